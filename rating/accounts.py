@@ -1,0 +1,91 @@
+"""Subscriptions and account links, landed as CSV or Parquet beside the usage.
+
+`<landing>/subscriptions/` holds subscription_id, service, account_id, plan_code, start, end;
+`<landing>/accounts/` holds service, account_id, customer_key, name, email, country, province.
+Rows that cannot be used go to `reference_quarantine` with a reason; usage that needed them is
+then quarantined (unknown_account, no_subscription) and rated on a later run once fixed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rating import landing, warehouse
+
+SUBSCRIPTION_COLUMNS = {"subscription_id": "subscription_id", "service": "service",
+                        "account_id": "account_id", "plan_code": "plan_code",
+                        "start_text": "start", "end_text": "end"}
+ACCOUNT_COLUMNS = {"service": "service", "account_id": "account_id",
+                   "customer_key": "customer_key", "name": "name", "email": "email",
+                   "country": "country", "province": "province"}
+REQUIRED = {"subscriptions": {"subscription_id", "service", "account_id", "plan_code", "start"},
+            "accounts": {"service", "account_id", "customer_key"}}
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    kind: str
+    file_path: str
+    reason: str
+    detail: str
+
+
+def load_reference(con: Any, landing: str, time_zone: str) -> list[FileProblem]:
+    """Load and check subscriptions and account links into ref_subscriptions / ref_accounts."""
+    problems: list[FileProblem] = []
+    warehouse.run(con, "reference/create_raw_subscriptions")
+    warehouse.run(con, "reference/create_raw_accounts")
+    for kind, table, columns in (("subscriptions", "raw_subscriptions", SUBSCRIPTION_COLUMNS),
+                                 ("accounts", "raw_accounts", ACCOUNT_COLUMNS)):
+        for path in _files(con, landing, kind):
+            problem = _load_file(con, landing, kind, table, columns, path)
+            if problem is not None:
+                problems.append(problem)
+    warehouse.run(con, "reference/check_accounts")
+    warehouse.run(con, "reference/create_ref_accounts")
+    warehouse.run(con, "reference/check_subscriptions", {"time_zone": time_zone})
+    warehouse.run(con, "reference/create_ref_subscriptions")
+    return problems
+
+
+def _files(con: Any, landing: str, kind: str) -> list[str]:
+    root = landing.rstrip("/")
+    if not root.startswith("s3://") and not Path(root, kind).is_dir():
+        return []
+    found: list[str] = []
+    for ext in ("csv", "parquet"):
+        rows = warehouse.run(con, "reference/glob_files",
+                             {"pattern": f"{root}/{kind}/**/*.{ext}"}).fetchall()
+        found.extend(r[0] for r in rows)
+    return sorted(found)
+
+
+def _load_file(con: Any, landing: str, kind: str, table: str, columns: dict[str, str],
+               path: str) -> FileProblem | None:
+    root = landing.rstrip("/")
+    relative = path[len(root) + 1:] if path.startswith(root + "/") else path
+    fmt = "parquet" if path.endswith(".parquet") else "csv"
+    try:
+        described = warehouse.run(con, f"reference/describe_{fmt}", {"file": path}).fetchall()
+    except landing.FILE_ERRORS as exc:
+        return FileProblem(kind, relative, "unreadable_file", _first_line(exc))
+    present = {row[0] for row in described}
+    missing = sorted(REQUIRED[kind] - present)
+    if missing:
+        return FileProblem(kind, relative, "missing_column", f"missing: {', '.join(missing)}")
+    projection = ", ".join(
+        f"CAST(\"{source}\" AS VARCHAR)" if source in present else "NULL::VARCHAR"
+        for source in columns.values())
+    statement = (warehouse.sql(f"reference/insert_raw_{fmt}")
+                 .replace("{table}", table).replace("{projection}", projection))
+    try:
+        warehouse.run_text(con, statement, {"file_path": relative, "file": path})
+    except landing.FILE_ERRORS as exc:
+        return FileProblem(kind, relative, "unreadable_file", _first_line(exc))
+    return None
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0][:500]

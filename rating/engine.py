@@ -1,0 +1,206 @@
+"""Rate one billing period: landed usage + catalog + subscriptions -> warehouse tables.
+
+The same function backs the command line and the Dagster assets. Steps:
+1. load the catalog (invalid: nothing is rated) and the subscriptions / account links;
+2. find, inspect and load every usage file (unreadable files are quarantined by name);
+3. classify every row: accepted, superseded or quarantined with a reason;
+4. in ONE transaction: replace the run-wide tables (landed_files, usage_quarantine,
+   reference_quarantine, catalog_*) and the period's rows of usage_rollups, rated_charges and
+   invoice_lines (delete, then insert). A failure rolls back and leaves the previous result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from rating import accounts, landing, warehouse
+from rating.catalog import Catalog, load_catalog
+from rating.periods import DEFAULT_TIME_ZONE, BillingPeriod, billing_period, periods_between
+
+
+class ConservationError(RuntimeError):
+    """Rows read != accepted + superseded + quarantined: a row would be lost."""
+
+
+@dataclass(frozen=True)
+class RateRequest:
+    landing: str
+    catalog: Path
+    warehouse: Path
+    period: str
+    time_zone: str = DEFAULT_TIME_ZONE
+    settings: warehouse.WarehouseSettings = field(default_factory=warehouse.WarehouseSettings)
+
+
+@dataclass(frozen=True)
+class RateResult:
+    run_id: str
+    period: str
+    files_found: int
+    files_unreadable: int
+    rows_read: int
+    rows_accepted: int
+    rows_superseded: int
+    rows_quarantined: int
+    rated_lines: int
+    invoice_lines: int
+    unpriced_lines: int
+    amount_total: Decimal
+    seconds: float
+
+
+def rate(request: RateRequest) -> RateResult:
+    """Run the whole rating of one period into the warehouse file."""
+    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    period = billing_period(request.period, request.time_zone)
+    catalog = load_catalog(request.catalog)
+    con = warehouse.connect(request.warehouse, request.settings)
+    try:
+        warehouse.create_schema(con)
+        load_catalog_tables(con, catalog)
+        file_problems = accounts.load_reference(con, request.landing, request.time_zone)
+        files = landing.discover(con, request.landing)
+        landing.inspect(con, files)
+        landing.load(con, files)
+        record_files(con, files)
+        create_billing_periods(con, period, request.time_zone)
+        warehouse.run(con, "ingest/classify_usage")
+        counts = dict(warehouse.run(con, "report/status_counts").fetchall())
+        rows_read = sum(f.rows for f in files if f.error is None)
+        accepted = counts.get("accepted", 0)
+        superseded = counts.get("superseded", 0)
+        quarantined = counts.get("quarantined", 0)
+        if rows_read != accepted + superseded + quarantined:
+            raise ConservationError(
+                f"rows read ({rows_read}) != accepted ({accepted}) + superseded ({superseded})"
+                f" + quarantined ({quarantined})")
+        params = period_params(period)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            write_run_tables(con, file_problems)
+            for table in ("invoice_lines", "rated_charges", "usage_rollups"):
+                warehouse.run(con, f"write/delete_period_{table}", params)
+            warehouse.run(con, "rate/create_period_subscriptions", params)
+            warehouse.run(con, "rate/insert_usage_rollups", params)
+            warehouse.run(con, "rate/insert_rated_charges", params)
+            warehouse.run(con, "write/insert_invoice_lines", params)
+            rated, lines, total, unpriced = warehouse.run(
+                con, "report/period_totals", params).fetchone()
+            run_id = uuid.uuid4().hex
+            finished = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            unreadable = sum(1 for f in files if f.error is not None)
+            warehouse.run(con, "write/insert_rating_run", {
+                "run_id": run_id, "billing_period": period.code, "started_at": started,
+                "finished_at": finished, "files_found": len(files),
+                "files_unreadable": unreadable, "rows_read": rows_read,
+                "rows_accepted": accepted, "rows_superseded": superseded,
+                "rows_quarantined": quarantined, "rated_lines": rated, "invoice_lines": lines,
+                "amount_total": total})
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.close()
+    return RateResult(run_id, period.code, len(files), unreadable, rows_read, accepted,
+                      superseded, quarantined, rated, lines, unpriced,
+                      total if total is not None else Decimal("0.00"),
+                      (finished - started).total_seconds())
+
+
+def period_params(period: BillingPeriod) -> dict[str, Any]:
+    return {
+        "billing_period": period.code,
+        "period_start": period.start,
+        "period_end": period.end,
+        "period_us": period.seconds * 1_000_000,
+        "period_first_day": period.first_day,
+        "period_label": period.first_day.strftime("%B %Y"),
+    }
+
+
+def load_catalog_tables(con: Any, catalog: Catalog) -> None:
+    """The validated catalog as cat_* temp tables (copied to catalog_* at write time)."""
+    for name in ("services", "metrics", "plans", "charges", "prices", "price_tiers"):
+        warehouse.run(con, f"catalog/create_cat_{name}")
+    for s in catalog.services:
+        warehouse.run(con, "catalog/insert_cat_services",
+                      {"service": s.code, "name": s.name, "currency": s.currency})
+    for m in catalog.metrics:
+        filter_json = None
+        if m.filter:
+            import json
+
+            filter_json = json.dumps(dict(m.filter), sort_keys=True, separators=(",", ":"))
+        warehouse.run(con, "catalog/insert_cat_metrics", {
+            "service": m.service, "metric": m.code, "name": m.name,
+            "aggregation": m.aggregation, "unit": m.unit, "filter_json": filter_json,
+            "group_by": m.group_by})
+    for plan in catalog.plans:
+        warehouse.run(con, "catalog/insert_cat_plans", {
+            "plan_code": plan.code, "service": plan.service, "name": plan.name,
+            "currency": plan.currency})
+        for charge in plan.charges:
+            warehouse.run(con, "catalog/insert_cat_charges", {
+                "charge_id": charge.charge_id, "plan_code": plan.code, "metric": charge.metric,
+                "product_code": charge.product, "description": charge.description})
+            for price in charge.prices:
+                price_id = f"{charge.charge_id}@{price.effective_from.isoformat()}"
+                warehouse.run(con, "catalog/insert_cat_prices", {
+                    "price_id": price_id, "charge_id": charge.charge_id,
+                    "effective_from": price.effective_from, "model": price.model,
+                    "included_units": price.included_units,
+                    "minimum_amount": price.minimum_amount,
+                    "package_size": price.package_size, "package_price": price.package_price,
+                    "free_units": price.free_units, "rate": price.rate,
+                    "free_amount": price.free_amount, "min_amount": price.min_amount,
+                    "max_amount": price.max_amount})
+                lower = Decimal(0)
+                for index, tier in enumerate(price.tiers, start=1):
+                    warehouse.run(con, "catalog/insert_cat_price_tiers", {
+                        "price_id": price_id, "tier": index, "lower_bound": lower,
+                        "upper_bound": tier.up_to, "unit_price": tier.unit_price,
+                        "flat_fee": tier.flat_fee})
+                    lower = tier.up_to if tier.up_to is not None else lower
+
+
+def record_files(con: Any, files: list[landing.LandedFile]) -> None:
+    warehouse.run(con, "ingest/create_landed_files")
+    for rank, f in enumerate(files):
+        warehouse.run(con, "ingest/insert_landed_file", {
+            "file_id": f.file_id, "file_rank": rank, "file_path": f.relative_path,
+            "rows": None if f.error else f.rows,
+            "status": "unreadable" if f.error else "read", "error": f.error,
+            "missing_columns": [] if f.error else f.missing_columns,
+            "extra_columns": [] if f.error else f.extra_columns,
+            "has_value_column": "value" in f.types})
+
+
+def create_billing_periods(con: Any, period: BillingPeriod, time_zone: str) -> None:
+    """Billing periods spanning the landed windows (and the rated period), for the ASOF join."""
+    warehouse.run(con, "ingest/create_billing_periods")
+    first, last = warehouse.run(con, "ingest/usage_time_range").fetchone()
+    first = min(first or period.start, period.start)
+    last = max(last or period.start, period.start)
+    for p in periods_between(first, last, time_zone):
+        warehouse.run(con, "ingest/insert_billing_period",
+                      {"billing_period": p.code, "start_at": p.start, "end_at": p.end})
+
+
+def write_run_tables(con: Any, file_problems: list[accounts.FileProblem]) -> None:
+    for table in ("landed_files", "usage_quarantine", "reference_quarantine"):
+        warehouse.run(con, f"write/clear_{table}")
+    warehouse.run(con, "write/insert_landed_files")
+    warehouse.run(con, "write/insert_usage_quarantine")
+    warehouse.run(con, "write/insert_reference_quarantine")
+    for problem in sorted(file_problems, key=lambda p: (p.kind, p.file_path)):
+        warehouse.run(con, "write/insert_reference_file_problem", {
+            "kind": problem.kind, "reason": problem.reason, "file_path": problem.file_path,
+            "detail": problem.detail})
+    for name in ("services", "metrics", "plans", "charges", "prices", "price_tiers"):
+        warehouse.run(con, f"write/replace_catalog_{name}")

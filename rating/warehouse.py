@@ -1,0 +1,83 @@
+"""The DuckDB adapter: connection settings, the SQL files and the warehouse schema.
+
+Every statement lives in `sql/<folder>/<name>.sql`, one statement per file, with values passed
+as named parameters (`$name`). The only text ever spliced into SQL is a column projection that
+`rating.landing` builds from a fixed vocabulary of identifiers and casts (`{projection}`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+SQL_ROOT = Path(__file__).resolve().parent.parent / "sql"
+
+
+@dataclass(frozen=True)
+class WarehouseSettings:
+    """How DuckDB may use this machine.
+
+    threads: worker threads (None: DuckDB's default, one per core). The results do not depend
+        on it: every ordering in the SQL is total.
+    memory_limit: e.g. "2GB"; above it DuckDB spills to `temp_directory` instead of failing.
+    temp_directory: where spilled data goes (default: `<warehouse file>.tmp`).
+    """
+
+    threads: int | None = None
+    memory_limit: str | None = None
+    temp_directory: str | None = None
+
+
+@cache
+def sql(name: str) -> str:
+    """The text of `sql/<name>.sql`."""
+    path = SQL_ROOT / f"{name}.sql"
+    return path.read_text(encoding="utf-8")
+
+
+def connect(database: Path | str, settings: WarehouseSettings | None = None) -> Any:
+    """Open the warehouse file with the engine's session settings and macros."""
+    settings = settings or WarehouseSettings()
+    target = str(database)
+    if target != ":memory:":
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    config: dict[str, Any] = {
+        # Temp tables need no insertion order: every output is written with an ORDER BY.
+        "preserve_insertion_order": False,
+    }
+    if settings.threads is not None:
+        config["threads"] = int(settings.threads)
+    if settings.memory_limit is not None:
+        config["memory_limit"] = settings.memory_limit
+    temp = settings.temp_directory or (f"{target}.tmp" if target != ":memory:" else None)
+    if temp is not None:
+        config["temp_directory"] = temp
+    con = duckdb.connect(target, config=config)
+    # Naive timestamps are UTC; TIMESTAMPTZ casts must not depend on the machine's zone.
+    con.execute("SET TimeZone = 'UTC'")
+    for name in sorted(p.stem for p in (SQL_ROOT / "macros").glob("*.sql")):
+        con.execute(sql(f"macros/{name}"))
+    return con
+
+
+def create_schema(con: Any) -> None:
+    """Create the warehouse tables that do not exist yet (documented in docs/warehouse.md)."""
+    for name in sorted(p.stem for p in (SQL_ROOT / "schema").glob("*.sql")):
+        con.execute(sql(f"schema/{name}"))
+
+
+def run(con: Any, name: str, params: Mapping[str, Any] | None = None) -> Any:
+    """Execute `sql/<name>.sql` with named parameters (only those the statement uses)."""
+    return run_text(con, sql(name), params)
+
+
+def run_text(con: Any, text: str, params: Mapping[str, Any] | None = None) -> Any:
+    """Execute one statement, passing only the named parameters it mentions."""
+    used = {k: v for k, v in (params or {}).items() if re.search(rf"\${k}\b", text)}
+    return con.execute(text, used)

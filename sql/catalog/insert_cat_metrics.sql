@@ -1,0 +1,2 @@
+INSERT INTO cat_metrics VALUES ($service, $metric, $name, $aggregation, $unit, $filter_json,
+                                $group_by)

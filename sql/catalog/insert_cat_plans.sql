@@ -1,0 +1,1 @@
+INSERT INTO cat_plans VALUES ($plan_code, $service, $name, $currency)

@@ -1,0 +1,1 @@
+INSERT INTO cat_services VALUES ($service, $name, $currency)

@@ -1,0 +1,74 @@
+-- Subscriptions with parsed UTC bounds and the reason each cannot be used (NULL: usable);
+-- a subscription needs a usable account link (unknown_account otherwise).
+-- A bare date means midnight in the billing time zone; a timestamp without an offset is UTC.
+-- Overlapping subscriptions of one account are not guessed at: the earliest-starting one is
+-- kept (ties: the smaller subscription_id) and each later one that overlaps it is held.
+CREATE OR REPLACE TEMP TABLE subscription_checks AS
+WITH parsed AS (
+    SELECT r.*,
+           CASE WHEN regexp_full_match(trim(r.start_text), '\d{4}-\d{2}-\d{2}')
+                THEN CAST(timezone($time_zone, CAST(TRY_CAST(trim(r.start_text) AS DATE)
+                                                    AS TIMESTAMP)) AS TIMESTAMP)
+                ELSE CAST(TRY_CAST(trim(r.start_text) AS TIMESTAMPTZ) AS TIMESTAMP)
+           END AS start_at,
+           CASE WHEN nullif(trim(r.end_text), '') IS NULL THEN NULL
+                WHEN regexp_full_match(trim(r.end_text), '\d{4}-\d{2}-\d{2}')
+                THEN CAST(timezone($time_zone, CAST(TRY_CAST(trim(r.end_text) AS DATE)
+                                                    AS TIMESTAMP)) AS TIMESTAMP)
+                ELSE CAST(TRY_CAST(trim(r.end_text) AS TIMESTAMPTZ) AS TIMESTAMP)
+           END AS end_at
+    FROM raw_subscriptions r
+),
+checked AS (
+    SELECT p.*,
+           CASE
+               WHEN nullif(trim(p.subscription_id), '') IS NULL
+                    OR nullif(trim(p.service), '') IS NULL
+                    OR nullif(trim(p.account_id), '') IS NULL
+                    OR nullif(trim(p.plan_code), '') IS NULL
+                    OR nullif(trim(p.start_text), '') IS NULL THEN 'null_required'
+               WHEN p.start_at IS NULL THEN 'bad_timestamp'
+               WHEN nullif(trim(p.end_text), '') IS NOT NULL AND p.end_at IS NULL
+                   THEN 'bad_timestamp'
+               WHEN p.end_at <= p.start_at THEN 'bad_window'
+               WHEN s.service IS NULL THEN 'unknown_service'
+               WHEN pl.plan_code IS NULL THEN 'unknown_plan'
+               WHEN pl.service <> p.service THEN 'plan_service_mismatch'
+               WHEN acc.account_id IS NULL THEN 'unknown_account'
+               WHEN count(*) OVER ids > 1
+                    AND (min(p.service || '|' || p.account_id || '|' || p.plan_code || '|'
+                             || p.start_at || '|' || coalesce(CAST(p.end_at AS VARCHAR), ''))
+                             OVER ids
+                         <> max(p.service || '|' || p.account_id || '|' || p.plan_code || '|'
+                                || p.start_at || '|' || coalesce(CAST(p.end_at AS VARCHAR), ''))
+                             OVER ids)
+                   THEN 'duplicate_subscription'
+           END AS reason
+    FROM parsed p
+    LEFT JOIN cat_services s ON s.service = p.service
+    LEFT JOIN cat_plans pl ON pl.plan_code = p.plan_code
+    LEFT JOIN ref_accounts acc ON acc.service = p.service AND acc.account_id = p.account_id
+    WINDOW ids AS (PARTITION BY p.subscription_id)
+),
+distinct_valid AS (
+    SELECT * FROM checked WHERE reason IS NULL
+    QUALIFY row_number() OVER (PARTITION BY subscription_id ORDER BY file_path DESC) = 1
+),
+overlap_checks AS (
+    SELECT subscription_id,
+           start_at < max(coalesce(end_at, TIMESTAMP 'infinity')) OVER (
+               PARTITION BY service, account_id ORDER BY start_at, subscription_id
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS overlapping
+    FROM distinct_valid
+)
+SELECT c.file_path, c.subscription_id, c.service, c.account_id, c.plan_code, c.start_text,
+       c.end_text, c.start_at, c.end_at,
+       CASE
+           WHEN c.reason IS NOT NULL THEN c.reason
+           WHEN o.overlapping THEN 'overlapping_subscription'
+       END AS reason,
+       c.reason IS NULL AND NOT coalesce(o.overlapping, false)
+           AND row_number() OVER (PARTITION BY c.subscription_id, c.reason
+                                  ORDER BY c.file_path DESC) = 1 AS usable
+FROM checked c
+LEFT JOIN overlap_checks o ON o.subscription_id = c.subscription_id AND c.reason IS NULL

@@ -1,0 +1,1 @@
+DELETE FROM invoice_lines WHERE billing_period = $billing_period

@@ -1,0 +1,1 @@
+DELETE FROM rated_charges WHERE billing_period = $billing_period

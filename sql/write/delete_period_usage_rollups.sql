@@ -1,0 +1,1 @@
+DELETE FROM usage_rollups WHERE billing_period = $billing_period

@@ -1,0 +1,1 @@
+CREATE OR REPLACE TABLE catalog_plans AS SELECT * FROM cat_plans ORDER BY plan_code

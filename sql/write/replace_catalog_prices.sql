@@ -1,0 +1,1 @@
+CREATE OR REPLACE TABLE catalog_prices AS SELECT * FROM cat_prices ORDER BY price_id
