@@ -32,15 +32,15 @@ class FileProblem:
     detail: str
 
 
-def load_reference(con: Any, landing: str, time_zone: str) -> list[FileProblem]:
+def load_reference(con: Any, root: str, time_zone: str) -> list[FileProblem]:
     """Load and check subscriptions and account links into ref_subscriptions / ref_accounts."""
     problems: list[FileProblem] = []
     warehouse.run(con, "reference/create_raw_subscriptions")
     warehouse.run(con, "reference/create_raw_accounts")
     for kind, table, columns in (("subscriptions", "raw_subscriptions", SUBSCRIPTION_COLUMNS),
                                  ("accounts", "raw_accounts", ACCOUNT_COLUMNS)):
-        for path in _files(con, landing, kind):
-            problem = _load_file(con, landing, kind, table, columns, path)
+        for path in _files(con, root, kind):
+            problem = _load_file(con, root, kind, table, columns, path)
             if problem is not None:
                 problems.append(problem)
     warehouse.run(con, "reference/check_accounts")
@@ -50,8 +50,8 @@ def load_reference(con: Any, landing: str, time_zone: str) -> list[FileProblem]:
     return problems
 
 
-def _files(con: Any, landing: str, kind: str) -> list[str]:
-    root = landing.rstrip("/")
+def _files(con: Any, landing_root: str, kind: str) -> list[str]:
+    root = landing_root.rstrip("/")
     if not root.startswith("s3://") and not Path(root, kind).is_dir():
         return []
     found: list[str] = []
@@ -62,9 +62,9 @@ def _files(con: Any, landing: str, kind: str) -> list[str]:
     return sorted(found)
 
 
-def _load_file(con: Any, landing: str, kind: str, table: str, columns: dict[str, str],
+def _load_file(con: Any, landing_root: str, kind: str, table: str, columns: dict[str, str],
                path: str) -> FileProblem | None:
-    root = landing.rstrip("/")
+    root = landing_root.rstrip("/")
     relative = path[len(root) + 1:] if path.startswith(root + "/") else path
     fmt = "parquet" if path.endswith(".parquet") else "csv"
     try:

@@ -9,10 +9,12 @@ docs/catalog.md.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import itertools
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -200,8 +202,9 @@ class _Reader:
         if not isinstance(value, list):
             self.fail(f"{path}.{key}", f"expected a list, found {_kind(value)}")
             return
+        prefix = f"{path}.{key}" if path else key
         for index, item in enumerate(value):
-            yield f"{path}.{key}[{index}]", item
+            yield f"{prefix}[{index}]", item
 
 
 def _kind(value: Any) -> str:
@@ -239,7 +242,7 @@ def load_catalog(folder: Path | str) -> Catalog:
         reader.unknown_keys(top, "(top)", {"services", "metrics", "plans"})
         for bucket, key in ((raw_services, "services"), (raw_metrics, "metrics"),
                             (raw_plans, "plans")):
-            for path, item in reader.items(top, key, key):
+            for path, item in reader.items(top, key, ""):
                 node = reader.mapping(item, path)
                 if node is not None:
                     bucket.append((reader, path, node))
@@ -373,7 +376,7 @@ def _charge(reader: _Reader, path: str, node: dict[str, Any], plan: str, service
     if "prices" not in node:
         reader.fail(f"{path}.prices", "missing; expected a list of price versions")
     prices.sort(key=lambda p: p.effective_from)
-    for earlier, later in zip(prices, prices[1:], strict=False):
+    for earlier, later in itertools.pairwise(prices):
         if earlier.effective_from == later.effective_from:
             reader.fail(f"{path}.prices", f"two prices take effect on {later.effective_from}")
     if metric is None or product is None or not prices:
@@ -398,10 +401,8 @@ def _price(reader: _Reader, path: str, node: dict[str, Any]) -> Price | None:
     reader.unknown_keys(node, path, allowed | model_keys.get(model or "", set()))
     effective_from = node.get("effective_from")
     if isinstance(effective_from, str):
-        try:
+        with contextlib.suppress(ValueError):
             effective_from = dt.date.fromisoformat(effective_from)
-        except ValueError:
-            pass
     if not isinstance(effective_from, dt.date) or isinstance(effective_from, dt.datetime):
         reader.fail(f"{path}.effective_from", f"expected a date (YYYY-MM-DD), found "
                     f"{_kind(node.get('effective_from'))}")
@@ -410,23 +411,22 @@ def _price(reader: _Reader, path: str, node: dict[str, Any]) -> Price | None:
     minimum = reader.decimal(node, "minimum_amount", path)
     if model is None or effective_from is None:
         return None
-    common = {"effective_from": effective_from, "model": model, "included_units": included,
-              "minimum_amount": minimum}
+    common = Price(effective_from, model, included_units=included, minimum_amount=minimum)
     if model == "per_unit":
         unit_price = reader.decimal(node, "unit_price", path, required=True)
         if unit_price is None:
             return None
-        return Price(**common, tiers=(Tier(None, unit_price, Decimal(0)),))
+        return replace(common, tiers=(Tier(None, unit_price, Decimal(0)),))
     if model in ("graduated", "volume"):
         tiers = _tiers(reader, path, node)
-        return Price(**common, tiers=tiers) if tiers else None
+        return replace(common, tiers=tiers) if tiers else None
     if model == "package":
         size = reader.decimal(node, "package_size", path, required=True, positive=True)
         price = reader.decimal(node, "package_price", path, required=True)
         free = reader.decimal(node, "free_units", path) or Decimal(0)
         if size is None or price is None:
             return None
-        return Price(**common, package_size=size, package_price=price, free_units=free)
+        return replace(common, package_size=size, package_price=price, free_units=free)
     rate = reader.decimal(node, "rate", path, required=True)
     free_amount = reader.decimal(node, "free_amount", path) or Decimal(0)
     low = reader.decimal(node, "min_amount", path)
@@ -436,7 +436,8 @@ def _price(reader: _Reader, path: str, node: dict[str, Any]) -> Price | None:
         return None
     if rate is None:
         return None
-    return Price(**common, rate=rate, free_amount=free_amount, min_amount=low, max_amount=high)
+    return replace(common, rate=rate, free_amount=free_amount, min_amount=low,
+                   max_amount=high)
 
 
 def _tiers(reader: _Reader, path: str, node: dict[str, Any]) -> tuple[Tier, ...]:
@@ -467,10 +468,10 @@ def _tiers(reader: _Reader, path: str, node: dict[str, Any]) -> tuple[Tier, ...]
             ok = False
         unit_price = reader.decimal(tier_node, "unit_price", tier_path, required=True)
         flat_fee = reader.decimal(tier_node, "flat_fee", tier_path) or Decimal(0)
+        if up_to is not None:
+            previous = up_to
         if unit_price is None:
             ok = False
             continue
         tiers.append(Tier(up_to, unit_price, flat_fee))
-        if up_to is not None:
-            previous = up_to
     return tuple(tiers) if ok else ()

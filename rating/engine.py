@@ -18,9 +18,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pyarrow
+
 from rating import accounts, landing, warehouse
 from rating.catalog import Catalog, load_catalog
 from rating.periods import DEFAULT_TIME_ZONE, BillingPeriod, billing_period, periods_between
+from rating.warehouse import WarehouseSettings
 
 
 class ConservationError(RuntimeError):
@@ -34,7 +37,7 @@ class RateRequest:
     warehouse: Path
     period: str
     time_zone: str = DEFAULT_TIME_ZONE
-    settings: warehouse.WarehouseSettings = field(default_factory=warehouse.WarehouseSettings)
+    settings: WarehouseSettings = field(default_factory=WarehouseSettings)
 
 
 @dataclass(frozen=True)
@@ -66,15 +69,14 @@ def rate(request: RateRequest) -> RateResult:
         file_problems = accounts.load_reference(con, request.landing, request.time_zone)
         files = landing.discover(con, request.landing)
         landing.inspect(con, files)
-        landing.load(con, files)
-        record_files(con, files)
-        create_billing_periods(con, period, request.time_zone)
-        warehouse.run(con, "ingest/classify_usage")
+        create_period_buckets(con, period)
+        warehouse.run(con, "ingest/create_ambiguous_accounts")
+        classify_usage(con, files)
         counts = dict(warehouse.run(con, "report/status_counts").fetchall())
         rows_read = sum(f.rows for f in files if f.error is None)
-        accepted = counts.get("accepted", 0)
-        superseded = counts.get("superseded", 0)
-        quarantined = counts.get("quarantined", 0)
+        accepted = int(counts.get("accepted", 0))
+        superseded = int(counts.get("superseded", 0))
+        quarantined = int(counts.get("quarantined", 0))
         if rows_read != accepted + superseded + quarantined:
             raise ConservationError(
                 f"rows read ({rows_read}) != accepted ({accepted}) + superseded ({superseded})"
@@ -181,15 +183,50 @@ def record_files(con: Any, files: list[landing.LandedFile]) -> None:
             "has_value_column": "value" in f.types})
 
 
-def create_billing_periods(con: Any, period: BillingPeriod, time_zone: str) -> None:
-    """Billing periods spanning the landed windows (and the rated period), for the ASOF join."""
-    warehouse.run(con, "ingest/create_billing_periods")
-    first, last = warehouse.run(con, "ingest/usage_time_range").fetchone()
-    first = min(first or period.start, period.start)
-    last = max(last or period.start, period.start)
-    for p in periods_between(first, last, time_zone):
-        warehouse.run(con, "ingest/insert_billing_period",
-                      {"billing_period": p.code, "start_at": p.start, "end_at": p.end})
+def classify_usage(con: Any, files: list[landing.LandedFile]) -> None:
+    """Find superseded rows, then classify and aggregate every row in one streaming pass.
+
+    A file whose metadata reads but whose pages do not fails the pass: the files are then
+    decoded one by one, the bad ones quarantined by name, and the pass runs again.
+    """
+    for attempt in (1, 2):
+        record_files(con, files)
+        try:
+            keys = landing.source(files, landing.KEY_COLUMNS)
+            warehouse.run_text(con, keys.into(warehouse.sql("ingest/create_superseded_rows")),
+                               keys.params)
+            rows = landing.source(files)
+            warehouse.run_text(con, rows.into(warehouse.sql("ingest/create_usage_outcomes")),
+                               rows.params)
+            return
+        except landing.FILE_ERRORS:
+            if attempt == 2:
+                raise
+            landing.verify(con, files)
+
+
+def create_period_buckets(con: Any, period: BillingPeriod) -> None:
+    """Billing periods from 2000 to 2099 by the UTC months they overlap; a row whose window
+    starts outside them is quarantined (outside_billing_periods)."""
+    warehouse.run(con, "ingest/create_period_buckets")
+    columns: dict[str, list[Any]] = {"utc_month": [], "billing_period": [], "start_at": [],
+                                     "end_at": []}
+    first = dt.datetime(2000, 1, 1)
+    last = dt.datetime(2099, 12, 1)
+    for p in periods_between(first, last, period.time_zone):
+        month = p.start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        while month < p.end:
+            columns["utc_month"].append(month)
+            columns["billing_period"].append(p.code)
+            columns["start_at"].append(p.start)
+            columns["end_at"].append(p.end)
+            month = (month + dt.timedelta(days=32)).replace(day=1)
+    # Thousands of values bind slowly as statement parameters; an Arrow table does not.
+    con.register("period_bucket_rows", pyarrow.table(columns))
+    try:
+        warehouse.run(con, "ingest/insert_period_buckets")
+    finally:
+        con.unregister("period_bucket_rows")
 
 
 def write_run_tables(con: Any, file_problems: list[accounts.FileProblem]) -> None:

@@ -1,4 +1,5 @@
-SELECT file_name, name, duckdb_type
+-- The Parquet schema tree of each file, depth-first; rating.landing keeps the root's children
+-- (the top-level columns), so nested fields never pass for contract columns.
+SELECT file_name, name, num_children, duckdb_type
 FROM parquet_schema($files)
-WHERE name <> 'schema' AND num_children IS NULL
 ORDER BY file_name, column_id

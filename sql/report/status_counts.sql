@@ -1,1 +1,1 @@
-SELECT status, count(*) FROM usage_classified GROUP BY status ORDER BY status
+SELECT status, sum(counter_rows) FROM usage_outcomes GROUP BY status ORDER BY status

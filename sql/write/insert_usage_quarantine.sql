@@ -1,12 +1,12 @@
 INSERT INTO usage_quarantine
-SELECT q.reason, q.billing_period, q.file_id, f.file_path, q.file_row_number, q.counter_id,
-       q.service, q.account_id, q.metric, q.period_start, q.period_end, q.value, q.unique_key,
-       q.dimensions, q.pushed_at,
+SELECT q.reason, q.billing_period, q.file_id, f.file_path,
+       q.quarantined_row_number AS file_row_number, q.counter_id, q.service, q.account_id, q.metric,
+       q.period_start, q.period_end, q.value, q.unique_key, q.dimensions, q.pushed_at,
        CASE WHEN q.reason = 'missing_column'
             THEN 'file lacks: ' || coalesce(nullif(array_to_string(f.missing_columns, ', '), ''),
                                             'value')
        END AS detail
-FROM usage_classified q
+FROM usage_outcomes q
 JOIN landed_file_checks f ON f.file_id = q.file_id
 WHERE q.status = 'quarantined'
 UNION ALL

@@ -1,0 +1,39 @@
+# Two commands for a fresh machine (each creates its own virtual environment):
+#   make demo   generate a sample month and rate it into demo/warehouse.duckdb
+#   make test   lint, type-check and run the whole test suite
+VENV ?= .venv
+PYTHON ?= python3
+BIN = $(VENV)/bin
+DEMO_ROWS ?= 200000
+PERIOD ?= 2026-10
+
+.PHONY: venv demo test test-fast bench lint clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: venv
+	$(BIN)/fusion-rating sample --out demo --rows $(DEMO_ROWS) --period $(PERIOD)
+	$(BIN)/fusion-rating rate --landing demo/landing --catalog demo/catalog \
+		--warehouse demo/warehouse.duckdb --period $(PERIOD)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest
+
+test-fast: venv
+	$(BIN)/python -m pytest -m fast
+
+bench: venv
+	$(BIN)/python bench/bench.py --rows 1000000,10000000
+
+clean:
+	rm -rf demo bench-data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Dagster definitions, partitions and resources for fusion-rating."""

@@ -1,0 +1,7 @@
+"""Everything Dagster loads: `dagster-webserver -w workspace.yaml`."""
+
+import dagster as dg
+
+from assets.rating import rated_period
+
+defs = dg.Definitions(assets=[rated_period])

@@ -1,0 +1,129 @@
+-- One streaming pass over every landed row: each row's fate ('accepted', 'superseded',
+-- 'quarantined' with a reason), with accepted rows aggregated on the fly per billing period,
+-- subscription, metric, group and source file (and distinct item, for unique_count), which
+-- rate/insert_usage_rollups.sql rolls up per period. A quarantined row stays a group of its
+-- own, keeping its raw fields; superseded rows are only counted. Nothing is sorted, no
+-- DISTINCT aggregate runs over the rows, and no row-level table is kept.
+--
+-- Re-pushes: see create_superseded_rows.sql. The winner alone is validated: a bad latest push
+-- quarantines the counter rather than reviving an older value. Reasons are checked in the
+-- order below; a row gets the first that applies.
+--
+-- Aggregation rules: `last` is the value of the window ending last (ties: the later window
+-- start, then the later pushed_at, then the greater counter_id); `time_weighted_avg` keeps
+-- sum(value * window microseconds) here and is divided by the period's length when rolled up.
+CREATE OR REPLACE TEMP TABLE usage_outcomes AS
+WITH landed AS (
+    {landed_source}
+),
+joined AS (
+    SELECT u.*,
+           f.missing_columns,
+           f.has_value_column,
+           s.service IS NOT NULL AS service_known,
+           m.metric IS NOT NULL AS metric_known,
+           m.aggregation,
+           m.filter_json,
+           m.group_by,
+           p.billing_period,
+           p.end_at AS billing_period_end,
+           a.customer_key,
+           x.account_id IS NOT NULL AS account_ambiguous,
+           sub.subscription_id,
+           sup.file_id IS NOT NULL AS superseded
+    FROM landed u
+    JOIN landed_file_checks f ON f.file_id = u.file_id
+    LEFT JOIN superseded_rows sup
+           ON sup.file_id = u.file_id AND sup.file_row_number = u.file_row_number
+    LEFT JOIN cat_services s ON s.service = u.service
+    LEFT JOIN cat_metrics m ON m.service = u.service AND m.metric = u.metric
+    LEFT JOIN period_buckets p
+           ON p.utc_month = date_trunc('month', u.period_start)
+          AND u.period_start >= p.start_at AND u.period_start < p.end_at
+    LEFT JOIN ref_accounts a ON a.service = u.service AND a.account_id = u.account_id
+    LEFT JOIN ambiguous_accounts x ON x.service = u.service AND x.account_id = u.account_id
+    LEFT JOIN ref_subscriptions sub
+           ON sub.service = u.service AND sub.account_id = u.account_id
+          AND u.period_start >= sub.start_at AND u.period_start < sub.end_at_or_infinity
+),
+reasoned AS (
+    SELECT j.*,
+           CASE
+               WHEN j.superseded THEN NULL
+               WHEN len(j.missing_columns) > 0 THEN 'missing_column'
+               WHEN NOT j.has_value_column AND j.metric_known
+                    AND j.aggregation <> 'unique_count' THEN 'missing_column'
+               WHEN j.timestamp_unparsed THEN 'bad_timestamp'
+               WHEN j.value_unparsed THEN 'not_a_number'
+               WHEN j.counter_id IS NULL OR j.service IS NULL OR j.account_id IS NULL
+                    OR j.metric IS NULL OR j.period_start IS NULL OR j.period_end IS NULL
+                    OR j.pushed_at IS NULL THEN 'null_required'
+               WHEN j.value IS NULL AND j.aggregation IS DISTINCT FROM 'unique_count'
+                   THEN 'null_required'
+               WHEN j.unique_key IS NULL AND j.aggregation = 'unique_count' THEN 'null_required'
+               WHEN j.value < 0 THEN 'negative_value'
+               WHEN j.period_end <= j.period_start THEN 'bad_window'
+               WHEN NOT j.service_known THEN 'unknown_service'
+               WHEN NOT j.metric_known THEN 'unknown_metric'
+               WHEN NOT dimensions_ok(j.dimensions) THEN 'bad_dimensions_json'
+               WHEN j.billing_period IS NULL THEN 'outside_billing_periods'
+               WHEN j.period_end > j.billing_period_end THEN 'window_crosses_period'
+               WHEN j.account_ambiguous THEN 'ambiguous_account'
+               WHEN j.customer_key IS NULL THEN 'unknown_account'
+               WHEN j.subscription_id IS NULL THEN 'no_subscription'
+               WHEN j.filter_json IS NOT NULL
+                    AND NOT json_contains(coalesce(j.dimensions, '{}'), j.filter_json)
+                   THEN 'filtered_out'
+           END AS reason
+    FROM joined j
+),
+fated AS (
+    SELECT r.*,
+           CASE WHEN r.superseded THEN 'superseded'
+                WHEN r.reason IS NULL THEN 'accepted'
+                ELSE 'quarantined' END AS status
+    FROM reasoned r
+)
+SELECT status,
+       reason,
+       CASE WHEN status <> 'superseded' THEN billing_period END AS billing_period,
+       CASE WHEN status = 'accepted' THEN subscription_id END AS subscription_id,
+       CASE WHEN status <> 'superseded' THEN metric END AS metric,
+       CASE WHEN status = 'accepted' AND group_by IS NOT NULL
+            THEN json_extract_string(dimensions, '$."' || group_by || '"') END AS group_value,
+       CASE WHEN status <> 'superseded' THEN file_id END AS file_id,
+       CASE WHEN status = 'quarantined' THEN file_row_number END AS quarantined_row_number,
+       -- unique_count keeps one group per distinct item, counted when rolled up.
+       CASE WHEN status = 'accepted' AND aggregation = 'unique_count' THEN unique_key END
+           AS distinct_item,
+       -- Functionally dependent on the keys above (a subscription has one service, account and
+       -- customer; a quarantined group is one row), so any_value is deterministic here.
+       any_value(customer_key) FILTER (WHERE status = 'accepted') AS customer_key,
+       any_value(service) FILTER (WHERE status <> 'superseded') AS service,
+       any_value(account_id) FILTER (WHERE status <> 'superseded') AS account_id,
+       any_value(aggregation) FILTER (WHERE status = 'accepted') AS aggregation,
+       any_value(counter_id) FILTER (WHERE status = 'quarantined') AS counter_id,
+       any_value(period_start) FILTER (WHERE status = 'quarantined') AS period_start,
+       any_value(period_end) FILTER (WHERE status = 'quarantined') AS period_end,
+       any_value(value) FILTER (WHERE status = 'quarantined') AS value,
+       any_value(unique_key) FILTER (WHERE status = 'quarantined') AS unique_key,
+       any_value(dimensions) FILTER (WHERE status = 'quarantined') AS dimensions,
+       any_value(pushed_at) FILTER (WHERE status = 'quarantined') AS pushed_at,
+       count(*) AS counter_rows,
+       sum(value) FILTER (WHERE status = 'accepted' AND aggregation = 'sum') AS sum_value,
+       max(value) FILTER (WHERE status = 'accepted' AND aggregation = 'max') AS max_value,
+       max(last_key) AS last_key,
+       max_by(value, last_key) AS last_value,
+       sum(CASE WHEN status = 'accepted' AND aggregation = 'time_weighted_avg'
+                THEN value * date_diff('microsecond', period_start, period_end) END)
+           AS value_microseconds,
+       min(period_start) FILTER (WHERE status = 'accepted') AS first_window_start,
+       max(period_end) FILTER (WHERE status = 'accepted') AS last_window_end
+FROM (
+    SELECT *,
+           CASE WHEN status = 'accepted' AND aggregation = 'last'
+                THEN struct_pack(e := period_end, s := period_start, p := pushed_at,
+                                 c := counter_id) END AS last_key
+    FROM fated
+)
+GROUP BY status, reason, 3, 4, 5, 6, 7, 8, 9

@@ -1,1 +1,0 @@
-DELETE FROM landed_usage WHERE list_contains($file_ids, file_id)

@@ -1,1 +1,0 @@
-INSERT INTO billing_periods VALUES ($billing_period, $start_at, $end_at)

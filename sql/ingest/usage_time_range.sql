@@ -1,1 +1,0 @@
-SELECT min(period_start), max(period_start) FROM landed_usage

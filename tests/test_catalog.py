@@ -1,0 +1,110 @@
+"""Catalog validation: clear errors naming file, path, problem and expectation."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from rating.catalog import CatalogError, load_catalog
+
+pytestmark = pytest.mark.fast
+
+BUNDLED = Path(__file__).resolve().parent.parent / "catalog"
+
+
+def write(folder: Path, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "catalog.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+BASE = """
+services: [{code: maps, name: Maps}]
+metrics: [{service: maps, code: tiles, aggregation: sum, unit: tiles}]
+plans:
+  - code: payg
+    service: maps
+    charges:
+      - metric: tiles
+        product: NM-TILES
+        prices:
+"""
+
+
+def test_bundled_catalog_is_valid() -> None:
+    catalog = load_catalog(BUNDLED)
+    assert {s.code for s in catalog.services} == {
+        "nexacloud", "nexadesk", "nexamaps", "apps", "memberships"}
+    assert all(s.currency == "CAD" for s in catalog.services)
+    tiles = next(c for c in catalog.charges() if c.metric == "map_tiles")
+    assert tiles.prices[0].tiers[0].unit_price == Decimal("0.0000125")
+
+
+def test_problems_name_file_path_and_expectation(tmp_path: Path) -> None:
+    folder = write(tmp_path, BASE + """
+          - {effective_from: 2026-01-01, model: tiered, unit_price: "1"}
+          - effective_from: 2026-02-01
+            model: graduated
+            tiers:
+              - {up_to: "10", unit_price: 0.1}
+              - {up_to: "5", unit_price: "1"}
+              - {unit_price: "1"}
+""")
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(folder)
+    problems = caught.value.problems
+    assert any("catalog.yaml: plans[0].charges[0].prices[0].model: 'tiered' is not a charge "
+               "model; expected one of per_unit" in p for p in problems)
+    assert any("prices[1].tiers[0].unit_price: 0.1 is a binary float" in p for p in problems)
+    assert any("prices[1].tiers[1].up_to: 5 must be above the previous tier's bound 10" in p
+               for p in problems)
+
+
+def test_unknown_references_and_keys(tmp_path: Path) -> None:
+    folder = write(tmp_path, """
+services: [{code: maps, name: Maps, currency: JPY}]
+metrics: [{service: cloud, code: tiles, aggregation: average, unit: tiles, colour: red}]
+plans: [{code: p, service: maps, charges: [{metric: nope, product: X, prices: []}]}]
+""")
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(folder)
+    text = "\n".join(caught.value.problems)
+    assert "services[0].currency: 'JPY' is not supported" in text
+    assert "metrics[0].colour: unknown key" in text
+    assert "metrics[0].service: unknown service 'cloud'" in text
+    assert "metrics[0].aggregation: 'average' is not an aggregation" in text
+    assert "plans[0].charges[0].metric: unknown metric 'nope' for service 'maps'" in text
+
+
+def test_price_precision_and_placeholders(tmp_path: Path) -> None:
+    folder = write(tmp_path, BASE.replace("product: NM-TILES",
+                                          "product: NM-TILES\n        description: '{tiles}'")
+                   + """
+          - {effective_from: 2026-01-01, model: per_unit, unit_price: "0.0000000001"}
+""")
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(folder)
+    text = "\n".join(caught.value.problems)
+    assert "has more than 9 decimals" in text
+    assert "unknown placeholder {tiles}" in text
+
+
+def test_invalid_yaml_is_reported_not_raised(tmp_path: Path) -> None:
+    folder = write(tmp_path, "services: [unclosed\n")
+    with pytest.raises(CatalogError, match="not valid YAML"):
+        load_catalog(folder)
+
+
+def test_price_versions_sorted_and_unique(tmp_path: Path) -> None:
+    folder = write(tmp_path, BASE + """
+          - {effective_from: 2026-03-01, model: per_unit, unit_price: "2"}
+          - {effective_from: 2026-01-01, model: per_unit, unit_price: "1"}
+""")
+    charge = next(load_catalog(folder).charges())
+    assert [p.effective_from.month for p in charge.prices] == [1, 3]
+    duplicate = write(tmp_path / "dup", BASE + """
+          - {effective_from: 2026-01-01, model: per_unit, unit_price: "2"}
+          - {effective_from: 2026-01-01, model: per_unit, unit_price: "1"}
+""")
+    with pytest.raises(CatalogError, match="two prices take effect on 2026-01-01"):
+        load_catalog(duplicate)
