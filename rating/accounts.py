@@ -68,7 +68,8 @@ def _load_file(con: Any, landing_root: str, kind: str, table: str, columns: dict
     relative = path[len(root) + 1:] if path.startswith(root + "/") else path
     fmt = "parquet" if path.endswith(".parquet") else "csv"
     try:
-        described = warehouse.run(con, f"reference/describe_{fmt}", {"file": path}).fetchall()
+        described = warehouse.run(con, f"reference/describe_{fmt}",
+                                  {"file": landing.literal_path(path)}).fetchall()
     except landing.FILE_ERRORS as exc:
         return FileProblem(kind, relative, "unreadable_file", _first_line(exc))
     present = {row[0] for row in described}
@@ -81,7 +82,8 @@ def _load_file(con: Any, landing_root: str, kind: str, table: str, columns: dict
     statement = (warehouse.sql(f"reference/insert_raw_{fmt}")
                  .replace("{table}", table).replace("{projection}", projection))
     try:
-        warehouse.run_text(con, statement, {"file_path": relative, "file": path})
+        warehouse.run_text(con, statement,
+                           {"file_path": relative, "file": landing.literal_path(path)})
     except landing.FILE_ERRORS as exc:
         return FileProblem(kind, relative, "unreadable_file", _first_line(exc))
     return None

@@ -25,7 +25,9 @@ AGGREGATIONS = ("sum", "max", "last", "unique_count", "time_weighted_avg")
 CHARGE_MODELS = ("per_unit", "graduated", "volume", "package", "percentage")
 # Prices carry up to 9 decimals (a map tile can cost CAD 0.0000125); quantities likewise.
 PRICE_DECIMALS = 9
-MAX_INTEGER_DIGITS = 20
+# Amounts are DECIMAL(38, 18) and proration multiplies by microseconds: 15 integer digits keep
+# every intermediate inside DuckDB's 128-bit integers.
+MAX_INTEGER_DIGITS = 15
 # Amounts are rounded to cents at the invoice line, so only two-decimal currencies are accepted.
 CURRENCY_DECIMALS = {"CAD": 2, "USD": 2, "EUR": 2, "GBP": 2}
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -162,7 +164,7 @@ class _Reader:
         return value
 
     def decimal(self, node: dict[str, Any], key: str, path: str, *, required: bool = False,
-                positive: bool = False) -> Decimal | None:
+                positive: bool = False, decimals: int = PRICE_DECIMALS) -> Decimal | None:
         value = node.get(key)
         if value is None:
             if required:
@@ -187,9 +189,12 @@ class _Reader:
             return None
         exponent = number.as_tuple().exponent
         assert isinstance(exponent, int)
-        if -exponent > PRICE_DECIMALS:
-            self.fail(f"{path}.{key}", f"{value!r} has more than {PRICE_DECIMALS} decimals")
+        if -exponent > decimals:
+            self.fail(f"{path}.{key}", f"{value!r} has more than {decimals} decimals")
             return None
+        if exponent > 0:
+            # '1e6' parses as Decimal('1E+6'), which DuckDB's client binds as 1: write it out.
+            number = number.quantize(Decimal(1))
         if number >= Decimal(10) ** MAX_INTEGER_DIGITS:
             self.fail(f"{path}.{key}", f"{value!r} is too large")
             return None
@@ -427,7 +432,8 @@ def _price(reader: _Reader, path: str, node: dict[str, Any]) -> Price | None:
         if size is None or price is None:
             return None
         return replace(common, package_size=size, package_price=price, free_units=free)
-    rate = reader.decimal(node, "rate", path, required=True)
+    # A percent with 7 decimals is a fraction with 9: the rate stays exact in DECIMAL(38, 9).
+    rate = reader.decimal(node, "rate", path, required=True, decimals=PRICE_DECIMALS - 2)
     free_amount = reader.decimal(node, "free_amount", path) or Decimal(0)
     low = reader.decimal(node, "min_amount", path)
     high = reader.decimal(node, "max_amount", path)

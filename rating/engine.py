@@ -126,12 +126,25 @@ def period_params(period: BillingPeriod) -> dict[str, Any]:
     }
 
 
+def _bindable(value: Any) -> Any:
+    """Decimal('1E+6') binds as 1 in DuckDB's client: write such numbers out in full."""
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent > 0:
+            return value.quantize(Decimal(1))
+    return value
+
+
+def _insert(con: Any, name: str, params: dict[str, Any]) -> None:
+    warehouse.run(con, name, {k: _bindable(v) for k, v in params.items()})
+
+
 def load_catalog_tables(con: Any, catalog: Catalog) -> None:
     """The validated catalog as cat_* temp tables (copied to catalog_* at write time)."""
     for name in ("services", "metrics", "plans", "charges", "prices", "price_tiers"):
         warehouse.run(con, f"catalog/create_cat_{name}")
     for s in catalog.services:
-        warehouse.run(con, "catalog/insert_cat_services",
+        _insert(con, "catalog/insert_cat_services",
                       {"service": s.code, "name": s.name, "currency": s.currency})
     for m in catalog.metrics:
         filter_json = None
@@ -139,21 +152,21 @@ def load_catalog_tables(con: Any, catalog: Catalog) -> None:
             import json
 
             filter_json = json.dumps(dict(m.filter), sort_keys=True, separators=(",", ":"))
-        warehouse.run(con, "catalog/insert_cat_metrics", {
+        _insert(con, "catalog/insert_cat_metrics", {
             "service": m.service, "metric": m.code, "name": m.name,
             "aggregation": m.aggregation, "unit": m.unit, "filter_json": filter_json,
             "group_by": m.group_by})
     for plan in catalog.plans:
-        warehouse.run(con, "catalog/insert_cat_plans", {
+        _insert(con, "catalog/insert_cat_plans", {
             "plan_code": plan.code, "service": plan.service, "name": plan.name,
             "currency": plan.currency})
         for charge in plan.charges:
-            warehouse.run(con, "catalog/insert_cat_charges", {
+            _insert(con, "catalog/insert_cat_charges", {
                 "charge_id": charge.charge_id, "plan_code": plan.code, "metric": charge.metric,
                 "product_code": charge.product, "description": charge.description})
             for price in charge.prices:
                 price_id = f"{charge.charge_id}@{price.effective_from.isoformat()}"
-                warehouse.run(con, "catalog/insert_cat_prices", {
+                _insert(con, "catalog/insert_cat_prices", {
                     "price_id": price_id, "charge_id": charge.charge_id,
                     "effective_from": price.effective_from, "model": price.model,
                     "included_units": price.included_units,
@@ -164,7 +177,7 @@ def load_catalog_tables(con: Any, catalog: Catalog) -> None:
                     "max_amount": price.max_amount})
                 lower = Decimal(0)
                 for index, tier in enumerate(price.tiers, start=1):
-                    warehouse.run(con, "catalog/insert_cat_price_tiers", {
+                    _insert(con, "catalog/insert_cat_price_tiers", {
                         "price_id": price_id, "tier": index, "lower_bound": lower,
                         "upper_bound": tier.up_to, "unit_price": tier.unit_price,
                         "flat_fee": tier.flat_fee})
@@ -172,12 +185,16 @@ def load_catalog_tables(con: Any, catalog: Catalog) -> None:
 
 
 def record_files(con: Any, files: list[landing.LandedFile]) -> None:
+    """landed_file_checks: each file's id, path rank, status and schema problems."""
     warehouse.run(con, "ingest/create_landed_files")
     for rank, f in enumerate(files):
         warehouse.run(con, "ingest/insert_landed_file", {
             "file_id": f.file_id, "file_rank": rank, "file_path": f.relative_path,
             "rows": None if f.error else f.rows,
-            "status": "unreadable" if f.error else "read", "error": f.error,
+            "status": "unreadable" if f.error else "read",
+            # The message names the file; keep it relative so results do not depend on
+            # where the landing zone is mounted.
+            "error": f.error.replace(f.path, f.relative_path) if f.error else None,
             "missing_columns": [] if f.error else f.missing_columns,
             "extra_columns": [] if f.error else f.extra_columns,
             "has_value_column": "value" in f.types})

@@ -65,6 +65,13 @@ class LandedFile:
         return sorted(c for c in self.types if c not in CONTRACT_COLUMNS)
 
 
+def literal_path(path: str) -> str:
+    """A path DuckDB's readers take literally: they treat their argument as a glob, so a file
+    named `x[1].parquet` would otherwise read `x1.parquet`. Brackets make each glob character
+    a one-character class."""
+    return "".join(f"[{c}]" if c in "[*?" else c for c in path)
+
+
 def file_id_for(relative_path: str) -> int:
     """A stable 63-bit id from the file's path under the landing root (lineage survives reruns)."""
     digest = hashlib.sha256(relative_path.encode("utf-8")).digest()
@@ -121,7 +128,7 @@ def inspect(con: Any, files: list[LandedFile]) -> None:
 
 
 def _inspect_batch(con: Any, files: list[LandedFile], by_path: dict[str, LandedFile]) -> None:
-    paths = [f.path for f in files]
+    paths = [literal_path(f.path) for f in files]
     schema = warehouse.run(con, "ingest/inspect_schema", {"files": paths}).fetchall()
     counts = warehouse.run(con, "ingest/inspect_row_counts", {"files": paths}).fetchall()
     trees: dict[str, list[tuple[str, int, str | None]]] = defaultdict(list)
@@ -180,7 +187,7 @@ def source(files: list[LandedFile], columns: tuple[str, ...] = ALL_COLUMNS) -> L
         select = template.replace("{projection}",
                                   projection(group[0].types, columns, f"hive_service{suffix}"))
         parts.append(select.replace("_G", suffix))
-        params[f"files{suffix}"] = [f.path for f in group]
+        params[f"files{suffix}"] = [literal_path(f.path) for f in group]
         params[f"file_ids{suffix}"] = [f.file_id for f in group]
         params[f"hive_service{suffix}"] = group[0].hive_service
     if not parts:
@@ -194,7 +201,8 @@ def verify(con: Any, files: list[LandedFile]) -> None:
     for landed in files:
         if landed.error is None:
             try:
-                warehouse.run(con, "ingest/verify_file", {"file": landed.path}).fetchall()
+                warehouse.run(con, "ingest/verify_file",
+                              {"file": literal_path(landed.path)}).fetchall()
             except FILE_ERRORS as exc:
                 landed.error = _first_line(exc)
 

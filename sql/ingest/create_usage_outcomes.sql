@@ -62,6 +62,9 @@ reasoned AS (
                    THEN 'null_required'
                WHEN j.unique_key IS NULL AND j.aggregation = 'unique_count' THEN 'null_required'
                WHEN j.value < 0 THEN 'negative_value'
+               -- Above 10^15 a counter is a unit mix-up (bytes sent as GB), and window
+               -- weighting or pricing it would overflow DuckDB's 38 digits.
+               WHEN j.value > 1000000000000000 THEN 'value_out_of_range'
                WHEN j.period_end <= j.period_start THEN 'bad_window'
                WHEN NOT j.service_known THEN 'unknown_service'
                WHEN NOT j.metric_known THEN 'unknown_metric'

@@ -81,15 +81,20 @@ priced AS (
 amounts AS (
     SELECT p.*,
            CAST(CASE p.model
-               WHEN 'package' THEN p.packages * p.package_price
+               -- Every branch is cast to 18 decimals: DuckDB types a CASE by its first branch.
+               WHEN 'package' THEN CAST(p.packages * p.package_price AS DECIMAL(38, 18))
                WHEN 'percentage' THEN CASE
-                   WHEN p.percentage_base_amount = 0 THEN 0
-                   ELSE least(greatest(p.percentage_base_amount,
-                                       coalesce(prorate_amount(p.min_amount, p.active_us,
-                                                               $period_us), 0)),
-                              coalesce(prorate_amount(p.max_amount, p.active_us, $period_us),
-                                       p.percentage_base_amount)) END
-               ELSE p.tiered_amount
+                   WHEN p.percentage_base_amount = 0 THEN CAST(0 AS DECIMAL(38, 18))
+                   ELSE CAST(least(
+                       greatest(p.percentage_base_amount,
+                                coalesce(prorate_amount(p.min_amount, p.active_us, $period_us),
+                                         0)),
+                       coalesce(prorate_amount(p.max_amount, p.active_us, $period_us),
+                                greatest(p.percentage_base_amount,
+                                         coalesce(prorate_amount(p.min_amount, p.active_us,
+                                                                 $period_us), 0))))
+                       AS DECIMAL(38, 18)) END
+               ELSE CAST(p.tiered_amount AS DECIMAL(38, 18))
            END AS DECIMAL(38, 18)) AS amount_unrounded,
            CASE p.model
                WHEN 'package' THEN [struct_pack(tier := 1,

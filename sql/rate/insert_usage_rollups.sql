@@ -16,7 +16,7 @@ SELECT billing_period,
            WHEN 'last' THEN max_by(last_value, last_key)
            WHEN 'unique_count' THEN CAST(count(DISTINCT distinct_item) AS DECIMAL(38, 9))
            WHEN 'time_weighted_avg' THEN CAST(CAST(div_half_up(
-                   CAST(sum(value_microseconds) * 1000000000 AS HUGEINT), $period_us)
+                   to_scaled(sum(value_microseconds)), $period_us)
                    AS DECIMAL(38, 0)) * 0.000000001 AS DECIMAL(38, 9))
        END AS quantity,
        sum(counter_rows) AS counter_rows,

@@ -1,10 +1,11 @@
 -- Subscriptions with parsed UTC bounds and the reason each cannot be used (NULL: usable);
 -- a subscription needs a usable account link (unknown_account otherwise).
 -- A bare date means midnight in the billing time zone; a timestamp without an offset is UTC.
--- Overlapping subscriptions of one account are not guessed at: the earliest-starting one is
--- kept (ties: the smaller subscription_id) and each later one that overlaps it is held.
+-- Overlapping subscriptions of one account are not guessed at: in start order (ties: the
+-- smaller subscription_id) a subscription is kept when it starts at or after the end of the
+-- last one kept, and held otherwise.
 CREATE OR REPLACE TEMP TABLE subscription_checks AS
-WITH parsed AS (
+WITH RECURSIVE parsed AS (
     SELECT r.*,
            CASE WHEN regexp_full_match(trim(r.start_text), '\d{4}-\d{2}-\d{2}')
                 THEN CAST(timezone($time_zone, CAST(TRY_CAST(trim(r.start_text) AS DATE)
@@ -54,12 +55,28 @@ distinct_valid AS (
     SELECT * FROM checked WHERE reason IS NULL
     QUALIFY row_number() OVER (PARTITION BY subscription_id ORDER BY file_path DESC) = 1
 ),
-overlap_checks AS (
-    SELECT subscription_id,
-           start_at < max(coalesce(end_at, TIMESTAMP 'infinity')) OVER (
-               PARTITION BY service, account_id ORDER BY start_at, subscription_id
-               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS overlapping
+ordered AS (
+    SELECT *, row_number() OVER (PARTITION BY service, account_id
+                                 ORDER BY start_at, subscription_id) AS position
     FROM distinct_valid
+),
+-- Walk each account's subscriptions in start order, keeping one when it starts at or after
+-- the end of the last one kept: a held subscription never holds a later one.
+walk AS (
+    SELECT service, account_id, position, subscription_id, true AS kept,
+           coalesce(end_at, TIMESTAMP 'infinity') AS kept_until
+    FROM ordered WHERE position = 1
+    UNION ALL
+    SELECT o.service, o.account_id, o.position, o.subscription_id,
+           o.start_at >= w.kept_until,
+           CASE WHEN o.start_at >= w.kept_until
+                THEN coalesce(o.end_at, TIMESTAMP 'infinity') ELSE w.kept_until END
+    FROM walk w
+    JOIN ordered o ON o.service = w.service AND o.account_id = w.account_id
+                  AND o.position = w.position + 1
+),
+overlap_checks AS (
+    SELECT subscription_id, NOT kept AS overlapping FROM walk
 )
 SELECT c.file_path, c.subscription_id, c.service, c.account_id, c.plan_code, c.start_text,
        c.end_text, c.start_at, c.end_at,

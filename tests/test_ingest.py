@@ -1,0 +1,571 @@
+"""Ingestion: every landed row is accepted, superseded or quarantined with a reason.
+
+Follows ../shared/contracts/usage-counters.md. Each test writes a tiny landing folder (see
+usage_builder), rates 2026-10 (America/Toronto: 2026-10-01T04:00Z to 2026-11-01T04:00Z) and reads
+the warehouse back. Row numbers are 0-based positions in the file.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from usage_builder import (
+    DEFAULT_ACCOUNTS,
+    DEFAULT_SUBSCRIPTIONS,
+    Landing,
+    quarantine,
+    rows,
+    scalar,
+    table,
+    usage_row,
+    utc,
+)
+
+from rating.engine import RateResult
+from rating.landing import file_id_for
+
+pytestmark = pytest.mark.fast
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Landing:
+    return Landing(tmp_path / "landing")
+
+
+@pytest.fixture
+def wh(tmp_path: Path) -> Path:
+    return tmp_path / "warehouse.duckdb"
+
+
+def quantity(wh: Path, metric: str, account: str | None = None) -> Decimal | None:
+    """The 2026-10 rolled-up quantity of one metric (None: no accepted usage)."""
+    where = "billing_period = '2026-10' AND metric = $metric"
+    params: dict[str, Any] = {"metric": metric}
+    if account is not None:
+        where += " AND account_id = $account"
+        params["account"] = account
+    found = table(wh, "usage_rollups", "quantity", where, params)
+    assert len(found) <= 1
+    return found[0][0] if found else None
+
+
+def assert_conserved(result: RateResult) -> None:
+    assert result.rows_read == (result.rows_accepted + result.rows_superseded
+                                + result.rows_quarantined)
+
+
+def rate_one_bad_row(landing: Landing, wh: Path, bad: dict[str, Any], reason: str,
+                     **file_kwargs: Any) -> None:
+    """A file of [good, bad]: the bad row (row 1) alone is quarantined, with `reason`."""
+    good = usage_row(value=2)
+    path = landing.usage("batch/part-0.parquet", [good, bad], **file_kwargs)
+    result = landing.rate(wh)
+    assert quarantine(wh) == [(reason, path, 1, bad["counter_id"])]
+    assert (result.rows_read, result.rows_accepted, result.rows_quarantined) == (2, 1, 1)
+    assert_conserved(result)
+
+
+# --- one test per quarantine reason ---------------------------------------------------------------
+
+def test_missing_metric_column_quarantines_every_row_of_the_file(landing: Landing, wh: Path
+                                                                 ) -> None:
+    good = landing.usage("good.parquet", [usage_row(value=1)])
+    bad_rows = [usage_row(value=1), usage_row(value=2)]
+    bad = landing.usage("bad/no-metric.parquet", bad_rows, omit=["metric"])
+    result = landing.rate(wh)
+    assert quarantine(wh) == [("missing_column", bad, 0, bad_rows[0]["counter_id"]),
+                              ("missing_column", bad, 1, bad_rows[1]["counter_id"])]
+    assert table(wh, "usage_quarantine", "DISTINCT detail") == [("file lacks: metric",)]
+    assert table(wh, "landed_files", "file_path, missing_columns") == [
+        (bad, ["metric"]), (good, [])]
+    assert result.rows_accepted == 1
+    assert quantity(wh, "vcpu_hours") == Decimal(1)
+
+
+def test_missing_value_column_on_a_sum_metric(landing: Landing, wh: Path) -> None:
+    bad_row = usage_row(value=None)
+    path = landing.usage("no-value.parquet", [bad_row], omit=["value"])
+    landing.rate(wh)
+    assert quarantine(wh) == [("missing_column", path, 0, bad_row["counter_id"])]
+    assert table(wh, "usage_quarantine", "detail") == [("file lacks: value",)]
+
+
+def test_missing_value_column_is_fine_for_a_unique_count_metric(landing: Landing, wh: Path
+                                                                ) -> None:
+    agents = [usage_row("nexadesk", "agents", None, unique_key=f"agent-{i}") for i in range(3)]
+    landing.usage("agents.parquet", agents, omit=["value"])
+    result = landing.rate(wh)
+    assert quarantine(wh) == []
+    assert result.rows_accepted == 3
+    assert quantity(wh, "agents") == Decimal(3)
+
+
+@pytest.mark.parametrize("bad", [
+    pytest.param(usage_row(account_id=None), id="null-account_id"),
+    pytest.param(usage_row(value=None), id="null-value-on-sum-metric"),
+    pytest.param(usage_row("nexadesk", "agents", None, unique_key=None),
+                 id="null-unique_key-on-unique_count-metric"),
+    pytest.param(usage_row(counter_id=None), id="null-counter_id"),
+    pytest.param(usage_row(pushed_at=None), id="null-pushed_at"),
+])
+def test_null_required(landing: Landing, wh: Path, bad: dict[str, Any]) -> None:
+    rate_one_bad_row(landing, wh, bad, "null_required")
+
+
+def test_null_value_is_fine_for_a_unique_count_metric(landing: Landing, wh: Path) -> None:
+    landing.usage("agents.parquet", [usage_row("nexadesk", "agents", None, unique_key="a1")],
+                  value="int64")
+    result = landing.rate(wh)
+    assert (result.rows_accepted, quarantine(wh)) == (1, [])
+
+
+def test_bad_timestamp_in_a_string_column(landing: Landing, wh: Path) -> None:
+    bad = usage_row(period_start="garbage")
+    rate_one_bad_row(landing, wh, bad, "bad_timestamp", timestamps="string")
+
+
+def test_string_timestamps_with_offsets_are_converted_to_utc(landing: Landing, wh: Path) -> None:
+    row = usage_row(period_start="2026-10-05T06:00:00-04:00", period_end="2026-10-05T11:00:00Z",
+                    pushed_at="2026-10-05 12:00:00")
+    landing.usage("text-times.parquet", [row], timestamps="string")
+    landing.rate(wh)
+    assert quarantine(wh) == []
+    assert table(wh, "usage_rollups", "first_window_start, last_window_end") == [
+        (utc("2026-10-05T10:00"), utc("2026-10-05T11:00"))]
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "inf"])
+def test_not_a_number_double(landing: Landing, wh: Path, value: float) -> None:
+    rate_one_bad_row(landing, wh, usage_row(value=value), "not_a_number")
+
+
+def test_not_a_number_in_a_string_value_column(landing: Landing, wh: Path) -> None:
+    texts = ["12.5", "abc", " 3 ", "NaN", "0.25"]
+    batch = [usage_row(value=text) for text in texts]
+    path = landing.usage("text/values.parquet", batch, value="string")
+    result = landing.rate(wh)
+    assert quarantine(wh) == [("not_a_number", path, 1, batch[1]["counter_id"]),
+                              ("not_a_number", path, 3, batch[3]["counter_id"])]
+    assert result.rows_accepted == 3
+    assert quantity(wh, "vcpu_hours") == Decimal("15.75")
+
+
+@pytest.mark.parametrize("kind", ["double", "int64", "decimal", "string"])
+def test_value_column_types_are_all_read_exactly(landing: Landing, wh: Path, kind: str) -> None:
+    values = {"double": [1.5, 2.25], "int64": [1, 3], "decimal": ["1.125000", "2.000001"],
+              "string": ["1.5", "2.25"]}[kind]
+    expected = sum((Decimal(str(v)) for v in values), Decimal(0))
+    landing.usage(f"{kind}.parquet", [usage_row(value=v) for v in values], value=kind)
+    landing.rate(wh)
+    assert quarantine(wh) == []
+    assert quantity(wh, "vcpu_hours") == expected
+
+
+def test_negative_value(landing: Landing, wh: Path) -> None:
+    rate_one_bad_row(landing, wh, usage_row(value=-1), "negative_value", value="int64")
+
+
+@pytest.mark.parametrize("hours", [0, -1], ids=["empty", "reversed"])
+def test_bad_window(landing: Landing, wh: Path, hours: int) -> None:
+    rate_one_bad_row(landing, wh, usage_row(hours=hours), "bad_window")
+
+
+def test_unknown_service(landing: Landing, wh: Path) -> None:
+    rate_one_bad_row(landing, wh, usage_row("nexaspace", account_id="nc-1"), "unknown_service")
+
+
+@pytest.mark.parametrize("metric", ["gpu_hours", "agents"],
+                         ids=["unknown", "metric-of-another-service"])
+def test_unknown_metric(landing: Landing, wh: Path, metric: str) -> None:
+    rate_one_bad_row(landing, wh, usage_row(metric=metric), "unknown_metric")
+
+
+@pytest.mark.parametrize("dimensions", ['{"region": "ca"', '["ca"]', '{"region": 5}',
+                                        '{"region": null}', '{"region": {"a": "b"}}',
+                                        '"ca"'],
+                         ids=["invalid", "array", "number", "null", "nested", "scalar"])
+def test_bad_dimensions_json(landing: Landing, wh: Path, dimensions: str) -> None:
+    bad = usage_row(metric="egress_gb", dimensions=dimensions)
+    rate_one_bad_row(landing, wh, bad, "bad_dimensions_json")
+
+
+def test_good_dimensions_are_accepted(landing: Landing, wh: Path) -> None:
+    landing.usage("dims.parquet", [usage_row(metric="egress_gb", dimensions=d)
+                                   for d in ('{"region": "ca-east"}', "{}", None,
+                                             '{"region": "ca-east", "zone": "b"}')])
+    result = landing.rate(wh)
+    assert (result.rows_accepted, quarantine(wh)) == (4, [])
+
+
+def test_window_crossing_the_toronto_month_boundary(landing: Landing, wh: Path) -> None:
+    # 2026-11-01T04:00Z is midnight in Toronto (EDT): the end of period 2026-10.
+    crossing = usage_row(start="2026-11-01T03:00Z", hours=2)
+    up_to_boundary = usage_row(start="2026-11-01T03:00Z", hours=1, value=4)
+    path = landing.usage("edge.parquet", [up_to_boundary, crossing])
+    result = landing.rate(wh)
+    assert quarantine(wh) == [("window_crosses_period", path, 1, crossing["counter_id"])]
+    assert table(wh, "usage_quarantine", "billing_period") == [("2026-10",)]
+    assert result.rows_accepted == 1
+    assert quantity(wh, "vcpu_hours") == Decimal(4)
+
+
+def test_unknown_account(landing: Landing, wh: Path) -> None:
+    rate_one_bad_row(landing, wh, usage_row(account_id="nc-404"), "unknown_account")
+
+
+def test_ambiguous_account(landing: Landing, wh: Path) -> None:
+    landing.accounts([*DEFAULT_ACCOUNTS, ("nexacloud", "nc-2", "C7"), ("nexacloud", "nc-2", "C8")])
+    landing.subscriptions([*DEFAULT_SUBSCRIPTIONS,
+                           ("SUB-NC-2", "nexacloud", "nc-2", "cloud-standard", "2025-01-01", "")])
+    rate_one_bad_row(landing, wh, usage_row(account_id="nc-2"), "ambiguous_account")
+
+
+def test_no_subscription(landing: Landing, wh: Path) -> None:
+    landing.accounts([*DEFAULT_ACCOUNTS, ("nexacloud", "nc-2", "C7")])
+    rate_one_bad_row(landing, wh, usage_row(account_id="nc-2"), "no_subscription")
+
+
+def test_usage_outside_the_subscription_is_no_subscription(landing: Landing, wh: Path) -> None:
+    # 2026-10-10 .. 2026-10-20 in Toronto: 2026-10-10T04:00Z .. 2026-10-20T04:00Z.
+    landing.subscriptions([("SUB-NC-1", "nexacloud", "nc-1", "cloud-standard", "2026-10-10",
+                            "2026-10-20")])
+    before = usage_row(start="2026-10-10T03:00Z")
+    first = usage_row(start="2026-10-10T04:00Z", value=5)
+    last = usage_row(start="2026-10-20T03:00Z", value=7)
+    after = usage_row(start="2026-10-20T04:00Z")
+    path = landing.usage("window.parquet", [before, first, last, after])
+    result = landing.rate(wh)
+    assert quarantine(wh) == [("no_subscription", path, 0, before["counter_id"]),
+                              ("no_subscription", path, 3, after["counter_id"])]
+    assert result.rows_accepted == 2
+    assert quantity(wh, "vcpu_hours") == Decimal(12)
+
+
+def test_filtered_out_by_the_metric_filter(landing: Landing, wh: Path) -> None:
+    ca = usage_row("nexamaps", "routes_ca", 100, dimensions='{"region": "ca"}')
+    us = usage_row("nexamaps", "routes_ca", 50, dimensions='{"region": "us"}')
+    bare = usage_row("nexamaps", "routes_ca", 25)
+    path = landing.usage("routes.parquet", [ca, us, bare], value="int64")
+    landing.rate(wh)
+    assert quarantine(wh) == [("filtered_out", path, 1, us["counter_id"]),
+                              ("filtered_out", path, 2, bare["counter_id"])]
+    assert quantity(wh, "routes_ca") == Decimal(100)
+
+
+def test_unreadable_file_is_quarantined_by_name_and_the_run_goes_on(landing: Landing, wh: Path
+                                                                    ) -> None:
+    good = landing.usage("a/good.parquet", [usage_row(value=3)])
+    bad = landing.corrupt("b/garbage.parquet")
+    later = landing.usage("c/good.parquet", [usage_row(value=4)])
+    result = landing.rate(wh)
+    assert quarantine(wh) == [("unreadable_file", bad, None, None)]
+    detail = scalar(wh, "SELECT detail FROM usage_quarantine")
+    assert detail
+    assert (result.files_found, result.files_unreadable, result.rows_read) == (3, 1, 2)
+    assert table(wh, "landed_files", "file_path, status, rows_in_file") == [
+        (good, "read", 1), (bad, "unreadable", None), (later, "read", 1)]
+    assert quantity(wh, "vcpu_hours") == Decimal(7)
+    assert scalar(wh, "SELECT files_unreadable FROM rating_runs") == 1
+
+
+# --- how files are read ---------------------------------------------------------------------------
+
+def test_hive_service_folder_supplies_the_service(landing: Landing, wh: Path) -> None:
+    tiles = [usage_row("nexamaps", "map_tiles", 1000, start=f"2026-10-0{d}T12:00Z")
+             for d in (1, 2)]
+    path = landing.usage("service=nexamaps/date=2026-10-01/part-0.parquet", tiles,
+                         value="int64", omit=["service"])
+    result = landing.rate(wh)
+    assert quarantine(wh) == []
+    assert table(wh, "landed_files", "file_path, missing_columns") == [(path, [])]
+    assert result.rows_accepted == 2
+    assert table(wh, "usage_rollups", "service, metric, quantity") == [
+        ("nexamaps", "map_tiles", Decimal(2000))]
+
+
+def test_service_column_wins_over_the_hive_folder(landing: Landing, wh: Path) -> None:
+    landing.usage("service=nexamaps/part-0.parquet", [usage_row(value=3)])
+    landing.rate(wh)
+    assert quarantine(wh) == []
+    assert quantity(wh, "vcpu_hours") == Decimal(3)
+
+
+def test_files_at_any_depth_are_found(landing: Landing, wh: Path) -> None:
+    landing.usage("top.parquet", [usage_row(value=1)])
+    landing.usage("a/b/c/d/deep.parquet", [usage_row(value=2)])
+    landing.write_table("notes/readme.txt", pa.table({"x": [1]}))  # not *.parquet: ignored
+    result = landing.rate(wh)
+    assert result.files_found == 2
+    assert quantity(wh, "vcpu_hours") == Decimal(3)
+
+
+def test_empty_file_is_listed_with_no_rows(landing: Landing, wh: Path) -> None:
+    path = landing.usage("empty.parquet", [])
+    result = landing.rate(wh)
+    assert (result.files_found, result.rows_read) == (1, 0)
+    assert table(wh, "landed_files", "file_path, status, rows_in_file") == [(path, "read", 0)]
+
+
+def test_file_names_with_glob_characters_are_read_literally(landing: Landing, wh: Path) -> None:
+    landing.usage("x[1].parquet", [usage_row(value=5)])
+    landing.usage("x1.parquet", [usage_row(value=7)])
+    result = landing.rate(wh)
+    assert (result.rows_read, result.rows_accepted) == (2, 2)
+    assert quarantine(wh) == []
+    assert quantity(wh, "vcpu_hours") == Decimal(12)
+
+
+def test_timestamps_in_another_zone_are_instants(landing: Landing, wh: Path) -> None:
+    toronto = pa.timestamp("us", tz="America/Toronto")
+    september = usage_row(start="2026-10-01T03:00Z", hours=1, value=5)
+    october = usage_row(start="2026-10-01T04:00Z", value=7)
+    landing.usage("toronto.parquet", [september, october],
+                  types={c: toronto for c in ("period_start", "period_end", "pushed_at")})
+    landing.rate(wh)
+    assert quarantine(wh) == []
+    assert quantity(wh, "vcpu_hours") == Decimal(7)
+    assert table(wh, "usage_rollups", "first_window_start") == [(utc("2026-10-01T04:00"),)]
+
+
+def test_naive_timestamps_are_utc(landing: Landing, wh: Path) -> None:
+    # 03:30 naive is 03:30Z: still September in Toronto (period 2026-10 starts at 04:00Z).
+    september = usage_row(start="2026-10-01T03:00", hours=0.5, value=5)
+    october = usage_row(start="2026-10-01T04:00", value=7)
+    crossing = usage_row(start="2026-10-01T03:30", value=11)
+    path = landing.usage("naive.parquet", [september, october, crossing], timestamps="naive")
+    result = landing.rate(wh)
+    assert table(wh, "usage_quarantine", "reason, billing_period, file_path, file_row_number") == [
+        ("window_crosses_period", "2026-09", path, 2)]
+    assert result.rows_accepted == 2
+    assert quantity(wh, "vcpu_hours") == Decimal(7)
+    assert table(wh, "usage_rollups", "first_window_start") == [(utc("2026-10-01T04:00"),)]
+
+
+def test_extra_columns_are_ignored_and_reported(landing: Landing, wh: Path) -> None:
+    path = landing.usage("extra.parquet", [usage_row(value=2)],
+                         extra={"zz_note": ["hello"], "app_version": [3]})
+    result = landing.rate(wh)
+    assert (result.rows_accepted, quarantine(wh)) == (1, [])
+    assert table(wh, "landed_files", "file_path, missing_columns, extra_columns") == [
+        (path, [], ["app_version", "zz_note"])]
+
+
+def test_files_with_the_same_types_in_another_column_order(landing: Landing, wh: Path) -> None:
+    landing.usage("a.parquet", [usage_row(value=5)])
+    other = usage_row(metric="peak_instances", value=7)
+    landing.write_table("b.parquet", landing_table_reversed(other))
+    landing.rate(wh)
+    assert quarantine(wh) == []
+    assert table(wh, "usage_rollups", "metric, quantity") == [
+        ("peak_instances", Decimal(7)), ("vcpu_hours", Decimal(5))]
+
+
+def landing_table_reversed(row: dict[str, Any]) -> pa.Table:
+    from usage_builder import usage_table
+
+    built = usage_table([row])
+    return built.select(list(reversed(built.column_names)))
+
+
+def test_nested_extra_columns_are_reported_by_their_top_level_name(landing: Landing, wh: Path
+                                                                  ) -> None:
+    path = landing.usage("nested.parquet", [usage_row(value=2)],
+                         extra={"meta": [{"k": "v"}], "tags": [["a", "b"]]})
+    landing.rate(wh)
+    assert table(wh, "landed_files", "file_path, extra_columns") == [(path, ["meta", "tags"])]
+
+
+def test_nested_field_named_like_a_missing_column_does_not_abort_the_run(landing: Landing,
+                                                                         wh: Path) -> None:
+    good = landing.usage("good.parquet", [usage_row(value=2)])
+    bad_row = usage_row(value=1)
+    bad = landing.usage("nested.parquet", [bad_row], omit=["metric"],
+                        extra={"meta": [{"metric": "vcpu_hours"}]})
+    landing.rate(wh)
+    assert quarantine(wh) == [("missing_column", bad, 0, bad_row["counter_id"])]
+    assert table(wh, "landed_files", "file_path, missing_columns") == [
+        (good, []), (bad, ["metric"])]
+
+
+@pytest.mark.parametrize(("start", "reason"), [
+    ("0001-01-01T00:00:00Z", "outside_billing_periods"),
+    ("9999-12-31T22:00:00Z", "outside_billing_periods"),
+    ("infinity", "bad_timestamp"),
+])
+def test_absurd_timestamps_are_quarantined_not_fatal(landing: Landing, wh: Path, start: str,
+                                                     reason: str) -> None:
+    bad = usage_row(period_start=start, period_end="9999-12-31T23:00:00Z")
+    path = landing.usage("times.parquet", [usage_row(value=2), bad], timestamps="string")
+    result = landing.rate(wh)
+    assert quarantine(wh) == [(reason, path, 1, bad["counter_id"])]
+    assert result.rows_accepted == 1
+    assert quantity(wh, "vcpu_hours") == Decimal(2)
+
+
+# --- re-pushes ------------------------------------------------------------------------------------
+
+def test_repush_latest_pushed_at_wins(landing: Landing, wh: Path) -> None:
+    first = usage_row(value=10, counter_id="c1", pushed_at="2026-10-05T12:00Z")
+    correction = dict(first, value=30, pushed_at="2026-10-06T12:00Z")
+    # The correction sits in the file whose path sorts first: pushed_at decides, not the path.
+    fixed = landing.usage("a/correction.parquet", [correction])
+    landing.usage("b/original.parquet", [first])
+    result = landing.rate(wh)
+    assert (result.rows_accepted, result.rows_superseded, result.rows_quarantined) == (1, 1, 0)
+    assert table(wh, "usage_rollups", "quantity, counter_rows, source_file_ids") == [
+        (Decimal(30), 1, [file_id_for(fixed)])]
+
+
+def test_repush_tie_on_pushed_at_the_file_whose_path_sorts_last_wins(landing: Landing, wh: Path
+                                                                     ) -> None:
+    row = usage_row(value=10, counter_id="c1", pushed_at="2026-10-05T12:00Z")
+    landing.usage("b/first.parquet", [row])
+    winner = landing.usage("c/second.parquet", [dict(row, value=20)])
+    landing.usage("a/zeroth.parquet", [dict(row, value=40)])
+    result = landing.rate(wh)
+    assert (result.rows_accepted, result.rows_superseded) == (1, 2)
+    assert table(wh, "usage_rollups", "quantity, source_file_ids") == [
+        (Decimal(20), [file_id_for(winner)])]
+
+
+def test_repush_tie_within_one_file_the_later_row_wins(landing: Landing, wh: Path) -> None:
+    row = usage_row(value=10, counter_id="c1")
+    landing.usage("same.parquet", [row, dict(row, value=15), dict(row, value=12)])
+    result = landing.rate(wh)
+    assert (result.rows_accepted, result.rows_superseded) == (1, 2)
+    assert quantity(wh, "vcpu_hours") == Decimal(12)
+
+
+def test_counter_ids_are_unique_within_a_service_only(landing: Landing, wh: Path) -> None:
+    landing.usage("ids.parquet", [usage_row(value=3, counter_id="same"),
+                                  usage_row("nexadesk", "conversations", 4, counter_id="same")])
+    result = landing.rate(wh)
+    assert (result.rows_accepted, result.rows_superseded) == (2, 0)
+
+
+def test_a_bad_latest_push_quarantines_the_counter(landing: Landing, wh: Path) -> None:
+    good = usage_row(value=10, counter_id="c1", pushed_at="2026-10-05T12:00Z")
+    bad = dict(good, value=-5, pushed_at="2026-10-05T13:00Z")
+    landing.usage("a/original.parquet", [good])
+    fixed = landing.usage("b/correction.parquet", [bad])
+    result = landing.rate(wh)
+    assert quarantine(wh) == [("negative_value", fixed, 0, "c1")]
+    assert (result.rows_accepted, result.rows_superseded, result.rows_quarantined) == (0, 1, 1)
+    assert quantity(wh, "vcpu_hours") is None
+
+
+# --- the conservation invariant -------------------------------------------------------------------
+
+def test_rows_read_equals_accepted_plus_superseded_plus_quarantined(landing: Landing, wh: Path
+                                                                    ) -> None:
+    repushed = usage_row(value=1, counter_id="again")
+    landing.usage("a.parquet", [usage_row(value=1), repushed, usage_row(value=-1),
+                                usage_row(account_id="nobody"), usage_row(metric="nope")])
+    landing.usage("b.parquet", [dict(repushed, pushed_at="2026-10-07T00:00Z"),
+                                usage_row(value=None)], value="int64")
+    landing.usage("c.parquet", [usage_row()], omit=["metric"])
+    landing.corrupt()
+    result = landing.rate(wh)
+    assert (result.rows_read, result.rows_accepted, result.rows_superseded,
+            result.rows_quarantined) == (8, 2, 1, 5)
+    assert_conserved(result)
+    assert rows(wh, "SELECT rows_read, rows_accepted, rows_superseded, rows_quarantined,"
+                    " files_found, files_unreadable FROM rating_runs") == [(8, 2, 1, 5, 4, 1)]
+    assert scalar(wh, "SELECT count(*) FROM usage_quarantine"
+                      " WHERE file_row_number IS NOT NULL") == result.rows_quarantined
+    assert scalar(wh, "SELECT sum(rows_in_file) FROM landed_files") == result.rows_read
+    assert scalar(wh, "SELECT sum(counter_rows) FROM usage_rollups") == result.rows_accepted
+
+
+def test_empty_landing_rates_nothing(tmp_path: Path, wh: Path) -> None:
+    result = Landing(tmp_path / "landing").rate(wh)
+    assert (result.files_found, result.rows_read, result.rows_accepted) == (0, 0, 0)
+    assert quarantine(wh) == []
+
+
+# --- reference data: subscriptions and account links ----------------------------------------------
+
+def reference_quarantine(wh: Path) -> list[tuple[Any, ...]]:
+    return table(wh, "reference_quarantine", "kind, reason, file_path, record")
+
+
+def test_subscription_with_an_unknown_plan_is_held(landing: Landing, wh: Path) -> None:
+    landing.subscriptions([*DEFAULT_SUBSCRIPTIONS[1:],
+                           ("SUB-NC-1", "nexacloud", "nc-1", "cloud-gold", "2025-01-01", "")])
+    bad = landing.usage("a.parquet", [usage_row(counter_id="c1")])
+    landing.rate(wh)
+    assert reference_quarantine(wh) == [
+        ("subscriptions", "unknown_plan", "subscriptions/subscriptions.csv",
+         "SUB-NC-1,nexacloud,nc-1,cloud-gold,2025-01-01")]
+    assert quarantine(wh) == [("no_subscription", bad, 0, "c1")]
+
+
+def test_overlapping_subscriptions_hold_the_later_one(landing: Landing, wh: Path) -> None:
+    landing.subscriptions([
+        *DEFAULT_SUBSCRIPTIONS,
+        ("SUB-NC-1-B", "nexacloud", "nc-1", "cloud-standard", "2026-06-01", ""),
+    ])
+    landing.usage("a.parquet", [usage_row(value=3)])
+    landing.rate(wh)
+    assert reference_quarantine(wh) == [
+        ("subscriptions", "overlapping_subscription", "subscriptions/subscriptions.csv",
+         "SUB-NC-1-B,nexacloud,nc-1,cloud-standard,2026-06-01")]
+    assert quarantine(wh) == []
+    assert table(wh, "usage_rollups", "subscription_id, quantity") == [("SUB-NC-1", Decimal(3))]
+
+
+def test_back_to_back_subscriptions_do_not_overlap(landing: Landing, wh: Path) -> None:
+    landing.subscriptions([
+        ("SUB-A", "nexacloud", "nc-1", "cloud-standard", "2025-01-01", "2026-10-15"),
+        ("SUB-B", "nexacloud", "nc-1", "cloud-standard", "2026-10-15", ""),
+    ])
+    landing.usage("a.parquet", [usage_row(value=3, start="2026-10-15T03:00Z"),
+                                usage_row(value=5, start="2026-10-15T04:00Z")])
+    landing.rate(wh)
+    assert reference_quarantine(wh) == []
+    assert table(wh, "usage_rollups", "subscription_id, quantity") == [
+        ("SUB-A", Decimal(3)), ("SUB-B", Decimal(5))]
+
+
+def test_overlap_is_judged_against_kept_subscriptions_only(landing: Landing, wh: Path) -> None:
+    landing.subscriptions([
+        ("SUB-A", "nexacloud", "nc-1", "cloud-standard", "2025-01-01", "2025-06-01"),
+        ("SUB-B", "nexacloud", "nc-1", "cloud-standard", "2025-03-01", "2025-12-01"),
+        ("SUB-C", "nexacloud", "nc-1", "cloud-standard", "2025-07-01", ""),
+    ])
+    landing.usage("a.parquet", [usage_row(value=3)])
+    landing.rate(wh)
+    # A is kept, B overlaps A and is held; C overlaps only the held B, so it is kept.
+    assert [r[1] for r in reference_quarantine(wh)] == ["overlapping_subscription"]
+    assert quarantine(wh) == []
+    assert table(wh, "usage_rollups", "subscription_id") == [("SUB-C",)]
+
+
+def test_account_linked_to_two_customers_is_held(landing: Landing, wh: Path) -> None:
+    landing.accounts([*DEFAULT_ACCOUNTS, ("nexadesk", "nd-2", "C1"), ("nexadesk", "nd-2", "C9")])
+    landing.subscriptions([*DEFAULT_SUBSCRIPTIONS,
+                           ("SUB-ND-2", "nexadesk", "nd-2", "desk-team", "2025-01-01", "")])
+    held = usage_row("nexadesk", "conversations", 5, account_id="nd-2")
+    path = landing.usage("a.parquet", [held])
+    landing.rate(wh)
+    assert reference_quarantine(wh) == [
+        ("accounts", "ambiguous_account", "accounts/accounts.csv", "nexadesk,nd-2,C1"),
+        ("accounts", "ambiguous_account", "accounts/accounts.csv", "nexadesk,nd-2,C9"),
+        # The subscription needs a usable account link.
+        ("subscriptions", "unknown_account", "subscriptions/subscriptions.csv",
+         "SUB-ND-2,nexadesk,nd-2,desk-team,2025-01-01"),
+    ]
+    assert quarantine(wh) == [("ambiguous_account", path, 0, held["counter_id"])]
+    assert scalar(wh, "SELECT count(*) FROM rated_charges WHERE account_id = 'nd-2'") == 0
+
+
+def test_the_same_link_in_two_files_is_not_ambiguous(landing: Landing, wh: Path) -> None:
+    landing.accounts([("nexacloud", "nc-1", "C1")], name="more.csv")
+    landing.usage("a.parquet", [usage_row(value=3)])
+    landing.rate(wh)
+    assert reference_quarantine(wh) == []
+    assert quantity(wh, "vcpu_hours") == Decimal(3)
