@@ -70,8 +70,8 @@ def rate(request: RateRequest) -> RateResult:
         files = landing.discover(con, request.landing)
         landing.inspect(con, files)
         create_period_buckets(con, period)
-        warehouse.run(con, "ingest/create_ambiguous_accounts")
-        classify_usage(con, files)
+        warehouse.run(con, "ingest/create_account_links")
+        classify_usage(con, files, [s.code for s in catalog.services])
         counts = dict(warehouse.run(con, "report/status_counts").fetchall())
         rows_read = sum(f.rows for f in files if f.error is None)
         accepted = int(counts.get("accepted", 0))
@@ -200,7 +200,7 @@ def record_files(con: Any, files: list[landing.LandedFile]) -> None:
             "has_value_column": "value" in f.types})
 
 
-def classify_usage(con: Any, files: list[landing.LandedFile]) -> None:
+def classify_usage(con: Any, files: list[landing.LandedFile], services: list[str]) -> None:
     """Find superseded rows, then classify and aggregate every row in one streaming pass.
 
     A file whose metadata reads but whose pages do not fails the pass: the files are then
@@ -214,7 +214,7 @@ def classify_usage(con: Any, files: list[landing.LandedFile]) -> None:
                                keys.params)
             rows = landing.source(files)
             warehouse.run_text(con, rows.into(warehouse.sql("ingest/create_usage_outcomes")),
-                               rows.params)
+                               {**rows.params, "known_services": services})
             return
         except landing.FILE_ERRORS:
             if attempt == 2:

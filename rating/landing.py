@@ -31,6 +31,7 @@ ALL_COLUMNS = ("counter_id", "service", "account_id", "metric", "unique_key", "d
                "timestamp_unparsed")
 KEY_COLUMNS = ("service", "counter_id", "pushed_at")
 _EMPTY = {"file_id": "NULL::BIGINT", "file_row_number": "NULL::BIGINT",
+          "missing_columns": "NULL::VARCHAR[]", "has_value_column": "false",
           **{c: "NULL::VARCHAR" for c in TEXT_COLUMNS},
           **{c: "NULL::TIMESTAMP" for c in TIMESTAMP_COLUMNS},
           "value": "NULL::DECIMAL(38, 9)", "value_unparsed": "false",
@@ -190,8 +191,11 @@ def source(files: list[LandedFile], columns: tuple[str, ...] = ALL_COLUMNS) -> L
         params[f"files{suffix}"] = [literal_path(f.path) for f in group]
         params[f"file_ids{suffix}"] = [f.file_id for f in group]
         params[f"hive_service{suffix}"] = group[0].hive_service
+        params[f"missing_columns{suffix}"] = group[0].missing_columns
+        params[f"has_value_column{suffix}"] = "value" in group[0].types
     if not parts:
-        empty = ", ".join(f"{_EMPTY[c]} AS {c}" for c in ("file_id", "file_row_number", *columns))
+        empty = ", ".join(f"{_EMPTY[c]} AS {c}" for c in (
+            "file_id", "file_row_number", "missing_columns", "has_value_column", *columns))
         return LandedSource(f"SELECT {empty} WHERE false", {})
     return LandedSource("\nUNION ALL\n".join(parts), params)
 

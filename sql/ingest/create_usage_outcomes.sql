@@ -1,5 +1,5 @@
--- One streaming pass over every landed row: each row's fate ('accepted', 'superseded',
--- 'quarantined' with a reason), with accepted rows aggregated on the fly per billing period,
+-- One streaming pass over every landed row: each row's fate (accepted, superseded, or
+-- quarantined with a reason), with accepted rows aggregated on the fly per billing period,
 -- subscription, metric, group and source file (and distinct item, for unique_count), which
 -- rate/insert_usage_rollups.sql rolls up per period. A quarantined row stays a group of its
 -- own, keeping its raw fields; superseded rows are only counted. Nothing is sorted, no
@@ -18,9 +18,7 @@ WITH landed AS (
 ),
 joined AS (
     SELECT u.*,
-           f.missing_columns,
-           f.has_value_column,
-           s.service IS NOT NULL AS service_known,
+           list_contains($known_services, u.service) AS service_known,
            m.metric IS NOT NULL AS metric_known,
            m.aggregation,
            m.filter_json,
@@ -28,20 +26,17 @@ joined AS (
            p.billing_period,
            p.end_at AS billing_period_end,
            a.customer_key,
-           x.account_id IS NOT NULL AS account_ambiguous,
+           coalesce(a.ambiguous, false) AS account_ambiguous,
            sub.subscription_id,
            sup.file_id IS NOT NULL AS superseded
     FROM landed u
-    JOIN landed_file_checks f ON f.file_id = u.file_id
     LEFT JOIN superseded_rows sup
            ON sup.file_id = u.file_id AND sup.file_row_number = u.file_row_number
-    LEFT JOIN cat_services s ON s.service = u.service
     LEFT JOIN cat_metrics m ON m.service = u.service AND m.metric = u.metric
     LEFT JOIN period_buckets p
            ON p.utc_month = date_trunc('month', u.period_start)
           AND u.period_start >= p.start_at AND u.period_start < p.end_at
-    LEFT JOIN ref_accounts a ON a.service = u.service AND a.account_id = u.account_id
-    LEFT JOIN ambiguous_accounts x ON x.service = u.service AND x.account_id = u.account_id
+    LEFT JOIN account_links a ON a.service = u.service AND a.account_id = u.account_id
     LEFT JOIN ref_subscriptions sub
            ON sub.service = u.service AND sub.account_id = u.account_id
           AND u.period_start >= sub.start_at AND u.period_start < sub.end_at_or_infinity
@@ -81,52 +76,52 @@ reasoned AS (
     FROM joined j
 ),
 fated AS (
+    -- Booleans, not a status string: they are tested several times per row below.
     SELECT r.*,
-           CASE WHEN r.superseded THEN 'superseded'
-                WHEN r.reason IS NULL THEN 'accepted'
-                ELSE 'quarantined' END AS status
+           NOT r.superseded AND r.reason IS NULL AS ok,
+           r.reason IS NOT NULL AS bad
     FROM reasoned r
+),
+grouped AS (
+    SELECT superseded,
+           reason,
+           CASE WHEN NOT superseded THEN billing_period END AS billing_period,
+           CASE WHEN ok THEN subscription_id END AS subscription_id,
+           CASE WHEN NOT superseded THEN metric END AS metric,
+           CASE WHEN ok AND group_by IS NOT NULL
+                THEN json_extract_string(dimensions, '$."' || group_by || '"') END AS group_value,
+           CASE WHEN NOT superseded THEN file_id END AS file_id,
+           CASE WHEN bad THEN file_row_number END AS quarantined_row_number,
+           -- unique_count keeps one group per distinct item, counted when rolled up.
+           CASE WHEN ok AND aggregation = 'unique_count' THEN unique_key END AS distinct_item,
+           -- A quarantined group is one row: its raw fields, for usage_quarantine.
+           any_value(CASE WHEN bad THEN struct_pack(
+               counter_id := counter_id, service := service, account_id := account_id,
+               period_start := period_start, period_end := period_end, value := value,
+               unique_key := unique_key, dimensions := dimensions, pushed_at := pushed_at)
+           END) AS raw,
+           count(*) AS counter_rows,
+           sum(accepted_value) AS sum_value,
+           max(accepted_value) AS max_value,
+           max(last_key) AS last_key,
+           max_by(accepted_value, last_key) AS last_value,
+           sum(CASE WHEN ok AND aggregation = 'time_weighted_avg'
+                    THEN value * date_diff('microsecond', period_start, period_end) END)
+               AS value_microseconds,
+           min(period_start) AS first_window_start,
+           max(period_end) AS last_window_end
+    FROM (
+        SELECT *,
+               CASE WHEN ok THEN value END AS accepted_value,
+               CASE WHEN ok AND aggregation = 'last'
+                    THEN struct_pack(e := period_end, s := period_start, p := pushed_at,
+                                     c := counter_id) END AS last_key
+        FROM fated
+    )
+    GROUP BY ALL
 )
-SELECT status,
-       reason,
-       CASE WHEN status <> 'superseded' THEN billing_period END AS billing_period,
-       CASE WHEN status = 'accepted' THEN subscription_id END AS subscription_id,
-       CASE WHEN status <> 'superseded' THEN metric END AS metric,
-       CASE WHEN status = 'accepted' AND group_by IS NOT NULL
-            THEN json_extract_string(dimensions, '$."' || group_by || '"') END AS group_value,
-       CASE WHEN status <> 'superseded' THEN file_id END AS file_id,
-       CASE WHEN status = 'quarantined' THEN file_row_number END AS quarantined_row_number,
-       -- unique_count keeps one group per distinct item, counted when rolled up.
-       CASE WHEN status = 'accepted' AND aggregation = 'unique_count' THEN unique_key END
-           AS distinct_item,
-       -- Functionally dependent on the keys above (a subscription has one service, account and
-       -- customer; a quarantined group is one row), so any_value is deterministic here.
-       any_value(customer_key) FILTER (WHERE status = 'accepted') AS customer_key,
-       any_value(service) FILTER (WHERE status <> 'superseded') AS service,
-       any_value(account_id) FILTER (WHERE status <> 'superseded') AS account_id,
-       any_value(aggregation) FILTER (WHERE status = 'accepted') AS aggregation,
-       any_value(counter_id) FILTER (WHERE status = 'quarantined') AS counter_id,
-       any_value(period_start) FILTER (WHERE status = 'quarantined') AS period_start,
-       any_value(period_end) FILTER (WHERE status = 'quarantined') AS period_end,
-       any_value(value) FILTER (WHERE status = 'quarantined') AS value,
-       any_value(unique_key) FILTER (WHERE status = 'quarantined') AS unique_key,
-       any_value(dimensions) FILTER (WHERE status = 'quarantined') AS dimensions,
-       any_value(pushed_at) FILTER (WHERE status = 'quarantined') AS pushed_at,
-       count(*) AS counter_rows,
-       sum(value) FILTER (WHERE status = 'accepted' AND aggregation = 'sum') AS sum_value,
-       max(value) FILTER (WHERE status = 'accepted' AND aggregation = 'max') AS max_value,
-       max(last_key) AS last_key,
-       max_by(value, last_key) AS last_value,
-       sum(CASE WHEN status = 'accepted' AND aggregation = 'time_weighted_avg'
-                THEN value * date_diff('microsecond', period_start, period_end) END)
-           AS value_microseconds,
-       min(period_start) FILTER (WHERE status = 'accepted') AS first_window_start,
-       max(period_end) FILTER (WHERE status = 'accepted') AS last_window_end
-FROM (
-    SELECT *,
-           CASE WHEN status = 'accepted' AND aggregation = 'last'
-                THEN struct_pack(e := period_end, s := period_start, p := pushed_at,
-                                 c := counter_id) END AS last_key
-    FROM fated
-)
-GROUP BY status, reason, 3, 4, 5, 6, 7, 8, 9
+SELECT CASE WHEN superseded THEN 'superseded'
+            WHEN reason IS NULL THEN 'accepted'
+            ELSE 'quarantined' END AS status,
+       * EXCLUDE (superseded)
+FROM grouped

@@ -54,10 +54,12 @@ tier_parts AS (
 tiered AS (
     SELECT subscription_id, charge_id, group_value,
            sum(units * unit_price + flat_fee) AS amount,
-           list(struct_pack(tier := tier, units := units, unit_price := unit_price,
-                            flat_fee := flat_fee,
-                            amount := CAST(units * unit_price + flat_fee AS DECIMAL(38, 18)))
-                ORDER BY tier) AS breakdown
+           -- Sorting the list (structs compare by their first field, the tier) is much
+           -- cheaper than an ordered aggregate.
+           list_sort(list(struct_pack(tier := tier, units := units, unit_price := unit_price,
+                                      flat_fee := flat_fee,
+                                      amount := CAST(units * unit_price + flat_fee
+                                                     AS DECIMAL(38, 18))))) AS breakdown
     FROM tier_parts
     GROUP BY subscription_id, charge_id, group_value
 ),

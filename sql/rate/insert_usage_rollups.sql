@@ -2,29 +2,32 @@
 -- ingest/create_usage_outcomes.sql). time_weighted_avg: sum(value * window length) / period
 -- length, half-up to 9 decimals (GB stored over a month gives GB-months).
 INSERT INTO usage_rollups
-SELECT billing_period,
-       subscription_id,
-       any_value(customer_key),
-       any_value(service),
-       any_value(account_id),
-       metric,
-       any_value(aggregation) AS aggregation,
-       group_value,
-       CASE any_value(aggregation)
-           WHEN 'sum' THEN sum(sum_value)
-           WHEN 'max' THEN max(max_value)
-           WHEN 'last' THEN max_by(last_value, last_key)
-           WHEN 'unique_count' THEN CAST(count(DISTINCT distinct_item) AS DECIMAL(38, 9))
+SELECT o.billing_period,
+       o.subscription_id,
+       any_value(a.customer_key),
+       any_value(s.service),
+       any_value(s.account_id),
+       o.metric,
+       any_value(m.aggregation),
+       o.group_value,
+       CASE any_value(m.aggregation)
+           WHEN 'sum' THEN sum(o.sum_value)
+           WHEN 'max' THEN max(o.max_value)
+           WHEN 'last' THEN max_by(o.last_value, o.last_key)
+           WHEN 'unique_count' THEN CAST(count(DISTINCT o.distinct_item) AS DECIMAL(38, 9))
            WHEN 'time_weighted_avg' THEN CAST(CAST(div_half_up(
-                   to_scaled(sum(value_microseconds)), $period_us)
+                   to_scaled(sum(o.value_microseconds)), $period_us)
                    AS DECIMAL(38, 0)) * 0.000000001 AS DECIMAL(38, 9))
        END AS quantity,
-       sum(counter_rows) AS counter_rows,
-       count(DISTINCT file_id) AS source_file_count,
-       list_sort(list(DISTINCT file_id)) AS source_file_ids,
-       min(first_window_start),
-       max(last_window_end)
-FROM usage_outcomes
-WHERE status = 'accepted' AND billing_period = $billing_period
-GROUP BY billing_period, subscription_id, metric, group_value
-ORDER BY subscription_id, metric, group_value NULLS FIRST
+       sum(o.counter_rows) AS counter_rows,
+       count(DISTINCT o.file_id) AS source_file_count,
+       list_sort(list(DISTINCT o.file_id)) AS source_file_ids,
+       min(o.first_window_start),
+       max(o.last_window_end)
+FROM usage_outcomes o
+JOIN ref_subscriptions s ON s.subscription_id = o.subscription_id
+JOIN ref_accounts a ON a.service = s.service AND a.account_id = s.account_id
+JOIN cat_metrics m ON m.service = s.service AND m.metric = o.metric
+WHERE o.status = 'accepted' AND o.billing_period = $billing_period
+GROUP BY o.billing_period, o.subscription_id, o.metric, o.group_value
+ORDER BY o.subscription_id, o.metric, o.group_value NULLS FIRST

@@ -55,10 +55,20 @@ distinct_valid AS (
     SELECT * FROM checked WHERE reason IS NULL
     QUALIFY row_number() OVER (PARTITION BY subscription_id ORDER BY file_path DESC) = 1
 ),
+running AS (
+    SELECT *,
+           start_at < max(coalesce(end_at, TIMESTAMP 'infinity')) OVER (
+               PARTITION BY service, account_id ORDER BY start_at, subscription_id
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS overlaps_earlier
+    FROM distinct_valid
+),
+-- Only accounts with an overlap need the walk below; the others keep every subscription.
 ordered AS (
     SELECT *, row_number() OVER (PARTITION BY service, account_id
                                  ORDER BY start_at, subscription_id) AS position
     FROM distinct_valid
+    WHERE (service, account_id) IN (SELECT service, account_id FROM running
+                                    WHERE overlaps_earlier)
 ),
 -- Walk each account's subscriptions in start order, keeping one when it starts at or after
 -- the end of the last one kept: a held subscription never holds a later one.

@@ -1,7 +1,8 @@
 INSERT INTO usage_quarantine
 SELECT q.reason, q.billing_period, q.file_id, f.file_path,
-       q.quarantined_row_number AS file_row_number, q.counter_id, q.service, q.account_id, q.metric,
-       q.period_start, q.period_end, q.value, q.unique_key, q.dimensions, q.pushed_at,
+       q.quarantined_row_number AS file_row_number, q.raw.counter_id, q.raw.service,
+       q.raw.account_id, q.metric, q.raw.period_start, q.raw.period_end, q.raw.value,
+       q.raw.unique_key, q.raw.dimensions, q.raw.pushed_at,
        CASE WHEN q.reason = 'missing_column'
             THEN 'file lacks: ' || coalesce(nullif(array_to_string(f.missing_columns, ', '), ''),
                                             'value')
