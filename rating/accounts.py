@@ -67,9 +67,11 @@ def _load_file(con: Any, landing_root: str, kind: str, table: str, columns: dict
     root = landing_root.rstrip("/")
     relative = path[len(root) + 1:] if path.startswith(root + "/") else path
     fmt = "parquet" if path.endswith(".parquet") else "csv"
+    if any(c in landing.GLOB_CHARACTERS for c in path):
+        return FileProblem(kind, relative, "unreadable_file", landing.GLOB_NAME_ERROR)
     try:
         described = warehouse.run(con, f"reference/describe_{fmt}",
-                                  {"file": landing.literal_path(path)}).fetchall()
+                                  {"file": path}).fetchall()
     except landing.FILE_ERRORS as exc:
         return FileProblem(kind, relative, "unreadable_file", _first_line(exc))
     present = {row[0] for row in described}
@@ -83,7 +85,7 @@ def _load_file(con: Any, landing_root: str, kind: str, table: str, columns: dict
                  .replace("{table}", table).replace("{projection}", projection))
     try:
         warehouse.run_text(con, statement,
-                           {"file_path": relative, "file": landing.literal_path(path)})
+                           {"file_path": relative, "file": path})
     except landing.FILE_ERRORS as exc:
         return FileProblem(kind, relative, "unreadable_file", _first_line(exc))
     return None

@@ -118,6 +118,7 @@ def rate(request: RateRequest) -> RateResult:
 def period_params(period: BillingPeriod) -> dict[str, Any]:
     return {
         "billing_period": period.code,
+        "period_key": int(period.code.replace("-", "")),
         "period_start": period.start,
         "period_end": period.end,
         "period_us": period.seconds * 1_000_000,
@@ -146,7 +147,7 @@ def load_catalog_tables(con: Any, catalog: Catalog) -> None:
     for s in catalog.services:
         _insert(con, "catalog/insert_cat_services",
                       {"service": s.code, "name": s.name, "currency": s.currency})
-    for m in catalog.metrics:
+    for metric_key, m in enumerate(catalog.metrics, start=1):
         filter_json = None
         if m.filter:
             import json
@@ -155,7 +156,7 @@ def load_catalog_tables(con: Any, catalog: Catalog) -> None:
         _insert(con, "catalog/insert_cat_metrics", {
             "service": m.service, "metric": m.code, "name": m.name,
             "aggregation": m.aggregation, "unit": m.unit, "filter_json": filter_json,
-            "group_by": m.group_by})
+            "group_by": m.group_by, "metric_key": metric_key})
     for plan in catalog.plans:
         _insert(con, "catalog/insert_cat_plans", {
             "plan_code": plan.code, "service": plan.service, "name": plan.name,

@@ -66,11 +66,9 @@ class LandedFile:
         return sorted(c for c in self.types if c not in CONTRACT_COLUMNS)
 
 
-def literal_path(path: str) -> str:
-    """A path DuckDB's readers take literally: they treat their argument as a glob, so a file
-    named `x[1].parquet` would otherwise read `x1.parquet`. Brackets make each glob character
-    a one-character class."""
-    return "".join(f"[{c}]" if c in "[*?" else c for c in path)
+GLOB_CHARACTERS = "[*?"
+GLOB_NAME_ERROR = ("the file name contains a glob character ([, * or ?), which DuckDB's readers "
+                   "would expand to other files: rename the file")
 
 
 def file_id_for(relative_path: str) -> int:
@@ -107,13 +105,19 @@ def discover(con: Any, landing: str) -> list[LandedFile]:
             raise RuntimeError(f"file id collision between {seen[file_id]} and {relative}")
         seen[file_id] = relative
         hive = _HIVE_SERVICE.search(relative)
-        files.append(LandedFile(path, relative, file_id,
-                                hive_service=hive.group(1) if hive else None))
+        landed = LandedFile(path, relative, file_id, hive_service=hive.group(1) if hive else None)
+        if any(c in GLOB_CHARACTERS for c in path):
+            # DuckDB takes every path as a pattern: x[1].parquet would read x1.parquet. Escaping
+            # ([[]) is not reliable when a statement reads the files twice (DuckDB 1.5.5), so
+            # such a file is quarantined by name rather than risk reading the wrong rows.
+            landed.error = GLOB_NAME_ERROR
+        files.append(landed)
     return files
 
 
 def inspect(con: Any, files: list[LandedFile]) -> None:
     """Fill in each file's column types and row count; mark unreadable files with an error."""
+    files = [f for f in files if f.error is None]
     if not files:
         return
     by_path = {f.path: f for f in files}
@@ -129,7 +133,7 @@ def inspect(con: Any, files: list[LandedFile]) -> None:
 
 
 def _inspect_batch(con: Any, files: list[LandedFile], by_path: dict[str, LandedFile]) -> None:
-    paths = [literal_path(f.path) for f in files]
+    paths = [f.path for f in files]
     schema = warehouse.run(con, "ingest/inspect_schema", {"files": paths}).fetchall()
     counts = warehouse.run(con, "ingest/inspect_row_counts", {"files": paths}).fetchall()
     trees: dict[str, list[tuple[str, int, str | None]]] = defaultdict(list)
@@ -188,7 +192,7 @@ def source(files: list[LandedFile], columns: tuple[str, ...] = ALL_COLUMNS) -> L
         select = template.replace("{projection}",
                                   projection(group[0].types, columns, f"hive_service{suffix}"))
         parts.append(select.replace("_G", suffix))
-        params[f"files{suffix}"] = [literal_path(f.path) for f in group]
+        params[f"files{suffix}"] = [f.path for f in group]
         params[f"file_ids{suffix}"] = [f.file_id for f in group]
         params[f"hive_service{suffix}"] = group[0].hive_service
         params[f"missing_columns{suffix}"] = group[0].missing_columns
@@ -205,8 +209,7 @@ def verify(con: Any, files: list[LandedFile]) -> None:
     for landed in files:
         if landed.error is None:
             try:
-                warehouse.run(con, "ingest/verify_file",
-                              {"file": literal_path(landed.path)}).fetchall()
+                warehouse.run(con, "ingest/verify_file", {"file": landed.path}).fetchall()
             except FILE_ERRORS as exc:
                 landed.error = _first_line(exc)
 

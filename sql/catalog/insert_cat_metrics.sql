@@ -1,2 +1,3 @@
 INSERT INTO cat_metrics VALUES ($service, $metric, $name, $aggregation, $unit, $filter_json,
-                                $group_by)
+                                $group_by,
+                                $metric_key)

@@ -1,18 +1,23 @@
 -- Rows replaced by a later push of the same (service, counter_id): the latest pushed_at wins;
 -- on equal pushed_at the row from the file whose path sorts last wins, then the later row in
--- that file. Keys are first counted by a 64-bit hash (cheap to group); only rows whose hash
+-- that file. Keys are first compared by a 64-bit hash (cheap to sort); only rows whose hash
 -- repeats are then ranked on their exact keys, so a hash collision costs a little work and
 -- never a wrong result, and the full data is never sorted.
 CREATE OR REPLACE TEMP TABLE superseded_rows AS
-WITH keys AS (
+WITH keys AS NOT MATERIALIZED (
     {landed_source}
 ),
 repeated AS (
-    SELECT hash(service, counter_id) AS key_hash
-    FROM keys
-    WHERE service IS NOT NULL AND counter_id IS NOT NULL AND pushed_at IS NOT NULL
-    GROUP BY key_hash
-    HAVING count(*) > 1
+    -- Sorting the 64-bit hashes and comparing neighbours is cheaper than grouping ten million
+    -- distinct keys.
+    SELECT DISTINCT key_hash
+    FROM (
+        SELECT key_hash, key_hash = lag(key_hash) OVER (ORDER BY key_hash) AS repeats
+        FROM (SELECT hash(service, counter_id) AS key_hash
+              FROM keys
+              WHERE service IS NOT NULL AND counter_id IS NOT NULL AND pushed_at IS NOT NULL)
+    )
+    WHERE repeats
 )
 SELECT k.file_id, k.file_row_number
 FROM keys k

@@ -2,12 +2,12 @@
 -- ingest/create_usage_outcomes.sql). time_weighted_avg: sum(value * window length) / period
 -- length, half-up to 9 decimals (GB stored over a month gives GB-months).
 INSERT INTO usage_rollups
-SELECT o.billing_period,
-       o.subscription_id,
+SELECT $billing_period,
+       s.subscription_id,
        any_value(a.customer_key),
        any_value(s.service),
        any_value(s.account_id),
-       o.metric,
+       m.metric,
        any_value(m.aggregation),
        o.group_value,
        CASE any_value(m.aggregation)
@@ -25,9 +25,9 @@ SELECT o.billing_period,
        min(o.first_window_start),
        max(o.last_window_end)
 FROM usage_outcomes o
-JOIN ref_subscriptions s ON s.subscription_id = o.subscription_id
+JOIN ref_subscriptions s ON s.subscription_key = o.subscription_key
 JOIN ref_accounts a ON a.service = s.service AND a.account_id = s.account_id
-JOIN cat_metrics m ON m.service = s.service AND m.metric = o.metric
-WHERE o.status = 'accepted' AND o.billing_period = $billing_period
-GROUP BY o.billing_period, o.subscription_id, o.metric, o.group_value
-ORDER BY o.subscription_id, o.metric, o.group_value NULLS FIRST
+JOIN cat_metrics m ON m.metric_key = o.metric_key
+WHERE o.status = 'accepted' AND o.period_key = $period_key
+GROUP BY s.subscription_id, m.metric, o.group_value
+ORDER BY s.subscription_id, m.metric, o.group_value NULLS FIRST

@@ -1,5 +1,6 @@
 CREATE OR REPLACE TEMP TABLE ref_subscriptions AS
 SELECT subscription_id, service, account_id, plan_code, start_at, end_at,
-       coalesce(end_at, TIMESTAMP 'infinity') AS end_at_or_infinity
+       coalesce(end_at, TIMESTAMP 'infinity') AS end_at_or_infinity,
+       CAST(row_number() OVER (ORDER BY subscription_id) AS INTEGER) AS subscription_key
 FROM subscription_checks
 WHERE usable
