@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _rate(args: argparse.Namespace) -> int:
+    import duckdb
+
     from rating.engine import RateRequest, rate
 
     request = RateRequest(
@@ -59,6 +61,11 @@ def _rate(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"fusion-rating: {exc}", file=sys.stderr)
         return 2
+    except duckdb.OutOfMemoryException as exc:
+        print(f"fusion-rating: nothing written: DuckDB ran out of memory under --memory-limit "
+              f"{args.memory_limit or '(default)'}; raise the limit or lower --threads.\n"
+              f"  {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 3
     print(f"period {result.period}: {result.rows_read:,} rows read from {result.files_found} "
           f"file(s) ({result.files_unreadable} unreadable)")
     print(f"  accepted {result.rows_accepted:,}, superseded {result.rows_superseded:,}, "

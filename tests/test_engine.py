@@ -578,3 +578,29 @@ def test_results_do_not_depend_on_threads(tmp_path: Path) -> None:
     assert {"landed_files", "usage_quarantine", "usage_rollups", "rated_charges",
             "invoice_lines"} <= set(digests)
     assert table_digests(two) == digests
+
+
+@pytest.mark.fast
+def test_a_charge_without_a_price_in_force_is_reported_not_invoiced(landing: Landing, wh: Path,
+                                                                    tmp_path: Path) -> None:
+    future = tmp_path / "catalog"
+    shutil.copytree(CATALOG, future)
+    plans = future / "plans.yaml"
+    plans.write_text(plans.read_text(encoding="utf-8").replace(
+        '{effective_from: 2025-01-01, model: per_unit, unit_price: "0.045"',
+        '{effective_from: 2026-12-01, model: per_unit, unit_price: "0.045"'), encoding="utf-8")
+    landing.usage("a.parquet", [usage_row(value=500)])
+    result = rate_landing(landing.root, wh, catalog=future)
+    assert result.unpriced_lines == 1
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        unpriced = con.execute(
+            "SELECT charge_id, quantity, model, amount FROM rated_charges "
+            "WHERE amount_unrounded IS NULL").fetchall()
+        invoiced = con.execute(
+            "SELECT count(*) FROM invoice_lines WHERE charge_id = 'cloud-standard:vcpu_hours'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert unpriced == [("cloud-standard:vcpu_hours", Decimal(500), None, None)]
+    assert invoiced == (0,)

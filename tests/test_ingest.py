@@ -229,6 +229,22 @@ def test_no_subscription(landing: Landing, wh: Path) -> None:
     rate_one_bad_row(landing, wh, usage_row(account_id="nc-2"), "no_subscription")
 
 
+def test_no_subscription_usage_is_rated_once_the_subscription_lands(landing: Landing,
+                                                                    wh: Path) -> None:
+    landing.accounts([*DEFAULT_ACCOUNTS, ("nexacloud", "nc-2", "C7")])
+    row = usage_row(account_id="nc-2", value=150)
+    landing.usage("late/part-0.parquet", [row])
+    first = landing.rate(wh)
+    assert (first.rows_accepted, first.rows_quarantined) == (0, 1)
+    landing.subscriptions([*DEFAULT_SUBSCRIPTIONS,
+                           ("SUB-NC-2", "nexacloud", "nc-2", "cloud-standard", "2025-01-01", "")])
+    second = landing.rate(wh)
+    assert (second.rows_accepted, second.rows_quarantined) == (1, 0)
+    assert quarantine(wh) == []
+    assert table(wh, "usage_rollups", "subscription_id, metric, quantity") == [
+        ("SUB-NC-2", "vcpu_hours", Decimal(150))]
+
+
 def test_usage_outside_the_subscription_is_no_subscription(landing: Landing, wh: Path) -> None:
     # 2026-10-10 .. 2026-10-20 in Toronto: 2026-10-10T04:00Z .. 2026-10-20T04:00Z.
     landing.subscriptions([("SUB-NC-1", "nexacloud", "nc-1", "cloud-standard", "2026-10-10",
