@@ -70,6 +70,9 @@ def _rate(args: argparse.Namespace) -> int:
           f"file(s) ({result.files_unreadable} unreadable)")
     print(f"  accepted {result.rows_accepted:,}, superseded {result.rows_superseded:,}, "
           f"quarantined {result.rows_quarantined:,}")
+    if result.quarantine_by_reason:
+        reasons = ", ".join(f"{reason} {count:,}" for reason, count in result.quarantine_by_reason)
+        print(f"  quarantine by reason: {reasons}")
     print(f"  {result.rated_lines:,} rated lines, {result.invoice_lines:,} invoice lines, "
           f"total {result.amount_total} (rounded per line)")
     if result.unpriced_lines:

@@ -55,6 +55,7 @@ class RateResult:
     unpriced_lines: int
     amount_total: Decimal
     seconds: float
+    quarantine_by_reason: tuple[tuple[str, int], ...] = ()
 
 
 def rate(request: RateRequest) -> RateResult:
@@ -93,6 +94,8 @@ def rate(request: RateRequest) -> RateResult:
             warehouse.run(con, "write/insert_invoice_lines", params)
             rated, lines, total, unpriced = warehouse.run(
                 con, "report/period_totals", params).fetchone()
+            by_reason = tuple((str(r), int(n)) for r, n in warehouse.run(
+                con, "report/quarantine_by_reason").fetchall())
             run_id = uuid.uuid4().hex
             finished = dt.datetime.now(dt.UTC).replace(tzinfo=None)
             unreadable = sum(1 for f in files if f.error is not None)
@@ -112,7 +115,7 @@ def rate(request: RateRequest) -> RateResult:
     return RateResult(run_id, period.code, len(files), unreadable, rows_read, accepted,
                       superseded, quarantined, rated, lines, unpriced,
                       total if total is not None else Decimal("0.00"),
-                      (finished - started).total_seconds())
+                      (finished - started).total_seconds(), by_reason)
 
 
 def period_params(period: BillingPeriod) -> dict[str, Any]:

@@ -36,16 +36,6 @@ PERIOD_DAYS = 31
 D = Decimal
 
 
-@pytest.fixture
-def landing(tmp_path: Path) -> Landing:
-    return Landing(tmp_path / "landing")
-
-
-@pytest.fixture
-def wh(tmp_path: Path) -> Path:
-    return tmp_path / "warehouse.duckdb"
-
-
 def half_up(x: Decimal, places: int) -> Decimal:
     return x.quantize(D(1).scaleb(-places), rounding=ROUND_HALF_UP)
 

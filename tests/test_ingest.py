@@ -31,16 +31,6 @@ from rating.landing import file_id_for
 pytestmark = pytest.mark.fast
 
 
-@pytest.fixture
-def landing(tmp_path: Path) -> Landing:
-    return Landing(tmp_path / "landing")
-
-
-@pytest.fixture
-def wh(tmp_path: Path) -> Path:
-    return tmp_path / "warehouse.duckdb"
-
-
 def quantity(wh: Path, metric: str, account: str | None = None) -> Decimal | None:
     """The 2026-10 rolled-up quantity of one metric (None: no accepted usage)."""
     where = "billing_period = '2026-10' AND metric = $metric"
