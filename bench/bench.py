@@ -3,8 +3,9 @@
     python bench/bench.py --rows 1000000,10000000 [--memory-limit 2GB] [--out bench-data]
 
 For each N it writes a sample month (no deliberately bad rows, so the floor reads the same
-files), then runs the floor and the engine, each in its own process, and prints wall time,
-rows/s, the engine/floor time ratio and each process's peak RSS.
+files), then runs the floor and the engine, each in its own process, alternating, `--repeat` times
+(default 3), and prints the median wall time, rows/s, the engine/floor time ratio and the
+highest peak RSS of each. A run that fails (e.g. out of memory under --memory-limit) shows nan.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -32,13 +35,13 @@ con.execute(Path(sys.argv[3]).read_text(), {'files': files, 'prices': sys.argv[5
 
 
 def measure(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one child process."""
+    """Wall seconds and peak RSS (MB) of one child process (NaN seconds when it failed)."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed: {' '.join(command)}")
+        elapsed = float("nan")
     return elapsed, usage.ru_maxrss / 1024
 
 
@@ -63,6 +66,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench-data")
     parser.add_argument("--memory-limit", default="")
     parser.add_argument("--threads", default="")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each, alternating; the median is printed")
     args = parser.parse_args()
     from rating.sample import write_sample
 
@@ -74,16 +79,6 @@ def main() -> None:
             write_sample(folder, rows, bad_rows=False)
         prices = folder / "floor_prices.csv"
         write_prices(folder / "catalog", prices)
-        for stale in folder.glob("*.duckdb*"):
-            if stale.is_dir():
-                import shutil
-
-                shutil.rmtree(stale)
-            else:
-                stale.unlink()
-        floor_s, floor_mb = measure([sys.executable, "-c", FLOOR_SCRIPT, str(folder / "landing"),
-                                     str(folder / "floor.duckdb"), str(ROOT / "bench/floor.sql"),
-                                     args.memory_limit, str(prices)])
         engine = [sys.executable, "-m", "rating.cli", "rate", "--landing",
                   str(folder / "landing"), "--catalog", str(folder / "catalog"),
                   "--warehouse", str(folder / "engine.duckdb"), "--period", "2026-10"]
@@ -91,7 +86,23 @@ def main() -> None:
             engine += ["--memory-limit", args.memory_limit]
         if args.threads:
             engine += ["--threads", args.threads]
-        engine_s, engine_mb = measure(engine)
+        floor = [sys.executable, "-c", FLOOR_SCRIPT, str(folder / "landing"),
+                 str(folder / "floor.duckdb"), str(ROOT / "bench/floor.sql"), args.memory_limit,
+                 str(prices)]
+        floor_runs: list[tuple[float, float]] = []
+        engine_runs: list[tuple[float, float]] = []
+        for _ in range(args.repeat):
+            for stale in folder.glob("*.duckdb*"):
+                if stale.is_dir():
+                    shutil.rmtree(stale)
+                else:
+                    stale.unlink()
+            floor_runs.append(measure(floor))
+            engine_runs.append(measure(engine))
+        floor_s = statistics.median(r[0] for r in floor_runs)
+        floor_mb = max(r[1] for r in floor_runs)
+        engine_s = statistics.median(r[0] for r in engine_runs)
+        engine_mb = max(r[1] for r in engine_runs)
         print(f"{rows:>12,} {floor_s:>8.2f} {floor_mb:>9.0f} {engine_s:>9.2f} {engine_mb:>10.0f} "
               f"{rows / engine_s:>12,.0f} {engine_s / floor_s:>6.2f} "
               f"{engine_s / rows * 1e6:>7.2f}", flush=True)
