@@ -12,6 +12,7 @@ The same function backs the command line and the Dagster assets. Steps:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -153,8 +154,6 @@ def load_catalog_tables(con: Any, catalog: Catalog) -> None:
     for metric_key, m in enumerate(catalog.metrics, start=1):
         filter_json = None
         if m.filter:
-            import json
-
             filter_json = json.dumps(dict(m.filter), sort_keys=True, separators=(",", ":"))
         _insert(con, "catalog/insert_cat_metrics", {
             "service": m.service, "metric": m.code, "name": m.name,

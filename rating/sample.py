@@ -184,13 +184,13 @@ def _mix(*parts: int) -> int:
 
 def _unit(*parts: int) -> float:
     """A uniform number in [0, 1) from the parts."""
-    return (_mix(*parts) >> 11) / float(1 << 53)
+    return (_mix(*parts) >> 11) / (1 << 53)
 
 
 def _uniform(column: str, seed: int) -> pl.Expr:
     """A vectorised uniform number in [0, 1) hashed from `column` (stable per Polars version)."""
     return (pl.col(column).hash(seed=seed & 0x7FFFFFFFFFFFFFFF) % (1 << 24)).cast(
-        pl.Float64) / float(1 << 24)
+        pl.Float64) / (1 << 24)
 
 
 def _apportion(total: int, weights: Sequence[int], minimum: int) -> list[int]:
