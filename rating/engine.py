@@ -1,9 +1,10 @@
 """Rate one billing period: landed usage + catalog + subscriptions -> warehouse tables.
 
-The same function backs the command line and the Dagster assets. Steps:
+The same code backs the command line and the Dagster assets. Steps:
 1. load the catalog (invalid: nothing is rated) and the subscriptions / account links;
-2. find, inspect and load every usage file (unreadable files are quarantined by name);
-3. classify every row: accepted, superseded or quarantined with a reason;
+2. find, inspect and read every usage file (unreadable files are quarantined by name);
+3. classify every row: accepted, superseded or quarantined with a reason, and check that
+   rows read = accepted + superseded + quarantined;
 4. in ONE transaction: replace the run-wide tables (landed_files, usage_quarantine,
    reference_quarantine, catalog_*) and the period's rows of usage_rollups, rated_charges and
    invoice_lines (delete, then insert). A failure rolls back and leaves the previous result.
@@ -59,64 +60,117 @@ class RateResult:
     quarantine_by_reason: tuple[tuple[str, int], ...] = ()
 
 
+@dataclass(frozen=True)
+class Validation:
+    """What the validation stage found in the landing zone (all periods)."""
+
+    files_found: int
+    files_unreadable: int
+    rows_read: int
+    rows_accepted: int
+    rows_superseded: int
+    rows_quarantined: int
+    quarantine_by_reason: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class PeriodTotals:
+    """What the rating stage wrote for one period."""
+
+    rated_lines: int
+    invoice_lines: int
+    unpriced_lines: int
+    amount_total: Decimal
+
+
 def rate(request: RateRequest) -> RateResult:
-    """Run the whole rating of one period into the warehouse file."""
+    """Validate the landing zone and rate one period, all in ONE transaction."""
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     period = billing_period(request.period, request.time_zone)
     catalog = load_catalog(request.catalog)
     con = warehouse.connect(request.warehouse, request.settings)
     try:
-        warehouse.create_schema(con)
-        load_catalog_tables(con, catalog)
-        file_problems = accounts.load_reference(con, request.landing, request.time_zone)
-        files = landing.discover(con, request.landing)
-        landing.inspect(con, files)
-        create_period_buckets(con, period)
-        warehouse.run(con, "ingest/create_account_links")
-        classify_usage(con, files, [s.code for s in catalog.services])
-        counts = dict(warehouse.run(con, "report/status_counts").fetchall())
-        rows_read = sum(f.rows for f in files if f.error is None)
-        accepted = int(counts.get("accepted", 0))
-        superseded = int(counts.get("superseded", 0))
-        quarantined = int(counts.get("quarantined", 0))
-        if rows_read != accepted + superseded + quarantined:
-            raise ConservationError(
-                f"rows read ({rows_read}) != accepted ({accepted}) + superseded ({superseded})"
-                f" + quarantined ({quarantined})")
-        params = period_params(period)
+        problems, files = _prepare(con, request, catalog, period)
         con.execute("BEGIN TRANSACTION")
         try:
-            write_run_tables(con, file_problems)
-            for table in ("invoice_lines", "rated_charges", "usage_rollups"):
-                warehouse.run(con, f"write/delete_period_{table}", params)
-            warehouse.run(con, "rate/create_period_subscriptions", params)
-            warehouse.run(con, "rate/insert_usage_rollups", params)
-            warehouse.run(con, "rate/insert_rated_charges", params)
-            warehouse.run(con, "write/insert_invoice_lines", params)
-            rated, lines, total, unpriced = warehouse.run(
-                con, "report/period_totals", params).fetchone()
-            by_reason = tuple((str(r), int(n)) for r, n in warehouse.run(
-                con, "report/quarantine_by_reason").fetchall())
-            run_id = uuid.uuid4().hex
-            finished = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-            unreadable = sum(1 for f in files if f.error is not None)
-            warehouse.run(con, "write/insert_rating_run", {
-                "run_id": run_id, "billing_period": period.code, "started_at": started,
-                "finished_at": finished, "files_found": len(files),
-                "files_unreadable": unreadable, "rows_read": rows_read,
-                "rows_accepted": accepted, "rows_superseded": superseded,
-                "rows_quarantined": quarantined, "rated_lines": rated, "invoice_lines": lines,
-                "amount_total": total})
+            validation = _write_validation(con, files, problems)
+            totals = _write_period(con, period)
+            run_id = _record_run(con, period, started, validation, totals)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
     finally:
         con.close()
-    return RateResult(run_id, period.code, len(files), unreadable, rows_read, accepted,
-                      superseded, quarantined, rated, lines, unpriced,
-                      total if total is not None else Decimal("0.00"),
-                      (finished - started).total_seconds(), by_reason)
+    finished = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return RateResult(run_id, period.code, validation.files_found, validation.files_unreadable,
+                      validation.rows_read, validation.rows_accepted,
+                      validation.rows_superseded, validation.rows_quarantined,
+                      totals.rated_lines, totals.invoice_lines, totals.unpriced_lines,
+                      totals.amount_total, (finished - started).total_seconds(),
+                      validation.quarantine_by_reason)
+
+
+def _prepare(con: Any, request: RateRequest, catalog: Catalog, period: BillingPeriod
+             ) -> tuple[list[accounts.FileProblem], list[landing.LandedFile]]:
+    """Read everything into temp tables and classify the usage; writes nothing durable."""
+    warehouse.create_schema(con)
+    load_catalog_tables(con, catalog)
+    problems = accounts.load_reference(con, request.landing, request.time_zone)
+    files = landing.discover(con, request.landing)
+    landing.inspect(con, files)
+    create_period_buckets(con, period)
+    warehouse.run(con, "ingest/create_account_links")
+    classify_usage(con, files, [s.code for s in catalog.services])
+    return problems, files
+
+
+def _write_validation(con: Any, files: list[landing.LandedFile],
+                      problems: list[accounts.FileProblem]) -> Validation:
+    """Check conservation, then replace the run-wide tables (inside the caller's transaction)."""
+    counts = dict(warehouse.run(con, "report/status_counts").fetchall())
+    rows_read = sum(f.rows for f in files if f.error is None)
+    accepted = int(counts.get("accepted", 0))
+    superseded = int(counts.get("superseded", 0))
+    quarantined = int(counts.get("quarantined", 0))
+    if rows_read != accepted + superseded + quarantined:
+        raise ConservationError(
+            f"rows read ({rows_read}) != accepted ({accepted}) + superseded ({superseded})"
+            f" + quarantined ({quarantined})")
+    write_run_tables(con, problems)
+    by_reason = tuple((str(r), int(n)) for r, n in warehouse.run(
+        con, "report/quarantine_by_reason").fetchall())
+    return Validation(len(files), sum(1 for f in files if f.error is not None), rows_read,
+                      accepted, superseded, quarantined, by_reason)
+
+
+def _write_period(con: Any, period: BillingPeriod) -> PeriodTotals:
+    """Replace the period's rollups, rated charges and invoice lines (caller's transaction)."""
+    params = period_params(period)
+    for table in ("invoice_lines", "rated_charges", "usage_rollups"):
+        warehouse.run(con, f"write/delete_period_{table}", params)
+    warehouse.run(con, "rate/create_period_subscriptions", params)
+    warehouse.run(con, "rate/insert_usage_rollups", params)
+    warehouse.run(con, "rate/insert_rated_charges", params)
+    warehouse.run(con, "write/insert_invoice_lines", params)
+    rated, lines, total, unpriced = warehouse.run(con, "report/period_totals", params).fetchone()
+    return PeriodTotals(int(rated), int(lines), int(unpriced),
+                        total if total is not None else Decimal("0.00"))
+
+
+def _record_run(con: Any, period: BillingPeriod, started: dt.datetime, validation: Validation,
+                totals: PeriodTotals) -> str:
+    run_id = uuid.uuid4().hex
+    warehouse.run(con, "write/insert_rating_run", {
+        "run_id": run_id, "billing_period": period.code, "started_at": started,
+        "finished_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        "files_found": validation.files_found, "files_unreadable": validation.files_unreadable,
+        "rows_read": validation.rows_read, "rows_accepted": validation.rows_accepted,
+        "rows_superseded": validation.rows_superseded,
+        "rows_quarantined": validation.rows_quarantined,
+        "rated_lines": totals.rated_lines, "invoice_lines": totals.invoice_lines,
+        "amount_total": totals.amount_total})
+    return run_id
 
 
 def period_params(period: BillingPeriod) -> dict[str, Any]:
