@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow
 
 from rating import accounts, landing, warehouse
@@ -116,6 +117,7 @@ def _prepare(con: Any, request: RateRequest, catalog: Catalog, period: BillingPe
     """Read everything into temp tables and classify the usage; writes nothing durable."""
     warehouse.create_schema(con)
     load_catalog_tables(con, catalog)
+    landing.open_root(con, request.landing)
     problems = accounts.load_reference(con, request.landing, request.time_zone)
     files = landing.discover(con, request.landing)
     landing.inspect(con, files)
@@ -273,10 +275,10 @@ def classify_usage(con: Any, files: list[landing.LandedFile], services: list[str
             warehouse.run_text(con, rows.into(warehouse.sql("ingest/create_usage_outcomes")),
                                {**rows.params, "known_services": services})
             return
-        except landing.FILE_ERRORS:
-            if attempt == 2:
+        except duckdb.Error:
+            # Retry only when a file is to blame; otherwise the error is the engine's own.
+            if attempt == 2 or not landing.verify(con, files):
                 raise
-            landing.verify(con, files)
 
 
 def create_period_buckets(con: Any, period: BillingPeriod) -> None:

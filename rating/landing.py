@@ -10,8 +10,10 @@ stream from these calls and never copy the rows into a table.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,22 +79,66 @@ def file_id_for(relative_path: str) -> int:
     return int.from_bytes(digest[:8], "big") >> 1
 
 
-def load_httpfs(con: Any) -> None:
-    """Load DuckDB's httpfs extension from the pinned wheel, without network access."""
+# S3 settings come from the environment only: (secret option, variables in order of precedence).
+S3_ENVIRONMENT = (("KEY_ID", ("AWS_ACCESS_KEY_ID",)),
+                  ("SECRET", ("AWS_SECRET_ACCESS_KEY",)),
+                  ("SESSION_TOKEN", ("AWS_SESSION_TOKEN",)),
+                  ("REGION", ("AWS_REGION", "AWS_DEFAULT_REGION")),
+                  ("ENDPOINT", ("FUSION_S3_ENDPOINT",)),
+                  ("URL_STYLE", ("FUSION_S3_URL_STYLE",)),
+                  ("USE_SSL", ("FUSION_S3_USE_SSL",)))
+_S3_CHOICES = {"URL_STYLE": ("path", "vhost"), "USE_SSL": ("true", "false")}
+
+
+def s3_secret_options(environ: Mapping[str, str]) -> dict[str, str]:
+    """The S3 secret's options that the environment sets (empty variables count as unset)."""
+    options: dict[str, str] = {}
+    for option, names in S3_ENVIRONMENT:
+        value = next((environ[n] for n in names if environ.get(n)), None)
+        if value is None:
+            continue
+        if option in _S3_CHOICES:
+            value = value.strip().lower()
+            if value not in _S3_CHOICES[option]:
+                raise ValueError(f"{names[0]} must be one of {', '.join(_S3_CHOICES[option])}")
+        options[option] = value
+    return options
+
+
+def load_httpfs(con: Any, environ: Mapping[str, str] | None = None) -> None:
+    """Load DuckDB's httpfs extension from the pinned wheel, without network access, and
+    configure S3 access (an in-memory secret) from the environment's variables, if any."""
     import duckdb_extension_httpfs  # type: ignore[import-untyped]
 
     package = Path(duckdb_extension_httpfs.__file__).parent
     extension = next(package.rglob("*.duckdb_extension"))
     con.execute(f"INSTALL '{extension.as_posix()}'")
     con.execute("LOAD httpfs")
+    options = s3_secret_options(os.environ if environ is None else environ)
+    if not options:
+        return
+    # CREATE SECRET takes no prepared parameters: values are quoted as SQL literals. DuckDB's
+    # errors quote the statement, so they are not passed on (the values must never be printed).
+    body = ", ".join(f"{option} '{value.replace(chr(39), chr(39) * 2)}'"
+                     for option, value in options.items())
+    try:
+        con.execute(f"CREATE OR REPLACE SECRET fusion_landing (TYPE s3, {body})")
+    except duckdb.Error:
+        raise RuntimeError("could not create the S3 secret from the AWS_* and FUSION_S3_* "
+                           "environment variables (values not shown)") from None
+
+
+def open_root(con: Any, landing: str) -> None:
+    """Make the landing root readable on this connection (httpfs and the S3 secret for s3://);
+    call it before anything under the root is read."""
+    if landing.startswith("s3://"):
+        load_httpfs(con)
 
 
 def discover(con: Any, landing: str) -> list[LandedFile]:
     """Every `*.parquet` under `<landing>/usage/`, at any depth, sorted by relative path."""
     root = landing.rstrip("/")
-    if root.startswith("s3://"):
-        load_httpfs(con)
-    elif not Path(root, "usage").is_dir():
+    if not root.startswith("s3://") and not Path(root, "usage").is_dir():
         return []
     found = warehouse.run(con, "ingest/glob_usage_files",
                           {"pattern": f"{root}/usage/**/*.parquet"}).fetchall()
@@ -204,14 +250,21 @@ def source(files: list[LandedFile], columns: tuple[str, ...] = ALL_COLUMNS) -> L
     return LandedSource("\nUNION ALL\n".join(parts), params)
 
 
-def verify(con: Any, files: list[LandedFile]) -> None:
-    """Decode every readable file fully; mark those that fail (called after a failed read)."""
+def verify(con: Any, files: list[LandedFile]) -> bool:
+    """Decode every readable file fully; mark those that fail. True when any file failed.
+
+    Called after a read failed. The statement is fixed and known good, so any error it raises
+    here is the file's (a damaged page header raises DuckDB's bare Error).
+    """
+    found = False
     for landed in files:
         if landed.error is None:
             try:
                 warehouse.run(con, "ingest/verify_file", {"file": landed.path}).fetchall()
-            except FILE_ERRORS as exc:
+            except duckdb.Error as exc:
                 landed.error = _first_line(exc)
+                found = True
+    return found
 
 
 def projection(types: dict[str, str], columns: tuple[str, ...], hive_param: str) -> str:

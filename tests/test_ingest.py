@@ -579,3 +579,19 @@ def test_the_same_link_in_two_files_is_not_ambiguous(landing: Landing, wh: Path)
     landing.rate(wh)
     assert reference_quarantine(wh) == []
     assert quantity(wh, "vcpu_hours") == Decimal(3)
+
+
+@pytest.mark.parametrize("offset", [8, 200])
+def test_a_file_with_damaged_pages_is_quarantined_by_name(landing: Landing, wh: Path,
+                                                          offset: int) -> None:
+    # Metadata (at the end of the file) reads; the pages (at the start) do not decode.
+    landing.usage("a/good.parquet", [usage_row(value=3)])
+    damaged = landing.usage("a/damaged.parquet", [usage_row(value=n) for n in range(500)])
+    target = landing.root / damaged
+    data = bytearray(target.read_bytes())
+    data[offset:offset + 64] = bytes(range(64))
+    target.write_bytes(bytes(data))
+    result = landing.rate(wh)
+    assert (result.rows_read, result.rows_accepted, result.files_unreadable) == (1, 1, 1)
+    assert [(r[0], r[1]) for r in quarantine(wh)] == [("unreadable_file", damaged)]
+    assert quantity(wh, "vcpu_hours") == Decimal(3)

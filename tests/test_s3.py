@@ -1,0 +1,170 @@
+"""The landing root as an S3-compatible bucket: an in-process moto server on 127.0.0.1.
+
+The same sample month is rated from a local folder and from `s3://bucket/landing`; every
+table but `rating_runs` (wall-clock times) must come out identical.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from usage_builder import rate_landing, rows
+
+from rating.engine import RateResult
+from rating.landing import load_httpfs, s3_secret_options
+from rating.sample import SampleSummary, write_sample
+
+BUCKET = "bucket"
+KEY_ID = "fusion-test-key"
+SECRET = "fusion-test-secret"
+REGION = "us-east-1"
+TABLES = ("landed_files", "usage_quarantine", "reference_quarantine", "usage_rollups",
+          "rated_charges", "invoice_lines")
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> SampleSummary:
+    return write_sample(tmp_path_factory.mktemp("s3") / "sample", rows=3000)
+
+
+@pytest.fixture(scope="module")
+def s3(sample: SampleSummary) -> Iterator[tuple[str, Any]]:
+    """(endpoint host:port, boto3 client) of a moto S3 server holding the sample under
+    `landing/`; stopped at the end of the module."""
+    server_module = pytest.importorskip(
+        "moto.server", reason="moto[server] cannot be imported (pip install -e '.[dev]')",
+        exc_type=ImportError)
+    import boto3
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
+    server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        endpoint = f"{host}:{port}"
+        client = boto3.client("s3", endpoint_url=f"http://{endpoint}", region_name=REGION,
+                              aws_access_key_id=KEY_ID, aws_secret_access_key=SECRET)
+        client.create_bucket(Bucket=BUCKET)
+        upload(client, sample.landing, "landing")
+        yield endpoint, client
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_env(s3: tuple[str, Any], monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The S3 settings in the environment, as an operator would give them; the boto3 client."""
+    endpoint, client = s3
+    for name, value in (("AWS_ACCESS_KEY_ID", KEY_ID), ("AWS_SECRET_ACCESS_KEY", SECRET),
+                        ("AWS_REGION", REGION), ("FUSION_S3_ENDPOINT", endpoint),
+                        ("FUSION_S3_URL_STYLE", "path"), ("FUSION_S3_USE_SSL", "false")):
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    return client
+
+
+def upload(client: Any, folder: Path, prefix: str) -> list[str]:
+    """Every file under `folder`, keyed `prefix/<path relative to folder>`."""
+    keys = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        key = f"{prefix}/{path.relative_to(folder).as_posix()}"
+        client.upload_file(str(path), BUCKET, key)
+        keys.append(key)
+    return keys
+
+
+def counts(result: RateResult) -> tuple[Any, ...]:
+    return (result.files_found, result.files_unreadable, result.rows_read,
+            result.rows_accepted, result.rows_superseded, result.rows_quarantined,
+            result.rated_lines, result.invoice_lines, result.unpriced_lines,
+            result.amount_total, result.quarantine_by_reason)
+
+
+def contents(wh: Path, name: str) -> list[tuple[Any, ...]]:
+    """A table's rows as sorted tuples (repr orders rows with NULLs and lists too)."""
+    return sorted(rows(wh, f'SELECT * FROM "{name}"'), key=repr)
+
+
+@pytest.mark.slow
+def test_rating_an_s3_landing_zone_equals_rating_the_local_folder(
+        sample: SampleSummary, s3_env: Any, tmp_path: Path) -> None:
+    local_wh, s3_wh = tmp_path / "local.duckdb", tmp_path / "s3.duckdb"
+    local = rate_landing(sample.landing, local_wh, catalog=sample.catalog)
+    remote = rate_landing(f"s3://{BUCKET}/landing", s3_wh, catalog=sample.catalog)
+
+    assert remote.rows_read == 3000 and remote.rows_accepted > 0
+    assert remote.rows_superseded > 0 and remote.rows_quarantined > 0
+    assert counts(remote) == counts(local)
+    for name in TABLES:
+        assert contents(s3_wh, name) == contents(local_wh, name), name
+    # The sample's corrupt file, by its path relative to the landing root in both runs.
+    unreadable = ("SELECT file_path, status, error FROM landed_files"
+                  " WHERE status = 'unreadable'")
+    assert rows(s3_wh, unreadable) == rows(local_wh, unreadable)
+    [(path, _, error)] = rows(s3_wh, unreadable)
+    assert path == "usage/corrupt/garbage.parquet"
+    assert "s3://" not in error and str(sample.landing) not in error
+
+
+@pytest.mark.slow
+def test_a_corrupt_object_is_quarantined_by_name_and_the_rest_rated(
+        sample: SampleSummary, s3_env: Any, tmp_path: Path) -> None:
+    """The sample again under another prefix, plus a truncated copy of a good file (its
+    footer is missing): that object is quarantined by name, every other row is rated."""
+    baseline_wh, wh = tmp_path / "base.duckdb", tmp_path / "damaged.duckdb"
+    baseline = rate_landing(f"s3://{BUCKET}/landing", baseline_wh, catalog=sample.catalog)
+    upload(s3_env, sample.landing, "damaged")
+    good = (sample.landing / "usage" / "nexacloud" / "2026-10" / "part-0000.parquet").read_bytes()
+    s3_env.put_object(Bucket=BUCKET, Key="damaged/usage/late/truncated.parquet",
+                      Body=good[:len(good) // 2])
+
+    result = rate_landing(f"s3://{BUCKET}/damaged", wh, catalog=sample.catalog)
+
+    assert result.files_found == baseline.files_found + 1
+    assert result.files_unreadable == baseline.files_unreadable + 1
+    # The same rows rated; only the extra unreadable_file entry differs.
+    assert counts(result)[2:10] == counts(baseline)[2:10]
+    by_reason = dict(baseline.quarantine_by_reason)
+    by_reason["unreadable_file"] += 1
+    assert dict(result.quarantine_by_reason) == by_reason
+    unreadable = [("usage/corrupt/garbage.parquet", None), ("usage/late/truncated.parquet", None)]
+    assert rows(wh, "SELECT file_path, rows_in_file FROM landed_files"
+                    " WHERE status = 'unreadable' ORDER BY file_path") == unreadable
+    assert rows(wh, "SELECT file_path, file_row_number FROM usage_quarantine"
+                    " WHERE reason = 'unreadable_file' ORDER BY file_path") == unreadable
+    [(error,)] = rows(wh, "SELECT error FROM landed_files"
+                          " WHERE file_path = 'usage/late/truncated.parquet'")
+    assert "usage/late/truncated.parquet" in error and "s3://" not in error
+    for name in ("usage_rollups", "rated_charges", "invoice_lines"):
+        assert contents(wh, name) == contents(baseline_wh, name), name
+
+
+@pytest.mark.fast
+def test_s3_settings_come_from_the_environment_only() -> None:
+    environ = {"AWS_ACCESS_KEY_ID": "o'brien", "AWS_SECRET_ACCESS_KEY": "s'e'c",
+               "AWS_SESSION_TOKEN": "", "AWS_DEFAULT_REGION": "ca-central-1",
+               "FUSION_S3_URL_STYLE": "Path", "FUSION_S3_USE_SSL": "false"}
+    assert s3_secret_options(environ) == {
+        "KEY_ID": "o'brien", "SECRET": "s'e'c", "REGION": "ca-central-1", "URL_STYLE": "path",
+        "USE_SSL": "false"}
+    assert s3_secret_options({"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "x"}) == {
+        "REGION": "us-east-1"}
+    assert s3_secret_options({}) == {}
+    with pytest.raises(ValueError, match="FUSION_S3_USE_SSL"):
+        s3_secret_options({"FUSION_S3_USE_SSL": "maybe"})
+
+    con = duckdb.connect()
+    try:
+        load_httpfs(con, environ)
+        [(description,)] = con.execute(
+            "SELECT secret_string FROM duckdb_secrets() WHERE name = 'fusion_landing'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert "key_id=o'brien" in description and "region=ca-central-1" in description
+    assert "s'e'c" not in description  # DuckDB redacts the secret itself
