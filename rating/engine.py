@@ -112,6 +112,48 @@ def rate(request: RateRequest) -> RateResult:
                       validation.quarantine_by_reason)
 
 
+def validate(request: RateRequest) -> Validation:
+    """The validation stage alone (the Dagster `landed_usage` asset): classify the whole
+    landing zone and replace the run-wide tables, in one transaction."""
+    period = billing_period(request.period, request.time_zone)
+    catalog = load_catalog(request.catalog)
+    con = warehouse.connect(request.warehouse, request.settings)
+    try:
+        problems, files = _prepare(con, request, catalog, period)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            validation = _write_validation(con, files, problems)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.close()
+    return validation
+
+
+def rate_period(database: Path, period_code: str, time_zone: str = DEFAULT_TIME_ZONE,
+                settings: WarehouseSettings | None = None) -> PeriodTotals:
+    """The rating stage alone (the Dagster rating assets): rate one period from what the last
+    validation kept in the warehouse, in one transaction."""
+    period = billing_period(period_code, time_zone)
+    con = warehouse.connect(database, settings)
+    try:
+        for name in ("cat_services", "cat_metrics", "cat_plans", "cat_charges", "cat_prices",
+                     "cat_price_tiers", "usage_outcomes", "ref_subscriptions", "ref_accounts"):
+            warehouse.run(con, f"restore/{name}")
+        con.execute("BEGIN TRANSACTION")
+        try:
+            totals = _write_period(con, period)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.close()
+    return totals
+
+
 def _prepare(con: Any, request: RateRequest, catalog: Catalog, period: BillingPeriod
              ) -> tuple[list[accounts.FileProblem], list[landing.LandedFile]]:
     """Read everything into temp tables and classify the usage; writes nothing durable."""
@@ -140,6 +182,8 @@ def _write_validation(con: Any, files: list[landing.LandedFile],
             f"rows read ({rows_read}) != accepted ({accepted}) + superseded ({superseded})"
             f" + quarantined ({quarantined})")
     write_run_tables(con, problems)
+    for name in ("usage", "subscriptions", "accounts"):
+        warehouse.run(con, f"write/replace_validated_{name}")
     by_reason = tuple((str(r), int(n)) for r, n in warehouse.run(
         con, "report/quarantine_by_reason").fetchall())
     return Validation(len(files), sum(1 for f in files if f.error is not None), rows_read,

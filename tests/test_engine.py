@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from usage_builder import (
 from rating import warehouse
 from rating.catalog import CatalogError
 from rating.landing import file_id_for
+from rating.sample import write_sample
 
 PERIOD_DAYS = 31
 D = Decimal
@@ -594,3 +596,23 @@ def test_a_charge_without_a_price_in_force_is_reported_not_invoiced(landing: Lan
         con.close()
     assert unpriced == [("cloud-standard:vcpu_hours", Decimal(500), None, None)]
     assert invoiced == (0,)
+
+
+@pytest.mark.fast
+def test_the_two_stages_give_what_one_rate_gives(tmp_path: Path) -> None:
+    from rating.engine import RateRequest, rate_period, validate
+
+    sample = write_sample(tmp_path / "sample", rows=4000)
+    one, two = tmp_path / "one.duckdb", tmp_path / "two.duckdb"
+    request = RateRequest(landing=str(sample.landing), catalog=sample.catalog, warehouse=one,
+                          period="2026-10")
+    whole = rate_landing(sample.landing, one, catalog=sample.catalog)
+    validation = validate(replace(request, warehouse=two))
+    totals = rate_period(two, "2026-10")
+    assert (validation.rows_read, validation.rows_quarantined) == (whole.rows_read,
+                                                                   whole.rows_quarantined)
+    assert (totals.invoice_lines, totals.amount_total) == (whole.invoice_lines,
+                                                           whole.amount_total)
+    first, second = snapshot(one), snapshot(two)
+    for name in ("usage_quarantine", "usage_rollups", "rated_charges", "invoice_lines"):
+        assert first[name] == second[name], name

@@ -1,0 +1,1 @@
+CREATE OR REPLACE TEMP TABLE cat_charges AS SELECT * FROM catalog_charges

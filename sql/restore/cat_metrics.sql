@@ -1,0 +1,1 @@
+CREATE OR REPLACE TEMP TABLE cat_metrics AS SELECT * FROM catalog_metrics

@@ -1,0 +1,1 @@
+CREATE OR REPLACE TEMP TABLE cat_plans AS SELECT * FROM catalog_plans

@@ -1,0 +1,1 @@
+CREATE OR REPLACE TEMP TABLE cat_services AS SELECT * FROM catalog_services

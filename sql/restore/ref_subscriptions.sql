@@ -1,0 +1,1 @@
+CREATE OR REPLACE TEMP TABLE ref_subscriptions AS SELECT * FROM validated_subscriptions

@@ -1,0 +1,1 @@
+CREATE OR REPLACE TEMP TABLE usage_outcomes AS SELECT * FROM validated_usage
