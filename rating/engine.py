@@ -154,6 +154,26 @@ def rate_period(database: Path, period_code: str, time_zone: str = DEFAULT_TIME_
     return totals
 
 
+def summarise_period(database: Path, period_code: str, time_zone: str = DEFAULT_TIME_ZONE,
+                     settings: WarehouseSettings | None = None) -> int:
+    """Replace the period's rows of period_summaries; the number of services summarised."""
+    params = period_params(billing_period(period_code, time_zone))
+    con = warehouse.connect(database, settings)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            warehouse.run(con, "write/delete_period_period_summaries", params)
+            warehouse.run(con, "write/insert_period_summaries", params)
+            count = warehouse.run(con, "report/count_period_summaries", params).fetchone()[0]
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.close()
+    return int(count)
+
+
 def _prepare(con: Any, request: RateRequest, catalog: Catalog, period: BillingPeriod
              ) -> tuple[list[accounts.FileProblem], list[landing.LandedFile]]:
     """Read everything into temp tables and classify the usage; writes nothing durable."""

@@ -1,34 +1,69 @@
-"""The Dagster definitions load and the rating asset materializes in process."""
+"""The Dagster definitions load, and the rating graph materializes in process."""
 
 from pathlib import Path
 
+import dagster as dg
 import pytest
+
+from assets import checks
+from assets.rating import landed_usage, period_summary, rated_period
+from pipelines.resources import RatingResource
+from rating.sample import write_sample
 
 pytestmark = pytest.mark.fast
 
-ROOT = Path(__file__).resolve().parent.parent
+ASSETS = [landed_usage, rated_period, period_summary]
+CHECKS = dg.load_asset_checks_from_modules([checks])
 
 
 def test_definitions_load() -> None:
     from pipelines.definitions import defs
 
-    assert defs.resolve_asset_graph().get_all_asset_keys()
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert keys == {"landed_usage", "usage_rollups", "rated_charges", "invoice_lines",
+                    "period_summary"}
+    assert defs.resolve_job_def("rate_period") is not None
 
 
-def test_rated_period_materializes(tmp_path: Path) -> None:
-    import dagster as dg
+def materialize(resource: RatingResource) -> dg.ExecuteInProcessResult:
+    return dg.materialize([*ASSETS, *CHECKS], partition_key="2026-10",
+                          resources={"rating": resource}, raise_on_error=False)
 
-    from assets.rating import rated_period
-    from rating.sample import write_sample
 
+def materialized_keys(result: dg.ExecuteInProcessResult) -> set[str]:
+    return {e.asset_key.to_user_string() for e in result.all_events
+            if e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key}
+
+
+def test_the_graph_materializes_with_its_checks(tmp_path: Path) -> None:
     sample = write_sample(tmp_path / "sample", rows=3000)
-    config = {"landing": str(sample.landing), "catalog": str(sample.catalog),
-              "warehouse": str(tmp_path / "wh.duckdb")}
-    result = dg.materialize([rated_period], partition_key="2026-10",
-                            run_config={"ops": {"rated_period": {"config": config}}})
+    resource = RatingResource(landing=str(sample.landing), catalog=str(sample.catalog),
+                              warehouse=str(tmp_path / "wh.duckdb"))
+    result = materialize(resource)
     assert result.success
-    metadata = result.asset_materializations_for_node("rated_period")[0].metadata
-    read = metadata["rows_read"].value
-    assert read == (metadata["rows_accepted"].value + metadata["rows_superseded"].value
-                    + metadata["rows_quarantined"].value)
-    assert metadata["invoice_lines"].value > 0
+    landed = result.asset_materializations_for_node("landed_usage")[0].metadata
+    assert landed["rows_read"].value == (landed["rows_accepted"].value
+                                         + landed["rows_superseded"].value
+                                         + landed["rows_quarantined"].value)
+    assert landed["rows_quarantined"].value == sample.bad_rows
+    evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert evaluations["conservation"] and evaluations["every_line_priced"]
+    assert evaluations["invoices_match_rated"]
+    assert not evaluations["quarantine_share"]      # the sample's bad rows are concentrated
+    assert "period_summary" in materialized_keys(result)
+
+
+def test_a_failing_blocking_check_stops_what_is_downstream(tmp_path: Path) -> None:
+    sample = write_sample(tmp_path / "sample", rows=3000)
+    plans = sample.catalog / "plans.yaml"
+    plans.write_text(plans.read_text(encoding="utf-8").replace(
+        '{effective_from: 2025-01-01, model: per_unit, unit_price: "0.045"',
+        '{effective_from: 2026-12-01, model: per_unit, unit_price: "0.045"'), encoding="utf-8")
+    resource = RatingResource(landing=str(sample.landing), catalog=str(sample.catalog),
+                              warehouse=str(tmp_path / "wh.duckdb"))
+    result = materialize(resource)
+    evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert evaluations["every_line_priced"] is False
+    materialized = materialized_keys(result)
+    assert "invoice_lines" in materialized
+    assert "period_summary" not in materialized

@@ -1,0 +1,80 @@
+"""Asset checks over the warehouse: blocking ones stop what is downstream.
+
+(No `from __future__ import annotations` here: Dagster reads the annotations at run time.)
+"""
+
+import dagster as dg
+
+from pipelines.resources import RatingResource
+from rating import reports
+
+
+class QuarantineShareConfig(dg.Config):
+    threshold_percent: float = 5.0
+    """Warn when a service's quarantined share of the period's rows is above this."""
+
+
+@dg.asset_check(asset="landed_usage", blocking=True,
+                description="Rows read = accepted + superseded + quarantined, recomputed from "
+                            "landed_files and validated_usage.")
+def conservation(rating: RatingResource) -> dg.AssetCheckResult:
+    read, accepted, superseded, quarantined = reports.query(rating.warehouse, "conservation")[0]
+    return dg.AssetCheckResult(
+        passed=bool(read == accepted + superseded + quarantined),
+        metadata={"rows_read": read, "accepted": accepted, "superseded": superseded,
+                  "quarantined": quarantined})
+
+
+@dg.asset_check(asset="landed_usage", blocking=False,
+                description="Warns when a service's quarantined share of the period's rows is "
+                            "above the threshold.")
+def quarantine_share(context: dg.AssetCheckExecutionContext, rating: RatingResource,
+                     config: QuarantineShareConfig) -> dg.AssetCheckResult:
+    period = context.partition_key if context.has_partition_key else None
+    key = int(period.replace("-", "")) if period else 0
+    shares = reports.query(rating.warehouse, "quarantine_share", {"period_key": key})
+    above = [row for row in shares if float(row[3]) > config.threshold_percent]
+    return dg.AssetCheckResult(
+        passed=not above, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"threshold_percent": config.threshold_percent,
+                  "by_service": dg.MetadataValue.md(reports.markdown_table(
+                      ("service", "quarantined", "rows", "percent"), shares))})
+
+
+@dg.asset_check(asset="rated_charges", blocking=True,
+                description="Every rated line has a price in force.")
+def every_line_priced(context: dg.AssetCheckExecutionContext,
+                      rating: RatingResource) -> dg.AssetCheckResult:
+    unpriced = reports.query(rating.warehouse, "unpriced_lines",
+                             {"billing_period": context.partition_key})
+    return dg.AssetCheckResult(
+        passed=not unpriced,
+        metadata={"unpriced_lines": sum(n for _, n in unpriced),
+                  "charges": dg.MetadataValue.md(reports.markdown_table(
+                      ("charge", "lines"), unpriced))})
+
+
+@dg.asset_check(asset="invoice_lines", blocking=True,
+                description="Invoice lines total = rated charges total per customer, service "
+                            "and period.")
+def invoices_match_rated(context: dg.AssetCheckExecutionContext,
+                         rating: RatingResource) -> dg.AssetCheckResult:
+    mismatches = reports.query(rating.warehouse, "invoice_mismatches",
+                               {"billing_period": context.partition_key})
+    return dg.AssetCheckResult(
+        passed=not mismatches,
+        metadata={"mismatches": len(mismatches),
+                  "first": dg.MetadataValue.md(reports.markdown_table(
+                      ("customer", "service", "rated", "invoiced"), mismatches[:20]))})
+
+
+@dg.asset_check(asset="usage_rollups", blocking=False,
+                description="Warns about a service with no usage at all in the period (an app "
+                            "that stopped pushing).")
+def every_service_has_usage(context: dg.AssetCheckExecutionContext,
+                            rating: RatingResource) -> dg.AssetCheckResult:
+    silent = reports.query(rating.warehouse, "services_without_usage",
+                           {"billing_period": context.partition_key})
+    return dg.AssetCheckResult(
+        passed=not silent, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"services_without_usage": ", ".join(s for (s,) in silent) or "none"})

@@ -1,0 +1,41 @@
+"""Read-only figures and checks over the warehouse, for the Dagster metadata and asset checks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from rating import warehouse
+
+
+def open_read_only(database: Path | str) -> Any:
+    con = duckdb.connect(str(database), read_only=True)
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def query(database: Path | str, name: str, params: dict[str, Any] | None = None
+          ) -> list[tuple[Any, ...]]:
+    """The rows of `sql/report/<name>.sql` on a read-only connection."""
+    con = open_read_only(database)
+    try:
+        rows: list[tuple[Any, ...]] = warehouse.run(con, f"report/{name}", params).fetchall()
+        return rows
+    finally:
+        con.close()
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A Markdown table (the Dagster UI renders it); decimals as written, never as floats."""
+    def cell(value: Any) -> str:
+        if isinstance(value, Decimal):
+            return f"{value:,}"
+        return "" if value is None else str(value)
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+SELECT count(*) FROM period_summaries WHERE billing_period = $billing_period

@@ -1,0 +1,1 @@
+DELETE FROM period_summaries WHERE billing_period = $billing_period
