@@ -1,6 +1,7 @@
 """The `fusion-rating` command line: the same code the Dagster assets run.
 
     fusion-rating rate --landing DIR --catalog DIR --warehouse FILE --period YYYY-MM
+    fusion-rating close --warehouse FILE --period YYYY-MM
     fusion-rating sample --out DIR --rows N
 """
 
@@ -31,6 +32,11 @@ def main(argv: list[str] | None = None) -> int:
                       help="DuckDB memory limit, e.g. 2GB; above it DuckDB spills to disk")
     rate.add_argument("--temp-directory", default=None, help="where DuckDB spills")
 
+    close = commands.add_parser("close", help="close a rated billing period (month close)")
+    close.add_argument("--warehouse", required=True, type=Path, help="DuckDB warehouse file")
+    close.add_argument("--period", required=True, help="billing period, YYYY-MM")
+    close.add_argument("--time-zone", default=DEFAULT_TIME_ZONE, help="billing time zone")
+
     sample = commands.add_parser("sample", help="write a sample month and a matching catalog")
     sample.add_argument("--out", required=True, type=Path)
     sample.add_argument("--rows", type=int, default=100_000)
@@ -41,7 +47,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "rate":
         return _rate(args)
+    if args.command == "close":
+        return _close(args)
     return _sample(args)
+
+
+def _close(args: argparse.Namespace) -> int:
+    from rating.engine import close_period
+
+    closed = close_period(args.warehouse, args.period, args.time_zone)
+    print(f"period {args.period}: {'closed' if closed else 'was already closed'}")
+    return 0
 
 
 def _rate(args: argparse.Namespace) -> int:
@@ -73,6 +89,9 @@ def _rate(args: argparse.Namespace) -> int:
     if result.quarantine_by_reason:
         reasons = ", ".join(f"{reason} {count:,}" for reason, count in result.quarantine_by_reason)
         print(f"  quarantine by reason: {reasons}")
+    if result.period_closed:
+        print(f"  period closed: its rated rows are unchanged; {result.late_rows:,} late "
+              "row(s) are in late_usage")
     print(f"  {result.rated_lines:,} rated lines, {result.invoice_lines:,} invoice lines, "
           f"total {result.amount_total} (rounded per line)")
     if result.unpriced_lines:

@@ -59,6 +59,8 @@ class RateResult:
     amount_total: Decimal
     seconds: float
     quarantine_by_reason: tuple[tuple[str, int], ...] = ()
+    period_closed: bool = False
+    late_rows: int = 0
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,8 @@ class PeriodTotals:
     invoice_lines: int
     unpriced_lines: int
     amount_total: Decimal
+    closed: bool = False
+    late_rows: int = 0
 
 
 def rate(request: RateRequest) -> RateResult:
@@ -89,8 +93,7 @@ def rate(request: RateRequest) -> RateResult:
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     period = billing_period(request.period, request.time_zone)
     catalog = load_catalog(request.catalog)
-    con = warehouse.connect(request.warehouse, request.settings)
-    try:
+    with warehouse.writer(request.warehouse, request.settings) as con:
         problems, files = _prepare(con, request, catalog, period)
         con.execute("BEGIN TRANSACTION")
         try:
@@ -101,15 +104,13 @@ def rate(request: RateRequest) -> RateResult:
         except BaseException:
             con.execute("ROLLBACK")
             raise
-    finally:
-        con.close()
     finished = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     return RateResult(run_id, period.code, validation.files_found, validation.files_unreadable,
                       validation.rows_read, validation.rows_accepted,
                       validation.rows_superseded, validation.rows_quarantined,
                       totals.rated_lines, totals.invoice_lines, totals.unpriced_lines,
                       totals.amount_total, (finished - started).total_seconds(),
-                      validation.quarantine_by_reason)
+                      validation.quarantine_by_reason, totals.closed, totals.late_rows)
 
 
 def validate(request: RateRequest) -> Validation:
@@ -117,8 +118,7 @@ def validate(request: RateRequest) -> Validation:
     landing zone and replace the run-wide tables, in one transaction."""
     period = billing_period(request.period, request.time_zone)
     catalog = load_catalog(request.catalog)
-    con = warehouse.connect(request.warehouse, request.settings)
-    try:
+    with warehouse.writer(request.warehouse, request.settings) as con:
         problems, files = _prepare(con, request, catalog, period)
         con.execute("BEGIN TRANSACTION")
         try:
@@ -127,8 +127,6 @@ def validate(request: RateRequest) -> Validation:
         except BaseException:
             con.execute("ROLLBACK")
             raise
-    finally:
-        con.close()
     return validation
 
 
@@ -137,8 +135,7 @@ def rate_period(database: Path, period_code: str, time_zone: str = DEFAULT_TIME_
     """The rating stage alone (the Dagster rating assets): rate one period from what the last
     validation kept in the warehouse, in one transaction."""
     period = billing_period(period_code, time_zone)
-    con = warehouse.connect(database, settings)
-    try:
+    with warehouse.writer(database, settings) as con:
         for name in ("cat_services", "cat_metrics", "cat_plans", "cat_charges", "cat_prices",
                      "cat_price_tiers", "usage_outcomes", "ref_subscriptions", "ref_accounts"):
             warehouse.run(con, f"restore/{name}")
@@ -149,28 +146,44 @@ def rate_period(database: Path, period_code: str, time_zone: str = DEFAULT_TIME_
         except BaseException:
             con.execute("ROLLBACK")
             raise
-    finally:
-        con.close()
     return totals
+
+
+def close_period(database: Path, period_code: str, time_zone: str = DEFAULT_TIME_ZONE,
+                 settings: WarehouseSettings | None = None) -> bool:
+    """Mark a rated period closed (once): later runs leave its rows as they are and put its
+    late usage in late_usage. True when this call closed it."""
+    params = period_params(billing_period(period_code, time_zone))
+    with warehouse.writer(database, settings) as con:
+        warehouse.create_schema(con)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            already = bool(warehouse.run(con, "report/period_closed", params).fetchone()[0])
+            warehouse.run(con, "write/insert_closed_period_files", params)
+            warehouse.run(con, "write/insert_closed_period", {
+                **params, "closed_at": dt.datetime.now(dt.UTC).replace(tzinfo=None)})
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return not already
 
 
 def summarise_period(database: Path, period_code: str, time_zone: str = DEFAULT_TIME_ZONE,
                      settings: WarehouseSettings | None = None) -> int:
     """Replace the period's rows of period_summaries; the number of services summarised."""
     params = period_params(billing_period(period_code, time_zone))
-    con = warehouse.connect(database, settings)
-    try:
+    with warehouse.writer(database, settings) as con:
         con.execute("BEGIN TRANSACTION")
         try:
-            warehouse.run(con, "write/delete_period_period_summaries", params)
-            warehouse.run(con, "write/insert_period_summaries", params)
+            if not warehouse.run(con, "report/period_closed", params).fetchone()[0]:
+                warehouse.run(con, "write/delete_period_period_summaries", params)
+                warehouse.run(con, "write/insert_period_summaries", params)
             count = warehouse.run(con, "report/count_period_summaries", params).fetchone()[0]
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
-    finally:
-        con.close()
     return int(count)
 
 
@@ -211,17 +224,24 @@ def _write_validation(con: Any, files: list[landing.LandedFile],
 
 
 def _write_period(con: Any, period: BillingPeriod) -> PeriodTotals:
-    """Replace the period's rollups, rated charges and invoice lines (caller's transaction)."""
+    """Replace the period's rollups, rated charges and invoice lines (caller's transaction);
+    for a closed period, touch none of them and record its late usage instead."""
     params = period_params(period)
-    for table in ("invoice_lines", "rated_charges", "usage_rollups"):
-        warehouse.run(con, f"write/delete_period_{table}", params)
-    warehouse.run(con, "rate/create_period_subscriptions", params)
-    warehouse.run(con, "rate/insert_usage_rollups", params)
-    warehouse.run(con, "rate/insert_rated_charges", params)
-    warehouse.run(con, "write/insert_invoice_lines", params)
+    closed = bool(warehouse.run(con, "report/period_closed", params).fetchone()[0])
+    if closed:
+        warehouse.run(con, "write/delete_period_late_usage", params)
+        warehouse.run(con, "write/insert_late_usage", params)
+    else:
+        for table in ("invoice_lines", "rated_charges", "usage_rollups"):
+            warehouse.run(con, f"write/delete_period_{table}", params)
+        warehouse.run(con, "rate/create_period_subscriptions", params)
+        warehouse.run(con, "rate/insert_usage_rollups", params)
+        warehouse.run(con, "rate/insert_rated_charges", params)
+        warehouse.run(con, "write/insert_invoice_lines", params)
     rated, lines, total, unpriced = warehouse.run(con, "report/period_totals", params).fetchone()
+    late = warehouse.run(con, "report/late_rows", params).fetchone()[0]
     return PeriodTotals(int(rated), int(lines), int(unpriced),
-                        total if total is not None else Decimal("0.00"))
+                        total if total is not None else Decimal("0.00"), closed, int(late))
 
 
 def _record_run(con: Any, period: BillingPeriod, started: dt.datetime, validation: Validation,

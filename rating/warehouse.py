@@ -7,8 +7,10 @@ as named parameters (`$name`). The only text ever spliced into SQL is a column p
 
 from __future__ import annotations
 
+import fcntl
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -65,6 +67,34 @@ def connect(database: Path | str, settings: WarehouseSettings | None = None) -> 
     for name in sorted(p.stem for p in (SQL_ROOT / "macros").glob("*.sql")):
         con.execute(sql(f"macros/{name}"))
     return con
+
+
+@contextmanager
+def writer(database: Path | str, settings: WarehouseSettings | None = None) -> Iterator[Any]:
+    """A connection for writing, holding an exclusive lock on `<database>.lock` meanwhile.
+
+    DuckDB allows one writing process per file and fails the second at once; the lock makes a
+    second writer (a CLI run beside a Dagster run, two Dagster runs) wait its turn instead.
+    """
+    target = str(database)
+    if target == ":memory:":
+        con = connect(target, settings)
+        try:
+            yield con
+        finally:
+            con.close()
+        return
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{target}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            con = connect(target, settings)
+            try:
+                yield con
+            finally:
+                con.close()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def create_schema(con: Any) -> None:

@@ -616,3 +616,24 @@ def test_the_two_stages_give_what_one_rate_gives(tmp_path: Path) -> None:
     first, second = snapshot(one), snapshot(two)
     for name in ("usage_quarantine", "usage_rollups", "rated_charges", "invoice_lines"):
         assert first[name] == second[name], name
+
+
+@pytest.mark.fast
+def test_a_closed_period_is_not_changed_and_late_usage_is_kept(landing: Landing,
+                                                               wh: Path) -> None:
+    from rating.engine import close_period
+
+    landing.usage("a.parquet", [usage_row(value=500)])
+    landing.rate(wh)
+    before = snapshot(wh)
+    assert close_period(wh, "2026-10") is True
+    assert close_period(wh, "2026-10") is False
+    late = usage_row(value=40)
+    landing.usage("b-late.parquet", [late])
+    result = landing.rate(wh)
+    assert (result.period_closed, result.late_rows) == (True, 1)
+    after = snapshot(wh)
+    for name in ("usage_rollups", "rated_charges", "invoice_lines"):
+        assert after[name] == before[name], name
+    assert table(wh, "late_usage", "metric, file_path, counter_rows, sum_value") == [
+        ("vcpu_hours", "usage/b-late.parquet", 1, D(40))]

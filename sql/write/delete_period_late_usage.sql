@@ -1,0 +1,1 @@
+DELETE FROM late_usage WHERE billing_period = $billing_period
