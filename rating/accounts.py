@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from rating import landing, warehouse
 
 SUBSCRIPTION_COLUMNS = {"subscription_id": "subscription_id", "service": "service",
@@ -72,7 +74,7 @@ def _load_file(con: Any, landing_root: str, kind: str, table: str, columns: dict
     try:
         described = warehouse.run(con, f"reference/describe_{fmt}",
                                   {"file": path}).fetchall()
-    except landing.FILE_ERRORS as exc:
+    except duckdb.Error as exc:  # one known-good statement on one file: the file's fault
         return FileProblem(kind, relative, "unreadable_file", _first_line(exc))
     present = {row[0] for row in described}
     missing = sorted(REQUIRED[kind] - present)
@@ -86,7 +88,7 @@ def _load_file(con: Any, landing_root: str, kind: str, table: str, columns: dict
     try:
         warehouse.run_text(con, statement,
                            {"file_path": relative, "file": path})
-    except landing.FILE_ERRORS as exc:
+    except duckdb.Error as exc:  # one known-good statement on one file: the file's fault
         return FileProblem(kind, relative, "unreadable_file", _first_line(exc))
     return None
 

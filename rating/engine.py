@@ -371,8 +371,8 @@ def create_period_buckets(con: Any, period: BillingPeriod) -> None:
     warehouse.run(con, "ingest/create_period_buckets")
     columns: dict[str, list[Any]] = {"utc_month": [], "billing_period": [], "start_at": [],
                                      "end_at": []}
-    first = dt.datetime(2000, 1, 1)
-    last = dt.datetime(2099, 12, 1)
+    first = billing_period("2000-01", period.time_zone).start
+    last = billing_period("2099-12", period.time_zone).start
     for p in periods_between(first, last, period.time_zone):
         month = p.start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         while month < p.end:

@@ -169,12 +169,14 @@ def inspect(con: Any, files: list[LandedFile]) -> None:
     by_path = {f.path: f for f in files}
     try:
         _inspect_batch(con, files, by_path)
-    except FILE_ERRORS:
+    except duckdb.Error:
         # One bad file fails the batch: inspect one by one to name it and keep the others.
+        # Each statement then reads one file and is known good, so any error is the file's
+        # (a damaged footer can raise DuckDB's bare Error).
         for landed in files:
             try:
                 _inspect_batch(con, [landed], by_path)
-            except FILE_ERRORS as exc:
+            except duckdb.Error as exc:
                 landed.error = _first_line(exc)
 
 
@@ -183,7 +185,10 @@ def _inspect_batch(con: Any, files: list[LandedFile], by_path: dict[str, LandedF
     schema = warehouse.run(con, "ingest/inspect_schema", {"files": paths}).fetchall()
     counts = warehouse.run(con, "ingest/inspect_row_counts", {"files": paths}).fetchall()
     trees: dict[str, list[tuple[str, int, str | None]]] = defaultdict(list)
-    for path, name, children, duckdb_type in schema:
+    for path, name, children, duckdb_type, precision in schema:
+        if precision is not None and int(precision) > 38 and name in CONTRACT_COLUMNS:
+            # Such a column reads as a DOUBLE with wrong values (DuckDB 1.5.5).
+            duckdb_type = f"UNSUPPORTED DECIMAL({precision})"
         trees[path].append((name, int(children or 0), duckdb_type))
     for path, nodes in trees.items():
         by_path[path].types = _top_level_columns(nodes)
@@ -306,7 +311,9 @@ def _timestamp(types: dict[str, str], name: str) -> tuple[str, str]:
     if kind == "TIMESTAMP WITH TIME ZONE":
         return f'make_timestamp(epoch_us("{name}"))', "false"
     if kind.startswith("TIMESTAMP") or kind == "DATE":
-        return f'CAST("{name}" AS TIMESTAMP)', "false"
+        # A date in year 549551 is valid Parquet but no TIMESTAMP: that row, not the run, fails.
+        cast = f'TRY_CAST("{name}" AS TIMESTAMP)'
+        return cast, f'("{name}" IS NOT NULL AND {cast} IS NULL)'
     cast = f'make_timestamp(epoch_us(TRY_CAST(CAST("{name}" AS VARCHAR) AS TIMESTAMPTZ)))'
     return cast, f'("{name}" IS NOT NULL AND {cast} IS NULL)'
 
@@ -319,18 +326,17 @@ def _value(types: dict[str, str]) -> tuple[str, str]:
     if _EXACT.match(kind):
         value = 'CAST("value" AS DECIMAL(38, 9))'
         return value, "false"
-    if _NUMERIC.match(kind):
+    if kind.startswith("UNSUPPORTED"):
+        return "NULL::DECIMAL(38, 9)", '("value" IS NOT NULL)'
+    if kind == "FLOAT":
+        # FLOAT -> DECIMAL loses digits in DuckDB (1100 gives 1100.000002048); via DOUBLE it
+        # is exact.
+        value = 'TRY_CAST(CAST("value" AS DOUBLE) AS DECIMAL(38, 9))'
+    elif _NUMERIC.match(kind):
         value = 'TRY_CAST("value" AS DECIMAL(38, 9))'
     else:
         value = 'TRY_CAST(TRIM(CAST("value" AS VARCHAR)) AS DECIMAL(38, 9))'
     return value, f'("value" IS NOT NULL AND {value} IS NULL)'
-
-
-# Errors that mean "this file cannot be read"; anything else (a parser or binder error) is a
-# bug in the engine and must stop the run rather than quarantine good files.
-FILE_ERRORS: tuple[type[Exception], ...] = (duckdb.IOException, duckdb.InvalidInputException,
-                                            duckdb.ConversionException,
-                                            duckdb.OutOfRangeException)
 
 
 def _first_line(exc: Exception) -> str:

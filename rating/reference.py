@@ -92,13 +92,15 @@ def to_cents(amount: Decimal) -> Decimal:
 
 def true_up(price: Price, usage_amounts: Iterable[Decimal], active_us: int = 1,
             period_us: int = 1) -> Decimal:
-    """The 'minimum_true_up' of one charge: prorated minimum less the sum of its usage
-    amounts (every group), never below zero; zero when the price has no minimum."""
+    """The 'minimum_true_up' of one charge, in cents as the invoice shows them: the prorated
+    minimum in cents less the sum of its usage lines in cents (every group), never below
+    zero; zero when the price has no minimum."""
     if price.minimum_amount is None:
         return ZERO
-    minimum = prorate_amount(price.minimum_amount, active_us, period_us)
+    minimum = to_cents(prorate_amount(price.minimum_amount, active_us, period_us))
     with localcontext(_CONTEXT):
-        return max(minimum - sum(usage_amounts, ZERO), ZERO).quantize(AMOUNT)
+        used = sum((to_cents(a) for a in usage_amounts), ZERO)
+        return max(minimum - used, ZERO).quantize(AMOUNT)
 
 
 def price(price: Price, quantity: Decimal, active_us: int = 1,

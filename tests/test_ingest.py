@@ -22,6 +22,7 @@ from usage_builder import (
     scalar,
     table,
     usage_row,
+    usage_table,
     utc,
 )
 
@@ -595,3 +596,55 @@ def test_a_file_with_damaged_pages_is_quarantined_by_name(landing: Landing, wh: 
     assert (result.rows_read, result.rows_accepted, result.files_unreadable) == (1, 1, 1)
     assert [(r[0], r[1]) for r in quarantine(wh)] == [("unreadable_file", damaged)]
     assert quantity(wh, "vcpu_hours") == Decimal(3)
+
+
+def test_a_blank_counter_id_is_no_key(landing: Landing, wh: Path) -> None:
+    rows_ = [usage_row(counter_id=blank, value=v, start=f"2026-10-0{day}T10:00Z")
+             for blank, v, day in (("", 400, 2), ("  ", 500, 3), ("", 600, 4))]
+    path = landing.usage("blank.parquet", rows_)
+    result = landing.rate(wh)
+    assert (result.rows_superseded, result.rows_quarantined) == (0, 3)
+    assert {r[0] for r in quarantine(wh)} == {"null_required"}
+    assert {r[1] for r in quarantine(wh)} == {path}
+
+
+def test_float32_values_are_exact(landing: Landing, wh: Path) -> None:
+    landing.usage("f32.parquet", [usage_row(value=1100.0), usage_row(value=150.0)],
+                  types={"value": pa.float32()})
+    landing.rate(wh)
+    assert quantity(wh, "vcpu_hours") == Decimal(1250)
+
+
+def test_a_decimal_wider_than_38_digits_is_quarantined(landing: Landing, wh: Path) -> None:
+    landing.usage("d50.parquet", [usage_row(value=Decimal(150))],
+                  types={"value": pa.decimal256(50, 12)})
+    landing.rate(wh)
+    assert [r[0] for r in quarantine(wh)] == ["not_a_number"]
+    assert quantity(wh, "vcpu_hours") is None
+
+
+def test_a_date_beyond_timestamps_quarantines_the_row_not_the_run(landing: Landing,
+                                                                  wh: Path) -> None:
+    import datetime as dt
+
+    day = (dt.date(2026, 10, 5) - dt.date(1970, 1, 1)).days
+    good = usage_row(value=3, start="2026-10-05T04:00Z", hours=24)
+    far = usage_row(value=5, start="2026-10-06T04:00Z", hours=24)
+    table_ = usage_table([good, far])
+    # Day 200,000,000 is a valid Parquet date (year ~549,600) but no DuckDB TIMESTAMP.
+    starts = pa.array([day, 200_000_000], pa.int32()).cast(pa.date32())
+    table_ = table_.set_column(table_.schema.get_field_index("period_start"), "period_start",
+                               starts)
+    path = landing.write_table("dates.parquet", table_)
+    result = landing.rate(wh)
+    assert (result.rows_read, result.rows_accepted, result.rows_quarantined) == (2, 1, 1)
+    assert [(r[0], r[1], r[2]) for r in quarantine(wh)] == [("bad_timestamp", path, 1)]
+
+
+def test_a_blank_account_link_does_not_make_a_good_one_ambiguous(landing: Landing,
+                                                                 wh: Path) -> None:
+    landing.accounts([*DEFAULT_ACCOUNTS, ("nexacloud", "nc-1", " ")])
+    landing.usage("a.parquet", [usage_row(value=2)])
+    result = landing.rate(wh)
+    assert result.rows_accepted == 1
+    assert table(wh, "reference_quarantine", "kind, reason") == [("accounts", "null_required")]

@@ -1,6 +1,7 @@
 -- Rows replaced by a later push of the same (service, counter_id): the latest pushed_at wins;
 -- on equal pushed_at the row from the file whose path sorts last wins, then the later row in
--- that file. Keys are first compared by a 64-bit hash (cheap to sort); only rows whose hash
+-- that file. A blank counter_id or service is no key: such rows are quarantined, never
+-- deduplicated against each other. Keys are first compared by a 64-bit hash (cheap to sort); only rows whose hash
 -- repeats are then ranked on their exact keys, so a hash collision costs a little work and
 -- never a wrong result, and the full data is never sorted.
 CREATE OR REPLACE TEMP TABLE superseded_rows AS
@@ -15,14 +16,16 @@ repeated AS (
         SELECT key_hash, key_hash = lag(key_hash) OVER (ORDER BY key_hash) AS repeats
         FROM (SELECT hash(service, counter_id) AS key_hash
               FROM keys
-              WHERE service IS NOT NULL AND counter_id IS NOT NULL AND pushed_at IS NOT NULL)
+              WHERE nullif(trim(service), '') IS NOT NULL
+                AND nullif(trim(counter_id), '') IS NOT NULL AND pushed_at IS NOT NULL)
     )
     WHERE repeats
 )
 SELECT k.file_id, k.file_row_number
 FROM keys k
 JOIN landed_file_checks f ON f.file_id = k.file_id
-WHERE k.pushed_at IS NOT NULL AND k.service IS NOT NULL AND k.counter_id IS NOT NULL
+WHERE k.pushed_at IS NOT NULL AND nullif(trim(k.service), '') IS NOT NULL
+  AND nullif(trim(k.counter_id), '') IS NOT NULL
   AND hash(k.service, k.counter_id) IN (SELECT key_hash FROM repeated)
 QUALIFY row_number() OVER (PARTITION BY k.service, k.counter_id
                            ORDER BY k.pushed_at DESC, f.file_rank DESC,

@@ -115,11 +115,14 @@ amounts AS (
 usage_lines AS (
     SELECT a.*, 'usage' AS line_kind FROM amounts a
 ),
+-- The true-up is counted in cents, as the invoice shows them (as Lago does): the prorated
+-- minimum in cents less the charge's lines in cents, so that lines and true-up add up to the
+-- minimum exactly.
 true_ups AS (
     SELECT any_value(a) AS a,
-           greatest(prorate_amount(any_value(a.minimum_amount), any_value(a.active_us),
-                                   $period_us)
-                    - sum(a.amount_unrounded), 0) AS shortfall
+           greatest(round(prorate_amount(any_value(a.minimum_amount), any_value(a.active_us),
+                                         $period_us), 2)
+                    - sum(round(a.amount_unrounded, 2)), 0) AS shortfall
     FROM amounts a
     WHERE a.minimum_amount IS NOT NULL
     GROUP BY a.subscription_id, a.charge_id

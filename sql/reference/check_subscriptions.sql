@@ -7,13 +7,13 @@
 CREATE OR REPLACE TEMP TABLE subscription_checks AS
 WITH RECURSIVE parsed AS (
     SELECT r.*,
-           CASE WHEN regexp_full_match(trim(r.start_text), '\d{4}-\d{2}-\d{2}')
+           CASE WHEN regexp_full_match(trim(r.start_text), '\d{4}-\d{1,2}-\d{1,2}')
                 THEN CAST(timezone($time_zone, CAST(TRY_CAST(trim(r.start_text) AS DATE)
                                                     AS TIMESTAMP)) AS TIMESTAMP)
                 ELSE CAST(TRY_CAST(trim(r.start_text) AS TIMESTAMPTZ) AS TIMESTAMP)
            END AS start_at,
            CASE WHEN nullif(trim(r.end_text), '') IS NULL THEN NULL
-                WHEN regexp_full_match(trim(r.end_text), '\d{4}-\d{2}-\d{2}')
+                WHEN regexp_full_match(trim(r.end_text), '\d{4}-\d{1,2}-\d{1,2}')
                 THEN CAST(timezone($time_zone, CAST(TRY_CAST(trim(r.end_text) AS DATE)
                                                     AS TIMESTAMP)) AS TIMESTAMP)
                 ELSE CAST(TRY_CAST(trim(r.end_text) AS TIMESTAMPTZ) AS TIMESTAMP)
