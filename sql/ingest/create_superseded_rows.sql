@@ -16,16 +16,16 @@ repeated AS (
         SELECT key_hash, key_hash = lag(key_hash) OVER (ORDER BY key_hash) AS repeats
         FROM (SELECT hash(service, counter_id) AS key_hash
               FROM keys
-              WHERE nullif(trim(service), '') IS NOT NULL
-                AND nullif(trim(counter_id), '') IS NOT NULL AND pushed_at IS NOT NULL)
+              WHERE NOT is_blank(service)
+                AND NOT is_blank(counter_id) AND pushed_at IS NOT NULL)
     )
     WHERE repeats
 )
 SELECT k.file_id, k.file_row_number
 FROM keys k
 JOIN landed_file_checks f ON f.file_id = k.file_id
-WHERE k.pushed_at IS NOT NULL AND nullif(trim(k.service), '') IS NOT NULL
-  AND nullif(trim(k.counter_id), '') IS NOT NULL
+WHERE k.pushed_at IS NOT NULL AND NOT is_blank(k.service)
+  AND NOT is_blank(k.counter_id)
   AND hash(k.service, k.counter_id) IN (SELECT key_hash FROM repeated)
 QUALIFY row_number() OVER (PARTITION BY k.service, k.counter_id
                            ORDER BY k.pushed_at DESC, f.file_rank DESC,

@@ -51,14 +51,14 @@ reasoned AS (
                     AND j.aggregation <> 'unique_count' THEN 'missing_column'
                WHEN j.timestamp_unparsed THEN 'bad_timestamp'
                WHEN j.value_unparsed THEN 'not_a_number'
-               -- Blank text is as missing as NULL (a blank counter_id is no key at all).
-               WHEN nullif(trim(j.counter_id), '') IS NULL OR nullif(trim(j.service), '') IS NULL
-                    OR nullif(trim(j.account_id), '') IS NULL
-                    OR nullif(trim(j.metric), '') IS NULL OR j.period_start IS NULL
+               -- A blank counter_id is as missing as NULL: it is no key at all. (A blank
+               -- service, account or metric is caught below as unknown.)
+               WHEN is_blank(j.counter_id) OR j.service IS NULL OR j.account_id IS NULL
+                    OR j.metric IS NULL OR j.period_start IS NULL
                     OR j.period_end IS NULL OR j.pushed_at IS NULL THEN 'null_required'
                WHEN j.value IS NULL AND j.aggregation IS DISTINCT FROM 'unique_count'
                    THEN 'null_required'
-               WHEN nullif(trim(j.unique_key), '') IS NULL AND j.aggregation = 'unique_count'
+               WHEN is_blank(j.unique_key) AND j.aggregation = 'unique_count'
                    THEN 'null_required'
                WHEN j.value < 0 THEN 'negative_value'
                -- Above 10^15 a counter is a unit mix-up (bytes sent as GB), and window
