@@ -1,5 +1,5 @@
 # Two commands for a fresh machine (each creates its own virtual environment):
-#   make demo   generate a sample month and rate it into demo/warehouse.duckdb
+#   make demo   generate a sample month and materialize the Dagster rating graph on it
 #   make test   lint, type-check and run the whole test suite
 VENV ?= .venv
 PYTHON ?= python3
@@ -7,7 +7,7 @@ BIN = $(VENV)/bin
 DEMO_ROWS ?= 200000
 PERIOD ?= 2026-10
 
-.PHONY: venv demo test test-fast bench lint clean
+.PHONY: venv demo ui test test-fast bench lint clean
 
 venv: $(VENV)/.installed
 
@@ -18,13 +18,15 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: venv
-	$(BIN)/fusion-rating sample --out demo --rows $(DEMO_ROWS) --period $(PERIOD)
-	$(BIN)/fusion-rating rate --landing demo/landing --catalog demo/catalog \
-		--warehouse demo/warehouse.duckdb --period $(PERIOD)
+	$(BIN)/python -m pipelines.demo --rows $(DEMO_ROWS) --period $(PERIOD)
+
+ui: venv
+	DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1
 
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/dg check defs
 
 test: lint
 	$(BIN)/python -m pytest

@@ -39,3 +39,15 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def is_closed(database: Path | str, period: str) -> bool | None:
+    """Whether the period is closed; None when the warehouse cannot be read now (missing, or
+    locked by a running writer: DuckDB lets no other process open it meanwhile)."""
+    if not Path(database).exists():
+        return False
+    try:
+        rows = query(database, "period_closed", {"billing_period": period})
+    except duckdb.Error:
+        return None
+    return bool(rows[0][0])

@@ -21,8 +21,9 @@ def test_definitions_load() -> None:
 
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
     assert keys == {"landed_usage", "usage_rollups", "rated_charges", "invoice_lines",
-                    "period_summary"}
+                    "period_summary", "closed_period"}
     assert defs.resolve_job_def("rate_period") is not None
+    assert defs.resolve_job_def("close_period") is not None
 
 
 def materialize(resource: RatingResource) -> dg.ExecuteInProcessResult:
@@ -67,3 +68,58 @@ def test_a_failing_blocking_check_stops_what_is_downstream(tmp_path: Path) -> No
     materialized = materialized_keys(result)
     assert "invoice_lines" in materialized
     assert "period_summary" not in materialized
+
+
+def test_nightly_schedule_asks_for_the_current_and_the_open_previous_period(
+        tmp_path: Path) -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from pipelines.schedules import nightly_rating
+
+    resource = RatingResource(warehouse=str(tmp_path / "none.duckdb"))
+    when = dt.datetime(2026, 11, 2, 2, 0, tzinfo=ZoneInfo("America/Toronto"))
+    context = dg.build_schedule_context(scheduled_execution_time=when,
+                                        resources={"rating": resource})
+    requests = nightly_rating(context)
+    assert [r.partition_key for r in requests] == ["2026-10", "2026-11"]
+
+
+def test_month_close_waits_for_the_grace_period_then_closes_once(tmp_path: Path) -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from pipelines.schedules import month_close
+
+    resource = RatingResource(warehouse=str(tmp_path / "none.duckdb"))
+    zone = ZoneInfo("America/Toronto")
+    early = month_close(dg.build_schedule_context(
+        scheduled_execution_time=dt.datetime(2026, 11, 3, 3, tzinfo=zone),
+        resources={"rating": resource}))
+    assert isinstance(early, dg.SkipReason)
+    due = month_close(dg.build_schedule_context(
+        scheduled_execution_time=dt.datetime(2026, 11, 4, 3, tzinfo=zone),
+        resources={"rating": resource}))
+    assert isinstance(due, dg.RunRequest)
+    assert (due.partition_key, due.run_key) == ("2026-10", "close-2026-10")
+
+
+def test_sensor_requests_the_periods_new_files_touch(tmp_path: Path) -> None:
+    from pipelines.sensors import new_usage_files
+
+    sample = write_sample(tmp_path / "sample", rows=3000)
+    resource = RatingResource(landing=str(sample.landing))
+    first = new_usage_files(dg.build_sensor_context(resources={"rating": resource}))
+    # The sample's bad rows include windows that start in September (Toronto time).
+    assert [r.partition_key for r in first.run_requests] == ["2026-09", "2026-10"]
+    quiet = new_usage_files(dg.build_sensor_context(cursor=first.cursor,
+                                                    resources={"rating": resource}))
+    assert not quiet.run_requests
+    novel = sample.landing / "usage" / "late" / "more.parquet"
+    novel.parent.mkdir(parents=True, exist_ok=True)
+    import shutil
+
+    shutil.copy(next((sample.landing / "usage").rglob("part-*.parquet")), novel)
+    again = new_usage_files(dg.build_sensor_context(cursor=first.cursor,
+                                                    resources={"rating": resource}))
+    assert [r.partition_key for r in again.run_requests] == ["2026-10"]

@@ -1,0 +1,2 @@
+-- The span of the windows' starts in some usage files (the sensor's "which periods changed").
+SELECT min(period_start), max(period_start) FROM ({landed_source})
