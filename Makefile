@@ -26,7 +26,7 @@ ui: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/dg check defs
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg check defs
 
 test: lint
 	$(BIN)/python -m pytest
