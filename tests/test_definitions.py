@@ -123,3 +123,59 @@ def test_sensor_requests_the_periods_new_files_touch(tmp_path: Path) -> None:
     again = new_usage_files(dg.build_sensor_context(cursor=first.cursor,
                                                     resources={"rating": resource}))
     assert [r.partition_key for r in again.run_requests] == ["2026-10"]
+
+
+def warehouse_tables(database: Path) -> dict[str, list[tuple[object, ...]]]:
+    import duckdb
+
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        names = [n for (n,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY 1").fetchall()]
+        return {n: con.execute(f'SELECT * FROM "{n}" ORDER BY ALL').fetchall() for n in names
+                if n != "rating_runs"}
+    finally:
+        con.close()
+
+
+def test_rematerializing_gives_identical_tables_and_the_cli_totals(tmp_path: Path) -> None:
+    from rating.engine import RateRequest, rate
+
+    sample = write_sample(tmp_path / "sample", rows=3000)
+    resource = RatingResource(landing=str(sample.landing), catalog=str(sample.catalog),
+                              warehouse=str(tmp_path / "wh.duckdb"))
+    assert materialize(resource).success
+    first = warehouse_tables(tmp_path / "wh.duckdb")
+    assert materialize(resource).success
+    assert warehouse_tables(tmp_path / "wh.duckdb") == first
+    cli = rate(RateRequest(landing=str(sample.landing), catalog=sample.catalog,
+                           warehouse=tmp_path / "cli.duckdb", period="2026-10"))
+    summaries = first["period_summaries"]
+    assert sum(row[5] for row in summaries) == cli.amount_total   # type: ignore[misc]
+    assert first["invoice_lines"] == warehouse_tables(tmp_path / "cli.duckdb")["invoice_lines"]
+
+
+def test_a_closed_period_is_not_changed_by_a_rerun(tmp_path: Path) -> None:
+    from assets.close import closed_period
+
+    sample = write_sample(tmp_path / "sample", rows=3000)
+    resource = RatingResource(landing=str(sample.landing), catalog=str(sample.catalog),
+                              warehouse=str(tmp_path / "wh.duckdb"))
+    closing = dg.materialize([*ASSETS, closed_period, *CHECKS], partition_key="2026-10",
+                             resources={"rating": resource})
+    assert closing.success
+    before = warehouse_tables(tmp_path / "wh.duckdb")
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    late = sample.landing / "usage" / "late" / "after-close.parquet"
+    late.parent.mkdir(parents=True)
+    original = pq.read_table(next((sample.landing / "usage").rglob("part-*.parquet")))
+    renamed = pc.binary_join_element_wise(original.column("counter_id"), "late", ":")
+    pq.write_table(original.set_column(original.schema.get_field_index("counter_id"),
+                                       "counter_id", renamed), late)
+    assert materialize(resource).success
+    after = warehouse_tables(tmp_path / "wh.duckdb")
+    for name in ("usage_rollups", "rated_charges", "invoice_lines", "period_summaries"):
+        assert after[name] == before[name], name
+    assert after["late_usage"]
