@@ -5,6 +5,7 @@ the embedded defaults, and a short summary.
 """
 
 import argparse
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -28,10 +29,14 @@ def main(argv: "list[str] | None" = None) -> int:
     warehouse = args.out / "warehouse.duckdb"
     resource = RatingResource(landing=str(sample.landing), catalog=str(sample.catalog),
                               warehouse=str(warehouse))
-    result = dg.materialize([landed_usage, rated_period, period_summary,
-                             *dg.load_asset_checks_from_modules([checks])],
-                            partition_key=args.period, resources={"rating": resource},
-                            raise_on_error=False)
+    # A persistent instance (dagster_home/), so that `make ui` shows these runs and metadata.
+    os.environ.setdefault("DAGSTER_HOME", str(Path(__file__).resolve().parent.parent
+                                              / "dagster_home"))
+    with dg.DagsterInstance.get() as instance:
+        result = dg.materialize([landed_usage, rated_period, period_summary,
+                                 *dg.load_asset_checks_from_modules([checks])],
+                                partition_key=args.period, resources={"rating": resource},
+                                instance=instance, raise_on_error=False)
     landed = result.asset_materializations_for_node("landed_usage")[0].metadata
     print(f"\nfusion-rating demo, period {args.period}")
     print(f"  rows read {landed['rows_read'].value:,}: accepted "
@@ -51,7 +56,7 @@ def main(argv: "list[str] | None" = None) -> int:
         print(f"  check {evaluation.asset_key.to_user_string()}.{evaluation.check_name}: "
               f"{state}")
     print(f"  warehouse: {warehouse} (duckdb -readonly {warehouse})")
-    print("  UI: .venv/bin/dagster-webserver -w workspace.yaml, then http://127.0.0.1:3000")
+    print("  UI: make ui, then http://127.0.0.1:3000 (these runs are in dagster_home/)")
     return 0 if result.success else 1
 
 
