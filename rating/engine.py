@@ -95,15 +95,10 @@ def rate(request: RateRequest) -> RateResult:
     catalog = load_catalog(request.catalog)
     with warehouse.writer(request.warehouse, request.settings) as con:
         problems, files = _prepare(con, request, catalog, period)
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with warehouse.transaction(con):
             validation = _write_validation(con, files, problems)
             totals = _write_period(con, period)
             run_id = _record_run(con, period, started, validation, totals)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     finished = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     return RateResult(run_id, period.code, validation.files_found, validation.files_unreadable,
                       validation.rows_read, validation.rows_accepted,
@@ -120,13 +115,8 @@ def validate(request: RateRequest) -> Validation:
     catalog = load_catalog(request.catalog)
     with warehouse.writer(request.warehouse, request.settings) as con:
         problems, files = _prepare(con, request, catalog, period)
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with warehouse.transaction(con):
             validation = _write_validation(con, files, problems)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     return validation
 
 
@@ -139,13 +129,8 @@ def rate_period(database: Path, period_code: str, time_zone: str = DEFAULT_TIME_
         for name in ("cat_services", "cat_metrics", "cat_plans", "cat_charges", "cat_prices",
                      "cat_price_tiers", "usage_outcomes", "ref_subscriptions", "ref_accounts"):
             warehouse.run(con, f"restore/{name}")
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with warehouse.transaction(con):
             totals = _write_period(con, period)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     return totals
 
 
@@ -156,16 +141,11 @@ def close_period(database: Path, period_code: str, time_zone: str = DEFAULT_TIME
     params = period_params(billing_period(period_code, time_zone))
     with warehouse.writer(database, settings) as con:
         warehouse.create_schema(con)
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with warehouse.transaction(con):
             already = bool(warehouse.run(con, "report/period_closed", params).fetchone()[0])
             warehouse.run(con, "write/insert_closed_period_files", params)
             warehouse.run(con, "write/insert_closed_period", {
                 **params, "closed_at": dt.datetime.now(dt.UTC).replace(tzinfo=None)})
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     return not already
 
 
@@ -173,17 +153,11 @@ def summarise_period(database: Path, period_code: str, time_zone: str = DEFAULT_
                      settings: WarehouseSettings | None = None) -> int:
     """Replace the period's rows of period_summaries; the number of services summarised."""
     params = period_params(billing_period(period_code, time_zone))
-    with warehouse.writer(database, settings) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            if not warehouse.run(con, "report/period_closed", params).fetchone()[0]:
-                warehouse.run(con, "write/delete_period_period_summaries", params)
-                warehouse.run(con, "write/insert_period_summaries", params)
-            count = warehouse.run(con, "report/count_period_summaries", params).fetchone()[0]
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+    with warehouse.writer(database, settings) as con, warehouse.transaction(con):
+        if not warehouse.run(con, "report/period_closed", params).fetchone()[0]:
+            warehouse.run(con, "write/delete_period_period_summaries", params)
+            warehouse.run(con, "write/insert_period_summaries", params)
+        count = warehouse.run(con, "report/count_period_summaries", params).fetchone()[0]
     return int(count)
 
 

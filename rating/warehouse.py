@@ -97,6 +97,18 @@ def writer(database: Path | str, settings: WarehouseSettings | None = None) -> I
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+@contextmanager
+def transaction(con: Any) -> Iterator[None]:
+    """BEGIN ... COMMIT, or ROLLBACK on any error: all of it is written, or none."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
 def create_schema(con: Any) -> None:
     """Create the warehouse tables that do not exist yet (documented in docs/warehouse.md)."""
     for name in sorted(p.stem for p in (SQL_ROOT / "schema").glob("*.sql")):
