@@ -78,3 +78,19 @@ def every_service_has_usage(context: dg.AssetCheckExecutionContext,
     return dg.AssetCheckResult(
         passed=not silent, severity=dg.AssetCheckSeverity.WARN,
         metadata={"services_without_usage": ", ".join(s for (s,) in silent) or "none"})
+
+
+@dg.asset_check(asset="reconciliation_odoo", blocking=True,
+                description="Every rated invoice is in Odoo (or in the dry run's outbox) with "
+                            "exactly our untaxed amount, and Odoo holds nothing under our keys "
+                            "that is no longer rated.")
+def odoo_amounts_match(context: dg.AssetCheckExecutionContext,
+                       rating: RatingResource) -> dg.AssetCheckResult:
+    mismatches = reports.query(rating.warehouse, "odoo_mismatches",
+                               {"billing_period": context.partition_key})
+    return dg.AssetCheckResult(
+        passed=not mismatches,
+        metadata={"mismatches": len(mismatches),
+                  "first": dg.MetadataValue.md(reports.markdown_table(
+                      ("invoice", "status", "rated", "odoo", "difference", "posting state"),
+                      mismatches[:20]))})

@@ -7,17 +7,19 @@ import dagster as dg
 
 from assets import checks
 from assets.close import closed_period
+from assets.odoo import odoo_posting
 from assets.rating import landed_usage, period_summary, rated_period
 from pipelines.jobs import close_period_job, rate_period_job
-from pipelines.resources import rating_resource_from_environment
+from pipelines.resources import odoo_resource_from_environment, rating_resource_from_environment
 from pipelines.schedules import month_close, nightly_rating
 from pipelines.sensors import new_usage_files
 
 defs = dg.Definitions(
-    assets=[landed_usage, rated_period, period_summary, closed_period],
+    assets=[landed_usage, rated_period, period_summary, closed_period, odoo_posting],
     asset_checks=dg.load_asset_checks_from_modules([checks]),
     jobs=[rate_period_job, close_period_job],
     schedules=[nightly_rating, month_close],
     sensors=[new_usage_files],
-    resources={"rating": rating_resource_from_environment()},
+    resources={"rating": rating_resource_from_environment(),
+               "odoo": odoo_resource_from_environment()},
 )

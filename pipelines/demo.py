@@ -1,5 +1,8 @@
-"""The README's main job: a sample month, the whole rating graph materialized in process on
-the embedded defaults, and a short summary.
+"""The README's main job: a sample month, the whole graph materialized in process on the
+embedded defaults (rating, checks, month close, posting to Odoo), and a short summary.
+
+Posting is a dry run into odoo_outbox unless ODOO_URL (and its credentials) is set: then the
+sample's invoices are posted to that Odoo (docs/odoo.md). Each demo starts a fresh warehouse.
 
     python -m pipelines.demo [--rows 200000] [--out demo] [--period 2026-10]
 """
@@ -11,8 +14,10 @@ from pathlib import Path
 import dagster as dg
 
 from assets import checks
+from assets.close import closed_period
+from assets.odoo import odoo_posting
 from assets.rating import landed_usage, period_summary, rated_period
-from pipelines.resources import RatingResource
+from pipelines.resources import RatingResource, odoo_resource_from_environment
 from rating import reports
 from rating.sample import write_sample
 
@@ -27,15 +32,19 @@ def main(argv: "list[str] | None" = None) -> int:
 
     sample = write_sample(args.out, args.rows, args.period)
     warehouse = args.out / "warehouse.duckdb"
+    for stale in (warehouse, Path(f"{warehouse}.wal")):
+        stale.unlink(missing_ok=True)
     resource = RatingResource(landing=str(sample.landing), catalog=str(sample.catalog),
                               warehouse=str(warehouse))
     # A persistent instance (dagster_home/), so that `make ui` shows these runs and metadata.
     os.environ.setdefault("DAGSTER_HOME", str(Path(__file__).resolve().parent.parent
                                               / "dagster_home"))
     with dg.DagsterInstance.get() as instance:
-        result = dg.materialize([landed_usage, rated_period, period_summary,
-                                 *dg.load_asset_checks_from_modules([checks])],
-                                partition_key=args.period, resources={"rating": resource},
+        result = dg.materialize([landed_usage, rated_period, period_summary, closed_period,
+                                 odoo_posting, *dg.load_asset_checks_from_modules([checks])],
+                                partition_key=args.period,
+                                resources={"rating": resource,
+                                           "odoo": odoo_resource_from_environment()},
                                 instance=instance, raise_on_error=False)
     landed = result.asset_materializations_for_node("landed_usage")[0].metadata
     print(f"\nfusion-rating demo, period {args.period}")
@@ -50,6 +59,16 @@ def main(argv: "list[str] | None" = None) -> int:
             warehouse, "service_totals", {"billing_period": args.period}):
         print(f"    {service:<12} {invoices:>5} invoices {lines:>6} lines {amount:>14,} "
               f"{currency}")
+    posting = result.asset_materializations_for_node("odoo_posting")
+    if posting:
+        meta = posting[0].metadata
+        print(f"  Odoo: {meta['mode'].value}: {meta['invoices'].value} invoices, posted "
+              f"{meta['posted'].value}, already posted {meta['already_posted'].value}, held "
+              f"{meta['held'].value}")
+        for status, invoices, rated, difference in reports.query(
+                warehouse, "odoo_reconciliation_statuses", {"billing_period": args.period}):
+            print(f"    reconciliation_odoo {status:<15} {invoices:>5} invoices "
+                  f"{rated:>14,} CAD rated, difference {difference}")
     for evaluation in result.get_asset_check_evaluations():
         warning = evaluation.severity == dg.AssetCheckSeverity.WARN
         state = "passed" if evaluation.passed else ("warning" if warning else "FAILED")

@@ -12,5 +12,6 @@ rate_period_job = dg.define_asset_job(
 close_period_job = dg.define_asset_job(
     "close_period",
     selection=dg.AssetSelection.groups("rating", "month_close"),
-    description="Rate the period one last time and mark it closed.",
+    description="Rate the period one last time, mark it closed, post its invoices to Odoo "
+                "(a dry run into odoo_outbox without ODOO_URL) and read them back.",
 )

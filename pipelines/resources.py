@@ -9,7 +9,9 @@ from pathlib import Path
 import dagster as dg
 
 from rating.engine import RateRequest
+from rating.odoo import Gateway, OdooSettings, connect, settings_from_environment
 from rating.periods import DEFAULT_TIME_ZONE
+from rating.posting import PostingOptions
 from rating.warehouse import WarehouseSettings
 
 
@@ -50,3 +52,65 @@ def rating_resource_from_environment() -> RatingResource:
         memory_limit=os.getenv("FUSION_MEMORY_LIMIT") or None,
         threads=int(threads) if threads else None,
     )
+
+
+class OdooResource(dg.ConfigurableResource):
+    """The Odoo that invoices are posted to; no URL means a dry run into odoo_outbox.
+
+    Secrets are read from the environment through `dg.EnvVar` (see
+    `odoo_resource_from_environment`): the UI shows the variable's name, never its value.
+    """
+
+    url: str = ""
+    """Odoo root URL, e.g. https://nexasystems.odoo.com (ODOO_URL); empty: dry run."""
+    database: str = ""
+    """Database name (ODOO_DB)."""
+    login: str = ""
+    """User for the jsonrpc transport (ODOO_USER)."""
+    password: str = ""
+    """Password or API key for the jsonrpc transport (ODOO_PASSWORD)."""
+    api_key: str = ""
+    """Bearer API key for the json2 transport (ODOO_API_KEY)."""
+    transport: str = "jsonrpc"
+    """jsonrpc (odoorpc, /jsonrpc) or json2 (Odoo 19's /json/2 API) (ODOO_TRANSPORT)."""
+    timeout: float = 30.0
+    """Seconds to wait for one Odoo answer (ODOO_TIMEOUT)."""
+    batch_size: int = 50
+    """Invoices per create and action_post call (FUSION_ODOO_BATCH_SIZE)."""
+    journals: dict[str, str] = {}  # noqa: RUF012 (pydantic copies field defaults)
+    """Sales journal code per service (FUSION_ODOO_JOURNALS="nexacloud=CLOUD,nexadesk=DESK");
+    a service without one goes to Odoo's first sales journal."""
+    create_missing_products: bool = True
+    """Create a catalog product missing in Odoo as a service product; false holds its
+    invoices instead (FUSION_ODOO_CREATE_PRODUCTS=0)."""
+
+    def gateway(self) -> "Gateway | None":
+        if not self.url:
+            return None
+        return connect(OdooSettings(url=self.url, database=self.database, login=self.login,
+                                    password=self.password, api_key=self.api_key,
+                                    transport=self.transport, timeout=self.timeout))
+
+    def options(self, post: bool) -> PostingOptions:
+        return PostingOptions(post=post, batch_size=self.batch_size, journals=self.journals,
+                              create_missing_products=self.create_missing_products)
+
+
+def odoo_resource_from_environment() -> OdooResource:
+    """The Odoo resource from ODOO_* (secrets as EnvVar) and FUSION_ODOO_*; a dry run when
+    ODOO_URL is not set."""
+    def env(name: str) -> "str | dg.EnvVar":
+        return dg.EnvVar(name) if os.getenv(name) else ""
+
+    journals = dict(item.strip().split("=", 1)
+                    for item in os.getenv("FUSION_ODOO_JOURNALS", "").split(",") if "=" in item)
+    if not os.getenv("ODOO_URL"):
+        return OdooResource(journals=journals)
+    settings = settings_from_environment()
+    assert settings is not None
+    return OdooResource(
+        url=dg.EnvVar("ODOO_URL"), database=env("ODOO_DB"), login=env("ODOO_USER"),
+        password=env("ODOO_PASSWORD"), api_key=env("ODOO_API_KEY"),
+        transport=settings.transport, timeout=settings.timeout,
+        batch_size=int(os.getenv("FUSION_ODOO_BATCH_SIZE", "50")), journals=journals,
+        create_missing_products=os.getenv("FUSION_ODOO_CREATE_PRODUCTS", "1") != "0")

@@ -2,7 +2,11 @@
 
     fusion-rating rate --landing DIR --catalog DIR --warehouse FILE --period YYYY-MM
     fusion-rating close --warehouse FILE --period YYYY-MM
+    fusion-rating post --warehouse FILE --period YYYY-MM [--drafts-only]
     fusion-rating sample --out DIR --rows N
+
+`post` talks to the Odoo named by ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD (or ODOO_API_KEY
+with ODOO_TRANSPORT=json2); without ODOO_URL it is a dry run into the odoo_outbox table.
 """
 
 from __future__ import annotations
@@ -37,6 +41,18 @@ def main(argv: list[str] | None = None) -> int:
     close.add_argument("--period", required=True, help="billing period, YYYY-MM")
     close.add_argument("--time-zone", default=DEFAULT_TIME_ZONE, help="billing time zone")
 
+    post = commands.add_parser("post", help="post a closed period's invoices to Odoo")
+    post.add_argument("--warehouse", required=True, type=Path, help="DuckDB warehouse file")
+    post.add_argument("--period", required=True, help="billing period, YYYY-MM")
+    post.add_argument("--drafts-only", action="store_true",
+                      help="create or update drafts, post nothing (allowed on an open period)")
+    post.add_argument("--batch-size", type=int, default=50, help="invoices per Odoo call")
+    post.add_argument("--journal", action="append", default=[], metavar="SERVICE=CODE",
+                      help="sales journal code for a service's invoices (repeatable)")
+    post.add_argument("--no-create-products", action="store_true",
+                      help="hold invoices whose product is missing in Odoo instead of "
+                           "creating it")
+
     sample = commands.add_parser("sample", help="write a sample month and a matching catalog")
     sample.add_argument("--out", required=True, type=Path)
     sample.add_argument("--rows", type=int, default=100_000)
@@ -49,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         return _rate(args)
     if args.command == "close":
         return _close(args)
+    if args.command == "post":
+        return _post(args)
     return _sample(args)
 
 
@@ -58,6 +76,33 @@ def _close(args: argparse.Namespace) -> int:
     closed = close_period(args.warehouse, args.period, args.time_zone)
     print(f"period {args.period}: {'closed' if closed else 'was already closed'}")
     return 0
+
+
+def _post(args: argparse.Namespace) -> int:
+    from rating import odoo
+    from rating.posting import PeriodOpen, PostingFailed, PostingOptions, post_period
+
+    journals = dict(item.split("=", 1) for item in args.journal)
+    options = PostingOptions(post=not args.drafts_only, batch_size=args.batch_size,
+                             journals=journals,
+                             create_missing_products=not args.no_create_products)
+    try:
+        settings = odoo.settings_from_environment()
+        gateway = odoo.connect(settings) if settings else None
+        report = post_period(args.warehouse, args.period, gateway, options)
+    except (ValueError, PeriodOpen) as exc:
+        print(f"fusion-rating: nothing posted: {exc}", file=sys.stderr)
+        return 2
+    except PostingFailed as exc:
+        print(f"fusion-rating: {exc}", file=sys.stderr)
+        return 3
+    target = f"Odoo {settings.url}" if settings else "dry run into odoo_outbox"
+    print(f"{report.summary()} [{target}]")
+    for key, state, reason in report.held[:20]:
+        print(f"  held {key}: {state}: {reason}")
+    if len(report.held) > 20:
+        print(f"  ... {len(report.held) - 20} more in odoo_postings")
+    return 1 if report.held else 0
 
 
 def _rate(args: argparse.Namespace) -> int:

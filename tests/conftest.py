@@ -1,8 +1,12 @@
-"""Fixtures shared by the ingestion and engine tests."""
+"""Fixtures shared by the tests."""
 
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from odoo_server import OdooTestServer
+from posting_support import rated_period
 from usage_builder import Landing
 
 
@@ -16,3 +20,27 @@ def landing(tmp_path: Path) -> Landing:
 def wh(tmp_path: Path) -> Path:
     """Where the test's warehouse file goes."""
     return tmp_path / "warehouse.duckdb"
+
+
+@pytest.fixture
+def odoo_server() -> Iterator[OdooTestServer]:
+    """An Odoo 19 look-alike (tests/odoo_server.py) with its defaults, stopped afterwards."""
+    server = OdooTestServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def closed_period_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Four customers, eight invoices, 2026-10 rated and closed: copy it, never change it."""
+    return rated_period(tmp_path_factory.mktemp("closed-period"))
+
+
+@pytest.fixture
+def posting_wh(closed_period_warehouse: Path, tmp_path: Path) -> Path:
+    """A copy of the closed period's warehouse, to post from."""
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(closed_period_warehouse, copy)
+    return copy

@@ -21,7 +21,7 @@ def test_definitions_load() -> None:
 
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
     assert keys == {"landed_usage", "usage_rollups", "rated_charges", "invoice_lines",
-                    "period_summary", "closed_period"}
+                    "period_summary", "closed_period", "odoo_invoices", "reconciliation_odoo"}
     assert defs.resolve_job_def("rate_period") is not None
     assert defs.resolve_job_def("close_period") is not None
 

@@ -1,0 +1,79 @@
+"""Posting to Odoo: the closed period's invoices, once, then read back (rating.posting).
+
+closed_period -> odoo_invoices -> reconciliation_odoo (blocking check: odoo_amounts_match)
+
+(No `from __future__ import annotations` here: Dagster reads the annotations at run time.)
+"""
+
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.partitions import billing_periods
+from pipelines.resources import OdooResource, RatingResource
+from rating import reports
+from rating.posting import PeriodOpen, PostingFailed, post_period
+
+GROUP = "month_close"
+POOL = "duckdb_warehouse"
+
+
+class PostingConfig(dg.Config):
+    drafts_only: bool = False
+    """Create or update draft invoices and post none (allowed while the period is open)."""
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec("odoo_invoices", deps=["closed_period"], group_name=GROUP,
+                     kinds={"odoo", "duckdb"},
+                     description="One customer invoice per customer, service and period in "
+                                 "Odoo, posted once the period is closed (ledger table "
+                                 "odoo_postings). Without ODOO_URL, a dry run: the exact "
+                                 "payloads in odoo_outbox."),
+        dg.AssetSpec("reconciliation_odoo", deps=["odoo_invoices"], group_name=GROUP,
+                     kinds={"duckdb"},
+                     description="Rated vs Odoo per invoice, read back after posting: number, "
+                                 "state, untaxed, tax and total (table reconciliation_odoo)."),
+    ],
+    partitions_def=billing_periods,
+    pool=POOL,
+    can_subset=False,
+)
+def odoo_posting(context: dg.AssetExecutionContext, rating: RatingResource, odoo: OdooResource,
+                 config: PostingConfig):  # type: ignore[no-untyped-def]
+    period = context.partition_key
+    try:
+        report = post_period(Path(rating.warehouse), period, odoo.gateway(),
+                             odoo.options(post=not config.drafts_only), rating.settings())
+    except PeriodOpen as exc:
+        raise dg.Failure(description=str(exc), allow_retries=False) from None
+    except PostingFailed as exc:
+        raise dg.Failure(description=str(exc), metadata=_metadata(exc.report)) from None
+    yield dg.MaterializeResult(asset_key="odoo_invoices", metadata=_metadata(report))
+    statuses = reports.query(rating.warehouse, "odoo_reconciliation_statuses",
+                             {"billing_period": period})
+    yield dg.MaterializeResult(asset_key="reconciliation_odoo", metadata={
+        "table": "reconciliation_odoo",
+        "by_status": dg.MetadataValue.md(reports.markdown_table(
+            ("status", "invoices", "rated", "difference"), statuses))})
+
+
+def _metadata(report) -> dict:  # type: ignore[no-untyped-def]
+    held = [(key, state, reason[:120]) for key, state, reason in report.held[:20]]
+    return {
+        "mode": "dry run (odoo_outbox)" if report.dry_run else "posted to Odoo",
+        "invoices": report.invoices,
+        "posted": report.posted,
+        "already_posted": report.already_posted,
+        "created": report.created,
+        "updated": report.updated,
+        "held": len(report.held),
+        "amount_posted_cad": dg.MetadataValue.text(f"{report.amount_posted:,}"),
+        "odoo_calls": report.odoo_calls,
+        "by_state": dg.MetadataValue.md(reports.markdown_table(
+            ("state", "invoices"), sorted(report.states.items()))),
+        "held_first_20": dg.MetadataValue.md(reports.markdown_table(
+            ("invoice", "state", "reason"), held)),
+        "table": "odoo_postings",
+    }

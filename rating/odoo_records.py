@@ -1,0 +1,222 @@
+"""Odoo's records that invoices point to, found by natural key and cached for a run.
+
+Partners by `ref` (the customer key), products by `default_code`, journals by code, countries
+and provinces by code, currencies by name. A missing partner or product is created, searching
+first and searching again after a lost answer, so that no key ever gets a second record. A key
+that two records carry is an error for the invoices that need it, never a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from rating.invoice_payload import Customer, InvoiceDocument, Precision
+from rating.odoo import Gateway, OdooError, OdooUnreachable
+
+# Archived partners and products count: a key that Odoo holds, even archived, is never
+# created a second time.
+ALL_RECORDS = {"active_test": False}
+PRICE_PRECISION = "Product Price"
+QUANTITY_PRECISIONS = ("Product Unit", "Product Unit of Measure")  # Odoo 18+ / 17 names
+
+
+class OdooRecords:
+    """Ids of the records an invoice needs, resolved through one gateway."""
+
+    def __init__(self, gateway: Gateway, product_names: Callable[[list[str]], dict[str, str]],
+                 create_missing_products: bool = True) -> None:
+        self.odoo = gateway
+        self.product_names = product_names
+        self.create_missing_products = create_missing_products
+        self.product_ids: dict[str, int | str] = {}  # code -> id, or why none
+        self.partner_ids: dict[str, int | str] = {}  # customer key -> id, or why none
+        self.journals: dict[str, int] = {}
+        self.countries: dict[str, int] = {}
+        self.states: dict[tuple[str, str], int] = {}
+        self.currencies: dict[str, tuple[Precision, int]] = {}
+
+    def currency(self, name: str) -> tuple[Precision, int]:
+        if name not in self.currencies:
+            self.currencies[name] = read_precision(self.odoo, name)
+        return self.currencies[name]
+
+    def partners(self, customers: list[Customer]) -> dict[str, int | str]:
+        """The partner id per customer key (found by `ref`, created when missing), or why
+        there is none: a key that two partners carry is never guessed between."""
+        unique = {c.ref: c for c in customers if c.ref not in self.partner_ids}
+        if unique:
+            self.find_partners(list(unique))
+            missing = [c for ref, c in sorted(unique.items()) if ref not in self.partner_ids]
+            if missing:
+                self._create_partners(missing)
+        return {c.ref: self.partner_ids.get(c.ref, f"could not create partner {c.ref}")
+                for c in customers}
+
+    def find_partners(self, refs: list[str]) -> None:
+        """Note the partner of each ref Odoo has (a missing one is searched again before it
+        is created)."""
+        rows = self.odoo.call("res.partner", "search_read", domain=[["ref", "in", refs]],
+                              fields=["id", "ref"], order="id", context=ALL_RECORDS)
+        by_ref: dict[str, list[int]] = {}
+        for row in rows:
+            by_ref.setdefault(row["ref"], []).append(int(row["id"]))
+        for ref, ids in by_ref.items():
+            self.partner_ids[ref] = (ids[0] if len(ids) == 1 else
+                                     f"Odoo partners {', '.join(map(str, ids))} all have ref "
+                                     f"{ref}")
+
+    def _create_partners(self, customers: list[Customer]) -> None:
+        """One call; one by one when Odoo refuses it (the refused customers stay without a
+        partner, their invoices held); searched again when the answer is lost."""
+        values: list[dict[str, Any]] = []
+        for customer in customers:
+            try:
+                values.append(self._partner_values(customer))
+            except OdooError as exc:
+                self.partner_ids[customer.ref] = exc.message
+        lost: OdooUnreachable | None = None
+        try:
+            self.odoo.call("res.partner", "create", vals_list=values)
+        except OdooUnreachable as exc:
+            lost = exc  # the search below tells what exists
+        except OdooError:
+            for one in values:
+                try:
+                    self.odoo.call("res.partner", "create", vals_list=[one])
+                except OdooError as exc:
+                    self.partner_ids[one["ref"]] = exc.message
+        self.find_partners([v["ref"] for v in values if v["ref"] not in self.partner_ids])
+        missing = [v["ref"] for v in values if v["ref"] not in self.partner_ids]
+        if lost is not None and missing:
+            # Never created again in this run: the lost create may still land.
+            raise OdooUnreachable(f"creating partners {', '.join(missing[:5])} got no answer "
+                                  f"({lost})")
+
+    def _partner_values(self, customer: Customer) -> dict[str, Any]:
+        values: dict[str, Any] = {"name": customer.name, "ref": customer.ref,
+                                  "customer_rank": 1, "is_company": True}
+        if customer.email:
+            values["email"] = customer.email
+        if customer.country:
+            country = self._country(customer.country)
+            values["country_id"] = country
+            if customer.province:
+                state = self._state(customer.country, customer.province, country)
+                if state is not None:
+                    values["state_id"] = state
+        return values
+
+    def _country(self, code: str) -> int:
+        if code not in self.countries:
+            rows = self.odoo.call("res.country", "search_read", domain=[["code", "=", code]],
+                                  fields=["id"], limit=1)
+            if not rows:
+                raise OdooError("fusion_rating.UnknownCountry",
+                                f"country {code} is not in Odoo")
+            self.countries[code] = int(rows[0]["id"])
+        return self.countries[code]
+
+    def _state(self, country: str, code: str, country_id: int) -> int | None:
+        if (country, code) not in self.states:
+            rows = self.odoo.call("res.country.state", "search_read",
+                                  domain=[["code", "=", code], ["country_id", "=", country_id]],
+                                  fields=["id"], limit=1)
+            self.states[(country, code)] = int(rows[0]["id"]) if rows else 0
+        return self.states[(country, code)] or None
+
+    def move_values(self, doc: InvoiceDocument, partner: int | str) -> dict[str, Any]:
+        if isinstance(partner, str):
+            raise OdooError("fusion_rating.NoPartner", partner)
+        products = self.products(sorted({line.product_code for line in doc.lines}))
+        _, currency_id = self.currency(doc.currency)
+        values: dict[str, Any] = {
+            "move_type": "out_invoice", "partner_id": partner, "ref": doc.key,
+            "invoice_date": doc.invoice_date.isoformat(), "currency_id": currency_id,
+            "invoice_line_ids": [
+                [0, 0, {"product_id": products[line.product_code], "name": line.name,
+                        "quantity": _number(line.quantity),
+                        "price_unit": _number(line.price_unit)}]
+                for line in doc.lines],
+        }
+        if doc.journal:
+            values["journal_id"] = self._journal(doc.journal)
+        return values
+
+    def products(self, codes: list[str]) -> dict[str, int]:
+        wanted = [c for c in codes if c not in self.product_ids]
+        if wanted:
+            self._find_products(wanted)
+            missing = [c for c in wanted if c not in self.product_ids]
+            if missing and not self.create_missing_products:
+                raise OdooError("fusion_rating.MissingProduct",
+                                f"no Odoo product has default_code {', '.join(missing)}")
+            if missing:
+                names = self.product_names(missing)
+                values = [{"name": names.get(c, c), "default_code": c, "type": "service",
+                           "sale_ok": True, "list_price": 0} for c in missing]
+                lost: OdooUnreachable | None = None
+                try:
+                    self.odoo.call("product.product", "create", vals_list=values)
+                except OdooUnreachable as exc:
+                    lost = exc  # the search below tells what exists
+                self._find_products(missing)
+                absent = [c for c in missing if c not in self.product_ids]
+                if absent and lost is not None:
+                    raise OdooUnreachable(f"creating products {', '.join(absent)} got no "
+                                          f"answer ({lost})")
+        result: dict[str, int] = {}
+        for code in codes:
+            found = self.product_ids.get(code)
+            if not isinstance(found, int):
+                raise OdooError("fusion_rating.MissingProduct",
+                                found or f"no Odoo product has default_code {code}")
+            result[code] = found
+        return result
+
+    def _find_products(self, codes: list[str]) -> None:
+        rows = self.odoo.call("product.product", "search_read",
+                              domain=[["default_code", "in", codes]],
+                              fields=["id", "default_code"], order="id", context=ALL_RECORDS)
+        by_code: dict[str, list[int]] = {}
+        for row in rows:
+            by_code.setdefault(row["default_code"], []).append(int(row["id"]))
+        for code, ids in by_code.items():
+            self.product_ids[code] = (ids[0] if len(ids) == 1 else
+                                      f"Odoo products {', '.join(map(str, ids))} all have "
+                                      f"default_code {code}")
+
+    def _journal(self, code: str) -> int:
+        if code not in self.journals:
+            rows = self.odoo.call("account.journal", "search_read",
+                                  domain=[["code", "=", code], ["type", "=", "sale"]],
+                                  fields=["id"], limit=1)
+            if not rows:
+                raise OdooError("fusion_rating.UnknownJournal",
+                                f"no sales journal has code {code}")
+            self.journals[code] = int(rows[0]["id"])
+        return self.journals[code]
+
+
+def read_precision(gateway: Gateway, currency: str) -> tuple[Precision, int]:
+    """Odoo's price and quantity precision and the currency's decimals and id."""
+    rows = gateway.call("decimal.precision", "search_read",
+                        domain=[["name", "in", [PRICE_PRECISION, *QUANTITY_PRECISIONS]]],
+                        fields=["name", "digits"])
+    digits = {row["name"]: int(row["digits"]) for row in rows}
+    quantity = next((digits[n] for n in QUANTITY_PRECISIONS if n in digits), 2)
+    found = gateway.call("res.currency", "search_read", domain=[["name", "=", currency]],
+                         fields=["id", "decimal_places"], limit=1)
+    if not found:
+        raise OdooError("fusion_rating.MissingCurrency",
+                        f"currency {currency} is not active in Odoo")
+    precision = Precision(digits.get(PRICE_PRECISION, 2), quantity,
+                          int(found[0]["decimal_places"]))
+    return precision, int(found[0]["id"])
+
+
+def _number(value: Decimal) -> int | float:
+    """A JSON number for Odoo; with at most its precision's digits, the float parses back to
+    exactly this decimal."""
+    return int(value) if value == value.to_integral() else float(value)

@@ -1,0 +1,616 @@
+"""Post a period's invoices to Odoo, once, and read them back (docs/odoo.md).
+
+Exactly one Odoo invoice per key (`<customer>/<service>/<period>`, written in the move's `ref`),
+whatever was interrupted before: every batch first searches Odoo for its keys, and only a key
+Odoo does not hold is created. The ledger (`odoo_postings`) records each step; Odoo decides what
+exists. Per batch:
+
+1. search the keys' moves; classify each invoice: new, draft (same or changed content), posted
+   (skipped, or flagged if our content changed: never edited), duplicate, cancelled;
+2. resolve partners (by `ref`), products (by `default_code`) and journals, creating the missing
+   partners and products the same search-first way;
+3. create the new invoices in one call; when Odoo refuses the call, split it in halves until the
+   invoice it refuses is alone (held as `rejected`), so one bad invoice blocks no other;
+4. rewrite changed drafts, read every draft's `amount_untaxed` back: a difference from our total
+   leaves it in draft (`amount_mismatch`); post the others in one `action_post` (split the same
+   way);
+5. read back number and state.
+
+Odoo not answering (after the gateway's retries of reads) stops the run with `PostingFailed`,
+naming what was and was not posted; the next run resumes from Odoo's state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from rating import warehouse
+from rating.invoice_payload import (
+    Customer,
+    InvoiceDocument,
+    NotPostable,
+    Precision,
+    RatedLine,
+    Tier,
+    build_document,
+)
+from rating.odoo import Gateway, OdooError, OdooUnreachable
+from rating.odoo_records import OdooRecords
+from rating.periods import billing_period
+
+log = logging.getLogger(__name__)
+
+MOVE_FIELDS = ["id", "ref", "state", "name", "amount_untaxed", "amount_tax", "amount_total"]
+READ_CHUNK = 200
+D0 = Decimal(0)
+LEDGER_STEP_COLUMNS = (
+    ("customer_key", "customer", pa.string()), ("service", "service", pa.string()),
+    ("content_hash", "hash", pa.string()), ("amount_untaxed", "amount", pa.decimal128(38, 2)),
+    ("odoo_move_id", "move_id", pa.int64()), ("odoo_number", "number", pa.string()),
+    ("state", "state", pa.string()), ("attempts", "attempts", pa.int32()),
+    ("last_error", "error", pa.string()))
+
+
+@dataclass(frozen=True)
+class PostingOptions:
+    """How invoices are posted.
+
+    post: post the verified drafts (False leaves them in draft: a preview of an open period).
+    batch_size: invoices per create and action_post call.
+    journals: journal code per service (default: Odoo's first sales journal).
+    create_missing_products: create a catalog product missing in Odoo as a service product
+        (False: its invoices are held as rejected, naming the product).
+    precision: the precision of a dry run (a real run reads Odoo's).
+    settle_seconds: after a create whose answer was lost and whose invoices Odoo does not
+        show, how long to wait before creating them again: Odoo may still be working on that
+        request (its workers are killed after limit_time_real, 120 s by default).
+    """
+
+    post: bool = True
+    batch_size: int = 50
+    settle_seconds: float = 300.0
+    journals: Mapping[str, str] = field(default_factory=dict)
+    create_missing_products: bool = True
+    precision: Precision = field(default_factory=Precision)
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise ValueError(f"batch size must be at least 1, not {self.batch_size}")
+
+
+@dataclass
+class PostingReport:
+    """What a run did, per invoice key state, for the CLI and the Dagster metadata."""
+
+    period: str
+    dry_run: bool
+    invoices: int = 0
+    created: int = 0
+    updated: int = 0
+    posted: int = 0
+    already_posted: int = 0
+    amount_posted: Decimal = Decimal(0)
+    states: dict[str, int] = field(default_factory=dict)
+    held: list[tuple[str, str, str]] = field(default_factory=list)  # key, state, reason
+    odoo_calls: int = 0
+
+    def summary(self) -> str:
+        states = ", ".join(f"{k} {v}" for k, v in sorted(self.states.items()))
+        return (f"{self.period}: {self.invoices} invoices ({states}); created {self.created}, "
+                f"updated {self.updated}, posted {self.posted}, already posted "
+                f"{self.already_posted}; {self.odoo_calls} Odoo calls")
+
+
+@dataclass(frozen=True)
+class Unpostable:
+    """An invoice that cannot be posted exactly at Odoo's precision (held as not_postable)."""
+
+    key: str
+    customer: str
+    service: str
+    amount: Decimal
+    problem: str
+
+
+class PeriodOpen(RuntimeError):
+    """Posting was asked for a period that is not closed: its invoices may still change."""
+
+
+class PostingFailed(RuntimeError):
+    """Odoo stopped answering: the message names what was and was not posted."""
+
+    def __init__(self, message: str, report: PostingReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+def post_period(database: Path | str, period: str, gateway: Gateway | None,
+                options: PostingOptions | None = None,
+                settings: warehouse.WarehouseSettings | None = None) -> PostingReport:
+    """Post the period's invoice_lines (a dry run into odoo_outbox when `gateway` is None) and
+    rewrite reconciliation_odoo for the period."""
+    options = options or PostingOptions()
+    billing_period(period)  # validates the code
+    with warehouse.writer(database, settings) as con:
+        warehouse.create_schema(con)
+        keys = [k for (k,) in warehouse.run(con, "odoo/invoice_keys",
+                                            {"billing_period": period}).fetchall()]
+        if gateway is None:
+            return _dry_run(con, period, keys, options)
+        closed = warehouse.run(con, "report/period_closed", {"billing_period": period})
+        if options.post and not closed.fetchone()[0]:
+            raise PeriodOpen(f"{period} is still open: invoices are posted once the period is "
+                             f"closed (close it first, or post drafts only)")
+        poster = _Poster(con, gateway, period, options)
+        return poster.run(keys)
+
+
+def documents(con: Any, period: str, keys: Sequence[str], options: PostingOptions,
+              precision_for: Callable[[str], Precision]
+              ) -> Iterator[InvoiceDocument | Unpostable]:
+    """The batch's invoices, in key order. The invoice date is the period's last day."""
+    last_day = _last_day(billing_period(period).first_day)
+    batch = pa.table({"invoice_key": pa.array(list(keys), pa.string())})
+    with warehouse.registered(con, "batch_keys", batch):
+        rows = warehouse.run(con, "odoo/invoice_documents",
+                             {"billing_period": period}).fetchall()
+    by_key: dict[str, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        by_key.setdefault(row[0], []).append(row)
+    for key in keys:
+        lines = by_key[key]
+        first = lines[0]
+        _, customer_key, service, currency = first[:4]
+        customer = Customer(customer_key, first[12], first[13], first[14], first[15])
+        rated = [RatedLine(product_code=r[4], description=r[5], quantity=r[6],
+                           billable_units=r[7], amount=r[8], model=r[9], unit=r[10],
+                           tiers=tuple(Tier(*t) for t in r[11]))
+                 for r in lines]
+        try:
+            yield build_document(key, period, service, currency, last_day,
+                                 options.journals.get(service), customer, rated,
+                                 precision_for(currency))
+        except NotPostable as exc:
+            yield Unpostable(key, customer_key, service, sum((r.amount for r in rated), D0),
+                             str(exc))
+
+
+def _last_day(first: dt.date) -> dt.date:
+    following = dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def _dry_run(con: Any, period: str, keys: list[str], options: PostingOptions) -> PostingReport:
+    report = PostingReport(period, dry_run=True, invoices=len(keys))
+    with warehouse.transaction(con):
+        warehouse.run(con, "odoo/delete_period_outbox", {"billing_period": period})
+        for batch in _chunks(keys, options.batch_size):
+            for doc in documents(con, period, batch, options, lambda _: options.precision):
+                if isinstance(doc, InvoiceDocument):
+                    warehouse.run(con, "odoo/insert_outbox", {
+                        "invoice_key": doc.key, "billing_period": period,
+                        "customer_key": doc.customer.ref, "service": doc.service,
+                        "content_hash": doc.content_hash, "amount_untaxed": doc.untaxed,
+                        "line_count": len(doc.lines), "payload": json.dumps(doc.as_json()),
+                        "problem": None})
+                    _count(report, "dry_run")
+                else:
+                    warehouse.run(con, "odoo/insert_outbox", {
+                        "invoice_key": doc.key, "billing_period": period,
+                        "customer_key": doc.customer, "service": doc.service,
+                        "content_hash": "", "amount_untaxed": None, "line_count": 0,
+                        "payload": None, "problem": doc.problem})
+                    _count(report, "not_postable")
+                    report.held.append((doc.key, "not_postable", doc.problem))
+        _write_reconciliation(con, period, dry_run=True)
+    return report
+
+
+class _Poster:
+    """One posting run; holds the warehouse writer connection and the Odoo id caches."""
+
+    def __init__(self, con: Any, gateway: Gateway, period: str, options: PostingOptions,
+                 now: Callable[[], dt.datetime] | None = None) -> None:
+        self.con = con
+        self.odoo = gateway
+        self.period = period
+        self.options = options
+        self.now = now or (lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
+        self.report = PostingReport(period, dry_run=False)
+        self.pending: dict[str, dict[str, Any]] = {}  # ledger steps not yet written
+        self.ledger: dict[str, tuple[Any, ...]] = {}
+        self.records = OdooRecords(gateway, self._product_names,
+                                   options.create_missing_products)
+
+    # -- the run -------------------------------------------------------------------------
+
+    def run(self, keys: list[str]) -> PostingReport:
+        self.report.invoices = len(keys)
+        # Each key is in one batch only: what the ledger said at the start is what it says
+        # when its batch comes.
+        self.ledger = {row[0]: row for row in warehouse.run(
+            self.con, "odoo/postings_for_period", {"billing_period": self.period}).fetchall()}
+        done = 0
+        customers = [k for (k,) in warehouse.run(self.con, "odoo/customer_keys",
+                                                 {"billing_period": self.period}).fetchall()]
+        try:
+            for chunk in _chunks(customers, READ_CHUNK):
+                self.records.find_partners(chunk)  # one search for many batches' partners
+            for batch in _chunks(keys, self.options.batch_size):
+                self._batch(batch)
+                self._flush()
+                done += len(batch)
+            self._read_back()
+        except (OdooUnreachable, OdooError) as exc:
+            self._flush()
+            self.report.odoo_calls = self.odoo.calls
+            what = ("stopped answering" if isinstance(exc, OdooUnreachable)
+                    else "refused a call every invoice needs")
+            raise PostingFailed(
+                f"Odoo {what} ({exc}) while posting {self.period}: "
+                f"{self._ledger_count('posted')} of {len(keys)} invoices are posted "
+                f"(odoo_postings), {len(keys) - done} were not finished; nothing was posted "
+                f"twice, run again to resume.", self.report) from None
+        self.report.odoo_calls = self.odoo.calls
+        return self.report
+
+    def _batch(self, keys: list[str]) -> None:
+        docs: list[InvoiceDocument] = []
+        for doc in documents(self.con, self.period, keys, self.options,
+                             lambda currency: self.records.currency(currency)[0]):
+            if isinstance(doc, InvoiceDocument):
+                docs.append(doc)
+            else:
+                self._unpostable(doc)
+        if not docs:
+            return
+        ledger = self.ledger
+        found = self._moves_by_ref([d.key for d in docs])
+        new: list[InvoiceDocument] = []
+        drafts: dict[str, tuple[InvoiceDocument, int, bool]] = {}  # key -> doc, id, rewrite
+        for doc in docs:
+            moves = found.get(doc.key, [])
+            entry = ledger.get(doc.key)
+            if len(moves) > 1:
+                ids = ", ".join(str(m["id"]) for m in moves)
+                self._hold(doc, "duplicate_in_odoo", f"Odoo invoices {ids} carry this key")
+            elif not moves:
+                if entry is not None and entry[3] in ("posted", "changed_after_posting"):
+                    self._hold(doc, "deleted_in_odoo",
+                               f"posted as Odoo invoice {entry[2]}, no longer in Odoo")
+                elif entry is not None and entry[3] == "create_unconfirmed" and \
+                        self.now() - entry[5] < dt.timedelta(seconds=self.options.settle_seconds):
+                    # Not recorded again: the wait counts from the lost create.
+                    self._report_held(doc.key, "create_unconfirmed",
+                                      "a create whose answer was lost may still land in Odoo; "
+                                      f"created again {self.options.settle_seconds:.0f} s after "
+                                      "it at the earliest")
+                else:
+                    new.append(doc)
+            else:
+                move = moves[0]
+                same = entry is not None and entry[1] == doc.content_hash
+                if move["state"] == "cancel":
+                    self._hold(doc, "cancelled_in_odoo",
+                               f"Odoo invoice {move['id']} is cancelled", move["id"])
+                elif move["state"] == "posted":
+                    self._already_posted(doc, move, entry, same)
+                elif entry is not None and entry[3] in ("posted", "changed_after_posting"):
+                    # Accounting reset our posted invoice to draft, perhaps to edit it: theirs.
+                    self._hold(doc, "reset_to_draft_in_odoo",
+                               f"Odoo invoice {move['id']} was posted and is a draft again",
+                               move["id"])
+                else:
+                    drafts[doc.key] = (doc, int(move["id"]), not same)
+        for doc, move_id in self._create(new):
+            drafts[doc.key] = (doc, move_id, False)
+        self._rewrite([(d, i) for d, i, rewrite in drafts.values() if rewrite])
+        verified = self._verify(list(drafts.values()))
+        if self.options.post:
+            self._post(verified)
+        else:
+            for doc, move_id in verified:
+                self._ledger(doc, "draft", move_id=move_id)
+                _count(self.report, "draft")
+
+    # -- steps ---------------------------------------------------------------------------
+
+    def _already_posted(self, doc: InvoiceDocument, move: dict[str, Any],
+                        entry: tuple[Any, ...] | None, same: bool) -> None:
+        amount = _decimal(move["amount_untaxed"])
+        if same or (entry is None and amount == doc.untaxed):
+            # Posted by an earlier run (perhaps one killed before it could record it).
+            self._ledger(doc, "posted", move_id=move["id"], number=move["name"])
+            self.report.already_posted += 1
+            _count(self.report, "posted")
+        else:
+            self._hold(doc, "changed_after_posting",
+                       f"Odoo invoice {move['name']} is posted with {amount}; rated content "
+                       f"changed since (now {doc.untaxed}): adjust with a credit note",
+                       move["id"], move["name"])
+
+    def _create(self, docs: list[InvoiceDocument]) -> list[tuple[InvoiceDocument, int]]:
+        """Create the new invoices (one call, halved on refusal); (doc, move id) per success."""
+        if not docs:
+            return []
+        partners = self.records.partners([d.customer for d in docs])
+        # Resolve (and create) the batch's products in one go; a failure here is held per
+        # invoice below, where each asks for its own.
+        with contextlib.suppress(OdooError):
+            self.records.products(sorted({ln.product_code for d in docs for ln in d.lines}))
+        ready: list[tuple[InvoiceDocument, dict[str, Any]]] = []
+        for doc in docs:
+            try:
+                ready.append((doc, self.records.move_values(doc, partners[doc.customer.ref])))
+            except OdooError as exc:
+                self._hold(doc, "rejected", exc.message)
+        for doc, _ in ready:
+            self._ledger(doc, "pending", attempts=1)
+        self._flush()
+        return self._create_split(ready)
+
+    def _create_split(self, ready: list[tuple[InvoiceDocument, dict[str, Any]]]
+                      ) -> list[tuple[InvoiceDocument, int]]:
+        if not ready:
+            return []
+        try:
+            ids = self.odoo.call("account.move", "create", vals_list=[v for _, v in ready])
+        except OdooError as exc:
+            if len(ready) == 1:
+                self._hold(ready[0][0], "rejected", exc.message)
+                return []
+            half = len(ready) // 2
+            return self._create_split(ready[:half]) + self._create_split(ready[half:])
+        except OdooUnreachable:
+            return self._adopt_after_lost_answer(ready)
+        created = [(doc, int(move_id)) for (doc, _), move_id in zip(ready, ids, strict=True)]
+        for doc, move_id in created:
+            self._ledger(doc, "draft", move_id=move_id)
+        self.report.created += len(created)
+        return created
+
+    def _adopt_after_lost_answer(self, ready: list[tuple[InvoiceDocument, dict[str, Any]]]
+                                 ) -> list[tuple[InvoiceDocument, int]]:
+        """The create's answer was lost: Odoo may hold the invoices, or may still be creating
+        them. Search (a read, retried) and adopt what it holds; the others are never created
+        again in this run (they could land a moment later: two invoices for one key), so the
+        run stops and a later run creates them once `settle_seconds` have passed."""
+        found = self._moves_by_ref([doc.key for doc, _ in ready])
+        adopted = [(doc, int(found[doc.key][0]["id"])) for doc, _ in ready if doc.key in found]
+        for doc, move_id in adopted:
+            self._ledger(doc, "draft", move_id=move_id)
+        self.report.created += len(adopted)
+        unconfirmed = [doc for doc, _ in ready if doc.key not in found]
+        for doc in unconfirmed:
+            self._hold(doc, "create_unconfirmed", "the create's answer was lost and Odoo does "
+                                                  "not show the invoice yet")
+        if unconfirmed:
+            raise OdooUnreachable(f"the answer to creating {len(unconfirmed)} invoices was "
+                                  f"lost; they are created again once Odoo has settled")
+        return adopted
+
+    def _rewrite(self, drafts: list[tuple[InvoiceDocument, int]]) -> None:
+        """A draft whose content changed gets all its lines replaced (one call each: the
+        values differ per invoice). Rewriting the same values twice is harmless."""
+        if not drafts:
+            return
+        partners = self.records.partners([d.customer for d, _ in drafts])
+        for doc, move_id in drafts:
+            try:
+                values = self.records.move_values(doc, partners[doc.customer.ref])
+                values.pop("move_type")
+                values["invoice_line_ids"] = [[5, 0, 0], *values["invoice_line_ids"]]
+                self._ledger(doc, "draft", move_id=move_id, attempts=1,
+                             content_hash="rewriting")
+                self.odoo.call("account.move", "write", [move_id], vals=values)
+            except OdooError as exc:
+                self._hold(doc, "rejected", exc.message, move_id)
+                continue
+            self._ledger(doc, "draft", move_id=move_id)
+            self.report.updated += 1
+
+    def _verify(self, drafts: list[tuple[InvoiceDocument, int, bool]]
+                ) -> list[tuple[InvoiceDocument, int]]:
+        """Drafts whose untaxed total in Odoo is ours; the others stay in draft, flagged."""
+        held = {doc.key for doc, _, _ in drafts if self._is_held(doc.key)}
+        candidates = [(doc, move_id) for doc, move_id, _ in drafts if doc.key not in held]
+        if not candidates:
+            return []
+        moves = {m["id"]: m for m in self._read([i for _, i in candidates])}
+        verified = []
+        for doc, move_id in candidates:
+            move = moves.get(move_id)
+            if move is None:
+                self._hold(doc, "deleted_in_odoo", f"Odoo invoice {move_id} disappeared")
+                continue
+            amount = _decimal(move["amount_untaxed"])
+            if amount != doc.untaxed:
+                self._hold(doc, "amount_mismatch",
+                           f"Odoo computes {amount} untaxed, we rated {doc.untaxed}: left in "
+                           f"draft", move_id)
+            else:
+                verified.append((doc, move_id))
+        return verified
+
+    def _post(self, drafts: list[tuple[InvoiceDocument, int]]) -> None:
+        if not drafts:
+            return
+        for doc, move_id in drafts:
+            self._ledger(doc, "draft", move_id=move_id, attempts=1)
+        self._post_split(drafts)
+
+    def _post_split(self, drafts: list[tuple[InvoiceDocument, int]]) -> None:
+        """action_post in one call, halved when Odoo refuses; each success is recorded as it
+        happens, so a failure later in the batch loses none of them."""
+        if not drafts:
+            return
+        try:
+            self.odoo.call("account.move", "action_post", [i for _, i in drafts])
+        except OdooError as exc:
+            if len(drafts) == 1:
+                self._hold(drafts[0][0], "rejected", exc.message, drafts[0][1])
+                return
+            half = len(drafts) // 2
+            self._post_split(drafts[:half])
+            self._post_split(drafts[half:])
+            return
+        except OdooUnreachable:
+            # Posted or not, Odoo's state says (a read, retried): record it, then stop the
+            # run, since Odoo is failing; the rerun posts the rest.
+            states = {m["id"]: m["state"] for m in self._read([i for _, i in drafts])}
+            self._posted([(d, i) for d, i in drafts if states.get(i) == "posted"])
+            raise
+        self._posted(drafts)
+
+    def _posted(self, drafts: list[tuple[InvoiceDocument, int]]) -> None:
+        for doc, move_id in drafts:
+            self._ledger(doc, "posted", move_id=move_id)  # its number comes with the read-back
+            self.report.posted += 1
+            self.report.amount_posted += doc.untaxed
+            _count(self.report, "posted")
+
+    def _read_back(self) -> None:
+        rows = warehouse.run(self.con, "odoo/ledger_moves",
+                             {"billing_period": self.period}).fetchall()
+        keys = {move_id: key for key, move_id in rows}
+        moves = [m for chunk in _chunks(list(keys), READ_CHUNK) for m in self._read(chunk)]
+        table = _readback_table([
+            (keys[m["id"]], m["id"], m["name"] if m["name"] not in ("/", False) else None,
+             m["state"], _decimal(m["amount_untaxed"]), _decimal(m["amount_tax"]),
+             _decimal(m["amount_total"])) for m in moves])
+        with warehouse.transaction(self.con), \
+                warehouse.registered(self.con, "readback_rows", table):
+            warehouse.run(self.con, "odoo/create_readback")
+            warehouse.run(self.con, "odoo/update_numbers", {"billing_period": self.period})
+            _write_reconciliation(self.con, self.period, dry_run=False)
+
+    # -- Odoo lookups --------------------------------------------------------------------
+
+    def _product_names(self, codes: list[str]) -> dict[str, str]:
+        rows = warehouse.run(self.con, "odoo/product_names", {"codes": codes}).fetchall()
+        return dict(rows)
+
+    def _moves_by_ref(self, keys: list[str]) -> dict[str, list[dict[str, Any]]]:
+        rows = self.odoo.call("account.move", "search_read",
+                              domain=[["ref", "in", keys], ["move_type", "=", "out_invoice"]],
+                              fields=MOVE_FIELDS, order="id")
+        found: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            found.setdefault(row["ref"], []).append(row)
+        return found
+
+    def _read(self, ids: list[int]) -> list[dict[str, Any]]:
+        if not ids:
+            return []
+        rows: list[dict[str, Any]] = self.odoo.call("account.move", "read", ids,
+                                                     fields=MOVE_FIELDS)
+        return rows
+
+    # -- the ledger ----------------------------------------------------------------------
+
+    def _hold(self, doc: InvoiceDocument, state: str, reason: str,
+              move_id: int | None = None, number: str | None = None) -> None:
+        self._ledger(doc, state, move_id=move_id, number=number, error=reason)
+        self._report_held(doc.key, state, reason)
+
+    def _report_held(self, key: str, state: str, reason: str) -> None:
+        self.report.held.append((key, state, reason))
+        _count(self.report, state)
+        log.warning("invoice %s held (%s): %s", key, state, reason)
+
+    def _unpostable(self, doc: Unpostable) -> None:
+        entry = self.ledger.get(doc.key)
+        if entry is None or entry[3] not in ("posted", "changed_after_posting"):
+            # (A posted invoice stays recorded as posted: Odoo holds it, whatever we can
+            # build today.)
+            self._ledger_raw(doc.key, doc.customer, doc.service, "", doc.amount, None, None,
+                             "not_postable", 0, doc.problem)
+        self._report_held(doc.key, "not_postable", doc.problem)
+
+    def _is_held(self, key: str) -> bool:
+        return any(k == key for k, _, _ in self.report.held)
+
+    def _ledger(self, doc: InvoiceDocument, state: str, *, move_id: int | None = None,
+                number: str | None = None, attempts: int = 0, error: str | None = None,
+                content_hash: str | None = None) -> None:
+        self._ledger_raw(doc.key, doc.customer.ref, doc.service,
+                         content_hash or doc.content_hash, doc.untaxed, move_id,
+                         number if number not in ("/", False) else None, state, attempts,
+                         error)
+
+    def _ledger_raw(self, key: str, customer: str, service: str, content_hash: str,
+                    amount: Decimal, move_id: int | None, number: str | None, state: str,
+                    attempts: int, error: str | None) -> None:
+        """Note a step; `_flush` writes the noted steps (one per key: the last state, the
+        attempts summed, the last known id and number)."""
+        earlier = self.pending.get(key)
+        if earlier is not None:
+            attempts += earlier["attempts"]
+            move_id = move_id if move_id is not None else earlier["move_id"]
+            number = number if number is not None else earlier["number"]
+        self.pending[key] = {"customer": customer, "service": service, "hash": content_hash,
+                             "amount": amount, "move_id": move_id, "number": number,
+                             "state": state, "attempts": attempts, "error": error}
+
+    def _flush(self) -> None:
+        """Write the noted steps in one statement. Flushed before every create (so a key's
+        `pending` step precedes its invoice) and after every batch; a crash in between loses
+        notes, never an invoice: Odoo is searched by key before anything is created."""
+        if not self.pending:
+            return
+        steps = sorted(self.pending.items())
+        self.pending.clear()
+        columns = {"invoice_key": pa.array([k for k, _ in steps], pa.string())}
+        for name, field_name, kind in LEDGER_STEP_COLUMNS:
+            columns[name] = pa.array([step[field_name] for _, step in steps], kind)
+        with warehouse.registered(self.con, "ledger_steps", pa.table(columns)):
+            warehouse.run(self.con, "odoo/upsert_postings",
+                          {"billing_period": self.period, "now": self.now()})
+
+    def _ledger_count(self, state: str) -> int:
+        rows = warehouse.run(self.con, "report/odoo_posting_states",
+                             {"billing_period": self.period}).fetchall()
+        return sum(int(n) for s, n, _ in rows if s == state)
+
+
+def _readback_table(rows: list[tuple[Any, ...]]) -> Any:
+    money = pa.decimal128(38, 2)
+    names = ("invoice_key", "odoo_move_id", "odoo_number", "odoo_state", "odoo_untaxed",
+             "odoo_tax", "odoo_total")
+    kinds = (pa.string(), pa.int64(), pa.string(), pa.string(), money, money, money)
+    return pa.table({name: pa.array([row[i] for row in rows], kind)
+                     for i, (name, kind) in enumerate(zip(names, kinds, strict=True))})
+
+
+def _write_reconciliation(con: Any, period: str, dry_run: bool) -> None:
+    if dry_run:
+        with warehouse.registered(con, "readback_rows", _readback_table([])):
+            warehouse.run(con, "odoo/create_readback")
+    warehouse.run(con, "odoo/delete_period_reconciliation", {"billing_period": period})
+    warehouse.run(con, "odoo/insert_reconciliation", {
+        "billing_period": period, "dry_run": dry_run,
+        "now": dt.datetime.now(dt.UTC).replace(tzinfo=None)})
+
+
+def _count(report: PostingReport, state: str) -> None:
+    report.states[state] = report.states.get(state, 0) + 1
+
+
+def _chunks(items: list[str] | list[int], size: int) -> Iterator[Any]:
+    for start in range(0, len(items), max(1, size)):
+        yield items[start:start + size]
+
+
+def _decimal(value: Any) -> Decimal:
+    """Odoo's JSON numbers are floats: their shortest repr is the decimal Odoo stored."""
+    return Decimal(str(value)).quantize(Decimal("0.01"))

@@ -1,0 +1,1 @@
+DELETE FROM odoo_outbox WHERE billing_period = $billing_period

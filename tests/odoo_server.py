@@ -1,0 +1,1361 @@
+"""An Odoo 19 stand-in for tests: JSON-RPC (what odoorpc 0.10.1 speaks) and JSON-2 over HTTP,
+a handful of accounting models with Odoo's rules, and fault injection.
+
+The point is the faults: the posting code must survive a 500, a connection dropped before or
+after the call was applied, a timeout on a call that succeeded, a refusal, and its own death at
+an exact point (`Fault(kind="callback")`). Both transports run the same implementation, and each
+call is all-or-nothing like an Odoo transaction.
+
+Documented simplifications (this is not Odoo):
+- Fiscal positions are a fixed rule on the partner's address: Ontario keeps the product's taxes
+  (HST 13%), the rest of Canada gets GST 5% instead of HST 13%, abroad or no country is untaxed;
+  price-included taxes are kept for everyone.
+- Orders take plain field names; a many2one sorts by id; every model's default order is "id".
+- Computed fields, `state` and `payment_state` cannot be written (Odoo lets some writes through).
+- Move names: one sequence per journal prefix and year, "INV/2026/00001" (refunds "RINV/...").
+- Faults apply to object calls only (execute, execute_kw, JSON-2), not to login or version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import datetime as dt
+import json
+import re
+import socket
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+VERSION_INFO: list[Any] = [19, 0, 0, "final", 0, ""]
+RPC_VERSION = {"server_version": "19.0", "server_version_info": VERSION_INFO,
+               "server_serie": "19.0", "protocol_version": 1}
+WEB_VERSION = {"version": "19.0", "version_info": VERSION_INFO}
+UID = 2  # Odoo's admin; 1 is the superuser (OdooBot)
+ZERO = Decimal(0)
+MOVE, LINE = "account.move", "account.move.line"
+# Seeded in this order by _Database._seed, so the ids are fixed.
+CAD, HST, GST = 1, 1, 2
+
+
+# ------------------------------------------------------------------------------------ errors
+
+class OdooError(Exception):
+    """An error Odoo reports to the client. `name` is the exception's Python path in Odoo,
+    `status` the HTTP status JSON-2 answers with (JSON-RPC always answers 200)."""
+
+    name = "odoo.exceptions.UserError"
+    status = 422
+    json2_name = ""  # routing errors carry werkzeug's name on JSON-2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UserError(OdooError):
+    pass
+
+
+class ValidationError(UserError):
+    name = "odoo.exceptions.ValidationError"
+
+
+class MissingError(UserError):
+    name = "odoo.exceptions.MissingError"
+
+
+class InvalidValue(OdooError):
+    """The ORM's ValueError: an unknown field, a value of the wrong shape."""
+
+    name = "builtins.ValueError"
+
+
+class AccessDenied(OdooError):
+    name = "odoo.exceptions.AccessDenied"
+    status = 401
+    json2_name = "werkzeug.exceptions.Unauthorized"
+
+
+class BadArguments(OdooError):
+    name = "builtins.TypeError"
+    status = 500
+
+
+class UnknownModel(UserError):
+    status = 404
+    json2_name = "werkzeug.exceptions.NotFound"
+
+
+class UnknownMethod(OdooError):
+    name = "builtins.AttributeError"
+    status = 404
+    json2_name = "werkzeug.exceptions.NotFound"
+
+
+class BadRequest(OdooError):
+    name = "werkzeug.exceptions.BadRequest"
+    status = 400
+
+
+def _error_info(exc: BaseException, transport: str) -> tuple[int, dict[str, Any]]:
+    """The HTTP status (JSON-2) and Odoo's error object for an exception."""
+    if isinstance(exc, OdooError):
+        name = exc.json2_name if transport == "json2" and exc.json2_name else exc.name
+        status, message = exc.status, exc.message
+    else:  # a bug here or in a test's predicate: Odoo answers such errors with a 500
+        name, status, message = f"builtins.{type(exc).__name__}", 500, str(exc)
+    return status, {"name": name, "message": message, "arguments": [message], "context": {},
+                    "debug": "".join(traceback.format_exception(exc))}
+
+
+# ------------------------------------------------------------------------------------ schema
+
+@dataclass(frozen=True)
+class Field:
+    """One field. kind: char, integer, boolean, decimal, date, selection, many2one,
+    many2many or one2many ("decimal" is Odoo's float/monetary, kept as Decimal here)."""
+
+    kind: str
+    required: bool = False
+    default: Any = None  # None: the kind's empty value
+    comodel: str = ""
+    inverse: str = ""  # one2many: the comodel's many2one back to this model
+    selection: tuple[str, ...] = ()
+    digits: str = ""  # a decimal.precision name: values are rounded on create and write
+    readonly: bool = False  # computed, or changed only by the model's actions
+    computed: bool = False
+
+
+def _char(required: bool = False, default: Any = None) -> Field:
+    return Field("char", required=required, default=default)
+
+
+def _m2o(comodel: str, required: bool = False) -> Field:
+    return Field("many2one", required=required, comodel=comodel)
+
+
+def _flag(default: bool = False) -> Field:
+    return Field("boolean", default=default)
+
+
+def _amount() -> Field:
+    return Field("decimal", readonly=True, computed=True)
+
+
+MOVE_TYPES = ("entry", "out_invoice", "out_refund", "in_invoice", "in_refund")
+SALE_TYPES, PURCHASE_TYPES = ("out_invoice", "out_refund"), ("in_invoice", "in_refund")
+MOVE_LABELS = {"entry": "Entry", "out_invoice": "Invoice", "out_refund": "Credit Note",
+               "in_invoice": "Bill", "in_refund": "Refund"}
+
+MODELS: dict[str, dict[str, Field]] = {
+    "res.users": {"name": _char(True), "login": _char(True), "active": _flag(True)},
+    "res.country": {"name": _char(True), "code": _char()},
+    "res.country.state": {"name": _char(True), "code": _char(True),
+                          "country_id": _m2o("res.country", required=True)},
+    "res.currency": {"name": _char(True), "symbol": _char(True),
+                     "rounding": Field("decimal", default=Decimal("0.01")),
+                     "decimal_places": Field("integer", default=2), "active": _flag(True)},
+    "decimal.precision": {"name": _char(True), "digits": Field("integer", default=2)},
+    "account.tax": {"name": _char(True), "amount": Field("decimal"),
+                    "type_tax_use": Field("selection", selection=("sale", "purchase", "none"),
+                                          default="sale"),
+                    "price_include": _flag(), "active": _flag(True)},
+    "res.partner": {"name": _char(True), "email": _char(), "ref": _char(),
+                    "country_id": _m2o("res.country"), "state_id": _m2o("res.country.state"),
+                    "customer_rank": Field("integer"), "is_company": _flag(),
+                    "active": _flag(True)},
+    "product.product": {
+        "name": _char(True), "default_code": _char(),
+        "type": Field("selection", selection=("consu", "service", "combo"), default="consu"),
+        "list_price": Field("decimal", digits="Product Price"),
+        # The company's default sale tax, as Odoo sets it on new products.
+        "taxes_id": Field("many2many", comodel="account.tax", default=(HST,)),
+        "sale_ok": _flag(True), "active": _flag(True)},
+    "account.journal": {"name": _char(True), "code": _char(True),
+                        "type": Field("selection", required=True, selection=(
+                            "sale", "purchase", "cash", "bank", "general"))},
+    MOVE: {
+        "name": _char(default="/"),
+        "move_type": Field("selection", required=True, selection=MOVE_TYPES),
+        "partner_id": _m2o("res.partner"), "invoice_date": Field("date"), "ref": _char(),
+        "narration": _char(), "journal_id": _m2o("account.journal", required=True),
+        "currency_id": Field("many2one", required=True, comodel="res.currency", default=CAD),
+        "state": Field("selection", selection=("draft", "posted", "cancel"), default="draft",
+                       readonly=True),
+        "invoice_line_ids": Field("one2many", comodel=LINE, inverse="move_id"),
+        "amount_untaxed": _amount(), "amount_tax": _amount(), "amount_total": _amount(),
+        "payment_state": Field("selection", selection=("not_paid", "paid"), default="not_paid",
+                               readonly=True)},
+    LINE: {
+        "move_id": _m2o(MOVE, required=True), "product_id": _m2o("product.product"),
+        "name": _char(), "quantity": Field("decimal", default=Decimal(1), digits="Product Unit"),
+        "price_unit": Field("decimal", digits="Product Price"),
+        "price_subtotal": _amount(), "price_total": _amount(),
+        "tax_ids": Field("many2many", comodel="account.tax"),
+        "display_type": Field("selection", selection=("product", "line_section", "line_note"),
+                              default="product")},
+}
+for _fields in MODELS.values():  # every Odoo model has these two
+    _fields["id"] = Field("integer", readonly=True)
+    _fields["display_name"] = Field("char", readonly=True, computed=True)
+
+EMPTY: dict[str, Any] = {"integer": 0, "boolean": False, "decimal": ZERO, "many2many": []}
+
+OPERATORS = ("=", "!=", "in", "not in", "<", "<=", ">", ">=", "like", "ilike", "not like",
+             "not ilike", "=like", "=ilike")
+COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+ORDER_TERM = re.compile(r"^\s*(\w+)(?:\s+(asc|desc))?\s*$", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------------- methods
+
+_REQUIRED = object()
+
+
+@dataclass(frozen=True)
+class _Signature:
+    on_records: bool  # the first positional argument (JSON-2: "ids") are the records
+    params: tuple[tuple[str, Any], ...] = ()  # (name, default) in positional order
+    models: tuple[str, ...] = ()  # empty: every model
+
+
+SIGNATURES: dict[str, _Signature] = {
+    "search": _Signature(False, (("domain", _REQUIRED), ("offset", 0), ("limit", None),
+                                 ("order", None))),
+    "search_read": _Signature(False, (("domain", None), ("fields", None), ("offset", 0),
+                                      ("limit", None), ("order", None))),
+    "search_count": _Signature(False, (("domain", _REQUIRED), ("limit", None))),
+    "read": _Signature(True, (("fields", None), ("load", "_classic_read"))),
+    "create": _Signature(False, (("vals_list", _REQUIRED),)),
+    "write": _Signature(True, (("vals", _REQUIRED),)),
+    "unlink": _Signature(True),
+    "fields_get": _Signature(False, (("allfields", None), ("attributes", None))),
+    "context_get": _Signature(False, (), ("res.users",)),
+    "action_post": _Signature(True, (), (MOVE,)),
+    "button_cancel": _Signature(True, (), (MOVE,)),
+    "button_draft": _Signature(True, (), (MOVE,)),
+}
+
+
+@dataclass(frozen=True)
+class _Bound:
+    """A call's arguments by name, whichever transport brought them."""
+
+    ids: list[int] | None
+    named: dict[str, Any]
+    context: dict[str, Any]
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """What a fault's predicate sees: the named parameters, and the ids of a record call."""
+        return self.named if self.ids is None else {"ids": self.ids, **self.named}
+
+
+def _signature(model: str, method: str) -> _Signature:
+    if model not in MODELS:
+        raise UnknownModel(f"Object {model} doesn't exist")
+    signature = SIGNATURES.get(method)
+    if signature is None or (signature.models and model not in signature.models):
+        raise UnknownMethod(f"The method '{model}.{method}' does not exist")
+    return signature
+
+
+def _bind_positional(model: str, method: str, args: Any, kwargs: Any) -> _Bound:
+    """execute_kw's (args, kwargs): args[0] are the ids of a record method, as Odoo takes them."""
+    signature = _signature(model, method)
+    if not isinstance(args, list) or not isinstance(kwargs, dict):
+        raise BadArguments("execute_kw expects a list of arguments and a dict of keywords")
+    kwargs = dict(kwargs)
+    context = _context(kwargs.pop("context", None))
+    ids = None
+    if signature.on_records:
+        if not args:
+            raise BadArguments(f"{method}() needs the record ids as its first argument")
+        ids, args = _ids(args[0]), args[1:]
+    return _Bound(ids, _named(signature, method, args, kwargs), context)
+
+
+def _bind_named(model: str, method: str, body: dict[str, Any]) -> _Bound:
+    """JSON-2's body: `ids`, `context` and the method's parameters by name."""
+    signature = _signature(model, method)
+    body = dict(body)
+    context = _context(body.pop("context", None))
+    ids = _ids(body.pop("ids", None))
+    return _Bound(ids if signature.on_records else None,
+                  _named(signature, method, [], body), context)
+
+
+def _named(signature: _Signature, method: str, args: list[Any],
+           kwargs: dict[str, Any]) -> dict[str, Any]:
+    names = [name for name, _ in signature.params]
+    if len(args) > len(names):
+        raise BadArguments(f"{method}() takes {len(names)} arguments but {len(args)} were given")
+    named = dict(zip(names, args, strict=False))
+    for name, value in kwargs.items():
+        if name not in names:
+            raise BadArguments(f"{method}() got an unexpected keyword argument '{name}'")
+        if name in named:
+            raise BadArguments(f"{method}() got multiple values for argument '{name}'")
+        named[name] = value
+    for name, default in signature.params:
+        if name not in named:
+            if default is _REQUIRED:
+                raise BadArguments(f"{method}() missing 1 required argument: '{name}'")
+            named[name] = default
+    return named
+
+
+def _context(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadArguments(f"context must be a dict, not {value!r}")
+    return value
+
+
+def _ids(value: Any) -> list[int]:
+    """Record ids as Odoo's browse() takes them: one id, a list, or nothing."""
+    if value is None or value is False:
+        return []
+    if _is_id(value):
+        return [value]
+    if isinstance(value, list) and all(_is_id(item) for item in value):
+        return list(value)
+    raise InvalidValue(f"Invalid record ids: {value!r}")
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+# --------------------------------------------------------------------------------- database
+
+def _round(value: Decimal, step: Decimal) -> Decimal:
+    """Half-up (away from zero), as Odoo's float_round."""
+    try:
+        return value.quantize(step, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        raise InvalidValue(f"Value out of range: {value}") from None
+
+
+def _decimal(value: Any) -> Decimal:
+    """A JSON number as the decimal the client wrote (a float's shortest repr)."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise InvalidValue(f"Not a number: {value!r}") from None
+    if not number.is_finite():
+        raise InvalidValue(f"Not a number: {value!r}")
+    return number
+
+
+def _is_null(value: Any) -> bool:
+    return value is None or value is False
+
+
+def _command(command: Any, label: str) -> tuple[Any, Any, Any]:
+    """An x2many command [code, id, value], padded as Odoo pads (5,) or (4, id)."""
+    if not isinstance(command, (list, tuple)) or not command or not _is_id(command[0]):
+        raise InvalidValue(f"Invalid command {command!r} for {label}")
+    code, record_id, value = [*command, 0, 0][:3]
+    return code, record_id, value
+
+
+class _Database:
+    """The records, the id counters and the move sequences: everything a rollback restores."""
+
+    def __init__(self, login: str, price_digits: int, quantity_digits: int) -> None:
+        self.tables: dict[str, dict[int, dict[str, Any]]] = {model: {} for model in MODELS}
+        self.next_id = dict.fromkeys(MODELS, 1)
+        self.sequences: dict[str, int] = {}
+        self._seed(login, price_digits, quantity_digits)
+
+    def _seed(self, login: str, price_digits: int, quantity_digits: int) -> None:
+        self.next_id["res.users"] = UID
+        self.create_one("res.users", {"name": "Administrator", "login": login})
+        countries = [self.create_one("res.country", {"name": name, "code": code}) for name, code
+                     in (("Canada", "CA"), ("United States", "US"), ("France", "FR"))]
+        for name, code in (("Ontario", "ON"), ("Quebec", "QC"), ("British Columbia", "BC"),
+                           ("Alberta", "AB"), ("Manitoba", "MB"), ("Saskatchewan", "SK"),
+                           ("Nova Scotia", "NS"), ("New Brunswick", "NB"),
+                           ("Newfoundland and Labrador", "NL"), ("Prince Edward Island", "PE"),
+                           ("Yukon", "YT"), ("Northwest Territories", "NT"), ("Nunavut", "NU")):
+            self.create_one("res.country.state",
+                            {"name": name, "code": code, "country_id": countries[0]})
+        for name, code in (("New York", "NY"), ("California", "CA")):
+            self.create_one("res.country.state",
+                            {"name": name, "code": code, "country_id": countries[1]})
+        for name, symbol in (("CAD", "$"), ("USD", "$")):
+            self.create_one("res.currency", {"name": name, "symbol": symbol})
+        for name, digits in (("Product Price", price_digits),
+                             ("Product Unit", quantity_digits), ("Discount", 2)):
+            self.create_one("decimal.precision", {"name": name, "digits": digits})
+        for name, amount, included in (("HST 13%", 13, False), ("GST 5%", 5, False),
+                                       ("Exempt 0%", 0, False), ("HST 13% incl.", 13, True)):
+            self.create_one("account.tax",
+                            {"name": name, "amount": amount, "price_include": included})
+        self.create_one("account.journal",
+                        {"name": "Customer Invoices", "code": "INV", "type": "sale"})
+        self.create_one("account.journal",
+                        {"name": "Miscellaneous", "code": "MISC", "type": "general"})
+
+    # ---- dispatch
+
+    def execute(self, model: str, method: str, call: _Bound, uid: int) -> Any:
+        ids, p = call.ids or [], call.named
+        if method == "search":
+            return self.search(model, p["domain"], p["offset"], p["limit"], p["order"],
+                               call.context)
+        if method == "search_read":
+            found = self.search(model, p["domain"], p["offset"], p["limit"], p["order"],
+                                call.context)
+            return self.read(model, found, p["fields"])
+        if method == "search_count":
+            return len(self.search(model, p["domain"], 0, p["limit"], None, call.context))
+        if method == "read":
+            return self.read(model, ids, p["fields"], p["load"])
+        if method == "create":
+            return self.create(model, p["vals_list"])
+        if method == "write":
+            self.write(model, ids, p["vals"])
+            return True
+        if method == "unlink":
+            self.unlink(model, ids)
+            return True
+        if method == "fields_get":
+            return self.fields_get(model, p["allfields"], p["attributes"])
+        if method == "context_get":
+            return {"lang": "en_CA", "tz": "America/Toronto", "uid": uid}
+        if method == "action_post":
+            self.action_post(ids)
+            return False
+        if method == "button_cancel":
+            self.button_cancel(ids)
+            return True
+        if method == "button_draft":
+            self.button_draft(ids)
+            return True
+        raise UnknownMethod(f"The method '{model}.{method}' does not exist")
+
+    # ---- fields and values
+
+    def field(self, model: str, name: Any) -> Field:
+        found = MODELS[model].get(name) if isinstance(name, str) else None
+        if found is None:
+            raise InvalidValue(f"Invalid field {name!r} on model {model!r}")
+        return found
+
+    def existing(self, model: str, ids: list[int]) -> list[dict[str, Any]]:
+        missing = [i for i in ids if i not in self.tables[model]]
+        if missing:
+            raise MissingError("Record does not exist or has been deleted.\n"
+                               f"(Record: {model}({', '.join(map(str, missing))},), User: {UID})")
+        return [self.tables[model][i] for i in ids]
+
+    def value(self, model: str, record: dict[str, Any], name: str) -> Any:
+        """A field's value as stored (Decimal, id, ids), computed fields included."""
+        spec = MODELS[model][name]
+        if name == "display_name":
+            return self.display_name(model, record)
+        if spec.kind == "one2many":
+            return [r["id"] for r in self.tables[spec.comodel].values()
+                    if r[spec.inverse] == record["id"]]
+        if spec.computed:
+            return self.compute(model, record, name)
+        return record[name]
+
+    def display_name(self, model: str, record: dict[str, Any]) -> str:
+        if model == MOVE and record["name"] in ("/", False):
+            return f"Draft {MOVE_LABELS[record['move_type']]} (* {record['id']})"
+        if model == "product.product" and record["default_code"]:
+            return f"[{record['default_code']}] {record['name']}"
+        return str(record.get("name") or "")
+
+    def convert(self, model: str, name: str, value: Any, current: Any) -> Any:
+        """A value from the client as stored, checked as Odoo's ORM checks it."""
+        spec, label = MODELS[model][name], f"{model}.{name}"
+        if spec.kind == "char":
+            return False if _is_null(value) else str(value)
+        if spec.kind == "boolean":
+            return bool(value)
+        if spec.kind == "integer":
+            if _is_null(value):
+                return 0
+            if isinstance(value, (int, float)) and int(value) == value:
+                return int(value)
+            raise InvalidValue(f"Wrong value for {label}: {value!r}")
+        if spec.kind == "decimal":
+            number = ZERO if _is_null(value) else _decimal(value)
+            if spec.digits:  # Odoo rounds a float field with digits when it is set
+                number = _round(number, Decimal(1).scaleb(-self.digits(spec.digits)))
+            return number
+        if spec.kind == "date":
+            return self._date(value, label)
+        if spec.kind == "selection":
+            if _is_null(value) or value in spec.selection:
+                return False if _is_null(value) else value
+            raise InvalidValue(f"Wrong value for {label}: {value!r}")
+        if spec.kind == "many2one":
+            return self._many2one(spec.comodel, value, label)
+        return self._many2many(spec.comodel, value, current, label)
+
+    @staticmethod
+    def _date(value: Any, label: str) -> str | bool:
+        if _is_null(value):
+            return False
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):  # Odoo takes the date part of a datetime
+                return dt.date.fromisoformat(value[:10]).isoformat()
+        raise InvalidValue(f"time data {value!r} does not match format '%Y-%m-%d' ({label})")
+
+    def _many2one(self, comodel: str, value: Any, label: str) -> int | bool:
+        if _is_null(value):
+            return False
+        if isinstance(value, (list, tuple)) and value:  # [id, name] as read() gives it
+            value = value[0]
+        if not _is_id(value):
+            raise InvalidValue(f"Wrong value for {label}: {value!r}")
+        self.existing(comodel, [value])
+        return int(value)
+
+    def _many2many(self, comodel: str, value: Any, current: list[int],
+                   label: str) -> list[int]:
+        if _is_null(value):
+            return []
+        if not isinstance(value, list):
+            raise InvalidValue(f"Wrong value for {label}: {value!r}")
+        if all(_is_id(item) for item in value):  # a plain list of ids replaces (Odoo 16+)
+            ids = list(value)
+        else:
+            ids = list(current)
+            for command in value:
+                code, record_id, ids_value = _command(command, label)
+                if code == 6:
+                    ids = _ids(ids_value)
+                elif code == 4:
+                    ids.append(record_id)
+                elif code == 3:
+                    ids = [i for i in ids if i != record_id]
+                elif code == 5:
+                    ids = []
+                else:
+                    raise InvalidValue(f"Unsupported command {command!r} for {label}")
+        ids = list(dict.fromkeys(ids))
+        self.existing(comodel, ids)
+        return ids
+
+    def digits(self, precision: str) -> int:
+        for record in self.tables["decimal.precision"].values():
+            if record["name"] == precision:
+                return int(record["digits"])
+        return 2
+
+    # ---- CRUD
+
+    def create(self, model: str, vals_list: Any) -> int | list[int]:
+        if isinstance(vals_list, dict):  # Odoo answers a single dict with a single id
+            return self.create_one(model, vals_list)
+        if not isinstance(vals_list, list) or not all(isinstance(v, dict) for v in vals_list):
+            raise InvalidValue("create() expects a dict or a list of dicts")
+        return [self.create_one(model, vals) for vals in vals_list]
+
+    def create_one(self, model: str, vals: dict[str, Any]) -> int:
+        self._check_writable(model, vals)
+        record: dict[str, Any] = {"id": self.next_id[model]}
+        for name, spec in MODELS[model].items():
+            if name == "id" or spec.computed or spec.kind == "one2many":
+                continue
+            if name in vals:
+                record[name] = self.convert(model, name, vals[name], [])
+            elif spec.default is not None:
+                record[name] = list(spec.default) if spec.kind == "many2many" else spec.default
+            else:
+                record[name] = copy.copy(EMPTY.get(spec.kind, False))
+        if model == MOVE and "journal_id" not in vals:
+            record["journal_id"] = self._default_journal(record["move_type"])
+        self._check_record(model, record)
+        if model == LINE:
+            self._check_draft(self._move_of(model, record))
+            self._complete_line(record, set(vals))
+        self.tables[model][record["id"]] = record
+        self.next_id[model] += 1
+        if model == MOVE and "invoice_line_ids" in vals:
+            self._apply_lines(record["id"], vals["invoice_line_ids"])
+        return int(record["id"])
+
+    def write(self, model: str, ids: list[int], vals: Any) -> None:
+        if not isinstance(vals, dict):
+            raise InvalidValue("write() expects a dict of values")
+        records = self.existing(model, ids)
+        self._check_writable(model, vals)
+        for record in records:
+            self._check_draft(self._move_of(model, record))
+            for name, value in vals.items():
+                if MODELS[model][name].kind != "one2many":
+                    record[name] = self.convert(model, name, value, record[name])
+            if model == LINE and "product_id" in vals:  # Odoo recomputes name and taxes
+                self._complete_line(record, set(vals))
+            self._check_record(model, record)
+            if model == MOVE and "invoice_line_ids" in vals:
+                self._apply_lines(record["id"], vals["invoice_line_ids"])
+
+    def unlink(self, model: str, ids: list[int]) -> None:
+        records = self.existing(model, ids)
+        for record in records:
+            if model == MOVE and record["state"] == "posted":
+                raise UserError("You cannot delete an entry which has been posted once.")
+            if model == LINE:
+                self._check_draft(self._move_of(model, record))
+        for record in records:
+            if model == MOVE:  # a move's lines go with it (ondelete cascade)
+                for line_id in self.value(MOVE, record, "invoice_line_ids"):
+                    del self.tables[LINE][line_id]
+            self._check_unreferenced(model, record["id"])
+            del self.tables[model][record["id"]]
+
+    def _check_writable(self, model: str, vals: dict[str, Any]) -> None:
+        for name in vals:
+            if self.field(model, name).readonly:
+                raise InvalidValue(f"Field {name!r} on model {model!r} is computed or changed "
+                                   "only by the model's actions; it cannot be written")
+
+    def _check_record(self, model: str, record: dict[str, Any]) -> None:
+        """Required fields (Odoo's NOT NULL) and the move's journal type."""
+        for name, spec in MODELS[model].items():
+            if spec.required and (_is_null(record.get(name)) or record.get(name) == ""):
+                raise ValidationError(
+                    "The operation cannot be completed:\n"
+                    "- Create/update: a mandatory field is not set.\n"
+                    "- Delete: another model requires the record being deleted. "
+                    f"If possible, archive it instead.\n\nModel: {model}\nField: {name}")
+        if model == MOVE:
+            journal_type = self.tables["account.journal"][record["journal_id"]]["type"]
+            if ((record["move_type"] in SALE_TYPES and journal_type != "sale")
+                    or (record["move_type"] in PURCHASE_TYPES and journal_type != "purchase")):
+                raise ValidationError(
+                    "The chosen journal has a type that is not compatible with your invoice "
+                    "type. Sales operations should go to 'sale' journals, and purchase "
+                    "operations should go to 'purchase' ones.")
+
+    def _check_unreferenced(self, model: str, record_id: int) -> None:
+        """Deleting a record another one points to fails, as Odoo's foreign keys make it."""
+        for other, fields in MODELS.items():
+            for name, spec in fields.items():
+                if spec.comodel != model:
+                    continue
+                for record in self.tables[other].values():
+                    if spec.kind == "many2many":  # the relation's rows are dropped
+                        record[name] = [i for i in record[name] if i != record_id]
+                    elif spec.kind == "many2one" and record[name] == record_id:
+                        raise ValidationError(
+                            "The operation cannot be completed: another model requires the "
+                            "record being deleted. If possible, archive it instead.\n\n"
+                            f"Model: {other}, Field: {name}")
+
+    # ---- search and read
+
+    def search(self, model: str, domain: Any, offset: Any, limit: Any, order: Any,
+               context: dict[str, Any]) -> list[int]:
+        domain = self._checked_domain(model, domain)
+        mentions_active = any(isinstance(t, (list, tuple)) and t[0] == "active" for t in domain)
+        if "active" in MODELS[model] and not mentions_active and context.get("active_test", True):
+            domain = [["active", "=", True], *domain]  # Odoo hides archived records
+        if not _is_id(offset or 0) or not _is_id(limit or 0):
+            raise InvalidValue(f"offset and limit must be integers, not {offset!r}, {limit!r}")
+        found = [r for r in self.tables[model].values() if self._matches(model, r, domain)]
+        found = self._sorted(model, found, order)[offset or 0:]
+        return [r["id"] for r in (found[:limit] if limit else found)]
+
+    def _checked_domain(self, model: str, domain: Any) -> list[Any]:
+        """The domain, checked before any record is looked at (so an empty table still
+        refuses an unknown field, as Odoo's SQL does)."""
+        if _is_null(domain):
+            return []
+        if not isinstance(domain, list):
+            raise InvalidValue(f"Invalid domain: {domain!r}")
+        operands = 0
+        for term in reversed(domain):  # Polish notation: count the operands each operator takes
+            if term in ("&", "|", "!"):
+                needed = 1 if term == "!" else 2
+                if operands < needed:
+                    raise InvalidValue(f"Domain is malformed: {domain!r}")
+                operands -= needed - 1
+                continue
+            if not isinstance(term, (list, tuple)) or len(term) != 3:
+                raise InvalidValue(f"Invalid domain term {term!r}")
+            self.field(model, term[0])
+            if term[1] not in OPERATORS:
+                raise InvalidValue(f"Invalid operator {term[1]!r} in domain term {term!r}")
+            operands += 1
+        return domain
+
+    def _matches(self, model: str, record: dict[str, Any], domain: list[Any]) -> bool:
+        stack: list[bool] = []
+        for term in reversed(domain):
+            if term == "!":
+                stack.append(not stack.pop())
+            elif term in ("&", "|"):
+                first, second = stack.pop(), stack.pop()
+                stack.append(first and second if term == "&" else first or second)
+            else:
+                stack.append(self._leaf(model, record, *term))
+        return all(stack)  # terms side by side are ANDed
+
+    def _leaf(self, model: str, record: dict[str, Any], name: str, op: str, value: Any) -> bool:
+        spec = MODELS[model][name]
+        actual = self.value(model, record, name)
+        if spec.kind in ("many2many", "one2many"):
+            return _match_x2many(actual, op, value)
+        if spec.kind == "many2one" and (isinstance(value, str) or "like" in op):
+            # Odoo compares a many2one with a text by the related record's name
+            related = self.tables[spec.comodel].get(actual)
+            actual = self.display_name(spec.comodel, related) if related else False
+        elif spec.kind == "decimal":
+            value = ([_decimal(v) for v in value] if isinstance(value, (list, tuple))
+                     else value if _is_null(value) else _decimal(value))
+        return _compare(actual, op, value)
+
+    def _sorted(self, model: str, records: list[dict[str, Any]],
+                order: Any) -> list[dict[str, Any]]:
+        terms: list[tuple[str, bool]] = []
+        for part in str(order or "id").split(","):
+            match = ORDER_TERM.match(part)
+            if match is None or self.field(model, match[1]).kind in ("many2many", "one2many"):
+                raise InvalidValue(
+                    f'Invalid "order" specified ({order}). A valid "order" specification is a '
+                    "comma-separated list of valid field names (optionally followed by "
+                    "asc/desc for the direction)")
+            terms.append((match[1], (match[2] or "asc").lower() == "desc"))
+        result = list(records)
+        for name, descending in reversed(terms):  # stable sorts, last key first
+            result.sort(key=self._sort_key(model, name), reverse=descending)
+        return result
+
+    def _sort_key(self, model: str, name: str) -> Callable[[dict[str, Any]], tuple[bool, Any]]:
+        is_boolean = MODELS[model][name].kind == "boolean"
+
+        def key(record: dict[str, Any]) -> tuple[bool, Any]:
+            value = self.value(model, record, name)
+            null = _is_null(value) and not is_boolean  # PostgreSQL: NULLs sort last ascending
+            return null, 0 if null else value
+
+        return key
+
+    def read(self, model: str, ids: list[int], fields: Any,
+             load: Any = "_classic_read") -> list[dict[str, Any]]:
+        if _is_null(fields) or fields == []:
+            names = [n for n in MODELS[model] if n != "id"]
+        elif isinstance(fields, list):
+            for name in fields:
+                self.field(model, name)  # an unknown field fails, as in Odoo
+            names = [n for n in fields if n != "id"]
+        else:
+            raise InvalidValue(f"fields must be a list of field names, not {fields!r}")
+        table = self.tables[model]
+        # Odoo's read() leaves out records deleted in the meantime rather than failing.
+        return [{"id": i, **{n: self._export(model, table[i], n, load) for n in names}}
+                for i in ids if i in table]
+
+    def _export(self, model: str, record: dict[str, Any], name: str, load: Any) -> Any:
+        """A value as Odoo's read() gives it: floats, [id, name] or False, lists of ids."""
+        spec, value = MODELS[model][name], self.value(model, record, name)
+        if spec.kind == "decimal":
+            return float(value)
+        if spec.kind == "many2one" and value and load != "_classic_write":
+            return [value, self.display_name(spec.comodel, self.tables[spec.comodel][value])]
+        return list(value) if isinstance(value, list) else value
+
+    def fields_get(self, model: str, allfields: Any, attributes: Any) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for name in allfields or list(MODELS[model]):
+            spec = MODELS[model].get(name)
+            if spec is None:
+                continue  # Odoo ignores unknown names here
+            info: dict[str, Any] = {
+                "type": "float" if spec.kind == "decimal" else spec.kind,
+                "string": name.replace("_", " ").title(), "required": spec.required,
+                "readonly": spec.readonly}
+            if spec.comodel:
+                info["relation"] = spec.comodel
+            if spec.selection:
+                info["selection"] = [[value, value] for value in spec.selection]
+            if spec.digits:
+                info["digits"] = [16, self.digits(spec.digits)]
+            result[name] = {k: v for k, v in info.items() if not attributes or k in attributes}
+        return result
+
+    def snapshot(self, model: str) -> list[dict[str, Any]]:
+        """Every record with every field (computed ones included) as stored: Decimals, ids."""
+        return [{name: copy.deepcopy(self.value(model, record, name)) for name in MODELS[model]}
+                for record in self.tables[model].values()]
+
+    # ---- accounting
+
+    def _default_journal(self, move_type: Any) -> int | bool:
+        wanted = ("sale" if move_type in SALE_TYPES else
+                  "purchase" if move_type in PURCHASE_TYPES else "general")
+        return next((j["id"] for j in self.tables["account.journal"].values()
+                     if j["type"] == wanted), False)
+
+    def _move_of(self, model: str, record: dict[str, Any]) -> dict[str, Any] | None:
+        """The move a move or a line belongs to (None for other models)."""
+        if model == MOVE:
+            return record
+        return self.tables[MOVE].get(record["move_id"]) if model == LINE else None
+
+    @staticmethod
+    def _check_draft(move: dict[str, Any] | None) -> None:
+        if move is not None and move["state"] != "draft":
+            raise UserError("You cannot modify a posted entry of this journal.")
+
+    def _complete_line(self, line: dict[str, Any], given: set[str]) -> None:
+        """The product's name and taxes, unless the caller gave them (Odoo's computes)."""
+        product = self.tables["product.product"].get(line["product_id"])
+        if product is None:
+            return
+        if "name" not in given:
+            line["name"] = product["name"]
+        if "tax_ids" not in given:
+            line["tax_ids"] = self._mapped_taxes(product["taxes_id"], line["move_id"])
+
+    def _mapped_taxes(self, tax_ids: list[int], move_id: int) -> list[int]:
+        """The fixed fiscal position: Ontario keeps HST, the rest of Canada gets GST,
+        abroad is untaxed; a price-included tax is kept for everyone."""
+        partner = self.tables["res.partner"].get(self.tables[MOVE][move_id]["partner_id"])
+        country = self.tables["res.country"].get(partner["country_id"]) if partner else None
+        state = self.tables["res.country.state"].get(partner["state_id"]) if partner else None
+        in_canada = country is not None and country["code"] == "CA"
+        in_ontario = in_canada and state is not None and state["code"] == "ON"
+        mapped: list[int] = []
+        for tax_id in tax_ids:
+            if self.tables["account.tax"][tax_id]["price_include"] or in_ontario:
+                mapped.append(tax_id)
+            elif in_canada:
+                mapped.append(GST if tax_id == HST else tax_id)
+        return list(dict.fromkeys(mapped))
+
+    def _apply_lines(self, move_id: int, commands: Any) -> None:
+        """One2many commands on invoice_line_ids: 0 create, 1 update, 2/3 delete, 5 clear."""
+        label = f"{MOVE}.invoice_line_ids"
+        if not isinstance(commands, list):
+            raise InvalidValue(f"Wrong value for {label}: {commands!r}")
+        for command in commands:
+            code, line_id, vals = _command(command, label)
+            if code in (0, 1) and not isinstance(vals, dict):
+                raise InvalidValue(f"Invalid command {command!r} for {label}")
+            lines = self.value(MOVE, self.tables[MOVE][move_id], "invoice_line_ids")
+            if code == 0:
+                self.create_one(LINE, {**vals, "move_id": move_id})
+            elif code in (1, 2, 3):
+                if line_id not in lines:  # another move's line is not this move's to change
+                    raise MissingError("Record does not exist or has been deleted.\n"
+                                       f"(Record: {LINE}({line_id},), User: {UID})")
+                if code == 1:
+                    self.write(LINE, [line_id], vals)
+                else:
+                    self.unlink(LINE, [line_id])
+            elif code == 5:
+                self.unlink(LINE, lines)
+            else:
+                raise InvalidValue(f"Unsupported command {command!r} for {label}")
+
+    def compute(self, model: str, record: dict[str, Any], name: str) -> Decimal:
+        if model == LINE:
+            untaxed, tax = self._line_amounts(record)
+            return untaxed if name == "price_subtotal" else untaxed + tax
+        untaxed = tax = ZERO
+        for line_id in self.value(MOVE, record, "invoice_line_ids"):
+            line_untaxed, line_tax = self._line_amounts(self.tables[LINE][line_id])
+            untaxed, tax = untaxed + line_untaxed, tax + line_tax
+        return {"amount_untaxed": untaxed, "amount_tax": tax, "amount_total": untaxed + tax}[name]
+
+    def _line_amounts(self, line: dict[str, Any]) -> tuple[Decimal, Decimal]:
+        """(untaxed, tax) of one line, each rounded to the currency as Odoo rounds per line."""
+        if line["display_type"] != "product":
+            return ZERO, ZERO
+        move = self.tables[MOVE][line["move_id"]]
+        step = self.tables["res.currency"][move["currency_id"]]["rounding"]
+        gross = _round(line["quantity"] * line["price_unit"], step)
+        taxes = [self.tables["account.tax"][tax_id] for tax_id in line["tax_ids"]]
+        included = sum((t["amount"] for t in taxes if t["price_include"]), ZERO)
+        untaxed = _round(gross / (1 + included / 100), step) if included else gross
+        excluded = sum((_round(untaxed * t["amount"] / 100, step)
+                        for t in taxes if not t["price_include"]), ZERO)
+        return untaxed, gross - untaxed + excluded
+
+    def action_post(self, ids: list[int]) -> None:
+        for move in self.existing(MOVE, ids):
+            if move["state"] != "draft":
+                raise UserError(f"The entry {move['name']} (id {move['id']}) is already posted.")
+            lines = [self.tables[LINE][i] for i in self.value(MOVE, move, "invoice_line_ids")]
+            if not any(line["display_type"] == "product" for line in lines):
+                raise UserError("You need to add a line before posting.")
+            if move["move_type"] != "entry":
+                self._check_invoice(move)
+                move["invoice_date"] = move["invoice_date"] or dt.date.today().isoformat()
+            if move["name"] in ("/", False):  # a move posted before keeps its number
+                move["name"] = self._next_name(move)
+            move["state"] = "posted"
+
+    def _check_invoice(self, move: dict[str, Any]) -> None:
+        if not move["partner_id"]:
+            who, what = (("Customer", "Customer Invoice") if move["move_type"] in SALE_TYPES
+                         else ("Vendor", "Vendor Bill"))
+            raise UserError(f"The field '{who}' is required, please complete it to validate "
+                            f"the {what}.")
+        if self.compute(MOVE, move, "amount_total") < 0:
+            raise UserError("You cannot validate an invoice with a negative total amount. "
+                            "You should create a credit note instead.")
+
+    def _next_name(self, move: dict[str, Any]) -> str:
+        """JOURNAL/YEAR/00001, one gapless sequence per journal prefix and year."""
+        code = self.tables["account.journal"][move["journal_id"]]["code"]
+        prefix = f"R{code}" if move["move_type"] in ("out_refund", "in_refund") else code
+        year = (move["invoice_date"] or dt.date.today().isoformat())[:4]
+        key = f"{prefix}/{year}"
+        self.sequences[key] = self.sequences.get(key, 0) + 1
+        return f"{key}/{self.sequences[key]:05d}"
+
+    def button_cancel(self, ids: list[int]) -> None:
+        for move in self.existing(MOVE, ids):
+            if move["state"] == "posted":  # Odoo 17+: posted goes through draft to cancel
+                move["state"] = "draft"
+            if move["state"] != "draft":
+                raise UserError("Only draft journal entries can be cancelled.")
+            move["state"] = "cancel"
+
+    def button_draft(self, ids: list[int]) -> None:
+        for move in self.existing(MOVE, ids):
+            if move["state"] not in ("posted", "cancel"):
+                raise UserError("Only posted/cancelled journal entries can be reset to draft.")
+            move["state"] = "draft"
+
+
+def _equal(actual: Any, value: Any) -> bool:
+    if _is_null(value):  # "= False" is SQL's IS NULL (and false for a boolean)
+        return _is_null(actual)
+    return bool(actual == value) and not _is_null(actual)
+
+
+def _compare(actual: Any, op: str, value: Any) -> bool:
+    if op in ("=", "!="):
+        return _equal(actual, value) == (op == "=")
+    if op in ("in", "not in"):
+        if not isinstance(value, (list, tuple)):
+            raise InvalidValue(f"The value of operator {op!r} must be a list, not {value!r}")
+        return any(_equal(actual, v) for v in value) == (op == "in")
+    if "like" in op:
+        return _like(actual, op, value)
+    if _is_null(actual) or _is_null(value):  # SQL: a comparison with NULL is never true
+        return False
+    try:
+        return COMPARISONS[op](actual, value)
+    except TypeError:
+        raise InvalidValue(f"Cannot compare {actual!r} {op} {value!r}") from None
+
+
+def _like(actual: Any, op: str, value: Any) -> bool:
+    negative = op.startswith("not ")
+    if _is_null(actual):  # Odoo's "not ilike" includes records without a value
+        return negative
+    pattern = str(value) if op.startswith("=") else f"%{value}%"
+    regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
+    flags = re.DOTALL | (re.IGNORECASE if "ilike" in op else 0)
+    return (re.fullmatch(regex, str(actual), flags) is not None) != negative
+
+
+def _match_x2many(ids: list[int], op: str, value: Any) -> bool:
+    if op not in ("=", "!=", "in", "not in"):
+        raise InvalidValue(f"Operator {op!r} is not supported on x2many fields here")
+    wanted = list(value) if isinstance(value, (list, tuple)) else [value]
+    found = not ids if wanted in ([], [False]) else any(i in ids for i in wanted)
+    return found == (op in ("=", "in"))
+
+
+# ----------------------------------------------------------------------------------- faults
+
+FAULT_KINDS = ("http_500", "drop_before", "drop_after", "slow", "late", "reject", "callback")
+
+
+READ_ONLY_METHODS = frozenset({"search", "search_read", "search_count", "read", "fields_get",
+                               "context_get"})
+
+
+@dataclass(frozen=True)
+class Call:
+    """One object call the server received, and how it ended."""
+
+    transport: str  # "jsonrpc" or "json2"
+    model: str
+    method: str
+    ok: bool  # applied and committed
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
+    fault: str | None = None  # the kind of the fault that hit it
+    error: str | None = None  # the Odoo error name when not ok
+
+
+@dataclass
+class Fault:
+    """What goes wrong, and for which calls: model/method None match any, `skip` matching
+    calls pass first, then `times` calls are hit; `predicate(params)` narrows the match. params
+    are the call's named parameters as the client sent them (`vals_list` may be one dict),
+    with "ids" for a record method. Faults acting after the call (drop_after, slow, callback)
+    act on an error answer too."""
+
+    kind: str
+    model: str | None = None
+    method: str | None = None
+    times: int = 1
+    skip: int = 0
+    seconds: float = 1.0
+    predicate: Callable[[dict[str, Any]], bool] | None = None
+    callback: Callable[[Call], None] | None = None
+    skipped: int = field(default=0, init=False)
+    fired: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"fault kind must be one of {', '.join(FAULT_KINDS)}, "
+                             f"not {self.kind!r}")
+        if self.kind == "callback" and self.callback is None:
+            raise ValueError("a callback fault needs a callback")
+
+    def matches(self, model: str, method: str, params: dict[str, Any]) -> bool:
+        return ((self.model is None or self.model == model)
+                and (self.method is None or self.method == method)
+                and (self.predicate is None or bool(self.predicate(params))))
+
+
+# ------------------------------------------------------------------------------------ HTTP
+
+ERROR_PAGE = (b"<!DOCTYPE html>\n<html><head><title>500 Internal Server Error</title></head>"
+              b"<body><h1>Internal Server Error</h1><p>The server encountered an internal "
+              b"error and was unable to complete your request.</p></body></html>\n")
+NOT_FOUND_PAGE = (b"<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head><body>"
+                  b"<h1>Not Found</h1><p>The requested URL was not found on the server.</p>"
+                  b"</body></html>\n")
+
+
+def _json_default(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else str(value)
+
+
+class _HttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # stop() must not wait for a slow call's thread
+
+    def __init__(self, app: OdooTestServer) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.app = app
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that went away (a crash test killed it) is expected; anything else is a
+        # bug the test should see.
+        error = sys.exc_info()[1]
+        if error is not None and not isinstance(error, ConnectionError):
+            self.app.errors.append(error)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HttpServer
+    timeout = 30  # a client that connects and sends nothing does not hold a thread for ever
+    rpc_id: Any = None
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # keep the test output quiet
+
+    def do_GET(self) -> None:
+        if self.path.split("?")[0] == "/web/version":
+            self._send_json(200, WEB_VERSION)
+        else:
+            self._send(404, NOT_FOUND_PAGE, "text/html; charset=utf-8")
+
+    def do_POST(self) -> None:
+        path = self.path.split("?")[0]
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if path == "/web/version":
+            self._send_json(200, WEB_VERSION)
+        elif path in ("/jsonrpc", "/web/webclient/version_info"):
+            self._jsonrpc(path, raw)
+        elif path.startswith("/json/2/") and path.count("/") == 4:
+            model, method = path.split("/")[3:]
+            self._object_call("json2", model, method,
+                              lambda: self.server.app.bind_json2(self.headers, model, method, raw))
+        else:
+            self._send(404, NOT_FOUND_PAGE, "text/html; charset=utf-8")
+
+    def _jsonrpc(self, path: str, raw: bytes) -> None:
+        try:
+            request = json.loads(raw)
+            params = request["params"]
+            self.rpc_id = request.get("id")
+            if not isinstance(params, dict):
+                raise TypeError("params must be an object")
+        except (ValueError, KeyError, TypeError):
+            self._send(400, b"<h1>Bad Request</h1>", "text/html; charset=utf-8")
+            return
+        if path == "/web/webclient/version_info":
+            self._answer("jsonrpc", RPC_VERSION, None)
+            return
+        service, method = params.get("service"), params.get("method")
+        args = params.get("args") or []
+        if service == "object" and method in ("execute", "execute_kw") and len(args) >= 5:
+            db, uid, password, model, name, *rest = args
+            positional, kwargs = ((rest[0] if rest else [], rest[1] if len(rest) > 1 else {})
+                                  if method == "execute_kw" else (rest, {}))
+            self._object_call("jsonrpc", str(model), str(name), lambda: self.server.app.bind_rpc(
+                db, uid, password, str(model), str(name), positional, kwargs))
+            return
+        try:
+            result = self.server.app.common(service, method, args)
+        except OdooError as exc:
+            self._answer("jsonrpc", None, exc)
+            return
+        self._answer("jsonrpc", result, None)
+
+    def _object_call(self, transport: str, model: str, method: str,
+                     bind: Callable[[], _Bound]) -> None:
+        """Authenticate, bind, apply the faults around the call, answer."""
+        app = self.server.app
+        params: dict[str, Any] = {}
+        fault: Fault | None = None
+        result: Any = None
+        error: BaseException | None = None
+        try:
+            call = bind()
+            params = call.params
+            fault = app.take_fault(model, method, params)
+            if fault is not None and fault.kind in ("http_500", "drop_before"):
+                app.record(Call(transport, model, method, False, params, fault.kind))
+                if fault.kind == "http_500":
+                    self._send(500, ERROR_PAGE, "text/html; charset=utf-8")
+                else:
+                    self._drop()
+                return
+            if fault is not None and fault.kind == "reject":
+                raise ValidationError("Rejected by test fault")
+            if fault is not None and fault.kind == "late":
+                # Odoo still working on it after the client gave up: applied only later.
+                app.wait(fault.seconds)
+            result = app.apply(model, method, call)
+        except Exception as exc:
+            error = exc
+            if not isinstance(exc, OdooError):
+                app.errors.append(exc)
+        info = Call(transport, model, method, error is None, params,
+                    fault.kind if fault else None,
+                    _error_info(error, transport)[1]["name"] if error else None)
+        app.record(info)
+        if fault is not None and not self._after_call(fault, info):
+            return
+        self._answer(transport, result, error)
+
+    def _after_call(self, fault: Fault, call: Call) -> bool:
+        """The faults that act once the call is done; False when no answer must be sent."""
+        if fault.kind == "drop_after":
+            self._drop()
+            return False
+        if fault.kind == "slow":
+            self.server.app.wait(fault.seconds)
+        elif fault.kind == "callback" and fault.callback is not None:
+            try:
+                fault.callback(call)
+            except Exception as exc:  # the test's own bug: report it, keep serving
+                self.server.app.errors.append(exc)
+        return True
+
+    def _answer(self, transport: str, result: Any, error: BaseException | None) -> None:
+        if error is None:
+            self._send_json(200, result if transport == "json2" else
+                            {"jsonrpc": "2.0", "id": self.rpc_id, "result": result})
+            return
+        status, info = _error_info(error, transport)
+        if transport == "json2":
+            self._send_json(status, info)
+        else:  # Odoo's JSON-RPC reports every error with HTTP 200
+            self._send_json(200, {"jsonrpc": "2.0", "id": self.rpc_id, "error": {
+                "code": 200, "message": "Odoo Server Error", "data": info}})
+
+    def _send_json(self, status: int, payload: Any) -> None:
+        body = json.dumps(payload, default=_json_default)
+        self._send(status, body.encode("utf-8"), "application/json; charset=utf-8")
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client is gone (a crash test killed it): nobody to answer
+
+    def _drop(self) -> None:
+        """Hang up without a word: the client sees the connection closed, no status."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+
+# ----------------------------------------------------------------------------------- server
+
+class OdooTestServer:
+    """The server: `start()`, then point odoorpc or a JSON-2 client at `url`; `stop()`.
+
+    `inject(Fault(...))` makes calls fail; `calls` lists the object calls received;
+    `records(model)` gives the stored records; `execute(...)` calls a method without the wire
+    (for a test's setup); `errors` collects exceptions that are not Odoo errors (bugs here or
+    in a test's predicate or callback), which a test may assert empty."""
+
+    def __init__(self, db: str = "fusion", login: str = "admin", password: str = "admin",
+                 api_key: str = "test-api-key", price_digits: int = 2,
+                 quantity_digits: int = 2) -> None:
+        self.db, self.login, self.password, self.api_key = db, login, password, api_key
+        self.calls: list[Call] = []
+        self.errors: list[BaseException] = []
+        self._database = _Database(login, price_digits, quantity_digits)
+        self._lock = threading.Lock()  # one call at a time, like one transaction at a time
+        self._calls_lock = threading.Lock()
+        self._faults: list[Fault] = []
+        self._faults_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._httpd: _HttpServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ---- life cycle
+
+    def start(self) -> OdooTestServer:
+        self._httpd = _HttpServer(self)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
+                                        name=f"odoo-test-server-{self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving; slow calls still pending wake up at once."""
+        self._stopping.set()
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> OdooTestServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            raise RuntimeError("the server is not started")
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    # ---- for tests
+
+    def inject(self, fault: Fault) -> Fault:
+        with self._faults_lock:
+            self._faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        with self._faults_lock:
+            self._faults.clear()
+
+    def records(self, model: str) -> list[dict[str, Any]]:
+        """A deep copy of the model's records, each field as stored (Decimal amounts,
+        many2one as an id or False), computed fields included."""
+        if model not in MODELS:
+            raise KeyError(model)
+        with self._lock:
+            return self._database.snapshot(model)
+
+    def execute(self, model: str, method: str, ids: list[int] | None = None,
+                **params: Any) -> Any:
+        """Call a method as JSON-2 would, without the wire or faults (for a test's setup)."""
+        body = params if ids is None else {"ids": ids, **params}
+        return self.apply(model, method, _bind_named(model, method, body))
+
+    # ---- used by the handler
+
+    def record(self, call: Call) -> None:
+        with self._calls_lock:
+            self.calls.append(call)
+
+    def wait(self, seconds: float) -> None:
+        self._stopping.wait(seconds)
+
+    def take_fault(self, model: str, method: str, params: dict[str, Any]) -> Fault | None:
+        """The fault hitting this call, if any (its counters move)."""
+        with self._faults_lock:
+            for fault in self._faults:
+                if fault.fired >= fault.times or not fault.matches(model, method, params):
+                    continue
+                if fault.skipped < fault.skip:
+                    fault.skipped += 1
+                    continue
+                fault.fired += 1
+                return fault
+        return None
+
+    def apply(self, model: str, method: str, call: _Bound) -> Any:
+        """Run the call as one transaction: on any error nothing of it remains."""
+        with self._lock:
+            if method in READ_ONLY_METHODS:  # nothing to roll back: spare the copy
+                return self._database.execute(model, method, call, UID)
+            snapshot = copy.deepcopy(self._database)
+            try:
+                return self._database.execute(model, method, call, UID)
+            except BaseException:
+                # Ids are PostgreSQL sequences: a rolled-back call does not give them back.
+                snapshot.next_id = self._database.next_id
+                self._database = snapshot
+                raise
+
+    def common(self, service: Any, method: Any, args: list[Any]) -> Any:
+        """JSON-RPC's `common` service: version, login, authenticate."""
+        if service == "common" and method == "version":
+            return RPC_VERSION
+        if service == "common" and method in ("login", "authenticate") and len(args) >= 3:
+            db, login, password = args[:3]
+            return UID if (db == self.db and login == self.login
+                           and password in (self.password, self.api_key)) else False
+        raise BadArguments(f"Unsupported JSON-RPC call: {service}.{method}")
+
+    def bind_rpc(self, db: Any, uid: Any, password: Any, model: str, method: str,
+                 args: Any, kwargs: Any) -> _Bound:
+        # Odoo takes an API key in place of the password.
+        if db != self.db or uid != UID or password not in (self.password, self.api_key):
+            raise AccessDenied("Access Denied")
+        return _bind_positional(model, method, args, kwargs)
+
+    def bind_json2(self, headers: Any, model: str, method: str, raw: bytes) -> _Bound:
+        scheme, _, key = str(headers.get("Authorization") or "").partition(" ")
+        if scheme.lower() != "bearer" or key.strip() != self.api_key:
+            raise AccessDenied("Invalid apikey")
+        database = headers.get("X-Odoo-Database")
+        if database is not None and database != self.db:
+            raise AccessDenied(f"Invalid apikey for database {database!r}")
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            raise BadRequest("The request body is not valid JSON") from None
+        if not isinstance(body, dict):
+            raise BadRequest("The request body must be a JSON object of named arguments")
+        return _bind_named(model, method, body)

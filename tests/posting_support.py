@@ -1,0 +1,96 @@
+"""A small rated, closed period to post, and ways to talk to the Odoo the tests post to.
+
+`rated_period(root)` writes a landing folder with a handful of customers in several provinces
+(and one in the United States), rates 2026-10 and closes it. Each customer has a NexaCloud and
+a NexaMaps account, so the period has two invoices per customer; NexaMaps map tiles cost
+0.0000125 each, below Odoo's default price precision.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from usage_builder import Landing, rows, usage_row
+
+from rating.engine import close_period
+from rating.odoo import Gateway, OdooSettings, connect
+
+PERIOD = "2026-10"
+PROVINCES = (("CA", "ON"), ("CA", "QC"), ("CA", "BC"), ("US", "NY"), ("CA", "ON"),
+             ("CA", "NS"))
+
+
+def customers(count: int, prefix: str = "C") -> list[str]:
+    return [f"{prefix}{n}" for n in range(1, count + 1)]
+
+
+def rated_period(root: Path, count: int = 4, prefix: str = "C", close: bool = True,
+                 extra_vcpu: int = 0) -> Path:
+    """Rate (and close) 2026-10 for `count` customers; returns the warehouse file."""
+    landing = Landing(root / "landing", accounts=False, subscriptions=False)
+    accounts, subscriptions, usage = [], [], []
+    for n, key in enumerate(customers(count, prefix)):
+        country, province = PROVINCES[n % len(PROVINCES)]
+        for service, plan in (("nexacloud", "cloud-standard"), ("nexamaps", "maps-payg")):
+            account = f"{service}-{key}"
+            accounts.append((service, account, key, f"Customer {key} Inc.",
+                             f"billing@{key.lower()}.example.ca", country, province))
+            subscriptions.append((f"SUB-{account}", service, account, plan, "2025-01-01", ""))
+        usage += [
+            usage_row("nexacloud", "vcpu_hours", 150 + 37.5 * n + extra_vcpu,
+                      account_id=f"nexacloud-{key}"),
+            usage_row("nexacloud", "peak_instances", 3 + n, account_id=f"nexacloud-{key}"),
+            # 10,000 tiles are included: 1,000,000 + 80,000 n billable at 0.0000125.
+            usage_row("nexamaps", "map_tiles", 1_010_000 + 80_000 * n,
+                      account_id=f"nexamaps-{key}"),
+        ]
+    landing.accounts(accounts)
+    landing.subscriptions(subscriptions)
+    landing.usage(f"batch-{extra_vcpu}.parquet", usage)
+    warehouse = root / "warehouse.duckdb"
+    landing.rate(warehouse, PERIOD)
+    if close:
+        close_period(warehouse, PERIOD)
+    return warehouse
+
+
+def rated_totals(warehouse: Path) -> dict[str, Decimal]:
+    """Our untaxed total per invoice key."""
+    return dict(rows(warehouse, "SELECT invoice_key, sum(amount) FROM invoice_lines "
+                                "GROUP BY ALL ORDER BY ALL"))
+
+
+def settings_for(server: Any, transport: str, timeout: float = 5.0) -> OdooSettings:
+    return OdooSettings(url=server.url, database=server.db, login=server.login,
+                        password=server.password, api_key=server.api_key,
+                        transport=transport, timeout=timeout, backoff=0.01)
+
+
+def gateway_for(server: Any, transport: str, timeout: float = 5.0) -> Gateway:
+    return connect(settings_for(server, transport, timeout))
+
+
+def environment_for(server: Any, transport: str) -> dict[str, str]:
+    """The environment a `fusion-rating post` process needs to reach the test server."""
+    env = dict(os.environ)
+    env.update({"ODOO_URL": server.url, "ODOO_DB": server.db, "ODOO_USER": server.login,
+                "ODOO_PASSWORD": server.password, "ODOO_API_KEY": server.api_key,
+                "ODOO_TRANSPORT": transport, "ODOO_TIMEOUT": "5"})
+    return env
+
+
+def moves(gateway: Gateway, keys: list[str]) -> list[dict[str, Any]]:
+    """Odoo's customer invoices under our keys, read through the gateway (any Odoo)."""
+    found: list[dict[str, Any]] = gateway.call(
+        "account.move", "search_read",
+        domain=[["ref", "in", keys], ["move_type", "=", "out_invoice"]],
+        fields=["id", "ref", "state", "name", "amount_untaxed", "amount_tax", "amount_total",
+                "partner_id"], order="id")
+    return found
+
+
+def money(value: Any) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))

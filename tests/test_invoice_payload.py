@@ -1,0 +1,118 @@
+"""The Odoo line strategy: every posted line gives back its rated amount at Odoo's precision."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rating.invoice_payload import (
+    Customer,
+    NotPostable,
+    Precision,
+    RatedLine,
+    Tier,
+    build_document,
+    line_name,
+    odoo_line,
+)
+
+pytestmark = pytest.mark.fast
+D = Decimal
+
+
+def line(amount: str, units: str, quantity: str | None = None, **kw: object) -> RatedLine:
+    return RatedLine(product_code="P", description="Thing (October 2026): x",
+                     quantity=D(quantity or units), billable_units=D(units), amount=D(amount),
+                     **kw)  # type: ignore[arg-type]
+
+
+def odoo_round(value: Decimal, digits: int) -> Decimal:
+    """What Odoo stores for a price or quantity (float_round, half-up)."""
+    return value.quantize(D(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def test_whole_units_at_an_exact_price_keep_the_real_quantity() -> None:
+    posted = odoo_line(line("285.00", "15"), Precision())
+    assert (posted.quantity, posted.price_unit, posted.subtotal) == (D(15), D(19), D("285.00"))
+
+
+def test_a_price_below_odoos_precision_is_posted_as_one_unit_at_the_amount() -> None:
+    # 1,000,000 tiles at 0.0000125 = 12.50: Odoo would store the price as 0.00.
+    posted = odoo_line(line("12.50", "1000000"), Precision())
+    assert (posted.quantity, posted.price_unit) == (D(1), D("12.50"))
+    # With 7 price digits, the real quantity and price survive.
+    exact = odoo_line(line("12.50", "1000000"), Precision(price_digits=7))
+    assert (exact.quantity, exact.price_unit) == (D(1000000), D("0.0000125"))
+
+
+def test_fractional_units_beyond_quantity_precision_fall_back_to_one_unit() -> None:
+    posted = odoo_line(line("909.73", "20216.2821"), Precision())
+    assert (posted.quantity, posted.price_unit) == (D(1), D("909.73"))
+
+
+def test_a_zero_line_keeps_its_quantity_at_price_zero() -> None:
+    posted = odoo_line(line("0.00", "0", quantity="42.5"), Precision())
+    assert (posted.quantity, posted.price_unit, posted.subtotal) == (D("42.50"), D(0), D(0))
+
+
+def test_a_price_precision_below_cents_is_not_postable() -> None:
+    with pytest.raises(NotPostable, match="Product Price"):
+        odoo_line(line("12.34", "7"), Precision(price_digits=1))
+
+
+@settings(max_examples=300, deadline=None)
+@given(cents=st.integers(min_value=0, max_value=10**13),
+       units=st.decimals(min_value=0, max_value=10**9, places=9, allow_nan=False),
+       price_digits=st.integers(min_value=2, max_value=9),
+       quantity_digits=st.integers(min_value=0, max_value=6))
+def test_odoo_gives_back_the_rated_amount_exactly(cents: int, units: Decimal, price_digits: int,
+                                                  quantity_digits: int) -> None:
+    """Simulate Odoo: round quantity and price to its precision, the subtotal to cents."""
+    amount = D(cents).scaleb(-2)
+    precision = Precision(price_digits, quantity_digits)
+    posted = odoo_line(line(str(amount), str(units)), precision)
+    stored_quantity = odoo_round(posted.quantity, quantity_digits)
+    stored_price = odoo_round(posted.price_unit, price_digits)
+    assert (stored_quantity, stored_price) == (posted.quantity, posted.price_unit)
+    assert odoo_round(stored_quantity * stored_price, 2) == amount
+    # The float Odoo parses from our JSON number is that decimal again.
+    assert D(str(float(posted.price_unit))) == posted.price_unit or posted.price_unit == 0
+
+
+def test_the_description_names_the_tiers() -> None:
+    graduated = line("45.68", "520.965779032", model="graduated", unit="GB-month",
+                     tiers=(Tier(1, D(100), D("0.10"), D(2)),
+                            Tier(2, D("420.965779032"), D("0.08"), D(0))))
+    assert line_name(graduated).endswith(
+        "Tiers: 100 GB-month at 0.10 + 2.00 flat; 420.965779032 GB-month at 0.08")
+    volume = line("136.00", "21", model="volume", unit="instances",
+                  tiers=(Tier(3, D(21), D(6), D(10)),))
+    assert line_name(volume).endswith("Tier 3: 21 instances at 6.00 + 10.00 flat")
+    per_unit = line("12.50", "1000000", model="per_unit", unit="tiles",
+                    tiers=(Tier(1, D(1000000), D("0.0000125"), D(0)),))
+    assert line_name(per_unit).endswith("Charged: 1,000,000 tiles at 0.0000125")
+
+
+def test_the_content_hash_changes_with_the_invoice_and_only_with_it() -> None:
+    def document(amount: str, name: str = "Acme", digits: int = 2, journal: str | None = None
+                 ) -> str:
+        return build_document("C1/svc/2026-10", "2026-10", "svc", "CAD", dt.date(2026, 10, 31),
+                              journal, Customer("C1", name), [line(amount, "3")],
+                              Precision(price_digits=digits)).content_hash
+
+    assert document("3.00") == document("3.00")
+    assert document("3.00") != document("3.01")
+    assert document("3.00") != document("3.00", journal="CLOUD")
+    # Odoo's precision and the partner's details are not the invoice's content.
+    assert document("3.00") == document("3.00", digits=7)
+    assert document("3.00") == document("3.00", name="Acme Inc.")
+
+
+def test_a_quantity_beyond_28_digits_still_rounds() -> None:
+    posted = odoo_line(line("0.00", "0", quantity="12345678901234567890123456789.5"),
+                       Precision())
+    assert posted.quantity == D("12345678901234567890123456789.50")

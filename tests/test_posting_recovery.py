@@ -1,0 +1,179 @@
+"""Recovery and hold rules of the posting, from a review that tried to break them.
+
+Each test states one promise of docs/odoo.md and is run against the test server.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from odoo_server import Fault, OdooTestServer
+from posting_support import PERIOD, gateway_for, rated_totals
+from usage_builder import rows, table
+
+from rating.posting import PostingFailed, PostingOptions, post_period
+
+pytestmark = pytest.mark.slow
+NOW = PostingOptions(settle_seconds=0)  # a rerun that need not wait for Odoo to settle
+
+
+@pytest.fixture
+def wh(posting_wh: Path) -> Path:
+    return posting_wh
+
+
+@pytest.fixture
+def server() -> Iterator[OdooTestServer]:
+    with OdooTestServer() as running:
+        yield running
+
+
+def failing(wh: Path) -> list[str]:
+    """The keys the blocking check odoo_amounts_match fails on."""
+    sql = Path(__file__).resolve().parent.parent / "sql" / "report" / "odoo_mismatches.sql"
+    return [r[0] for r in rows(wh, sql.read_text().replace("$billing_period", f"'{PERIOD}'"))]
+
+
+def refs(server: OdooTestServer, model: str = "account.move") -> list[str]:
+    return sorted(r["ref"] for r in server.records(model) if r.get("ref"))
+
+
+def move_of(server: OdooTestServer, key: str) -> dict[str, Any]:
+    return next(m for m in server.records("account.move") if m["ref"] == key)
+
+
+def set_price_digits(server: OdooTestServer, digits: int) -> None:
+    price = next(r for r in server.records("decimal.precision") if r["name"] == "Product Price")
+    server.execute("decimal.precision", "write", [price["id"]], vals={"digits": digits})
+
+
+def test_a_create_still_running_when_the_client_gives_up_is_never_doubled(
+        server: OdooTestServer, wh: Path) -> None:
+    # Odoo applies the create 1.5 s after receiving it; the client gives up after 1 s.
+    server.inject(Fault("late", model="account.move", method="create", seconds=1.5))
+    with pytest.raises(PostingFailed, match="answer to creating 8 invoices was lost"):
+        post_period(wh, PERIOD, gateway_for(server, "json2", timeout=1.0))
+    assert table(wh, "odoo_postings", "DISTINCT state") == [("create_unconfirmed",)]
+    early = post_period(wh, PERIOD, gateway_for(server, "json2", timeout=1.0))
+    assert early.created == 0    # within settle_seconds nothing is created again
+    time.sleep(1.0)
+    report = post_period(wh, PERIOD, gateway_for(server, "json2"))
+    assert (report.posted, report.held) == (8, [])
+    assert refs(server) == sorted(rated_totals(wh))
+
+
+def test_a_create_that_never_landed_is_made_once_odoo_has_settled(
+        server: OdooTestServer, wh: Path) -> None:
+    bad = "C3/nexacloud/2026-10"
+    server.inject(Fault("drop_before", model="account.move", method="create"))
+    server.inject(Fault("reject", model="account.move", method="create", times=100,
+                        predicate=lambda p: any(v.get("ref") == bad
+                                                for v in p.get("vals_list", []))))
+    with pytest.raises(PostingFailed):
+        post_period(wh, PERIOD, gateway_for(server, "jsonrpc"))
+    report = post_period(wh, PERIOD, gateway_for(server, "jsonrpc"), NOW)
+    assert [(k, s) for k, s, _ in report.held] == [(bad, "rejected")]
+    assert report.posted == 7 and len(server.records("account.move")) == 7
+
+
+@pytest.mark.parametrize("fault", ["drop_before", "late"])
+def test_a_lost_partner_create_stops_the_run_and_makes_no_second_partner(
+        server: OdooTestServer, wh: Path, fault: str) -> None:
+    server.inject(Fault(fault, model="res.partner", method="create", seconds=1.5))
+    with pytest.raises(PostingFailed, match="creating partners"):
+        post_period(wh, PERIOD, gateway_for(server, "json2", timeout=1.0))
+    time.sleep(1.0)
+    report = post_period(wh, PERIOD, gateway_for(server, "json2"))
+    assert report.posted == 8
+    assert refs(server, "res.partner") == ["C1", "C2", "C3", "C4"]
+
+
+def test_a_cancelled_invoice_is_held_and_fails_the_check(server: OdooTestServer,
+                                                         wh: Path) -> None:
+    gateway = gateway_for(server, "jsonrpc")
+    post_period(wh, PERIOD, gateway)
+    key = "C1/nexacloud/2026-10"
+    server.execute("account.move", "button_cancel", [move_of(server, key)["id"]])
+    report = post_period(wh, PERIOD, gateway)
+    assert [(k, s) for k, s, _ in report.held] == [(key, "cancelled_in_odoo")]
+    assert failing(wh) == [key]
+
+
+def test_a_second_odoo_invoice_under_our_key_fails_the_check(server: OdooTestServer,
+                                                             wh: Path) -> None:
+    gateway = gateway_for(server, "jsonrpc")
+    post_period(wh, PERIOD, gateway)
+    key = "C2/nexamaps/2026-10"
+    server.execute("account.move", "create", vals_list=[{
+        "move_type": "out_invoice", "partner_id": move_of(server, key)["partner_id"],
+        "ref": key, "invoice_line_ids": [[0, 0, {"name": "x", "quantity": 1,
+                                                  "price_unit": 5}]]}])
+    report = post_period(wh, PERIOD, gateway)
+    assert [(k, s) for k, s, _ in report.held] == [(key, "duplicate_in_odoo")]
+    assert failing(wh) == [key]
+
+
+def test_a_posted_invoice_left_in_draft_after_the_close_fails_the_check(
+        server: OdooTestServer, wh: Path) -> None:
+    gateway = gateway_for(server, "jsonrpc")
+    post_period(wh, PERIOD, gateway)
+    key = "C4/nexamaps/2026-10"
+    server.execute("account.move", "button_draft", [move_of(server, key)["id"]])
+    post_period(wh, PERIOD, gateway)
+    assert failing(wh) == [key]
+
+
+def test_two_products_with_one_code_hold_the_invoices_that_need_it(server: OdooTestServer,
+                                                                   wh: Path) -> None:
+    for name in ("Tiles A", "Tiles B"):
+        server.execute("product.product", "create", vals_list=[
+            {"name": name, "default_code": "NM-TILES", "type": "service"}])
+    report = post_period(wh, PERIOD, gateway_for(server, "jsonrpc"))
+    assert {k for k, _, _ in report.held} == {f"C{n}/nexamaps/2026-10" for n in range(1, 5)}
+    assert report.posted == 4
+
+
+def test_an_archived_partner_is_found_not_created_again(server: OdooTestServer,
+                                                        wh: Path) -> None:
+    server.execute("res.partner", "create", vals_list=[{"name": "Old C1", "ref": "C1",
+                                                        "active": False}])
+    post_period(wh, PERIOD, gateway_for(server, "jsonrpc"))
+    assert refs(server, "res.partner") == ["C1", "C2", "C3", "C4"]
+
+
+def test_a_change_of_odoo_precision_is_not_a_change_of_posted_invoices(
+        server: OdooTestServer, wh: Path) -> None:
+    gateway = gateway_for(server, "jsonrpc")
+    post_period(wh, PERIOD, gateway)
+    set_price_digits(server, 7)
+    assert post_period(wh, PERIOD, gateway).held == []
+    set_price_digits(server, 1)      # now nothing can be posted exactly...
+    report = post_period(wh, PERIOD, gateway)
+    assert {s for _, s, _ in report.held} == {"not_postable"}
+    assert report.states["not_postable"] == len(report.held)
+    # ...but what is posted stays recorded as posted, and is not flagged once fixed.
+    assert table(wh, "odoo_postings", "DISTINCT state") == [("posted",)]
+    set_price_digits(server, 2)
+    assert post_period(wh, PERIOD, gateway).held == []
+
+
+def test_a_failure_after_a_split_post_counts_what_is_posted(server: OdooTestServer,
+                                                            wh: Path) -> None:
+    server.inject(Fault("reject", model="account.move", method="action_post"))
+    server.inject(Fault("drop_before", model="account.move", method="action_post", skip=1))
+    with pytest.raises(PostingFailed) as failed:
+        post_period(wh, PERIOD, gateway_for(server, "jsonrpc"))
+    posted = sum(m["state"] == "posted" for m in server.records("account.move"))
+    assert posted == 4
+    assert f"{posted} of 8 invoices are posted" in str(failed.value)
+    assert post_period(wh, PERIOD, gateway_for(server, "jsonrpc")).posted == 4
+
+
+@pytest.mark.fast
+def test_a_batch_size_below_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        PostingOptions(batch_size=0)
