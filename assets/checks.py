@@ -94,3 +94,14 @@ def odoo_amounts_match(context: dg.AssetCheckExecutionContext,
                   "first": dg.MetadataValue.md(reports.markdown_table(
                       ("invoice", "status", "rated", "odoo", "difference", "posting state"),
                       mismatches[:20]))})
+
+
+@dg.asset_check(asset="provider_costs", blocking=False,
+                description="Warns about provider costs held for want of their day's FX rate "
+                            "(counted nowhere until the rate lands).")
+def costs_all_converted(rating: RatingResource) -> dg.AssetCheckResult:
+    held = [row for row in reports.query(rating.warehouse, "finance_quarantine_by_reason")
+            if row[1] == "missing_fx_rate"]
+    return dg.AssetCheckResult(
+        passed=not held, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"rows_without_rate": sum(int(n) for _, _, n in held)})

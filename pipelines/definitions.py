@@ -7,6 +7,7 @@ import dagster as dg
 
 from assets import checks
 from assets.close import closed_period
+from assets.finance import analyst_copy, finance
 from assets.odoo import odoo_posting
 from assets.rating import landed_usage, period_summary, rated_period
 from pipelines.jobs import close_period_job, rate_period_job
@@ -15,7 +16,8 @@ from pipelines.schedules import month_close, nightly_rating
 from pipelines.sensors import new_usage_files
 
 defs = dg.Definitions(
-    assets=[landed_usage, rated_period, period_summary, closed_period, odoo_posting],
+    assets=[landed_usage, rated_period, period_summary, closed_period, odoo_posting, finance,
+            analyst_copy],
     asset_checks=dg.load_asset_checks_from_modules([checks]),
     jobs=[rate_period_job, close_period_job],
     schedules=[nightly_rating, month_close],

@@ -2,7 +2,10 @@
 embedded defaults (rating, checks, month close, posting to Odoo), and a short summary.
 
 Posting is a dry run into odoo_outbox unless ODOO_URL (and its credentials) is set: then the
-sample's invoices are posted to that Odoo (docs/odoo.md). Each demo starts a fresh warehouse.
+sample's invoices are posted to that Odoo (docs/odoo.md). Then sample legacy billing, provider
+costs and FX rates land (derived from the rated month, with planted differences), the finance
+assets run the dual run and the margins, the analysts' copy is published and the margin report
+is written (docs/margin.md). Each demo starts a fresh warehouse.
 
     python -m pipelines.demo [--rows 200000] [--out demo] [--period 2026-10]
 """
@@ -15,11 +18,13 @@ import dagster as dg
 
 from assets import checks
 from assets.close import closed_period
+from assets.finance import analyst_copy, finance
 from assets.odoo import odoo_posting
 from assets.rating import landed_usage, period_summary, rated_period
 from pipelines.resources import RatingResource, odoo_resource_from_environment
-from rating import reports
+from rating import margin_report, reports
 from rating.sample import write_sample
+from rating.sample_finance import write_finance_sample
 
 
 def main(argv: "list[str] | None" = None) -> int:
@@ -40,12 +45,20 @@ def main(argv: "list[str] | None" = None) -> int:
     os.environ.setdefault("DAGSTER_HOME", str(Path(__file__).resolve().parent.parent
                                               / "dagster_home"))
     with dg.DagsterInstance.get() as instance:
-        result = dg.materialize([landed_usage, rated_period, period_summary, closed_period,
-                                 odoo_posting, *dg.load_asset_checks_from_modules([checks])],
-                                partition_key=args.period,
+        everything = [landed_usage, rated_period, period_summary, closed_period, odoo_posting,
+                      finance, analyst_copy, *dg.load_asset_checks_from_modules([checks])]
+        result = dg.materialize(everything, partition_key=args.period,
+                                selection=dg.AssetSelection.groups("rating", "month_close"),
                                 resources={"rating": resource,
                                            "odoo": odoo_resource_from_environment()},
                                 instance=instance, raise_on_error=False)
+        # The legacy billing and costs are derived from the rated month, so they land after it.
+        write_finance_sample(sample.landing, warehouse, args.period)
+        money = dg.materialize(everything, partition_key=args.period,
+                               selection=dg.AssetSelection.groups("finance"),
+                               resources={"rating": resource,
+                                          "odoo": odoo_resource_from_environment()},
+                               instance=instance, raise_on_error=False)
     landed = result.asset_materializations_for_node("landed_usage")[0].metadata
     print(f"\nfusion-rating demo, period {args.period}")
     print(f"  rows read {landed['rows_read'].value:,}: accepted "
@@ -69,14 +82,28 @@ def main(argv: "list[str] | None" = None) -> int:
                 warehouse, "odoo_reconciliation_statuses", {"billing_period": args.period}):
             print(f"    reconciliation_odoo {status:<15} {invoices:>5} invoices "
                   f"{rated:>14,} CAD rated, difference {difference}")
-    for evaluation in result.get_asset_check_evaluations():
+    print("  dual run against the legacy billing (reconciliation_legacy):")
+    for klass, lines, ours, legacy, difference in reports.query(
+            warehouse, "margin_dual_run_classes", {"billing_period": args.period}):
+        print(f"    {klass:<17} {lines:>6} lines  ours {ours:>13,}  legacy {legacy:>13,}  "
+              f"difference {difference:,}")
+    print("  margin and cut-over readiness (margin_monthly, cutover_readiness):")
+    headline = margin_report.headline(warehouse, args.period)
+    print("    " + margin_report.headline_text(headline).replace("\n", "\n    "))
+    report = margin_report.write_report(warehouse, args.period,
+                                        args.out / f"margin-{args.period}.html")
+    print(f"  margin report: {report}")
+    for evaluation in [*result.get_asset_check_evaluations(),
+                       *money.get_asset_check_evaluations()]:
         warning = evaluation.severity == dg.AssetCheckSeverity.WARN
         state = "passed" if evaluation.passed else ("warning" if warning else "FAILED")
         print(f"  check {evaluation.asset_key.to_user_string()}.{evaluation.check_name}: "
               f"{state}")
-    print(f"  warehouse: {warehouse} (duckdb -readonly {warehouse})")
+    copy = money.asset_materializations_for_node("analyst_copy")
+    print(f"  warehouse: {warehouse}; analysts: duckdb -readonly "
+          f"{copy[0].metadata['path'].value if copy else '(not published)'}")
     print("  UI: make ui, then http://127.0.0.1:3000 (these runs are in dagster_home/)")
-    return 0 if result.success else 1
+    return 0 if result.success and money.success else 1
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ def load_reference(con: Any, root: str, time_zone: str) -> list[FileProblem]:
     warehouse.run(con, "reference/create_raw_accounts")
     for kind, table, columns in (("subscriptions", "raw_subscriptions", SUBSCRIPTION_COLUMNS),
                                  ("accounts", "raw_accounts", ACCOUNT_COLUMNS)):
-        for path in _files(con, root, kind):
+        for path in files(con, root, kind):
             problem = _load_file(con, root, kind, table, columns, path)
             if problem is not None:
                 problems.append(problem)
@@ -52,7 +52,8 @@ def load_reference(con: Any, root: str, time_zone: str) -> list[FileProblem]:
     return problems
 
 
-def _files(con: Any, landing_root: str, kind: str) -> list[str]:
+def files(con: Any, landing_root: str, kind: str) -> list[str]:
+    """The CSV and Parquet files under `<landing>/<kind>/`, at any depth, sorted."""
     root = landing_root.rstrip("/")
     if not root.startswith("s3://") and not Path(root, kind).is_dir():
         return []

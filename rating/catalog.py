@@ -1,9 +1,9 @@
 """The catalog: services, billable metrics, plans and their charges, read from YAML files.
 
 Every `*.yaml` / `*.yml` file under the catalog folder may hold any of the top-level lists
-`services`, `metrics` and `plans`; the folder is merged into one catalog. Validation collects
-every problem (file, path inside it, what is wrong, what was expected) and raises one
-`CatalogError`; nothing is rated from an invalid catalog. The format is documented in
+`services`, `metrics`, `plans` and `cost_allocation`; the folder is merged into one catalog.
+Validation collects every problem (file, path inside it, what is wrong, what was expected) and
+raises one `CatalogError`; nothing is rated from an invalid catalog. The format is documented in
 docs/catalog.md.
 """
 
@@ -114,10 +114,20 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class CostAllocation:
+    """A provider's pooled costs for a service are shared by usage of this metric."""
+
+    provider: str
+    service: str
+    metric: str
+
+
+@dataclass(frozen=True)
 class Catalog:
     services: tuple[Service, ...]
     metrics: tuple[Metric, ...]
     plans: tuple[Plan, ...]
+    cost_allocations: tuple[CostAllocation, ...] = ()
 
     def charges(self) -> Iterator[Charge]:
         for plan in self.plans:
@@ -232,6 +242,7 @@ def load_catalog(folder: Path | str) -> Catalog:
     raw_services: list[tuple[_Reader, str, dict[str, Any]]] = []
     raw_metrics: list[tuple[_Reader, str, dict[str, Any]]] = []
     raw_plans: list[tuple[_Reader, str, dict[str, Any]]] = []
+    raw_costs: list[tuple[_Reader, str, dict[str, Any]]] = []
     for file in files:
         reader = _Reader(str(file.relative_to(root)), problems)
         try:
@@ -244,9 +255,9 @@ def load_catalog(folder: Path | str) -> Catalog:
         top = reader.mapping(document, "(top)")
         if top is None:
             continue
-        reader.unknown_keys(top, "(top)", {"services", "metrics", "plans"})
+        reader.unknown_keys(top, "(top)", {"services", "metrics", "plans", "cost_allocation"})
         for bucket, key in ((raw_services, "services"), (raw_metrics, "metrics"),
-                            (raw_plans, "plans")):
+                            (raw_plans, "plans"), (raw_costs, "cost_allocation")):
             for path, item in reader.items(top, key, ""):
                 node = reader.mapping(item, path)
                 if node is not None:
@@ -255,9 +266,30 @@ def load_catalog(folder: Path | str) -> Catalog:
     services = _services(raw_services)
     metrics = _metrics(raw_metrics, {s.code for s in services})
     plans = _plans(raw_plans, {s.code: s for s in services}, {(m.service, m.code) for m in metrics})
+    costs = _cost_allocations(raw_costs, {(m.service, m.code) for m in metrics})
     if problems:
         raise CatalogError(problems)
-    return Catalog(tuple(services), tuple(metrics), tuple(plans))
+    return Catalog(tuple(services), tuple(metrics), tuple(plans), tuple(costs))
+
+
+def _cost_allocations(raw: list[tuple[_Reader, str, dict[str, Any]]],
+                      metrics: set[tuple[str, str]]) -> list[CostAllocation]:
+    found: dict[tuple[str, str], CostAllocation] = {}
+    for reader, path, node in raw:
+        reader.unknown_keys(node, path, {"provider", "service", "metric"})
+        provider = reader.text(node, "provider", path, code=True)
+        service = reader.text(node, "service", path, code=True)
+        metric = reader.text(node, "metric", path, code=True)
+        if provider is None or service is None or metric is None:
+            continue
+        if (service, metric) not in metrics:
+            reader.fail(f"{path}.metric", f"no metric {metric!r} in service {service!r}")
+            continue
+        if (provider, service) in found:
+            reader.fail(path, f"provider {provider!r} is mapped twice for service {service!r}")
+            continue
+        found[(provider, service)] = CostAllocation(provider, service, metric)
+    return sorted(found.values(), key=lambda c: (c.provider, c.service))
 
 
 def _services(raw: list[tuple[_Reader, str, dict[str, Any]]]) -> list[Service]:

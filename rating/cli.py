@@ -3,6 +3,8 @@
     fusion-rating rate --landing DIR --catalog DIR --warehouse FILE --period YYYY-MM
     fusion-rating close --warehouse FILE --period YYYY-MM
     fusion-rating post --warehouse FILE --period YYYY-MM [--drafts-only]
+    fusion-rating finance --landing DIR --catalog DIR --warehouse FILE --period YYYY-MM
+    fusion-rating report margin --warehouse FILE --period YYYY-MM [--out FILE.html]
     fusion-rating sample --out DIR --rows N
 
 `post` talks to the Odoo named by ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD (or ODOO_API_KEY
@@ -53,6 +55,25 @@ def main(argv: list[str] | None = None) -> int:
                       help="hold invoices whose product is missing in Odoo instead of "
                            "creating it")
 
+    finance = commands.add_parser(
+        "finance", help="dual run against the legacy billing, and margins, for a period")
+    finance.add_argument("--landing", required=True, help="landing root (folder or s3://...)")
+    finance.add_argument("--catalog", required=True, type=Path, help="catalog folder")
+    finance.add_argument("--warehouse", required=True, type=Path, help="DuckDB warehouse file")
+    finance.add_argument("--period", required=True, help="billing period, YYYY-MM")
+    finance.add_argument("--tolerance", default="0.01",
+                         help="largest difference per line that still matches (CAD)")
+    finance.add_argument("--readiness-periods", type=int, default=2,
+                         help="closed periods the cut-over readiness looks at")
+    finance.add_argument("--time-zone", default=DEFAULT_TIME_ZONE, help="billing time zone")
+
+    report = commands.add_parser("report", help="print a report and write it as HTML")
+    report.add_argument("name", choices=["margin"])
+    report.add_argument("--warehouse", required=True, type=Path, help="DuckDB warehouse file")
+    report.add_argument("--period", required=True, help="billing period, YYYY-MM")
+    report.add_argument("--out", type=Path, default=None,
+                        help="HTML file (default: margin-<period>.html beside the warehouse)")
+
     sample = commands.add_parser("sample", help="write a sample month and a matching catalog")
     sample.add_argument("--out", required=True, type=Path)
     sample.add_argument("--rows", type=int, default=100_000)
@@ -67,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
         return _close(args)
     if args.command == "post":
         return _post(args)
+    if args.command == "finance":
+        return _finance(args)
+    if args.command == "report":
+        return _report(args)
     return _sample(args)
 
 
@@ -103,6 +128,43 @@ def _post(args: argparse.Namespace) -> int:
     if len(report.held) > 20:
         print(f"  ... {len(report.held) - 20} more in odoo_postings")
     return 1 if report.held else 0
+
+
+def _finance(args: argparse.Namespace) -> int:
+    from decimal import Decimal, InvalidOperation
+
+    from rating.finance import FinanceRequest, run_finance
+
+    try:
+        result = run_finance(FinanceRequest(
+            landing=str(args.landing), catalog=args.catalog, warehouse=args.warehouse,
+            period=args.period, tolerance=Decimal(args.tolerance),
+            readiness_periods=args.readiness_periods, time_zone=args.time_zone))
+    except (CatalogError, ValueError, InvalidOperation) as exc:
+        print(f"fusion-rating: nothing written: {exc}", file=sys.stderr)
+        return 2
+    landed = ", ".join(f"{kind} {n:,}" for kind, n in result.landed.items())
+    print(f"period {result.period}: landed {landed}")
+    for kind, reason, count in result.quarantined:
+        print(f"  held {kind} {reason}: {count:,}")
+    print("  dual run (reconciliation_legacy):")
+    for klass, lines, ours, legacy, difference in result.classes:
+        print(f"    {klass:<17} {lines:>6} lines  ours {ours:>14,}  legacy {legacy:>14,}  "
+              f"difference {difference:,}")
+    print("  cut-over readiness (cutover_readiness):")
+    for service, periods, customers, matched, share in result.readiness:
+        print(f"    {service:<12} {matched:>5} of {customers:<5} customers matched "
+              f"({'n/a' if share is None else f'{share}%'}) over {periods or 'no closed period'}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from rating import margin_report
+
+    out = args.out or args.warehouse.with_name(f"margin-{args.period}.html")
+    print(margin_report.headline_text(margin_report.headline(args.warehouse, args.period)))
+    print(f"report: {margin_report.write_report(args.warehouse, args.period, out)}")
+    return 0
 
 
 def _rate(args: argparse.Namespace) -> int:

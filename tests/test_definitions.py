@@ -21,7 +21,9 @@ def test_definitions_load() -> None:
 
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
     assert keys == {"landed_usage", "usage_rollups", "rated_charges", "invoice_lines",
-                    "period_summary", "closed_period", "odoo_invoices", "reconciliation_odoo"}
+                    "period_summary", "closed_period", "odoo_invoices", "reconciliation_odoo",
+                    "legacy_billing", "provider_costs", "reconciliation_legacy",
+                    "cutover_readiness", "margin_daily", "margin_monthly", "analyst_copy"}
     assert defs.resolve_job_def("rate_period") is not None
     assert defs.resolve_job_def("close_period") is not None
 

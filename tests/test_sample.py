@@ -97,7 +97,7 @@ def test_same_seed_gives_the_same_bytes(sample: SampleSummary, tmp_path: Path) -
     assert again.usage_rows == sample.usage_rows
     first = _digests(sample.landing.parent)
     assert first == _digests(again.landing.parent)
-    assert len(first) == 17  # 3 catalog files, 2 CSV files, 12 usage files
+    assert len(first) == 18  # 4 catalog files, 2 CSV files, 12 usage files
     other = write_sample(tmp_path / "other", ROWS, seed=8)
     different = _digests(other.landing.parent)
     part = "landing/usage/nexacloud/2026-10/part-0000.parquet"

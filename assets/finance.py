@@ -1,0 +1,109 @@
+"""The finance assets: the dual run against the legacy billing, margins, the analysts' copy.
+
+invoice_lines, rated_charges -> legacy_billing, provider_costs, reconciliation_legacy,
+cutover_readiness, margin_daily, margin_monthly (one step, one transaction) -> analyst_copy
+
+(No `from __future__ import annotations` here: Dagster reads the annotations at run time.)
+"""
+
+from decimal import Decimal
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.partitions import billing_periods
+from pipelines.resources import RatingResource
+from rating import margin_report, reports
+from rating.finance import FinanceRequest, publish_analyst_copy, run_finance
+
+GROUP = "finance"
+POOL = "duckdb_warehouse"
+
+
+class FinanceConfig(dg.Config):
+    tolerance: str = "0.01"
+    """The largest difference per line (CAD) that the dual run still counts as a match."""
+    readiness_periods: int = 2
+    """How many of the last closed periods the cut-over readiness looks at."""
+
+
+def _spec(key: str, deps: list[str], description: str) -> dg.AssetSpec:
+    return dg.AssetSpec(key, deps=deps, group_name=GROUP, kinds={"duckdb"},
+                        description=description)
+
+
+@dg.multi_asset(
+    specs=[
+        _spec("legacy_billing", ["landed_usage"],
+              "What Lago, the Stripe billing and the apps charged, from "
+              "<landing>/legacy_billing/; bad rows in finance_quarantine (table "
+              "legacy_billing)."),
+        _spec("provider_costs", ["landed_usage"],
+              "Daily provider costs (OpenAI, maps, SMS, hosting) in CAD, converted with the "
+              "landed daily FX rates; a cost without its day's rate is held, never zero "
+              "(table provider_costs)."),
+        _spec("reconciliation_legacy", ["legacy_billing", "invoice_lines"],
+              "Dual run: ours vs the legacy per customer, service, period and charge, classed "
+              "match / amount_differs / currency_differs / only_in_legacy / only_in_ours "
+              "(table reconciliation_legacy)."),
+        _spec("cutover_readiness", ["reconciliation_legacy"],
+              "Per service, the share of customers that matched on every line over the last "
+              "closed periods (table cutover_readiness)."),
+        _spec("margin_daily", ["provider_costs", "rated_charges"],
+              "Revenue vs allocated provider costs per day, service, customer and metric "
+              "(tables cost_allocations, margin_daily)."),
+        _spec("margin_monthly", ["margin_daily"],
+              "Revenue, cost, margin and margin % per period, service, customer and metric "
+              "(table margin_monthly; views margin_by_service, margin_by_customer, "
+              "negative_margin_customers)."),
+    ],
+    partitions_def=billing_periods,
+    pool=POOL,
+    can_subset=False,
+)
+def finance(context: dg.AssetExecutionContext, rating: RatingResource,
+            config: FinanceConfig):  # type: ignore[no-untyped-def]
+    period = context.partition_key
+    result = run_finance(FinanceRequest(
+        landing=rating.landing, catalog=Path(rating.catalog), warehouse=Path(rating.warehouse),
+        period=period, tolerance=Decimal(config.tolerance),
+        readiness_periods=config.readiness_periods, time_zone=rating.time_zone,
+        settings=rating.settings()))
+    held = dg.MetadataValue.md(reports.markdown_table(("kind", "reason", "rows"),
+                                                      result.quarantined))
+    yield dg.MaterializeResult(asset_key="legacy_billing", metadata={
+        "rows": result.landed.get("legacy_billing", 0), "quarantined": held,
+        "table": "legacy_billing"})
+    yield dg.MaterializeResult(asset_key="provider_costs", metadata={
+        "rows": result.landed.get("provider_costs", 0),
+        "fx_rates": result.landed.get("fx_rates", 0), "quarantined": held,
+        "table": "provider_costs"})
+    yield dg.MaterializeResult(asset_key="reconciliation_legacy", metadata={
+        "by_class": dg.MetadataValue.md(reports.markdown_table(
+            ("class", "lines", "ours", "legacy", "difference"), result.classes)),
+        "table": "reconciliation_legacy"})
+    yield dg.MaterializeResult(asset_key="cutover_readiness", metadata={
+        "readiness": dg.MetadataValue.md(reports.markdown_table(
+            ("service", "periods", "customers", "matched", "share %"), result.readiness)),
+        "table": "cutover_readiness"})
+    yield dg.MaterializeResult(asset_key="margin_daily", metadata={"table": "margin_daily"})
+    yield dg.MaterializeResult(asset_key="margin_monthly", metadata={
+        "headline": dg.MetadataValue.md(margin_report.headline_markdown(
+            margin_report.headline(rating.warehouse, period))),
+        "table": "margin_monthly"})
+
+
+@dg.asset(
+    deps=["margin_monthly", "cutover_readiness", "period_summary"],
+    partitions_def=billing_periods,
+    group_name=GROUP,
+    pool=POOL,
+    kinds={"duckdb"},
+    description="A read-only copy of the warehouse for analysts and BI tools "
+                "(<warehouse>-analysts.duckdb), replaced in one step after each run.",
+)
+def analyst_copy(rating: RatingResource) -> dg.MaterializeResult:
+    target = publish_analyst_copy(rating.warehouse)
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(target)),
+        "connect": dg.MetadataValue.text(f"duckdb -readonly {target}")})

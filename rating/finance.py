@@ -1,0 +1,179 @@
+"""The dual run against the legacy billing, and margins against provider costs (docs/margin.md).
+
+Three more kinds of files land beside the usage, as CSV or Parquet:
+
+    <landing>/legacy_billing/   source, service, account_id, period, charge, amount, currency,
+                                legacy_invoice_id
+    <landing>/provider_costs/   date, provider, service, account_id, metric, cost, currency
+    <landing>/fx_rates/         date, currency, rate_to_cad
+
+Every row is used or held in `finance_quarantine` with a reason (a file that cannot be read,
+or lacks a column, by name). One run, in one transaction, rewrites the landed tables
+(legacy_billing, provider_costs) and, for one period, reconciliation_legacy, cost_allocations,
+margin_daily and margin_monthly, then cutover_readiness. It reads what the rating run of the
+period wrote (invoice_lines, rated_charges, usage_rollups, validated_accounts, catalog_*).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from rating import accounts, landing, warehouse
+from rating.catalog import load_catalog
+from rating.periods import DEFAULT_TIME_ZONE, billing_period
+from rating.warehouse import WarehouseSettings
+
+KINDS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
+    # kind: (columns in the raw table's order, the required ones)
+    "legacy_billing": (("source", "service", "account_id", "period", "charge", "amount",
+                        "currency", "legacy_invoice_id"),
+                       frozenset({"source", "service", "account_id", "period", "amount",
+                                  "currency"})),
+    "provider_costs": (("date", "provider", "service", "account_id", "metric", "cost",
+                        "currency"),
+                       frozenset({"date", "provider", "service", "cost", "currency"})),
+    "fx_rates": (("date", "currency", "rate_to_cad"),
+                 frozenset({"date", "currency", "rate_to_cad"})),
+}
+
+
+@dataclass(frozen=True)
+class FinanceRequest:
+    """One finance run.
+
+    tolerance: the largest difference per line that still counts as a match.
+    readiness_periods: how many of the last closed periods the cut-over readiness looks at.
+    """
+
+    landing: str
+    catalog: Path
+    warehouse: Path
+    period: str
+    tolerance: Decimal = Decimal("0.01")
+    readiness_periods: int = 2
+    time_zone: str = DEFAULT_TIME_ZONE
+    settings: WarehouseSettings = field(default_factory=WarehouseSettings)
+
+
+@dataclass(frozen=True)
+class FinanceResult:
+    period: str
+    landed: dict[str, int]                              # usable rows per kind
+    quarantined: list[tuple[str, str, int]]             # kind, reason, rows (or files)
+    classes: list[tuple[str, int, Decimal, Decimal, Decimal]]  # class, lines, ours, legacy, diff
+    readiness: list[tuple[str, str, int, int, Decimal | None]]  # service, periods, n, matched, %
+    margin: list[tuple[str, Decimal, Decimal, Decimal, Decimal | None]]  # service, rev, cost, ...
+
+
+def run_finance(request: FinanceRequest) -> FinanceResult:
+    """Load the three kinds of files, reconcile the period against the legacy billing, allocate
+    its provider costs and compute its margins; all written in one transaction."""
+    period = billing_period(request.period, request.time_zone)
+    if request.tolerance < 0 or request.readiness_periods < 1:
+        raise ValueError("tolerance must be >= 0 and readiness_periods >= 1")
+    catalog = load_catalog(request.catalog)
+    mapping = pa.table({
+        "provider": [c.provider for c in catalog.cost_allocations],
+        "service": [c.service for c in catalog.cost_allocations],
+        "metric": [c.metric for c in catalog.cost_allocations]},
+        schema=pa.schema([("provider", pa.string()), ("service", pa.string()),
+                          ("metric", pa.string())]))
+    end = (period.first_day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    params = {"billing_period": request.period, "tolerance": request.tolerance,
+              "periods": request.readiness_periods, "first_day": period.first_day,
+              "end_day": end, "now": dt.datetime.now(dt.UTC).replace(tzinfo=None)}
+    with warehouse.writer(request.warehouse, request.settings) as con:
+        warehouse.create_schema(con)
+        landing.open_root(con, request.landing)
+        # Files are read first, each statement on its own: a file that fails to read must not
+        # abort the transaction that writes the tables.
+        problems = _load_files(con, request.landing)
+        with warehouse.transaction(con), warehouse.registered(con, "cost_mapping", mapping):
+            for step in ("check_legacy_billing", "check_fx_rates", "check_provider_costs",
+                         "clear_finance_quarantine", "insert_finance_quarantine",
+                         "clear_legacy_billing", "insert_legacy_billing",
+                         "clear_provider_costs", "insert_provider_costs",
+                         "delete_period_reconciliation_legacy", "insert_reconciliation_legacy",
+                         "delete_cutover_readiness", "insert_cutover_readiness",
+                         "delete_period_cost_allocations", "insert_cost_allocations",
+                         "delete_period_margin_daily", "insert_margin_daily",
+                         "delete_period_margin_monthly", "insert_margin_monthly"):
+                warehouse.run(con, f"finance/{step}", params)
+            for kind, file_path, reason, detail in problems:
+                warehouse.run(con, "finance/insert_file_problem", {
+                    "kind": kind, "reason": reason, "file_path": file_path, "detail": detail})
+        return _result(con, request.period)
+
+
+def publish_analyst_copy(database: Path | str) -> Path:
+    """Copy the warehouse to `<name>-analysts.duckdb` for readers (DuckDB allows one writer per
+    file and no reader beside it). Taken under the writer lock after a checkpoint, written
+    beside the target and renamed over it in one step: a reader that has the previous copy
+    open keeps reading it, the next one opens the new one."""
+    source = Path(database)
+    target = source.with_name(f"{source.stem}-analysts{source.suffix}")
+    partial = target.with_name(f".{target.name}.partial")
+    with warehouse.writer(source) as con:
+        con.execute("CHECKPOINT")
+        shutil.copyfile(source, partial)
+    os.replace(partial, target)
+    return target
+
+
+def _load_files(con: Any, root: str) -> list[tuple[str, str, str, str]]:
+    """Every file of every kind into its raw table; (kind, file, reason, detail) for a file
+    that cannot be used as a whole."""
+    problems: list[tuple[str, str, str, str]] = []
+    for kind, (columns, required) in KINDS.items():
+        warehouse.run(con, f"finance/create_raw_{kind}")
+        for path in accounts.files(con, root, kind):
+            problem = _load_file(con, root, kind, columns, required, path)
+            if problem is not None:
+                problems.append((kind, *problem))
+    return problems
+
+
+def _load_file(con: Any, root: str, kind: str, columns: Sequence[str],
+               required: frozenset[str], path: str) -> tuple[str, str, str] | None:
+    base = root.rstrip("/")
+    relative = path[len(base) + 1:] if path.startswith(base + "/") else path
+    fmt = "parquet" if path.endswith(".parquet") else "csv"
+    if any(c in landing.GLOB_CHARACTERS for c in path):
+        return relative, "unreadable_file", landing.GLOB_NAME_ERROR
+    try:
+        present = {row[0] for row in warehouse.run(con, f"finance/describe_{fmt}",
+                                                   {"file": path}).fetchall()}
+        missing = sorted(required - present)
+        if missing:
+            return relative, "missing_column", f"missing: {', '.join(missing)}"
+        # Only names from the fixed column lists above are spliced into the statement.
+        projection = ", ".join(f'CAST("{c}" AS VARCHAR)' if c in present else "NULL::VARCHAR"
+                               for c in columns)
+        statement = (warehouse.sql(f"finance/insert_raw_{fmt}")
+                     .replace("{table}", f"raw_{kind}").replace("{projection}", projection))
+        warehouse.run_text(con, statement, {"file_path": relative, "file": path})
+    except duckdb.Error as exc:  # known-good statements on one file: the file's fault
+        return relative, "unreadable_file", str(exc).strip().splitlines()[0][:500]
+    return None
+
+
+def _result(con: Any, period: str) -> FinanceResult:
+    def rows(name: str) -> list[Any]:
+        result: list[Any] = warehouse.run(con, f"report/{name}",
+                                          {"billing_period": period}).fetchall()
+        return result
+
+    landed = {kind: n for kind, n in rows("finance_landed")}
+    return FinanceResult(period, landed, rows("finance_quarantine_by_reason"),
+                         rows("margin_dual_run_classes"), rows("cutover_readiness"),
+                         rows("margin_by_service_period"))

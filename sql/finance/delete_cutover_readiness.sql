@@ -1,0 +1,1 @@
+DELETE FROM cutover_readiness

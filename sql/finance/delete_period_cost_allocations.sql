@@ -1,0 +1,1 @@
+DELETE FROM cost_allocations WHERE billing_period = $billing_period

@@ -1,0 +1,1 @@
+DELETE FROM margin_daily WHERE billing_period = $billing_period

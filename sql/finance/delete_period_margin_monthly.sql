@@ -1,0 +1,1 @@
+DELETE FROM margin_monthly WHERE billing_period = $billing_period

@@ -1,0 +1,1 @@
+DELETE FROM reconciliation_legacy WHERE billing_period = $billing_period

@@ -1,0 +1,14 @@
+-- The period's margin per service, customer and metric: revenue is the rated amount (already
+-- in cents), cost the allocated CAD costs (9 decimals, unrounded).
+INSERT INTO margin_monthly
+WITH summed AS (
+    SELECT service, customer_key, metric, CAST(sum(revenue) AS DECIMAL(38, 2)) AS revenue,
+           sum(cost) AS cost
+    FROM margin_daily WHERE billing_period = $billing_period
+    GROUP BY ALL
+)
+SELECT $billing_period, service, customer_key, metric, revenue, cost, revenue - cost,
+       CASE WHEN revenue <> 0
+            THEN CAST(round(100 * (revenue - cost) / revenue, 2) AS DECIMAL(18, 2)) END
+FROM summed
+ORDER BY ALL

@@ -1,0 +1,1 @@
+SELECT kind, reason, count(*) AS rows FROM finance_quarantine GROUP BY ALL ORDER BY ALL

@@ -1,0 +1,239 @@
+"""The dual run and the margins on hand-computed cases (rating.finance, docs/margin.md)."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from usage_builder import (
+    CATALOG,
+    DEFAULT_ACCOUNTS,
+    DEFAULT_SUBSCRIPTIONS,
+    Landing,
+    rows,
+    table,
+    usage_row,
+)
+
+from rating import margin_report
+from rating.engine import close_period
+from rating.finance import FinanceRequest, publish_analyst_copy, run_finance
+
+pytestmark = pytest.mark.slow
+D = Decimal
+PERIOD = "2026-10"
+LEGACY_HEADER = ("source", "service", "account_id", "period", "charge", "amount", "currency",
+                 "legacy_invoice_id")
+COST_HEADER = ("date", "provider", "service", "account_id", "metric", "cost", "currency")
+
+
+def write_csv(path: Path, header: tuple[str, ...], lines: list[tuple[str, ...]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(lines)
+
+
+@pytest.fixture
+def rated(landing: Landing, wh: Path) -> tuple[Landing, Path]:
+    """2026-10 rated and closed: C1 uses 300,000 AI tokens, C5 (a second NexaDesk customer)
+    100,000; C2 has map tiles; C1 vCPU hours."""
+    landing.accounts([*DEFAULT_ACCOUNTS, ("nexadesk", "nd-5", "C5")])
+    landing.subscriptions([*DEFAULT_SUBSCRIPTIONS,
+                           ("SUB-ND-5", "nexadesk", "nd-5", "desk-team", "2025-01-01", "")])
+    landing.usage("u.parquet", [
+        usage_row("nexadesk", "ai_tokens", 300_000),                      # C1
+        usage_row("nexadesk", "ai_tokens", 100_000, account_id="nd-5"),   # C5
+        usage_row("nexacloud", "vcpu_hours", 300),                        # C1: 200 x 0.045 = 9.00
+        usage_row("nexamaps", "map_tiles", 1_010_000),                    # C2: 12.50
+    ])
+    landing.rate(wh, PERIOD)
+    close_period(wh, PERIOD)
+    return landing, wh
+
+
+def finance(landing: Landing, wh: Path, **kw: object) -> object:
+    return run_finance(FinanceRequest(landing=str(landing.root), catalog=CATALOG,
+                                      warehouse=wh, period=PERIOD, **kw))  # type: ignore[arg-type]
+
+
+def test_every_dual_run_class_on_a_hand_made_case(rated: tuple[Landing, Path]) -> None:
+    landing, wh = rated
+    ours = dict(rows(wh, "SELECT r.metric, sum(l.amount) FROM invoice_lines l JOIN rated_charges r "
+                         "USING (billing_period, subscription_id, charge_id, line_kind) "
+                         "WHERE l.customer_key = 'C1' GROUP BY ALL"))
+    assert ours["vcpu_hours"] == D("9.00")
+    write_csv(landing.root / "legacy_billing" / "lago.csv", LEGACY_HEADER, [
+        ("lago", "nexacloud", "nc-1", PERIOD, "vcpu_hours", "9.01", "CAD", "L1"),   # within 0.01
+        ("lago", "nexadesk", "nd-1", PERIOD, "ai_tokens", str(ours["ai_tokens"] + D("0.02")),
+         "CAD", "L2"),                                                             # differs
+        ("lago", "nexadesk", "nd-1", PERIOD, "ND-AGENT", "38.00", "USD", "L2"),    # product code
+        ("lago", "nexadesk", "nd-1", PERIOD, "support_fee", "5.00", "CAD", "L2"),  # legacy only
+    ])
+    # The apps' Stripe billing billed C2's maps as a whole invoice.
+    write_csv(landing.root / "legacy_billing" / "stripe.csv", LEGACY_HEADER, [
+        ("stripe", "nexamaps", "nm-1", PERIOD, "", "12.50", "CAD", "S1")])
+    finance(landing, wh)
+    got = {(c, s, ch): k for c, s, ch, k in rows(
+        wh, "SELECT customer_key, service, charge, class FROM reconciliation_legacy")}
+    assert got[("C1", "nexacloud", "vcpu_hours")] == "match"
+    assert got[("C1", "nexadesk", "ai_tokens")] == "amount_differs"
+    assert got[("C1", "nexadesk", "agents")] == "currency_differs"
+    assert got[("C1", "nexadesk", "support_fee")] == "only_in_legacy"
+    assert got[("C5", "nexadesk", "ai_tokens")] == "only_in_ours"
+    assert got[("C2", "nexamaps", "")] == "match"     # invoice-level against our invoice total
+    differs = rows(wh, "SELECT difference FROM reconciliation_legacy WHERE class = "
+                       "'amount_differs'")
+    assert differs == [(D("0.02"),)]
+    # With a tolerance of 0.02 the differing line matches too.
+    finance(landing, wh, tolerance=D("0.02"))
+    assert got[("C1", "nexadesk", "ai_tokens")] != dict(
+        ((c, s, ch), k) for c, s, ch, k in rows(
+            wh, "SELECT customer_key, service, charge, class FROM reconciliation_legacy")
+    )[("C1", "nexadesk", "ai_tokens")]
+
+
+def test_pooled_costs_follow_usage_and_add_up_exactly(rated: tuple[Landing, Path]) -> None:
+    landing, wh = rated
+    write_csv(landing.root / "provider_costs" / "costs.csv", COST_HEADER, [
+        # Pooled, mapped by the catalog to ai_tokens: C1 used 300,000, C5 100,000.
+        ("2026-10-02", "openai", "nexadesk", "", "", "40.00", "CAD"),
+        # Pooled on vCPU hours: only C1 used any, it takes the whole cost.
+        ("2026-10-03", "aws", "nexacloud", "", "", "10.00", "CAD"),
+        # Direct.
+        ("2026-10-04", "twilio", "nexadesk", "nd-5", "", "1.25", "CAD"),
+        # Pooled on a metric nobody used: kept, unallocated.
+        ("2026-10-05", "twilio", "nexadesk", "", "conversations", "2.00", "CAD"),
+    ])
+    finance(landing, wh)
+    allocations = table(wh, "cost_allocations",
+                        "provider, customer_key, allocation, share, cost_cad")
+    assert ("openai", "C1", "usage_share", D("0.75"), D("30.000000000")) in allocations
+    assert ("openai", "C5", "usage_share", D("0.25"), D("10.000000000")) in allocations
+    assert ("aws", "C1", "usage_share", D(1), D("10.000000000")) in allocations
+    assert ("twilio", "C5", "direct", D(1), D("1.250000000")) in allocations
+    assert ("twilio", None, "unallocated", D(1), D("2.000000000")) in allocations
+    assert rows(wh, "SELECT sum(cost_cad) FROM cost_allocations") == [(D("53.25"),)]
+    assert rows(wh, "SELECT sum(cost) FROM margin_monthly") == [(D("53.25"),)]
+
+
+def test_shares_that_do_not_divide_evenly_still_add_up(landing: Landing, wh: Path) -> None:
+    landing.accounts([*DEFAULT_ACCOUNTS, ("nexadesk", "nd-5", "C5"), ("nexadesk", "nd-6", "C6")])
+    landing.subscriptions([*DEFAULT_SUBSCRIPTIONS,
+                           ("SUB-ND-5", "nexadesk", "nd-5", "desk-team", "2025-01-01", ""),
+                           ("SUB-ND-6", "nexadesk", "nd-6", "desk-team", "2025-01-01", "")])
+    landing.usage("u.parquet", [usage_row("nexadesk", "conversations", 10, account_id=a)
+                                for a in ("nd-1", "nd-5", "nd-6")])
+    landing.rate(wh, PERIOD)
+    write_csv(landing.root / "provider_costs" / "c.csv", COST_HEADER, [
+        ("2026-10-02", "twilio", "nexadesk", "", "", "10.00", "CAD")])
+    finance(landing, wh)
+    parts = [r[0] for r in rows(wh, "SELECT cost_cad FROM cost_allocations ORDER BY customer_key")]
+    assert parts == [D("3.333333333"), D("3.333333333"), D("3.333333334")]
+
+
+def test_usd_costs_are_converted_and_a_missing_rate_holds_the_row(
+        rated: tuple[Landing, Path]) -> None:
+    landing, wh = rated
+    write_csv(landing.root / "fx_rates" / "usd.csv", ("date", "currency", "rate_to_cad"), [
+        ("2026-10-02", "USD", "1.3725"),
+        ("2026-10-03", "USD", "1.3800"), ("2026-10-03", "USD", "1.3900"),   # conflicting
+        ("2026-10-04", "USD", "abc")])
+    write_csv(landing.root / "provider_costs" / "c.csv", COST_HEADER, [
+        ("2026-10-02", "openai", "nexadesk", "", "", "100.00", "USD"),
+        ("2026-10-03", "openai", "nexadesk", "", "", "100.00", "USD"),
+        ("2026-10-06", "openai", "nexadesk", "", "", "100.00", "USD")])
+    finance(landing, wh)
+    assert table(wh, "provider_costs", "cost_date::VARCHAR, fx_rate, cost_cad") == [
+        ("2026-10-02", D("1.372500000"), D("137.250000000"))]
+    held = table(wh, "finance_quarantine", "kind, reason")
+    assert held == [("fx_rates", "conflicting_rate"), ("fx_rates", "conflicting_rate"),
+                    ("fx_rates", "not_a_number"), ("provider_costs", "missing_fx_rate"),
+                    ("provider_costs", "missing_fx_rate")]
+    assert rows(wh, "SELECT sum(cost) FROM margin_monthly") == [(D("137.25"),)]
+
+
+def test_bad_rows_and_files_are_held_with_a_reason(rated: tuple[Landing, Path]) -> None:
+    landing, wh = rated
+    write_csv(landing.root / "legacy_billing" / "bad.csv", LEGACY_HEADER, [
+        ("lago", "nexacloud", "", PERIOD, "vcpu_hours", "1.00", "CAD", "B1"),
+        ("lago", "nexacloud", "nc-1", "2026-13", "vcpu_hours", "1.00", "CAD", "B2"),
+        ("lago", "nexacloud", "nc-1", PERIOD, "vcpu_hours", "one", "CAD", "B3"),
+        ("lago", "nexacloud", "nc-1", PERIOD, "vcpu_hours", "1.001", "CAD", "B4"),
+        ("lago", "nexafoo", "nc-1", PERIOD, "vcpu_hours", "1.00", "CAD", "B5"),
+        ("lago", "nexacloud", "nc-404", PERIOD, "vcpu_hours", "1.00", "CAD", "B6")])
+    write_csv(landing.root / "legacy_billing" / "short.csv", ("source", "service"), [
+        ("lago", "nexacloud")])
+    (landing.root / "provider_costs").mkdir()
+    (landing.root / "provider_costs" / "broken.parquet").write_bytes(b"not parquet")
+    write_csv(landing.root / "provider_costs" / "bad.csv", COST_HEADER, [
+        ("2026-10-02", "openai", "nexadesk", "", "", "-1.00", "CAD"),
+        ("2026-10-32", "openai", "nexadesk", "", "", "1.00", "CAD"),
+        ("2026-10-02", "openai", "nexadesk", "nd-404", "", "1.00", "CAD"),
+        ("2026-10-02", "openai", "nexadesk", "", "tokens", "1.00", "CAD"),
+        ("2026-10-02", "unmapped", "nexadesk", "", "", "1.00", "CAD")])
+    finance(landing, wh)
+    assert table(wh, "finance_quarantine", "kind, reason, file_path") == [
+        ("legacy_billing", "bad_period", "legacy_billing/bad.csv"),
+        ("legacy_billing", "missing_column", "legacy_billing/short.csv"),
+        ("legacy_billing", "more_than_cents", "legacy_billing/bad.csv"),
+        ("legacy_billing", "not_a_number", "legacy_billing/bad.csv"),
+        ("legacy_billing", "null_required", "legacy_billing/bad.csv"),
+        ("legacy_billing", "unknown_account", "legacy_billing/bad.csv"),
+        ("legacy_billing", "unknown_service", "legacy_billing/bad.csv"),
+        ("provider_costs", "bad_date", "provider_costs/bad.csv"),
+        ("provider_costs", "negative_cost", "provider_costs/bad.csv"),
+        ("provider_costs", "no_allocation_metric", "provider_costs/bad.csv"),
+        ("provider_costs", "unknown_account", "provider_costs/bad.csv"),
+        ("provider_costs", "unknown_metric", "provider_costs/bad.csv"),
+        ("provider_costs", "unreadable_file", "provider_costs/broken.parquet")]
+    rows_in = 6 + 5
+    used = rows(wh, "SELECT (SELECT count(*) FROM legacy_billing) "
+                    "+ (SELECT count(*) FROM provider_costs)")[0][0]
+    held = rows(wh, "SELECT count(*) FROM finance_quarantine WHERE file_row_number IS NOT NULL")
+    assert used + held[0][0] == rows_in      # every landed row is used or held
+
+
+def test_readiness_and_the_report_agree_with_the_tables(rated: tuple[Landing, Path],
+                                                        tmp_path: Path) -> None:
+    landing, wh = rated
+    lines = rows(wh, "SELECT r.service, r.account_id, r.metric, sum(l.amount) "
+                     "FROM invoice_lines l JOIN rated_charges r USING (billing_period, "
+                     "subscription_id, charge_id, line_kind) GROUP BY ALL ORDER BY ALL")
+    write_csv(landing.root / "legacy_billing" / "all.csv", LEGACY_HEADER, [
+        ("lago", s, a, PERIOD, m, str(amount), "CAD", "X") for s, a, m, amount in lines])
+    finance(landing, wh)
+    readiness = {s: (n, matched, share) for s, _, n, matched, share in rows(
+        wh, "SELECT service, periods, customers, matched_customers, share_matched "
+            "FROM cutover_readiness")}
+    assert readiness["nexadesk"] == (2, 2, D("100.00"))
+    assert {share for _, _, share in readiness.values()} == {D("100.00")}
+    headline = margin_report.headline(wh, PERIOD)
+    by_service = {r[0]: r[1:4] for r in rows(
+        wh, "SELECT service, revenue, cost, margin FROM margin_by_service")}
+    assert {r[0]: r[1:4] for r in headline if r[0] != "all services"} == by_service
+    total = rows(wh, "SELECT sum(amount) FROM rated_charges")[0][0]
+    assert headline[-1][1] == total
+    report = margin_report.write_report(wh, PERIOD, tmp_path / "m.html")
+    assert f"{total:,}" in report.read_text(encoding="utf-8")
+
+
+def test_the_analyst_copy_is_readable_while_the_warehouse_is_written(
+        rated: tuple[Landing, Path]) -> None:
+    landing, wh = rated
+    copy = publish_analyst_copy(wh)
+    reader = duckdb.connect(str(copy), read_only=True)
+    before = reader.execute("SELECT count(*) FROM invoice_lines").fetchone()
+    landing.usage("more.parquet", [usage_row("nexacloud", "vcpu_hours", 5)])
+    landing.rate(wh, "2026-11")      # the writer works on the warehouse meanwhile
+    assert reader.execute("SELECT count(*) FROM invoice_lines").fetchone() == before
+    reader.close()
+    publish_analyst_copy(wh)         # replaced in one step, the next reader sees the new one
+    fresh = duckdb.connect(str(copy), read_only=True)
+    assert fresh.execute("SELECT count(DISTINCT billing_period) FROM invoice_lines"
+                         ).fetchone() == (2,)
+    fresh.close()
