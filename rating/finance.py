@@ -33,6 +33,7 @@ from rating.catalog import load_catalog
 from rating.periods import DEFAULT_TIME_ZONE, billing_period
 from rating.warehouse import WarehouseSettings
 
+CENT = Decimal("0.01")
 KINDS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     # kind: (columns in the raw table's order, the required ones)
     "legacy_billing": (("source", "service", "account_id", "period", "charge", "amount",
@@ -79,8 +80,11 @@ def run_finance(request: FinanceRequest) -> FinanceResult:
     """Load the three kinds of files, reconcile the period against the legacy billing, allocate
     its provider costs and compute its margins; all written in one transaction."""
     period = billing_period(request.period, request.time_zone)
-    if request.tolerance < 0 or request.readiness_periods < 1:
-        raise ValueError("tolerance must be >= 0 and readiness_periods >= 1")
+    if request.tolerance < 0 or request.tolerance != request.tolerance.quantize(CENT):
+        raise ValueError(f"tolerance must be a non-negative amount in cents, not "
+                         f"{request.tolerance}")
+    if request.readiness_periods < 1:
+        raise ValueError("readiness_periods must be at least 1")
     catalog = load_catalog(request.catalog)
     mapping = pa.table({
         "provider": [c.provider for c in catalog.cost_allocations],
@@ -136,11 +140,26 @@ def _load_files(con: Any, root: str) -> list[tuple[str, str, str, str]]:
     problems: list[tuple[str, str, str, str]] = []
     for kind, (columns, required) in KINDS.items():
         warehouse.run(con, f"finance/create_raw_{kind}")
-        for path in accounts.files(con, root, kind):
+        readable = accounts.files(con, root, kind)
+        for path in readable:
             problem = _load_file(con, root, kind, columns, required, path)
             if problem is not None:
                 problems.append((kind, *problem))
+        problems += [(kind, path, "unsupported_file", "only .csv and .parquet files are read")
+                     for path in _other_files(con, root, kind, set(readable))]
     return problems
+
+
+def _other_files(con: Any, root: str, kind: str, readable: set[str]) -> list[str]:
+    """Files under `<landing>/<kind>/` that are not read (COSTS.CSV, costs.csv.gz, ...): named,
+    never silently skipped."""
+    base = root.rstrip("/")
+    if not base.startswith("s3://") and not Path(base, kind).is_dir():
+        return []
+    everything = warehouse.run(con, "reference/glob_files",
+                               {"pattern": f"{base}/{kind}/**/*"}).fetchall()
+    return sorted(path[len(base) + 1:] if path.startswith(base + "/") else path
+                  for (path,) in everything if path not in readable)
 
 
 def _load_file(con: Any, root: str, kind: str, columns: Sequence[str],

@@ -25,6 +25,11 @@ from rating.reference import TierAmount
 if importlib.util.find_spec("pandas") is None:
     # DuckDB tries to import pandas for every parameter it binds, and a failed import is not
     # remembered: each one scans sys.path again. Record the absence once (4x faster here).
+    # pyarrow must look for pandas first, while the import still fails cleanly: it remembers
+    # the answer, whereas a None in sys.modules breaks its own lazy check later.
+    import pyarrow
+
+    pyarrow.array([0])
     sys.modules.setdefault("pandas", None)  # type: ignore[arg-type]
 
 PERIOD: BillingPeriod = billing_period("2026-10")

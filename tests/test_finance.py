@@ -13,6 +13,7 @@ from usage_builder import (
     DEFAULT_ACCOUNTS,
     DEFAULT_SUBSCRIPTIONS,
     Landing,
+    rate_landing,
     rows,
     table,
     usage_row,
@@ -237,3 +238,43 @@ def test_the_analyst_copy_is_readable_while_the_warehouse_is_written(
     assert fresh.execute("SELECT count(DISTINCT billing_period) FROM invoice_lines"
                          ).fetchone() == (2,)
     fresh.close()
+
+
+def test_edge_cases_are_held_not_guessed_nor_crashing(rated: tuple[Landing, Path]) -> None:
+    landing, wh = rated
+    wh.unlink()                        # rated again below, with this test's catalog
+    catalog = landing.root.parent / "catalog"
+    import shutil
+    shutil.copytree(CATALOG, catalog)
+    plans = catalog / "plans.yaml"     # one product code for two NexaDesk metrics
+    plans.write_text(plans.read_text(encoding="utf-8").replace("product: ND-CONV",
+                                                               "product: ND-AI"))
+    write_csv(landing.root / "legacy_billing" / "l.csv", LEGACY_HEADER, [
+        ("lago", "nexadesk", "nd-1", PERIOD, "ND-AI", "10.00", "CAD", "L1")])
+    write_csv(landing.root / "provider_costs" / "c.csv", COST_HEADER, [
+        ("2026-10-02", "openai", "nexadesk", "", "", "100000000000000000000", "CAD"),
+        ("2026-10-02", "openai", "nexadesk", "", "", "1.00", "CAD")])
+    write_csv(landing.root / "provider_costs" / "COSTS.CSV", COST_HEADER, [])
+    rate_landing(landing.root, wh, PERIOD, catalog=catalog)
+    run_finance(FinanceRequest(landing=str(landing.root), catalog=catalog, warehouse=wh,
+                               period=PERIOD))
+    assert table(wh, "finance_quarantine", "kind, reason, file_path") == [
+        ("legacy_billing", "ambiguous_charge", "legacy_billing/l.csv"),
+        ("provider_costs", "unsupported_file", "provider_costs/COSTS.CSV"),
+        ("provider_costs", "value_out_of_range", "provider_costs/c.csv")]
+    assert rows(wh, "SELECT sum(cost_cad) FROM cost_allocations") == [(D("1.00"),)]
+    with pytest.raises(ValueError, match="in cents"):
+        finance(landing, wh, tolerance=D("0.015"))
+
+
+def test_margin_percentages_round_half_up_like_the_report(rated: tuple[Landing, Path]) -> None:
+    landing, wh = rated
+    # C1's vCPU hours: 9.00 of revenue; a direct cost of 8.98695 leaves 0.01305, 0.145 %.
+    write_csv(landing.root / "provider_costs" / "c.csv", COST_HEADER, [
+        ("2026-10-02", "aws", "nexacloud", "nc-1", "vcpu_hours", "8.98695", "CAD")])
+    finance(landing, wh)
+    assert rows(wh, "SELECT margin_pct FROM margin_monthly WHERE customer_key = 'C1' "
+                    "AND metric = 'vcpu_hours'") == [(D("0.15"),)]
+    headline = {r[0]: r[4] for r in margin_report.headline(wh, PERIOD)}
+    assert rows(wh, "SELECT margin_pct FROM margin_by_service WHERE service = 'nexacloud'"
+                ) == [(headline["nexacloud"],)]

@@ -15,6 +15,7 @@ checked AS (
                WHEN rate_date IS NULL THEN 'bad_date'
                WHEN rate IS NULL THEN 'not_a_number'
                WHEN rate <= 0 THEN 'non_positive_rate'
+               WHEN rate >= 100000 THEN 'value_out_of_range'
            END AS basic_reason
     FROM parsed
 )

@@ -1,6 +1,7 @@
 -- Each legacy billing row with what it says, parsed, and why it cannot be used (NULL: usable).
 -- The account link maps it to our customer key; `charge` may be our metric code or one of the
--- service's catalog product codes (then read as that product's metric); blank is invoice-level.
+-- service's catalog product codes (then read as that product's metric; a code two metrics
+-- share is ambiguous_charge); blank is invoice-level; anything else stays as written.
 CREATE OR REPLACE TEMP TABLE legacy_checks AS
 WITH parsed AS (
     SELECT r.*,
@@ -11,13 +12,16 @@ WITH parsed AS (
            upper(trim(r.currency)) AS currency_t
     FROM raw_legacy_billing r
 ),
-product_metrics AS (
-    SELECT DISTINCT p.service, c.product_code, c.metric
+product_metrics AS (   -- a product code shared by two metrics names neither
+    SELECT p.service, c.product_code, min(c.metric) AS metric,
+           count(DISTINCT c.metric) AS metrics
     FROM catalog_charges c JOIN catalog_plans p USING (plan_code)
+    GROUP BY ALL
 )
 SELECT p.file_path, p.file_row_number, p.source_t AS source, p.service_t AS service,
        p.account_t AS account_id, a.customer_key, p.period_t AS billing_period,
-       coalesce(pm.metric, p.charge_t) AS charge, CAST(p.amount_d AS DECIMAL(38, 2)) AS amount,
+       CASE WHEN m.metric IS NULL AND pm.metrics = 1 THEN pm.metric ELSE p.charge_t END
+           AS charge, CAST(p.amount_d AS DECIMAL(38, 2)) AS amount,
        p.currency_t AS currency, nullif(trim(p.legacy_invoice_id), '') AS legacy_invoice_id,
        concat_ws(',', p.source, p.service, p.account_id, p.period, p.charge, p.amount,
                  p.currency, p.legacy_invoice_id) AS record,
@@ -31,8 +35,10 @@ SELECT p.file_path, p.file_row_number, p.source_t AS source, p.service_t AS serv
            WHEN NOT regexp_full_match(p.currency_t, '[A-Z]{3}') THEN 'bad_currency'
            WHEN s.service IS NULL THEN 'unknown_service'
            WHEN a.customer_key IS NULL THEN 'unknown_account'
+           WHEN m.metric IS NULL AND pm.metrics > 1 THEN 'ambiguous_charge'
        END AS reason
 FROM parsed p
 LEFT JOIN catalog_services s ON s.service = p.service_t
 LEFT JOIN validated_accounts a ON a.service = p.service_t AND a.account_id = p.account_t
+LEFT JOIN catalog_metrics m ON m.service = p.service_t AND m.metric = p.charge_t
 LEFT JOIN product_metrics pm ON pm.service = p.service_t AND pm.product_code = p.charge_t

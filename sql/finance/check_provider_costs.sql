@@ -18,8 +18,9 @@ SELECT p.file_path, p.file_row_number, p.cost_date, p.provider_t AS provider,
        p.service_t AS service, p.account_t AS account_id, a.customer_key,
        coalesce(p.metric_t, m.metric) AS metric, p.cost_d AS cost, p.currency_t AS currency,
        CASE WHEN p.currency_t = 'CAD' THEN 1 ELSE x.rate END AS fx_rate,
-       CAST(p.cost_d * CASE WHEN p.currency_t = 'CAD' THEN 1 ELSE x.rate END
-            AS DECIMAL(38, 9)) AS cost_cad,
+       CASE WHEN abs(p.cost_d) < 1e15   -- rates are below 1e5: the product stays in range
+            THEN CAST(p.cost_d * CASE WHEN p.currency_t = 'CAD' THEN 1 ELSE x.rate END
+                      AS DECIMAL(38, 9)) END AS cost_cad,
        concat_ws(',', p.date, p.provider, p.service, p.account_id, p.metric, p.cost,
                  p.currency) AS record,
        CASE
@@ -28,6 +29,7 @@ SELECT p.file_path, p.file_row_number, p.cost_date, p.provider_t AS provider,
            WHEN p.cost_date IS NULL THEN 'bad_date'
            WHEN p.cost_d IS NULL THEN 'not_a_number'
            WHEN p.cost_d < 0 THEN 'negative_cost'
+           WHEN p.cost_d >= 1e15 THEN 'value_out_of_range'
            WHEN s.service IS NULL THEN 'unknown_service'
            WHEN p.account_t IS NOT NULL AND a.customer_key IS NULL THEN 'unknown_account'
            WHEN p.metric_t IS NOT NULL AND cm.metric IS NULL THEN 'unknown_metric'

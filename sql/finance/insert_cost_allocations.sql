@@ -1,8 +1,9 @@
 -- The period's provider costs spread over customers (docs/margin.md):
 -- - direct: a row with an account id goes to that account's customer;
 -- - usage_share: a pooled row is shared in proportion to each customer's usage of its metric
---   in the billing period (usage_rollups.quantity, groups summed); the last customer by key
---   takes the rounding remainder, so the shares add up to the cost exactly;
+--   in the billing period (usage_rollups.quantity, groups summed); each part is rounded to 9
+--   decimals and the last customer by key takes the remainder, so the parts add up to the
+--   cost exactly;
 -- - unallocated: a pooled row whose metric nobody used in the period stays, customer NULL.
 INSERT INTO cost_allocations
 WITH costs AS (
@@ -18,7 +19,10 @@ pooled AS (
     SELECT c.cost_id, c.cost_date, c.provider, c.service, u.customer_key, c.metric,
            CAST(u.quantity / sum(u.quantity) OVER cost AS DECIMAL(38, 18)) AS share,
            c.cost_cad,
-           CAST(c.cost_cad * u.quantity / sum(u.quantity) OVER cost AS DECIMAL(38, 9)) AS part,
+           -- The share is a binary fraction (about 16 digits): DECIMAL cost x usage could
+           -- overflow. Each part is rounded to 9 decimals; the remainder rule keeps the sum.
+           CAST(c.cost_cad * (u.quantity / sum(u.quantity) OVER cost) AS DECIMAL(38, 9))
+               AS part,
            row_number() OVER (PARTITION BY c.cost_id ORDER BY u.customer_key DESC) AS last_first
     FROM costs c
     JOIN usage u ON u.service = c.service AND u.metric = c.metric

@@ -28,9 +28,7 @@ cost AS (
 SELECT day, $billing_period, service, customer_key, metric,
        coalesce(v.revenue, 0), coalesce(c.cost, 0),
        coalesce(v.revenue, 0) - coalesce(c.cost, 0),
-       CASE WHEN coalesce(v.revenue, 0) <> 0
-            THEN CAST(round(100 * (coalesce(v.revenue, 0) - coalesce(c.cost, 0))
-                            / v.revenue, 2) AS DECIMAL(18, 2)) END
+       percent_of(coalesce(v.revenue, 0) - coalesce(c.cost, 0), coalesce(v.revenue, 0))
 FROM revenue v
 FULL JOIN cost c USING (day, service, customer_key, metric)
 ORDER BY ALL

@@ -8,7 +8,6 @@ WITH summed AS (
     GROUP BY ALL
 )
 SELECT $billing_period, service, customer_key, metric, revenue, cost, revenue - cost,
-       CASE WHEN revenue <> 0
-            THEN CAST(round(100 * (revenue - cost) / revenue, 2) AS DECIMAL(18, 2)) END
+       percent_of(revenue - cost, revenue)
 FROM summed
 ORDER BY ALL

@@ -1,6 +1,6 @@
 -- Each provider cost row spread over customers: direct (its account's customer), usage_share
--- (pooled: in proportion to each customer's usage of the mapped metric that day) or
--- unallocated (pooled, nobody used the metric that day: kept, never dropped).
+-- (pooled: in proportion to each customer's usage of the mapped metric in the billing
+-- period) or unallocated (pooled, nobody used the metric in the period: kept, never dropped).
 CREATE TABLE IF NOT EXISTS cost_allocations (
     cost_date       DATE NOT NULL,
     billing_period  VARCHAR NOT NULL,

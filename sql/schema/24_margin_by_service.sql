@@ -3,8 +3,6 @@
 CREATE OR REPLACE VIEW margin_by_service AS
 SELECT billing_period, service, sum(revenue) AS revenue, CAST(round(sum(cost), 2) AS DECIMAL(38, 2)) AS cost,
        CAST(round(sum(margin), 2) AS DECIMAL(38, 2)) AS margin,
-       CASE WHEN sum(revenue) <> 0
-            THEN CAST(round(100 * sum(margin) / sum(revenue), 2) AS DECIMAL(18, 2)) END
-           AS margin_pct
+       percent_of(sum(margin), sum(revenue)) AS margin_pct
 FROM margin_monthly
 GROUP BY billing_period, service
