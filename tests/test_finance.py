@@ -85,7 +85,8 @@ def test_every_dual_run_class_on_a_hand_made_case(rated: tuple[Landing, Path]) -
     assert got[("C1", "nexadesk", "ai_tokens")] == "amount_differs"
     assert got[("C1", "nexadesk", "agents")] == "currency_differs"
     assert got[("C1", "nexadesk", "support_fee")] == "only_in_legacy"
-    assert got[("C5", "nexadesk", "ai_tokens")] == "only_in_ours"
+    assert got[("C1", "nexacloud", "storage_gb")] == "only_in_ours"   # the 2.00 tier fee
+    assert got[("C5", "nexadesk", "ai_tokens")] == "match"    # 0.00 here, absent there
     assert got[("C2", "nexamaps", "")] == "match"     # invoice-level against our invoice total
     differs = rows(wh, "SELECT difference FROM reconciliation_legacy WHERE class = "
                        "'amount_differs'")
@@ -278,3 +279,17 @@ def test_margin_percentages_round_half_up_like_the_report(rated: tuple[Landing, 
     headline = {r[0]: r[4] for r in margin_report.headline(wh, PERIOD)}
     assert rows(wh, "SELECT margin_pct FROM margin_by_service WHERE service = 'nexacloud'"
                 ) == [(headline["nexacloud"],)]
+
+
+def test_a_zero_line_missing_on_the_other_side_is_a_match(rated: tuple[Landing, Path]) -> None:
+    landing, wh = rated
+    # C5's AI tokens stay inside the included 100,000: our line is 0.00; the legacy omits it.
+    assert rows(wh, "SELECT sum(amount) FROM invoice_lines WHERE customer_key = 'C5'") == [
+        (D("38.00"),)]
+    write_csv(landing.root / "legacy_billing" / "l.csv", LEGACY_HEADER, [
+        ("lago", "nexadesk", "nd-5", PERIOD, "agents", "38.00", "CAD", "L5"),
+        ("lago", "nexadesk", "nd-5", PERIOD, "support_fee", "0.00", "CAD", "L5")])
+    finance(landing, wh)
+    classes = dict(rows(wh, "SELECT charge, class FROM reconciliation_legacy "
+                            "WHERE customer_key = 'C5'"))
+    assert classes == {"agents": "match", "ai_tokens": "match", "support_fee": "match"}

@@ -33,7 +33,11 @@ ours AS (
 SELECT $billing_period, coalesce(o.service, g.service), coalesce(o.customer_key, g.customer_key),
        coalesce(o.charge, g.charge), g.sources, o.amount, g.amount,
        coalesce(g.amount, 0) - coalesce(o.amount, 0), o.currency, g.currency,
-       CASE WHEN g.amount IS NULL THEN 'only_in_ours'
+       -- A zero line on one side and none on the other bills nothing either way: a match
+       -- (legacy systems often omit lines inside the included units).
+       CASE WHEN g.amount IS NULL AND o.amount = 0 THEN 'match'
+            WHEN o.amount IS NULL AND g.amount = 0 THEN 'match'
+            WHEN g.amount IS NULL THEN 'only_in_ours'
             WHEN o.amount IS NULL THEN 'only_in_legacy'
             WHEN g.currency <> o.currency THEN 'currency_differs'
             WHEN abs(g.amount - o.amount) <= $tolerance THEN 'match'
