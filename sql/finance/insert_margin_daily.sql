@@ -24,11 +24,14 @@ cost AS (
     SELECT cost_date AS day, service, customer_key, metric, sum(cost_cad) AS cost
     FROM cost_allocations WHERE billing_period = $billing_period
     GROUP BY ALL
+),
+joined AS (
+    SELECT day, service, customer_key, metric, coalesce(v.revenue, 0) AS revenue,
+           coalesce(c.cost, 0) AS cost, coalesce(v.revenue, 0) - coalesce(c.cost, 0) AS margin
+    FROM revenue v
+    FULL JOIN cost c USING (day, service, customer_key, metric)
 )
-SELECT day, $billing_period, service, customer_key, metric,
-       coalesce(v.revenue, 0), coalesce(c.cost, 0),
-       coalesce(v.revenue, 0) - coalesce(c.cost, 0),
-       percent_of(coalesce(v.revenue, 0) - coalesce(c.cost, 0), coalesce(v.revenue, 0))
-FROM revenue v
-FULL JOIN cost c USING (day, service, customer_key, metric)
-ORDER BY ALL
+SELECT day, $billing_period, service, customer_key, metric, revenue, cost, margin,
+       percent_of(margin, revenue)
+FROM joined
+ORDER BY day, service, customer_key, metric

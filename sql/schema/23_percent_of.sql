@@ -1,19 +1,20 @@
--- part / whole * 100 to 2 decimals, half away from zero, exactly: DECIMAL division in DuckDB
--- goes through DOUBLE and rounds some halves down. Both are scaled to integer counts of 1e-9
--- and divided as integers. NULL unless whole > 0. Stored in the warehouse (not a temporary
--- macro), so that the views using it work on any connection, the analysts' included.
+-- part / whole * 100 to 2 decimals, half away from zero, exactly. DECIMAL division in DuckDB
+-- goes through DOUBLE and may round a half down, so the DOUBLE quotient only gives a first
+-- guess k (in hundredths of a percent) that exact DECIMAL products then check and correct:
+-- the right k satisfies (2k - 1) * whole <= 20000 * |part| < (2k + 1) * whole. NULL unless
+-- whole > 0. Stored in the warehouse (not a temporary macro), so that the views using it
+-- work on any connection, the analysts' included. Pass columns: each argument is used
+-- several times.
 CREATE OR REPLACE MACRO percent_of(part, whole) AS
     CASE WHEN whole > 0 THEN
         CAST(CAST(sign(part) * (
-            2 * 10000 * (CAST(trunc(abs(CAST(part AS DECIMAL(38, 9)))) AS HUGEINT) * 1000000000
-                         + CAST((abs(CAST(part AS DECIMAL(38, 9)))
-                                 - trunc(abs(CAST(part AS DECIMAL(38, 9))))) * 1000000000
-                                AS HUGEINT))
-            + (CAST(trunc(CAST(whole AS DECIMAL(38, 9))) AS HUGEINT) * 1000000000
-               + CAST((CAST(whole AS DECIMAL(38, 9)) - trunc(CAST(whole AS DECIMAL(38, 9))))
-                      * 1000000000 AS HUGEINT))
-        ) // (2 * (CAST(trunc(CAST(whole AS DECIMAL(38, 9))) AS HUGEINT) * 1000000000
-                   + CAST((CAST(whole AS DECIMAL(38, 9)) - trunc(CAST(whole AS DECIMAL(38, 9))))
-                          * 1000000000 AS HUGEINT)))
+            CAST(floor(20000 * abs(part) / whole / 2 + 0.5) AS BIGINT)
+            + CASE WHEN 20000 * abs(part)
+                        >= (2 * CAST(floor(20000 * abs(part) / whole / 2 + 0.5) AS BIGINT) + 1)
+                           * whole THEN 1
+                   WHEN 20000 * abs(part)
+                        < (2 * CAST(floor(20000 * abs(part) / whole / 2 + 0.5) AS BIGINT) - 1)
+                          * whole THEN -1
+                   ELSE 0 END)
         AS DECIMAL(38, 0)) * 0.01 AS DECIMAL(18, 2))
     END
