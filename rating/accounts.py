@@ -8,6 +8,7 @@ then quarantined (unknown_account, no_subscription) and rated on a later run onc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,32 +68,34 @@ def files(con: Any, landing_root: str, kind: str) -> list[str]:
 
 def _load_file(con: Any, landing_root: str, kind: str, table: str, columns: dict[str, str],
                path: str) -> FileProblem | None:
-    root = landing_root.rstrip("/")
-    relative = path[len(root) + 1:] if path.startswith(root + "/") else path
+    problem = load_table_file(con, landing_root, path, table=table,
+                              columns=tuple(columns.values()), required=REQUIRED[kind],
+                              insert="reference/insert_raw")
+    return None if problem is None else FileProblem(kind, *problem)
+
+
+def load_table_file(con: Any, landing_root: str, path: str, *, table: str,
+                    columns: Sequence[str], required: frozenset[str] | set[str],
+                    insert: str) -> tuple[str, str, str] | None:
+    """Append one CSV or Parquet file to `table`, every column as text (a column the file
+    lacks is NULL), through `sql/<insert>_csv.sql` or `_parquet.sql`; (relative path, reason,
+    detail) when the file cannot be used as a whole: unreadable_file or missing_column."""
+    relative = landing.relative_path(landing_root, path)
     fmt = "parquet" if path.endswith(".parquet") else "csv"
     if any(c in landing.GLOB_CHARACTERS for c in path):
-        return FileProblem(kind, relative, "unreadable_file", landing.GLOB_NAME_ERROR)
+        return relative, "unreadable_file", landing.GLOB_NAME_ERROR
     try:
-        described = warehouse.run(con, f"reference/describe_{fmt}",
-                                  {"file": path}).fetchall()
-    except duckdb.Error as exc:  # one known-good statement on one file: the file's fault
-        return FileProblem(kind, relative, "unreadable_file", _first_line(exc))
-    present = {row[0] for row in described}
-    missing = sorted(REQUIRED[kind] - present)
-    if missing:
-        return FileProblem(kind, relative, "missing_column", f"missing: {', '.join(missing)}")
-    projection = ", ".join(
-        f"CAST(\"{source}\" AS VARCHAR)" if source in present else "NULL::VARCHAR"
-        for source in columns.values())
-    statement = (warehouse.sql(f"reference/insert_raw_{fmt}")
-                 .replace("{table}", table).replace("{projection}", projection))
-    try:
-        warehouse.run_text(con, statement,
-                           {"file_path": relative, "file": path})
-    except duckdb.Error as exc:  # one known-good statement on one file: the file's fault
-        return FileProblem(kind, relative, "unreadable_file", _first_line(exc))
+        present = {row[0] for row in warehouse.run(con, f"reference/describe_{fmt}",
+                                                   {"file": path}).fetchall()}
+        missing = sorted(set(required) - present)
+        if missing:
+            return relative, "missing_column", f"missing: {', '.join(missing)}"
+        # Only names from the callers' fixed column lists are spliced into the statement.
+        projection = ", ".join(f'CAST("{c}" AS VARCHAR)' if c in present else "NULL::VARCHAR"
+                               for c in columns)
+        statement = (warehouse.sql(f"{insert}_{fmt}")
+                     .replace("{table}", table).replace("{projection}", projection))
+        warehouse.run_text(con, statement, {"file_path": relative, "file": path})
+    except duckdb.Error as exc:  # known-good statements on one file: the file's fault
+        return relative, "unreadable_file", landing.first_line(exc)
     return None
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0][:500]

@@ -19,13 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
 from rating import accounts, landing, warehouse
@@ -142,7 +140,9 @@ def _load_files(con: Any, root: str) -> list[tuple[str, str, str, str]]:
         warehouse.run(con, f"finance/create_raw_{kind}")
         readable = accounts.files(con, root, kind)
         for path in readable:
-            problem = _load_file(con, root, kind, columns, required, path)
+            problem = accounts.load_table_file(con, root, path, table=f"raw_{kind}",
+                                               columns=columns, required=required,
+                                               insert="finance/insert_raw")
             if problem is not None:
                 problems.append((kind, *problem))
         problems += [(kind, path, "unsupported_file", "only .csv and .parquet files are read")
@@ -158,32 +158,8 @@ def _other_files(con: Any, root: str, kind: str, readable: set[str]) -> list[str
         return []
     everything = warehouse.run(con, "reference/glob_files",
                                {"pattern": f"{base}/{kind}/**/*"}).fetchall()
-    return sorted(path[len(base) + 1:] if path.startswith(base + "/") else path
+    return sorted(landing.relative_path(base, path)
                   for (path,) in everything if path not in readable)
-
-
-def _load_file(con: Any, root: str, kind: str, columns: Sequence[str],
-               required: frozenset[str], path: str) -> tuple[str, str, str] | None:
-    base = root.rstrip("/")
-    relative = path[len(base) + 1:] if path.startswith(base + "/") else path
-    fmt = "parquet" if path.endswith(".parquet") else "csv"
-    if any(c in landing.GLOB_CHARACTERS for c in path):
-        return relative, "unreadable_file", landing.GLOB_NAME_ERROR
-    try:
-        present = {row[0] for row in warehouse.run(con, f"finance/describe_{fmt}",
-                                                   {"file": path}).fetchall()}
-        missing = sorted(required - present)
-        if missing:
-            return relative, "missing_column", f"missing: {', '.join(missing)}"
-        # Only names from the fixed column lists above are spliced into the statement.
-        projection = ", ".join(f'CAST("{c}" AS VARCHAR)' if c in present else "NULL::VARCHAR"
-                               for c in columns)
-        statement = (warehouse.sql(f"finance/insert_raw_{fmt}")
-                     .replace("{table}", f"raw_{kind}").replace("{projection}", projection))
-        warehouse.run_text(con, statement, {"file_path": relative, "file": path})
-    except duckdb.Error as exc:  # known-good statements on one file: the file's fault
-        return relative, "unreadable_file", str(exc).strip().splitlines()[0][:500]
-    return None
 
 
 def _result(con: Any, period: str) -> FinanceResult:

@@ -145,7 +145,7 @@ def discover(con: Any, landing: str) -> list[LandedFile]:
     files: list[LandedFile] = []
     seen: dict[int, str] = {}
     for (path,) in sorted(found):
-        relative = path[len(root) + 1:] if path.startswith(root + "/") else path
+        relative = relative_path(root, path)
         file_id = file_id_for(relative)
         if file_id in seen:
             raise RuntimeError(f"file id collision between {seen[file_id]} and {relative}")
@@ -177,7 +177,7 @@ def inspect(con: Any, files: list[LandedFile]) -> None:
             try:
                 _inspect_batch(con, [landed], by_path)
             except duckdb.Error as exc:
-                landed.error = _first_line(exc)
+                landed.error = first_line(exc)
 
 
 def _inspect_batch(con: Any, files: list[LandedFile], by_path: dict[str, LandedFile]) -> None:
@@ -267,7 +267,7 @@ def verify(con: Any, files: list[LandedFile]) -> bool:
             try:
                 warehouse.run(con, "ingest/verify_file", {"file": landed.path}).fetchall()
             except duckdb.Error as exc:
-                landed.error = _first_line(exc)
+                landed.error = first_line(exc)
                 found = True
     return found
 
@@ -339,5 +339,12 @@ def _value(types: dict[str, str]) -> tuple[str, str]:
     return value, f'("value" IS NOT NULL AND {value} IS NULL)'
 
 
-def _first_line(exc: Exception) -> str:
+def first_line(exc: Exception) -> str:
+    """An error's first line, short enough for a table cell."""
     return str(exc).strip().splitlines()[0][:500]
+
+
+def relative_path(root: str, path: str) -> str:
+    """`path` relative to the landing root, as the warehouse reports files."""
+    base = root.rstrip("/")
+    return path[len(base) + 1:] if path.startswith(base + "/") else path

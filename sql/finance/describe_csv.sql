@@ -1,1 +1,0 @@
-DESCRIBE SELECT * FROM read_csv($file, all_varchar = true, header = true, auto_detect = true)
