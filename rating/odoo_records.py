@@ -57,15 +57,20 @@ class OdooRecords:
     def find_partners(self, refs: list[str]) -> None:
         """Note the partner of each ref Odoo has (a missing one is searched again before it
         is created)."""
-        rows = self.odoo.call("res.partner", "search_read", domain=[["ref", "in", refs]],
-                              fields=["id", "ref"], order="id", context=ALL_RECORDS)
-        by_ref: dict[str, list[int]] = {}
+        self.partner_ids.update(self._find_by_key("res.partner", "ref", refs, "partners"))
+
+    def _find_by_key(self, model: str, key: str, values: list[str], label: str
+                     ) -> dict[str, int | str]:
+        """The id of the record carrying each value (archived ones count), or why none is
+        used: a value that several records carry is never guessed between."""
+        rows = self.odoo.call(model, "search_read", domain=[[key, "in", values]],
+                              fields=["id", key], order="id", context=ALL_RECORDS)
+        by_value: dict[str, list[int]] = {}
         for row in rows:
-            by_ref.setdefault(row["ref"], []).append(int(row["id"]))
-        for ref, ids in by_ref.items():
-            self.partner_ids[ref] = (ids[0] if len(ids) == 1 else
-                                     f"Odoo partners {', '.join(map(str, ids))} all have ref "
-                                     f"{ref}")
+            by_value.setdefault(row[key], []).append(int(row["id"]))
+        return {value: ids[0] if len(ids) == 1 else
+                f"Odoo {label} {', '.join(map(str, ids))} all have {key} {value}"
+                for value, ids in by_value.items()}
 
     def _create_partners(self, customers: list[Customer]) -> None:
         """One call; one by one when Odoo refuses it (the refused customers stay without a
@@ -176,16 +181,8 @@ class OdooRecords:
         return result
 
     def _find_products(self, codes: list[str]) -> None:
-        rows = self.odoo.call("product.product", "search_read",
-                              domain=[["default_code", "in", codes]],
-                              fields=["id", "default_code"], order="id", context=ALL_RECORDS)
-        by_code: dict[str, list[int]] = {}
-        for row in rows:
-            by_code.setdefault(row["default_code"], []).append(int(row["id"]))
-        for code, ids in by_code.items():
-            self.product_ids[code] = (ids[0] if len(ids) == 1 else
-                                      f"Odoo products {', '.join(map(str, ids))} all have "
-                                      f"default_code {code}")
+        self.product_ids.update(self._find_by_key("product.product", "default_code", codes,
+                                                  "products"))
 
     def _journal(self, code: str) -> int:
         if code not in self.journals:
