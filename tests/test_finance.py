@@ -293,3 +293,12 @@ def test_a_zero_line_missing_on_the_other_side_is_a_match(rated: tuple[Landing, 
     classes = dict(rows(wh, "SELECT charge, class FROM reconciliation_legacy "
                             "WHERE customer_key = 'C5'"))
     assert classes == {"agents": "match", "ai_tokens": "match", "support_fee": "match"}
+
+
+def test_daily_revenue_is_an_exact_even_spread(rated: tuple[Landing, Path]) -> None:
+    landing, wh = rated
+    finance(landing, wh)
+    days = rows(wh, "SELECT revenue FROM margin_daily WHERE customer_key = 'C1' "
+                    "AND metric = 'vcpu_hours' ORDER BY day")
+    part = (D("9.00") / 31).quantize(D("0.000000001"))      # 0.290322581, half-up
+    assert [r[0] for r in days] == [part] * 30 + [D("9.00") - 30 * part]

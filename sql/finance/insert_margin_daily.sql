@@ -13,12 +13,16 @@ rated AS (
     WHERE billing_period = $billing_period AND amount IS NOT NULL
     GROUP BY ALL
 ),
+per_day AS (   -- exact: DECIMAL division would go through DOUBLE
+    SELECT *, CAST(CAST(div_half_up(to_scaled(amount), (SELECT count(*) FROM days))
+                        AS DECIMAL(38, 0)) * 0.000000001 AS DECIMAL(38, 9)) AS part
+    FROM rated
+),
 revenue AS (
     SELECT d.day, r.service, r.customer_key, r.metric,
-           CASE WHEN d.n = d.day_count
-                THEN r.amount - CAST(r.amount / d.day_count AS DECIMAL(38, 9)) * (d.day_count - 1)
-                ELSE CAST(r.amount / d.day_count AS DECIMAL(38, 9)) END AS revenue
-    FROM rated r CROSS JOIN days d
+           CASE WHEN d.n = d.day_count THEN r.amount - r.part * (d.day_count - 1)
+                ELSE r.part END AS revenue
+    FROM per_day r CROSS JOIN days d
 ),
 cost AS (
     SELECT cost_date AS day, service, customer_key, metric, sum(cost_cad) AS cost
