@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from usage_builder import (
     rows,
     table,
     usage_row,
+    write_csv,
 )
 
 from rating import margin_report
@@ -29,14 +29,6 @@ PERIOD = "2026-10"
 LEGACY_HEADER = ("source", "service", "account_id", "period", "charge", "amount", "currency",
                  "legacy_invoice_id")
 COST_HEADER = ("date", "provider", "service", "account_id", "metric", "cost", "currency")
-
-
-def write_csv(path: Path, header: tuple[str, ...], lines: list[tuple[str, ...]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(lines)
 
 
 @pytest.fixture

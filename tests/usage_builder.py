@@ -161,6 +161,16 @@ def usage_table(rows: Sequence[Mapping[str, Any]], *, value: str = "double",
     return pa.table(arrays)
 
 
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> Path:
+    """A CSV file with a header line, its folders created."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
 class Landing:
     """A landing folder under construction (usually `tmp_path / "landing"`)."""
 
@@ -175,28 +185,15 @@ class Landing:
     def accounts(self, rows: Iterable[Sequence[str]] = DEFAULT_ACCOUNTS,
                  name: str = "accounts.csv") -> Path:
         """Account links: (service, account_id, customer_key[, name, email, country, province])."""
-        path = self.root / "accounts" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(ACCOUNT_HEADER)
-            for row in rows:
-                service, account, customer = row[:3]
-                rest = list(row[3:]) or [f"Customer {customer}", f"{customer.lower()}@example.ca",
-                                         "CA", "ON"]
-                writer.writerow([service, account, customer, *rest])
-        return path
+        filled = [[*row[:3], *(list(row[3:]) or [f"Customer {row[2]}",
+                                                f"{row[2].lower()}@example.ca", "CA", "ON"])]
+                  for row in rows]
+        return write_csv(self.root / "accounts" / name, ACCOUNT_HEADER, filled)
 
     def subscriptions(self, rows: Iterable[Sequence[str]] = DEFAULT_SUBSCRIPTIONS,
                       name: str = "subscriptions.csv") -> Path:
         """Subscriptions: (subscription_id, service, account_id, plan_code, start, end)."""
-        path = self.root / "subscriptions" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(SUBSCRIPTION_HEADER)
-            writer.writerows(rows)
-        return path
+        return write_csv(self.root / "subscriptions" / name, SUBSCRIPTION_HEADER, rows)
 
     def usage(self, relative: str, rows: Sequence[Mapping[str, Any]], **kwargs: Any) -> str:
         """Write `usage/<relative>` as Parquet (see `usage_table` for the keyword arguments);
