@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 
@@ -53,6 +53,19 @@ log = logging.getLogger(__name__)
 MOVE_FIELDS = ["id", "ref", "state", "name", "amount_untaxed", "amount_tax", "amount_total"]
 READ_CHUNK = 200
 D0 = Decimal(0)
+# Ledger states of an invoice we posted: Odoo holds it, whatever happens to our content.
+POSTED_STATES = ("posted", "changed_after_posting")
+
+
+class LedgerEntry(NamedTuple):
+    """What odoo_postings said of a key when the run started (sql/odoo/postings_for_period)."""
+
+    invoice_key: str
+    content_hash: str
+    odoo_move_id: int | None
+    state: str
+    attempts: int
+    updated_at: dt.datetime
 LEDGER_STEP_COLUMNS = (
     ("customer_key", "customer", pa.string()), ("service", "service", pa.string()),
     ("content_hash", "hash", pa.string()), ("amount_untaxed", "amount", pa.decimal128(38, 2)),
@@ -228,7 +241,8 @@ class _Poster:
         self.now = now or (lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
         self.report = PostingReport(period, dry_run=False)
         self.pending: dict[str, dict[str, Any]] = {}  # ledger steps not yet written
-        self.ledger: dict[str, tuple[Any, ...]] = {}
+        self.ledger: dict[str, LedgerEntry] = {}
+        self.held_keys: set[str] = set()
         self.records = OdooRecords(gateway, self._product_names,
                                    options.create_missing_products)
 
@@ -238,7 +252,7 @@ class _Poster:
         self.report.invoices = len(keys)
         # Each key is in one batch only: what the ledger said at the start is what it says
         # when its batch comes.
-        self.ledger = {row[0]: row for row in warehouse.run(
+        self.ledger = {row[0]: LedgerEntry(*row) for row in warehouse.run(
             self.con, "odoo/postings_for_period", {"billing_period": self.period}).fetchall()}
         done = 0
         customers = [k for (k,) in warehouse.run(self.con, "odoo/customer_keys",
@@ -274,22 +288,22 @@ class _Poster:
                 self._unpostable(doc)
         if not docs:
             return
-        ledger = self.ledger
         found = self._moves_by_ref([d.key for d in docs])
         new: list[InvoiceDocument] = []
         drafts: dict[str, tuple[InvoiceDocument, int, bool]] = {}  # key -> doc, id, rewrite
         for doc in docs:
             moves = found.get(doc.key, [])
-            entry = ledger.get(doc.key)
+            entry = self.ledger.get(doc.key)
             if len(moves) > 1:
                 ids = ", ".join(str(m["id"]) for m in moves)
                 self._hold(doc, "duplicate_in_odoo", f"Odoo invoices {ids} carry this key")
             elif not moves:
-                if entry is not None and entry[3] in ("posted", "changed_after_posting"):
+                if entry is not None and entry.state in POSTED_STATES:
                     self._hold(doc, "deleted_in_odoo",
-                               f"posted as Odoo invoice {entry[2]}, no longer in Odoo")
-                elif entry is not None and entry[3] == "create_unconfirmed" and \
-                        self.now() - entry[5] < dt.timedelta(seconds=self.options.settle_seconds):
+                               f"posted as Odoo invoice {entry.odoo_move_id}, no longer in Odoo")
+                elif entry is not None and entry.state == "create_unconfirmed" and \
+                        self.now() - entry.updated_at < dt.timedelta(
+                            seconds=self.options.settle_seconds):
                     # Not recorded again: the wait counts from the lost create.
                     self._report_held(doc.key, "create_unconfirmed",
                                       "a create whose answer was lost may still land in Odoo; "
@@ -299,13 +313,13 @@ class _Poster:
                     new.append(doc)
             else:
                 move = moves[0]
-                same = entry is not None and entry[1] == doc.content_hash
+                same = entry is not None and entry.content_hash == doc.content_hash
                 if move["state"] == "cancel":
                     self._hold(doc, "cancelled_in_odoo",
                                f"Odoo invoice {move['id']} is cancelled", move["id"])
                 elif move["state"] == "posted":
                     self._already_posted(doc, move, entry, same)
-                elif entry is not None and entry[3] in ("posted", "changed_after_posting"):
+                elif entry is not None and entry.state in POSTED_STATES:
                     # Accounting reset our posted invoice to draft, perhaps to edit it: theirs.
                     self._hold(doc, "reset_to_draft_in_odoo",
                                f"Odoo invoice {move['id']} was posted and is a draft again",
@@ -326,7 +340,7 @@ class _Poster:
     # -- steps ---------------------------------------------------------------------------
 
     def _already_posted(self, doc: InvoiceDocument, move: dict[str, Any],
-                        entry: tuple[Any, ...] | None, same: bool) -> None:
+                        entry: LedgerEntry | None, same: bool) -> None:
         amount = _decimal(move["amount_untaxed"])
         if same or (entry is None and amount == doc.untaxed):
             # Posted by an earlier run (perhaps one killed before it could record it).
@@ -422,8 +436,8 @@ class _Poster:
     def _verify(self, drafts: list[tuple[InvoiceDocument, int, bool]]
                 ) -> list[tuple[InvoiceDocument, int]]:
         """Drafts whose untaxed total in Odoo is ours; the others stay in draft, flagged."""
-        held = {doc.key for doc, _, _ in drafts if self._is_held(doc.key)}
-        candidates = [(doc, move_id) for doc, move_id, _ in drafts if doc.key not in held]
+        candidates = [(doc, move_id) for doc, move_id, _ in drafts
+                      if doc.key not in self.held_keys]
         if not candidates:
             return []
         moves = {m["id"]: m for m in self._read([i for _, i in candidates])}
@@ -525,20 +539,18 @@ class _Poster:
 
     def _report_held(self, key: str, state: str, reason: str) -> None:
         self.report.held.append((key, state, reason))
+        self.held_keys.add(key)
         _count(self.report, state)
         log.warning("invoice %s held (%s): %s", key, state, reason)
 
     def _unpostable(self, doc: Unpostable) -> None:
         entry = self.ledger.get(doc.key)
-        if entry is None or entry[3] not in ("posted", "changed_after_posting"):
+        if entry is None or entry.state not in POSTED_STATES:
             # (A posted invoice stays recorded as posted: Odoo holds it, whatever we can
             # build today.)
             self._ledger_raw(doc.key, doc.customer, doc.service, "", doc.amount, None, None,
                              "not_postable", 0, doc.problem)
         self._report_held(doc.key, "not_postable", doc.problem)
-
-    def _is_held(self, key: str) -> bool:
-        return any(k == key for k, _, _ in self.report.held)
 
     def _ledger(self, doc: InvoiceDocument, state: str, *, move_id: int | None = None,
                 number: str | None = None, attempts: int = 0, error: str | None = None,
