@@ -66,12 +66,20 @@ class LedgerEntry(NamedTuple):
     state: str
     attempts: int
     updated_at: dt.datetime
+MONEY = pa.decimal128(38, 2)
+READBACK_COLUMNS = (
+    ("invoice_key", pa.string()), ("odoo_move_id", pa.int64()), ("odoo_number", pa.string()),
+    ("odoo_state", pa.string()), ("odoo_untaxed", MONEY), ("odoo_tax", MONEY),
+    ("odoo_total", MONEY))
+OUTBOX_COLUMNS = (
+    ("invoice_key", pa.string()), ("customer_key", pa.string()), ("service", pa.string()),
+    ("content_hash", pa.string()), ("amount_untaxed", MONEY), ("line_count", pa.int32()),
+    ("payload", pa.string()), ("problem", pa.string()))
 LEDGER_STEP_COLUMNS = (
-    ("customer_key", "customer", pa.string()), ("service", "service", pa.string()),
-    ("content_hash", "hash", pa.string()), ("amount_untaxed", "amount", pa.decimal128(38, 2)),
-    ("odoo_move_id", "move_id", pa.int64()), ("odoo_number", "number", pa.string()),
-    ("state", "state", pa.string()), ("attempts", "attempts", pa.int32()),
-    ("last_error", "error", pa.string()))
+    ("invoice_key", pa.string()), ("customer_key", pa.string()), ("service", pa.string()),
+    ("content_hash", pa.string()), ("amount_untaxed", MONEY), ("odoo_move_id", pa.int64()),
+    ("odoo_number", pa.string()), ("state", pa.string()), ("attempts", pa.int32()),
+    ("last_error", pa.string()))
 
 
 @dataclass(frozen=True)
@@ -208,23 +216,19 @@ def _dry_run(con: Any, period: str, keys: list[str], options: PostingOptions) ->
     with warehouse.transaction(con):
         warehouse.run(con, "odoo/delete_period_outbox", {"billing_period": period})
         for batch in _chunks(keys, options.batch_size):
+            rows: list[tuple[Any, ...]] = []
             for doc in documents(con, period, batch, options, lambda _: options.precision):
                 if isinstance(doc, InvoiceDocument):
-                    warehouse.run(con, "odoo/insert_outbox", {
-                        "invoice_key": doc.key, "billing_period": period,
-                        "customer_key": doc.customer.ref, "service": doc.service,
-                        "content_hash": doc.content_hash, "amount_untaxed": doc.untaxed,
-                        "line_count": len(doc.lines), "payload": json.dumps(doc.as_json()),
-                        "problem": None})
+                    rows.append((doc.key, doc.customer.ref, doc.service, doc.content_hash,
+                                 doc.untaxed, len(doc.lines), json.dumps(doc.as_json()), None))
                     _count(report, "dry_run")
                 else:
-                    warehouse.run(con, "odoo/insert_outbox", {
-                        "invoice_key": doc.key, "billing_period": period,
-                        "customer_key": doc.customer, "service": doc.service,
-                        "content_hash": "", "amount_untaxed": None, "line_count": 0,
-                        "payload": None, "problem": doc.problem})
+                    rows.append((doc.key, doc.customer, doc.service, "", None, 0, None,
+                                 doc.problem))
                     _count(report, "not_postable")
                     report.held.append((doc.key, "not_postable", doc.problem))
+            with warehouse.registered(con, "outbox_rows", _table(OUTBOX_COLUMNS, rows)):
+                warehouse.run(con, "odoo/insert_outbox", {"billing_period": period})
         _write_reconciliation(con, period, dry_run=True)
     return report
 
@@ -498,7 +502,7 @@ class _Poster:
                              {"billing_period": self.period}).fetchall()
         keys = {move_id: key for key, move_id in rows}
         moves = [m for chunk in _chunks(list(keys), READ_CHUNK) for m in self._read(chunk)]
-        table = _readback_table([
+        table = _table(READBACK_COLUMNS, [
             (keys[m["id"]], m["id"], m["name"] if m["name"] not in ("/", False) else None,
              m["state"], _decimal(m["amount_untaxed"]), _decimal(m["amount_tax"]),
              _decimal(m["amount_total"])) for m in moves])
@@ -568,11 +572,12 @@ class _Poster:
         earlier = self.pending.get(key)
         if earlier is not None:
             attempts += earlier["attempts"]
-            move_id = move_id if move_id is not None else earlier["move_id"]
-            number = number if number is not None else earlier["number"]
-        self.pending[key] = {"customer": customer, "service": service, "hash": content_hash,
-                             "amount": amount, "move_id": move_id, "number": number,
-                             "state": state, "attempts": attempts, "error": error}
+            move_id = move_id if move_id is not None else earlier["odoo_move_id"]
+            number = number if number is not None else earlier["odoo_number"]
+        self.pending[key] = {"invoice_key": key, "customer_key": customer, "service": service,
+                             "content_hash": content_hash, "amount_untaxed": amount,
+                             "odoo_move_id": move_id, "odoo_number": number, "state": state,
+                             "attempts": attempts, "last_error": error}
 
     def _flush(self) -> None:
         """Write the noted steps in one statement. Flushed before every create (so a key's
@@ -580,12 +585,10 @@ class _Poster:
         notes, never an invoice: Odoo is searched by key before anything is created."""
         if not self.pending:
             return
-        steps = sorted(self.pending.items())
+        rows = [tuple(step[name] for name, _ in LEDGER_STEP_COLUMNS)
+                for _, step in sorted(self.pending.items())]
         self.pending.clear()
-        columns = {"invoice_key": pa.array([k for k, _ in steps], pa.string())}
-        for name, field_name, kind in LEDGER_STEP_COLUMNS:
-            columns[name] = pa.array([step[field_name] for _, step in steps], kind)
-        with warehouse.registered(self.con, "ledger_steps", pa.table(columns)):
+        with warehouse.registered(self.con, "ledger_steps", _table(LEDGER_STEP_COLUMNS, rows)):
             warehouse.run(self.con, "odoo/upsert_postings",
                           {"billing_period": self.period, "now": self.now()})
 
@@ -595,18 +598,15 @@ class _Poster:
         return sum(int(n) for s, n, _ in rows if s == state)
 
 
-def _readback_table(rows: list[tuple[Any, ...]]) -> Any:
-    money = pa.decimal128(38, 2)
-    names = ("invoice_key", "odoo_move_id", "odoo_number", "odoo_state", "odoo_untaxed",
-             "odoo_tax", "odoo_total")
-    kinds = (pa.string(), pa.int64(), pa.string(), pa.string(), money, money, money)
+def _table(columns: Sequence[tuple[str, Any]], rows: list[tuple[Any, ...]]) -> Any:
+    """Rows as an Arrow table of the given (name, type) columns, to register as a view."""
     return pa.table({name: pa.array([row[i] for row in rows], kind)
-                     for i, (name, kind) in enumerate(zip(names, kinds, strict=True))})
+                     for i, (name, kind) in enumerate(columns)})
 
 
 def _write_reconciliation(con: Any, period: str, dry_run: bool) -> None:
     if dry_run:
-        with warehouse.registered(con, "readback_rows", _readback_table([])):
+        with warehouse.registered(con, "readback_rows", _table(READBACK_COLUMNS, [])):
             warehouse.run(con, "odoo/create_readback")
     warehouse.run(con, "odoo/delete_period_reconciliation", {"billing_period": period})
     warehouse.run(con, "odoo/insert_reconciliation", {
