@@ -1,24 +1,20 @@
--- The lines of a batch of invoices (the view batch_keys) with what the Odoo payload needs: the rated charge's model
--- and tiers (for the description), the metric's unit, and the customer's partner details. A
--- customer key linked from several accounts takes its details from the first link by service
--- and account id.
+-- The lines of a batch of invoices (the view batch_keys) with what the Odoo payload needs:
+-- the rated charge's model and tiers (for the description), the metric's unit, and the
+-- customer's partner details. A customer key linked from several accounts takes its details
+-- from the first link by service and account id.
 WITH partner AS (
     SELECT customer_key, name, email, country, province
     FROM validated_accounts
     QUALIFY row_number() OVER (PARTITION BY customer_key ORDER BY service, account_id) = 1
 )
 SELECT l.invoice_key, l.customer_key, l.service, l.currency, l.product_code, l.description,
-       l.quantity, l.billable_units, l.amount, r.model,
+       l.quantity, l.billable_units, l.amount, l.model,
        coalesce(m.unit, '') AS unit,
-       [(t.tier, t.units, t.unit_price, t.flat_fee) FOR t IN coalesce(r.breakdown, [])]
+       [(t.tier, t.units, t.unit_price, t.flat_fee) FOR t IN coalesce(l.breakdown, [])]
            AS tiers,
        coalesce(p.name, l.customer_key) AS partner_name, p.email, p.country, p.province
-FROM invoice_lines l
-JOIN rated_charges r
-  ON r.billing_period = l.billing_period AND r.subscription_id = l.subscription_id
- AND r.charge_id = l.charge_id AND r.line_kind = l.line_kind
- AND r.group_value IS NOT DISTINCT FROM l.group_value
-LEFT JOIN catalog_metrics m ON m.service = l.service AND m.metric = r.metric
+FROM invoice_line_charges l
+LEFT JOIN catalog_metrics m ON m.service = l.service AND m.metric = l.metric
 LEFT JOIN partner p ON p.customer_key = l.customer_key
 WHERE l.billing_period = $billing_period
   AND l.invoice_key IN (SELECT invoice_key FROM batch_keys)
