@@ -15,30 +15,70 @@ class QuarantineShareConfig(dg.Config):
 
 
 @dg.asset_check(asset="landed_usage", blocking=True,
-                description="Rows read = accepted + superseded + quarantined, recomputed from "
-                            "landed_files and validated_usage.")
+                description="For every ingestion: the rows of its files = accepted + superseded "
+                            "+ quarantined, and every one of them is in the ledger (recomputed "
+                            "from landed_files, ingestions and the ledger).")
 def conservation(rating: RatingResource) -> dg.AssetCheckResult:
-    read, accepted, superseded, quarantined = reports.query(rating.warehouse, "conservation")[0]
+    broken = reports.query(rating.warehouse, "conservation")
+    missing = reports.query(rating.warehouse, "ledger_conservation",
+                            ledger=rating.request("2000-01").ledger_folder)
+    ingestions, files, read, accepted, superseded, quarantined = reports.query(
+        rating.warehouse, "ingestion_totals")[0]
     return dg.AssetCheckResult(
-        passed=bool(read == accepted + superseded + quarantined),
-        metadata={"rows_read": read, "accepted": accepted, "superseded": superseded,
-                  "quarantined": quarantined})
+        passed=not broken and not missing,
+        metadata={"ingestions": ingestions, "files": files, "rows_read": read,
+                  "accepted": accepted, "superseded": superseded, "quarantined": quarantined,
+                  "ingestions_not_conserved": dg.MetadataValue.md(reports.markdown_table(
+                      ("ingestion", "rows read", "classified", "rows in files"), broken)),
+                  "ingestions_not_in_ledger": dg.MetadataValue.md(reports.markdown_table(
+                      ("ingestion", "rows read", "rows in ledger"), missing))})
 
 
-@dg.asset_check(asset="landed_usage", blocking=False,
-                description="Warns when a service's quarantined share of the period's rows is "
-                            "above the threshold.")
+@dg.asset_check(asset="rated_charges", blocking=True,
+                description="The period's ledger rows = accepted + superseded + quarantined, and "
+                            "accepted = rated (usage_rollups) + held at rating "
+                            "(usage_quarantine), as of its latest rating.")
+def period_conservation(context: dg.AssetCheckExecutionContext,
+                        rating: RatingResource) -> dg.AssetCheckResult:
+    found = reports.query(rating.warehouse, "period_conservation",
+                          {"billing_period": context.partition_key})
+    if not found:
+        return dg.AssetCheckResult(passed=False, metadata={"problem": "never rated"})
+    landed, accepted, superseded, quarantined, rated, held, rolled_up, recorded = found[0]
+    return dg.AssetCheckResult(
+        passed=bool(landed == accepted + superseded + quarantined and accepted == rated + held
+                    and rated == rolled_up and held == recorded),
+        metadata={"ledger_rows": landed, "accepted": accepted, "superseded": superseded,
+                  "quarantined": quarantined, "rated": rated, "held": held,
+                  "rows_in_rollups": rolled_up, "held_rows_recorded": recorded})
+
+
+@dg.asset_check(asset="invoice_lines", blocking=True,
+                description="No input file is held (unreadable, changed after ingestion, empty, "
+                            "missing a column, gone): its new content is not billed, so the "
+                            "month close and the posting wait for a person.")
+def inputs_complete(rating: RatingResource) -> dg.AssetCheckResult:
+    held = reports.query(rating.warehouse, "held_inputs")
+    return dg.AssetCheckResult(
+        passed=not held,
+        metadata={"files_held": len(held),
+                  "held": dg.MetadataValue.md(reports.markdown_table(
+                      ("kind", "file", "reason", "detail", "in force"), held))})
+
+
+@dg.asset_check(asset="usage_rollups", blocking=False,
+                description="Warns when a service's quarantined or held share of the period's "
+                            "rows is above the threshold.")
 def quarantine_share(context: dg.AssetCheckExecutionContext, rating: RatingResource,
                      config: QuarantineShareConfig) -> dg.AssetCheckResult:
-    period = context.partition_key if context.has_partition_key else None
-    key = int(period.replace("-", "")) if period else 0
-    shares = reports.query(rating.warehouse, "quarantine_share", {"period_key": key})
+    shares = reports.query(rating.warehouse, "quarantine_share",
+                           {"billing_period": context.partition_key})
     above = [row for row in shares if float(row[3]) > config.threshold_percent]
     return dg.AssetCheckResult(
         passed=not above, severity=dg.AssetCheckSeverity.WARN,
         metadata={"threshold_percent": config.threshold_percent,
                   "by_service": dg.MetadataValue.md(reports.markdown_table(
-                      ("service", "quarantined", "rows", "percent"), shares))})
+                      ("service", "quarantined or held", "rows", "percent"), shares))})
 
 
 @dg.asset_check(asset="rated_charges", blocking=True,

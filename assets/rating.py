@@ -1,14 +1,18 @@
-"""The rating assets: thin wrappers over `rating.engine` (no pricing logic here).
+"""The ingestion and rating assets: thin wrappers over `rating.engine` (no pricing logic here).
 
-landed_usage -> usage_rollups, rated_charges, invoice_lines -> period_summary
+landed_usage (each new usage file into the ledger, once) -> usage_rollups, rated_charges,
+invoice_lines (one period rated from the ledger) -> period_summary
 
-`landed_usage` validates the whole landing zone (one transaction); the three rating assets are
-written together by one op in one transaction, so a period is never half rated; blocking checks
-on rated_charges and invoice_lines stop `period_summary` (and, later, the Odoo posting).
+`landed_usage` is not partitioned: it ingests whatever is new, whichever periods it touches.
+The three rating assets are written together by one op in one transaction, so a period is never
+half rated, and the guard keeps a rated month from changing for no visible reason (config
+`accept_changes`); blocking checks on rated_charges and invoice_lines stop `period_summary`
+(and so the month close and the Odoo posting).
 
 (No `from __future__ import annotations` here: Dagster reads the annotations at run time.)
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
@@ -16,36 +20,69 @@ import dagster as dg
 from pipelines.partitions import billing_periods
 from pipelines.resources import RatingResource
 from rating import reports
-from rating.engine import rate_period, summarise_period, validate
+from rating.engine import rate_period, summarise_period
+from rating.ingest import HeldFile
 
 GROUP = "rating"
 POOL = "duckdb_warehouse"
 
 
+class IngestConfig(dg.Config):
+    rebuild: bool = False
+    """Empty the ledger and ingest every landed usage file again (rated tables of closed
+    periods are kept; open periods are rated from the rebuilt ledger by the rating assets)."""
+
+
+class RatingConfig(dg.Config):
+    accept_changes: bool = False
+    """Write the new rating even if the guard objects (the period's total falls by more than
+    max_drop_percent, or one of its invoices vanishes); also retires reference files that are
+    gone from the landing zone. What the guard found is recorded in rating_runs either way."""
+    max_drop_percent: float = 5.0
+    """The largest fall of the period's total (percent) that needs no person."""
+
+
+def held_table(held: "tuple[HeldFile, ...]") -> dg.MetadataValue:
+    return dg.MetadataValue.md(reports.markdown_table(
+        ("kind", "file", "reason", "detail", "in force"),
+        [(h.kind, h.file_path, h.reason, h.detail, h.in_force) for h in held]))
+
+
 @dg.asset(
-    partitions_def=billing_periods,
-    group_name=GROUP,
+    group_name="ingestion",
     pool=POOL,
     kinds={"duckdb", "parquet"},
     description=(
-        "Every usage counter in the landing zone read and classified: accepted, superseded by a "
-        "later push of the same counter_id, or quarantined with a reason (table "
-        "usage_quarantine; unreadable files by name). Rewrites landed_files, usage_quarantine, "
-        "reference_quarantine, catalog_* and validated_* for the whole landing zone."
+        "Each new usage file of the landing zone ingested into the ledger once: its rows "
+        "accepted, superseded by a later push of the same counter_id, or quarantined with a "
+        "reason (ledger <warehouse>.ledger; mirrored into landed_files, ingestions and "
+        "usage_quarantine). A file already ingested is never read again; unreadable files and "
+        "files changed after ingestion are held by name (held_inputs)."
     ),
 )
-def landed_usage(context: dg.AssetExecutionContext,
-                 rating: RatingResource) -> dg.MaterializeResult:
-    result = validate(rating.request(context.partition_key))
+def landed_usage(context: dg.AssetExecutionContext, rating: RatingResource,
+                 config: IngestConfig) -> dg.MaterializeResult:
+    from rating.engine import ingest_landing
+
+    result = ingest_landing(rating.request("2000-01", rebuild=config.rebuild))
+    for held in result.held:
+        context.log.warning(f"held {held.kind} file {held.file_path}: {held.reason}: "
+                            f"{held.detail}")
     return dg.MaterializeResult(metadata={
+        "ingestion_id": result.ingestion_id if result.ingestion_id is not None else 0,
+        "files_found": result.files_found,
+        "files_new": result.files_new,
+        "files_unreadable": result.files_unreadable,
+        "files_held": len(result.held),
         "rows_read": result.rows_read,
         "rows_accepted": result.rows_accepted,
         "rows_superseded": result.rows_superseded,
         "rows_quarantined": result.rows_quarantined,
-        "files_found": result.files_found,
-        "files_unreadable": result.files_unreadable,
+        "earlier_rows_superseded": result.earlier_rows_superseded,
+        "periods_changed": ", ".join(result.periods) or "none",
         "quarantine_by_reason": dg.MetadataValue.md(
             reports.markdown_table(("reason", "rows"), result.quarantine_by_reason)),
+        "held_files": held_table(result.held),
         "table": "usage_quarantine",
         "warehouse": dg.MetadataValue.path(rating.warehouse),
     })
@@ -55,8 +92,10 @@ def landed_usage(context: dg.AssetExecutionContext,
     specs=[
         dg.AssetSpec("usage_rollups", deps=["landed_usage"], group_name=GROUP,
                      kinds={"duckdb"},
-                     description="Accepted usage per period, subscription, metric and group, "
-                                 "by the metric's aggregation (table usage_rollups)."),
+                     description="The period's accepted ledger rows per subscription, metric "
+                                 "and group, by the metric's aggregation (table "
+                                 "usage_rollups); rows held for want of an account link or "
+                                 "subscription are in usage_quarantine (stage 'rating')."),
         dg.AssetSpec("rated_charges", deps=["usage_rollups"], group_name=GROUP,
                      kinds={"duckdb"},
                      description="Every charge of every active subscription priced: included "
@@ -71,20 +110,38 @@ def landed_usage(context: dg.AssetExecutionContext,
     pool=POOL,
     can_subset=False,
 )
-def rated_period(context: dg.AssetExecutionContext, rating: RatingResource):  # type: ignore[no-untyped-def]
+def rated_period(context: dg.AssetExecutionContext, rating: RatingResource,  # type: ignore[no-untyped-def]
+                 config: RatingConfig):
     period = context.partition_key
-    totals = rate_period(Path(rating.warehouse), period, rating.time_zone, rating.settings())
+    totals = rate_period(rating.request(period, accept_changes=config.accept_changes,
+                                        max_drop_percent=Decimal(str(config.max_drop_percent))))
+    for held in totals.held_files:
+        context.log.warning(f"held {held.kind} file {held.file_path}: {held.reason}: "
+                            f"{held.detail}; in force: {held.in_force}")
+    if totals.guard_findings:
+        context.log.warning(f"changes accepted although the guard objected:\n"
+                            f"{totals.guard_findings}")
     services = reports.query(rating.warehouse, "service_totals", {"billing_period": period})
     by_service = dg.MetadataValue.md(reports.markdown_table(
         ("service", "invoices", "lines", "amount", "currency"), services))
     yield dg.MaterializeResult(asset_key="usage_rollups", metadata={
-        "table": "usage_rollups", "period": period})
+        "table": "usage_rollups", "period": period, "ledger_rows": totals.rows_landed,
+        "rows_accepted": totals.rows_accepted, "rows_rated": totals.rows_rated,
+        "rows_held": totals.rows_held, "rows_superseded": totals.rows_superseded,
+        "rows_quarantined": totals.rows_quarantined,
+        "held_by_reason": dg.MetadataValue.md(reports.markdown_table(
+            ("reason", "rows"), totals.held_by_reason)),
+        "held_files": held_table(totals.held_files), "closed": totals.closed,
+        "late_rows": totals.late_rows})
     yield dg.MaterializeResult(asset_key="rated_charges", metadata={
         "table": "rated_charges", "rated_lines": totals.rated_lines,
         "unpriced_lines": totals.unpriced_lines, "amount_by_service": by_service})
     yield dg.MaterializeResult(asset_key="invoice_lines", metadata={
         "table": "invoice_lines", "invoice_lines": totals.invoice_lines,
         "amount_cad": dg.MetadataValue.text(f"{totals.amount_total:,}"),
+        "previous_amount_cad": dg.MetadataValue.text(
+            "never rated" if totals.previous_total is None else f"{totals.previous_total:,}"),
+        "guard_findings": dg.MetadataValue.text(totals.guard_findings or "none"),
         "amount_by_service": by_service})
 
 
@@ -99,6 +156,6 @@ def rated_period(context: dg.AssetExecutionContext, rating: RatingResource):  # 
 )
 def period_summary(context: dg.AssetExecutionContext,
                    rating: RatingResource) -> dg.MaterializeResult:
-    count = summarise_period(Path(rating.warehouse), context.partition_key, rating.time_zone,
-                             rating.settings())
+    count = summarise_period(Path(rating.warehouse),
+                             context.partition_key, rating.time_zone, rating.settings())
     return dg.MaterializeResult(metadata={"services": count, "table": "period_summaries"})

@@ -10,7 +10,7 @@ from assets.close import closed_period
 from assets.finance import analyst_copy, finance
 from assets.odoo import odoo_posting
 from assets.rating import landed_usage, period_summary, rated_period
-from pipelines.jobs import close_period_job, rate_period_job
+from pipelines.jobs import close_period_job, ingest_usage_job, rate_period_job
 from pipelines.resources import odoo_resource_from_environment, rating_resource_from_environment
 from pipelines.schedules import month_close, nightly_rating
 from pipelines.sensors import new_usage_files
@@ -19,7 +19,7 @@ defs = dg.Definitions(
     assets=[landed_usage, rated_period, period_summary, closed_period, odoo_posting, finance,
             analyst_copy],
     asset_checks=dg.load_asset_checks_from_modules([checks]),
-    jobs=[rate_period_job, close_period_job],
+    jobs=[ingest_usage_job, rate_period_job, close_period_job],
     schedules=[nightly_rating, month_close],
     sensors=[new_usage_files],
     resources={"rating": rating_resource_from_environment(),

@@ -12,6 +12,7 @@ is written (docs/margin.md). Each demo starts a fresh warehouse.
 
 import argparse
 import os
+import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -22,7 +23,7 @@ from assets.finance import analyst_copy, finance
 from assets.odoo import odoo_posting
 from assets.rating import landed_usage, period_summary, rated_period
 from pipelines.resources import RatingResource, odoo_resource_from_environment
-from rating import margin_report, reports
+from rating import ledger, margin_report, reports
 from rating.sample import write_sample
 from rating.sample_finance import write_finance_sample
 
@@ -39,6 +40,7 @@ def main(argv: "list[str] | None" = None) -> int:
     warehouse = args.out / "warehouse.duckdb"
     for stale in (warehouse, Path(f"{warehouse}.wal")):
         stale.unlink(missing_ok=True)
+    shutil.rmtree(ledger.default_folder(warehouse), ignore_errors=True)
     resource = RatingResource(landing=str(sample.landing), catalog=str(sample.catalog),
                               warehouse=str(warehouse))
     # A persistent instance (dagster_home/), so that `make ui` shows these runs and metadata.
@@ -47,24 +49,32 @@ def main(argv: "list[str] | None" = None) -> int:
     with dg.DagsterInstance.get() as instance:
         everything = [landed_usage, rated_period, period_summary, closed_period, odoo_posting,
                       finance, analyst_copy, *dg.load_asset_checks_from_modules([checks])]
+        resources = {"rating": resource, "odoo": odoo_resource_from_environment()}
+        ingestion = dg.materialize(everything, selection=dg.AssetSelection.groups("ingestion"),
+                                   resources=resources, instance=instance, raise_on_error=False)
         result = dg.materialize(everything, partition_key=args.period,
                                 selection=dg.AssetSelection.groups("rating", "month_close"),
-                                resources={"rating": resource,
-                                           "odoo": odoo_resource_from_environment()},
-                                instance=instance, raise_on_error=False)
+                                resources=resources, instance=instance, raise_on_error=False)
         # The legacy billing and costs are derived from the rated month, so they land after it.
         write_finance_sample(sample.landing, warehouse, args.period)
         money = dg.materialize(everything, partition_key=args.period,
                                selection=dg.AssetSelection.groups("finance"),
-                               resources={"rating": resource,
-                                          "odoo": odoo_resource_from_environment()},
-                               instance=instance, raise_on_error=False)
-    landed = result.asset_materializations_for_node("landed_usage")[0].metadata
+                               resources=resources, instance=instance, raise_on_error=False)
+    landed = ingestion.asset_materializations_for_node("landed_usage")[0].metadata
     print(f"\nfusion-rating demo, period {args.period}")
-    print(f"  rows read {landed['rows_read'].value:,}: accepted "
+    print(f"  1. ingestion #{landed['ingestion_id'].value} into the ledger "
+          f"({ledger.default_folder(warehouse)}): {landed['files_new'].value} new file(s), "
+          f"rows read {landed['rows_read'].value:,}: accepted "
           f"{landed['rows_accepted'].value:,}, superseded {landed['rows_superseded'].value:,}, "
           f"quarantined {landed['rows_quarantined'].value:,}")
-    print("  quarantine by reason:")
+    for kind, path, reason, _, _ in reports.query(warehouse, "held_inputs"):
+        print(f"     held {kind} file {path}: {reason}")
+    rollups = result.asset_materializations_for_node("rated_period")
+    rated = next(m.metadata for m in rollups if m.asset_key.to_user_string() == "usage_rollups")
+    print(f"  2. rating {args.period} from the ledger: {rated['ledger_rows'].value:,} rows of "
+          f"the period: rated {rated['rows_rated'].value:,}, held at rating "
+          f"{rated['rows_held'].value:,}")
+    print("  quarantined at ingestion or held at rating, by reason:")
     for reason, count in reports.query(warehouse, "quarantine_by_reason"):
         print(f"    {reason:<26} {count:>8,}")
     print("  amount per service (rounded per line):")
@@ -93,7 +103,8 @@ def main(argv: "list[str] | None" = None) -> int:
     report = margin_report.write_report(warehouse, args.period,
                                         args.out / f"margin-{args.period}.html")
     print(f"  margin report: {report}")
-    for evaluation in [*result.get_asset_check_evaluations(),
+    for evaluation in [*ingestion.get_asset_check_evaluations(),
+                       *result.get_asset_check_evaluations(),
                        *money.get_asset_check_evaluations()]:
         warning = evaluation.severity == dg.AssetCheckSeverity.WARN
         state = "passed" if evaluation.passed else ("warning" if warning else "FAILED")
@@ -103,7 +114,7 @@ def main(argv: "list[str] | None" = None) -> int:
     print(f"  warehouse: {warehouse}; analysts: duckdb -readonly "
           f"{copy[0].metadata['path'].value if copy else '(not published)'}")
     print("  UI: make ui, then http://127.0.0.1:3000 (these runs are in dagster_home/)")
-    return 0 if result.success and money.success else 1
+    return 0 if ingestion.success and result.success and money.success else 1
 
 
 if __name__ == "__main__":

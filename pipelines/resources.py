@@ -3,12 +3,15 @@
 (No `from __future__ import annotations`: Dagster reads these annotations at run time.)
 """
 
+import datetime as dt
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
 
 from rating.engine import RateRequest
+from rating.guard import GuardSettings
 from rating.odoo import Gateway, OdooSettings, connect, settings_from_environment
 from rating.periods import DEFAULT_TIME_ZONE
 from rating.posting import PostingOptions
@@ -30,21 +33,35 @@ class RatingResource(dg.ConfigurableResource):
     """DuckDB memory limit, e.g. '2GB'; above it DuckDB spills to disk."""
     threads: int | None = None
     """DuckDB threads (default: one per core)."""
+    ledger: str = ""
+    """Ledger folder (default: <warehouse>.ledger beside the warehouse file)."""
+    pushed_at_tolerance_hours: float = 24.0
+    """How far past its file's ingestion a pushed_at may be before the row is quarantined."""
 
     def settings(self) -> WarehouseSettings:
         return WarehouseSettings(threads=self.threads, memory_limit=self.memory_limit)
 
-    def request(self, period: str) -> RateRequest:
+    def request(self, period: str, *, rebuild: bool = False, accept_changes: bool = False,
+                max_drop_percent: Decimal = Decimal(5)) -> RateRequest:
         return RateRequest(landing=self.landing, catalog=Path(self.catalog),
                            warehouse=Path(self.warehouse), period=period,
-                           time_zone=self.time_zone, settings=self.settings())
+                           time_zone=self.time_zone, settings=self.settings(),
+                           ledger=Path(self.ledger) if self.ledger else None,
+                           guard=GuardSettings(max_drop_percent=max_drop_percent,
+                                               accept_changes=accept_changes),
+                           rebuild=rebuild,
+                           pushed_at_tolerance=dt.timedelta(
+                               hours=self.pushed_at_tolerance_hours))
 
 
 def rating_resource_from_environment() -> RatingResource:
-    """FUSION_LANDING, FUSION_CATALOG, FUSION_WAREHOUSE, FUSION_TIME_ZONE,
-    FUSION_MEMORY_LIMIT and FUSION_THREADS, each with the demo's default."""
+    """FUSION_LANDING, FUSION_CATALOG, FUSION_WAREHOUSE, FUSION_LEDGER, FUSION_TIME_ZONE,
+    FUSION_MEMORY_LIMIT, FUSION_THREADS and FUSION_PUSHED_AT_TOLERANCE_HOURS, each with the
+    demo's default."""
     threads = os.getenv("FUSION_THREADS")
     return RatingResource(
+        ledger=os.getenv("FUSION_LEDGER", ""),
+        pushed_at_tolerance_hours=float(os.getenv("FUSION_PUSHED_AT_TOLERANCE_HOURS", "24")),
         landing=os.getenv("FUSION_LANDING", "demo/landing"),
         catalog=os.getenv("FUSION_CATALOG", "catalog"),
         warehouse=os.getenv("FUSION_WAREHOUSE", "demo/warehouse.duckdb"),

@@ -1,4 +1,4 @@
-"""A sensor that rates the periods new usage files touch.
+"""A sensor that ingests new usage files and rates the periods they touch.
 
 (No `from __future__ import annotations` here: Dagster reads the annotations at run time.)
 """
@@ -8,25 +8,32 @@ import json
 
 import dagster as dg
 
-from pipelines.jobs import rate_period_job
+from pipelines.jobs import ingest_usage_job, rate_period_job
 from pipelines.partitions import billing_periods
 from pipelines.resources import RatingResource
-from rating.watch import changes
+from rating.watch import WarehouseBusy, changes, known_files
 
 
-@dg.sensor(job=rate_period_job, minimum_interval_seconds=300,
-           description="Notices new usage files in the landing zone and requests a rating run "
-                       "for each billing period their windows start in.")
+@dg.sensor(jobs=[rate_period_job, ingest_usage_job], minimum_interval_seconds=300,
+           description="Notices usage files that the ledger's manifest does not hold yet and "
+                       "requests a rating run (ingestion included) for each billing period "
+                       "their windows start in, or an ingestion alone when they touch none.")
 def new_usage_files(context: dg.SensorEvaluationContext,
-                    rating: RatingResource) -> dg.SensorResult:
-    seen = set(json.loads(context.cursor)) if context.cursor else set()
-    found = changes(rating.landing, seen, rating.time_zone)
-    known = set(billing_periods.get_partition_keys())
-    periods = [p for p in found.periods if p in known]
+                    rating: RatingResource) -> dg.SensorResult | dg.SkipReason:
+    # The manifest is the high-water mark: nothing grows in the cursor.
+    try:
+        known = known_files(rating.warehouse)
+    except WarehouseBusy:
+        return dg.SkipReason("the warehouse is being written; looking again at the next tick")
+    found = changes(rating.landing, known, rating.time_zone)
+    if not found.new_files:
+        return dg.SkipReason("no new usage file")
     digest = hashlib.sha256("\n".join(found.new_files).encode()).hexdigest()[:16]
-    return dg.SensorResult(
-        run_requests=[dg.RunRequest(run_key=f"files-{p}-{digest}", partition_key=p)
-                      for p in periods],
-        cursor=json.dumps(sorted(found.files)),
-        skip_reason=None if periods else f"{len(found.new_files)} new file(s), no period",
-    )
+    partitions = set(billing_periods.get_partition_keys())
+    periods = [p for p in found.periods if p in partitions]
+    requests = [dg.RunRequest(run_key=f"files-{p}-{digest}", partition_key=p,
+                              job_name=rate_period_job.name) for p in periods]
+    if not requests:
+        requests = [dg.RunRequest(run_key=f"files-{digest}", job_name=ingest_usage_job.name)]
+    return dg.SensorResult(run_requests=requests, cursor=json.dumps(
+        {"new_files": len(found.new_files), "digest": digest}))

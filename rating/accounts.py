@@ -1,15 +1,16 @@
-"""Subscriptions and account links, landed as CSV or Parquet beside the usage.
+"""Subscriptions and account links, landed as CSV or Parquet beside the usage, and the loader
+of landed CSV/Parquet tables that the finance files share.
 
 `<landing>/subscriptions/` holds subscription_id, service, account_id, plan_code, start, end;
 `<landing>/accounts/` holds service, account_id, customer_key, name, email, country, province.
-Rows that cannot be used go to `reference_quarantine` with a reason; usage that needed them is
-then quarantined (unknown_account, no_subscription) and rated on a later run once fixed.
+Which version of each file is in force: rating.references. Rows that cannot be used go to
+`reference_quarantine` with a reason; usage that needed them is then held when its period is
+rated (unknown_account, no_subscription) and rated by a later rating once fixed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,30 +28,13 @@ REQUIRED = {"subscriptions": {"subscription_id", "service", "account_id", "plan_
             "accounts": {"service", "account_id", "customer_key"}}
 
 
-@dataclass(frozen=True)
-class FileProblem:
-    kind: str
-    file_path: str
-    reason: str
-    detail: str
-
-
-def load_reference(con: Any, root: str, time_zone: str) -> list[FileProblem]:
-    """Load and check subscriptions and account links into ref_subscriptions / ref_accounts."""
-    problems: list[FileProblem] = []
-    warehouse.run(con, "reference/create_raw_subscriptions")
-    warehouse.run(con, "reference/create_raw_accounts")
-    for kind, table, columns in (("subscriptions", "raw_subscriptions", SUBSCRIPTION_COLUMNS),
-                                 ("accounts", "raw_accounts", ACCOUNT_COLUMNS)):
-        for path in files(con, root, kind):
-            problem = _load_file(con, root, kind, table, columns, path)
-            if problem is not None:
-                problems.append(problem)
+def check_reference(con: Any, time_zone: str) -> None:
+    """Check the rows in force (raw_subscriptions, raw_accounts: rating.references) into
+    ref_accounts and ref_subscriptions, each unusable row with its reason."""
     warehouse.run(con, "reference/check_accounts")
     warehouse.run(con, "reference/create_ref_accounts")
     warehouse.run(con, "reference/check_subscriptions", {"time_zone": time_zone})
     warehouse.run(con, "reference/create_ref_subscriptions")
-    return problems
 
 
 def files(con: Any, landing_root: str, kind: str) -> list[str]:
@@ -64,14 +48,6 @@ def files(con: Any, landing_root: str, kind: str) -> list[str]:
                              {"pattern": f"{root}/{kind}/**/*.{ext}"}).fetchall()
         found.extend(r[0] for r in rows)
     return sorted(found)
-
-
-def _load_file(con: Any, landing_root: str, kind: str, table: str, columns: dict[str, str],
-               path: str) -> FileProblem | None:
-    problem = load_table_file(con, landing_root, path, table=table,
-                              columns=tuple(columns.values()), required=REQUIRED[kind],
-                              insert="reference/insert_raw")
-    return None if problem is None else FileProblem(kind, *problem)
 
 
 def load_table_file(con: Any, landing_root: str, path: str, *, table: str,

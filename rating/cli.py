@@ -1,6 +1,8 @@
 """The `fusion-rating` command line: the same code the Dagster assets run.
 
+    fusion-rating ingest --landing DIR --catalog DIR --warehouse FILE [--rebuild]
     fusion-rating rate --landing DIR --catalog DIR --warehouse FILE --period YYYY-MM
+    fusion-rating release --warehouse FILE --kind usage --file PATH --reason TEXT
     fusion-rating close --warehouse FILE --period YYYY-MM
     fusion-rating post --warehouse FILE --period YYYY-MM [--drafts-only]
     fusion-rating finance --landing DIR --catalog DIR --warehouse FILE --period YYYY-MM
@@ -14,10 +16,14 @@ with ODOO_TRANSPORT=json2); without ODOO_URL it is a dry run into the odoo_outbo
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
 from rating.catalog import CatalogError
+from rating.engine import RateRequest
+from rating.ingest import HeldFile, IngestResult
+from rating.ledger import LedgerError
 from rating.periods import DEFAULT_TIME_ZONE
 from rating.warehouse import WarehouseSettings
 
@@ -27,16 +33,38 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    rate = commands.add_parser("rate", help="rate one billing period into the warehouse")
-    rate.add_argument("--landing", required=True, help="landing root (folder or s3://bucket/prefix)")
-    rate.add_argument("--catalog", required=True, type=Path, help="catalog folder of YAML files")
-    rate.add_argument("--warehouse", required=True, type=Path, help="DuckDB warehouse file")
+    ingest = commands.add_parser(
+        "ingest", help="ingest new usage files into the ledger (each file once)")
+    _input_options(ingest)
+    _ledger_options(ingest)
+
+    rate = commands.add_parser(
+        "rate", help="ingest new usage files, then rate one billing period from the ledger")
+    _input_options(rate)
     rate.add_argument("--period", required=True, help="billing period, YYYY-MM")
-    rate.add_argument("--time-zone", default=DEFAULT_TIME_ZONE, help="billing time zone")
+    _ledger_options(rate)
+    rate.add_argument("--accept-changes", action="store_true",
+                      help="write the new rating even if the guard objects (the total falls by "
+                           "more than --max-drop or an invoice vanishes), and retire reference "
+                           "files that are gone from the landing zone")
+    rate.add_argument("--max-drop", default="5", metavar="PERCENT",
+                      help="largest fall of the period's total the guard lets through "
+                           "(default 5)")
     rate.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: cores)")
     rate.add_argument("--memory-limit", default=None,
                       help="DuckDB memory limit, e.g. 2GB; above it DuckDB spills to disk")
     rate.add_argument("--temp-directory", default=None, help="where DuckDB spills")
+
+    release = commands.add_parser(
+        "release", help="let a held input file go: its content is no longer held (and still "
+                        "not used); for files that cannot be removed from the landing zone")
+    release.add_argument("--warehouse", required=True, type=Path, help="DuckDB warehouse file")
+    release.add_argument("--kind", required=True, choices=["usage", "subscriptions", "accounts"],
+                         help="the kind of file, as `held_inputs` shows it")
+    release.add_argument("--file", required=True, dest="file_path",
+                         help="the file's path relative to the landing root, as held_inputs "
+                              "shows it")
+    release.add_argument("--reason", required=True, help="why, in your words (kept with it)")
 
     close = commands.add_parser("close", help="close a rated billing period (month close)")
     close.add_argument("--warehouse", required=True, type=Path, help="DuckDB warehouse file")
@@ -82,8 +110,12 @@ def main(argv: list[str] | None = None) -> int:
     sample.add_argument("--clean", action="store_true", help="no deliberately bad rows")
 
     args = parser.parse_args(argv)
+    if args.command == "ingest":
+        return _ingest(args)
     if args.command == "rate":
         return _rate(args)
+    if args.command == "release":
+        return _release(args)
     if args.command == "close":
         return _close(args)
     if args.command == "post":
@@ -93,6 +125,94 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "report":
         return _report(args)
     return _sample(args)
+
+
+def _input_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--landing", required=True,
+                         help="landing root (folder or s3://bucket/prefix)")
+    command.add_argument("--catalog", required=True, type=Path,
+                         help="catalog folder of YAML files")
+    command.add_argument("--warehouse", required=True, type=Path, help="DuckDB warehouse file")
+    command.add_argument("--time-zone", default=DEFAULT_TIME_ZONE, help="billing time zone")
+
+
+def _ledger_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--ledger", type=Path, default=None,
+                         help="ledger folder (default: <warehouse>.ledger beside the warehouse)")
+    command.add_argument("--rebuild", action="store_true",
+                         help="empty the ledger and ingest every landed file again")
+    command.add_argument("--pushed-at-tolerance", type=float, default=24, metavar="HOURS",
+                         help="how far past its file's ingestion a pushed_at may be before the "
+                              "row is quarantined (default 24)")
+
+
+def _request(args: argparse.Namespace, period: str = "2000-01") -> RateRequest:
+    from decimal import Decimal
+
+    from rating.guard import GuardSettings
+
+    settings = WarehouseSettings(getattr(args, "threads", None),
+                                 getattr(args, "memory_limit", None),
+                                 getattr(args, "temp_directory", None))
+    guard = GuardSettings(max_drop_percent=Decimal(getattr(args, "max_drop", "5")),
+                          accept_changes=getattr(args, "accept_changes", False))
+    return RateRequest(landing=str(args.landing), catalog=args.catalog, warehouse=args.warehouse,
+                       period=period, time_zone=args.time_zone, settings=settings,
+                       ledger=args.ledger, guard=guard, rebuild=args.rebuild,
+                       pushed_at_tolerance=dt.timedelta(hours=args.pushed_at_tolerance))
+
+
+def _print_ingestion(result: IngestResult) -> None:
+    if result.ingestion_id is None:
+        print(f"ingested nothing new: {result.files_found} usage file(s) in the landing zone, "
+              "all already in the ledger")
+    else:
+        print(f"ingestion #{result.ingestion_id}: {result.files_new} new file(s) "
+              f"({result.files_unreadable} unreadable) of {result.files_found}, "
+              f"{result.rows_read:,} rows: accepted {result.rows_accepted:,}, superseded "
+              f"{result.rows_superseded:,}, quarantined {result.rows_quarantined:,}; "
+              f"{result.earlier_rows_superseded:,} earlier row(s) superseded")
+        if result.quarantine_by_reason:
+            print("  quarantined by reason: " + ", ".join(
+                f"{reason} {count:,}" for reason, count in result.quarantine_by_reason))
+        if result.periods:
+            print(f"  periods changed: {', '.join(result.periods)}")
+    _print_held(result.held)
+
+
+def _print_held(held: tuple[HeldFile, ...]) -> None:
+    for item in held:
+        print(f"  HELD {item.kind} file {item.file_path}: {item.reason}: {item.detail}; "
+              f"in force: {item.in_force}")
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from rating.engine import ingest_landing
+
+    try:
+        result = ingest_landing(_request(args))
+    except (CatalogError, ValueError, LedgerError) as exc:
+        print(f"fusion-rating: nothing ingested: {exc}", file=sys.stderr)
+        return 2
+    _print_ingestion(result)
+    return 0
+
+
+def _release(args: argparse.Namespace) -> int:
+    from rating.engine import release_input
+
+    try:
+        released = release_input(args.warehouse, args.kind, args.file_path, args.reason)
+    except ValueError as exc:
+        print(f"fusion-rating: nothing released: {exc}", file=sys.stderr)
+        return 2
+    if not released:
+        print(f"fusion-rating: {args.kind} file {args.file_path} is not held (see the "
+              "held_inputs table)", file=sys.stderr)
+        return 1
+    print(f"released {args.kind} file {args.file_path}: this content is no longer held (its "
+          "rows stay unused); the next ingestion or rating records it so")
+    return 0
 
 
 def _close(args: argparse.Namespace) -> int:
@@ -170,39 +290,41 @@ def _report(args: argparse.Namespace) -> int:
 def _rate(args: argparse.Namespace) -> int:
     import duckdb
 
-    from rating.engine import RateRequest, rate
+    from rating.engine import RatingStopped, rate
 
-    request = RateRequest(
-        landing=str(args.landing), catalog=args.catalog, warehouse=args.warehouse,
-        period=args.period, time_zone=args.time_zone,
-        settings=WarehouseSettings(args.threads, args.memory_limit, args.temp_directory))
     try:
-        result = rate(request)
-    except CatalogError as exc:
+        result = rate(_request(args, args.period))
+    except (CatalogError, ValueError, LedgerError) as exc:
         print(f"fusion-rating: nothing rated: {exc}", file=sys.stderr)
         return 2
-    except ValueError as exc:
+    except RatingStopped as exc:
         print(f"fusion-rating: {exc}", file=sys.stderr)
-        return 2
+        return 4
     except duckdb.OutOfMemoryException as exc:
         print(f"fusion-rating: nothing written: DuckDB ran out of memory under --memory-limit "
               f"{args.memory_limit or '(default)'}; raise the limit or lower --threads.\n"
               f"  {str(exc).splitlines()[0]}", file=sys.stderr)
         return 3
-    print(f"period {result.period}: {result.rows_read:,} rows read from {result.files_found} "
-          f"file(s) ({result.files_unreadable} unreadable)")
-    print(f"  accepted {result.rows_accepted:,}, superseded {result.rows_superseded:,}, "
-          f"quarantined {result.rows_quarantined:,}")
-    if result.quarantine_by_reason:
-        reasons = ", ".join(f"{reason} {count:,}" for reason, count in result.quarantine_by_reason)
-        print(f"  quarantine by reason: {reasons}")
-    if result.period_closed:
-        print(f"  period closed: its rated rows are unchanged; {result.late_rows:,} late "
+    _print_ingestion(result.ingestion)
+    period = result.period
+    print(f"period {period.period}: {period.rows_landed:,} ledger rows: accepted "
+          f"{period.rows_accepted:,} (rated {period.rows_rated:,}, held {period.rows_held:,}), "
+          f"superseded {period.rows_superseded:,}, quarantined {period.rows_quarantined:,}")
+    if period.held_by_reason:
+        print("  held at rating: " + ", ".join(
+            f"{reason} {count:,}" for reason, count in period.held_by_reason))
+    _print_held(period.held_files)
+    if period.closed:
+        print(f"  period closed: its rated rows are unchanged; {period.late_rows:,} late "
               "row(s) are in late_usage")
-    print(f"  {result.rated_lines:,} rated lines, {result.invoice_lines:,} invoice lines, "
-          f"total {result.amount_total} (rounded per line)")
-    if result.unpriced_lines:
-        print(f"  WARNING: {result.unpriced_lines} rated line(s) have no price in force",
+    previous = "" if period.previous_total is None else f" (was {period.previous_total})"
+    print(f"  {period.rated_lines:,} rated lines, {period.invoice_lines:,} invoice lines, "
+          f"total {period.amount_total}{previous} (rounded per line)")
+    if period.guard_findings:
+        print("  changes accepted (--accept-changes) although the guard objected:\n    "
+              + period.guard_findings.replace("\n", "\n    "))
+    if period.unpriced_lines:
+        print(f"  WARNING: {period.unpriced_lines} rated line(s) have no price in force",
               file=sys.stderr)
     print(f"  {result.seconds:.2f} s, warehouse {args.warehouse}")
     return 0

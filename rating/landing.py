@@ -9,6 +9,7 @@ stream from these calls and never copy the rows into a table.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
@@ -30,14 +31,14 @@ TIMESTAMP_COLUMNS = ("period_start", "period_end", "pushed_at")
 TEXT_COLUMNS = ("counter_id", "service", "account_id", "metric", "unique_key", "dimensions")
 ALL_COLUMNS = ("counter_id", "service", "account_id", "metric", "unique_key", "dimensions",
                "period_start", "period_end", "pushed_at", "value", "value_unparsed",
-               "timestamp_unparsed")
+               "value_too_large", "timestamp_unparsed")
 KEY_COLUMNS = ("service", "counter_id", "pushed_at")
 _EMPTY = {"file_id": "NULL::BIGINT", "file_row_number": "NULL::BIGINT",
           "missing_columns": "NULL::VARCHAR[]", "has_value_column": "false",
           **{c: "NULL::VARCHAR" for c in TEXT_COLUMNS},
           **{c: "NULL::TIMESTAMP" for c in TIMESTAMP_COLUMNS},
           "value": "NULL::DECIMAL(38, 9)", "value_unparsed": "false",
-          "timestamp_unparsed": "false"}
+          "value_too_large": "false", "timestamp_unparsed": "false"}
 _HIVE_SERVICE = re.compile(r"(?:^|/)service=([^/]+)/")
 _EXACT = re.compile(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$")
 _NUMERIC = re.compile(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|"
@@ -159,6 +160,44 @@ def discover(con: Any, landing: str) -> list[LandedFile]:
             landed.error = GLOB_NAME_ERROR
         files.append(landed)
     return files
+
+
+def observe(con: Any, root: str, files: list[LandedFile]
+            ) -> dict[str, tuple[int, dt.datetime | None]]:
+    """(size, modification time in UTC) of each file by path, without reading its content."""
+    if not root.startswith("s3://"):
+        found: dict[str, tuple[int, dt.datetime | None]] = {}
+        for landed in files:
+            stat = os.stat(landed.path)
+            found[landed.path] = (stat.st_size, dt.datetime(1970, 1, 1) + dt.timedelta(
+                microseconds=stat.st_mtime_ns // 1000))
+        return found
+    readable = [f.path for f in files if f.error is None]
+    rows = warehouse.run(con, "ingest/observe_files", {"files": readable}).fetchall() \
+        if readable else []
+    observed = {path: (int(size), modified.replace(tzinfo=None) if modified else None)
+                for path, size, modified in rows}
+    # A name with a glob character cannot be read safely through DuckDB: it is held unread.
+    return {f.path: observed.get(f.path, (0, None)) for f in files}
+
+
+def content_hashes(con: Any, root: str, files: list[LandedFile]) -> dict[str, str]:
+    """sha256 of each file's bytes by path (local files in Python, object stores through
+    DuckDB's read_blob)."""
+    if not root.startswith("s3://"):
+        hashes: dict[str, str] = {}
+        for landed in files:
+            digest = hashlib.sha256()
+            with open(landed.path, "rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+            hashes[landed.path] = digest.hexdigest()
+        return hashes
+    readable = [f.path for f in files if f.error is None]
+    rows = warehouse.run(con, "ingest/content_hashes", {"files": readable}).fetchall() \
+        if readable else []
+    found = {path: str(digest) for path, digest in rows}
+    return {f.path: found.get(f.path, "") for f in files}
 
 
 def inspect(con: Any, files: list[LandedFile]) -> None:
@@ -289,6 +328,7 @@ def projection(types: dict[str, str], columns: tuple[str, ...], hive_param: str)
         "pushed_at": _timestamp(types, "pushed_at")[0],
         "value": _value(types)[0],
         "value_unparsed": _value(types)[1],
+        "value_too_large": _value(types)[2],
         "timestamp_unparsed": " OR ".join(
             _timestamp(types, name)[1] for name in TIMESTAMP_COLUMNS),
     }
@@ -318,25 +358,41 @@ def _timestamp(types: dict[str, str], name: str) -> tuple[str, str]:
     return cast, f'("{name}" IS NOT NULL AND {cast} IS NULL)'
 
 
-def _value(types: dict[str, str]) -> tuple[str, str]:
-    """(the value as DECIMAL(38, 9), the flag 'present but not a finite number')."""
+def _value(types: dict[str, str]) -> tuple[str, str, str]:
+    """(the value as DECIMAL(38, 9), the flag 'present but not a finite number', the flag 'a
+    finite number too large for DECIMAL(38, 9)': value_out_of_range, not not_a_number)."""
     kind = types.get("value")
     if kind is None:
-        return "NULL::DECIMAL(38, 9)", "false"
+        return "NULL::DECIMAL(38, 9)", "false", "false"
     if _EXACT.match(kind):
-        value = 'CAST("value" AS DECIMAL(38, 9))'
-        return value, "false"
+        return 'CAST("value" AS DECIMAL(38, 9))', "false", "false"
     if kind.startswith("UNSUPPORTED"):
-        return "NULL::DECIMAL(38, 9)", '("value" IS NOT NULL)'
-    if kind == "FLOAT":
-        # FLOAT -> DECIMAL loses digits in DuckDB (1100 gives 1100.000002048); via DOUBLE it
-        # is exact.
-        value = 'TRY_CAST(CAST("value" AS DOUBLE) AS DECIMAL(38, 9))'
-    elif _NUMERIC.match(kind):
+        return "NULL::DECIMAL(38, 9)", '("value" IS NOT NULL)', "false"
+    if kind in ("FLOAT", "DOUBLE"):
+        # A binary fraction is read as its shortest round-trip text (what the app wrote:
+        # 1e15+1 is 1000000000000001, 0.1 is 0.1), rounded half away from zero to 9 decimals.
+        # DuckDB's direct cast multiplies in floating point and is wrong beyond 2^53 / 10^9.
+        # Parsing into DECIMAL(18, 9) first is 70 times faster than into DECIMAL(38, 9) and
+        # exact below 10^9; larger values take the wide parse. Magnitudes below half a unit of
+        # the 9th decimal are 0 (DuckDB parses '5e-324' as 1E-9).
+        text = 'CAST(CAST("value" AS DOUBLE) AS VARCHAR)'
+        value = (f'CASE WHEN abs(CAST("value" AS DOUBLE)) < 0.0000000005 '
+                 f'THEN CAST(0 AS DECIMAL(38, 9)) '
+                 f'ELSE coalesce(CAST(TRY_CAST({text} AS DECIMAL(18, 9)) AS DECIMAL(38, 9)), '
+                 f'TRY_CAST({text} AS DECIMAL(38, 9))) END')
+        finite = 'isfinite(CAST("value" AS DOUBLE))'
+        return (value, f'("value" IS NOT NULL AND NOT {finite})',
+                f'("value" IS NOT NULL AND {finite} AND abs(CAST("value" AS DOUBLE)) >= 1e29)')
+    if _NUMERIC.match(kind):
+        # Integers wider than 64 bits and decimals: always numbers, perhaps too large.
         value = 'TRY_CAST("value" AS DECIMAL(38, 9))'
-    else:
-        value = 'TRY_CAST(TRIM(CAST("value" AS VARCHAR)) AS DECIMAL(38, 9))'
-    return value, f'("value" IS NOT NULL AND {value} IS NULL)'
+        return value, "false", f'("value" IS NOT NULL AND {value} IS NULL)'
+    text = 'TRIM(CAST("value" AS VARCHAR))'
+    value = (f'coalesce(CAST(TRY_CAST({text} AS DECIMAL(18, 9)) AS DECIMAL(38, 9)), '
+             f'TRY_CAST({text} AS DECIMAL(38, 9)))')
+    number = f'isfinite(TRY_CAST({text} AS DOUBLE))'
+    return (value, f'("value" IS NOT NULL AND NOT coalesce({number}, false))',
+            f'("value" IS NOT NULL AND coalesce({number}, false) AND {value} IS NULL)')
 
 
 def first_line(exc: Exception) -> str:

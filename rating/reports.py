@@ -18,11 +18,16 @@ def open_read_only(database: Path | str) -> Any:
     return con
 
 
-def query(database: Path | str, name: str, params: dict[str, Any] | None = None
-          ) -> list[tuple[Any, ...]]:
-    """The rows of `sql/report/<name>.sql` on a read-only connection."""
+def query(database: Path | str, name: str, params: dict[str, Any] | None = None, *,
+          ledger: Path | None = None) -> list[tuple[Any, ...]]:
+    """The rows of `sql/report/<name>.sql` on a read-only connection (with the ledger in
+    `ledger` attached read-only, for the statements that read it)."""
     con = open_read_only(database)
     try:
+        if ledger is not None:
+            from rating import ledger as usage_ledger
+
+            usage_ledger.attach(con, ledger, read_only=True)
         rows: list[tuple[Any, ...]] = warehouse.run(con, f"report/{name}", params).fetchall()
         return rows
     finally:

@@ -63,6 +63,8 @@ def connect(database: Path | str, settings: WarehouseSettings | None = None) -> 
     con = duckdb.connect(target, config=config)
     # Naive timestamps are UTC; TIMESTAMPTZ casts must not depend on the machine's zone.
     con.execute("SET TimeZone = 'UTC'")
+    # The progress bar would draw over the output of a command that prints its own.
+    con.execute("SET enable_progress_bar = false")
     # Macros are bound when created: the files are numbered so that dependencies come first.
     for name in sorted(p.stem for p in (SQL_ROOT / "macros").glob("*.sql")):
         con.execute(sql(f"macros/{name}"))

@@ -1,31 +1,45 @@
-"""What changed in the landing zone since a previous look: for the Dagster sensor."""
+"""What is new in the landing zone: usage files the ledger's manifest does not hold yet, and the
+billing periods their windows start in (for the Dagster sensor)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
-from rating import landing, warehouse
+from rating import landing, reports, warehouse
 from rating.periods import DEFAULT_TIME_ZONE, periods_between
 
 
 @dataclass(frozen=True)
 class LandingChanges:
-    files: tuple[str, ...]      # every usage file now present (relative paths, sorted)
-    new_files: tuple[str, ...]  # those not seen before
+    new_files: tuple[str, ...]  # usage files not in the manifest (relative paths, sorted)
     periods: tuple[str, ...]    # billing periods the new files' windows start in
 
 
-def changes(root: str, seen: set[str], time_zone: str = DEFAULT_TIME_ZONE) -> LandingChanges:
-    """New usage files since `seen` and the periods they touch (unreadable files touch none:
-    the next rating run quarantines them by name)."""
+class WarehouseBusy(RuntimeError):
+    """The warehouse is being written (DuckDB lets no other process open it meanwhile)."""
+
+
+def known_files(database: Path | str) -> set[str]:
+    """The paths in the manifest, as mirrored in the warehouse (empty before any ingestion)."""
+    if not Path(database).exists():
+        return set()
+    try:
+        return {path for (path,) in reports.query(database, "known_usage_files")}
+    except duckdb.Error as exc:
+        raise WarehouseBusy(str(exc)) from None
+
+
+def changes(root: str, known: set[str], time_zone: str = DEFAULT_TIME_ZONE) -> LandingChanges:
+    """New usage files (not in `known`) and the periods they touch (unreadable files touch
+    none: the ingestion records them by name)."""
     con = duckdb.connect(":memory:")
     try:
         con.execute("SET TimeZone = 'UTC'")
         landing.open_root(con, root)
-        files = landing.discover(con, root)
-        new = [f for f in files if f.relative_path not in seen]
+        new = [f for f in landing.discover(con, root) if f.relative_path not in known]
         landing.inspect(con, new)
         periods: list[str] = []
         readable = [f for f in new if f.error is None and "period_start" in f.types]
@@ -37,5 +51,4 @@ def changes(root: str, seen: set[str], time_zone: str = DEFAULT_TIME_ZONE) -> La
                 periods = [p.code for p in periods_between(first, last, time_zone)]
     finally:
         con.close()
-    return LandingChanges(tuple(f.relative_path for f in files),
-                          tuple(f.relative_path for f in new), tuple(periods))
+    return LandingChanges(tuple(f.relative_path for f in new), tuple(periods))

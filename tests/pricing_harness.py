@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from rating import engine, warehouse
+from rating import catalog_tables, engine, warehouse
 from rating.catalog import Catalog, Charge, Metric, Plan, Price, Service
 from rating.periods import BillingPeriod, billing_period
 from rating.reference import TierAmount
@@ -91,7 +91,7 @@ def price_cases(cases: Sequence[Case], *, rollup_for_zero: bool = True) -> list[
     try:
         warehouse.create_schema(con)
         con.execute("BEGIN TRANSACTION")  # one commit, not one per catalog row
-        engine.load_catalog_tables(con, _catalog(cases))
+        catalog_tables.load_catalog_tables(con, _catalog(cases))
         _load_subscriptions(con, cases, rollup_for_zero)
         warehouse.run(con, "rate/insert_rated_charges", engine.period_params(PERIOD))
         rows = con.execute(_SELECT_RATED).fetchall()

@@ -4,16 +4,25 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from usage_builder import snapshot
 
 from assets import checks
 from assets.rating import landed_usage, period_summary, rated_period
 from pipelines.resources import RatingResource
-from rating.sample import write_sample
+from rating.sample import SampleSummary, write_sample
 
 pytestmark = pytest.mark.fast
 
 ASSETS = [landed_usage, rated_period, period_summary]
 CHECKS = dg.load_asset_checks_from_modules([checks])
+
+
+def sample_without_the_corrupt_file(folder: Path) -> SampleSummary:
+    """The sample month with its bad rows but without its unreadable file, which would hold
+    the month close until a person removes or releases it."""
+    sample = write_sample(folder, rows=3000)
+    (sample.landing / "usage" / "corrupt" / "garbage.parquet").unlink()
+    return sample
 
 
 def test_definitions_load() -> None:
@@ -24,8 +33,8 @@ def test_definitions_load() -> None:
                     "period_summary", "closed_period", "odoo_invoices", "reconciliation_odoo",
                     "legacy_billing", "provider_costs", "reconciliation_legacy",
                     "cutover_readiness", "margin_daily", "margin_monthly", "analyst_copy"}
-    assert defs.resolve_job_def("rate_period") is not None
-    assert defs.resolve_job_def("close_period") is not None
+    for job in ("ingest_usage", "rate_period", "close_period"):
+        assert defs.resolve_job_def(job) is not None
 
 
 def materialize(resource: RatingResource) -> dg.ExecuteInProcessResult:
@@ -39,7 +48,7 @@ def materialized_keys(result: dg.ExecuteInProcessResult) -> set[str]:
 
 
 def test_the_graph_materializes_with_its_checks(tmp_path: Path) -> None:
-    sample = write_sample(tmp_path / "sample", rows=3000)
+    sample = sample_without_the_corrupt_file(tmp_path / "sample")
     resource = RatingResource(landing=str(sample.landing), catalog=str(sample.catalog),
                               warehouse=str(tmp_path / "wh.duckdb"))
     result = materialize(resource)
@@ -48,12 +57,39 @@ def test_the_graph_materializes_with_its_checks(tmp_path: Path) -> None:
     assert landed["rows_read"].value == (landed["rows_accepted"].value
                                          + landed["rows_superseded"].value
                                          + landed["rows_quarantined"].value)
-    assert landed["rows_quarantined"].value == sample.bad_rows
+    rated = {m.asset_key.to_user_string(): m.metadata
+             for m in result.asset_materializations_for_node("rated_period")}["usage_rollups"]
+    assert rated["rows_accepted"].value == rated["rows_rated"].value + rated["rows_held"].value
+    # Every deliberately bad row is quarantined at ingestion or held at rating (no account
+    # link, no subscription, filtered out); the sample's bad rows all fall in 2026-10 or are
+    # unplaceable, bar the ones quarantined at ingestion.
+    assert landed["rows_quarantined"].value + rated["rows_held"].value == sample.bad_rows
     evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-    assert evaluations["conservation"] and evaluations["every_line_priced"]
+    assert evaluations["conservation"] and evaluations["period_conservation"]
+    assert evaluations["every_line_priced"] and evaluations["inputs_complete"]
     assert evaluations["invoices_match_rated"]
     assert not evaluations["quarantine_share"]      # the sample's bad rows are concentrated
     assert "period_summary" in materialized_keys(result)
+
+
+def test_a_held_input_file_stops_the_summary_until_released(tmp_path: Path) -> None:
+    from rating.engine import release_input
+
+    sample = write_sample(tmp_path / "sample", rows=3000)
+    resource = RatingResource(landing=str(sample.landing), catalog=str(sample.catalog),
+                              warehouse=str(tmp_path / "wh.duckdb"))
+    held = materialize(resource)
+    evaluations = {e.check_name: e for e in held.get_asset_check_evaluations()}
+    assert evaluations["inputs_complete"].passed is False
+    assert "usage/corrupt/garbage.parquet" in str(
+        evaluations["inputs_complete"].metadata["held"].value)
+    assert "invoice_lines" in materialized_keys(held)      # rated, provisionally
+    assert "period_summary" not in materialized_keys(held)  # so no close, no posting
+    assert release_input(tmp_path / "wh.duckdb", "usage", "usage/corrupt/garbage.parquet",
+                         "the app re-sent these counters in part-0009")
+    released = materialize(resource)
+    assert released.success
+    assert "period_summary" in materialized_keys(released)
 
 
 def test_a_failing_blocking_check_stops_what_is_downstream(tmp_path: Path) -> None:
@@ -108,42 +144,47 @@ def test_month_close_waits_for_the_grace_period_then_closes_once(tmp_path: Path)
 
 def test_sensor_requests_the_periods_new_files_touch(tmp_path: Path) -> None:
     from pipelines.sensors import new_usage_files
+    from rating.engine import ingest_landing
 
     sample = write_sample(tmp_path / "sample", rows=3000)
-    resource = RatingResource(landing=str(sample.landing))
+    resource = RatingResource(landing=str(sample.landing), catalog=str(sample.catalog),
+                              warehouse=str(tmp_path / "wh.duckdb"))
     first = new_usage_files(dg.build_sensor_context(resources={"rating": resource}))
+    assert isinstance(first, dg.SensorResult)
     # The sample's bad rows include windows that start in September (Toronto time).
     assert [r.partition_key for r in first.run_requests] == ["2026-09", "2026-10"]
-    quiet = new_usage_files(dg.build_sensor_context(cursor=first.cursor,
-                                                    resources={"rating": resource}))
-    assert not quiet.run_requests
+    assert {r.job_name for r in first.run_requests} == {"rate_period"}
+    ingest_landing(resource.request("2026-10"))
+    # The manifest is the high-water mark: what it holds is not new, whatever the cursor.
+    quiet = new_usage_files(dg.build_sensor_context(resources={"rating": resource}))
+    assert isinstance(quiet, dg.SkipReason)
     novel = sample.landing / "usage" / "late" / "more.parquet"
     novel.parent.mkdir(parents=True, exist_ok=True)
     import shutil
 
     shutil.copy(next((sample.landing / "usage").rglob("part-*.parquet")), novel)
-    again = new_usage_files(dg.build_sensor_context(cursor=first.cursor,
-                                                    resources={"rating": resource}))
+    again = new_usage_files(dg.build_sensor_context(resources={"rating": resource}))
+    assert isinstance(again, dg.SensorResult)
     assert [r.partition_key for r in again.run_requests] == ["2026-10"]
+    junk = sample.landing / "usage" / "late" / "junk.parquet"
+    junk.write_bytes(b"not parquet")
+    novel.unlink()
+    only_junk = new_usage_files(dg.build_sensor_context(resources={"rating": resource}))
+    assert isinstance(only_junk, dg.SensorResult)
+    assert [(r.job_name, r.partition_key) for r in only_junk.run_requests] == [
+        ("ingest_usage", None)]
 
 
 def warehouse_tables(database: Path) -> dict[str, list[tuple[object, ...]]]:
-    import duckdb
-
-    con = duckdb.connect(str(database), read_only=True)
-    try:
-        names = [n for (n,) in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY 1").fetchall()]
-        return {n: con.execute(f'SELECT * FROM "{n}" ORDER BY ALL').fetchall() for n in names
-                if n != "rating_runs"}
-    finally:
-        con.close()
+    tables = snapshot(database)
+    tables.pop("rating_runs")
+    return tables
 
 
 def test_rematerializing_gives_identical_tables_and_the_cli_totals(tmp_path: Path) -> None:
     from rating.engine import RateRequest, rate
 
-    sample = write_sample(tmp_path / "sample", rows=3000)
+    sample = sample_without_the_corrupt_file(tmp_path / "sample")
     resource = RatingResource(landing=str(sample.landing), catalog=str(sample.catalog),
                               warehouse=str(tmp_path / "wh.duckdb"))
     assert materialize(resource).success
@@ -153,14 +194,14 @@ def test_rematerializing_gives_identical_tables_and_the_cli_totals(tmp_path: Pat
     cli = rate(RateRequest(landing=str(sample.landing), catalog=sample.catalog,
                            warehouse=tmp_path / "cli.duckdb", period="2026-10"))
     summaries = first["period_summaries"]
-    assert sum(row[5] for row in summaries) == cli.amount_total   # type: ignore[misc]
+    assert sum(row[5] for row in summaries) == cli.period.amount_total  # type: ignore[misc]
     assert first["invoice_lines"] == warehouse_tables(tmp_path / "cli.duckdb")["invoice_lines"]
 
 
 def test_a_closed_period_is_not_changed_by_a_rerun(tmp_path: Path) -> None:
     from assets.close import closed_period
 
-    sample = write_sample(tmp_path / "sample", rows=3000)
+    sample = sample_without_the_corrupt_file(tmp_path / "sample")
     resource = RatingResource(landing=str(sample.landing), catalog=str(sample.catalog),
                               warehouse=str(tmp_path / "wh.duckdb"))
     closing = dg.materialize([*ASSETS, closed_period, *CHECKS], partition_key="2026-10",

@@ -17,7 +17,9 @@ from usage_builder import (
     DEFAULT_ACCOUNTS,
     DEFAULT_SUBSCRIPTIONS,
     Landing,
+    counts,
     quarantine,
+    rate_landing,
     rows,
     scalar,
     table,
@@ -27,6 +29,7 @@ from usage_builder import (
 )
 
 from rating.engine import RateResult
+from rating.ingest import LandingError
 from rating.landing import file_id_for
 
 pytestmark = pytest.mark.fast
@@ -45,8 +48,8 @@ def quantity(wh: Path, metric: str, account: str | None = None) -> Decimal | Non
 
 
 def assert_conserved(result: RateResult) -> None:
-    assert result.rows_read == (result.rows_accepted + result.rows_superseded
-                                + result.rows_quarantined)
+    read, accepted, superseded, quarantined = counts(result)
+    assert read == accepted + superseded + quarantined
 
 
 def rate_one_bad_row(landing: Landing, wh: Path, bad: dict[str, Any], reason: str,
@@ -56,7 +59,7 @@ def rate_one_bad_row(landing: Landing, wh: Path, bad: dict[str, Any], reason: st
     path = landing.usage("batch/part-0.parquet", [good, bad], **file_kwargs)
     result = landing.rate(wh)
     assert quarantine(wh) == [(reason, path, 1, bad["counter_id"])]
-    assert (result.rows_read, result.rows_accepted, result.rows_quarantined) == (2, 1, 1)
+    assert (counts(result).read, counts(result).accepted, counts(result).quarantined) == (2, 1, 1)
     assert_conserved(result)
 
 
@@ -73,7 +76,7 @@ def test_missing_metric_column_quarantines_every_row_of_the_file(landing: Landin
     assert table(wh, "usage_quarantine", "DISTINCT detail") == [("file lacks: metric",)]
     assert table(wh, "landed_files", "file_path, missing_columns") == [
         (bad, ["metric"]), (good, [])]
-    assert result.rows_accepted == 1
+    assert counts(result).accepted == 1
     assert quantity(wh, "vcpu_hours") == Decimal(1)
 
 
@@ -91,7 +94,7 @@ def test_missing_value_column_is_fine_for_a_unique_count_metric(landing: Landing
     landing.usage("agents.parquet", agents, omit=["value"])
     result = landing.rate(wh)
     assert quarantine(wh) == []
-    assert result.rows_accepted == 3
+    assert counts(result).accepted == 3
     assert quantity(wh, "agents") == Decimal(3)
 
 
@@ -111,7 +114,7 @@ def test_null_value_is_fine_for_a_unique_count_metric(landing: Landing, wh: Path
     landing.usage("agents.parquet", [usage_row("nexadesk", "agents", None, unique_key="a1")],
                   value="int64")
     result = landing.rate(wh)
-    assert (result.rows_accepted, quarantine(wh)) == (1, [])
+    assert (counts(result).accepted, quarantine(wh)) == (1, [])
 
 
 def test_bad_timestamp_in_a_string_column(landing: Landing, wh: Path) -> None:
@@ -141,7 +144,7 @@ def test_not_a_number_in_a_string_value_column(landing: Landing, wh: Path) -> No
     result = landing.rate(wh)
     assert quarantine(wh) == [("not_a_number", path, 1, batch[1]["counter_id"]),
                               ("not_a_number", path, 3, batch[3]["counter_id"])]
-    assert result.rows_accepted == 3
+    assert counts(result).accepted == 3
     assert quantity(wh, "vcpu_hours") == Decimal("15.75")
 
 
@@ -189,7 +192,7 @@ def test_good_dimensions_are_accepted(landing: Landing, wh: Path) -> None:
                                    for d in ('{"region": "ca-east"}', "{}", None,
                                              '{"region": "ca-east", "zone": "b"}')])
     result = landing.rate(wh)
-    assert (result.rows_accepted, quarantine(wh)) == (4, [])
+    assert (counts(result).accepted, quarantine(wh)) == (4, [])
 
 
 def test_window_crossing_the_toronto_month_boundary(landing: Landing, wh: Path) -> None:
@@ -200,7 +203,7 @@ def test_window_crossing_the_toronto_month_boundary(landing: Landing, wh: Path) 
     result = landing.rate(wh)
     assert quarantine(wh) == [("window_crosses_period", path, 1, crossing["counter_id"])]
     assert table(wh, "usage_quarantine", "billing_period") == [("2026-10",)]
-    assert result.rows_accepted == 1
+    assert counts(result).accepted == 1
     assert quantity(wh, "vcpu_hours") == Decimal(4)
 
 
@@ -226,11 +229,14 @@ def test_no_subscription_usage_is_rated_once_the_subscription_lands(landing: Lan
     row = usage_row(account_id="nc-2", value=150)
     landing.usage("late/part-0.parquet", [row])
     first = landing.rate(wh)
-    assert (first.rows_accepted, first.rows_quarantined) == (0, 1)
+    assert (counts(first).accepted, counts(first).quarantined) == (0, 1)
     landing.subscriptions([*DEFAULT_SUBSCRIPTIONS,
-                           ("SUB-NC-2", "nexacloud", "nc-2", "cloud-standard", "2025-01-01", "")])
+                           ("SUB-NC-2", "nexacloud", "nc-2", "cloud-standard", "2025-01-01", "")],
+                          name="subscriptions-2.csv")
     second = landing.rate(wh)
-    assert (second.rows_accepted, second.rows_quarantined) == (1, 0)
+    # The usage waited in the ledger: nothing is read again, the rating finds it a home.
+    assert second.ingestion.rows_read == 0
+    assert (second.period.rows_rated, second.period.rows_held) == (1, 0)
     assert quarantine(wh) == []
     assert table(wh, "usage_rollups", "subscription_id, metric, quantity") == [
         ("SUB-NC-2", "vcpu_hours", Decimal(150))]
@@ -248,7 +254,7 @@ def test_usage_outside_the_subscription_is_no_subscription(landing: Landing, wh:
     result = landing.rate(wh)
     assert quarantine(wh) == [("no_subscription", path, 0, before["counter_id"]),
                               ("no_subscription", path, 3, after["counter_id"])]
-    assert result.rows_accepted == 2
+    assert counts(result).accepted == 2
     assert quantity(wh, "vcpu_hours") == Decimal(12)
 
 
@@ -272,11 +278,14 @@ def test_unreadable_file_is_quarantined_by_name_and_the_run_goes_on(landing: Lan
     assert quarantine(wh) == [("unreadable_file", bad, None, None)]
     detail = scalar(wh, "SELECT detail FROM usage_quarantine")
     assert detail
-    assert (result.files_found, result.files_unreadable, result.rows_read) == (3, 1, 2)
+    assert (result.ingestion.files_found, result.ingestion.files_unreadable,
+            counts(result).read) == (3, 1, 2)
     assert table(wh, "landed_files", "file_path, status, rows_in_file") == [
-        (good, "read", 1), (bad, "unreadable", None), (later, "read", 1)]
+        (good, "ingested", 1), (bad, "unreadable", None), (later, "ingested", 1)]
     assert quantity(wh, "vcpu_hours") == Decimal(7)
-    assert scalar(wh, "SELECT files_unreadable FROM rating_runs") == 1
+    assert scalar(wh, "SELECT files_unreadable FROM ingestions") == 1
+    assert table(wh, "held_inputs", "kind, file_path, reason") == [
+        ("usage", bad, "unreadable_file")]
 
 
 # --- how files are read ---------------------------------------------------------------------------
@@ -289,7 +298,7 @@ def test_hive_service_folder_supplies_the_service(landing: Landing, wh: Path) ->
     result = landing.rate(wh)
     assert quarantine(wh) == []
     assert table(wh, "landed_files", "file_path, missing_columns") == [(path, [])]
-    assert result.rows_accepted == 2
+    assert counts(result).accepted == 2
     assert table(wh, "usage_rollups", "service, metric, quantity") == [
         ("nexamaps", "map_tiles", Decimal(2000))]
 
@@ -306,15 +315,15 @@ def test_files_at_any_depth_are_found(landing: Landing, wh: Path) -> None:
     landing.usage("a/b/c/d/deep.parquet", [usage_row(value=2)])
     landing.write_table("notes/readme.txt", pa.table({"x": [1]}))  # not *.parquet: ignored
     result = landing.rate(wh)
-    assert result.files_found == 2
+    assert result.ingestion.files_found == 2
     assert quantity(wh, "vcpu_hours") == Decimal(3)
 
 
 def test_empty_file_is_listed_with_no_rows(landing: Landing, wh: Path) -> None:
     path = landing.usage("empty.parquet", [])
     result = landing.rate(wh)
-    assert (result.files_found, result.rows_read) == (1, 0)
-    assert table(wh, "landed_files", "file_path, status, rows_in_file") == [(path, "read", 0)]
+    assert (result.ingestion.files_found, counts(result).read) == (1, 0)
+    assert table(wh, "landed_files", "file_path, status, rows_in_file") == [(path, "ingested", 0)]
 
 
 def test_file_names_with_glob_characters_are_quarantined_by_name(landing: Landing,
@@ -324,7 +333,7 @@ def test_file_names_with_glob_characters_are_quarantined_by_name(landing: Landin
     landing.usage("x[1].parquet", [usage_row(value=5)])
     landing.usage("x1.parquet", [usage_row(value=7)])
     result = landing.rate(wh)
-    assert (result.rows_read, result.rows_accepted, result.files_unreadable) == (1, 1, 1)
+    assert (*counts(result)[:2], result.ingestion.files_unreadable) == (1, 1, 1)
     held = quarantine(wh)
     assert [(r[0], r[1]) for r in held] == [("unreadable_file", "usage/x[1].parquet")]
     assert quantity(wh, "vcpu_hours") == Decimal(7)
@@ -351,7 +360,7 @@ def test_naive_timestamps_are_utc(landing: Landing, wh: Path) -> None:
     result = landing.rate(wh)
     assert table(wh, "usage_quarantine", "reason, billing_period, file_path, file_row_number") == [
         ("window_crosses_period", "2026-09", path, 2)]
-    assert result.rows_accepted == 2
+    assert counts(result).accepted == 2
     assert quantity(wh, "vcpu_hours") == Decimal(7)
     assert table(wh, "usage_rollups", "first_window_start") == [(utc("2026-10-01T04:00"),)]
 
@@ -360,7 +369,7 @@ def test_extra_columns_are_ignored_and_reported(landing: Landing, wh: Path) -> N
     path = landing.usage("extra.parquet", [usage_row(value=2)],
                          extra={"zz_note": ["hello"], "app_version": [3]})
     result = landing.rate(wh)
-    assert (result.rows_accepted, quarantine(wh)) == (1, [])
+    assert (counts(result).accepted, quarantine(wh)) == (1, [])
     assert table(wh, "landed_files", "file_path, missing_columns, extra_columns") == [
         (path, [], ["app_version", "zz_note"])]
 
@@ -413,7 +422,7 @@ def test_absurd_timestamps_are_quarantined_not_fatal(landing: Landing, wh: Path,
     path = landing.usage("times.parquet", [usage_row(value=2), bad], timestamps="string")
     result = landing.rate(wh)
     assert quarantine(wh) == [(reason, path, 1, bad["counter_id"])]
-    assert result.rows_accepted == 1
+    assert counts(result).accepted == 1
     assert quantity(wh, "vcpu_hours") == Decimal(2)
 
 
@@ -426,7 +435,7 @@ def test_repush_latest_pushed_at_wins(landing: Landing, wh: Path) -> None:
     fixed = landing.usage("a/correction.parquet", [correction])
     landing.usage("b/original.parquet", [first])
     result = landing.rate(wh)
-    assert (result.rows_accepted, result.rows_superseded, result.rows_quarantined) == (1, 1, 0)
+    assert counts(result)[1:] == (1, 1, 0)
     assert table(wh, "usage_rollups", "quantity, counter_rows, source_file_ids") == [
         (Decimal(30), 1, [file_id_for(fixed)])]
 
@@ -438,7 +447,7 @@ def test_repush_tie_on_pushed_at_the_file_whose_path_sorts_last_wins(landing: La
     winner = landing.usage("c/second.parquet", [dict(row, value=20)])
     landing.usage("a/zeroth.parquet", [dict(row, value=40)])
     result = landing.rate(wh)
-    assert (result.rows_accepted, result.rows_superseded) == (1, 2)
+    assert (counts(result).accepted, counts(result).superseded) == (1, 2)
     assert table(wh, "usage_rollups", "quantity, source_file_ids") == [
         (Decimal(20), [file_id_for(winner)])]
 
@@ -447,7 +456,7 @@ def test_repush_tie_within_one_file_the_later_row_wins(landing: Landing, wh: Pat
     row = usage_row(value=10, counter_id="c1")
     landing.usage("same.parquet", [row, dict(row, value=15), dict(row, value=12)])
     result = landing.rate(wh)
-    assert (result.rows_accepted, result.rows_superseded) == (1, 2)
+    assert (counts(result).accepted, counts(result).superseded) == (1, 2)
     assert quantity(wh, "vcpu_hours") == Decimal(12)
 
 
@@ -455,7 +464,7 @@ def test_counter_ids_are_unique_within_a_service_only(landing: Landing, wh: Path
     landing.usage("ids.parquet", [usage_row(value=3, counter_id="same"),
                                   usage_row("nexadesk", "conversations", 4, counter_id="same")])
     result = landing.rate(wh)
-    assert (result.rows_accepted, result.rows_superseded) == (2, 0)
+    assert (counts(result).accepted, counts(result).superseded) == (2, 0)
 
 
 def test_a_bad_latest_push_quarantines_the_counter(landing: Landing, wh: Path) -> None:
@@ -465,7 +474,7 @@ def test_a_bad_latest_push_quarantines_the_counter(landing: Landing, wh: Path) -
     fixed = landing.usage("b/correction.parquet", [bad])
     result = landing.rate(wh)
     assert quarantine(wh) == [("negative_value", fixed, 0, "c1")]
-    assert (result.rows_accepted, result.rows_superseded, result.rows_quarantined) == (0, 1, 1)
+    assert counts(result)[1:] == (0, 1, 1)
     assert quantity(wh, "vcpu_hours") is None
 
 
@@ -481,21 +490,27 @@ def test_rows_read_equals_accepted_plus_superseded_plus_quarantined(landing: Lan
     landing.usage("c.parquet", [usage_row()], omit=["metric"])
     landing.corrupt()
     result = landing.rate(wh)
-    assert (result.rows_read, result.rows_accepted, result.rows_superseded,
-            result.rows_quarantined) == (8, 2, 1, 5)
+    assert (counts(result).read, counts(result).accepted, counts(result).superseded,
+            counts(result).quarantined) == (8, 2, 1, 5)
     assert_conserved(result)
+    # At ingestion the unknown account is still accepted; the rating holds it.
     assert rows(wh, "SELECT rows_read, rows_accepted, rows_superseded, rows_quarantined,"
-                    " files_found, files_unreadable FROM rating_runs") == [(8, 2, 1, 5, 4, 1)]
+                    " files_new, files_unreadable FROM ingestions") == [(8, 3, 1, 4, 4, 1)]
+    assert rows(wh, "SELECT rows_landed, rows_accepted, rows_superseded, rows_quarantined,"
+                    " rows_rated, rows_held FROM rating_runs") == [(8, 3, 1, 4, 2, 1)]
     assert scalar(wh, "SELECT count(*) FROM usage_quarantine"
-                      " WHERE file_row_number IS NOT NULL") == result.rows_quarantined
-    assert scalar(wh, "SELECT sum(rows_in_file) FROM landed_files") == result.rows_read
-    assert scalar(wh, "SELECT sum(counter_rows) FROM usage_rollups") == result.rows_accepted
+                      " WHERE file_row_number IS NOT NULL") == counts(result).quarantined
+    assert scalar(wh, "SELECT sum(rows_in_file) FROM landed_files") == counts(result).read
+    assert scalar(wh, "SELECT sum(counter_rows) FROM usage_rollups") == counts(result).accepted
 
 
-def test_empty_landing_rates_nothing(tmp_path: Path, wh: Path) -> None:
-    result = Landing(tmp_path / "landing").rate(wh)
-    assert (result.files_found, result.rows_read, result.rows_accepted) == (0, 0, 0)
-    assert quarantine(wh) == []
+def test_a_landing_root_without_usage_files_is_an_error_not_an_empty_month(tmp_path: Path,
+                                                                          wh: Path) -> None:
+    with pytest.raises(LandingError, match="holds no usage file"):
+        Landing(tmp_path / "landing").rate(wh)
+    with pytest.raises(LandingError, match="does not exist"):
+        rate_landing(tmp_path / "mistyped", wh)
+    assert not wh.exists() or rows(wh, "SELECT count(*) FROM rating_runs") == [(0,)]
 
 
 # --- reference data: subscriptions and account links ----------------------------------------------
@@ -593,7 +608,7 @@ def test_a_file_with_damaged_pages_is_quarantined_by_name(landing: Landing, wh: 
     data[offset:offset + 64] = bytes(range(64))
     target.write_bytes(bytes(data))
     result = landing.rate(wh)
-    assert (result.rows_read, result.rows_accepted, result.files_unreadable) == (1, 1, 1)
+    assert (*counts(result)[:2], result.ingestion.files_unreadable) == (1, 1, 1)
     assert [(r[0], r[1]) for r in quarantine(wh)] == [("unreadable_file", damaged)]
     assert quantity(wh, "vcpu_hours") == Decimal(3)
 
@@ -603,7 +618,7 @@ def test_a_blank_counter_id_is_no_key(landing: Landing, wh: Path) -> None:
              for blank, v, day in (("", 400, 2), ("  ", 500, 3), ("", 600, 4))]
     path = landing.usage("blank.parquet", rows_)
     result = landing.rate(wh)
-    assert (result.rows_superseded, result.rows_quarantined) == (0, 3)
+    assert (counts(result).superseded, counts(result).quarantined) == (0, 3)
     assert {r[0] for r in quarantine(wh)} == {"null_required"}
     assert {r[1] for r in quarantine(wh)} == {path}
 
@@ -637,7 +652,7 @@ def test_a_date_beyond_timestamps_quarantines_the_row_not_the_run(landing: Landi
                                starts)
     path = landing.write_table("dates.parquet", table_)
     result = landing.rate(wh)
-    assert (result.rows_read, result.rows_accepted, result.rows_quarantined) == (2, 1, 1)
+    assert (counts(result).read, counts(result).accepted, counts(result).quarantined) == (2, 1, 1)
     assert [(r[0], r[1], r[2]) for r in quarantine(wh)] == [("bad_timestamp", path, 1)]
 
 
@@ -646,5 +661,5 @@ def test_a_blank_account_link_does_not_make_a_good_one_ambiguous(landing: Landin
     landing.accounts([*DEFAULT_ACCOUNTS, ("nexacloud", "nc-1", " ")])
     landing.usage("a.parquet", [usage_row(value=2)])
     result = landing.rate(wh)
-    assert result.rows_accepted == 1
+    assert counts(result).accepted == 1
     assert table(wh, "reference_quarantine", "kind, reason") == [("accounts", "null_required")]

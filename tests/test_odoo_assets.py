@@ -23,6 +23,8 @@ GRAPH = [landed_usage, rated_period, period_summary, closed_period, odoo_posting
 @pytest.fixture
 def rating(tmp_path: Path) -> RatingResource:
     sample = write_sample(tmp_path / "sample", rows=3000)
+    # Its unreadable file would hold the month close until someone removed or released it.
+    (sample.landing / "usage" / "corrupt" / "garbage.parquet").unlink()
     return RatingResource(landing=str(sample.landing), catalog=str(sample.catalog),
                           warehouse=str(tmp_path / "wh.duckdb"))
 

@@ -31,7 +31,7 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import pyarrow as pa
@@ -227,6 +227,22 @@ def rate_landing(landing: Path | str, warehouse: Path, period: str = "2026-10", 
                             settings=WarehouseSettings(threads=threads)))
 
 
+class Counts(NamedTuple):
+    read: int
+    accepted: int
+    superseded: int
+    quarantined: int
+
+
+def counts(result: RateResult) -> Counts:
+    """What one ingest-and-rate run of a fresh landing did to its rows, counted as a single
+    pass over the files would: rows held when the period was rated (no account link, no
+    subscription, filtered out) count as quarantined, not accepted."""
+    ingested, rated = result.ingestion, result.period
+    return Counts(ingested.rows_read, ingested.rows_accepted - rated.rows_held,
+                  ingested.rows_superseded, ingested.rows_quarantined + rated.rows_held)
+
+
 def rows(warehouse: Path, query: str, params: Mapping[str, Any] | None = None
          ) -> list[tuple[Any, ...]]:
     """Run a read-only query on the warehouse file."""
@@ -246,6 +262,32 @@ def table(warehouse: Path, name: str, columns: str = "*", where: str = "TRUE",
 def scalar(warehouse: Path, query: str, params: Mapping[str, Any] | None = None) -> Any:
     result = rows(warehouse, query, params)
     return result[0][0] if result else None
+
+
+# Columns holding wall-clock times or run ids. Every other column of the warehouse is a pure
+# function of the landed files, the catalog and the sequence of runs.
+WALL_CLOCK = {"rating_runs": ("run_id", "started_at", "finished_at"),
+              "ingestions": ("started_at",), "landed_files": ("ingested_at",),
+              "reference_files": ("loaded_at", "modified_at")}
+
+
+def snapshot(warehouse: Path, tables: Iterable[str] | None = None
+             ) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table of the warehouse (or those named), rows in a total order, without the
+    wall-clock columns (WALL_CLOCK)."""
+    names = list(tables) if tables is not None else [n for (n,) in rows(
+        warehouse, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
+                   " ORDER BY 1")]
+    found: dict[str, list[tuple[Any, ...]]] = {}
+    for name in names:
+        excluded = WALL_CLOCK.get(name)
+        columns = f"* EXCLUDE ({', '.join(excluded)})" if excluded else "*"
+        found[name] = table(warehouse, f'"{name}"', columns)
+    return found
+
+
+RATED_TABLES = ("usage_rollups", "rated_charges", "invoice_lines", "period_summaries",
+                "late_usage")
 
 
 def quarantine(warehouse: Path) -> list[tuple[Any, ...]]:

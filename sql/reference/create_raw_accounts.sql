@@ -1,10 +1,3 @@
-CREATE OR REPLACE TEMP TABLE raw_accounts (
-    file_path     VARCHAR NOT NULL,
-    service       VARCHAR,
-    account_id    VARCHAR,
-    customer_key  VARCHAR,
-    name          VARCHAR,
-    email         VARCHAR,
-    country       VARCHAR,
-    province      VARCHAR
-)
+-- Every account link in force, from all account-links files (reference_files).
+CREATE OR REPLACE TEMP TABLE raw_accounts AS
+SELECT * FROM reference_rows_accounts

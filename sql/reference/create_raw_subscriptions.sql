@@ -1,9 +1,3 @@
-CREATE OR REPLACE TEMP TABLE raw_subscriptions (
-    file_path        VARCHAR NOT NULL,
-    subscription_id  VARCHAR,
-    service          VARCHAR,
-    account_id       VARCHAR,
-    plan_code        VARCHAR,
-    start_text       VARCHAR,   -- YYYY-MM-DD (midnight in the billing time zone) or a timestamp
-    end_text         VARCHAR    -- empty: open-ended
-)
+-- Every subscription row in force, from all subscriptions files (reference_files).
+CREATE OR REPLACE TEMP TABLE raw_subscriptions AS
+SELECT * FROM reference_rows_subscriptions

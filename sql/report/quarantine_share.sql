@@ -1,16 +1,17 @@
--- Per service, the share of the period's rows that were quarantined.
-WITH counts AS (
-    SELECT service,
-           sum(counter_rows) FILTER (WHERE status = 'quarantined') AS quarantined,
-           sum(counter_rows) FILTER (WHERE status <> 'superseded') AS counted
-    FROM (SELECT status, counter_rows,
-                 coalesce(raw.service, s.service) AS service, v.period_key
-          FROM validated_usage v
-          LEFT JOIN validated_subscriptions s ON s.subscription_key = v.subscription_key)
-    WHERE period_key = $period_key
-    GROUP BY service
+-- Per service, the share of the period's rows (not superseded) quarantined at ingestion or
+-- held at rating.
+WITH held AS (
+    SELECT service, count(*) AS rows_held FROM usage_quarantine
+    WHERE billing_period = $billing_period GROUP BY service
+),
+rated AS (
+    SELECT service, sum(counter_rows) AS rows_rated FROM usage_rollups
+    WHERE billing_period = $billing_period GROUP BY service
 )
-SELECT service, coalesce(quarantined, 0), counted,
-       round(100.0 * coalesce(quarantined, 0) / counted, 2) AS percent
-FROM counts WHERE counted > 0
-ORDER BY service
+SELECT coalesce(h.service, r.service) AS service, coalesce(h.rows_held, 0),
+       coalesce(h.rows_held, 0) + coalesce(r.rows_rated, 0) AS counted,
+       round(100.0 * coalesce(h.rows_held, 0)
+             / (coalesce(h.rows_held, 0) + coalesce(r.rows_rated, 0)), 2) AS percent
+FROM held h
+FULL JOIN rated r ON r.service = h.service
+ORDER BY service NULLS FIRST

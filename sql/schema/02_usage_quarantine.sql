@@ -1,5 +1,7 @@
--- Landed usage rows that break the contract or cannot be billed yet, with a reason code.
--- An unreadable file appears once, by name, with file_row_number NULL.
+-- Landed usage rows that break the contract or cannot be billed, with a reason code.
+-- stage 'ingestion': decided once from the row and the catalog (mirrored from the ledger;
+-- an unreadable file appears once, by name, with file_row_number NULL). stage 'rating':
+-- decided each time the period is rated, from account links and subscriptions (replaced then).
 CREATE TABLE IF NOT EXISTS usage_quarantine (
     reason           VARCHAR NOT NULL,
     billing_period   VARCHAR,              -- NULL when the row's window cannot be placed
@@ -16,5 +18,7 @@ CREATE TABLE IF NOT EXISTS usage_quarantine (
     unique_key       VARCHAR,
     dimensions       VARCHAR,
     pushed_at        TIMESTAMP,
-    detail           VARCHAR
+    detail           VARCHAR,
+    stage            VARCHAR NOT NULL,     -- 'ingestion' | 'rating'
+    ingestion_id     BIGINT                -- the ingestion that landed the row
 )

@@ -1,4 +1,6 @@
 INSERT INTO rating_runs VALUES ($run_id, $billing_period, $started_at, $finished_at,
-                                $files_found, $files_unreadable, $rows_read, $rows_accepted,
-                                $rows_superseded, $rows_quarantined, $rated_lines,
-                                $invoice_lines, $amount_total)
+                                $through_ingestion_id, $rows_landed, $rows_accepted,
+                                $rows_superseded, $rows_quarantined, $rows_rated, $rows_held,
+                                $files_held, $rated_lines, $invoice_lines, $amount_total,
+                                $previous_amount_total, $catalog_fingerprint, $outcome,
+                                $guard_findings)

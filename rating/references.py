@@ -1,0 +1,161 @@
+"""Subscriptions and account links: each file's last good version stays in force.
+
+`<landing>/subscriptions/` and `<landing>/accounts/` hold CSV (with a header) or Parquet files,
+at any depth (columns: rating.accounts). Each rating looks at every file of both kinds:
+
+- the same bytes as the version in force: nothing is read;
+- new or changed bytes that can be used: this version replaces the file's rows (it comes into
+  force with the rating, in the same warehouse transaction);
+- new or changed bytes that cannot be used as a whole (not readable, empty, a required column
+  missing): the file is held and its previous version, if any, stays in force;
+- a file in force that is gone from the landing zone: held (`missing_file`), its last version
+  stays in force, unless the run accepts changes, which retires it.
+
+Row-level problems stay with their rows (reference_quarantine): a short line is padded with
+NULLs and held as null_required; a line that cannot be decoded (a byte that is not UTF-8) is
+held as unreadable_line while the rest of the file is used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from rating import accounts, ingest, landing, warehouse
+from rating.ingest import HeldFile, unreleased
+
+KINDS = ("subscriptions", "accounts")
+COLUMNS = {"subscriptions": accounts.SUBSCRIPTION_COLUMNS, "accounts": accounts.ACCOUNT_COLUMNS}
+
+
+@dataclass(frozen=True)
+class Change:
+    """A file whose version in force changed in this run (rows None: no version before/after)."""
+
+    kind: str
+    file_path: str
+    rows_before: int | None
+    rows_after: int | None
+
+
+@dataclass(frozen=True)
+class Refresh:
+    held: tuple[HeldFile, ...]
+    changes: tuple[Change, ...]
+
+
+@dataclass(frozen=True)
+class _InForce:
+    content_hash: str
+    rows: int
+    loaded_at: dt.datetime
+
+
+def refresh(con: Any, root: str, *, retire_missing: bool = False) -> Refresh:
+    """Bring new usable versions into force and hold the others (the caller's warehouse
+    transaction), then build raw_subscriptions and raw_accounts from what is in force."""
+    held: list[HeldFile] = []
+    changes: list[Change] = []
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    for kind in KINDS:
+        in_force = {path: _InForce(h, int(n), at) for path, h, n, at in warehouse.run(
+            con, "reference/in_force_files", {"kind": kind}).fetchall()}
+        found = [landing.LandedFile(path, landing.relative_path(root, path),
+                                    landing.file_id_for(landing.relative_path(root, path)))
+                 for path in accounts.files(con, root, kind)]
+        observed = landing.observe(con, root, found)
+        hashes = landing.content_hashes(con, root, found)
+        for landed in found:
+            relative, current = landed.relative_path, in_force.get(landed.relative_path)
+            if current is not None and current.content_hash == hashes[landed.path]:
+                continue
+            size, modified = observed[landed.path]
+            staged = _stage(con, root, kind, landed, size)
+            if isinstance(staged, tuple):
+                reason, detail = staged
+                held.append(HeldFile(kind, relative, reason, detail, _in_force_text(current),
+                                     hashes[landed.path]))
+                continue
+            rows = int(warehouse.run(con, f"reference/count_staged_{kind}").fetchone()[0])
+            _bring_into_force(con, kind, relative, size, modified, hashes[landed.path], rows,
+                              staged, now)
+            changes.append(Change(kind, relative, current.rows if current else None, rows))
+        present = {f.relative_path for f in found}
+        for relative, current in sorted(in_force.items()):
+            if relative in present:
+                continue
+            if retire_missing:
+                _retire(con, kind, relative)
+                changes.append(Change(kind, relative, current.rows, None))
+            else:
+                held.append(HeldFile(kind, relative, "missing_file",
+                                     "the file is gone from the landing zone; to stop using "
+                                     "it, rerun with --accept-changes; to keep its version "
+                                     "in force, release it (fusion-rating release)",
+                                     _in_force_text(current), current.content_hash))
+    warehouse.run(con, "reference/create_raw_subscriptions")
+    warehouse.run(con, "reference/create_raw_accounts")
+    return Refresh(tuple(sorted(unreleased(con, held), key=lambda h: (h.kind, h.file_path))),
+                   tuple(changes))
+
+
+def _in_force_text(current: _InForce | None) -> str:
+    if current is None:
+        return "nothing: no earlier version of this file"
+    return f"its version of {current.loaded_at:%Y-%m-%d %H:%M} UTC ({current.rows} rows)"
+
+
+def _stage(con: Any, root: str, kind: str, landed: landing.LandedFile, size: int
+           ) -> tuple[str, str] | list[tuple[int, str, str]]:
+    """Read one file into staged_<kind>: (reason, detail) when the file cannot be used as a
+    whole, else its lines that could not be decoded (line, message, line as read)."""
+    if size == 0:
+        return "empty_file", "the file is empty"
+    warehouse.run(con, f"reference/create_staged_{kind}")
+    warehouse.run(con, "reference/drop_csv_rejects")
+    warehouse.run(con, "reference/drop_csv_reject_scans")
+    problem = accounts.load_table_file(
+        con, root, landed.path, table=f"staged_{kind}", columns=tuple(COLUMNS[kind].values()),
+        required=accounts.REQUIRED[kind], insert="reference/insert_raw")
+    if problem is not None:
+        return problem[1], problem[2]
+    rejects: list[tuple[int, str, str]] = []
+    if not landed.path.endswith(".parquet"):
+        rejects = [(int(line), str(message), str(record)) for line, message, record in
+                   warehouse.run(con, "reference/csv_rejects").fetchall()]
+    if int(warehouse.run(con, f"reference/count_staged_{kind}").fetchone()[0]) == 0:
+        if rejects:
+            line, message, _ = rejects[0]
+            return "unreadable_file", f"no line could be read; line {line}: {message}"
+        return "empty_file", "the file has a header but no rows"
+    return rejects
+
+
+def _bring_into_force(con: Any, kind: str, relative: str, size: int,
+                      modified: dt.datetime | None, content_hash: str, rows: int,
+                      rejects: list[tuple[int, str, str]], now: dt.datetime) -> None:
+    params = {"kind": kind, "file_path": relative}
+    warehouse.run(con, f"reference/delete_rows_{kind}", params)
+    warehouse.run(con, f"reference/replace_rows_{kind}")
+    warehouse.run(con, "reference/delete_in_force_file", params)
+    warehouse.run(con, "reference/insert_in_force_file", {
+        **params, "size_bytes": size, "modified_at": modified, "content_hash": content_hash,
+        "rows_in_file": rows, "loaded_at": now})
+    warehouse.run(con, "reference/delete_rejects", params)
+    for line, message, record in rejects:
+        warehouse.run(con, "reference/insert_reject", {
+            **params, "line": line, "record": record, "detail": f"line {line}: {message}"})
+
+
+def _retire(con: Any, kind: str, relative: str) -> None:
+    params = {"kind": kind, "file_path": relative}
+    warehouse.run(con, f"reference/delete_rows_{kind}", params)
+    warehouse.run(con, "reference/delete_in_force_file", params)
+    warehouse.run(con, "reference/delete_rejects", params)
+
+
+def record_held(con: Any, held: tuple[HeldFile, ...]) -> None:
+    """held_inputs' reference rows: replaced by each rating."""
+    warehouse.run(con, "reference/clear_held_references")
+    ingest.record_held(con, held)

@@ -1,0 +1,2 @@
+-- The sha256 of each file's bytes, read through DuckDB (object stores).
+SELECT filename, sha256(content) FROM read_blob($files)

@@ -1,0 +1,3 @@
+SELECT reason, count(*) FROM usage_quarantine
+WHERE stage = 'ingestion' AND ingestion_id = $ingestion_id
+GROUP BY reason ORDER BY count(*) DESC, reason

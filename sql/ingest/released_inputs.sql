@@ -1,0 +1,1 @@
+SELECT kind, file_path, content_hash FROM released_inputs

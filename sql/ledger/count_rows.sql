@@ -1,0 +1,1 @@
+SELECT count(*) FROM ledger.usage_rows WHERE ingestion_id = $ingestion_id

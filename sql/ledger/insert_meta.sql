@@ -1,0 +1,1 @@
+INSERT INTO ledger.ledger_meta VALUES ($name, $value)

@@ -1,0 +1,1 @@
+SELECT value FROM ledger.ledger_meta WHERE name = $name

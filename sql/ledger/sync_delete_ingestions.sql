@@ -1,0 +1,1 @@
+DELETE FROM ingestions WHERE $reset OR ingestion_id > $synced

@@ -1,0 +1,2 @@
+-- The marker is one row, replaced by each sync (sync_record.sql).
+DELETE FROM ledger_sync

@@ -1,0 +1,2 @@
+INSERT INTO ledger_sync
+SELECT coalesce(max(ingestion_id), 0) FROM ledger.ingestions

@@ -1,0 +1,1 @@
+DELETE FROM usage_quarantine WHERE stage = 'rating' AND billing_period = $billing_period

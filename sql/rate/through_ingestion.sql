@@ -1,0 +1,1 @@
+SELECT max(ingestion_id) FROM ledger.ingestions

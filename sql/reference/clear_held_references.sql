@@ -1,0 +1,1 @@
+DELETE FROM held_inputs WHERE kind IN ('subscriptions', 'accounts')

@@ -1,0 +1,1 @@
+DELETE FROM reference_rejects WHERE kind = $kind AND file_path = $file_path

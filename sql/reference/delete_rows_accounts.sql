@@ -1,0 +1,1 @@
+DELETE FROM reference_rows_accounts WHERE file_path = $file_path

@@ -1,0 +1,1 @@
+DELETE FROM reference_rows_subscriptions WHERE file_path = $file_path

@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS csv_reject_scans

@@ -1,0 +1,1 @@
+SELECT reason FROM held_inputs WHERE kind = $kind AND file_path = $file_path

@@ -1,0 +1,1 @@
+SELECT file_path FROM landed_files

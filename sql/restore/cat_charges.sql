@@ -1,1 +1,0 @@
-CREATE OR REPLACE TEMP TABLE cat_charges AS SELECT * FROM catalog_charges

@@ -1,1 +1,0 @@
-CREATE OR REPLACE TEMP TABLE cat_metrics AS SELECT * FROM catalog_metrics

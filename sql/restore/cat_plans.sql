@@ -1,1 +1,0 @@
-CREATE OR REPLACE TEMP TABLE cat_plans AS SELECT * FROM catalog_plans

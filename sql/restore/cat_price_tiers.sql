@@ -1,1 +1,0 @@
-CREATE OR REPLACE TEMP TABLE cat_price_tiers AS SELECT * FROM catalog_price_tiers

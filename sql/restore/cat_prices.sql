@@ -1,1 +1,0 @@
-CREATE OR REPLACE TEMP TABLE cat_prices AS SELECT * FROM catalog_prices

@@ -1,1 +1,0 @@
-CREATE OR REPLACE TEMP TABLE cat_services AS SELECT * FROM catalog_services

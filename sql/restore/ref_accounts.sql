@@ -1,1 +1,0 @@
-CREATE OR REPLACE TEMP TABLE ref_accounts AS SELECT * FROM validated_accounts

@@ -1,1 +1,0 @@
-CREATE OR REPLACE TEMP TABLE ref_subscriptions AS SELECT * FROM validated_subscriptions

@@ -1,1 +1,0 @@
-CREATE OR REPLACE TEMP TABLE usage_outcomes AS SELECT * FROM validated_usage

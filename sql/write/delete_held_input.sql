@@ -1,0 +1,1 @@
+DELETE FROM held_inputs WHERE kind = $kind AND file_path = $file_path
