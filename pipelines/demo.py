@@ -24,6 +24,7 @@ from assets.odoo import odoo_posting
 from assets.rating import landed_usage, period_summary, rated_period
 from pipelines.resources import RatingResource, odoo_resource_from_environment
 from rating import ledger, margin_report, reports
+from rating.engine import release_input
 from rating.sample import write_sample
 from rating.sample_finance import write_finance_sample
 
@@ -52,6 +53,12 @@ def main(argv: "list[str] | None" = None) -> int:
         resources = {"rating": resource, "odoo": odoo_resource_from_environment()}
         ingestion = dg.materialize(everything, selection=dg.AssetSelection.groups("ingestion"),
                                    resources=resources, instance=instance, raise_on_error=False)
+        # The sample holds one deliberately corrupt file. Held, it would keep the month from
+        # closing (check inputs_complete) until a person removed or released it: the demo
+        # releases it, as an operator would after looking.
+        released = [path for kind, path, *_ in reports.query(warehouse, "held_inputs")
+                    if kind == "usage" and release_input(
+                        warehouse, kind, path, "demo: the sample's deliberately corrupt file")]
         result = dg.materialize(everything, partition_key=args.period,
                                 selection=dg.AssetSelection.groups("rating", "month_close"),
                                 resources=resources, instance=instance, raise_on_error=False)
@@ -67,6 +74,10 @@ def main(argv: "list[str] | None" = None) -> int:
           f"rows read {landed['rows_read'].value:,}: accepted "
           f"{landed['rows_accepted'].value:,}, superseded {landed['rows_superseded'].value:,}, "
           f"quarantined {landed['rows_quarantined'].value:,}")
+    for path in released:
+        print(f"     held usage file {path}: unreadable_file; released by the demo "
+              f"(fusion-rating release --warehouse {warehouse} --kind usage --file {path} "
+              "--reason ...)")
     for kind, path, reason, _, _ in reports.query(warehouse, "held_inputs"):
         print(f"     held {kind} file {path}: {reason}")
     rollups = result.asset_materializations_for_node("rated_period")

@@ -251,6 +251,10 @@ def load_catalog(folder: Path | str) -> Catalog:
             reader.fail("(file)", f"not valid YAML: {exc}")
             continue
         if document is None:
+            # An emptied file would silently take its plans (and every invoice) with it.
+            reader.fail("(file)", "the file is empty; a catalog file holds services, metrics, "
+                                  "plans or cost_allocation: restore it, or delete the file if "
+                                  "it is not needed")
             continue
         top = reader.mapping(document, "(top)")
         if top is None:
@@ -267,6 +271,11 @@ def load_catalog(folder: Path | str) -> Catalog:
     metrics = _metrics(raw_metrics, {s.code for s in services})
     plans = _plans(raw_plans, {s.code: s for s in services}, {(m.service, m.code) for m in metrics})
     costs = _cost_allocations(raw_costs, {(m.service, m.code) for m in metrics})
+    for found, name in ((raw_services, "services"), (raw_metrics, "metrics"),
+                        (raw_plans, "plans")):
+        if not found:
+            problems.append(f"{root}: the catalog has no {name} (is a file missing?); nothing "
+                            "can be rated without them")
     if problems:
         raise CatalogError(problems)
     return Catalog(tuple(services), tuple(metrics), tuple(plans), tuple(costs))

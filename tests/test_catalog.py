@@ -108,3 +108,27 @@ def test_price_versions_sorted_and_unique(tmp_path: Path) -> None:
 """)
     with pytest.raises(CatalogError, match="two prices take effect on 2026-01-01"):
         load_catalog(duplicate)
+
+
+@pytest.mark.parametrize("emptied", ["plans.yaml", "metrics.yaml", "services.yaml"])
+def test_an_emptied_catalog_file_is_refused_not_read_as_no_plans(tmp_path: Path,
+                                                                 emptied: str) -> None:
+    folder = copy_catalog(tmp_path)
+    (folder / emptied).write_text("", encoding="utf-8")
+    with pytest.raises(CatalogError) as raised:
+        load_catalog(folder)
+    assert any(p.startswith(f"{emptied}: (file): the file is empty")
+               for p in raised.value.problems)
+
+
+def test_a_catalog_without_plans_is_refused(tmp_path: Path) -> None:
+    folder = copy_catalog(tmp_path)
+    (folder / "plans.yaml").unlink()
+    with pytest.raises(CatalogError, match="the catalog has no plans"):
+        load_catalog(folder)
+
+
+def copy_catalog(tmp_path: Path) -> Path:
+    import shutil
+
+    return Path(shutil.copytree(BUNDLED, tmp_path / "catalog"))

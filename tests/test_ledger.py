@@ -1,0 +1,329 @@
+"""The usage ledger: each landed file is ingested once, re-pushes settle across ingestions, and a
+rebuild from the landing zone gives the incremental path's tables exactly.
+
+Period 2026-10 in America/Toronto is 2026-10-01T04:00Z to 2026-11-01T04:00Z.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import shutil
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from usage_builder import (
+    CATALOG,
+    RATED_TABLES,
+    Landing,
+    quarantine,
+    rate_landing,
+    rows,
+    scalar,
+    snapshot,
+    table,
+    usage_row,
+)
+
+from rating import ledger, reports, warehouse
+from rating.engine import RateRequest, rate
+from rating.guard import GuardSettings
+from rating.ledger import LedgerError
+from rating.sample import write_sample
+
+pytestmark = pytest.mark.fast
+
+
+def vcpu(wh: Path, period: str = "2026-10") -> Decimal | None:
+    found = table(wh, "usage_rollups", "quantity",
+                  "metric = 'vcpu_hours' AND billing_period = $period", {"period": period})
+    return found[0][0] if found else None
+
+
+# --- each file once -------------------------------------------------------------------------------
+
+def test_a_file_already_in_the_manifest_is_not_read_again(landing: Landing, wh: Path) -> None:
+    path = landing.root / landing.usage("a.parquet", [usage_row(value=150)])
+    first = landing.rate(wh)
+    assert (first.ingestion.ingestion_id, first.ingestion.rows_read) == (1, 1)
+    # Garbage of the same size and modification time: reading it again would fail the run.
+    stat = path.stat()
+    path.write_bytes(b"\0" * stat.st_size)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    second = landing.rate(wh)
+    assert (second.ingestion.ingestion_id, second.ingestion.rows_read) == (None, 0)
+    assert vcpu(wh) == Decimal(150)
+
+
+def test_rows_stay_in_the_ledger_when_their_file_is_gone(landing: Landing, wh: Path) -> None:
+    gone = landing.usage("a.parquet", [usage_row(value=150)])
+    landing.usage("b.parquet", [usage_row(value=50)])
+    landing.rate(wh)
+    (landing.root / gone).unlink()
+    landing.rate(wh)
+    assert vcpu(wh) == Decimal(200)
+
+
+def test_a_file_changed_after_ingestion_is_held_and_never_mixed_in(landing: Landing,
+                                                                   wh: Path) -> None:
+    path = landing.usage("a.parquet", [usage_row(value=150)])
+    original = (landing.root / path).read_bytes()
+    landing.rate(wh)
+    landing.usage("a.parquet", [usage_row(value=900), usage_row(value=5)])
+    result = landing.rate(wh)
+    [held] = result.ingestion.held
+    assert (held.kind, held.file_path, held.reason) == ("usage", path, "changed_after_ingestion")
+    assert "immutable" in held.detail
+    assert vcpu(wh) == Decimal(150)
+    assert table(wh, "held_inputs", "file_path, reason") == [(path, "changed_after_ingestion")]
+    # Its ingested bytes back: nothing is held any more.
+    (landing.root / path).write_bytes(original)
+    assert landing.rate(wh).ingestion.held == ()
+    assert table(wh, "held_inputs", "file_path") == []
+
+
+def test_an_unreadable_file_is_ingested_once_it_reads(landing: Landing, wh: Path) -> None:
+    landing.usage("a.parquet", [usage_row(value=150)])
+    broken = landing.corrupt("b.parquet")
+    first = landing.rate(wh)
+    assert [h.reason for h in first.ingestion.held] == ["unreadable_file"]
+    landing.usage("b.parquet", [usage_row(value=50)])
+    second = landing.rate(wh)
+    assert (second.ingestion.files_new, second.ingestion.rows_read) == (1, 1)
+    assert second.ingestion.held == ()
+    assert vcpu(wh) == Decimal(200)
+    assert quarantine(wh) == []
+    assert table(wh, "landed_files", "file_path, status") == [
+        ("usage/a.parquet", "ingested"), (broken, "ingested")]
+
+
+def test_a_released_file_is_no_longer_held_and_its_rows_stay_out(landing: Landing,
+                                                                 wh: Path) -> None:
+    from rating.engine import release_input
+
+    landing.usage("a.parquet", [usage_row(value=150)])
+    broken = landing.corrupt("b.parquet")
+    landing.rate(wh)
+    with pytest.raises(ValueError, match="say why"):
+        release_input(wh, "usage", broken, "  ")
+    assert release_input(wh, "usage", broken, "the app re-sent it as c.parquet") is True
+    assert release_input(wh, "usage", broken, "twice") is False
+    assert landing.rate(wh).ingestion.held == ()
+    assert rows(wh, "SELECT file_path, reason FROM released_inputs") == [
+        (broken, "the app re-sent it as c.parquet")]
+    # Other bytes at that path are held again.
+    landing.corrupt("b.parquet", b"PAR1 other garbage" * 4)
+    assert [h.file_path for h in landing.rate(wh).ingestion.held] == [broken]
+
+
+# --- re-pushes across ingestions ------------------------------------------------------------------
+
+def test_a_correction_landing_later_supersedes_the_ledger_row(landing: Landing, wh: Path) -> None:
+    original = usage_row(value=10, counter_id="c1", pushed_at="2026-10-05T12:00Z")
+    landing.usage("a/original.parquet", [original])
+    landing.rate(wh)
+    landing.usage("b/correction.parquet", [dict(original, value=30,
+                                                pushed_at="2026-10-06T12:00Z")])
+    corrected = landing.rate(wh)
+    assert corrected.ingestion.earlier_rows_superseded == 1
+    assert vcpu(wh) == Decimal(30)
+    # A stale re-push landing even later loses to the correction: it is superseded on arrival.
+    landing.usage("c/stale.parquet", [dict(original, value=99, pushed_at="2026-10-04T12:00Z")])
+    stale = landing.rate(wh)
+    assert (stale.ingestion.rows_superseded, stale.ingestion.earlier_rows_superseded) == (1, 0)
+    assert vcpu(wh) == Decimal(30)
+    assert (stale.period.rows_landed, stale.period.rows_superseded) == (3, 2)
+
+
+def test_a_tie_on_pushed_at_goes_to_the_path_that_sorts_last_whenever_it_landed(
+        landing: Landing, wh: Path) -> None:
+    row = usage_row(value=10, counter_id="c1", pushed_at="2026-10-05T12:00Z")
+    landing.usage("b/first.parquet", [row])
+    landing.rate(wh)
+    landing.usage("a/later-but-sorts-first.parquet", [dict(row, value=40)])
+    landing.rate(wh)
+    assert vcpu(wh) == Decimal(10)
+    landing.usage("c/later-and-sorts-last.parquet", [dict(row, value=20)])
+    landing.rate(wh)
+    assert vcpu(wh) == Decimal(20)
+
+
+def test_a_correction_may_move_a_counter_to_another_period(landing: Landing, wh: Path) -> None:
+    october = usage_row(value=10, counter_id="c1", start="2026-10-20T10:00Z",
+                        pushed_at="2026-10-20T12:00Z")
+    landing.usage("a.parquet", [october, usage_row(value=2)])
+    landing.rate(wh)
+    november = usage_row(value=7, counter_id="c1", start="2026-11-02T10:00Z",
+                         pushed_at="2026-11-02T12:00Z")
+    landing.usage("b.parquet", [november])
+    moved = landing.rate(wh)
+    assert moved.ingestion.periods == ("2026-10", "2026-11")
+    assert vcpu(wh) == Decimal(2)
+    landing.rate(wh, "2026-11")
+    assert vcpu(wh, "2026-11") == Decimal(7)
+
+
+def test_a_bad_correction_landing_later_quarantines_the_counter(landing: Landing,
+                                                                wh: Path) -> None:
+    good = usage_row(value=10, counter_id="c1", pushed_at="2026-10-05T12:00Z")
+    landing.usage("a.parquet", [good, usage_row(value=3)])
+    landing.rate(wh)
+    bad = landing.usage("b.parquet", [dict(good, value=-5, pushed_at="2026-10-05T13:00Z")])
+    landing.rate(wh)
+    assert quarantine(wh) == [("negative_value", bad, 0, "c1")]
+    assert vcpu(wh) == Decimal(3)
+
+
+def test_a_quarantined_row_superseded_later_leaves_the_quarantine(landing: Landing,
+                                                                  wh: Path) -> None:
+    bad = usage_row(value=-5, counter_id="c1", pushed_at="2026-10-05T12:00Z")
+    landing.usage("a.parquet", [bad])
+    landing.rate(wh)
+    assert [r[0] for r in quarantine(wh)] == ["negative_value"]
+    landing.usage("b.parquet", [dict(bad, value=8, pushed_at="2026-10-05T13:00Z")])
+    landing.rate(wh)
+    assert quarantine(wh) == []
+    assert vcpu(wh) == Decimal(8)
+
+
+def test_a_push_from_the_future_is_quarantined_and_locks_nothing(landing: Landing,
+                                                                 wh: Path) -> None:
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
+    ahead = usage_row(value=5, counter_id="skew", start="2026-10-06T10:00Z", pushed_at=soon)
+    far = usage_row(value=10, counter_id="c1", pushed_at="9999-01-01T00:00Z")
+    path = landing.usage("a.parquet", [far, ahead])
+    first = landing.rate(wh)
+    assert quarantine(wh) == [("pushed_at_in_future", path, 0, "c1")]
+    assert first.ingestion.rows_accepted == 1   # two hours of clock skew are tolerated
+    landing.usage("b.parquet", [dict(far, value=30, pushed_at="2026-10-06T12:00Z")])
+    landing.rate(wh)
+    assert vcpu(wh) == Decimal(35)
+
+
+def test_the_tolerance_for_pushes_from_the_future_is_a_setting(landing: Landing,
+                                                               wh: Path) -> None:
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
+    path = landing.usage("a.parquet", [usage_row(value=5, counter_id="skew", pushed_at=soon)])
+    rate(RateRequest(landing=str(landing.root), catalog=CATALOG, warehouse=wh,
+                     period="2026-10", pushed_at_tolerance=dt.timedelta(hours=1)))
+    assert quarantine(wh) == [("pushed_at_in_future", path, 0, "skew")]
+
+
+# --- exact values ---------------------------------------------------------------------------------
+
+def test_doubles_land_as_their_shortest_text(landing: Landing, wh: Path) -> None:
+    landing.usage("a.parquet", [
+        usage_row(value=1e15 - 0.5), usage_row(value=0.1, metric="egress_gb"),
+        usage_row(value=123456789.12345679, metric="peak_instances"),
+        usage_row(value=1e15 + 1, metric="storage_gb", counter_id="just-above"),
+        usage_row(value=1e30, metric="storage_gb", counter_id="far-above")])
+    landing.rate(wh)
+    got = dict(rows(wh, "SELECT metric, quantity FROM usage_rollups"))
+    # DuckDB's own cast would give 999999999999999.500000000 but 0.100000000 and
+    # 123456789.123456784 (a binary product) and 1000000000000001.056964608.
+    assert got == {"vcpu_hours": Decimal("999999999999999.5"), "egress_gb": Decimal("0.1"),
+                   "peak_instances": Decimal("123456789.12345679")}
+    # Above 10^15 a counter is a unit mix-up; a value no DECIMAL holds is out of range too,
+    # not "not a number".
+    assert rows(wh, "SELECT counter_id, reason, value FROM usage_quarantine ORDER BY 1") == [
+        ("far-above", "value_out_of_range", None),
+        ("just-above", "value_out_of_range", Decimal("1000000000000001"))]
+
+
+def test_text_and_wide_values_too_large_are_out_of_range_not_a_number(landing: Landing,
+                                                                      wh: Path) -> None:
+    landing.usage("text.parquet", [usage_row(value="1e30"), usage_row(value="-2e31"),
+                                   usage_row(value="12.5")], value="string")
+    landing.rate(wh)
+    assert sorted(r[0] for r in quarantine(wh)) == ["value_out_of_range"] * 2
+    assert vcpu(wh) == Decimal("12.5")
+
+
+# --- conservation, forever ------------------------------------------------------------------------
+
+def test_a_lost_ledger_row_shows_in_the_conservation_report(landing: Landing, wh: Path) -> None:
+    landing.usage("a.parquet", [usage_row(value=1), usage_row(value=2)])
+    landing.rate(wh)
+    folder = ledger.default_folder(wh)
+    assert reports.query(wh, "ledger_conservation", ledger=folder) == []
+    con = warehouse.connect(wh)
+    try:
+        ledger.attach(con, folder)
+        con.execute("DELETE FROM ledger.usage_rows WHERE file_row_number = 1")
+    finally:
+        con.close()
+    assert reports.query(wh, "ledger_conservation", ledger=folder) == [(1, 2, 1)]
+
+
+def test_a_ledger_whose_key_hashes_no_longer_match_is_refused(landing: Landing, wh: Path) -> None:
+    landing.usage("a.parquet", [usage_row(value=1)])
+    landing.rate(wh)
+    con = duckdb.connect(str(wh))
+    try:
+        ledger.attach(con, ledger.default_folder(wh))
+        con.execute("UPDATE ledger.ledger_meta SET value = '42' WHERE name = 'hash_canary'")
+    finally:
+        con.close()
+    with pytest.raises(LedgerError, match="--rebuild"):
+        landing.rate(wh)
+
+
+# --- rebuild --------------------------------------------------------------------------------------
+
+def comparable(wh: Path) -> dict[str, list[tuple[object, ...]]]:
+    """The rated tables, the quarantine and the manifest, without what depends on how the
+    files were batched (ingestion ids) or when (wall-clock times)."""
+    tables = snapshot(wh, RATED_TABLES)
+    tables["usage_quarantine"] = table(wh, "usage_quarantine", "* EXCLUDE (ingestion_id)")
+    tables["landed_files"] = table(wh, "landed_files",
+                                   "* EXCLUDE (ingestion_id, ingested_at)")
+    return tables
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_batches_in_random_order_give_what_one_rebuild_gives(tmp_path: Path, seed: int) -> None:
+    sample = write_sample(tmp_path / "sample", rows=3000)
+    usage = sorted(p for p in (sample.landing / "usage").rglob("*") if p.is_file())
+    generator = random.Random(seed)
+    generator.shuffle(usage)
+    landing = tmp_path / "landing"
+    for kind in ("accounts", "subscriptions"):
+        shutil.copytree(sample.landing / kind, landing / kind)
+    incremental = tmp_path / "incremental.duckdb"
+    request = RateRequest(landing=str(landing), catalog=sample.catalog, warehouse=incremental,
+                          period="2026-10", guard=GuardSettings(accept_changes=True))
+    batches = 0
+    while usage:
+        size = generator.randint(1, 4)
+        batch, usage = usage[:size], usage[size:]
+        for source in batch:
+            target = landing / source.relative_to(sample.landing)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+        rate(request)
+        batches += 1
+    assert batches > 1
+    assert scalar(incremental, "SELECT count(*) FROM ingestions") == batches
+    expected = comparable(incremental)
+    one_go = tmp_path / "one-go.duckdb"
+    rate(replace(request, warehouse=one_go))
+    assert comparable(one_go) == expected
+    rebuilt = rate(replace(request, rebuild=True))
+    assert rebuilt.ingestion.ingestion_id == 1
+    assert rebuilt.period.guard_findings is None
+    assert comparable(incremental) == expected
+
+
+def test_a_rebuild_keeps_each_file_s_first_ingestion_time(landing: Landing, wh: Path) -> None:
+    landing.usage("a.parquet", [usage_row(value=1)])
+    rate_landing(landing.root, wh)
+    first = rows(wh, "SELECT file_path, ingested_at FROM landed_files")
+    rate(RateRequest(landing=str(landing.root), catalog=CATALOG, warehouse=wh,
+                     period="2026-10", rebuild=True))
+    assert rows(wh, "SELECT file_path, ingested_at FROM landed_files") == first
+    assert rows(wh, "SELECT kind FROM ingestions") == [("rebuild",)]
