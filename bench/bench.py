@@ -3,8 +3,10 @@
     python bench/bench.py --rows 1000000,10000000 [--memory-limit 2GB] [--out bench-data]
 
 For each N it writes a sample month (no deliberately bad rows, so the floor reads the same
-files), then runs the floor and the engine, each in its own process, alternating, `--repeat` times
-(default 3), and prints the median wall time, rows/s, the engine/floor time ratio and the
+files), then, alternating, `--repeat` times (default 3), each in its own process: the floor; the
+engine cold (a fresh warehouse and ledger: every file ingested, then the month rated); and the
+engine again on that warehouse (nothing new to ingest: the month rated from the ledger). It
+prints the median wall time of each, rows/s of the cold run, the engine/floor ratios and the
 highest peak RSS of each. A run that fails (e.g. out of memory under --memory-limit) shows nan.
 """
 
@@ -71,8 +73,9 @@ def main() -> None:
     args = parser.parse_args()
     from rating.sample import write_sample
 
-    print(f"{'rows':>12} {'floor s':>8} {'floor MB':>9} {'engine s':>9} {'engine MB':>10} "
-          f"{'rows/s':>12} {'ratio':>6} {'s/Mrow':>7}")
+    print(f"{'rows':>12} {'floor s':>8} {'floor MB':>9} {'cold s':>7} {'cold MB':>8} "
+          f"{'rows/s':>11} {'cold/floor':>10} {'ledger s':>9} {'ledger MB':>10} "
+          f"{'ledger/floor':>12}")
     for rows in (int(r) for r in args.rows.split(",")):
         folder = args.out / f"rows-{rows}"
         if not (folder / "landing").exists():
@@ -89,23 +92,24 @@ def main() -> None:
         floor = [sys.executable, "-c", FLOOR_SCRIPT, str(folder / "landing"),
                  str(folder / "floor.duckdb"), str(ROOT / "bench/floor.sql"), args.memory_limit,
                  str(prices)]
-        floor_runs: list[tuple[float, float]] = []
-        engine_runs: list[tuple[float, float]] = []
+        runs: dict[str, list[tuple[float, float]]] = {"floor": [], "cold": [], "ledger": []}
         for _ in range(args.repeat):
             for stale in folder.glob("*.duckdb*"):
                 if stale.is_dir():
                     shutil.rmtree(stale)
                 else:
                     stale.unlink()
-            floor_runs.append(measure(floor))
-            engine_runs.append(measure(engine))
-        floor_s = statistics.median(r[0] for r in floor_runs)
-        floor_mb = max(r[1] for r in floor_runs)
-        engine_s = statistics.median(r[0] for r in engine_runs)
-        engine_mb = max(r[1] for r in engine_runs)
-        print(f"{rows:>12,} {floor_s:>8.2f} {floor_mb:>9.0f} {engine_s:>9.2f} {engine_mb:>10.0f} "
-              f"{rows / engine_s:>12,.0f} {engine_s / floor_s:>6.2f} "
-              f"{engine_s / rows * 1e6:>7.2f}", flush=True)
+            shutil.rmtree(folder / "engine.ledger", ignore_errors=True)
+            runs["floor"].append(measure(floor))
+            runs["cold"].append(measure(engine))
+            runs["ledger"].append(measure(engine))
+        seconds = {k: statistics.median(r[0] for r in v) for k, v in runs.items()}
+        peak = {k: max(r[1] for r in v) for k, v in runs.items()}
+        print(f"{rows:>12,} {seconds['floor']:>8.2f} {peak['floor']:>9.0f} "
+              f"{seconds['cold']:>7.2f} {peak['cold']:>8.0f} {rows / seconds['cold']:>11,.0f} "
+              f"{seconds['cold'] / seconds['floor']:>10.2f} {seconds['ledger']:>9.2f} "
+              f"{peak['ledger']:>10.0f} {seconds['ledger'] / seconds['floor']:>12.2f}",
+              flush=True)
 
 
 if __name__ == "__main__":

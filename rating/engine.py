@@ -103,17 +103,19 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _open(con: Any, request: RateRequest) -> None:
+def _open(con: Any, request: RateRequest, catalog: Catalog) -> None:
+    """Schema, ledger, landing root and the catalog's cat_* tables, once per connection."""
     warehouse.create_schema(con)
     ledger.attach(con, request.ledger_folder)
     landing.open_root(con, request.landing)
+    load_catalog_tables(con, catalog)
 
 
 def ingest_landing(request: RateRequest) -> IngestResult:
     """The ingestion stage alone (the Dagster `landed_usage` asset)."""
     catalog = load_catalog(request.catalog)
     with warehouse.writer(request.warehouse, request.settings) as con:
-        _open(con, request)
+        _open(con, request, catalog)
         return ingest(con, request.landing, catalog, request.time_zone,
                       rebuild=request.rebuild, pushed_at_tolerance=request.pushed_at_tolerance)
 
@@ -123,7 +125,7 @@ def rate_period(request: RateRequest) -> PeriodResult:
     catalog = load_catalog(request.catalog)
     period = billing_period(request.period, request.time_zone)
     with warehouse.writer(request.warehouse, request.settings) as con:
-        _open(con, request)
+        _open(con, request, catalog)
         held = _held_usage(con)
         return _rate(con, request, catalog, period, held)
 
@@ -135,7 +137,7 @@ def rate(request: RateRequest) -> RateResult:
     catalog = load_catalog(request.catalog)
     period = billing_period(request.period, request.time_zone)
     with warehouse.writer(request.warehouse, request.settings) as con:
-        _open(con, request)
+        _open(con, request, catalog)
         ingested = ingest(con, request.landing, catalog, request.time_zone,
                           rebuild=request.rebuild,
                           pushed_at_tolerance=request.pushed_at_tolerance)
@@ -152,7 +154,6 @@ def _rate(con: Any, request: RateRequest, catalog: Catalog, period: BillingPerio
     started = _now()
     params = period_params(period)
     run_id = uuid.uuid4().hex
-    load_catalog_tables(con, catalog)
     context: guard.Context | None = None
     try:
         with warehouse.transaction(con):

@@ -29,7 +29,6 @@ import pyarrow
 
 from rating import landing, ledger, warehouse
 from rating.catalog import Catalog
-from rating.catalog_tables import load_catalog_tables
 from rating.periods import billing_period, periods_between
 
 PUSHED_AT_TOLERANCE = dt.timedelta(hours=24)
@@ -104,9 +103,10 @@ def require_usage_files(root: str, files: list[landing.LandedFile]) -> None:
 
 def ingest(con: Any, root: str, catalog: Catalog, time_zone: str, *, rebuild: bool = False,
            pushed_at_tolerance: dt.timedelta = PUSHED_AT_TOLERANCE) -> IngestResult:
-    """Ingest what is new under `root` (on a writer connection with the ledger attached and the
-    landing root opened). With `rebuild`, empty the ledger and ingest every file again, each
-    keeping the ingestion time it first had (so pushed_at_in_future decides the same)."""
+    """Ingest what is new under `root`, on a writer connection with the ledger attached, the
+    landing root opened and the catalog's cat_* tables loaded (rating.engine). With `rebuild`,
+    empty the ledger and ingest every file again, each keeping the ingestion time it first had
+    (so pushed_at_in_future decides the same)."""
     files = landing.discover(con, root)
     require_usage_files(root, files)
     observed = _by_id(files, landing.observe(con, root, files))
@@ -215,7 +215,6 @@ def _write_ingestion(con: Any, new: list[landing.LandedFile],
                     ledger.drop_data_tables(con)
                     ledger.create_tables(con)
                 ingestion_id = int(warehouse.run(con, "ledger/next_ingestion_id").fetchone()[0])
-                load_catalog_tables(con, catalog)
                 create_period_buckets(con, time_zone)
                 _record_files(con, new, observed, hashes, first_seen, ingestion_id, started,
                               tolerance)

@@ -77,6 +77,7 @@ def create_tables(con: Any) -> None:
         warehouse.run(con, f"ledger/create_{name}")
         if name == "usage_rows":
             warehouse.run(con, "ledger/partition_usage_rows")
+            warehouse.run(con, "ledger/set_parquet_version")
 
 
 def drop_data_tables(con: Any) -> None:
