@@ -36,6 +36,7 @@ test-fast: venv
 
 bench: venv
 	$(BIN)/python bench/bench.py --rows 1000000,10000000
+	$(BIN)/python bench/bench_nightly.py
 
 clean:
 	rm -rf demo bench-data .pytest_cache .mypy_cache .ruff_cache
