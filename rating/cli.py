@@ -313,6 +313,11 @@ def _rate(args: argparse.Namespace) -> int:
     if period.held_by_reason:
         print("  held at rating: " + ", ".join(
             f"{reason} {count:,}" for reason, count in period.held_by_reason))
+    for change in period.reference_changes:
+        before = "new" if change.rows_before is None else f"{change.rows_before} rows"
+        after = "retired" if change.rows_after is None else f"{change.rows_after} rows"
+        print(f"  {change.kind} file {change.file_path}: a new version is in force ({before} "
+              f"-> {after})")
     _print_held(period.held_files)
     if period.closed:
         print(f"  period closed: its rated rows are unchanged; {period.late_rows:,} late "

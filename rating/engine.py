@@ -32,6 +32,7 @@ from rating.ingest import (
     HeldFile,
     IngestResult,
     ingest,
+    sync,
 )
 from rating.periods import DEFAULT_TIME_ZONE, BillingPeriod, billing_period
 from rating.warehouse import WarehouseSettings
@@ -90,6 +91,7 @@ class PeriodResult:
     guard_findings: str | None      # what the guard found when it let a change through
     closed: bool = False
     late_rows: int = 0
+    reference_changes: tuple[references.Change, ...] = ()  # versions that came into force
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,8 @@ def ingest_landing(request: RateRequest) -> IngestResult:
     with warehouse.writer(request.warehouse, request.settings) as con:
         _open(con, request, catalog)
         return ingest(con, request.landing, catalog, request.time_zone,
-                      rebuild=request.rebuild, pushed_at_tolerance=request.pushed_at_tolerance)
+                      rebuild=request.rebuild, accept_changes=request.guard.accept_changes,
+                      pushed_at_tolerance=request.pushed_at_tolerance)
 
 
 def rate_period(request: RateRequest) -> PeriodResult:
@@ -140,6 +143,7 @@ def rate(request: RateRequest) -> RateResult:
         _open(con, request, catalog)
         ingested = ingest(con, request.landing, catalog, request.time_zone,
                           rebuild=request.rebuild,
+                          accept_changes=request.guard.accept_changes,
                           pushed_at_tolerance=request.pushed_at_tolerance)
         rated = _rate(con, request, catalog, period, ingested.held)
     return RateResult(ingested, rated, (_now() - started).total_seconds())
@@ -157,6 +161,9 @@ def _rate(con: Any, request: RateRequest, catalog: Catalog, period: BillingPerio
     context: guard.Context | None = None
     try:
         with warehouse.transaction(con):
+            # Catch the mirror up with the ledger (an ingestion may have died after its
+            # commit): the rating's held rows and late usage name their files from it.
+            sync(con)
             refresh = references.refresh(con, request.landing,
                                          retire_missing=request.guard.accept_changes)
             context = guard.Context([*held_usage, *refresh.held], refresh.changes,
@@ -168,7 +175,7 @@ def _rate(con: Any, request: RateRequest, catalog: Catalog, period: BillingPerio
             closed = bool(warehouse.run(con, "report/period_closed", params).fetchone()[0])
             verdict = _write_period(con, params, closed, request.guard, context)
             _write_run_tables(con, refresh.held)
-            result = _period_result(con, run_id, params, counts, refresh.held, verdict, closed)
+            result = _period_result(con, run_id, params, counts, refresh, verdict, closed)
             _record_run(con, run_id, params, started, result, context, verdict)
         return result
     except RatingStopped as stopped:
@@ -235,7 +242,7 @@ def _write_run_tables(con: Any, held: tuple[HeldFile, ...]) -> None:
 
 
 def _period_result(con: Any, run_id: str, params: dict[str, Any], counts: dict[str, int],
-                   held: tuple[HeldFile, ...], verdict: guard.Verdict | None,
+                   refresh: references.Refresh, verdict: guard.Verdict | None,
                    closed: bool) -> PeriodResult:
     rated, lines, total, unpriced = warehouse.run(con, "report/period_totals", params).fetchone()
     late = warehouse.run(con, "report/late_rows", params).fetchone()[0]
@@ -247,8 +254,9 @@ def _period_result(con: Any, run_id: str, params: dict[str, Any], counts: dict[s
         run_id, params["billing_period"], accepted + superseded + quarantined, accepted,
         superseded, quarantined, counts["rated"], counts["held"], by_reason, int(rated),
         int(lines), int(unpriced), total if total is not None else Decimal("0.00"),
-        verdict.before if verdict else None, held,
-        verdict.text if verdict and verdict.objections else None, closed, int(late))
+        verdict.before if verdict else None, refresh.held,
+        verdict.text if verdict and verdict.objections else None, closed, int(late),
+        refresh.changes)
 
 
 def _record_run(con: Any, run_id: str, params: dict[str, Any], started: dt.datetime,

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ import pyarrow
 
 from rating import landing, ledger, warehouse
 from rating.catalog import Catalog
+from rating.catalog_tables import fingerprint
 from rating.periods import billing_period, periods_between
 
 PUSHED_AT_TOLERANCE = dt.timedelta(hours=24)
@@ -101,47 +103,90 @@ def require_usage_files(root: str, files: list[landing.LandedFile]) -> None:
                            f"{root.rstrip('/')}/usage/): check --landing or FUSION_LANDING")
 
 
+class RebuildRefused(ValueError):
+    """A rebuild would lose rows the ledger holds (files gone or changed) without consent."""
+
+
 def ingest(con: Any, root: str, catalog: Catalog, time_zone: str, *, rebuild: bool = False,
+           accept_changes: bool = False,
            pushed_at_tolerance: dt.timedelta = PUSHED_AT_TOLERANCE) -> IngestResult:
     """Ingest what is new under `root`, on a writer connection with the ledger attached, the
-    landing root opened and the catalog's cat_* tables loaded (rating.engine). With `rebuild`,
-    empty the ledger and ingest every file again, each keeping the ingestion time it first had
-    (so pushed_at_in_future decides the same)."""
+    landing root opened and the catalog's cat_* tables loaded (rating.engine).
+
+    With `rebuild`, empty the ledger and ingest every file again, each keeping the ingestion
+    time it first had (so pushed_at_in_future decides the same); a rebuild that would lose the
+    rows of files gone from the landing zone, or take other bytes than those ingested, is
+    refused unless `accept_changes`."""
     files = landing.discover(con, root)
     require_usage_files(root, files)
     observed = _by_id(files, landing.observe(con, root, files))
     manifest = {k.file_id: k for k in _manifest(con)}
     started = _now()
+    create_period_buckets(con, time_zone)
     first_seen: dict[int, dt.datetime] = {}
+    touched: list[tuple[landing.LandedFile, dt.datetime | None]] = []
+    held: list[HeldFile] = []
     if rebuild:
         hashes = _by_id(files, landing.content_hashes(con, root, files))
+        _check_rebuild(files, hashes, manifest, accept_changes)
         first_seen = {f.file_id: manifest[f.file_id].ingested_at for f in files
                       if f.file_id in manifest
                       and manifest[f.file_id].content_hash == hashes[f.file_id]}
         new = list(files)
-        held: list[HeldFile] = []
-        touched: list[tuple[landing.LandedFile, dt.datetime | None]] = []
     else:
         new, held, touched = _compare(con, root, files, observed, manifest)
         hashes = _by_id(new, landing.content_hashes(con, root, new))
     landing.inspect(con, new)
+    held += [_unreadable(f, hashes[f.file_id], manifest.get(f.file_id)) for f in new
+             if f.error is not None and not rebuild and f.file_id in manifest
+             and manifest[f.file_id].status == "unreadable"]
+    # A known unreadable file that still does not read is held, not recorded again.
+    new = [f for f in new if not (f.error is not None and not rebuild and f.file_id in manifest
+                                  and manifest[f.file_id].status == "unreadable")]
+    if not rebuild:
+        _redecide_catalog_reasons(con, catalog, started)
     ingestion_id = None
     if new:
         ingestion_id = _write_ingestion(con, new, observed, hashes, first_seen, catalog,
-                                        time_zone, started, pushed_at_tolerance, rebuild)
+                                        started, pushed_at_tolerance, rebuild)
     with warehouse.transaction(con):
         for landed, modified_at in touched:
             warehouse.run(con, "ledger/touch_manifest_file",
                           {"file_id": landed.file_id, "modified_at": modified_at})
-    held += [HeldFile("usage", f.relative_path, "unreadable_file", _relative_error(f),
-                      "nothing: no row of it is used", hashes[f.file_id])
-             for f in new if f.error is not None]
-    held += _still_unreadable(files, manifest, {f.file_id for f in new})
+        ledger.set_meta(con, "catalog_fingerprint", fingerprint(catalog))
+    held += [_unreadable(f, hashes[f.file_id], None) for f in new if f.error is not None]
     held = unreleased(con, held)
     with warehouse.transaction(con):
-        sync(con, reset=rebuild)
+        sync(con)
         _record_held(con, held)
     return _result(con, ingestion_id, len(files), held)
+
+
+def _unreadable(landed: landing.LandedFile, content_hash: str, known: _Known | None
+                ) -> HeldFile:
+    detail = _relative_error(landed)
+    if known is not None:
+        detail = (f"unreadable since {known.ingested_at:%Y-%m-%d} ({detail}): replace it with "
+                  "readable Parquet, remove it, or release it (fusion-rating release)")
+    return HeldFile("usage", landed.relative_path, "unreadable_file", detail,
+                    "nothing: no row of it is used", content_hash)
+
+
+def _check_rebuild(files: list[landing.LandedFile], hashes: dict[int, str],
+                   manifest: dict[int, _Known], accept_changes: bool) -> None:
+    present = {f.file_id for f in files}
+    gone = sorted(k.file_path for k in manifest.values()
+                  if k.file_id not in present and k.status == "ingested")
+    changed = sorted(f.relative_path for f in files
+                     if f.file_id in manifest and manifest[f.file_id].status == "ingested"
+                     and manifest[f.file_id].content_hash != hashes[f.file_id])
+    if (gone or changed) and not accept_changes:
+        lines = [f"  gone from the landing zone: {path}" for path in gone]
+        lines += [f"  changed since it was ingested: {path}" for path in changed]
+        raise RebuildRefused(
+            "a rebuild reads the landing zone as it is now and would lose or replace rows the "
+            "ledger holds:\n" + "\n".join(lines) + "\nrestore these files, or rerun with "
+            "--accept-changes to rebuild from what is there now")
 
 
 def _compare(con: Any, root: str, files: list[landing.LandedFile],
@@ -153,7 +198,9 @@ def _compare(con: Any, root: str, files: list[landing.LandedFile],
     suspects: list[landing.LandedFile] = []
     for landed in files:
         known = manifest.get(landed.file_id)
-        if known is None:
+        if known is None or known.status == "unreadable":
+            # An unreadable file is tried again every run: a transient read error must not
+            # keep good rows out for good.
             new.append(landed)
         elif (known.size_bytes, known.modified_at) != observed[landed.file_id]:
             suspects.append(landed)
@@ -164,8 +211,6 @@ def _compare(con: Any, root: str, files: list[landing.LandedFile],
         known = manifest[landed.file_id]
         if hashes[landed.file_id] == known.content_hash:
             touched.append((landed, observed[landed.file_id][1]))
-        elif known.status == "unreadable":
-            new.append(landed)
         else:
             held.append(HeldFile(
                 "usage", landed.relative_path, "changed_after_ingestion",
@@ -174,18 +219,6 @@ def _compare(con: Any, root: str, files: list[landing.LandedFile],
                 "counter_id, later pushed_at), then restore, remove or release this one",
                 f"the rows ingested on {known.ingested_at:%Y-%m-%d}", hashes[landed.file_id]))
     return sorted(new, key=lambda f: f.relative_path), held, touched
-
-
-def _still_unreadable(files: list[landing.LandedFile], manifest: dict[int, _Known],
-                      new_ids: set[int]) -> list[HeldFile]:
-    """Known unreadable files still present, unchanged: held until removed or replaced."""
-    return [HeldFile("usage", f.relative_path, "unreadable_file",
-                     f"unreadable since {manifest[f.file_id].ingested_at:%Y-%m-%d}: replace it "
-                     "with readable Parquet, remove it, or release it (fusion-rating release)",
-                     "nothing: no row of it is used", manifest[f.file_id].content_hash)
-            for f in files
-            if f.file_id in manifest and f.file_id not in new_ids
-            and manifest[f.file_id].status == "unreadable"]
 
 
 def _relative_error(landed: landing.LandedFile) -> str:
@@ -205,17 +238,18 @@ def _manifest(con: Any) -> list[_Known]:
 def _write_ingestion(con: Any, new: list[landing.LandedFile],
                      observed: dict[int, tuple[int, dt.datetime | None]],
                      hashes: dict[int, str], first_seen: dict[int, dt.datetime],
-                     catalog: Catalog, time_zone: str, started: dt.datetime,
+                     catalog: Catalog, started: dt.datetime,
                      tolerance: dt.timedelta, rebuild: bool) -> int:
     """The ledger transaction of step 3; the new ingestion's id."""
     for attempt in (1, 2):
         try:
             with warehouse.transaction(con):
+                # Ids go on rising across rebuilds: the warehouse's mirror compares them.
+                ingestion_id = _next_ingestion_id(con)
                 if rebuild:
                     ledger.drop_data_tables(con)
                     ledger.create_tables(con)
-                ingestion_id = int(warehouse.run(con, "ledger/next_ingestion_id").fetchone()[0])
-                create_period_buckets(con, time_zone)
+                    ledger.set_meta(con, "generation", uuid.uuid4().hex)
                 _record_files(con, new, observed, hashes, first_seen, ingestion_id, started,
                               tolerance)
                 warehouse.run(con, "ledger/delete_manifest_files")
@@ -234,6 +268,11 @@ def _write_ingestion(con: Any, new: list[landing.LandedFile],
             if attempt == 2 or not landing.verify(con, new):
                 raise
     raise AssertionError("unreachable")
+
+
+def _next_ingestion_id(con: Any) -> int:
+    last = int(warehouse.run(con, "ledger/last_ingestion_id").fetchone()[0])
+    return max(last, int(ledger.meta(con, "last_ingestion_id") or 0)) + 1
 
 
 def _record_files(con: Any, new: list[landing.LandedFile],
@@ -277,26 +316,34 @@ def _settle_repushes(con: Any, ingestion_id: int) -> None:
 
 
 def _record_ingestion(con: Any, new: list[landing.LandedFile], ingestion_id: int,
-                      started: dt.datetime, rebuild: bool) -> None:
+                      started: dt.datetime, rebuild: bool, kind: str | None = None,
+                      redecided: int = 0) -> None:
     params = {"ingestion_id": ingestion_id}
+    ledger.set_meta(con, "last_ingestion_id", str(ingestion_id))
     counts: Counter[str] = Counter()
     for status, _, n in warehouse.run(con, "ledger/ingestion_counts", params).fetchall():
         counts[status] += int(n)
     periods = [p for (p,) in warehouse.run(con, "ledger/changed_periods", params).fetchall()]
     read = counts["accepted"] + counts["superseded"] + counts["quarantined"]
     warehouse.run(con, "ledger/insert_ingestion", {
-        **params, "kind": "rebuild" if rebuild else "incremental", "started_at": started,
+        **params, "kind": kind or ("rebuild" if rebuild else "incremental"),
+        "started_at": started,
         "files_new": len(new), "files_unreadable": sum(1 for f in new if f.error is not None),
         "rows_read": read, "rows_accepted": counts["accepted"],
         "rows_superseded": counts["superseded"], "rows_quarantined": counts["quarantined"],
-        "earlier_rows_superseded": counts["earlier_superseded"], "periods": periods})
+        "earlier_rows_superseded": counts["earlier_superseded"], "rows_redecided": redecided,
+        "periods": periods})
 
 
-def sync(con: Any, *, reset: bool = False) -> None:
+def sync(con: Any) -> None:
     """Mirror into the warehouse what ingestions since the last sync changed (the caller's
-    warehouse transaction): landed_files, ingestions, and usage_quarantine's ingestion rows."""
-    synced = 0 if reset else int(warehouse.run(con, "ledger/synced_through").fetchone()[0])
-    params = {"synced": synced, "reset": reset}
+    warehouse transaction): landed_files, ingestions, and usage_quarantine's ingestion rows.
+    A mirror of another ledger, or of this one before a rebuild, is replaced whole."""
+    generation = ledger.meta(con, "generation")
+    found = warehouse.run(con, "ledger/synced_through").fetchone()
+    reset = found is None or found[1] != generation
+    params = {"synced": 0 if reset else int(found[0]), "reset": reset,
+              "generation": generation}
     for name in ("sync_delete_landed_files", "sync_insert_landed_files",
                  "sync_delete_ingestions", "sync_insert_ingestions",
                  "sync_delete_quarantine", "sync_insert_quarantine",
@@ -339,9 +386,32 @@ def _result(con: Any, ingestion_id: int | None, files_found: int,
                         by_reason, held_sorted, tuple(periods))
 
 
+def _redecide_catalog_reasons(con: Any, catalog: Catalog, started: dt.datetime) -> None:
+    """Rows quarantined because the catalog did not know their service or metric are decided
+    again when the catalog has changed since (a metric added after its usage landed is billed,
+    and the ledger says what a rebuild would), in a ledger transaction of their own."""
+    if ledger.meta(con, "catalog_fingerprint") in (None, fingerprint(catalog)):
+        return
+    with warehouse.transaction(con):
+        warehouse.run(con, "ledger/create_redecided", {
+            "known_services": [s.code for s in catalog.services]})
+        changed = int(warehouse.run(con, "ledger/count_redecided").fetchone()[0])
+        if not changed:
+            return
+        ingestion_id = _next_ingestion_id(con)
+        params = {"ingestion_id": ingestion_id}
+        warehouse.run(con, "ledger/update_redecided_accepted", params)
+        for (reason,) in warehouse.run(con, "ledger/redecided_reasons").fetchall():
+            warehouse.run(con, "ledger/update_redecided_reason", {**params, "reason": reason})
+        warehouse.run(con, "ledger/create_no_superseded")
+        _record_ingestion(con, [], ingestion_id, started, False, "redecision", changed)
+
+
 def create_period_buckets(con: Any, time_zone: str) -> None:
     """Billing periods from 2000 to 2099 by the UTC months they overlap; a row whose window
     starts outside them is quarantined (outside_billing_periods)."""
+    if warehouse.run(con, "ingest/period_buckets_exist").fetchone()[0]:
+        return
     warehouse.run(con, "ingest/create_period_buckets")
     columns: dict[str, list[Any]] = {"utc_month": [], "billing_period": [], "start_at": [],
                                      "end_at": []}

@@ -74,6 +74,14 @@ GLOB_NAME_ERROR = ("the file name contains a glob character ([, * or ?), which D
                    "would expand to other files: rename the file")
 
 
+# DuckDB's Parquet reader gives each row these two names (which file, which row): a column of the
+# same name would take the place of one (rows credited to the wrong file) or stop the read.
+RESERVED_COLUMNS = frozenset({"file_index", "file_row_number"})
+RESERVED_COLUMN_ERROR = ("the file has a column named {column}, a name DuckDB's Parquet reader "
+                         "keeps for the row's position: rename or drop that column and land "
+                         "the file again")
+
+
 def file_id_for(relative_path: str) -> int:
     """A stable 63-bit id from the file's path under the landing root (lineage survives reruns)."""
     digest = hashlib.sha256(relative_path.encode("utf-8")).digest()
@@ -231,6 +239,9 @@ def _inspect_batch(con: Any, files: list[LandedFile], by_path: dict[str, LandedF
         trees[path].append((name, int(children or 0), duckdb_type))
     for path, nodes in trees.items():
         by_path[path].types = _top_level_columns(nodes)
+        reserved = sorted(c for c in by_path[path].types if c.lower() in RESERVED_COLUMNS)
+        if reserved:
+            by_path[path].error = RESERVED_COLUMN_ERROR.format(column=reserved[0])
     for path, rows in counts:
         by_path[path].rows = int(rows)
 

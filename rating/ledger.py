@@ -18,6 +18,7 @@ commits in the ledger, a rating in the warehouse (rating.ingest mirrors what ana
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,8 @@ def attach(con: Any, folder: Path | str, *, read_only: bool = False) -> None:
     if not read_only:
         create_tables(con)
     _check_hash_canary(con)
+    if not read_only and meta(con, "generation") is None:
+        set_meta(con, "generation", uuid.uuid4().hex)
 
 
 def create_tables(con: Any) -> None:
@@ -87,12 +90,27 @@ def drop_data_tables(con: Any) -> None:
         warehouse.run(con, f"ledger/drop_{name}")
 
 
+def meta(con: Any, name: str) -> str | None:
+    """A value of ledger_meta: hash_canary, generation (changed by each rebuild, so that the
+    warehouse's mirror knows to start over), catalog_fingerprint (the catalog the quarantined
+    rows were last decided with)."""
+    found = warehouse.run(con, "ledger/read_meta", {"name": name}).fetchone()
+    return None if found is None else str(found[0])
+
+
+def set_meta(con: Any, name: str, value: str) -> None:
+    if meta(con, name) is None:
+        warehouse.run(con, "ledger/insert_meta", {"name": name, "value": value})
+    else:
+        warehouse.run(con, "ledger/update_meta", {"name": name, "value": value})
+
+
 def _check_hash_canary(con: Any) -> None:
     expected = warehouse.run(con, "ledger/hash_canary").fetchone()[0]
-    found = warehouse.run(con, "ledger/read_meta", {"name": "hash_canary"}).fetchone()
+    found = meta(con, "hash_canary")
     if found is None:
-        warehouse.run(con, "ledger/insert_meta", {"name": "hash_canary", "value": expected})
-    elif found[0] != expected:
+        set_meta(con, "hash_canary", expected)
+    elif found != expected:
         raise LedgerError(
             "this DuckDB hashes counter keys differently from the one that built the ledger "
             "(a DuckDB upgrade): re-pushes could no longer be matched. Rebuild the ledger from "

@@ -314,7 +314,8 @@ def test_batches_in_random_order_give_what_one_rebuild_gives(tmp_path: Path, see
     rate(replace(request, warehouse=one_go))
     assert comparable(one_go) == expected
     rebuilt = rate(replace(request, rebuild=True))
-    assert rebuilt.ingestion.ingestion_id == 1
+    assert rebuilt.ingestion.ingestion_id == batches + 1   # ids go on rising
+    assert rows(incremental, "SELECT kind FROM ingestions") == [("rebuild",)]
     assert rebuilt.period.guard_findings is None
     assert comparable(incremental) == expected
 
@@ -327,3 +328,172 @@ def test_a_rebuild_keeps_each_file_s_first_ingestion_time(landing: Landing, wh: 
                      period="2026-10", rebuild=True))
     assert rows(wh, "SELECT file_path, ingested_at FROM landed_files") == first
     assert rows(wh, "SELECT kind FROM ingestions") == [("rebuild",)]
+
+
+# --- what the review found ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("column", ["file_index", "file_row_number", "FILE_INDEX"])
+def test_a_column_named_like_the_reader_s_row_position_holds_the_file(landing: Landing,
+                                                                      wh: Path,
+                                                                      column: str) -> None:
+    # Such a column would take the place of the reader's own (rows credited to another file,
+    # an innocent row superseded) or stop every read: the file is held by name instead.
+    odd = landing.usage("a.parquet", [usage_row(value=10, counter_id="A")],
+                        extra={column: [0]})
+    landing.usage("b.parquet", [usage_row(value=7, counter_id="B")])
+    result = landing.rate(wh)
+    [held] = result.ingestion.held
+    assert (held.file_path, held.reason) == (odd, "unreadable_file")
+    assert f"a column named {column}" in held.detail
+    assert vcpu(wh) == Decimal(7)
+    landing.usage("c.parquet", [usage_row(value=8, counter_id="B",
+                                          pushed_at="2026-10-06T00:00Z")])
+    landing.rate(wh)
+    assert vcpu(wh) == Decimal(8)
+
+
+def test_a_rebuild_that_would_lose_or_replace_rows_is_refused(landing: Landing,
+                                                              wh: Path) -> None:
+    from rating.ingest import RebuildRefused
+
+    gone = landing.usage("a.parquet", [usage_row(value=3)])
+    changed = landing.usage("b.parquet", [usage_row(value=100, counter_id="c1")])
+    landing.rate(wh)
+    (landing.root / gone).unlink()
+    landing.usage("b.parquet", [usage_row(value=103, counter_id="c1"), usage_row(value=1)])
+    before = snapshot(wh, RATED_TABLES)
+    request = RateRequest(landing=str(landing.root), catalog=CATALOG, warehouse=wh,
+                          period="2026-10", rebuild=True)
+    with pytest.raises(RebuildRefused) as refused:
+        rate(request)
+    assert f"gone from the landing zone: {gone}" in str(refused.value)
+    assert f"changed since it was ingested: {changed}" in str(refused.value)
+    assert snapshot(wh, RATED_TABLES) == before
+    assert vcpu(wh) == Decimal(103)
+    # Accepted, the rebuild takes the landing zone as it is now.
+    rate(replace(request, guard=GuardSettings(accept_changes=True)))
+    assert vcpu(wh) == Decimal(104)
+
+
+def test_a_run_killed_between_a_rebuild_and_its_mirror_is_caught_up(
+        landing: Landing, wh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rating import ingest
+
+    request = RateRequest(landing=str(landing.root), catalog=CATALOG, warehouse=wh,
+                          period="2026-10")
+    for name, batch in (("a", [usage_row(value=1)]), ("b", [usage_row(value=2)]),
+                        ("c", [usage_row(value=3), usage_row(value=-1)])):
+        landing.usage(f"{name}.parquet", batch)
+        rate(request)
+    real_sync = ingest.sync
+
+    def killed(con: object) -> None:
+        raise RuntimeError("killed between the ledger's commit and the warehouse's")
+
+    monkeypatch.setattr(ingest, "sync", killed)
+    with pytest.raises(RuntimeError, match="killed"):
+        rate(replace(request, rebuild=True))
+    monkeypatch.setattr(ingest, "sync", real_sync)
+    landing.usage("d.parquet", [usage_row(value=4), usage_row(value=-5)])
+    result = rate(request)
+    assert result.ingestion.ingestion_id == 5   # ids go on rising across the rebuild
+    folder = ledger.default_folder(wh)
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        ledger.attach(con, folder, read_only=True)
+        for mirror, source in (
+                ("SELECT file_path, ingestion_id FROM landed_files",
+                 "SELECT file_path, ingestion_id FROM ledger.ingested_files"),
+                ("SELECT ingestion_id, kind, rows_read FROM ingestions",
+                 "SELECT ingestion_id, kind, rows_read FROM ledger.ingestions"),
+                ("SELECT file_id, file_row_number FROM usage_quarantine",
+                 "SELECT file_id, file_row_number FROM ledger.usage_rows"
+                 " WHERE status = 'quarantined'")):
+            assert sorted(con.execute(mirror).fetchall()) == sorted(
+                con.execute(source).fetchall()), mirror
+    finally:
+        con.close()
+    assert vcpu(wh) == Decimal(10)
+
+
+def test_the_rating_alone_catches_up_an_interrupted_mirror(landing: Landing, wh: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    from rating import ingest
+    from rating.engine import ingest_landing, rate_period
+
+    landing.usage("a.parquet", [usage_row(value=10), usage_row(value=7, account_id="nobody")])
+    request = RateRequest(landing=str(landing.root), catalog=CATALOG, warehouse=wh,
+                          period="2026-10")
+    monkeypatch.setattr(ingest, "sync", lambda con: (_ for _ in ()).throw(
+        RuntimeError("killed after the ledger's commit")))
+    with pytest.raises(RuntimeError, match="killed"):
+        ingest_landing(request)
+    monkeypatch.undo()
+    rated = rate_period(request)
+    assert (rated.rows_rated, rated.rows_held) == (1, 1)
+    assert table(wh, "usage_quarantine", "reason, stage") == [("unknown_account", "rating")]
+
+
+def test_another_ledger_replaces_the_warehouse_s_mirror(landing: Landing, wh: Path) -> None:
+    landing.usage("a.parquet", [usage_row(value=1)])
+    landing.rate(wh)
+    landing.usage("b.parquet", [usage_row(value=-2)])
+    rate(RateRequest(landing=str(landing.root), catalog=CATALOG, warehouse=wh,
+                     period="2026-10", ledger=wh.parent / "elsewhere.ledger",
+                     guard=GuardSettings(accept_changes=True)))
+    assert table(wh, "landed_files", "file_path, ingestion_id") == [
+        ("usage/a.parquet", 1), ("usage/b.parquet", 1)]
+    assert table(wh, "ingestions", "ingestion_id, files_new") == [(1, 2)]
+    assert [r[1] for r in quarantine(wh)] == ["usage/b.parquet"]
+
+
+def test_usage_for_a_metric_added_later_is_billed_as_a_rebuild_would(landing: Landing,
+                                                                     wh: Path,
+                                                                     tmp_path: Path) -> None:
+    catalog = Path(shutil.copytree(CATALOG, tmp_path / "catalog"))
+    landing.usage("a.parquet", [usage_row(value=10), usage_row(metric="gpu_hours", value=5),
+                                usage_row(metric="tpu_hours", value=6)])
+    request = RateRequest(landing=str(landing.root), catalog=catalog, warehouse=wh,
+                          period="2026-10")
+    rate(request)
+    assert [r[0] for r in quarantine(wh)] == ["unknown_metric", "unknown_metric"]
+    metrics = catalog / "metrics.yaml"
+    metrics.write_text(metrics.read_text(encoding="utf-8") + (
+        "  - {service: nexacloud, code: gpu_hours, name: GPU hours, aggregation: unique_count,"
+        " unit: GPUs}\n"), encoding="utf-8")
+    redecided = rate(request)
+    assert redecided.ingestion.ingestion_id is None   # no file read: a redecision
+    assert rows(wh, "SELECT kind, rows_redecided, periods FROM ingestions ORDER BY 1") == [
+        ("incremental", 0, ["2026-10"]), ("redecision", 1, ["2026-10"])]
+    # gpu_hours counts distinct GPUs now: the row has no unique_key, so it is held for that.
+    assert sorted(r[0] for r in quarantine(wh)) == ["null_required", "unknown_metric"]
+    incremental = comparable(wh)
+    rate(replace(request, rebuild=True))
+    assert comparable(wh) == incremental
+
+
+def test_a_file_that_failed_to_read_once_is_read_again(landing: Landing, wh: Path,
+                                                       monkeypatch: pytest.MonkeyPatch
+                                                       ) -> None:
+    from rating import landing as landing_module
+
+    landing.usage("a.parquet", [usage_row(value=10)])
+    flaky = str(landing.root / landing.usage("b.parquet", [usage_row(value=5)]))
+    real = landing_module._inspect_batch
+
+    def transient(con: object, files: list[landing_module.LandedFile],
+                  by_path: dict[str, landing_module.LandedFile]) -> None:
+        if any(f.path == flaky for f in files):
+            raise duckdb.IOException("IO Error: connection reset by peer")
+        real(con, files, by_path)
+
+    monkeypatch.setattr(landing_module, "_inspect_batch", transient)
+    first = landing.rate(wh)
+    assert [h.reason for h in first.ingestion.held] == ["unreadable_file"]
+    monkeypatch.undo()
+    second = landing.rate(wh)
+    assert (second.ingestion.files_new, second.ingestion.held) == (1, ())
+    assert vcpu(wh) == Decimal(15)
+    assert table(wh, "landed_files", "file_path, status") == [
+        ("usage/a.parquet", "ingested"), ("usage/b.parquet", "ingested")]

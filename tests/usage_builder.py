@@ -268,7 +268,7 @@ def scalar(warehouse: Path, query: str, params: Mapping[str, Any] | None = None)
 # function of the landed files, the catalog and the sequence of runs.
 WALL_CLOCK = {"rating_runs": ("run_id", "started_at", "finished_at"),
               "ingestions": ("started_at",), "landed_files": ("ingested_at",),
-              "reference_files": ("loaded_at", "modified_at")}
+              "reference_files": ("loaded_at", "modified_at"), "ledger_sync": ("generation",)}
 
 
 def snapshot(warehouse: Path, tables: Iterable[str] | None = None

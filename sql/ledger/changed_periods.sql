@@ -1,9 +1,8 @@
--- The billing periods whose rows this ingestion added or superseded (YYYY-MM), in order.
+-- The billing periods whose rows this ingestion added, superseded or decided again (YYYY-MM).
 SELECT CAST(period_key // 100 AS VARCHAR) || '-'
        || lpad(CAST(period_key % 100 AS VARCHAR), 2, '0') AS period
 FROM (SELECT DISTINCT period_key
-      FROM (SELECT period_key FROM ledger.usage_rows WHERE ingestion_id = $ingestion_id
-            UNION ALL
-            SELECT period_key FROM superseded_now))
+      FROM ledger.usage_rows
+      WHERE ingestion_id = $ingestion_id OR changed_in = $ingestion_id)
 WHERE period_key <> 0
 ORDER BY period

@@ -5,7 +5,9 @@ CREATE TABLE IF NOT EXISTS ledger.usage_rows (
     status           VARCHAR NOT NULL,    -- 'accepted' | 'superseded' | 'quarantined'
     reason           VARCHAR,             -- why the row was quarantined (kept if superseded)
     ingestion_id     BIGINT NOT NULL,
-    superseded_in    BIGINT,              -- the ingestion whose push superseded it
+    changed_in       BIGINT,              -- the ingestion that last changed its status (a
+                                          -- later push superseded it, or a changed catalog
+                                          -- re-decided a catalog reason)
     file_id          BIGINT NOT NULL,
     file_row_number  BIGINT NOT NULL,     -- 0-based row position in the file
     key_hash         UBIGINT,             -- hash(service, counter_id); NULL: no usable key

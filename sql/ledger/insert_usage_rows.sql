@@ -61,7 +61,7 @@ SELECT coalesce(period_key, 0) AS period_key,
        CASE WHEN reason IS NULL THEN 'accepted' ELSE 'quarantined' END AS status,
        reason,
        CAST($ingestion_id AS BIGINT) AS ingestion_id,
-       NULL::BIGINT AS superseded_in,
+       NULL::BIGINT AS changed_in,
        file_id,
        file_row_number,
        CASE WHEN NOT is_blank(service) AND NOT is_blank(counter_id) AND pushed_at IS NOT NULL

@@ -1,4 +1,5 @@
--- The rows quarantined at ingestion, and unreadable files by name, of the new ingestions.
+-- The rows quarantined at ingestion, and unreadable files by name, that the new ingestions
+-- landed or re-decided.
 INSERT INTO usage_quarantine
 SELECT u.reason,
        CASE WHEN u.period_key <> 0
@@ -13,7 +14,7 @@ SELECT u.reason,
        'ingestion', u.ingestion_id
 FROM ledger.usage_rows u
 JOIN ledger.ingested_files f ON f.file_id = u.file_id
-WHERE u.ingestion_id > $synced AND u.status = 'quarantined'
+WHERE (u.ingestion_id > $synced OR u.changed_in > $synced) AND u.status = 'quarantined'
 UNION ALL
 SELECT 'unreadable_file', NULL, file_id, file_path, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, error, 'ingestion', ingestion_id

@@ -1,2 +1,2 @@
 INSERT INTO ledger_sync
-SELECT coalesce(max(ingestion_id), 0) FROM ledger.ingestions
+SELECT coalesce(max(ingestion_id), 0), $generation FROM ledger.ingestions

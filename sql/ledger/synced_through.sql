@@ -1,1 +1,1 @@
-SELECT coalesce(max(through_ingestion_id), 0) FROM ledger_sync
+SELECT through_ingestion_id, generation FROM ledger_sync

@@ -1,5 +1,8 @@
 -- The last ingestion whose results are mirrored into landed_files, ingestions and
--- usage_quarantine (rating.ingest catches up from here after an interrupted run).
+-- usage_quarantine, and which ledger they came from (its generation: a new ledger or a rebuild
+-- starts another, and the mirror is then rebuilt whole). rating.ingest catches up from here
+-- after an interrupted run.
 CREATE TABLE IF NOT EXISTS ledger_sync (
-    through_ingestion_id  BIGINT NOT NULL
+    through_ingestion_id  BIGINT NOT NULL,
+    generation            VARCHAR NOT NULL
 )

@@ -1,0 +1,1 @@
+SELECT coalesce(max(ingestion_id), 0) FROM ledger.ingestions

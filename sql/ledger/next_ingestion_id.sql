@@ -1,1 +1,0 @@
-SELECT coalesce(max(ingestion_id), 0) + 1 FROM ledger.ingestions

@@ -1,0 +1,1 @@
+UPDATE ledger.ledger_meta SET value = $value WHERE name = $name
