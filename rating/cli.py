@@ -301,9 +301,10 @@ def _rate(args: argparse.Namespace) -> int:
         print(f"fusion-rating: {exc}", file=sys.stderr)
         return 4
     except duckdb.OutOfMemoryException as exc:
-        print(f"fusion-rating: nothing written: DuckDB ran out of memory under --memory-limit "
-              f"{args.memory_limit or '(default)'}; raise the limit or lower --threads.\n"
-              f"  {str(exc).splitlines()[0]}", file=sys.stderr)
+        print(f"fusion-rating: DuckDB ran out of memory under --memory-limit "
+              f"{args.memory_limit or '(default)'}; the step it was in wrote nothing (an "
+              "ingestion that finished before stays in the ledger); raise the limit or lower "
+              f"--threads.\n  {str(exc).splitlines()[0]}", file=sys.stderr)
         return 3
     _print_ingestion(result.ingestion)
     period = result.period

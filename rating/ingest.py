@@ -122,7 +122,6 @@ def ingest(con: Any, root: str, catalog: Catalog, time_zone: str, *, rebuild: bo
     observed = _by_id(files, landing.observe(con, root, files))
     manifest = {k.file_id: k for k in _manifest(con)}
     started = _now()
-    create_period_buckets(con, time_zone)
     first_seen: dict[int, dt.datetime] = {}
     touched: list[tuple[landing.LandedFile, dt.datetime | None]] = []
     held: list[HeldFile] = []
@@ -144,9 +143,10 @@ def ingest(con: Any, root: str, catalog: Catalog, time_zone: str, *, rebuild: bo
     new = [f for f in new if not (f.error is not None and not rebuild and f.file_id in manifest
                                   and manifest[f.file_id].status == "unreadable")]
     if not rebuild:
-        _redecide_catalog_reasons(con, catalog, started)
+        _redecide_catalog_reasons(con, catalog, time_zone, started)
     ingestion_id = None
     if new:
+        create_period_buckets(con, time_zone)
         ingestion_id = _write_ingestion(con, new, observed, hashes, first_seen, catalog,
                                         started, pushed_at_tolerance, rebuild)
     with warehouse.transaction(con):
@@ -386,12 +386,14 @@ def _result(con: Any, ingestion_id: int | None, files_found: int,
                         by_reason, held_sorted, tuple(periods))
 
 
-def _redecide_catalog_reasons(con: Any, catalog: Catalog, started: dt.datetime) -> None:
+def _redecide_catalog_reasons(con: Any, catalog: Catalog, time_zone: str,
+                              started: dt.datetime) -> None:
     """Rows quarantined because the catalog did not know their service or metric are decided
     again when the catalog has changed since (a metric added after its usage landed is billed,
     and the ledger says what a rebuild would), in a ledger transaction of their own."""
     if ledger.meta(con, "catalog_fingerprint") in (None, fingerprint(catalog)):
         return
+    create_period_buckets(con, time_zone)
     with warehouse.transaction(con):
         warehouse.run(con, "ledger/create_redecided", {
             "known_services": [s.code for s in catalog.services]})
