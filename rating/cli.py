@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from rating.catalog import CatalogError
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
                       help="write the new rating even if the guard objects (the total falls by "
                            "more than --max-drop or an invoice vanishes), and retire reference "
                            "files that are gone from the landing zone")
-    rate.add_argument("--max-drop", default="5", metavar="PERCENT",
+    rate.add_argument("--max-drop", default=Decimal(5), type=_percent, metavar="PERCENT",
                       help="largest fall of the period's total the guard lets through "
                            "(default 5)")
     rate.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: cores)")
@@ -127,6 +128,16 @@ def main(argv: list[str] | None = None) -> int:
     return _sample(args)
 
 
+def _percent(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value.is_finite() or not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a percentage from 0 to 100")
+    return value
+
+
 def _input_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--landing", required=True,
                          help="landing root (folder or s3://bucket/prefix)")
@@ -147,14 +158,12 @@ def _ledger_options(command: argparse.ArgumentParser) -> None:
 
 
 def _request(args: argparse.Namespace, period: str = "2000-01") -> RateRequest:
-    from decimal import Decimal
-
     from rating.guard import GuardSettings
 
     settings = WarehouseSettings(getattr(args, "threads", None),
                                  getattr(args, "memory_limit", None),
                                  getattr(args, "temp_directory", None))
-    guard = GuardSettings(max_drop_percent=Decimal(getattr(args, "max_drop", "5")),
+    guard = GuardSettings(max_drop_percent=getattr(args, "max_drop", Decimal(5)),
                           accept_changes=getattr(args, "accept_changes", False))
     return RateRequest(landing=str(args.landing), catalog=args.catalog, warehouse=args.warehouse,
                        period=period, time_zone=args.time_zone, settings=settings,
@@ -251,8 +260,6 @@ def _post(args: argparse.Namespace) -> int:
 
 
 def _finance(args: argparse.Namespace) -> int:
-    from decimal import Decimal, InvalidOperation
-
     from rating.finance import FinanceRequest, run_finance
 
     try:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rating import accounts, ingest, landing, warehouse
-from rating.ingest import HeldFile, unreleased
+from rating.ingest import HeldFile, LandingError, unreleased
 
 KINDS = ("subscriptions", "accounts")
 COLUMNS = {"subscriptions": accounts.SUBSCRIPTION_COLUMNS, "accounts": accounts.ACCOUNT_COLUMNS}
@@ -94,6 +94,13 @@ def refresh(con: Any, root: str, *, retire_missing: bool = False) -> Refresh:
                                      "it, rerun with --accept-changes; to keep its version "
                                      "in force, release it (fusion-rating release)",
                                      _in_force_text(current), current.content_hash))
+    for kind in KINDS:
+        if not warehouse.run(con, "reference/in_force_files", {"kind": kind}).fetchall():
+            # Nothing could be billed: a missing folder, never a month of no subscriptions.
+            raise LandingError(
+                f"no {kind} file is in force: there is none under "
+                f"{root.rstrip('/')}/{kind}/ that could be read, and none from an earlier run;"
+                " check --landing or FUSION_LANDING")
     warehouse.run(con, "reference/create_raw_subscriptions")
     warehouse.run(con, "reference/create_raw_accounts")
     return Refresh(tuple(sorted(unreleased(con, held), key=lambda h: (h.kind, h.file_path))),

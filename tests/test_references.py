@@ -182,3 +182,13 @@ def test_a_new_good_version_of_a_file_comes_into_force(landing: Landing, wh: Pat
     assert quarantine(wh) == []
     assert snapshot(wh, ["invoice_lines"]) == {"invoice_lines": rated["invoice_lines"]}
     assert sum(r[10] for r in rated["invoice_lines"]) > Decimal(0)
+
+
+@pytest.mark.parametrize("kind", ["accounts", "subscriptions"])
+def test_a_landing_zone_without_reference_files_stops_the_run(
+        tmp_path: Path, wh: Path, capsys: pytest.CaptureFixture[str], kind: str) -> None:
+    landing = Landing(tmp_path / "landing", **{kind: False})
+    landing.usage("a.parquet", [usage_row(value=500)])
+    assert cli_rate(landing, wh) == 2
+    assert f"no {kind} file is in force" in capsys.readouterr().err
+    assert rows(wh, "SELECT count(*) FROM rating_runs") == [(0,)]
