@@ -28,7 +28,9 @@ def new_usage_files(context: dg.SensorEvaluationContext,
     found = changes(rating.landing, known, rating.time_zone)
     if not found.new_files:
         return dg.SkipReason("no new usage file")
-    digest = hashlib.sha256("\n".join(found.new_files).encode()).hexdigest()[:16]
+    # The files' sizes and times are in the run key: an unreadable file replaced in place is
+    # new again.
+    digest = hashlib.sha256("\n".join(found.versions).encode()).hexdigest()[:16]
     partitions = set(billing_periods.get_partition_keys())
     periods = [p for p in found.periods if p in partitions]
     requests = [dg.RunRequest(run_key=f"files-{p}-{digest}", partition_key=p,

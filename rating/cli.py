@@ -184,8 +184,11 @@ def _print_ingestion(result: IngestResult) -> None:
         if result.quarantine_by_reason:
             print("  quarantined by reason: " + ", ".join(
                 f"{reason} {count:,}" for reason, count in result.quarantine_by_reason))
-        if result.periods:
-            print(f"  periods changed: {', '.join(result.periods)}")
+    if result.rows_redecided:
+        print(f"  {result.rows_redecided:,} quarantined row(s) decided again under the changed "
+              "catalog")
+    if result.periods:
+        print(f"  periods changed: {', '.join(result.periods)}")
     _print_held(result.held)
 
 

@@ -170,7 +170,9 @@ def _rate(con: Any, request: RateRequest, catalog: Catalog, period: BillingPerio
                                     fingerprint(catalog))
             accounts.check_reference(con, request.time_zone)
             warehouse.run(con, "rate/create_account_links")
-            warehouse.run(con, "rate/create_usage_outcomes", params)
+            closed_through = warehouse.run(con, "report/closed_through", params).fetchone()
+            warehouse.run(con, "rate/create_usage_outcomes", {
+                **params, "closed_through": closed_through[0] if closed_through else None})
             counts = _check_conservation(con, params)
             closed = bool(warehouse.run(con, "report/period_closed", params).fetchone()[0])
             verdict = _write_period(con, params, closed, request.guard, context)

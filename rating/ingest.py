@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,7 @@ class IngestResult:
     quarantine_by_reason: tuple[tuple[str, int], ...]
     held: tuple[HeldFile, ...]    # usage files held now (unreadable, changed after ingestion)
     periods: tuple[str, ...]      # billing periods whose rows changed
+    rows_redecided: int = 0       # quarantined rows decided again under a changed catalog
 
 
 @dataclass(frozen=True)
@@ -136,30 +138,31 @@ def ingest(con: Any, root: str, catalog: Catalog, time_zone: str, *, rebuild: bo
         new, held, touched = _compare(con, root, files, observed, manifest)
         hashes = _by_id(new, landing.content_hashes(con, root, new))
     landing.inspect(con, new)
-    held += [_unreadable(f, hashes[f.file_id], manifest.get(f.file_id)) for f in new
-             if f.error is not None and not rebuild and f.file_id in manifest
-             and manifest[f.file_id].status == "unreadable"]
-    # A known unreadable file that still does not read is held, not recorded again.
-    new = [f for f in new if not (f.error is not None and not rebuild and f.file_id in manifest
-                                  and manifest[f.file_id].status == "unreadable")]
-    if not rebuild:
-        _redecide_catalog_reasons(con, catalog, time_zone, started)
+    # Known unreadable files are tried again; one that still does not read is held, not
+    # recorded again.
+    retry = set() if rebuild else {f.file_id for f in new if f.file_id in manifest}
+    refuse = _refusal(manifest, accept_changes) if rebuild else None
+    if refuse:
+        refuse(new)
+    redecided = None if rebuild else _redecide_catalog_reasons(con, catalog, time_zone, started)
     ingestion_id = None
-    if new:
+    if any(f.error is None or f.file_id not in retry for f in new):
         create_period_buckets(con, time_zone)
-        ingestion_id = _write_ingestion(con, new, observed, hashes, first_seen, catalog,
-                                        started, pushed_at_tolerance, rebuild)
+        ingestion_id = _write_ingestion(con, new, retry, observed, hashes, first_seen, catalog,
+                                        started, pushed_at_tolerance, rebuild, refuse)
     with warehouse.transaction(con):
         for landed, modified_at in touched:
             warehouse.run(con, "ledger/touch_manifest_file",
                           {"file_id": landed.file_id, "modified_at": modified_at})
         ledger.set_meta(con, "catalog_fingerprint", fingerprint(catalog))
-    held += [_unreadable(f, hashes[f.file_id], None) for f in new if f.error is not None]
+    held += [_unreadable(f, hashes[f.file_id],
+                         manifest[f.file_id] if f.file_id in retry else None)
+             for f in new if f.error is not None]
     held = unreleased(con, held)
     with warehouse.transaction(con):
         sync(con)
         _record_held(con, held)
-    return _result(con, ingestion_id, len(files), held)
+    return _result(con, ingestion_id, redecided, len(files), held)
 
 
 def _unreadable(landed: landing.LandedFile, content_hash: str, known: _Known | None
@@ -170,6 +173,25 @@ def _unreadable(landed: landing.LandedFile, content_hash: str, known: _Known | N
                   "readable Parquet, remove it, or release it (fusion-rating release)")
     return HeldFile("usage", landed.relative_path, "unreadable_file", detail,
                     "nothing: no row of it is used", content_hash)
+
+
+def _refusal(manifest: dict[int, _Known], accept_changes: bool
+             ) -> Callable[[list[landing.LandedFile]], None] | None:
+    """For a rebuild: what refuses it when a file the ledger holds rows of no longer reads."""
+    if accept_changes:
+        return None
+
+    def refuse(files: list[landing.LandedFile]) -> None:
+        lost = sorted(f.relative_path for f in files if f.error is not None
+                      and f.file_id in manifest and manifest[f.file_id].status == "ingested")
+        if lost:
+            raise RebuildRefused(
+                "a rebuild reads the landing zone as it is now and would lose rows the ledger "
+                "holds:\n" + "\n".join(f"  ingested before, unreadable now: {p}" for p in lost)
+                + "\nmake these files readable again, or rerun with --accept-changes to "
+                "rebuild from what is there now")
+
+    return refuse
 
 
 def _check_rebuild(files: list[landing.LandedFile], hashes: dict[int, str],
@@ -235,13 +257,18 @@ def _manifest(con: Any) -> list[_Known]:
     return [_Known(*row) for row in warehouse.run(con, "ledger/manifest").fetchall()]
 
 
-def _write_ingestion(con: Any, new: list[landing.LandedFile],
+def _write_ingestion(con: Any, candidates: list[landing.LandedFile], retry: set[int],
                      observed: dict[int, tuple[int, dt.datetime | None]],
                      hashes: dict[int, str], first_seen: dict[int, dt.datetime],
-                     catalog: Catalog, started: dt.datetime,
-                     tolerance: dt.timedelta, rebuild: bool) -> int:
-    """The ledger transaction of step 3; the new ingestion's id."""
+                     catalog: Catalog, started: dt.datetime, tolerance: dt.timedelta,
+                     rebuild: bool,
+                     refuse: Callable[[list[landing.LandedFile]], None] | None) -> int | None:
+    """The ledger transaction of step 3; the new ingestion's id (None: nothing to record, all
+    that was new were known unreadable files that still do not read)."""
     for attempt in (1, 2):
+        new = [f for f in candidates if f.error is None or f.file_id not in retry]
+        if not new:
+            return None
         try:
             with warehouse.transaction(con):
                 # Ids go on rising across rebuilds: the warehouse's mirror compares them.
@@ -265,8 +292,10 @@ def _write_ingestion(con: Any, new: list[landing.LandedFile],
         except duckdb.Error:
             # Retry only when a file is to blame (pages that do not decode); otherwise the
             # error is the engine's own.
-            if attempt == 2 or not landing.verify(con, new):
+            if attempt == 2 or not landing.verify(con, candidates):
                 raise
+            if refuse:
+                refuse(candidates)
     raise AssertionError("unreachable")
 
 
@@ -341,7 +370,11 @@ def sync(con: Any) -> None:
     A mirror of another ledger, or of this one before a rebuild, is replaced whole."""
     generation = ledger.meta(con, "generation")
     found = warehouse.run(con, "ledger/synced_through").fetchone()
-    reset = found is None or found[1] != generation
+    # Another ledger, a rebuild, or a ledger restored from a backup (the last ingestion
+    # mirrored is not the ledger's ingestion of that id): the mirror starts over.
+    reset = (found is None or found[1] != generation
+             or not warehouse.run(con, "ledger/sync_marker_matches", {"synced": found[0]}
+                                  ).fetchone()[0])
     params = {"synced": 0 if reset else int(found[0]), "reset": reset,
               "generation": generation}
     for name in ("sync_delete_landed_files", "sync_insert_landed_files",
@@ -371,35 +404,41 @@ def _record_held(con: Any, held: list[HeldFile]) -> None:
     record_held(con, held)
 
 
-def _result(con: Any, ingestion_id: int | None, files_found: int,
+def _result(con: Any, ingestion_id: int | None, redecision_id: int | None, files_found: int,
             held: list[HeldFile]) -> IngestResult:
     held_sorted = tuple(sorted(held, key=lambda h: (h.file_path, h.reason)))
+    redecided, redecided_periods = 0, ()
+    if redecision_id is not None:
+        *_, redecided, redecided_periods = warehouse.run(
+            con, "ingest/ingestion_summary", {"ingestion_id": redecision_id}).fetchone()
     if ingestion_id is None:
-        return IngestResult(None, files_found, 0, 0, 0, 0, 0, 0, 0, (), held_sorted, ())
+        return IngestResult(None, files_found, 0, 0, 0, 0, 0, 0, 0, (), held_sorted,
+                            tuple(redecided_periods), int(redecided))
     row = warehouse.run(con, "ingest/ingestion_summary", {"ingestion_id": ingestion_id}
                         ).fetchone()
     by_reason = tuple((str(r), int(n)) for r, n in warehouse.run(
         con, "ingest/ingestion_quarantine_by_reason", {"ingestion_id": ingestion_id}).fetchall())
-    files_new, unreadable, read, accepted, superseded, quarantined, earlier, periods = row
+    files_new, unreadable, read, accepted, superseded, quarantined, earlier, _, periods = row
     return IngestResult(ingestion_id, files_found, int(files_new), int(unreadable), int(read),
                         int(accepted), int(superseded), int(quarantined), int(earlier),
-                        by_reason, held_sorted, tuple(periods))
+                        by_reason, held_sorted,
+                        tuple(sorted({*periods, *redecided_periods})), int(redecided))
 
 
 def _redecide_catalog_reasons(con: Any, catalog: Catalog, time_zone: str,
-                              started: dt.datetime) -> None:
+                              started: dt.datetime) -> int | None:
     """Rows quarantined because the catalog did not know their service or metric are decided
     again when the catalog has changed since (a metric added after its usage landed is billed,
     and the ledger says what a rebuild would), in a ledger transaction of their own."""
     if ledger.meta(con, "catalog_fingerprint") in (None, fingerprint(catalog)):
-        return
+        return None
     create_period_buckets(con, time_zone)
     with warehouse.transaction(con):
         warehouse.run(con, "ledger/create_redecided", {
             "known_services": [s.code for s in catalog.services]})
         changed = int(warehouse.run(con, "ledger/count_redecided").fetchone()[0])
         if not changed:
-            return
+            return None
         ingestion_id = _next_ingestion_id(con)
         params = {"ingestion_id": ingestion_id}
         warehouse.run(con, "ledger/update_redecided_accepted", params)
@@ -407,6 +446,7 @@ def _redecide_catalog_reasons(con: Any, catalog: Catalog, time_zone: str,
             warehouse.run(con, "ledger/update_redecided_reason", {**params, "reason": reason})
         warehouse.run(con, "ledger/create_no_superseded")
         _record_ingestion(con, [], ingestion_id, started, False, "redecision", changed)
+    return ingestion_id
 
 
 def create_period_buckets(con: Any, time_zone: str) -> None:

@@ -25,6 +25,8 @@ from typing import Any
 from rating import warehouse
 
 TABLES = ("ledger_meta", "ingestions", "ingested_files", "usage_rows")
+SCHEMA_VERSION = "1"
+"""The ledger's layout; a ledger of another layout is refused (rebuild it)."""
 
 
 class LedgerError(RuntimeError):
@@ -66,7 +68,14 @@ def attach(con: Any, folder: Path | str, *, read_only: bool = False) -> None:
     con.execute(f"ATTACH IF NOT EXISTS {_quoted('ducklake:' + catalog.as_posix())} AS ledger "
                 f"({options})")
     if not read_only:
+        fresh = not warehouse.run(con, "ledger/table_exists", {"name": "usage_rows"}).fetchone()[0]
         create_tables(con)
+        if fresh:
+            set_meta(con, "schema_version", SCHEMA_VERSION)
+    if meta(con, "schema_version") != SCHEMA_VERSION:
+        raise LedgerError(
+            f"the ledger at {root} has the layout of another fusion-rating: move it aside and "
+            "ingest the landing zone into a new one (fusion-rating ingest)")
     _check_hash_canary(con)
     if not read_only and meta(con, "generation") is None:
         set_meta(con, "generation", uuid.uuid4().hex)

@@ -111,10 +111,32 @@ def transaction(con: Any) -> Iterator[None]:
     con.execute("COMMIT")
 
 
+SCHEMA_VERSION = 2
+"""The tables' layout: 2 since the usage ledger (landed_files, usage_quarantine, rating_runs
+and closed_periods changed; ingestions, held_inputs and the reference tables are new)."""
+
+
+class WarehouseOutdated(ValueError):
+    """The warehouse was written by a fusion-rating whose tables have another layout."""
+
+
 def create_schema(con: Any) -> None:
-    """Create the warehouse tables that do not exist yet (documented in docs/warehouse.md)."""
+    """Create the warehouse tables that do not exist yet (documented in docs/warehouse.md), in
+    a warehouse of this layout or a new one."""
+    existing = {name for (name,) in run(con, "meta/existing_tables").fetchall()}
+    if existing:
+        found = (run(con, "meta/schema_version").fetchone()[0]
+                 if "schema_version" in existing else 1)
+        if found != SCHEMA_VERSION:
+            raise WarehouseOutdated(
+                f"this warehouse's tables have the layout of another fusion-rating (version "
+                f"{found}, this one writes version {SCHEMA_VERSION}): rate into a new warehouse "
+                "file (every open period is rated again from the landing zone, which this "
+                "version ingests into its ledger once)")
     for name in sorted(p.stem for p in (SQL_ROOT / "schema").glob("*.sql")):
         con.execute(sql(f"schema/{name}"))
+    if not existing:
+        run(con, "meta/insert_schema_version", {"version": SCHEMA_VERSION})
 
 
 def run(con: Any, name: str, params: Mapping[str, Any] | None = None) -> Any:

@@ -14,8 +14,9 @@ from rating.periods import DEFAULT_TIME_ZONE, periods_between
 
 @dataclass(frozen=True)
 class LandingChanges:
-    new_files: tuple[str, ...]  # usage files not in the manifest (relative paths, sorted)
+    new_files: tuple[str, ...]  # usage files not ingested yet (relative paths, sorted)
     periods: tuple[str, ...]    # billing periods the new files' windows start in
+    versions: tuple[str, ...] = ()  # each new file's path, size and modification time
 
 
 class WarehouseBusy(RuntimeError):
@@ -23,7 +24,8 @@ class WarehouseBusy(RuntimeError):
 
 
 def known_files(database: Path | str) -> set[str]:
-    """The paths in the manifest, as mirrored in the warehouse (empty before any ingestion)."""
+    """The paths the ledger has ingested, as mirrored in the warehouse (empty before any
+    ingestion); an unreadable file is not among them: it is tried again."""
     if not Path(database).exists():
         return set()
     try:
@@ -40,6 +42,7 @@ def changes(root: str, known: set[str], time_zone: str = DEFAULT_TIME_ZONE) -> L
         con.execute("SET TimeZone = 'UTC'")
         landing.open_root(con, root)
         new = [f for f in landing.discover(con, root) if f.relative_path not in known]
+        observed = landing.observe(con, root, new)
         landing.inspect(con, new)
         periods: list[str] = []
         readable = [f for f in new if f.error is None and "period_start" in f.types]
@@ -51,4 +54,6 @@ def changes(root: str, known: set[str], time_zone: str = DEFAULT_TIME_ZONE) -> L
                 periods = [p.code for p in periods_between(first, last, time_zone)]
     finally:
         con.close()
-    return LandingChanges(tuple(f.relative_path for f in new), tuple(periods))
+    return LandingChanges(tuple(f.relative_path for f in new), tuple(periods),
+                          tuple(f"{f.relative_path}|{observed[f.path][0]}|{observed[f.path][1]}"
+                                for f in new))

@@ -155,7 +155,17 @@ def test_sensor_requests_the_periods_new_files_touch(tmp_path: Path) -> None:
     assert [r.partition_key for r in first.run_requests] == ["2026-09", "2026-10"]
     assert {r.job_name for r in first.run_requests} == {"rate_period"}
     ingest_landing(resource.request("2026-10"))
-    # The manifest is the high-water mark: what it holds is not new, whatever the cursor.
+    # The manifest is the high-water mark: what it holds is not new, whatever the cursor. The
+    # sample's unreadable file is tried again: one ingestion run, under a run key that stays
+    # the same while the file does (Dagster launches it once).
+    retry = new_usage_files(dg.build_sensor_context(resources={"rating": resource}))
+    assert isinstance(retry, dg.SensorResult)
+    assert [(r.job_name, r.partition_key) for r in retry.run_requests] == [
+        ("ingest_usage", None)]
+    again_retry = new_usage_files(dg.build_sensor_context(resources={"rating": resource}))
+    assert isinstance(again_retry, dg.SensorResult)
+    assert again_retry.run_requests[0].run_key == retry.run_requests[0].run_key
+    (sample.landing / "usage" / "corrupt" / "garbage.parquet").unlink()
     quiet = new_usage_files(dg.build_sensor_context(resources={"rating": resource}))
     assert isinstance(quiet, dg.SkipReason)
     novel = sample.landing / "usage" / "late" / "more.parquet"

@@ -497,3 +497,145 @@ def test_a_file_that_failed_to_read_once_is_read_again(landing: Landing, wh: Pat
     assert vcpu(wh) == Decimal(15)
     assert table(wh, "landed_files", "file_path, status") == [
         ("usage/a.parquet", "ingested"), ("usage/b.parquet", "ingested")]
+
+
+# --- what the second review found -----------------------------------------------------------------
+
+GPU = "  - {{service: nexacloud, code: gpu_hours, name: GPU hours, aggregation: {}, unit: GPUs}}\n"
+
+
+def add_metric(catalog: Path, aggregation: str) -> None:
+    metrics = catalog / "metrics.yaml"
+    metrics.write_text(metrics.read_text(encoding="utf-8") + GPU.format(aggregation),
+                       encoding="utf-8")
+
+
+def test_distinct_items_of_a_metric_added_later_are_counted_as_a_rebuild_would(
+        landing: Landing, wh: Path, tmp_path: Path) -> None:
+    catalog = Path(shutil.copytree(CATALOG, tmp_path / "catalog"))
+    landing.usage("a.parquet", [usage_row(value=10),
+                                usage_row(metric="gpu_hours", unique_key="gpu-1")])
+    # The usual shape of unique_count usage: no value column at all.
+    landing.usage("b.parquet", [usage_row(metric="gpu_hours", unique_key="gpu-2", value=None)],
+                  omit=["value"])
+    request = RateRequest(landing=str(landing.root), catalog=catalog, warehouse=wh,
+                          period="2026-10")
+    rate(request)
+    assert [r[0] for r in quarantine(wh)] == ["unknown_metric", "unknown_metric"]
+    add_metric(catalog, "unique_count")
+    redecided = rate(request)
+    assert redecided.ingestion.rows_redecided == 2
+    assert quarantine(wh) == []
+    assert dict(rows(wh, "SELECT metric, quantity FROM usage_rollups"))["gpu_hours"] == 2
+    incremental = comparable(wh)
+    rate(replace(request, rebuild=True))
+    assert comparable(wh) == incremental
+
+
+def test_usage_accepted_after_a_close_by_a_changed_catalog_is_late_usage(
+        landing: Landing, wh: Path, tmp_path: Path) -> None:
+    from rating.engine import close_period
+
+    catalog = Path(shutil.copytree(CATALOG, tmp_path / "catalog"))
+    landing.usage("a.parquet", [usage_row(value=10), usage_row(metric="gpu_hours", value=5)])
+    landing.usage("b.parquet", [usage_row(metric="gpu_hours", value=7)])
+    request = RateRequest(landing=str(landing.root), catalog=catalog, warehouse=wh,
+                          period="2026-10")
+    rate(request)
+    rated = snapshot(wh, ["usage_rollups", "rated_charges", "invoice_lines"])
+    assert close_period(wh, "2026-10")
+    add_metric(catalog, "sum")
+    result = rate(request)
+    assert (result.period.closed, result.period.late_rows) == (True, 2)
+    assert table(wh, "late_usage", "metric, file_path, counter_rows, sum_value") == [
+        ("gpu_hours", "usage/a.parquet", 1, Decimal(5)),
+        ("gpu_hours", "usage/b.parquet", 1, Decimal(7))]
+    assert snapshot(wh, ["usage_rollups", "rated_charges", "invoice_lines"]) == rated
+
+
+def test_a_rebuild_is_refused_when_an_ingested_file_no_longer_reads(
+        landing: Landing, wh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rating import landing as landing_module
+    from rating.ingest import RebuildRefused
+
+    landing.usage("a.parquet", [usage_row(value=1000)])
+    flaky = str(landing.root / landing.usage("b.parquet", [usage_row(value=5)]))
+    request = RateRequest(landing=str(landing.root), catalog=CATALOG, warehouse=wh,
+                          period="2026-10")
+    rate(request)
+    real = landing_module._inspect_batch
+
+    def transient(con: object, files: list[landing_module.LandedFile],
+                  by_path: dict[str, landing_module.LandedFile]) -> None:
+        if any(f.path == flaky for f in files):
+            raise duckdb.IOException("IO Error: connection reset by peer")
+        real(con, files, by_path)
+
+    monkeypatch.setattr(landing_module, "_inspect_batch", transient)
+    with pytest.raises(RebuildRefused, match=r"unreadable now: usage/b\.parquet"):
+        rate(replace(request, rebuild=True))
+    monkeypatch.undo()
+    assert vcpu(wh) == Decimal(1005)
+    assert rate(replace(request, rebuild=True)).ingestion.rows_read == 2
+
+
+def test_a_file_with_damaged_pages_is_recorded_once(landing: Landing, wh: Path) -> None:
+    landing.usage("a/good.parquet", [usage_row(value=3)])
+    damaged = landing.usage("a/damaged.parquet", [usage_row(value=n) for n in range(500)])
+    target = landing.root / damaged
+    data = bytearray(target.read_bytes())
+    data[200:264] = bytes(range(64))
+    target.write_bytes(bytes(data))
+    for _ in range(3):
+        result = landing.rate(wh)
+        assert [(h.file_path, h.reason) for h in result.ingestion.held] == [
+            (damaged, "unreadable_file")]
+    assert rows(wh, "SELECT ingestion_id, files_new, files_unreadable FROM ingestions") == [
+        (1, 2, 1)]
+
+
+def test_a_ledger_restored_from_a_backup_gets_a_fresh_mirror(landing: Landing,
+                                                            wh: Path) -> None:
+    folder = ledger.default_folder(wh)
+    landing.usage("a.parquet", [usage_row(value=1)])
+    landing.rate(wh)
+    backup = wh.parent / "backup.ledger"
+    shutil.copytree(folder, backup)
+    landing.usage("b.parquet", [usage_row(value=2)])
+    landing.rate(wh)
+    shutil.rmtree(folder)
+    shutil.copytree(backup, folder)
+    (landing.root / "usage/b.parquet").unlink()
+    landing.usage("c.parquet", [usage_row(value=-3)])
+    landing.rate(wh)
+    assert table(wh, "landed_files", "file_path, ingestion_id") == [
+        ("usage/a.parquet", 1), ("usage/c.parquet", 2)]
+    assert [r[:2] for r in quarantine(wh)] == [("negative_value", "usage/c.parquet")]
+
+
+def test_the_sensor_sees_an_unreadable_file_replaced_in_place(landing: Landing,
+                                                              wh: Path) -> None:
+    from rating.watch import changes, known_files
+
+    landing.usage("a.parquet", [usage_row(value=10)])
+    broken = landing.corrupt("b.parquet")
+    landing.rate(wh)
+    before = changes(str(landing.root), known_files(wh))
+    assert before.new_files == (broken,)
+    landing.usage("b.parquet", [usage_row(value=50)])
+    after = changes(str(landing.root), known_files(wh))
+    assert after.new_files == (broken,) and after.periods == ("2026-10",)
+    assert after.versions != before.versions   # a new run key for the sensor
+
+
+def test_a_warehouse_of_another_layout_is_refused_with_what_to_do(tmp_path: Path,
+                                                                 landing: Landing) -> None:
+    from rating.warehouse import WarehouseOutdated
+
+    old = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(old))
+    con.execute("CREATE TABLE rating_runs (run_id VARCHAR)")
+    con.close()
+    landing.usage("a.parquet", [usage_row(value=1)])
+    with pytest.raises(WarehouseOutdated, match="rate into a new warehouse file"):
+        landing.rate(old)

@@ -11,6 +11,7 @@ CREATE TABLE IF NOT EXISTS ledger.ingested_files (
     error            VARCHAR,
     missing_columns  VARCHAR[] NOT NULL,
     extra_columns    VARCHAR[] NOT NULL,
+    has_value_column BOOLEAN NOT NULL,
     ingestion_id     BIGINT NOT NULL,
     ingested_at      TIMESTAMP NOT NULL   -- UTC; also the reference for pushed_at_in_future
 )

@@ -39,8 +39,11 @@ reasoned AS (
                WHEN is_blank(j.counter_id) OR j.service IS NULL OR j.account_id IS NULL
                     OR j.metric IS NULL OR j.period_start IS NULL
                     OR j.period_end IS NULL OR j.pushed_at IS NULL THEN 'null_required'
-               WHEN j.value IS NULL AND NOT j.value_too_large
-                    AND j.aggregation IS DISTINCT FROM 'unique_count' THEN 'null_required'
+               -- What the metric decides (a value, or a unique_key) is checked only for a
+               -- metric the catalog knows: usage of an unknown one is unknown_metric, and is
+               -- decided again if the metric is added (ledger/create_redecided.sql).
+               WHEN j.value IS NULL AND NOT j.value_too_large AND j.metric_known
+                    AND j.aggregation <> 'unique_count' THEN 'null_required'
                WHEN is_blank(j.unique_key) AND j.aggregation = 'unique_count'
                    THEN 'null_required'
                WHEN j.value < 0 THEN 'negative_value'

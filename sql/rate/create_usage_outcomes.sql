@@ -63,6 +63,8 @@ grouped AS (
            CASE WHEN ok AND group_by IS NOT NULL
                 THEN json_extract_string(dimensions, '$."' || group_by || '"') END AS group_value,
            file_id,
+           -- In a closed period: accepted by a decision taken after the close (late usage).
+           coalesce(changed_in > $closed_through, false) AS changed_after_close,
            CASE WHEN bad THEN file_row_number END AS quarantined_row_number,
            -- unique_count keeps one group per distinct item, counted when rolled up.
            CASE WHEN ok AND aggregation = 'unique_count' THEN unique_key END AS distinct_item,

@@ -9,7 +9,8 @@ JOIN ref_accounts a ON a.service = s.service AND a.account_id = s.account_id
 JOIN cat_metrics m ON m.metric_key = o.metric_key
 LEFT JOIN landed_files f ON f.file_id = o.file_id
 WHERE o.status = 'accepted' AND o.period_key = $period_key
-  AND o.file_id NOT IN (SELECT file_id FROM closed_period_files
-                        WHERE billing_period = $billing_period)
+  AND (o.changed_after_close
+       OR o.file_id NOT IN (SELECT file_id FROM closed_period_files
+                            WHERE billing_period = $billing_period))
 GROUP BY ALL
 ORDER BY s.subscription_id, m.metric, o.group_value NULLS FIRST, f.file_path
