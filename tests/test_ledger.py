@@ -38,6 +38,22 @@ from rating.sample import write_sample
 pytestmark = pytest.mark.fast
 
 
+def fail_to_read(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    """Reading `path`'s schema fails as a flaky disk or network would, until
+    monkeypatch.undo()."""
+    from rating import landing as landing_module
+
+    real = landing_module._inspect_batch
+
+    def transient(con: object, files: list[landing_module.LandedFile],
+                  by_path: dict[str, landing_module.LandedFile]) -> None:
+        if any(f.path == str(path) for f in files):
+            raise duckdb.IOException("IO Error: connection reset by peer")
+        real(con, files, by_path)
+
+    monkeypatch.setattr(landing_module, "_inspect_batch", transient)
+
+
 def vcpu(wh: Path, period: str = "2026-10") -> Decimal | None:
     found = table(wh, "usage_rollups", "quantity",
                   "metric = 'vcpu_hours' AND billing_period = $period", {"period": period})
@@ -476,19 +492,8 @@ def test_usage_for_a_metric_added_later_is_billed_as_a_rebuild_would(landing: La
 def test_a_file_that_failed_to_read_once_is_read_again(landing: Landing, wh: Path,
                                                        monkeypatch: pytest.MonkeyPatch
                                                        ) -> None:
-    from rating import landing as landing_module
-
     landing.usage("a.parquet", [usage_row(value=10)])
-    flaky = str(landing.root / landing.usage("b.parquet", [usage_row(value=5)]))
-    real = landing_module._inspect_batch
-
-    def transient(con: object, files: list[landing_module.LandedFile],
-                  by_path: dict[str, landing_module.LandedFile]) -> None:
-        if any(f.path == flaky for f in files):
-            raise duckdb.IOException("IO Error: connection reset by peer")
-        real(con, files, by_path)
-
-    monkeypatch.setattr(landing_module, "_inspect_batch", transient)
+    fail_to_read(monkeypatch, landing.root / landing.usage("b.parquet", [usage_row(value=5)]))
     first = landing.rate(wh)
     assert [h.reason for h in first.ingestion.held] == ["unreadable_file"]
     monkeypatch.undo()
@@ -555,23 +560,14 @@ def test_usage_accepted_after_a_close_by_a_changed_catalog_is_late_usage(
 
 def test_a_rebuild_is_refused_when_an_ingested_file_no_longer_reads(
         landing: Landing, wh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from rating import landing as landing_module
     from rating.ingest import RebuildRefused
 
     landing.usage("a.parquet", [usage_row(value=1000)])
-    flaky = str(landing.root / landing.usage("b.parquet", [usage_row(value=5)]))
+    flaky = landing.root / landing.usage("b.parquet", [usage_row(value=5)])
     request = RateRequest(landing=str(landing.root), catalog=CATALOG, warehouse=wh,
                           period="2026-10")
     rate(request)
-    real = landing_module._inspect_batch
-
-    def transient(con: object, files: list[landing_module.LandedFile],
-                  by_path: dict[str, landing_module.LandedFile]) -> None:
-        if any(f.path == flaky for f in files):
-            raise duckdb.IOException("IO Error: connection reset by peer")
-        real(con, files, by_path)
-
-    monkeypatch.setattr(landing_module, "_inspect_batch", transient)
+    fail_to_read(monkeypatch, flaky)
     with pytest.raises(RebuildRefused, match=r"unreadable now: usage/b\.parquet"):
         rate(replace(request, rebuild=True))
     monkeypatch.undo()
