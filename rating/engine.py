@@ -178,14 +178,14 @@ def _rate(con: Any, request: RateRequest, catalog: Catalog, period: BillingPerio
             verdict = _write_period(con, params, closed, request.guard, context)
             _write_run_tables(con, refresh.held)
             result = _period_result(con, run_id, params, counts, refresh, verdict, closed)
-            _record_run(con, run_id, params, started, result, context, verdict)
+            _record_run(con, run_id, params, started, context, verdict, result)
         return result
     except RatingStopped as stopped:
         # Rolled back; the stop itself is recorded, with what was held.
         assert context is not None
         with warehouse.transaction(con):
             references.record_held(con, tuple(h for h in context.held if h.kind != "usage"))
-            _record_stop(con, run_id, params, started, context, stopped.verdict)
+            _record_run(con, run_id, params, started, context, stopped.verdict, None)
         raise
 
 
@@ -262,35 +262,28 @@ def _period_result(con: Any, run_id: str, params: dict[str, Any], counts: dict[s
 
 
 def _record_run(con: Any, run_id: str, params: dict[str, Any], started: dt.datetime,
-                result: PeriodResult, context: guard.Context,
-                verdict: guard.Verdict | None) -> None:
-    outcome = "closed_unchanged" if result.closed else (
-        "rated_with_accepted_changes" if result.guard_findings else "rated")
+                context: guard.Context, verdict: guard.Verdict | None,
+                result: PeriodResult | None) -> None:
+    """The rating_runs row of this run; `result` None: the guard stopped it (nothing written,
+    its counts are zero, the totals and findings are the guard's)."""
+    findings: str | None
+    if result is None:
+        assert verdict is not None
+        outcome, findings, total = "stopped_by_guard", verdict.text, verdict.after
+    else:
+        outcome = "closed_unchanged" if result.closed else (
+            "rated_with_accepted_changes" if result.guard_findings else "rated")
+        findings, total = result.guard_findings, result.amount_total
+    counts = {name: getattr(result, name, 0) if result else 0 for name in (
+        "rows_landed", "rows_accepted", "rows_superseded", "rows_quarantined", "rows_rated",
+        "rows_held", "rated_lines", "invoice_lines")}
     warehouse.run(con, "write/insert_rating_run", {
-        **params, "run_id": run_id, "started_at": started, "finished_at": _now(),
+        **params, **counts, "run_id": run_id, "started_at": started, "finished_at": _now(),
         "through_ingestion_id": warehouse.run(con, "rate/through_ingestion").fetchone()[0],
-        "rows_landed": result.rows_landed, "rows_accepted": result.rows_accepted,
-        "rows_superseded": result.rows_superseded,
-        "rows_quarantined": result.rows_quarantined, "rows_rated": result.rows_rated,
-        "rows_held": result.rows_held, "files_held": len(context.held),
-        "rated_lines": result.rated_lines, "invoice_lines": result.invoice_lines,
-        "amount_total": result.amount_total,
+        "files_held": len(context.held), "amount_total": total,
         "previous_amount_total": verdict.before if verdict else None,
         "catalog_fingerprint": context.catalog_fingerprint, "outcome": outcome,
-        "guard_findings": result.guard_findings})
-
-
-def _record_stop(con: Any, run_id: str, params: dict[str, Any], started: dt.datetime,
-                 context: guard.Context, verdict: guard.Verdict) -> None:
-    warehouse.run(con, "write/insert_rating_run", {
-        **params, "run_id": run_id, "started_at": started, "finished_at": _now(),
-        "through_ingestion_id": warehouse.run(con, "rate/through_ingestion").fetchone()[0],
-        "rows_landed": 0, "rows_accepted": 0, "rows_superseded": 0, "rows_quarantined": 0,
-        "rows_rated": 0, "rows_held": 0, "files_held": len(context.held), "rated_lines": 0,
-        "invoice_lines": 0, "amount_total": verdict.after,
-        "previous_amount_total": verdict.before,
-        "catalog_fingerprint": context.catalog_fingerprint, "outcome": "stopped_by_guard",
-        "guard_findings": verdict.text})
+        "guard_findings": findings})
 
 
 def release_input(database: Path, kind: str, file_path: str, reason: str,

@@ -3,8 +3,8 @@
 1. List `<landing>/usage/**.parquet` and compare it with the manifest (ledger.ingested_files).
    A path not in it is new. A known path whose size or modification time changed is hashed
    again: other bytes than those ingested hold it (`changed_after_ingestion`), since landed
-   files are immutable and a correction is a new file. An unreadable file whose new bytes read
-   is ingested then (nothing was taken from it before).
+   files are immutable and a correction is a new file. An unreadable file is tried again on
+   every run and ingested once it reads (nothing was taken from it before).
 2. Inspect each new file (schema, row count); a file that is not Parquet is recorded unreadable,
    by name, and the others go on.
 3. In ONE ledger transaction: the manifest rows; every row of the new files, validated against
@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -141,15 +140,15 @@ def ingest(con: Any, root: str, catalog: Catalog, time_zone: str, *, rebuild: bo
     # Known unreadable files are tried again; one that still does not read is held, not
     # recorded again.
     retry = set() if rebuild else {f.file_id for f in new if f.file_id in manifest}
-    refuse = _refusal(manifest, accept_changes) if rebuild else None
-    if refuse:
-        refuse(new)
+    if rebuild:
+        _check_rebuild(new, hashes, manifest, accept_changes)
     redecided = None if rebuild else _redecide_catalog_reasons(con, catalog, time_zone, started)
     ingestion_id = None
     if any(f.error is None or f.file_id not in retry for f in new):
         create_period_buckets(con, time_zone)
         ingestion_id = _write_ingestion(con, new, retry, observed, hashes, first_seen, catalog,
-                                        started, pushed_at_tolerance, rebuild, refuse)
+                                        started, pushed_at_tolerance,
+                                        (manifest, accept_changes) if rebuild else None)
     with warehouse.transaction(con):
         for landed, modified_at in touched:
             warehouse.run(con, "ledger/touch_manifest_file",
@@ -175,36 +174,23 @@ def _unreadable(landed: landing.LandedFile, content_hash: str, known: _Known | N
                     "nothing: no row of it is used", content_hash)
 
 
-def _refusal(manifest: dict[int, _Known], accept_changes: bool
-             ) -> Callable[[list[landing.LandedFile]], None] | None:
-    """For a rebuild: what refuses it when a file the ledger holds rows of no longer reads."""
-    if accept_changes:
-        return None
-
-    def refuse(files: list[landing.LandedFile]) -> None:
-        lost = sorted(f.relative_path for f in files if f.error is not None
-                      and f.file_id in manifest and manifest[f.file_id].status == "ingested")
-        if lost:
-            raise RebuildRefused(
-                "a rebuild reads the landing zone as it is now and would lose rows the ledger "
-                "holds:\n" + "\n".join(f"  ingested before, unreadable now: {p}" for p in lost)
-                + "\nmake these files readable again, or rerun with --accept-changes to "
-                "rebuild from what is there now")
-
-    return refuse
-
-
 def _check_rebuild(files: list[landing.LandedFile], hashes: dict[int, str],
                    manifest: dict[int, _Known], accept_changes: bool) -> None:
+    """A rebuild reads the landing zone as it is now (`files`, every one of them): refuse it
+    when that would lose or replace rows the ledger holds, unless changes are accepted. Called
+    again once the files have been read, since a file may only then turn out unreadable."""
+    if accept_changes:
+        return
     present = {f.file_id for f in files}
-    gone = sorted(k.file_path for k in manifest.values()
-                  if k.file_id not in present and k.status == "ingested")
-    changed = sorted(f.relative_path for f in files
-                     if f.file_id in manifest and manifest[f.file_id].status == "ingested"
-                     and manifest[f.file_id].content_hash != hashes[f.file_id])
-    if (gone or changed) and not accept_changes:
-        lines = [f"  gone from the landing zone: {path}" for path in gone]
-        lines += [f"  changed since it was ingested: {path}" for path in changed]
+    ingested = {k.file_id: k for k in manifest.values() if k.status == "ingested"}
+    lines = [f"  gone from the landing zone: {k.file_path}"
+             for k in sorted(ingested.values(), key=lambda k: k.file_path)
+             if k.file_id not in present]
+    lines += [f"  changed since it was ingested: {f.relative_path}" for f in files
+              if f.file_id in ingested and ingested[f.file_id].content_hash != hashes[f.file_id]]
+    lines += [f"  ingested before, unreadable now: {f.relative_path}" for f in files
+              if f.file_id in ingested and f.error is not None]
+    if lines:
         raise RebuildRefused(
             "a rebuild reads the landing zone as it is now and would lose or replace rows the "
             "ledger holds:\n" + "\n".join(lines) + "\nrestore these files, or rerun with "
@@ -261,10 +247,10 @@ def _write_ingestion(con: Any, candidates: list[landing.LandedFile], retry: set[
                      observed: dict[int, tuple[int, dt.datetime | None]],
                      hashes: dict[int, str], first_seen: dict[int, dt.datetime],
                      catalog: Catalog, started: dt.datetime, tolerance: dt.timedelta,
-                     rebuild: bool,
-                     refuse: Callable[[list[landing.LandedFile]], None] | None) -> int | None:
+                     rebuild: tuple[dict[int, _Known], bool] | None) -> int | None:
     """The ledger transaction of step 3; the new ingestion's id (None: nothing to record, all
-    that was new were known unreadable files that still do not read)."""
+    that was new were known unreadable files that still do not read). `rebuild`: the manifest
+    being replaced and whether changes are accepted."""
     for attempt in (1, 2):
         new = [f for f in candidates if f.error is None or f.file_id not in retry]
         if not new:
@@ -287,15 +273,15 @@ def _write_ingestion(con: Any, candidates: list[landing.LandedFile], retry: set[
                     "ingestion_id": ingestion_id})
                 _check_conservation(con, new, ingestion_id)
                 _settle_repushes(con, ingestion_id)
-                _record_ingestion(con, new, ingestion_id, started, rebuild)
+                _record_ingestion(con, new, ingestion_id, started, rebuild is not None)
             return ingestion_id
         except duckdb.Error:
             # Retry only when a file is to blame (pages that do not decode); otherwise the
             # error is the engine's own.
             if attempt == 2 or not landing.verify(con, candidates):
                 raise
-            if refuse:
-                refuse(candidates)
+            if rebuild:
+                _check_rebuild(candidates, hashes, *rebuild)
     raise AssertionError("unreachable")
 
 

@@ -72,14 +72,14 @@ def refresh(con: Any, root: str, *, retire_missing: bool = False) -> Refresh:
                 continue
             size, modified = observed[landed.path]
             staged = _stage(con, root, kind, landed, size)
-            if isinstance(staged, tuple):
+            if isinstance(staged[0], str):
                 reason, detail = staged
-                held.append(HeldFile(kind, relative, reason, detail, _in_force_text(current),
-                                     hashes[landed.path]))
+                held.append(HeldFile(kind, relative, reason, str(detail),
+                                     _in_force_text(current), hashes[landed.path]))
                 continue
-            rows = int(warehouse.run(con, f"reference/count_staged_{kind}").fetchone()[0])
+            rows, rejects = staged
             _bring_into_force(con, kind, relative, size, modified, hashes[landed.path], rows,
-                              staged, now)
+                              rejects, now)
             changes.append(Change(kind, relative, current.rows if current else None, rows))
         present = {f.relative_path for f in found}
         for relative, current in sorted(in_force.items()):
@@ -114,9 +114,9 @@ def _in_force_text(current: _InForce | None) -> str:
 
 
 def _stage(con: Any, root: str, kind: str, landed: landing.LandedFile, size: int
-           ) -> tuple[str, str] | list[tuple[int, str, str]]:
+           ) -> tuple[str, str] | tuple[int, list[tuple[int, str, str]]]:
     """Read one file into staged_<kind>: (reason, detail) when the file cannot be used as a
-    whole, else its lines that could not be decoded (line, message, line as read)."""
+    whole, else (its rows, its lines that could not be decoded: line, message, as read)."""
     if size == 0:
         return "empty_file", "the file is empty"
     warehouse.run(con, f"reference/create_staged_{kind}")
@@ -131,12 +131,13 @@ def _stage(con: Any, root: str, kind: str, landed: landing.LandedFile, size: int
     if not landed.path.endswith(".parquet"):
         rejects = [(int(line), str(message), str(record)) for line, message, record in
                    warehouse.run(con, "reference/csv_rejects").fetchall()]
-    if int(warehouse.run(con, f"reference/count_staged_{kind}").fetchone()[0]) == 0:
+    rows = int(warehouse.run(con, f"reference/count_staged_{kind}").fetchone()[0])
+    if rows == 0:
         if rejects:
             line, message, _ = rejects[0]
             return "unreadable_file", f"no line could be read; line {line}: {message}"
         return "empty_file", "the file has a header but no rows"
-    return rejects
+    return rows, rejects
 
 
 def _bring_into_force(con: Any, kind: str, relative: str, size: int,
