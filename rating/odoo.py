@@ -2,10 +2,15 @@
 
 The posting code calls `gateway.call(model, method, ids, **named)` and never sees the wire:
 
-- `jsonrpc`: odoorpc over `/jsonrpc` (`execute_kw`), what Odoo 19 answers today. Odoo deprecated
-  it in 19.0 and removes it in Odoo 22 (Odoo Online 21.1).
+- `jsonrpc`: odoorpc over `/jsonrpc` (`execute_kw`), what Odoo 17, 18 and 19 answer. Odoo
+  deprecated it in 19.0 and removes it in Odoo 22 (Odoo Online 21.1). `execute_kw` hands its
+  arguments to Odoo's `call_kw`, which takes a record method's ids as the first positional
+  argument and reads `create`'s first positional argument to shape its answer (`args[0]`): sent
+  by name, `vals_list` makes Odoo 17-19 fail with "IndexError: list index out of range". So the
+  arguments in `POSITIONAL` go by position, the others by name.
 - `json2`: Odoo 19's `POST /json/2/<model>/<method>` with `Authorization: bearer <API key>`,
-  `X-Odoo-Database` and named arguments. Switching is the `transport` setting.
+  `X-Odoo-Database` and every argument by name (`ids` for the records). Switching is the
+  `transport` setting.
 
 Two kinds of failure, kept apart because they call for opposite reactions:
 
@@ -37,17 +42,59 @@ from urllib.parse import urlsplit
 log = logging.getLogger(__name__)
 
 READ_ONLY_METHODS = frozenset({"search", "search_read", "search_count", "read", "fields_get",
-                               "context_get"})
+                               "context_get", "default_get"})
 TRANSPORTS = ("jsonrpc", "json2")
+# The parameters each method takes by position over /jsonrpc, after the ids of a record
+# method; all others go by name (Odoo's call_kw binds them with Python's rules).
+POSITIONAL: dict[str, tuple[str, ...]] = {"create": ("vals_list",)}
 
 
 class OdooError(RuntimeError):
-    """Odoo refused the call; nothing of it was applied."""
+    """Odoo refused the call; nothing of it was applied.
 
-    def __init__(self, name: str, message: str) -> None:
-        super().__init__(f"{name}: {message}")
+    name: Odoo's exception type (`odoo.exceptions.ValidationError`, `builtins.IndexError`...)
+    or ours (`fusion_rating.*`) for a refusal decided before calling; message: what Odoo said;
+    model, method: the call it refused. str() says all of it and what to do.
+    """
+
+    def __init__(self, name: str, message: str, model: str = "", method: str = "") -> None:
         self.name = name
         self.message = message
+        self.model = model
+        self.method = method
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        if self.name.startswith("fusion_rating."):
+            return self.message  # decided here, before any call: it says what to do itself
+        where = f" {self.model}.{self.method}" if self.model else ""
+        said = f"{self.name}: {self.message}" if self.message else self.name
+        advice = what_to_do(self.name)
+        return f"Odoo refused{where} ({said})" + (f"; {advice}" if advice else "")
+
+
+def what_to_do(error_name: str) -> str:
+    """The next step for a kind of refusal (empty for our own, which say it themselves)."""
+    short = error_name.rsplit(".", 1)[-1]
+    if error_name.startswith("fusion_rating."):
+        return ""
+    if short in ("AccessDenied", "Unauthorized"):
+        return ("check ODOO_DB and ODOO_USER/ODOO_PASSWORD (jsonrpc) or ODOO_API_KEY (json2), "
+                "then run again")
+    if short == "AccessError":
+        return ("the Odoo user lacks a right: give it the group Odoo names (posting needs "
+                "Invoicing; `fusion-rating odoo setup --apply` an administrator), then run again")
+    if short in ("ValidationError", "UserError", "MissingError", "RedirectWarning"):
+        return ("fix what Odoo names (in Odoo, the catalog or the account links), then run "
+                "`fusion-rating post` again; the other invoices are not held by this one")
+    if short == "NotFound":
+        return ("the model or method is not on this Odoo: check ODOO_URL and that the modules "
+                "Invoicing (account) and the chart are installed (`fusion-rating odoo setup`)")
+    if error_name.startswith("builtins."):
+        return ("Odoo could not take the call's arguments, so this Odoo speaks another call "
+                "shape than the one sent: report it with this message and the Odoo version "
+                "(the json2 transport, ODOO_TRANSPORT=json2, is the other way in on Odoo 19)")
+    return "see Odoo's log for the full error, then run again"
 
 
 class OdooUnreachable(RuntimeError):
@@ -178,7 +225,7 @@ class JsonRpcTransport:
                                 timeout=self.settings.timeout)
             odoo.login(self.settings.database, self.settings.login, self.settings.password)
         except odoorpc.error.RPCError as exc:
-            raise _rpc_error(exc) from None
+            raise _rpc_error(exc, "res.users", "login") from None
         except odoorpc.error.InternalError as exc:
             raise OdooUnreachable(f"odoorpc: {exc}") from None
         except _NETWORK_ERRORS as exc:
@@ -191,11 +238,11 @@ class JsonRpcTransport:
         import odoorpc
 
         odoo = self._session()
-        args: list[Any] = [ids] if ids is not None else []
+        args, named = positional_call(method, ids, params)
         try:
-            return odoo.execute_kw(model, method, args, params)
+            return odoo.execute_kw(model, method, args, named)
         except odoorpc.error.RPCError as exc:
-            raise _rpc_error(exc) from None
+            raise _rpc_error(exc, model, method) from None
         except _NETWORK_ERRORS as exc:
             raise OdooUnreachable(_describe(exc)) from None
 
@@ -203,12 +250,25 @@ class JsonRpcTransport:
         return str(self._session().version)
 
 
-def _rpc_error(exc: Any) -> OdooError:
+def positional_call(method: str, ids: list[int] | None, params: dict[str, Any]
+                    ) -> tuple[list[Any], dict[str, Any]]:
+    """execute_kw's (args, kwargs) for a call: the ids first (record methods), then the
+    method's POSITIONAL parameters, the rest by name."""
+    args: list[Any] = [ids] if ids is not None else []
+    named = dict(params)
+    for name in POSITIONAL.get(method, ()):
+        if name not in named:
+            break
+        args.append(named.pop(name))
+    return args, named
+
+
+def _rpc_error(exc: Any, model: str, method: str) -> OdooError:
     info = exc.info if isinstance(getattr(exc, "info", None), dict) else {}
     data = info.get("data") or {}
     name = data.get("name") or "odoo.exceptions.AccessDenied"
     message = data.get("message") or str(exc)
-    return OdooError(name, message)
+    return OdooError(name, message, model, method)
 
 
 class Json2Transport:
@@ -231,18 +291,24 @@ class Json2Transport:
                 "Content-Type": "application/json; charset=utf-8",
                 "User-Agent": "fusion-rating",
             })
-        return self._send(request)
+        return self._send(request, model, method)
 
     def server_version(self) -> str:
         answer = self._send(urllib.request.Request(f"{self.root}/web/version"))
         return str(answer.get("version", "")) if isinstance(answer, dict) else ""
 
-    def _send(self, request: urllib.request.Request) -> Any:
+    def _send(self, request: urllib.request.Request, model: str = "", method: str = "") -> Any:
         try:
             with urllib.request.urlopen(request, timeout=self.settings.timeout) as response:
                 return json.loads(response.read())
         except urllib.error.HTTPError as exc:
-            error = _json2_error(exc)
+            error = _json2_error(exc, model, method)
+            if error is None and exc.code == 404:
+                # No route: Odoo serves no database of that name here (nothing was applied).
+                raise OdooError("werkzeug.exceptions.NotFound",
+                                f"{request.full_url} answered 404 without an Odoo error: no "
+                                f"database {self.settings.database!r} at this URL (check "
+                                "ODOO_URL and ODOO_DB)", model, method) from None
             if error is None:
                 raise OdooUnreachable(f"HTTP {exc.code} without an Odoo error body") from None
             raise error from None
@@ -250,7 +316,7 @@ class Json2Transport:
             raise OdooUnreachable(_describe(exc)) from None
 
 
-def _json2_error(exc: urllib.error.HTTPError) -> OdooError | None:
+def _json2_error(exc: urllib.error.HTTPError, model: str, method: str) -> OdooError | None:
     """Odoo's error object ({name, message, ...}); None when the body is not one (a proxy's
     502 page, a crash): then the outcome is unknown."""
     try:
@@ -259,7 +325,7 @@ def _json2_error(exc: urllib.error.HTTPError) -> OdooError | None:
         return None
     if not isinstance(body, dict) or "name" not in body:
         return None
-    return OdooError(str(body["name"]), str(body.get("message", "")))
+    return OdooError(str(body["name"]), str(body.get("message", "")), model, method)
 
 
 def _describe(exc: BaseException) -> str:
