@@ -7,8 +7,8 @@ an exact point (`Fault(kind="callback")`). Both transports run the same implemen
 call is all-or-nothing like an Odoo transaction.
 
 Documented simplifications (this is not Odoo):
-- Fiscal positions are a fixed rule on the partner's address: Ontario keeps the product's taxes
-  (HST 13%), the rest of Canada gets GST 5% instead of HST 13%, abroad or no country is untaxed;
+- Fiscal positions are a fixed rule on the partner's address: Ontario or no country keeps the
+  product's taxes (HST 13%), the rest of Canada gets GST 5% instead of HST 13%, abroad is untaxed;
   price-included taxes are kept for everyone.
 - Orders take plain field names; a many2one sorts by id; every model's default order is "id".
 - Computed fields, `state` and `payment_state` cannot be written (Odoo lets some writes through).
@@ -42,6 +42,7 @@ ZERO = Decimal(0)
 MOVE, LINE = "account.move", "account.move.line"
 # Seeded in this order by _Database._seed, so the ids are fixed.
 CAD, HST, GST = 1, 1, 2
+UNITS, ALL_CATEGORY, GOODS_ACCOUNT, SERVICES_ACCOUNT = 1, 1, 1, 2
 
 
 # ------------------------------------------------------------------------------------ errors
@@ -54,9 +55,10 @@ class OdooError(Exception):
     status = 422
     json2_name = ""  # routing errors carry werkzeug's name on JSON-2
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, json2_message: str = "") -> None:
         super().__init__(message)
         self.message = message
+        self.json2_message = json2_message or message  # JSON-2's router words some otherwise
 
 
 class UserError(OdooError):
@@ -69,12 +71,19 @@ class ValidationError(UserError):
 
 class MissingError(UserError):
     name = "odoo.exceptions.MissingError"
+    status = 404  # MissingError.http_status in Odoo 19
+
+
+class AccessError(UserError):
+    name = "odoo.exceptions.AccessError"
+    status = 403
 
 
 class InvalidValue(OdooError):
     """The ORM's ValueError: an unknown field, a value of the wrong shape."""
 
     name = "builtins.ValueError"
+    status = 500  # not a UserError: JSON-2 answers it as an internal error
 
 
 class AccessDenied(OdooError):
@@ -86,6 +95,36 @@ class AccessDenied(OdooError):
 class BadArguments(OdooError):
     name = "builtins.TypeError"
     status = 500
+
+
+class IndexOutOfRange(OdooError):
+    """call_kw reading `args[0]` of an empty list: a record method's ids, create's vals_list."""
+
+    name = "builtins.IndexError"
+    status = 500
+
+    def __init__(self) -> None:
+        super().__init__("list index out of range")
+
+
+class InvalidTextRepresentation(OdooError):
+    """PostgreSQL refusing a text where an integer goes (a many2one given a name)."""
+
+    name = "psycopg2.errors.InvalidTextRepresentation"
+    status = 500
+
+
+class UnprocessableEntity(OdooError):
+    """JSON-2 refusing the arguments before the call (inspect.signature.bind, ids)."""
+
+    name = "werkzeug.exceptions.UnprocessableEntity"
+    status = 422
+
+
+class NoDatabase(OdooError):
+    """JSON-2 naming a database the dbfilter rejects: Odoo has no route, a 404 HTML page."""
+
+    status = 404
 
 
 class UnknownModel(UserError):
@@ -108,7 +147,7 @@ def _error_info(exc: BaseException, transport: str) -> tuple[int, dict[str, Any]
     """The HTTP status (JSON-2) and Odoo's error object for an exception."""
     if isinstance(exc, OdooError):
         name = exc.json2_name if transport == "json2" and exc.json2_name else exc.name
-        status, message = exc.status, exc.message
+        status, message = exc.status, exc.json2_message if transport == "json2" else exc.message
     else:  # a bug here or in a test's predicate: Odoo answers such errors with a 500
         name, status, message = f"builtins.{type(exc).__name__}", 500, str(exc)
     return status, {"name": name, "message": message, "arguments": [message], "context": {},
@@ -131,6 +170,7 @@ class Field:
     digits: str = ""  # a decimal.precision name: values are rounded on create and write
     readonly: bool = False  # computed, or changed only by the model's actions
     computed: bool = False
+    custom: bool = False  # an x_ field: it exists once an ir.model.fields record creates it
 
 
 def _char(required: bool = False, default: Any = None) -> Field:
@@ -168,11 +208,50 @@ MODELS: dict[str, dict[str, Field]] = {
                                           default="sale"),
                     "price_include": _flag(), "active": _flag(True)},
     "res.partner": {"name": _char(True), "email": _char(), "ref": _char(),
+                    "street": _char(), "city": _char(), "zip": _char(),
+                    # Any code is stored (as Odoo 19 does); an invoice with a product line
+                    # for a partner whose language is not active is refused.
+                    "lang": _char(),
                     "country_id": _m2o("res.country"), "state_id": _m2o("res.country.state"),
                     "customer_rank": Field("integer"), "is_company": _flag(),
                     "active": _flag(True)},
+    "res.lang": {"name": _char(True), "code": _char(True), "active": _flag()},
+    "res.company": {"name": _char(True),
+                    "tax_calculation_rounding_method": Field("selection", default="round_globally",
+                                                             selection=("round_per_line",
+                                                                        "round_globally")),
+                    "fiscalyear_lock_date": Field("date"),
+                    "sale_lock_date": Field("date"), "tax_lock_date": Field("date"),
+                    "hard_lock_date": Field("date")},
+    "ir.model": {"name": _char(True), "model": _char(True)},
+    "ir.model.fields": {"name": _char(True), "model": _char(),
+                        "model_id": _m2o("ir.model", required=True),
+                        "ttype": Field("selection", required=True, selection=(
+                            "char", "text", "integer", "float", "boolean", "date")),
+                        "field_description": _char(True), "index": _flag(), "copied": _flag(),
+                        "store": _flag(True), "help": _char()},
+    "uom.uom": {"name": _char(True), "relative_factor": Field("decimal", default=Decimal(1)),
+                "relative_uom_id": _m2o("uom.uom"), "active": _flag(True)},
+    "account.account": {"name": _char(True), "code": _char(True),
+                        "account_type": Field("selection", required=True, selection=(
+                            "income", "income_other", "asset_receivable", "liability_current",
+                            "expense"))},
+    "product.category": {"name": _char(True), "parent_id": _m2o("product.category"),
+                         "property_account_income_categ_id": _m2o("account.account")},
+    "account.analytic.plan": {"name": _char(True)},
+    "account.analytic.account": {"name": _char(True),
+                                 "plan_id": _m2o("account.analytic.plan", required=True),
+                                 "active": _flag(True)},
+    "account.payment.term": {"name": _char(True), "active": _flag(True)},
+    "account.fiscal.position": {"name": _char(True)},
+    # Settings: executing a record turns the groups on (Odoo answers with a client action).
+    "res.config.settings": {"group_analytic_accounting": _flag(), "group_uom": _flag()},
+    "base.language.install": {"lang_ids": Field("many2many", comodel="res.lang")},
     "product.product": {
         "name": _char(True), "default_code": _char(),
+        # Created over the API without one, a product has no category (Odoo 19).
+        "categ_id": _m2o("product.category"),
+        "uom_id": Field("many2one", comodel="uom.uom", default=UNITS),
         "type": Field("selection", selection=("consu", "service", "combo"), default="consu"),
         "list_price": Field("decimal", digits="Product Price"),
         # The company's default sale tax, as Odoo sets it on new products.
@@ -183,8 +262,16 @@ MODELS: dict[str, dict[str, Field]] = {
                             "sale", "purchase", "cash", "bank", "general"))},
     MOVE: {
         "name": _char(default="/"),
-        "move_type": Field("selection", required=True, selection=MOVE_TYPES),
+        "move_type": Field("selection", required=True, selection=MOVE_TYPES, default="entry"),
         "partner_id": _m2o("res.partner"), "invoice_date": Field("date"), "ref": _char(),
+        "date": Field("date"), "invoice_origin": _char(),
+        "invoice_payment_term_id": _m2o("account.payment.term"),
+        # Set from the partner's address when the move is created (see _mapped_taxes).
+        "fiscal_position_id": Field("many2one", comodel="account.fiscal.position",
+                                    readonly=True),
+        # The invoice date plus the payment term's days ("30 Days"), set when posted.
+        "invoice_date_due": Field("date", readonly=True),
+        "x_fc_billing_key": Field("char", custom=True),
         "narration": _char(), "journal_id": _m2o("account.journal", required=True),
         "currency_id": Field("many2one", required=True, comodel="res.currency", default=CAD),
         "state": Field("selection", selection=("draft", "posted", "cancel"), default="draft",
@@ -195,10 +282,14 @@ MODELS: dict[str, dict[str, Field]] = {
                                readonly=True)},
     LINE: {
         "move_id": _m2o(MOVE, required=True), "product_id": _m2o("product.product"),
+        # Default: the product category's income account, else the journal's (411100).
+        "account_id": _m2o("account.account"), "product_uom_id": _m2o("uom.uom"),
+        "analytic_distribution": Field("analytic"),
         "name": _char(), "quantity": Field("decimal", default=Decimal(1), digits="Product Unit"),
         "price_unit": Field("decimal", digits="Product Price"),
         "price_subtotal": _amount(), "price_total": _amount(),
         "tax_ids": Field("many2many", comodel="account.tax"),
+        "sequence": Field("integer", default=10),
         "display_type": Field("selection", selection=("product", "line_section", "line_note"),
                               default="product")},
 }
@@ -207,6 +298,8 @@ for _fields in MODELS.values():  # every Odoo model has these two
     _fields["display_name"] = Field("char", readonly=True, computed=True)
 
 EMPTY: dict[str, Any] = {"integer": 0, "boolean": False, "decimal": ZERO, "many2many": []}
+# The seeded ca_2023 accounts a test may look for by code.
+ACCOUNT_CODES = {GOODS_ACCOUNT: "411100", SERVICES_ACCOUNT: "411200"}
 
 OPERATORS = ("=", "!=", "in", "not in", "<", "<=", ">", ">=", "like", "ilike", "not like",
              "not ilike", "=like", "=ilike")
@@ -226,13 +319,16 @@ class _Signature:
     on_records: bool  # the first positional argument (JSON-2: "ids") are the records
     params: tuple[tuple[str, Any], ...] = ()  # (name, default) in positional order
     models: tuple[str, ...] = ()  # empty: every model
+    # Takes **kwargs (search_read's read_kwargs): JSON-2's signature.bind lets unknown names
+    # through, and the call itself fails with a TypeError.
+    var_kwargs: bool = False
 
 
 SIGNATURES: dict[str, _Signature] = {
     "search": _Signature(False, (("domain", _REQUIRED), ("offset", 0), ("limit", None),
                                  ("order", None))),
     "search_read": _Signature(False, (("domain", None), ("fields", None), ("offset", 0),
-                                      ("limit", None), ("order", None))),
+                                      ("limit", None), ("order", None)), var_kwargs=True),
     "search_count": _Signature(False, (("domain", _REQUIRED), ("limit", None))),
     "read": _Signature(True, (("fields", None), ("load", "_classic_read"))),
     "create": _Signature(False, (("vals_list", _REQUIRED),)),
@@ -241,6 +337,9 @@ SIGNATURES: dict[str, _Signature] = {
     "fields_get": _Signature(False, (("allfields", None), ("attributes", None))),
     "context_get": _Signature(False, (), ("res.users",)),
     "action_post": _Signature(True, (), (MOVE,)),
+    "execute": _Signature(True, (), ("res.config.settings",)),
+    "default_get": _Signature(False, (("fields", _REQUIRED),), ("res.config.settings",)),
+    "lang_install": _Signature(True, (), ("base.language.install",)),
     "button_cancel": _Signature(True, (), (MOVE,)),
     "button_draft": _Signature(True, (), (MOVE,)),
 }
@@ -253,6 +352,9 @@ class _Bound:
     ids: list[int] | None
     named: dict[str, Any]
     context: dict[str, Any]
+    # Raised once the method has run (so rolled back): call_kw shaping create's answer from
+    # args[0] when vals_list came by name over /jsonrpc.
+    fail_after: OdooError | None = None
 
     @property
     def params(self) -> dict[str, Any]:
@@ -262,7 +364,11 @@ class _Bound:
 
 def _signature(model: str, method: str) -> _Signature:
     if model not in MODELS:
-        raise UnknownModel(f"Object {model} doesn't exist")
+        raise UnknownModel(f"Object {model} doesn't exist",
+                           json2_message=f"the model {model!r} does not exist")
+    if method.startswith("_"):  # odoo.service.model.get_public_method
+        raise AccessError(f"Private methods (such as '{model}.{method}') cannot be called "
+                          "remotely.")
     signature = SIGNATURES.get(method)
     if signature is None or (signature.models and model not in signature.models):
         raise UnknownMethod(f"The method '{model}.{method}' does not exist")
@@ -270,7 +376,9 @@ def _signature(model: str, method: str) -> _Signature:
 
 
 def _bind_positional(model: str, method: str, args: Any, kwargs: Any) -> _Bound:
-    """execute_kw's (args, kwargs): args[0] are the ids of a record method, as Odoo takes them."""
+    """execute_kw's (args, kwargs) as Odoo 19's call_kw takes them: args[0] are the ids of a
+    record method (none: IndexError), and create's answer is shaped from args[0], so
+    vals_list by name runs the create, then fails with an IndexError (rolled back)."""
     signature = _signature(model, method)
     if not isinstance(args, list) or not isinstance(kwargs, dict):
         raise BadArguments("execute_kw expects a list of arguments and a dict of keywords")
@@ -279,29 +387,37 @@ def _bind_positional(model: str, method: str, args: Any, kwargs: Any) -> _Bound:
     ids = None
     if signature.on_records:
         if not args:
-            raise BadArguments(f"{method}() needs the record ids as its first argument")
+            raise IndexOutOfRange()
         ids, args = _ids(args[0]), args[1:]
-    return _Bound(ids, _named(signature, method, args, kwargs), context)
+    fail_after = IndexOutOfRange() if method == "create" and not args else None
+    return _Bound(ids, _named(signature, method, args, kwargs), context, fail_after)
 
 
 def _bind_named(model: str, method: str, body: dict[str, Any]) -> _Bound:
-    """JSON-2's body: `ids`, `context` and the method's parameters by name."""
+    """JSON-2's body: `ids`, `context` and the method's parameters by name; `ids` on an
+    @api.model method and arguments the signature does not bind are a 422."""
     signature = _signature(model, method)
     body = dict(body)
     context = _context(body.pop("context", None))
     ids = _ids(body.pop("ids", None))
+    if ids and not signature.on_records:
+        raise UnprocessableEntity(f"cannot call {model}.{method} with ids")
     return _Bound(ids if signature.on_records else None,
-                  _named(signature, method, [], body), context)
+                  _named(signature, method, [], body, json2=True), context)
 
 
 def _named(signature: _Signature, method: str, args: list[Any],
-           kwargs: dict[str, Any]) -> dict[str, Any]:
+           kwargs: dict[str, Any], json2: bool = False) -> dict[str, Any]:
+    """The arguments by name, refused as Python refuses them (JSON-2: as inspect.signature's
+    bind words it, a 422, except what a **kwargs method lets through to the call)."""
     names = [name for name, _ in signature.params]
     if len(args) > len(names):
         raise BadArguments(f"{method}() takes {len(names)} arguments but {len(args)} were given")
     named = dict(zip(names, args, strict=False))
     for name, value in kwargs.items():
         if name not in names:
+            if json2 and not signature.var_kwargs:
+                raise UnprocessableEntity(f"got an unexpected keyword argument '{name}'")
             raise BadArguments(f"{method}() got an unexpected keyword argument '{name}'")
         if name in named:
             raise BadArguments(f"{method}() got multiple values for argument '{name}'")
@@ -309,6 +425,8 @@ def _named(signature: _Signature, method: str, args: list[Any],
     for name, default in signature.params:
         if name not in named:
             if default is _REQUIRED:
+                if json2:
+                    raise UnprocessableEntity(f"missing a required argument: '{name}'")
                 raise BadArguments(f"{method}() missing 1 required argument: '{name}'")
             named[name] = default
     return named
@@ -379,6 +497,7 @@ class _Database:
         self.tables: dict[str, dict[int, dict[str, Any]]] = {model: {} for model in MODELS}
         self.next_id = dict.fromkeys(MODELS, 1)
         self.sequences: dict[str, int] = {}
+        self.groups: set[str] = set()  # settings turned on (res.config.settings.execute)
         self._seed(login, price_digits, quantity_digits)
 
     def _seed(self, login: str, price_digits: int, quantity_digits: int) -> None:
@@ -405,6 +524,23 @@ class _Database:
                                        ("Exempt 0%", 0, False), ("HST 13% incl.", 13, True)):
             self.create_one("account.tax",
                             {"name": name, "amount": amount, "price_include": included})
+        self.create_one("uom.uom", {"name": "Units"})
+        self.create_one("uom.uom", {"name": "Hours"})
+        for code, name, kind in (("411100", "Sales of Goods", "income"),
+                                 ("411200", "Sales of Services", "income"),
+                                 ("121000", "Account Receivable", "asset_receivable")):
+            self.create_one("account.account", {"code": code, "name": name,
+                                                "account_type": kind})
+        self.create_one("product.category", {"name": "All",
+                                             "property_account_income_categ_id": GOODS_ACCOUNT})
+        for term in ("Immediate Payment", "15 Days", "30 Days", "End of Following Month"):
+            self.create_one("account.payment.term", {"name": term})
+        for code, name, active in (("en_US", "English (US)", True),
+                                   ("fr_CA", "French (CA) / Français (CA)", False),
+                                   ("en_CA", "English (CA)", False)):
+            self.create_one("res.lang", {"code": code, "name": name, "active": active})
+        self.create_one("res.company", {"name": "NexaSystems"})
+        self.create_one("ir.model", {"name": "Journal Entry", "model": MOVE})
         self.create_one("account.journal",
                         {"name": "Customer Invoices", "code": "INV", "type": "sale"})
         self.create_one("account.journal",
@@ -414,6 +550,7 @@ class _Database:
 
     def execute(self, model: str, method: str, call: _Bound, uid: int) -> Any:
         ids, p = call.ids or [], call.named
+        self._check_access(model, method)
         if method == "search":
             return self.search(model, p["domain"], p["offset"], p["limit"], p["order"],
                                call.context)
@@ -446,15 +583,45 @@ class _Database:
         if method == "button_draft":
             self.button_draft(ids)
             return True
+        if method == "default_get":  # the settings' current values
+            return {name: name in self.groups for name in p["fields"] or []
+                    if name in MODELS[model]}
+        if method == "execute":
+            for settings in self.existing(model, ids):
+                for group in ("group_analytic_accounting", "group_uom"):
+                    if settings[group]:
+                        self.groups.add(group)
+            return {"type": "ir.actions.client", "tag": "reload"}
+        if method == "lang_install":
+            for wizard in self.existing(model, ids):
+                for lang_id in wizard["lang_ids"]:
+                    self.tables["res.lang"][lang_id]["active"] = True
+            return {"type": "ir.actions.act_window", "res_model": "res.lang"}
         raise UnknownMethod(f"The method '{model}.{method}' does not exist")
+
+    def _check_access(self, model: str, method: str) -> None:
+        """Analytic plans need the Analytic Accounting setting, even for the administrator;
+        analytic accounts can be read without it, not created."""
+        if "group_analytic_accounting" in self.groups:
+            return
+        if model == "account.analytic.plan" or (
+                model == "account.analytic.account" and method not in READ_ONLY_METHODS):
+            raise AccessError("You are not allowed to access 'Analytic Plans' "
+                              "(account.analytic.plan) records.\n\nThis operation is allowed "
+                              "for the following groups:\n\t- Analytic Accounting\n\t- Show "
+                              "Full Accounting Features")
 
     # ---- fields and values
 
     def field(self, model: str, name: Any) -> Field:
         found = MODELS[model].get(name) if isinstance(name, str) else None
-        if found is None:
+        if found is None or (found.custom and not self.custom_exists(model, name)):
             raise InvalidValue(f"Invalid field {name!r} on model {model!r}")
         return found
+
+    def custom_exists(self, model: str, name: str) -> bool:
+        return any(f["model"] == model and f["name"] == name
+                   for f in self.tables["ir.model.fields"].values())
 
     def existing(self, model: str, ids: list[int]) -> list[dict[str, Any]]:
         missing = [i for i in ids if i not in self.tables[model]]
@@ -502,6 +669,8 @@ class _Database:
             return number
         if spec.kind == "date":
             return self._date(value, label)
+        if spec.kind == "analytic":
+            return self._analytic(value, label)
         if spec.kind == "selection":
             if _is_null(value) or value in spec.selection:
                 return False if _is_null(value) else value
@@ -509,6 +678,21 @@ class _Database:
         if spec.kind == "many2one":
             return self._many2one(spec.comodel, value, label)
         return self._many2many(spec.comodel, value, current, label)
+
+    def _analytic(self, value: Any, label: str) -> dict[str, Decimal] | bool:
+        """{analytic account id (as text): percentage}, each account existing."""
+        if _is_null(value):
+            return False
+        if not isinstance(value, dict):
+            raise InvalidValue(f"Wrong value for {label}: {value!r}")
+        distribution: dict[str, Decimal] = {}
+        for key, share in value.items():
+            ids = [int(part) for part in str(key).split(",") if part.strip().isdigit()]
+            if not ids or len(ids) != len(str(key).split(",")):
+                raise InvalidValue(f"Wrong value for {label}: {value!r}")
+            self.existing("account.analytic.account", ids)
+            distribution[str(key)] = _decimal(share)
+        return distribution
 
     @staticmethod
     def _date(value: Any, label: str) -> str | bool:
@@ -522,8 +706,15 @@ class _Database:
     def _many2one(self, comodel: str, value: Any, label: str) -> int | bool:
         if _is_null(value):
             return False
-        if isinstance(value, (list, tuple)) and value:  # [id, name] as read() gives it
-            value = value[0]
+        if isinstance(value, str):  # PostgreSQL casts the text, or refuses it
+            if not value.strip().isdigit():
+                raise InvalidTextRepresentation(
+                    f'invalid input syntax for type integer: "{value}"')
+            value = int(value)
+        if (isinstance(value, (list, tuple)) and len(value) == 2 and _is_id(value[0])
+                and isinstance(value[1], str)):  # [id, name] as read() gives it: an ARRAY
+            raise InvalidTextRepresentation(
+                f'invalid input syntax for type integer: "{value[1]}"')
         if not _is_id(value):
             raise InvalidValue(f"Wrong value for {label}: {value!r}")
         self.existing(comodel, [value])
@@ -584,6 +775,12 @@ class _Database:
                 record[name] = copy.copy(EMPTY.get(spec.kind, False))
         if model == MOVE and "journal_id" not in vals:
             record["journal_id"] = self._default_journal(record["move_type"])
+        if model == MOVE and "date" not in vals:  # the accounting date follows the invoice's
+            record["date"] = record["invoice_date"] or dt.date.today().isoformat()
+        if model == MOVE:
+            record["fiscal_position_id"] = self._fiscal_position(record["partner_id"])
+        if model == "ir.model.fields":
+            self._check_custom_field(record)
         self._check_record(model, record)
         if model == LINE:
             self._check_draft(self._move_of(model, record))
@@ -600,7 +797,10 @@ class _Database:
         records = self.existing(model, ids)
         self._check_writable(model, vals)
         for record in records:
-            self._check_draft(self._move_of(model, record))
+            if model == MOVE and record["state"] == "posted":
+                self._check_posted_write(vals)
+            else:
+                self._check_draft(self._move_of(model, record))
             for name, value in vals.items():
                 if MODELS[model][name].kind != "one2many":
                     record[name] = self.convert(model, name, value, record[name])
@@ -614,7 +814,9 @@ class _Database:
         records = self.existing(model, ids)
         for record in records:
             if model == MOVE and record["state"] == "posted":
-                raise UserError("You cannot delete an entry which has been posted once.")
+                raise UserError("You can't delete a posted journal item. Don’t play games with "
+                                "your accounting records; reset the journal entry to draft "
+                                "before deleting it.")
             if model == LINE:
                 self._check_draft(self._move_of(model, record))
         for record in records:
@@ -623,6 +825,16 @@ class _Database:
                     del self.tables[LINE][line_id]
             self._check_unreferenced(model, record["id"])
             del self.tables[model][record["id"]]
+
+    def _check_custom_field(self, record: dict[str, Any]) -> None:
+        """Odoo's rules for a field created through ir.model.fields."""
+        record["model"] = self.tables["ir.model"][record["model_id"]]["model"]
+        if not str(record["name"]).startswith("x_"):
+            raise ValidationError("Custom fields must have a name that starts with 'x_'!")
+        if any(f["model"] == record["model"] and f["name"] == record["name"]
+               for f in self.tables["ir.model.fields"].values()):
+            raise ValidationError(f"Field names must be unique per model.\n"
+                                  f"Field: {record['name']}")
 
     def _check_writable(self, model: str, vals: dict[str, Any]) -> None:
         for name in vals:
@@ -634,11 +846,16 @@ class _Database:
         """Required fields (Odoo's NOT NULL) and the move's journal type."""
         for name, spec in MODELS[model].items():
             if spec.required and (_is_null(record.get(name)) or record.get(name) == ""):
-                raise ValidationError(
-                    "The operation cannot be completed:\n"
-                    "- Create/update: a mandatory field is not set.\n"
-                    "- Delete: another model requires the record being deleted. "
-                    f"If possible, archive it instead.\n\nModel: {model}\nField: {name}")
+                if model == "res.partner" and name == "name":  # res.partner's _check_name
+                    raise ValidationError(
+                        "The operation cannot be completed: Contacts require a name")
+                label = name.replace("_", " ").title()
+                raise ValidationError(  # Odoo 19's NOT NULL message
+                    f"The operation cannot be completed: Missing required value for the field "
+                    f"'{label}' ({name}).\nModel: '{model}' ({model})\n"
+                    "- create/update: a mandatory field is not set\n"
+                    "- delete: another model requires the record being deleted, you can "
+                    "archive it instead\n")
         if model == MOVE:
             journal_type = self.tables["account.journal"][record["journal_id"]]["type"]
             if ((record["move_type"] in SALE_TYPES and journal_type != "sale")
@@ -755,7 +972,8 @@ class _Database:
     def read(self, model: str, ids: list[int], fields: Any,
              load: Any = "_classic_read") -> list[dict[str, Any]]:
         if _is_null(fields) or fields == []:
-            names = [n for n in MODELS[model] if n != "id"]
+            names = [n for n, spec in MODELS[model].items() if n != "id"
+                     and not (spec.custom and not self.custom_exists(model, n))]
         elif isinstance(fields, list):
             for name in fields:
                 self.field(model, name)  # an unknown field fails, as in Odoo
@@ -780,10 +998,10 @@ class _Database:
         result: dict[str, Any] = {}
         for name in allfields or list(MODELS[model]):
             spec = MODELS[model].get(name)
-            if spec is None:
+            if spec is None or (spec.custom and not self.custom_exists(model, name)):
                 continue  # Odoo ignores unknown names here
             info: dict[str, Any] = {
-                "type": "float" if spec.kind == "decimal" else spec.kind,
+                "type": {"decimal": "float", "analytic": "json"}.get(spec.kind, spec.kind),
                 "string": name.replace("_", " ").title(), "required": spec.required,
                 "readonly": spec.readonly}
             if spec.comodel:
@@ -815,6 +1033,19 @@ class _Database:
         return self.tables[MOVE].get(record["move_id"]) if model == LINE else None
 
     @staticmethod
+    def _check_posted_write(vals: dict[str, Any]) -> None:
+        """account.move.write on a posted move: Odoo refuses its readonly fields (those of
+        them modelled here) and lets ref, narration and custom (x_) fields through; the rest is
+        refused here."""
+        readonly = [name for name in vals
+                    if name in ("invoice_line_ids", "invoice_date", "partner_id", "currency_id")]
+        if readonly:
+            raise UserError("You cannot modify the following readonly fields on a posted "
+                            f"move: {', '.join(readonly)}")
+        if any(name not in ("ref", "narration") and not name.startswith("x_") for name in vals):
+            raise UserError("You cannot modify a posted entry of this journal.")
+
+    @staticmethod
     def _check_draft(move: dict[str, Any] | None) -> None:
         if move is not None and move["state"] != "draft":
             raise UserError("You cannot modify a posted entry of this journal.")
@@ -824,10 +1055,46 @@ class _Database:
         product = self.tables["product.product"].get(line["product_id"])
         if product is None:
             return
+        self._check_language(line["move_id"])
         if "name" not in given:
             line["name"] = product["name"]
+        if "product_uom_id" not in given:
+            line["product_uom_id"] = product["uom_id"]
+        if "account_id" not in given:  # the category's income account, else the journal's
+            category = self.tables["product.category"].get(product["categ_id"])
+            line["account_id"] = (category or {}).get("property_account_income_categ_id") \
+                or GOODS_ACCOUNT
         if "tax_ids" not in given:
             line["tax_ids"] = self._mapped_taxes(product["taxes_id"], line["move_id"])
+
+    def _check_language(self, move_id: int) -> None:
+        """A product line's name is computed in the partner's language: an inactive one
+        fails (Odoo 19 stores any code on the partner and refuses here)."""
+        partner = self.tables["res.partner"].get(self.tables[MOVE][move_id]["partner_id"])
+        lang = partner["lang"] if partner else False
+        if lang and not any(r["code"] == lang and r["active"]
+                            for r in self.tables["res.lang"].values()):
+            raise UserError(f"Invalid language code: {lang}")
+
+    def _fiscal_position(self, partner_id: Any) -> int | bool:
+        """The fixed rule's position, by name as l10n_ca's: "Ontario (ON)", "Quebec (QC)"..."""
+        partner = self.tables["res.partner"].get(partner_id) if partner_id else None
+        country = self.tables["res.country"].get(partner["country_id"]) if partner else None
+        if country is None:
+            return False
+        state = self.tables["res.country.state"].get(partner["state_id"]) if partner else None
+        name = (f"{state['name']} ({state['code']})" if country["code"] == "CA" and state
+                else "International" if country["code"] != "CA" else "Canada")
+        for position in self.tables["account.fiscal.position"].values():
+            if position["name"] == name:
+                return int(position["id"])
+        return self.create_one("account.fiscal.position", {"name": name})
+
+    def _due_date(self, move: dict[str, Any]) -> str:
+        term = self.tables["account.payment.term"].get(move["invoice_payment_term_id"])
+        days = re.match(r"(\d+) Days$", term["name"]) if term else None
+        invoice_date = dt.date.fromisoformat(move["invoice_date"])
+        return (invoice_date + dt.timedelta(days=int(days[1]) if days else 0)).isoformat()
 
     def _mapped_taxes(self, tax_ids: list[int], move_id: int) -> list[int]:
         """The fixed fiscal position: Ontario keeps HST, the rest of Canada gets GST,
@@ -837,6 +1104,8 @@ class _Database:
         state = self.tables["res.country.state"].get(partner["state_id"]) if partner else None
         in_canada = country is not None and country["code"] == "CA"
         in_ontario = in_canada and state is not None and state["code"] == "ON"
+        if country is None:  # no fiscal position applies: the product's taxes (Odoo 19)
+            return list(tax_ids)
         mapped: list[int] = []
         for tax_id in tax_ids:
             if self.tables["account.tax"][tax_id]["price_include"] or in_ontario:
@@ -874,49 +1143,80 @@ class _Database:
         if model == LINE:
             untaxed, tax = self._line_amounts(record)
             return untaxed if name == "price_subtotal" else untaxed + tax
+        # The company's tax_calculation_rounding_method: "round_globally" (the ca_2023 default)
+        # rounds the sums of the lines' unrounded amounts, "round_per_line" sums rounded lines.
+        company = next(iter(self.tables["res.company"].values()))
+        per_line = company["tax_calculation_rounding_method"] == "round_per_line"
+        step = self.tables["res.currency"][record["currency_id"]]["rounding"]
         untaxed = tax = ZERO
         for line_id in self.value(MOVE, record, "invoice_line_ids"):
-            line_untaxed, line_tax = self._line_amounts(self.tables[LINE][line_id])
+            line_untaxed, line_tax = self._line_amounts(self.tables[LINE][line_id], per_line)
             untaxed, tax = untaxed + line_untaxed, tax + line_tax
+        untaxed, tax = _round(untaxed, step), _round(tax, step)
         return {"amount_untaxed": untaxed, "amount_tax": tax, "amount_total": untaxed + tax}[name]
 
-    def _line_amounts(self, line: dict[str, Any]) -> tuple[Decimal, Decimal]:
-        """(untaxed, tax) of one line, each rounded to the currency as Odoo rounds per line."""
+    def _line_amounts(self, line: dict[str, Any], rounded: bool = True
+                      ) -> tuple[Decimal, Decimal]:
+        """(untaxed, tax) of one line, each rounded to the currency (a line's subtotal), or
+        unrounded (what a move rounding globally sums)."""
         if line["display_type"] != "product":
             return ZERO, ZERO
         move = self.tables[MOVE][line["move_id"]]
         step = self.tables["res.currency"][move["currency_id"]]["rounding"]
-        gross = _round(line["quantity"] * line["price_unit"], step)
+
+        def rounding(value: Decimal) -> Decimal:
+            return _round(value, step) if rounded else value
+
+        gross = rounding(line["quantity"] * line["price_unit"])
         taxes = [self.tables["account.tax"][tax_id] for tax_id in line["tax_ids"]]
         included = sum((t["amount"] for t in taxes if t["price_include"]), ZERO)
-        untaxed = _round(gross / (1 + included / 100), step) if included else gross
-        excluded = sum((_round(untaxed * t["amount"] / 100, step)
+        untaxed = rounding(gross / (1 + included / 100)) if included else gross
+        excluded = sum((rounding(untaxed * t["amount"] / 100)
                         for t in taxes if not t["price_include"]), ZERO)
         return untaxed, gross - untaxed + excluded
 
     def action_post(self, ids: list[int]) -> None:
         for move in self.existing(MOVE, ids):
             if move["state"] != "draft":
-                raise UserError(f"The entry {move['name']} (id {move['id']}) is already posted.")
+                raise UserError(f"The entry {move['name']} (id {move['id']}) must be in draft.")
             lines = [self.tables[LINE][i] for i in self.value(MOVE, move, "invoice_line_ids")]
             if not any(line["display_type"] == "product" for line in lines):
-                raise UserError("You need to add a line before posting.")
+                raise UserError("Even magicians can't post nothing!")
             if move["move_type"] != "entry":
                 self._check_invoice(move)
                 move["invoice_date"] = move["invoice_date"] or dt.date.today().isoformat()
+                move["date"] = move["date"] or move["invoice_date"]
+                move["invoice_date_due"] = self._due_date(move)
+            self._check_lock_date(move)
             if move["name"] in ("/", False):  # a move posted before keeps its number
                 move["name"] = self._next_name(move)
             move["state"] = "posted"
 
+    def _check_lock_date(self, move: dict[str, Any]) -> None:
+        """A customer invoice dated inside a lock date is booked today (Odoo moves its
+        accounting date itself); refused when today is locked too."""
+        company = next(iter(self.tables["res.company"].values()))
+        locks = [company[name] for name in ("fiscalyear_lock_date", "sale_lock_date",
+                                            "hard_lock_date") if company[name]]
+        if not locks or not move["date"] or move["date"] > max(locks):
+            return
+        today = dt.date.today().isoformat()
+        if today <= max(locks):
+            raise UserError("You cannot add/modify entries prior to and inclusive of: Sales "
+                            f"Lock Date ({max(locks)}).")
+        move["date"] = today
+
     def _check_invoice(self, move: dict[str, Any]) -> None:
-        if not move["partner_id"]:
-            who, what = (("Customer", "Customer Invoice") if move["move_type"] in SALE_TYPES
-                         else ("Vendor", "Vendor Bill"))
-            raise UserError(f"The field '{who}' is required, please complete it to validate "
-                            f"the {what}.")
+        if not move["partner_id"]:  # Odoo 19's account.move._post words
+            raise UserError(
+                "The 'Customer' field is required to validate the invoice.\nYou probably don't "
+                "want to explain to your auditor that you invoiced an invisible man :)"
+                if move["move_type"] in SALE_TYPES else
+                "The field 'Vendor' is required, please complete it to validate the Vendor Bill.")
         if self.compute(MOVE, move, "amount_total") < 0:
             raise UserError("You cannot validate an invoice with a negative total amount. "
-                            "You should create a credit note instead.")
+                            "You should create a credit note instead. Use the action menu to "
+                            "transform it into a credit note or refund.")
 
     def _next_name(self, move: dict[str, Any]) -> str:
         """JOURNAL/YEAR/00001, one gapless sequence per journal prefix and year."""
@@ -1149,6 +1449,8 @@ class _Handler(BaseHTTPRequestHandler):
                 # Odoo still working on it after the client gave up: applied only later.
                 app.wait(fault.seconds)
             result = app.apply(model, method, call)
+            if transport == "json2" and method == "create" and _is_id(result):
+                result = [result]  # JSON-2 answers the recordset's ids, even for one dict
         except Exception as exc:
             error = exc
             if not isinstance(exc, OdooError):
@@ -1181,7 +1483,9 @@ class _Handler(BaseHTTPRequestHandler):
                             {"jsonrpc": "2.0", "id": self.rpc_id, "result": result})
             return
         status, info = _error_info(error, transport)
-        if transport == "json2":
+        if transport == "json2" and isinstance(error, NoDatabase):
+            self._send(404, NOT_FOUND_PAGE, "text/html; charset=utf-8")
+        elif transport == "json2":
             self._send_json(status, info)
         else:  # Odoo's JSON-RPC reports every error with HTTP 200
             self._send_json(200, {"jsonrpc": "2.0", "id": self.rpc_id, "error": {
@@ -1321,7 +1625,10 @@ class OdooTestServer:
                 return self._database.execute(model, method, call, UID)
             snapshot = copy.deepcopy(self._database)
             try:
-                return self._database.execute(model, method, call, UID)
+                result = self._database.execute(model, method, call, UID)
+                if call.fail_after is not None:
+                    raise call.fail_after
+                return result
             except BaseException:
                 # Ids are PostgreSQL sequences: a rolled-back call does not give them back.
                 snapshot.next_id = self._database.next_id
@@ -1346,12 +1653,17 @@ class OdooTestServer:
         return _bind_positional(model, method, args, kwargs)
 
     def bind_json2(self, headers: Any, model: str, method: str, raw: bytes) -> _Bound:
-        scheme, _, key = str(headers.get("Authorization") or "").partition(" ")
-        if scheme.lower() != "bearer" or key.strip() != self.api_key:
-            raise AccessDenied("Invalid apikey")
+        # Odoo picks the database first (one its dbfilter rejects: no route, a 404 page),
+        # then checks the bearer key.
         database = headers.get("X-Odoo-Database")
         if database is not None and database != self.db:
-            raise AccessDenied(f"Invalid apikey for database {database!r}")
+            raise NoDatabase(f"No database {database!r} is selected")
+        scheme, _, key = str(headers.get("Authorization") or "").partition(" ")
+        if scheme.lower() != "bearer":
+            raise AccessDenied("User not authenticated, use an API Key with a Bearer "
+                               "Authorization header.")
+        if key.strip() != self.api_key:
+            raise AccessDenied("Invalid apikey")
         try:
             body = json.loads(raw or b"{}")
         except ValueError:
