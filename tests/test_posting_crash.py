@@ -3,7 +3,13 @@
 The posting runs as its own process (`python -m rating.cli post`) and is killed with SIGKILL:
 - at every Odoo call of a clean run, by the test server, after the call is applied and before
   its answer is sent (the worst moment: Odoo has done it, the poster cannot know);
-- at random times (seeded), which also lands in the middle of DuckDB writes.
+- at seeded random points in the middle of the posting, with both transports: every Odoo call
+  is slowed (SLOW) so a run lasts over a second, a clean run gives the number of calls, and the
+  test kills the process a random moment (up to 1.5 calls' wait) after it sees the seeded
+  random k-th call arrive (1 <= k <= total - 2), so the kill lands while the poster waits for an
+  answer or after it got one (between calls, where it writes DuckDB). Each attempt proves it hit
+  a running posting: the process died of SIGKILL, and it had made at least 1 and at most
+  total - 1 of the clean run's calls.
 Then a second run finishes the job, and Odoo and the ledger are checked.
 """
 
@@ -27,6 +33,7 @@ from posting_support import (
     money,
     rated_period,
     rated_totals,
+    set_up,
 )
 from usage_builder import table
 
@@ -35,6 +42,9 @@ from rating.posting import PostingOptions, post_period
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = 3  # 8 invoices in 3 batches: kills land between batches too
+TRANSPORTS = ("jsonrpc", "json2")
+SLOW = 0.03  # seconds each Odoo call waits before its answer: a run of ~35 calls lasts ~1.5 s
+KILLS = 8  # random kills per transport
 
 
 @pytest.fixture(scope="module")
@@ -57,9 +67,9 @@ def finish_and_check(wh: Path, server: OdooTestServer, transport: str) -> None:
     assert report.held == []
     rated = rated_totals(wh)
     found = [m for m in server.records("account.move")]
-    assert sorted(m["ref"] for m in found) == sorted(rated)  # once each, nothing else
+    assert sorted(m["x_fc_billing_key"] for m in found) == sorted(rated)  # once each, nothing else
     assert all(m["state"] == "posted" for m in found)
-    assert {m["ref"]: money(m["amount_untaxed"]) for m in found} == rated
+    assert {m["x_fc_billing_key"]: money(m["amount_untaxed"]) for m in found} == rated
     assert len({p["ref"] for p in server.records("res.partner") if p.get("ref")}) == len(
         [p for p in server.records("res.partner") if p.get("ref")])
     assert table(wh, "odoo_postings", "DISTINCT state") == [("posted",)]
@@ -73,7 +83,7 @@ def calls_of_a_clean_run(wh: Path, transport: str) -> int:
         return len(server.calls)
 
 
-@pytest.mark.parametrize("transport", ["jsonrpc", "json2"])
+@pytest.mark.parametrize("transport", TRANSPORTS)
 def test_killed_at_every_odoo_call_then_rerun(closed_warehouse: Path, tmp_path: Path,
                                              transport: str) -> None:
     total = calls_of_a_clean_run(_copy(closed_warehouse, tmp_path / "clean.duckdb"), transport)
@@ -81,6 +91,7 @@ def test_killed_at_every_odoo_call_then_rerun(closed_warehouse: Path, tmp_path: 
     for index in range(total):
         wh = _copy(closed_warehouse, tmp_path / f"kill-{index}.duckdb")
         with OdooTestServer() as server:
+            set_up(server)  # before the fault, which counts the posting's calls only
             running: list[subprocess.Popen[bytes]] = []
 
             def kill(_: Any, running: list[subprocess.Popen[bytes]] = running) -> None:
@@ -93,16 +104,50 @@ def test_killed_at_every_odoo_call_then_rerun(closed_warehouse: Path, tmp_path: 
             finish_and_check(wh, server, transport)
 
 
-def test_killed_at_random_times_then_rerun(closed_warehouse: Path, tmp_path: Path) -> None:
-    chance = random.Random(20261124)
-    for attempt in range(8):
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_killed_at_random_points_mid_posting_then_rerun(closed_warehouse: Path, tmp_path: Path,
+                                                        transport: str) -> None:
+    total, took = slow_clean_run(_copy(closed_warehouse, tmp_path / "clean.duckdb"), transport)
+    assert total > 10 and took > total * SLOW
+    chance = random.Random(f"20261124-{transport}")
+    made: list[int] = []
+    for attempt in range(KILLS):
+        k, delay = chance.randint(1, total - 2), chance.uniform(0, 1.5 * SLOW)
         wh = _copy(closed_warehouse, tmp_path / f"random-{attempt}.duckdb")
         with OdooTestServer() as server:
-            process = poster(wh, server, "jsonrpc")
-            time.sleep(chance.uniform(0.2, 2.5))
+            set_up(server)
+            server.inject(Fault("slow", times=10**9, seconds=SLOW))
+            process = poster(wh, server, transport)
+            deadline = time.monotonic() + 60 + 10 * took
+            while len(server.calls) < k:  # call k is applied, its answer held back SLOW s
+                assert process.poll() is None, f"attempt {attempt}: ended before call {k}"
+                assert time.monotonic() < deadline, f"attempt {attempt}: no call {k}"
+                time.sleep(0.001)
+            time.sleep(delay)
             process.send_signal(signal.SIGKILL)
-            process.wait(timeout=60)
-            finish_and_check(wh, server, "jsonrpc")
+            assert process.wait(timeout=60) == -signal.SIGKILL, f"attempt {attempt}"
+            if process.stderr is not None:
+                process.stderr.close()
+            time.sleep(0.1)  # a call sent just before the kill is recorded too
+            made.append(len(server.calls))
+            assert 1 <= made[-1] <= total - 1, f"attempt {attempt}: {made[-1]} of {total} calls"
+            server.clear_faults()
+            finish_and_check(wh, server, transport)
+    assert len(set(made)) > 1, made  # different points, not the same one again
+
+
+def slow_clean_run(wh: Path, transport: str) -> tuple[int, float]:
+    """A clean run's number of Odoo calls and its duration, every call slowed by SLOW."""
+    with OdooTestServer() as server:
+        set_up(server)
+        server.inject(Fault("slow", times=10**9, seconds=SLOW))
+        start = time.monotonic()
+        process = poster(wh, server, transport)
+        assert process.wait(timeout=120) == 0, process.stderr.read() if process.stderr else ""
+        took = time.monotonic() - start
+        if process.stderr is not None:
+            process.stderr.close()
+        return len(server.calls), took
 
 
 def _copy(source: Path, target: Path) -> Path:
