@@ -12,6 +12,7 @@ import dagster as dg
 from pipelines.partitions import billing_periods
 from pipelines.resources import OdooResource, RatingResource
 from rating import reports
+from rating.catalog import load_catalog
 from rating.posting import PeriodOpen, PostingFailed, post_period
 
 GROUP = "month_close"
@@ -45,7 +46,8 @@ def odoo_posting(context: dg.AssetExecutionContext, rating: RatingResource, odoo
     period = context.partition_key
     try:
         report = post_period(Path(rating.warehouse), period, odoo.gateway(),
-                             odoo.options(post=not config.drafts_only), rating.settings())
+                             odoo.options(not config.drafts_only, load_catalog(rating.catalog)),
+                             rating.settings())
     except PeriodOpen as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from None
     except PostingFailed as exc:

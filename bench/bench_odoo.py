@@ -25,7 +25,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from rating import odoo, warehouse  # noqa: E402
+from rating import odoo, odoo_setup, warehouse  # noqa: E402
+from rating.catalog import load_catalog  # noqa: E402
 from rating.engine import RateRequest, close_period, rate  # noqa: E402
 from rating.invoice_payload import InvoiceDocument  # noqa: E402
 from rating.posting import PostingOptions, _Poster, documents, post_period  # noqa: E402
@@ -55,6 +56,10 @@ def main() -> int:
 
             servers = [OdooTestServer().start(), OdooTestServer().start()]
         target = "test server" if servers else settings.url if settings else ""
+        for each in ([odoo.connect(_settings(s)) for s in servers] if servers
+                     else [odoo.connect(settings)] if settings else []):
+            # What `fusion-rating odoo setup --apply` does, untimed (idempotent).
+            odoo_setup.apply(each, odoo_setup.Needs.for_catalog(load_catalog(sample.catalog)))
         try:
             bare_settings = _settings(servers[0]) if servers else settings
             our_settings = _settings(servers[1]) if servers else settings
@@ -90,7 +95,7 @@ def main() -> int:
 
 def _settings(server: Any) -> odoo.OdooSettings:
     return odoo.OdooSettings(url=server.url, database=server.db, login=server.login,
-                             password=server.password)
+                             password=server.password, api_key=server.api_key)
 
 
 def _documents(wh: Path, period: str, gateway: odoo.Gateway, batch_size: int
@@ -99,6 +104,7 @@ def _documents(wh: Path, period: str, gateway: odoo.Gateway, batch_size: int
     products created in Odoo if missing."""
     with warehouse.writer(wh) as con:
         poster = _Poster(con, gateway, period, PostingOptions(batch_size=batch_size))
+        poster._check_setup()  # resolves the setup's ids (units, accounts, categories...)
         keys = [k for (k,) in warehouse.run(con, "odoo/invoice_keys",
                                             {"billing_period": period}).fetchall()]
         docs = [d for d in documents(con, period, keys, poster.options,
@@ -122,7 +128,7 @@ def bare_loop(wh: Path, period: str, gateway: odoo.Gateway, batch_size: int
     values: list[dict[str, Any]] = []
     for doc in docs:
         move = poster.records.move_values(doc, partners[doc.customer.ref])
-        move["ref"] = f"bare:{doc.key}"
+        move["x_fc_billing_key"] = f"bare:{doc.key}"
         values.append(move)
     started = time.perf_counter()
     for start in range(0, len(values), batch_size):

@@ -23,10 +23,25 @@ from assets.finance import analyst_copy, finance
 from assets.odoo import odoo_posting
 from assets.rating import landed_usage, period_summary, rated_period
 from pipelines.resources import RatingResource, odoo_resource_from_environment
-from rating import ledger, margin_report, reports
+from rating import ledger, margin_report, odoo_setup, reports
+from rating.catalog import load_catalog
 from rating.engine import release_input
+from rating.odoo import connect, settings_from_environment
 from rating.sample import write_sample
 from rating.sample_finance import write_finance_sample
+
+
+def set_up_odoo(catalog: Path) -> None:
+    """With ODOO_URL, do what `fusion-rating odoo setup --apply` does for the sample's catalog
+    (posting refuses an Odoo that is not set up): the demo posts into a test Odoo."""
+    settings = settings_from_environment()
+    if settings is None:
+        return
+    gateway = connect(settings)
+    done, steps = odoo_setup.apply(gateway, odoo_setup.Needs.for_catalog(load_catalog(catalog)))
+    print(f"Odoo setup at {settings.url}: {len(done)} change(s) made; "
+          f"{sum(s.status != 'ok' for s in steps)} step(s) not ok"
+          + "".join(f"\n  {s.describe()}" for s in steps if s.status != "ok"))
 
 
 def main(argv: "list[str] | None" = None) -> int:
@@ -47,6 +62,7 @@ def main(argv: "list[str] | None" = None) -> int:
     # A persistent instance (dagster_home/), so that `make ui` shows these runs and metadata.
     os.environ.setdefault("DAGSTER_HOME", str(Path(__file__).resolve().parent.parent
                                               / "dagster_home"))
+    set_up_odoo(sample.catalog)
     with dg.DagsterInstance.get() as instance:
         everything = [landed_usage, rated_period, period_summary, closed_period, odoo_posting,
                       finance, analyst_copy, *dg.load_asset_checks_from_modules([checks])]

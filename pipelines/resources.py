@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from rating.catalog import Catalog
 from rating.engine import RateRequest
 from rating.guard import GuardSettings
 from rating.odoo import Gateway, OdooSettings, connect, settings_from_environment
@@ -108,9 +109,11 @@ class OdooResource(dg.ConfigurableResource):
                                     password=self.password, api_key=self.api_key,
                                     transport=self.transport, timeout=self.timeout))
 
-    def options(self, post: bool) -> PostingOptions:
-        return PostingOptions(post=post, batch_size=self.batch_size, journals=self.journals,
-                              create_missing_products=self.create_missing_products)
+    def options(self, post: bool, catalog: Catalog) -> PostingOptions:
+        """Posting options; each service is booked as the catalog's `odoo:` settings say."""
+        return PostingOptions.for_catalog(catalog, post=post, batch_size=self.batch_size,
+                                          journals=self.journals,
+                                          create_missing_products=self.create_missing_products)
 
 
 def odoo_resource_from_environment() -> OdooResource:

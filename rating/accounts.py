@@ -2,7 +2,9 @@
 of landed CSV/Parquet tables that the finance files share.
 
 `<landing>/subscriptions/` holds subscription_id, service, account_id, plan_code, start, end;
-`<landing>/accounts/` holds service, account_id, customer_key, name, email, country, province.
+`<landing>/accounts/` holds service, account_id, customer_key, name, email, country, province,
+and optionally street, city, postal_code and language (an Odoo code such as fr_CA; by default
+French in Quebec) for the customer's Odoo partner.
 Which version of each file is in force: rating.references. Rows that cannot be used go to
 `reference_quarantine` with a reason; usage that needed them is then held when its period is
 rated (unknown_account, no_subscription) and rated by a later rating once fixed.
@@ -23,7 +25,8 @@ SUBSCRIPTION_COLUMNS = {"subscription_id": "subscription_id", "service": "servic
                         "start_text": "start", "end_text": "end"}
 ACCOUNT_COLUMNS = {"service": "service", "account_id": "account_id",
                    "customer_key": "customer_key", "name": "name", "email": "email",
-                   "country": "country", "province": "province"}
+                   "country": "country", "province": "province", "street": "street",
+                   "city": "city", "postal_code": "postal_code", "language": "language"}
 REQUIRED = {"subscriptions": {"subscription_id", "service", "account_id", "plan_code", "start"},
             "accounts": {"service", "account_id", "customer_key"}}
 

@@ -46,11 +46,44 @@ class CatalogError(ValueError):
         super().__init__(f"the catalog is invalid ({len(problems)} problem(s)):\n{listed}")
 
 
+# The service revenue account of Odoo's Canadian chart (ca_2023): usage is a service, never
+# "Sales of Goods" (411100).
+DEFAULT_INCOME_ACCOUNT = "411200"
+
+
+@dataclass(frozen=True)
+class ServiceAccounting:
+    """How a service's invoices are booked in Odoo (services.yaml, a service's `odoo:`).
+
+    income_account: the income account's code (default 411200, service revenue on ca_2023);
+    product_category, analytic_account: names, the service's name by default (created by
+        `fusion-rating odoo setup`);
+    journal: a sales journal's code (default: Odoo's first sales journal);
+    payment_term: an `account.payment.term` name, e.g. "30 Days" (default: Odoo's, from the
+        customer or the company).
+    """
+
+    income_account: str = DEFAULT_INCOME_ACCOUNT
+    product_category: str | None = None
+    analytic_account: str | None = None
+    journal: str | None = None
+    payment_term: str | None = None
+
+
 @dataclass(frozen=True)
 class Service:
     code: str
     name: str
     currency: str
+    odoo: ServiceAccounting = field(default_factory=ServiceAccounting)
+
+    @property
+    def product_category(self) -> str:
+        return self.odoo.product_category or self.name
+
+    @property
+    def analytic_account(self) -> str:
+        return self.odoo.analytic_account or self.name
 
 
 @dataclass(frozen=True)
@@ -304,20 +337,37 @@ def _cost_allocations(raw: list[tuple[_Reader, str, dict[str, Any]]],
 def _services(raw: list[tuple[_Reader, str, dict[str, Any]]]) -> list[Service]:
     services: dict[str, Service] = {}
     for reader, path, node in raw:
-        reader.unknown_keys(node, path, {"code", "name", "currency"})
+        reader.unknown_keys(node, path, {"code", "name", "currency", "odoo"})
         code = reader.text(node, "code", path, code=True)
         name = reader.text(node, "name", path)
         currency = reader.text(node, "currency", path, required=False) or "CAD"
         if currency not in CURRENCY_DECIMALS:
             reader.fail(f"{path}.currency", f"{currency!r} is not supported; expected one of "
                         f"{', '.join(sorted(CURRENCY_DECIMALS))}")
+        accounting = _service_accounting(reader, node, f"{path}.odoo")
         if code is None or name is None:
             continue
         if code in services:
             reader.fail(f"{path}.code", f"service {code!r} is defined twice")
             continue
-        services[code] = Service(code, name, currency)
+        services[code] = Service(code, name, currency, accounting)
     return sorted(services.values(), key=lambda s: s.code)
+
+
+def _service_accounting(reader: _Reader, service: dict[str, Any], path: str
+                        ) -> ServiceAccounting:
+    if service.get("odoo") is None:
+        return ServiceAccounting()
+    node = reader.mapping(service["odoo"], path)
+    if node is None:
+        return ServiceAccounting()
+    keys = ("income_account", "product_category", "analytic_account", "journal", "payment_term")
+    reader.unknown_keys(node, path, set(keys))
+    # An account code written unquoted (411200) is read by YAML as a number.
+    node = {k: str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+            for k, v in node.items()}
+    values = {key: reader.text(node, key, path, required=False) for key in keys}
+    return ServiceAccounting(**{k: v for k, v in values.items() if v is not None})
 
 
 def _metrics(raw: list[tuple[_Reader, str, dict[str, Any]]], services: set[str]) -> list[Metric]:

@@ -4,13 +4,18 @@
     fusion-rating rate --landing DIR --catalog DIR --warehouse FILE --period YYYY-MM
     fusion-rating release --warehouse FILE --kind usage --file PATH --reason TEXT
     fusion-rating close --warehouse FILE --period YYYY-MM
-    fusion-rating post --warehouse FILE --period YYYY-MM [--drafts-only]
+    fusion-rating post --warehouse FILE --period YYYY-MM [--catalog DIR] [--drafts-only]
+    fusion-rating odoo setup [--catalog DIR] [--apply]
+    fusion-rating odoo invoice KEY
     fusion-rating finance --landing DIR --catalog DIR --warehouse FILE --period YYYY-MM
     fusion-rating report margin --warehouse FILE --period YYYY-MM [--out FILE.html]
     fusion-rating sample --out DIR --rows N
 
-`post` talks to the Odoo named by ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD (or ODOO_API_KEY
-with ODOO_TRANSPORT=json2); without ODOO_URL it is a dry run into the odoo_outbox table.
+`post` and `odoo setup` talk to the Odoo named by ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD
+(or ODOO_API_KEY with ODOO_TRANSPORT=json2); without ODOO_URL `post` is a dry run into the
+odoo_outbox table. `post` exits 0 when every invoice is posted, 1 when some are held (listed,
+and in odoo_postings), 2 when nothing was tried (a bad argument, an open period), 3 when Odoo
+failed or is not set up (`odoo setup` says what is missing).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from rating.catalog import CatalogError
+from rating.catalog import CatalogError, load_catalog
 from rating.engine import RateRequest
 from rating.ingest import HeldFile, IngestResult
 from rating.ledger import LedgerError
@@ -83,6 +88,32 @@ def main(argv: list[str] | None = None) -> int:
     post.add_argument("--no-create-products", action="store_true",
                       help="hold invoices whose product is missing in Odoo instead of "
                            "creating it")
+    post.add_argument("--catalog", type=Path, default=Path("catalog"),
+                      help="catalog folder whose services' `odoo:` settings book the invoices "
+                           "(default: ./catalog)")
+
+    odoo_command = commands.add_parser(
+        "odoo", help="what posting needs in Odoo: `odoo setup` checks it (a dry run), "
+                     "`odoo setup --apply` creates it; `odoo invoice KEY` shows one posted "
+                     "invoice as Odoo holds it")
+    odoo_command.add_argument("action", choices=["setup", "invoice"])
+    odoo_command.add_argument("key", nargs="?", default=None,
+                              help="invoice: its key, <customer>/<service>/<period>")
+    odoo_command.add_argument("--catalog", type=Path, default=Path("catalog"),
+                              help="catalog folder (default: ./catalog)")
+    odoo_command.add_argument("--apply", action="store_true",
+                              help="create or change what the plan lists (the custom field and "
+                                   "the precision need an Odoo administrator)")
+    odoo_command.add_argument("--price-digits", type=int, default=None,
+                              help="raise Odoo's 'Product Price' precision to this (default: "
+                                   "leave it); it applies to every price in Odoo, sales and "
+                                   "price lists included, and is never lowered again")
+    odoo_command.add_argument("--quantity-digits", type=int, default=None,
+                              help="Odoo's 'Product Unit' precision to ask for (default: leave "
+                                   "it); it applies to every product, stock included")
+    odoo_command.add_argument("--language", action="append", default=None,
+                              help="a language to activate for customers' invoices "
+                                   "(default: fr_CA; repeatable)")
 
     finance = commands.add_parser(
         "finance", help="dual run against the legacy billing, and margins, for a period")
@@ -121,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         return _close(args)
     if args.command == "post":
         return _post(args)
+    if args.command == "odoo":
+        return _odoo_invoice(args) if args.action == "invoice" else _odoo_setup(args)
     if args.command == "finance":
         return _finance(args)
     if args.command == "report":
@@ -240,10 +273,11 @@ def _post(args: argparse.Namespace) -> int:
     from rating.posting import PeriodOpen, PostingFailed, PostingOptions, post_period
 
     journals = dict(item.split("=", 1) for item in args.journal)
-    options = PostingOptions(post=not args.drafts_only, batch_size=args.batch_size,
-                             journals=journals,
-                             create_missing_products=not args.no_create_products)
     try:
+        options = PostingOptions.for_catalog(
+            load_catalog(args.catalog), post=not args.drafts_only,
+            batch_size=args.batch_size, journals=journals,
+            create_missing_products=not args.no_create_products)
         settings = odoo.settings_from_environment()
         gateway = odoo.connect(settings) if settings else None
         report = post_period(args.warehouse, args.period, gateway, options)
@@ -255,11 +289,75 @@ def _post(args: argparse.Namespace) -> int:
         return 3
     target = f"Odoo {settings.url}" if settings else "dry run into odoo_outbox"
     print(f"{report.summary()} [{target}]")
+    for note in report.notes:
+        print(f"  note: {note}")
     for key, state, reason in report.held[:20]:
         print(f"  held {key}: {state}: {reason}")
     if len(report.held) > 20:
         print(f"  ... {len(report.held) - 20} more in odoo_postings")
     return 1 if report.held else 0
+
+
+def _odoo_invoice(args: argparse.Namespace) -> int:
+    from rating import odoo
+    from rating.odoo_view import invoice_text
+
+    settings = odoo.settings_from_environment()
+    if settings is None or not args.key:
+        print("fusion-rating: nothing shown: give the invoice's key and set ODOO_URL (and its "
+              "credentials)", file=sys.stderr)
+        return 2
+    try:
+        print(invoice_text(odoo.connect(settings), args.key))
+    except (odoo.OdooError, odoo.OdooUnreachable) as exc:
+        print(f"fusion-rating: {exc}", file=sys.stderr)
+        return 3
+    return 0
+
+
+def _odoo_setup(args: argparse.Namespace) -> int:
+    from rating import odoo, odoo_setup
+
+    try:
+        catalog = load_catalog(args.catalog)
+        settings = odoo.settings_from_environment()
+    except ValueError as exc:
+        print(f"fusion-rating: nothing checked: {exc}", file=sys.stderr)
+        return 2
+    if settings is None:
+        print("fusion-rating: nothing checked: set ODOO_URL (and ODOO_DB, ODOO_USER, "
+              "ODOO_PASSWORD or ODOO_API_KEY) to the Odoo to set up", file=sys.stderr)
+        return 2
+    needs = odoo_setup.Needs.for_catalog(catalog, args.language or ["fr_CA"],
+                                         args.price_digits, args.quantity_digits)
+    gateway = odoo.connect(settings)
+    try:
+        if args.apply:
+            done, steps = odoo_setup.apply(gateway, needs)
+        else:
+            done, steps = [], odoo_setup.plan(gateway, needs)
+    except (odoo.OdooError, odoo.OdooUnreachable) as exc:
+        print(f"fusion-rating: {exc}", file=sys.stderr)
+        return 3
+    for step in done:
+        print(f"  {step.detail:>12}  {step.kind}: {step.name}")
+    print(f"Odoo {settings.url} ({'after --apply' if args.apply else 'dry run: nothing changed'}"
+          "):")
+    for step in steps:
+        print(f"  {step.describe()}")
+    pending = [s for s in steps if s.status in ("create", "change")]
+    missing = [s for s in steps if s.status == "missing"]
+    if pending:
+        print(f"{len(pending)} change(s) to make: run again with --apply")
+    if args.price_digits is None:
+        print(f"(the catalog's most precise price needs {odoo_setup.price_digits_for(catalog)} "
+              "'Product Price' digits for its lines to carry their quantity at that price: "
+              "--price-digits N raises it, for every price in Odoo)")
+    if missing:
+        print(f"{len(missing)} thing(s) setup cannot create (an accountant's choice): see "
+              "MISSING above", file=sys.stderr)
+    # 0 when posting can start: everything it requires is there.
+    return 1 if odoo_setup.blocking(steps) else 0
 
 
 def _finance(args: argparse.Namespace) -> int:

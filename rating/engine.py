@@ -339,5 +339,5 @@ def period_params(period: BillingPeriod) -> dict[str, Any]:
         "period_end": period.end,
         "period_us": period.seconds * 1_000_000,
         "period_first_day": period.first_day,
-        "period_label": period.first_day.strftime("%B %Y"),
+        "period_label": period.label,
     }

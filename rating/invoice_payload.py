@@ -6,7 +6,14 @@ line's amount is already rounded to cents, once (docs/rating.md); the posted lin
 amount back exactly. The strategy, per line:
 
 1. The billable units and the unit price `amount / units`, when both are exact at Odoo's
-   precision (15 agents at 19.00): the invoice shows the real quantity.
+   precision (15 agents at 19.00): the invoice shows the real quantity, in the metric's unit
+   of measure (`fusion-rating odoo setup` creates the units and can raise the price precision
+   so that more lines take this form).
+   Or, for a line that charged its units in one tier at the catalog's price, those units at
+   that price when their product is the rated amount, or gives it once Odoo rounds it to the
+   cent where Odoo rounds per line (9,614,207 tiles at 0.0000125 = 120.18); where Odoo rounds
+   globally (its ca_2023 default) the invoice total is the rounded sum of unrounded lines,
+   and such a line would move it by a cent.
 2. Otherwise quantity 1 at the line's amount (20,216.2821 vCPU-h at 0.045 = 909.73 is posted
    as 1 x 909.73): the description carries the real quantity, included units and tiers.
 3. A line that neither gives back exactly (an Odoo price precision below the currency's) is not
@@ -26,6 +33,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
+from rating.catalog import ServiceAccounting
+
 # Odoo's API takes JSON numbers (floats): up to 15 significant digits survive the round trip.
 FLOAT_SAFE_DIGITS = 15
 WIDE = Context(prec=80)
@@ -42,6 +51,10 @@ class Precision:
     price_digits: int = 2      # decimal.precision "Product Price"
     quantity_digits: int = 2   # decimal.precision "Product Unit" ("Product Unit of Measure")
     currency_digits: int = 2   # res.currency decimal_places of the invoice currency
+    # res.company tax_calculation_rounding_method == "round_per_line". Otherwise (Odoo's
+    # "round_globally", the ca_2023 default) the invoice's untaxed total is the rounded sum of
+    # the lines' unrounded amounts, so a line must be exact before any rounding.
+    rounds_per_line: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,17 @@ class RatedLine:
     model: str | None = None
     unit: str = ""
     tiers: tuple[Tier, ...] = ()
+    package_size: Decimal | None = None  # a package charge's units per package
+
+
+def package_unit(size: Decimal, unit: str) -> str:
+    """The unit of measure of a package: "1,000 conversations"."""
+    return f"{_plain(size):,f} {unit}".rstrip()
+
+
+# Odoo's language for a customer whose account link names none: French in Quebec, otherwise
+# Odoo's default (English).
+PROVINCE_LANGUAGES = {("CA", "QC"): "fr_CA"}
 
 
 @dataclass(frozen=True)
@@ -75,15 +99,28 @@ class Customer:
     email: str | None = None
     country: str | None = None
     province: str | None = None
+    street: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    language: str | None = None
+
+    @property
+    def lang(self) -> str | None:
+        """The account link's language, else the province's (None: Odoo's default)."""
+        return self.language or PROVINCE_LANGUAGES.get((self.country or "", self.province or ""))
 
 
 @dataclass(frozen=True)
 class OdooLine:
+    """uom: the unit of measure the quantity is in, the metric's unit when the line carries
+    the billable units; None when it is 1 x the amount (Odoo's "Units")."""
+
     product_code: str
     name: str
     quantity: Decimal
     price_unit: Decimal
     subtotal: Decimal
+    uom: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,11 +132,16 @@ class InvoiceDocument:
     service: str
     currency: str
     invoice_date: dt.date
-    journal: str | None
+    booking: ServiceAccounting
     customer: Customer
     lines: tuple[OdooLine, ...]
     rated_untaxed: Decimal
     content_hash: str
+    origin: str = ""
+
+    @property
+    def journal(self) -> str | None:
+        return self.booking.journal
 
     @property
     def untaxed(self) -> Decimal:
@@ -107,33 +149,38 @@ class InvoiceDocument:
 
     def as_json(self) -> dict[str, Any]:
         """The payload as written to odoo_outbox and hashed (decimals as strings)."""
+        c, b = self.customer, self.booking
         return {
-            "ref": self.key, "move_type": "out_invoice",
-            "invoice_date": self.invoice_date.isoformat(), "currency": self.currency,
-            "journal": self.journal,
-            "partner": {"ref": self.customer.ref, "name": self.customer.name,
-                        "email": self.customer.email, "country": self.customer.country,
-                        "province": self.customer.province},
+            "x_fc_billing_key": self.key, "move_type": "out_invoice",
+            "invoice_origin": self.origin, "invoice_date": self.invoice_date.isoformat(),
+            "currency": self.currency, "journal": b.journal, "payment_term": b.payment_term,
+            "income_account": b.income_account, "analytic_account": b.analytic_account,
+            "product_category": b.product_category,
+            "partner": {"ref": c.ref, "name": c.name, "email": c.email, "street": c.street,
+                        "city": c.city, "postal_code": c.postal_code, "country": c.country,
+                        "province": c.province, "lang": c.lang},
             "lines": [{"product": line.product_code, "name": line.name,
-                       "quantity": str(line.quantity), "price_unit": str(line.price_unit)}
+                       "quantity": str(line.quantity), "uom": line.uom,
+                       "price_unit": str(line.price_unit)}
                       for line in self.lines],
             "amount_untaxed": str(self.untaxed),
         }
 
 
 def build_document(key: str, billing_period: str, service: str, currency: str,
-                   invoice_date: dt.date, journal: str | None, customer: Customer,
-                   lines: Sequence[RatedLine], precision: Precision) -> InvoiceDocument:
+                   invoice_date: dt.date, booking: ServiceAccounting, customer: Customer,
+                   lines: Sequence[RatedLine], precision: Precision,
+                   origin: str = "") -> InvoiceDocument:
     """The invoice to post; raises NotPostable when a line cannot be posted exactly."""
     try:
         odoo_lines = tuple(odoo_line(line, precision) for line in lines)
     except InvalidOperation:  # a quantity beyond what Decimal's context can round
         raise NotPostable(f"{key}: a quantity too large to round for Odoo") from None
     rated = sum((line.amount for line in lines), Decimal(0))
-    document = InvoiceDocument(key, billing_period, service, currency, invoice_date, journal,
-                               customer, odoo_lines, rated, _content_hash(key, lines, customer,
-                                                                          currency, journal,
-                                                                          invoice_date))
+    document = InvoiceDocument(key, billing_period, service, currency, invoice_date, booking,
+                               customer, odoo_lines, rated,
+                               _content_hash(key, lines, customer, currency, booking,
+                                             invoice_date), origin)
     if document.untaxed != rated:  # the strategy guarantees it; a wrong invoice is never sent
         raise NotPostable(f"{key}: lines give {document.untaxed}, rated {rated}")
     return document
@@ -145,13 +192,32 @@ def odoo_line(line: RatedLine, precision: Precision) -> OdooLine:
     units = line.billable_units
     if line.amount == 0:
         quantity = _round(line.quantity, precision.quantity_digits)
-        return OdooLine(line.product_code, name, quantity, Decimal(0), Decimal(0))
-    if (units > 0 and _round(units, precision.quantity_digits) == units
-            and _significant_digits(units) <= FLOAT_SAFE_DIGITS):
+        return OdooLine(line.product_code, name, quantity, Decimal(0), Decimal(0),
+                        line.unit or None)
+    if _fits(units, precision.quantity_digits) and units > 0:
         price = line.amount / units
-        if (_round(price, precision.price_digits) == price
-                and _significant_digits(price) <= FLOAT_SAFE_DIGITS):
-            return _checked(line, name, _plain(units), _plain(price), precision)
+        if _fits(price, precision.price_digits):
+            return _checked(line, name, _plain(units), _plain(price), precision,
+                            line.unit or None)
+    packages = _packages(line)
+    if packages is not None and _fits(packages.units, precision.quantity_digits) \
+            and _fits(packages.unit_price, precision.price_digits) \
+            and packages.units * packages.unit_price == line.amount \
+            and line.package_size is not None:
+        # 19 packages of 1,000 conversations at 15.00, in the unit "1,000 conversations".
+        return _checked(line, name, _plain(packages.units), _plain(packages.unit_price),
+                        precision, package_unit(line.package_size, line.unit))
+    tier = _one_charged_tier(line)
+    if (tier is not None and _fits(tier.units, precision.quantity_digits)
+            and _fits(tier.unit_price, precision.price_digits)
+            and (tier.units * tier.unit_price == line.amount or (
+                precision.rounds_per_line
+                and _round(tier.units * tier.unit_price, precision.currency_digits)
+                == line.amount))):
+        # 9,614,207 tiles at 0.0000125 = 120.18 once rounded to the cent, as rated: only when
+        # Odoo rounds each line (otherwise it sums 120.1775875 with the other lines).
+        return _checked(line, name, _plain(tier.units), _plain(tier.unit_price), precision,
+                        line.unit or None)
     if _round(line.amount, precision.price_digits) != line.amount:
         raise NotPostable(
             f"{line.product_code}: amount {line.amount} has more decimals than Odoo's "
@@ -162,10 +228,39 @@ def odoo_line(line: RatedLine, precision: Precision) -> OdooLine:
     return _checked(line, name, Decimal(1), line.amount, precision)
 
 
+def _fits(value: Decimal, digits: int) -> bool:
+    """Odoo stores it as it is: no more decimals than its precision, and a JSON number
+    carries it exactly."""
+    return (_round(value, digits) == value
+            and _significant_digits(value) <= FLOAT_SAFE_DIGITS)
+
+
+def _packages(line: RatedLine) -> Tier | None:
+    """A package charge's packages (units) at the package price."""
+    if line.model != "package" or len(line.tiers) != 1 or line.tiers[0].flat_fee != 0:
+        return None
+    return line.tiers[0] if line.tiers[0].units > 0 else None
+
+
+def _one_charged_tier(line: RatedLine) -> Tier | None:
+    """The single tier a per-unit, graduated or volume line charged units in, without a
+    flat fee: its units are the metric's (a package's are packages) and its price is the
+    catalog's."""
+    if line.model not in ("per_unit", "graduated", "volume"):
+        return None
+    charged = [t for t in line.tiers if t.units * t.unit_price != 0 or t.flat_fee != 0]
+    if len(charged) != 1 or charged[0].flat_fee != 0 or charged[0].units <= 0:
+        return None
+    return charged[0]  # (a free tier before it charged nothing)
+
+
 def line_name(line: RatedLine) -> str:
     """The customer's description: metric, period and quantity (from the catalog's template),
     then what was charged, tier by tier."""
-    charged = [_tier_text(t, line.unit) for t in line.tiers
+    unit = line.unit
+    if line.model == "package" and line.package_size is not None:
+        unit = f"× {package_unit(line.package_size, line.unit)}"  # 19 × 1,000 conversations
+    charged = [_tier_text(t, unit) for t in line.tiers
                if t.units != 0 or t.flat_fee != 0]
     if not charged:
         return line.description
@@ -186,19 +281,24 @@ def _tier_text(tier: Tier, unit: str) -> str:
 
 
 def _checked(line: RatedLine, name: str, quantity: Decimal, price: Decimal,
-             precision: Precision) -> OdooLine:
+             precision: Precision, uom: str | None = None) -> OdooLine:
     subtotal = _round(quantity * price, precision.currency_digits)
     if subtotal != line.amount:
         raise NotPostable(f"{line.product_code}: {quantity} x {price} gives {subtotal}, "
                           f"not {line.amount}")
-    return OdooLine(line.product_code, name, quantity, price, subtotal)
+    return OdooLine(line.product_code, name, quantity, price, subtotal, uom)
 
 
 def _content_hash(key: str, lines: Sequence[RatedLine], customer: Customer, currency: str,
-                  journal: str | None, invoice_date: dt.date) -> str:
-    """What the invoice says, whatever Odoo's precision and the partner's current details:
-    a change of either is not a change of the invoice."""
-    content = {"ref": key, "partner": customer.ref, "currency": currency, "journal": journal,
+                  booking: ServiceAccounting, invoice_date: dt.date) -> str:
+    """What the invoice says and how it is booked, whatever Odoo's precision and the partner's
+    current details: a change of either is not a change of the invoice. (A posted invoice
+    whose hash differs but whose lines and amounts are the same is not changed either:
+    rating.posting compares them.)"""
+    content = {"ref": key, "partner": customer.ref, "currency": currency,
+               "journal": booking.journal, "payment_term": booking.payment_term,
+               "income_account": booking.income_account,
+               "analytic_account": booking.analytic_account,
                "invoice_date": invoice_date.isoformat(),
                "lines": [[line.product_code, line_name(line), str(line.amount)]
                          for line in lines]}

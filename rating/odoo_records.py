@@ -1,19 +1,36 @@
 """Odoo's records that invoices point to, found by natural key and cached for a run.
 
-Partners by `ref` (the customer key), products by `default_code`, journals by code, countries
-and provinces by code, currencies by name. A missing partner or product is created, searching
-first and searching again after a lost answer, so that no key ever gets a second record. A key
-that two records carry is an error for the invoices that need it, never a guess.
+Partners by `ref` (the customer key), products by `default_code`, countries and provinces by
+code, currencies by name. A missing partner or product is created, searching first and
+searching again after a lost answer, so that no key ever gets a second record. A key that two
+records carry is an error for the invoices that need it, never a guess. What `fusion-rating
+odoo setup` provides (units, income accounts, categories, analytic accounts, journals, payment
+terms, languages) comes resolved from its plan (`setup_ids`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from rating.invoice_payload import Customer, InvoiceDocument, Precision
+from rating.invoice_payload import Customer, InvoiceDocument, OdooLine, Precision
 from rating.odoo import Gateway, OdooError, OdooUnreachable
+from rating.odoo_setup import UNITS
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ProductSpec:
+    """What a catalog product is created with in Odoo when it is missing."""
+
+    name: str
+    category: str
+    unit: str = UNITS
 
 # Archived partners and products count: a key that Odoo holds, even archived, is never
 # created a second time.
@@ -25,14 +42,18 @@ QUANTITY_PRECISIONS = ("Product Unit", "Product Unit of Measure")  # Odoo 18+ / 
 class OdooRecords:
     """Ids of the records an invoice needs, resolved through one gateway."""
 
-    def __init__(self, gateway: Gateway, product_names: Callable[[list[str]], dict[str, str]],
-                 create_missing_products: bool = True) -> None:
+    def __init__(self, gateway: Gateway,
+                 product_names: Callable[[list[str]], dict[str, ProductSpec]],
+                 create_missing_products: bool = True,
+                 setup_ids: Mapping[tuple[str, str], int] | None = None,
+                 lock_date: dt.date | None = None) -> None:
         self.odoo = gateway
         self.product_names = product_names
         self.create_missing_products = create_missing_products
+        self.setup_ids = dict(setup_ids or {})  # (step kind, name) -> id, from odoo_setup.plan
+        self.lock_date = lock_date
         self.product_ids: dict[str, int | str] = {}  # code -> id, or why none
         self.partner_ids: dict[str, int | str] = {}  # customer key -> id, or why none
-        self.journals: dict[str, int] = {}
         self.countries: dict[str, int] = {}
         self.states: dict[tuple[str, str], int] = {}
         self.currencies: dict[str, tuple[Precision, int]] = {}
@@ -80,7 +101,7 @@ class OdooRecords:
             try:
                 values.append(self._partner_values(customer))
             except OdooError as exc:
-                self.partner_ids[customer.ref] = exc.message
+                self.partner_ids[customer.ref] = str(exc)
         lost: OdooUnreachable | None = None
         try:
             self.odoo.call("res.partner", "create", vals_list=values)
@@ -91,7 +112,7 @@ class OdooRecords:
                 try:
                     self.odoo.call("res.partner", "create", vals_list=[one])
                 except OdooError as exc:
-                    self.partner_ids[one["ref"]] = exc.message
+                    self.partner_ids[one["ref"]] = str(exc)
         self.find_partners([v["ref"] for v in values if v["ref"] not in self.partner_ids])
         missing = [v["ref"] for v in values if v["ref"] not in self.partner_ids]
         if lost is not None and missing:
@@ -102,8 +123,17 @@ class OdooRecords:
     def _partner_values(self, customer: Customer) -> dict[str, Any]:
         values: dict[str, Any] = {"name": customer.name, "ref": customer.ref,
                                   "customer_rank": 1, "is_company": True}
-        if customer.email:
-            values["email"] = customer.email
+        for name, value in (("email", customer.email), ("street", customer.street),
+                            ("city", customer.city), ("zip", customer.postal_code)):
+            if value:
+                values[name] = value
+        lang = customer.lang
+        if lang and ("language", lang) in self.setup_ids:
+            values["lang"] = lang
+        elif lang:
+            log.warning("customer %s: language %s is not active in Odoo, the partner gets "
+                        "Odoo's default (`fusion-rating odoo setup --apply` activates it)",
+                        customer.ref, lang)
         if customer.country:
             country = self._country(customer.country)
             values["country_id"] = country
@@ -132,22 +162,53 @@ class OdooRecords:
         return self.states[(country, code)] or None
 
     def move_values(self, doc: InvoiceDocument, partner: int | str) -> dict[str, Any]:
+        """The account.move to create: the key in x_fc_billing_key (not shown to the
+        customer), a readable origin, the period's last day as invoice date (the accounting
+        date after Odoo's lock date when it falls inside it), lines in their unit with the
+        service's income and analytic accounts."""
         if isinstance(partner, str):
             raise OdooError("fusion_rating.NoPartner", partner)
         products = self.products(sorted({line.product_code for line in doc.lines}))
         _, currency_id = self.currency(doc.currency)
+        booking = doc.booking
+        account = self._set_up("income account", booking.income_account)
+        # Optional: without the Analytic Accounting setting, the lines carry no analytic split.
+        analytic = self.setup_ids.get(("analytic account", booking.analytic_account or ""))
         values: dict[str, Any] = {
-            "move_type": "out_invoice", "partner_id": partner, "ref": doc.key,
-            "invoice_date": doc.invoice_date.isoformat(), "currency_id": currency_id,
-            "invoice_line_ids": [
-                [0, 0, {"product_id": products[line.product_code], "name": line.name,
-                        "quantity": _number(line.quantity),
-                        "price_unit": _number(line.price_unit)}]
-                for line in doc.lines],
+            "move_type": "out_invoice", "partner_id": partner, "x_fc_billing_key": doc.key,
+            "invoice_origin": doc.origin, "invoice_date": doc.invoice_date.isoformat(),
+            "date": accounting_date(doc.invoice_date, self.lock_date).isoformat(),
+            "currency_id": currency_id,
+            "invoice_line_ids": [[0, 0, self._line_values(line, products, account, analytic)]
+                                 for line in doc.lines],
         }
-        if doc.journal:
-            values["journal_id"] = self._journal(doc.journal)
+        if booking.journal:
+            values["journal_id"] = self._set_up("journal", booking.journal)
+        if booking.payment_term:
+            values["invoice_payment_term_id"] = self._set_up("payment term",
+                                                             booking.payment_term)
         return values
+
+    def _line_values(self, line: OdooLine, products: dict[str, int], account: int,
+                     analytic: int | None) -> dict[str, Any]:
+        """A line in its unit: the metric's when it carries the billable units, "Units"
+        when it is 1 x the amount (never the product's unit by default: 1 GB would be a lie)."""
+        values: dict[str, Any] = {
+            "product_id": products[line.product_code], "name": line.name,
+            "quantity": _number(line.quantity), "price_unit": _number(line.price_unit),
+            "account_id": account,
+            "product_uom_id": self._set_up("unit of measure", line.uom or UNITS)}
+        if analytic is not None:
+            values["analytic_distribution"] = {str(analytic): 100}
+        return values
+
+    def _set_up(self, kind: str, name: str) -> int:
+        found = self.setup_ids.get((kind, name))
+        if found is None:
+            raise OdooError("fusion_rating.NotSetUp",
+                            f"the {kind} {name!r} is not in Odoo: run `fusion-rating odoo "
+                            "setup` to see what posting needs, `--apply` to create it")
+        return found
 
     def products(self, codes: list[str]) -> dict[str, int]:
         wanted = [c for c in codes if c not in self.product_ids]
@@ -158,9 +219,8 @@ class OdooRecords:
                 raise OdooError("fusion_rating.MissingProduct",
                                 f"no Odoo product has default_code {', '.join(missing)}")
             if missing:
-                names = self.product_names(missing)
-                values = [{"name": names.get(c, c), "default_code": c, "type": "service",
-                           "sale_ok": True, "list_price": 0} for c in missing]
+                specs = self.product_names(missing)
+                values = [self._product_values(c, specs.get(c)) for c in missing]
                 lost: OdooUnreachable | None = None
                 try:
                     self.odoo.call("product.product", "create", vals_list=values)
@@ -180,20 +240,19 @@ class OdooRecords:
             result[code] = found
         return result
 
+    def _product_values(self, code: str, spec: ProductSpec | None) -> dict[str, Any]:
+        """A service product in its service's category (whose income account it takes)."""
+        values: dict[str, Any] = {"name": spec.name if spec else code, "default_code": code,
+                                  "type": "service", "sale_ok": True, "list_price": 0}
+        if spec is not None and ("product category", spec.category) in self.setup_ids:
+            values["categ_id"] = self.setup_ids[("product category", spec.category)]
+        if spec is not None and ("unit of measure", spec.unit) in self.setup_ids:
+            values["uom_id"] = self.setup_ids[("unit of measure", spec.unit)]
+        return values
+
     def _find_products(self, codes: list[str]) -> None:
         self.product_ids.update(self._find_by_key("product.product", "default_code", codes,
                                                   "products"))
-
-    def _journal(self, code: str) -> int:
-        if code not in self.journals:
-            rows = self.odoo.call("account.journal", "search_read",
-                                  domain=[["code", "=", code], ["type", "=", "sale"]],
-                                  fields=["id"], limit=1)
-            if not rows:
-                raise OdooError("fusion_rating.UnknownJournal",
-                                f"no sales journal has code {code}")
-            self.journals[code] = int(rows[0]["id"])
-        return self.journals[code]
 
 
 def read_precision(gateway: Gateway, currency: str) -> tuple[Precision, int]:
@@ -208,9 +267,39 @@ def read_precision(gateway: Gateway, currency: str) -> tuple[Precision, int]:
     if not found:
         raise OdooError("fusion_rating.MissingCurrency",
                         f"currency {currency} is not active in Odoo")
+    company = gateway.call("res.company", "search_read", domain=[],
+                           fields=["tax_calculation_rounding_method"], limit=1, order="id")
+    per_line = bool(company) and company[0].get("tax_calculation_rounding_method") == \
+        "round_per_line"
     precision = Precision(digits.get(PRICE_PRECISION, 2), quantity,
-                          int(found[0]["decimal_places"]))
+                          int(found[0]["decimal_places"]), per_line)
     return precision, int(found[0]["id"])
+
+
+def accounting_date(invoice_date: dt.date, lock_date: dt.date | None) -> dt.date:
+    """The invoice date, or the first day after Odoo's lock date when it is locked."""
+    if lock_date is not None and invoice_date <= lock_date:
+        return lock_date + dt.timedelta(days=1)
+    return invoice_date
+
+
+LOCK_DATE_FIELDS = ("fiscalyear_lock_date", "sale_lock_date", "tax_lock_date",
+                    "hard_lock_date")
+
+
+def read_lock_date(gateway: Gateway) -> dt.date | None:
+    """The latest lock date that stops a customer invoice of the first company (the fields
+    this Odoo has: Odoo 17 has no sale or hard lock date)."""
+    known = gateway.call("res.company", "fields_get", allfields=list(LOCK_DATE_FIELDS),
+                         attributes=["type"])
+    fields = [name for name in LOCK_DATE_FIELDS if name in known]
+    if not fields:
+        return None
+    rows = gateway.call("res.company", "search_read", domain=[], fields=fields, limit=1,
+                        order="id")
+    dates = [dt.date.fromisoformat(str(rows[0][name])) for name in fields
+             if rows and rows[0].get(name)]
+    return max(dates, default=None)
 
 
 def _number(value: Decimal) -> int | float:

@@ -28,6 +28,11 @@ class BillingPeriod:
     def first_day(self) -> dt.date:
         return dt.date(int(self.code[:4]), int(self.code[5:]), 1)
 
+    @property
+    def label(self) -> str:
+        """As invoices name it: "October 2026"."""
+        return self.first_day.strftime("%B %Y")
+
 
 def billing_period(code: str, time_zone: str = DEFAULT_TIME_ZONE) -> BillingPeriod:
     """The period `YYYY-MM` in `time_zone`, e.g. 2026-10 in Toronto is 04:00Z to 04:00Z."""

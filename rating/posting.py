@@ -1,9 +1,14 @@
 """Post a period's invoices to Odoo, once, and read them back (docs/odoo.md).
 
-Exactly one Odoo invoice per key (`<customer>/<service>/<period>`, written in the move's `ref`),
-whatever was interrupted before: every batch first searches Odoo for its keys, and only a key
-Odoo does not hold is created. The ledger (`odoo_postings`) records each step; Odoo decides what
-exists. Per batch:
+Exactly one Odoo invoice per key (`<customer>/<service>/<period>`, written in the move's
+custom field `x_fc_billing_key`, which the customer does not see; invoices posted before it
+existed carry the key in `ref` and are found there too), whatever was interrupted before: every
+batch first searches Odoo for its keys, and only a key Odoo does not hold is created. The ledger
+(`odoo_postings`) records each step; Odoo decides what exists.
+
+A run starts by planning what the period's invoices need from Odoo (rating.odoo_setup: the key
+field, units, income accounts, categories, analytic accounts, journals, payment terms) and
+stops, naming what is missing, before any invoice when something is. Per batch:
 
 1. search the keys' moves; classify each invoice: new, draft (same or changed content), posted
    (skipped, or flagged if our content changed: never edited), duplicate, cancelled;
@@ -27,7 +32,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -35,6 +40,7 @@ from typing import Any, NamedTuple
 import pyarrow as pa
 
 from rating import warehouse
+from rating.catalog import Catalog, ServiceAccounting
 from rating.invoice_payload import (
     Customer,
     InvoiceDocument,
@@ -45,16 +51,19 @@ from rating.invoice_payload import (
     build_document,
 )
 from rating.odoo import Gateway, OdooError, OdooUnreachable
-from rating.odoo_records import OdooRecords
+from rating.odoo_records import OdooRecords, ProductSpec, accounting_date, read_lock_date
+from rating.odoo_setup import KEY_FIELD, UNITS, Needs, blocking, plan
 from rating.periods import billing_period
 
 log = logging.getLogger(__name__)
 
-MOVE_FIELDS = ["id", "ref", "state", "name", "amount_untaxed", "amount_tax", "amount_total"]
+MOVE_FIELDS = ["id", KEY_FIELD, "ref", "state", "name", "amount_untaxed", "amount_tax",
+               "amount_total"]
 READ_CHUNK = 200
 D0 = Decimal(0)
 # Ledger states of an invoice we posted: Odoo holds it, whatever happens to our content.
 POSTED_STATES = ("posted", "changed_after_posting")
+NOT_SET_UP = "fusion_rating.NotSetUp"
 
 
 class LedgerEntry(NamedTuple):
@@ -88,7 +97,11 @@ class PostingOptions:
 
     post: post the verified drafts (False leaves them in draft: a preview of an open period).
     batch_size: invoices per create and action_post call.
-    journals: journal code per service (default: Odoo's first sales journal).
+    journals: journal code per service, over the catalog's (default: Odoo's first sales
+        journal).
+    services: how each service is booked (the catalog's `odoo:` settings; a service not
+        given takes the defaults: income account 411200, category and analytic account named
+        after the service, Odoo's journal and payment term).
     create_missing_products: create a catalog product missing in Odoo as a service product
         (False: its invoices are held as rejected, naming the product).
     precision: the precision of a dry run (a real run reads Odoo's).
@@ -101,12 +114,26 @@ class PostingOptions:
     batch_size: int = 50
     settle_seconds: float = 300.0
     journals: Mapping[str, str] = field(default_factory=dict)
+    services: Mapping[str, ServiceAccounting] = field(default_factory=dict)
     create_missing_products: bool = True
     precision: Precision = field(default_factory=Precision)
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
             raise ValueError(f"batch size must be at least 1, not {self.batch_size}")
+
+    def booking(self, service: str, service_name: str) -> ServiceAccounting:
+        """The service's settings with every name resolved (journal: the override's)."""
+        given = self.services.get(service, ServiceAccounting())
+        return replace(given, product_category=given.product_category or service_name,
+                       analytic_account=given.analytic_account or service_name,
+                       journal=self.journals.get(service, given.journal))
+
+    @classmethod
+    def for_catalog(cls, catalog: Catalog, **options: Any) -> PostingOptions:
+        return cls(services={s.code: replace(s.odoo, product_category=s.product_category,
+                                             analytic_account=s.analytic_account)
+                             for s in catalog.services}, **options)
 
 
 @dataclass
@@ -123,6 +150,7 @@ class PostingReport:
     amount_posted: Decimal = Decimal(0)
     states: dict[str, int] = field(default_factory=dict)
     held: list[tuple[str, str, str]] = field(default_factory=list)  # key, state, reason
+    notes: list[str] = field(default_factory=list)  # what a person should know, e.g. lock dates
     odoo_calls: int = 0
 
     def summary(self) -> str:
@@ -180,30 +208,37 @@ def documents(con: Any, period: str, keys: Sequence[str], options: PostingOption
               precision_for: Callable[[str], Precision]
               ) -> Iterator[InvoiceDocument | Unpostable]:
     """The batch's invoices, in key order. The invoice date is the period's last day."""
-    last_day = _last_day(billing_period(period).first_day)
+    label = billing_period(period)
+    last_day = _last_day(label.first_day)
     batch = pa.table({"invoice_key": pa.array(list(keys), pa.string())})
     with warehouse.registered(con, "batch_keys", batch):
-        rows = warehouse.run(con, "odoo/invoice_documents",
-                             {"billing_period": period}).fetchall()
-    by_key: dict[str, list[tuple[Any, ...]]] = {}
+        cursor = warehouse.run(con, "odoo/invoice_documents", {"billing_period": period})
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    by_key: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
-        by_key.setdefault(row[0], []).append(row)
+        by_key.setdefault(row["invoice_key"], []).append(row)
     for key in keys:
         lines = by_key[key]
         first = lines[0]
-        _, customer_key, service, currency = first[:4]
-        customer = Customer(customer_key, first[12], first[13], first[14], first[15])
-        rated = [RatedLine(product_code=r[4], description=r[5], quantity=r[6],
-                           billable_units=r[7], amount=r[8], model=r[9], unit=r[10],
-                           tiers=tuple(Tier(*t) for t in r[11]))
+        customer = Customer(first["customer_key"], first["partner_name"], first["email"],
+                            first["country"], first["province"], first["street"],
+                            first["city"], first["postal_code"], first["language"])
+        rated = [RatedLine(product_code=r["product_code"], description=r["description"],
+                           quantity=r["quantity"], billable_units=r["billable_units"],
+                           amount=r["amount"], model=r["model"], unit=r["unit"],
+                           tiers=tuple(Tier(*t) for t in r["tiers"]),
+                           package_size=r["package_size"])
                  for r in lines]
+        service = first["service"]
         try:
-            yield build_document(key, period, service, currency, last_day,
-                                 options.journals.get(service), customer, rated,
-                                 precision_for(currency))
+            yield build_document(key, period, service, first["currency"], last_day,
+                                 options.booking(service, first["service_name"]), customer,
+                                 rated, precision_for(first["currency"]),
+                                 origin=f"{first['service_name']} usage, {label.label}")
         except NotPostable as exc:
-            yield Unpostable(key, customer_key, service, sum((r.amount for r in rated), D0),
-                             str(exc))
+            yield Unpostable(key, first["customer_key"], service,
+                             sum((r.amount for r in rated), D0), str(exc))
 
 
 def _last_day(first: dt.date) -> dt.date:
@@ -249,6 +284,7 @@ class _Poster:
         self.held_keys: set[str] = set()
         self.records = OdooRecords(gateway, self._product_names,
                                    options.create_missing_products)
+        self.reworded = 0  # posted invoices whose descriptions this version words otherwise
 
     # -- the run -------------------------------------------------------------------------
 
@@ -262,6 +298,7 @@ class _Poster:
         customers = [k for (k,) in warehouse.run(self.con, "odoo/customer_keys",
                                                  {"billing_period": self.period}).fetchall()]
         try:
+            self._check_setup()
             for chunk in _chunks(customers, READ_CHUNK):
                 self.records.find_partners(chunk)  # one search for many batches' partners
             for batch in _chunks(keys, self.options.batch_size):
@@ -269,9 +306,17 @@ class _Poster:
                 self._flush()
                 done += len(batch)
             self._read_back()
+            if self.reworded:
+                self.report.notes.append(
+                    f"{self.reworded} posted invoices read otherwise in this version (their "
+                    "descriptions or booking settings) with the same lines and amounts: "
+                    "recorded as posted, nothing to adjust")
         except (OdooUnreachable, OdooError) as exc:
             self._flush()
             self.report.odoo_calls = self.odoo.calls
+            if isinstance(exc, OdooError) and exc.name == NOT_SET_UP:
+                raise PostingFailed(f"nothing posted for {self.period}: {exc}",
+                                    self.report) from None
             what = ("stopped answering" if isinstance(exc, OdooUnreachable)
                     else "refused a call every invoice needs")
             raise PostingFailed(
@@ -281,6 +326,38 @@ class _Poster:
                 f"twice, run again to resume.", self.report) from None
         self.report.odoo_calls = self.odoo.calls
         return self.report
+
+    def _check_setup(self) -> None:
+        """Resolve what the period needs from Odoo's setup, or stop before any invoice."""
+        rows = warehouse.run(self.con, "odoo/period_needs",
+                             {"billing_period": self.period}).fetchall()
+        services = {service: name for service, name, _, _ in rows}
+        units = {unit for _, _, metric_unit, package_unit in rows
+                 for unit in (metric_unit, package_unit) if unit}
+        needs = Needs(units=frozenset({UNITS, *units}),
+                      bookings=tuple(self.options.booking(s, n) for s, n in services.items()),
+                      languages=frozenset({"fr_CA"}))
+        steps = plan(self.odoo, needs)
+        missing = blocking(steps)
+        if missing:
+            listed = "; ".join(f"{s.kind} {s.name} ("
+                               + (f"missing: {s.detail}" if s.status == "missing" else
+                                  "to create" if s.status == "create" else "to change") + ")"
+                               for s in missing)
+            raise OdooError(NOT_SET_UP,
+                            f"Odoo is not set up for these invoices: {listed}. Run "
+                            "`fusion-rating odoo setup` to see the plan and `fusion-rating odoo "
+                            "setup --apply` to create what it can")
+        self.records.setup_ids = {(s.kind, s.name): s.record_id for s in steps
+                                  if s.status == "ok" and s.record_id is not None}
+        self.records.lock_date = read_lock_date(self.odoo)
+        last_day = _last_day(billing_period(self.period).first_day)
+        moved = accounting_date(last_day, self.records.lock_date)
+        if moved != last_day:
+            note = (f"{self.period} is inside Odoo's lock date ({self.records.lock_date}): "
+                    f"invoices dated {last_day} are booked on {moved}, the first open date")
+            self.report.notes.append(note)
+            log.warning(note)
 
     def _batch(self, keys: list[str]) -> None:
         docs: list[InvoiceDocument] = []
@@ -329,7 +406,11 @@ class _Poster:
                                f"Odoo invoice {move['id']} was posted and is a draft again",
                                move["id"])
                 else:
-                    drafts[doc.key] = (doc, int(move["id"]), not same)
+                    # Rewritten when our content changed, or when Odoo totalled it otherwise
+                    # last time: its lines may have been laid out by another version or at
+                    # another precision (the draft is ours until it is posted).
+                    mismatch = entry is not None and entry.state == "amount_mismatch"
+                    drafts[doc.key] = (doc, int(move["id"]), not same or mismatch)
         for doc, move_id in self._create(new):
             drafts[doc.key] = (doc, move_id, False)
         self._rewrite([(d, i) for d, i, rewrite in drafts.values() if rewrite])
@@ -351,11 +432,39 @@ class _Poster:
             self._ledger(doc, "posted", move_id=move["id"], number=move["name"])
             self.report.already_posted += 1
             _count(self.report, "posted")
+        elif amount == doc.untaxed and self._same_lines(int(move["id"]), doc):
+            # Worded otherwise (another version's descriptions), the same lines and amounts:
+            # nothing to adjust. The ledger takes today's content hash.
+            self._ledger(doc, "posted", move_id=move["id"], number=move["name"])
+            self.report.already_posted += 1
+            self.reworded += 1
+            _count(self.report, "posted")
         else:
-            self._hold(doc, "changed_after_posting",
-                       f"Odoo invoice {move['name']} is posted with {amount}; rated content "
-                       f"changed since (now {doc.untaxed}): adjust with a credit note",
-                       move["id"], move["name"])
+            change = (f"rated content changed since (now {doc.untaxed})"
+                      if amount != doc.untaxed else "its lines are no longer the rated ones")
+            reason = (f"Odoo invoice {move['name']} is posted with {amount}; {change}: adjust "
+                      "with a credit note")
+            # The ledger keeps the hash of what was posted: the next run flags it again.
+            self._ledger(doc, "changed_after_posting", move_id=move["id"], number=move["name"],
+                         error=reason, content_hash=(entry.content_hash if entry and
+                                                     entry.content_hash else "not the rated"))
+            self._report_held(doc.key, "changed_after_posting", reason)
+
+    def _same_lines(self, move_id: int, doc: InvoiceDocument) -> bool:
+        """Odoo's lines of a posted invoice are ours: the same products with the same
+        amounts (the descriptions aside)."""
+        rows = self.odoo.call("account.move.line", "search_read",
+                              domain=[["move_id", "=", move_id],
+                                      ["display_type", "=", "product"]],
+                              fields=["product_id", "price_subtotal"])
+        try:
+            products = self.records.products(sorted({ln.product_code for ln in doc.lines}))
+        except OdooError:
+            return False
+        theirs = sorted((row["product_id"][0] if row["product_id"] else 0,
+                         _decimal(row["price_subtotal"])) for row in rows)
+        ours = sorted((products[ln.product_code], ln.subtotal) for ln in doc.lines)
+        return theirs == ours
 
     def _create(self, docs: list[InvoiceDocument]) -> list[tuple[InvoiceDocument, int]]:
         """Create the new invoices (one call, halved on refusal); (doc, move id) per success."""
@@ -371,7 +480,7 @@ class _Poster:
             try:
                 ready.append((doc, self.records.move_values(doc, partners[doc.customer.ref])))
             except OdooError as exc:
-                self._hold(doc, "rejected", exc.message)
+                self._hold(doc, "rejected", str(exc))
         for doc, _ in ready:
             self._ledger(doc, "pending", attempts=1)
         self._flush()
@@ -385,7 +494,7 @@ class _Poster:
             ids = self.odoo.call("account.move", "create", vals_list=[v for _, v in ready])
         except OdooError as exc:
             if len(ready) == 1:
-                self._hold(ready[0][0], "rejected", exc.message)
+                self._hold(ready[0][0], "rejected", str(exc))
                 return []
             half = len(ready) // 2
             return self._create_split(ready[:half]) + self._create_split(ready[half:])
@@ -432,7 +541,7 @@ class _Poster:
                              content_hash="rewriting")
                 self.odoo.call("account.move", "write", [move_id], vals=values)
             except OdooError as exc:
-                self._hold(doc, "rejected", exc.message, move_id)
+                self._hold(doc, "rejected", str(exc), move_id)
                 continue
             self._ledger(doc, "draft", move_id=move_id)
             self.report.updated += 1
@@ -476,7 +585,7 @@ class _Poster:
             self.odoo.call("account.move", "action_post", [i for _, i in drafts])
         except OdooError as exc:
             if len(drafts) == 1:
-                self._hold(drafts[0][0], "rejected", exc.message, drafts[0][1])
+                self._hold(drafts[0][0], "rejected", str(exc), drafts[0][1])
                 return
             half = len(drafts) // 2
             self._post_split(drafts[:half])
@@ -514,17 +623,24 @@ class _Poster:
 
     # -- Odoo lookups --------------------------------------------------------------------
 
-    def _product_names(self, codes: list[str]) -> dict[str, str]:
+    def _product_names(self, codes: list[str]) -> dict[str, ProductSpec]:
         rows = warehouse.run(self.con, "odoo/product_names", {"codes": codes}).fetchall()
-        return dict(rows)
+        return {code: ProductSpec(name, self.options.booking(service, service_name)
+                                  .product_category or service_name, unit or UNITS)
+                for code, name, service, service_name, unit in rows}
 
     def _moves_by_ref(self, keys: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """Odoo's customer invoices per key: by x_fc_billing_key, or by `ref` for one posted
+        before the field existed."""
         rows = self.odoo.call("account.move", "search_read",
-                              domain=[["ref", "in", keys], ["move_type", "=", "out_invoice"]],
+                              domain=[["move_type", "=", "out_invoice"], "|",
+                                      [KEY_FIELD, "in", keys], ["ref", "in", keys]],
                               fields=MOVE_FIELDS, order="id")
+        wanted = set(keys)
         found: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
-            found.setdefault(row["ref"], []).append(row)
+            key = row[KEY_FIELD] if row[KEY_FIELD] in wanted else row["ref"]
+            found.setdefault(key, []).append(row)
         return found
 
     def _read(self, ids: list[int]) -> list[dict[str, Any]]:

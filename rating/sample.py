@@ -327,18 +327,30 @@ def _customer_details(customer: int, seed: int) -> tuple[str, str, str]:
     return name, email, province
 
 
+_LETTERS = "ABCEGHJKLMNPRSTVXY"  # the letters Canadian postal codes use
+# A city and the first two characters of its postal codes, per province of _customer_details.
+_CITIES = {"ON": ("Toronto", "M5"), "QC": ("Montréal", "H3"), "BC": ("Vancouver", "V6"),
+           "AB": ("Calgary", "T2")}
+_STREETS = ("King St W", "Rue Sainte-Catherine O", "Main St", "Avenue Road", "Bay St")
+
+
 def _write_reference(landing: Path, accounts: dict[str, list[_Account]], seed: int) -> None:
     folder = landing / "accounts"
     folder.mkdir(parents=True)
     with (folder / "accounts.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["service", "account_id", "customer_key", "name", "email", "country",
-                         "province"])
+                         "province", "street", "city", "postal_code"])
         for service in SERVICES:
             for account in accounts[service.code]:
                 name, email, province = _customer_details(account.customer, seed)
+                city, postal_prefix = _CITIES[province]
+                street = f"{100 + account.customer % 900} {_STREETS[account.customer % 5]}"
+                n = account.customer  # Canadian form A1A 1A1
+                postal = (f"{postal_prefix}{_LETTERS[n % 18]} {n % 10}"
+                          f"{_LETTERS[(n // 10) % 18]}{(n // 180) % 10}")
                 writer.writerow([service.code, account.account_id, f"C{account.customer:05d}",
-                                 name, email, "CA", province])
+                                 name, email, "CA", province, street, city, postal])
     folder = landing / "subscriptions"
     folder.mkdir(parents=True)
     with (folder / "subscriptions.csv").open("w", encoding="utf-8", newline="") as handle:

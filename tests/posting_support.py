@@ -15,12 +15,20 @@ from typing import Any
 
 from usage_builder import Landing, rows, usage_row
 
+from rating import odoo_setup
+from rating.catalog import load_catalog
 from rating.engine import close_period
 from rating.odoo import Gateway, OdooSettings, connect
 
 PERIOD = "2026-10"
+CATALOG = Path(__file__).resolve().parent.parent / "catalog"
 PROVINCES = (("CA", "ON"), ("CA", "QC"), ("CA", "BC"), ("US", "NY"), ("CA", "ON"),
              ("CA", "NS"))
+# (street, city, postal code) per province of PROVINCES.
+ADDRESSES = (("100 King St W", "Toronto", "M5X 1A9"), ("1000 Rue De La Gauchetière O",
+             "Montréal", "H3B 4W5"), ("200 Burrard St", "Vancouver", "V6C 3L6"),
+             ("350 Fifth Ave", "New York", "10118"), ("50 Bay St", "Toronto", "M5J 2X8"),
+             ("1800 Argyle St", "Halifax", "B3J 3N8"))
 
 
 def customers(count: int, prefix: str = "C") -> list[str]:
@@ -37,7 +45,8 @@ def rated_period(root: Path, count: int = 4, prefix: str = "C", close: bool = Tr
         for service, plan in (("nexacloud", "cloud-standard"), ("nexamaps", "maps-payg")):
             account = f"{service}-{key}"
             accounts.append((service, account, key, f"Customer {key} Inc.",
-                             f"billing@{key.lower()}.example.ca", country, province))
+                             f"billing@{key.lower()}.example.ca", country, province,
+                             *ADDRESSES[n % len(ADDRESSES)]))
             subscriptions.append((f"SUB-{account}", service, account, plan, "2025-01-01", ""))
         usage += [
             usage_row("nexacloud", "vcpu_hours", 150 + 37.5 * n + extra_vcpu,
@@ -63,7 +72,23 @@ def rated_totals(warehouse: Path) -> dict[str, Decimal]:
                                 "GROUP BY ALL ORDER BY ALL"))
 
 
-def settings_for(server: Any, transport: str, timeout: float = 5.0) -> OdooSettings:
+def set_up(server: Any) -> None:
+    """Set the test server up for posting as `fusion-rating odoo setup --apply` does for the
+    repository's catalog (once per server; its calls are then forgotten, so that a test counts
+    only the posting's)."""
+    if getattr(server, "fusion_set_up", False):
+        return
+    gateway = connect(settings_for(server, "json2", set_up_first=False))
+    _, steps = odoo_setup.apply(gateway, odoo_setup.Needs.for_catalog(load_catalog(CATALOG)))
+    assert [s.describe() for s in steps if s.status != "ok"] == []
+    server.calls.clear()
+    server.fusion_set_up = True
+
+
+def settings_for(server: Any, transport: str, timeout: float = 5.0,
+                 set_up_first: bool = True) -> OdooSettings:
+    if set_up_first:
+        set_up(server)
     return OdooSettings(url=server.url, database=server.db, login=server.login,
                         password=server.password, api_key=server.api_key,
                         transport=transport, timeout=timeout, backoff=0.01)
@@ -75,6 +100,7 @@ def gateway_for(server: Any, transport: str, timeout: float = 5.0) -> Gateway:
 
 def environment_for(server: Any, transport: str) -> dict[str, str]:
     """The environment a `fusion-rating post` process needs to reach the test server."""
+    set_up(server)
     env = dict(os.environ)
     env.update({"ODOO_URL": server.url, "ODOO_DB": server.db, "ODOO_USER": server.login,
                 "ODOO_PASSWORD": server.password, "ODOO_API_KEY": server.api_key,
@@ -86,9 +112,9 @@ def moves(gateway: Gateway, keys: list[str]) -> list[dict[str, Any]]:
     """Odoo's customer invoices under our keys, read through the gateway (any Odoo)."""
     found: list[dict[str, Any]] = gateway.call(
         "account.move", "search_read",
-        domain=[["ref", "in", keys], ["move_type", "=", "out_invoice"]],
-        fields=["id", "ref", "state", "name", "amount_untaxed", "amount_tax", "amount_total",
-                "partner_id"], order="id")
+        domain=[["x_fc_billing_key", "in", keys], ["move_type", "=", "out_invoice"]],
+        fields=["id", "x_fc_billing_key", "state", "name", "amount_untaxed", "amount_tax",
+                "amount_total", "partner_id"], order="id")
     return found
 
 

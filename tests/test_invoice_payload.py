@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rating.catalog import ServiceAccounting
 from rating.invoice_payload import (
     Customer,
     NotPostable,
@@ -47,6 +48,46 @@ def test_a_price_below_odoos_precision_is_posted_as_one_unit_at_the_amount() -> 
     # With 7 price digits, the real quantity and price survive.
     exact = odoo_line(line("12.50", "1000000"), Precision(price_digits=7))
     assert (exact.quantity, exact.price_unit) == (D(1000000), D("0.0000125"))
+
+
+def test_units_charged_in_one_tier_keep_the_catalogs_price_when_their_product_is_the_amount(
+        ) -> None:
+    # 1,010,000 tiles, 10,000 free: 1,000,000 at 0.0000125 = 12.50 exactly.
+    tiles = line("12.50", "1010000", model="graduated", unit="tiles",
+                 tiers=(Tier(1, D(10000), D(0), D(0)), Tier(2, D(1000000), D("0.0000125"), D(0))))
+    posted = odoo_line(tiles, Precision(price_digits=7))
+    assert (posted.quantity, posted.price_unit, posted.uom) == (D(1000000), D("0.0000125"),
+                                                                "tiles")
+    # At 2 price digits the price does not survive: one unit at the amount.
+    assert odoo_line(tiles, Precision()).quantity == D(1)
+
+
+def test_a_tier_rounded_to_the_cent_keeps_its_units_only_where_odoo_rounds_per_line() -> None:
+    # 9,614,207 tiles at 0.0000125 = 120.1775875, rated 120.18. Rounding globally (ca_2023's
+    # default), Odoo sums the unrounded 120.1775875 with the invoice's other lines.
+    tiles = line("120.18", "9624207", model="graduated", unit="tiles",
+                 tiers=(Tier(1, D(10000), D(0), D(0)), Tier(2, D(9614207), D("0.0000125"), D(0))))
+    per_line = odoo_line(tiles, Precision(price_digits=7, rounds_per_line=True))
+    assert (per_line.quantity, per_line.price_unit, per_line.subtotal) == (
+        D(9614207), D("0.0000125"), D("120.18"))
+    assert odoo_line(tiles, Precision(price_digits=7)).quantity == D(1)
+    # A flat fee is not units at a price.
+    flat = line("4.87", "28.7", model="graduated", unit="GB-month",
+                tiers=(Tier(1, D("28.7"), D("0.10"), D(2)),))
+    assert odoo_line(flat, Precision(price_digits=7)).quantity == D(1)
+
+
+def test_packages_are_posted_in_a_unit_of_their_size() -> None:
+    conversations = line("75.00", "5285", model="package", unit="conversations",
+                         tiers=(Tier(1, D(5), D(15), D(0)),), package_size=D(1000))
+    posted = odoo_line(conversations, Precision())
+    assert (posted.quantity, posted.uom, posted.price_unit) == (D(5), "1,000 conversations",
+                                                               D(15))
+    assert posted.name.endswith("Charged: 5 × 1,000 conversations at 15.00")
+    # Without its size (a price version no longer in the catalog): 1 x the amount.
+    unsized = odoo_line(line("75.00", "5285", model="package", unit="conversations",
+                             tiers=(Tier(1, D(5), D(15), D(0)),)), Precision())
+    assert (unsized.quantity, unsized.uom) == (D(1), None)
 
 
 def test_fractional_units_beyond_quantity_precision_fall_back_to_one_unit() -> None:
@@ -101,7 +142,8 @@ def test_the_content_hash_changes_with_the_invoice_and_only_with_it() -> None:
     def document(amount: str, name: str = "Acme", digits: int = 2, journal: str | None = None
                  ) -> str:
         return build_document("C1/svc/2026-10", "2026-10", "svc", "CAD", dt.date(2026, 10, 31),
-                              journal, Customer("C1", name), [line(amount, "3")],
+                              ServiceAccounting(journal=journal), Customer("C1", name),
+                              [line(amount, "3")],
                               Precision(price_digits=digits)).content_hash
 
     assert document("3.00") == document("3.00")

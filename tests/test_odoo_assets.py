@@ -5,6 +5,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 from odoo_server import OdooTestServer
+from posting_support import set_up
 
 from assets import checks
 from assets.close import closed_period
@@ -37,6 +38,7 @@ def month_close(rating: RatingResource, odoo: OdooResource) -> dg.ExecuteInProce
 def test_the_month_close_posts_once_and_the_check_reads_back(
         rating: RatingResource, monkeypatch: pytest.MonkeyPatch) -> None:
     with OdooTestServer(password=SECRET) as server:
+        set_up(server)
         for name, value in {"ODOO_URL": server.url, "ODOO_DB": server.db,
                             "ODOO_USER": server.login, "ODOO_PASSWORD": SECRET}.items():
             monkeypatch.setenv(name, value)
@@ -76,6 +78,7 @@ def test_without_odoo_url_the_month_close_is_a_dry_run(rating: RatingResource) -
 
 def test_a_read_back_difference_fails_the_blocking_check(rating: RatingResource) -> None:
     with OdooTestServer() as server:
+        set_up(server)
         included = [t["id"] for t in server.records("account.tax") if t["price_include"]]
         server.execute("product.product", "create", vals_list=[
             {"name": "Tiles, tax included", "default_code": "NM-TILES", "type": "service",
@@ -92,6 +95,7 @@ def test_a_read_back_difference_fails_the_blocking_check(rating: RatingResource)
 
 def test_posting_an_open_period_fails_with_a_clear_reason(rating: RatingResource) -> None:
     with OdooTestServer() as server:
+        set_up(server)
         odoo = OdooResource(url=server.url, database=server.db, login=server.login,
                             password=server.password)
         rated = dg.materialize([landed_usage, rated_period], partition_key="2026-10",

@@ -2,7 +2,10 @@
 
 Every test posts over real HTTP to the Odoo-compatible test server (tests/odoo_server.py) with
 both transports; `test_posts_every_invoice_once_and_reads_it_back` also runs against a real Odoo
-when ODOO_URL, ODOO_DB, ODOO_USER and ODOO_PASSWORD are set (marker odoo_live).
+with both transports (its `live-jsonrpc` and `live-json2` params, marker odoo_live: selected by
+`pytest -m odoo_live`, deselected by CI's `-m "not odoo_live"`). They need ODOO_URL and ODOO_DB,
+ODOO_USER and ODOO_PASSWORD for jsonrpc, ODOO_API_KEY for json2 (ODOO_TRANSPORT is ignored);
+without ODOO_URL they are skipped, with ODOO_URL but a transport's credentials missing they fail.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 import pytest
 from odoo_server import Fault, OdooTestServer
 from posting_support import (
+    CATALOG,
     PERIOD,
     gateway_for,
     money,
@@ -26,7 +30,8 @@ from posting_support import (
 )
 from usage_builder import rows, scalar, table
 
-from rating import odoo
+from rating import odoo, odoo_setup
+from rating.catalog import load_catalog
 from rating.invoice_payload import Precision
 from rating.posting import PeriodOpen, PostingFailed, PostingOptions, post_period
 
@@ -53,22 +58,42 @@ def ledger(wh: Path) -> list[tuple[Any, ...]]:
     return table(wh, "odoo_postings", "invoice_key, state, odoo_move_id IS NOT NULL")
 
 
-@pytest.fixture(params=[*TRANSPORTS, "live"])
+def live_settings(transport: str) -> odoo.OdooSettings:
+    """The real Odoo of the environment (ODOO_URL...) over `transport`, whatever ODOO_TRANSPORT
+    says; skips without ODOO_URL, fails when ODOO_URL is set but the transport's credentials
+    are not."""
+    settings = odoo.settings_from_environment({**os.environ, "ODOO_TRANSPORT": transport})
+    if settings is None:
+        pytest.skip("no ODOO_URL: the live Odoo test is skipped")
+    return settings
+
+
+LIVE = pytest.mark.odoo_live
+
+
+@pytest.fixture(params=[*TRANSPORTS, pytest.param("live-jsonrpc", marks=LIVE),
+                        pytest.param("live-json2", marks=LIVE)])
 def target(request: pytest.FixtureRequest, tmp_path: Path
            ) -> Iterator[tuple[odoo.Gateway, Path]]:
-    """(gateway, warehouse) on the test server with each transport, or on a real Odoo."""
-    if request.param == "live":
-        settings = odoo.settings_from_environment()
-        if settings is None:
-            pytest.skip("no ODOO_URL: the live Odoo test is skipped")
-        request.applymarker(pytest.mark.odoo_live)
+    """(gateway, warehouse) on the test server with each transport, or on a real Odoo with
+    each transport ("live-<transport>", marker odoo_live)."""
+    where, _, transport = str(request.param).rpartition("-")
+    if where == "live":
+        try:
+            settings = live_settings(transport)
+        except ValueError as exc:  # ODOO_URL set, this transport's credentials missing
+            pytest.fail(f"ODOO_URL is set but the live {transport} test cannot run: {exc}")
+        assert settings.transport == transport
         # Keys unique to this run, so a real database keeps earlier runs' invoices apart.
         wh = rated_period(tmp_path, prefix=f"FT{uuid.uuid4().hex[:8].upper()}-")
-        yield odoo.connect(settings), wh
+        gateway = odoo.connect(settings)
+        # What an operator runs once: idempotent, so every live run may.
+        odoo_setup.apply(gateway, odoo_setup.Needs.for_catalog(load_catalog(CATALOG)))
+        yield gateway, wh
         return
     wh = rated_period(tmp_path)
     with OdooTestServer() as running:
-        yield gateway_for(running, request.param), wh
+        yield gateway_for(running, transport), wh
 
 
 @pytest.mark.slow
@@ -78,13 +103,13 @@ def test_posts_every_invoice_once_and_reads_it_back(target: tuple[odoo.Gateway, 
     report = post_period(wh, PERIOD, gateway)
     assert (report.posted, report.held) == (len(rated), [])
     found = moves(gateway, list(rated))
-    assert sorted(m["ref"] for m in found) == sorted(rated)
+    assert sorted(m["x_fc_billing_key"] for m in found) == sorted(rated)
     assert all(m["state"] == "posted" and m["name"] not in ("/", False) for m in found)
-    assert {m["ref"]: money(m["amount_untaxed"]) for m in found} == rated
+    assert {m["x_fc_billing_key"]: money(m["amount_untaxed"]) for m in found} == rated
     assert table(wh, "reconciliation_odoo", "status, count(*)", "TRUE GROUP BY status") == [
         ("match", len(rated))]
     numbers = dict(rows(wh, "SELECT invoice_key, odoo_number FROM odoo_postings"))
-    assert numbers == {m["ref"]: m["name"] for m in found}
+    assert numbers == {m["x_fc_billing_key"]: m["name"] for m in found}
 
     again = post_period(wh, PERIOD, gateway)
     assert (again.posted, again.already_posted, again.created) == (0, len(rated), 0)
@@ -103,7 +128,7 @@ def test_partners_products_and_taxes_come_from_odoo(server: OdooTestServer, wh: 
     products = sorted(p["default_code"] for p in server.records("product.product"))
     # NC-STORAGE: the graduated first tier's flat fee is charged even without usage.
     assert products == ["NC-INSTANCES", "NC-STORAGE", "NC-VCPU", "NM-TILES"]
-    taxes = {m["ref"]: (money(m["amount_untaxed"]), money(m["amount_tax"]))
+    taxes = {m["x_fc_billing_key"]: (money(m["amount_untaxed"]), money(m["amount_tax"]))
              for m in server.records("account.move")}
     untaxed, tax = taxes["C1/nexacloud/2026-10"]          # Ontario: HST 13%
     assert tax == (untaxed * D("0.13")).quantize(D("0.01")) or tax > 0
@@ -130,6 +155,22 @@ def test_lines_survive_odoos_precision(wh: Path, price_digits: int,
 
 
 @pytest.mark.slow
+def test_a_draft_odoo_totals_otherwise_is_written_again_on_the_next_run(server: OdooTestServer,
+                                                                       wh: Path) -> None:
+    gateway = gateway_for(server, "json2")
+    post_period(wh, PERIOD, gateway, PostingOptions(post=False))
+    key = "C1/nexamaps/2026-10"
+    move = next(m for m in server.records("account.move") if m["x_fc_billing_key"] == key)
+    [line] = [ln for ln in server.records("account.move.line") if ln["move_id"] == move["id"]]
+    server.execute("account.move.line", "write", [line["id"]], vals={"price_unit": 99})
+    first = post_period(wh, PERIOD, gateway)
+    assert [(k, s) for k, s, _ in first.held] == [(key, "amount_mismatch")]
+    second = post_period(wh, PERIOD, gateway)
+    assert (second.held, second.updated, second.posted) == ([], 1, 1)
+    assert table(wh, "reconciliation_odoo", "DISTINCT status") == [("match",)]
+
+
+@pytest.mark.slow
 def test_a_read_back_difference_leaves_the_invoice_in_draft(server: OdooTestServer,
                                                             wh: Path) -> None:
     gateway = gateway_for(server, "jsonrpc")
@@ -140,7 +181,7 @@ def test_a_read_back_difference_leaves_the_invoice_in_draft(server: OdooTestServ
     report = post_period(wh, PERIOD, gateway)
     held = {key for key, state, _ in report.held if state == "amount_mismatch"}
     assert held == {f"C{n}/nexamaps/2026-10" for n in range(1, 5)}
-    states = {m["ref"]: m["state"] for m in server.records("account.move")}
+    states = {m["x_fc_billing_key"]: m["state"] for m in server.records("account.move")}
     assert {k: s for k, s in states.items() if k in held} == dict.fromkeys(held, "draft")
     assert report.posted == 4
     mismatches = table(wh, "reconciliation_odoo", "invoice_key", "status = 'amount_differs'")
@@ -151,13 +192,13 @@ def test_a_read_back_difference_leaves_the_invoice_in_draft(server: OdooTestServ
 def test_a_refused_invoice_does_not_block_the_others(server: OdooTestServer, wh: Path) -> None:
     bad = "C3/nexacloud/2026-10"
     server.inject(Fault("reject", model="account.move", method="create", times=100,
-                        predicate=lambda p: any(v.get("ref") == bad
+                        predicate=lambda p: any(v.get("x_fc_billing_key") == bad
                                                 for v in p.get("vals_list", []))))
     report = post_period(wh, PERIOD, gateway_for(server, "json2"))
     assert [(k, s) for k, s, _ in report.held] == [(bad, "rejected")]
     assert "Rejected by test fault" in report.held[0][2]
     assert report.posted == 7
-    assert sorted(m["ref"] for m in server.records("account.move")) == sorted(
+    assert sorted(m["x_fc_billing_key"] for m in server.records("account.move")) == sorted(
         k for k in rated_totals(wh) if k != bad)
     assert (bad, "missing_in_odoo") in table(wh, "reconciliation_odoo", "invoice_key, status")
 
@@ -179,7 +220,7 @@ def test_a_lost_answer_never_makes_a_second_invoice(wh: Path, transport: str,
         server.inject(Fault(kind, model=model, method=method, **extra))
         report = post_period(wh, PERIOD, gateway_for(server, transport, timeout=1.0))
         assert report.held == []
-        refs = [m["ref"] for m in server.records("account.move")]
+        refs = [m["x_fc_billing_key"] for m in server.records("account.move")]
         assert sorted(refs) == sorted(rated_totals(wh))
         assert len([p for p in server.records("res.partner") if p.get("ref")]) == 4
         assert all(m["state"] == "posted" for m in server.records("account.move"))
@@ -193,7 +234,8 @@ def test_a_lost_post_answer_fails_the_run_and_the_rerun_finishes(server: OdooTes
         post_period(wh, PERIOD, gateway_for(server, "jsonrpc"))
     report = post_period(wh, PERIOD, gateway_for(server, "jsonrpc"))
     assert report.held == []
-    assert sorted(m["ref"] for m in server.records("account.move")) == sorted(rated_totals(wh))
+    keys = sorted(m["x_fc_billing_key"] for m in server.records("account.move"))
+    assert keys == sorted(rated_totals(wh))
     assert {s for (_, s, _) in ledger(wh)} == {"posted"}
 
 
@@ -222,7 +264,8 @@ def test_drafts_on_an_open_period_then_posting_once_closed(tmp_path: Path,
     rated_period(tmp_path, close=False, extra_vcpu=100)
     changed = post_period(wh, PERIOD, gateway, PostingOptions(post=False))
     assert (changed.created, changed.updated) == (0, 8)
-    odoo_totals = {m["ref"]: money(m["amount_untaxed"]) for m in server.records("account.move")}
+    odoo_totals = {m["x_fc_billing_key"]: money(m["amount_untaxed"])
+                   for m in server.records("account.move")}
     assert odoo_totals == rated_totals(wh)
 
     from rating.engine import close_period
@@ -230,6 +273,32 @@ def test_drafts_on_an_open_period_then_posting_once_closed(tmp_path: Path,
     final = post_period(wh, PERIOD, gateway)
     assert (final.created, final.updated, final.posted) == (0, 0, 8)
     assert len(server.records("account.move")) == 8
+
+
+@pytest.mark.slow
+def test_a_posted_invoice_worded_otherwise_by_another_version_is_not_flagged(
+        server: OdooTestServer, wh: Path) -> None:
+    gateway = gateway_for(server, "json2")
+    post_period(wh, PERIOD, gateway)
+    import duckdb
+    with duckdb.connect(str(wh)) as con:  # as if an earlier version had hashed other wording
+        con.execute("UPDATE odoo_postings SET content_hash = 'worded by an earlier version'")
+        # ...and one invoice really changed, its total unchanged: 1.00 moved between lines.
+        for line, delta in ((1, 1), (2, -1)):
+            con.execute("UPDATE invoice_lines SET amount = amount + ? WHERE invoice_key = "
+                        "'C2/nexacloud/2026-10' AND line_number = ?", [delta, line])
+    report = post_period(wh, PERIOD, gateway)
+    assert [(k, s) for k, s, _ in report.held] == [("C2/nexacloud/2026-10",
+                                                    "changed_after_posting")]
+    assert (report.already_posted, report.created) == (7, 0)
+    assert report.notes == ["7 posted invoices read otherwise in this version (their "
+                            "descriptions or booking settings) with the same lines and amounts: "
+                            "recorded as posted, nothing to adjust"]
+    again = post_period(wh, PERIOD, gateway)  # flagged until a person acts
+    assert (again.already_posted, again.notes) == (7, [])
+    assert [(k, s) for k, s, _ in again.held] == [("C2/nexacloud/2026-10",
+                                                   "changed_after_posting")]
+    assert not [c for c in server.calls if c.method == "write"]
 
 
 @pytest.mark.slow
@@ -248,6 +317,9 @@ def test_a_posted_invoice_whose_content_changed_is_flagged_never_edited(
                                                     "changed_after_posting")]
     assert {m["id"]: m["amount_untaxed"] for m in server.records("account.move")} == before
     assert not [c for c in server.calls if c.method == "write"]
+    again = post_period(wh, PERIOD, gateway)  # and again: the flag stays until a person acts
+    assert [(k, s) for k, s, _ in again.held] == [("C2/nexacloud/2026-10",
+                                                   "changed_after_posting")]
     status = dict(table(wh, "reconciliation_odoo", "invoice_key, status"))
     assert status["C2/nexacloud/2026-10"] == "amount_differs"
 
@@ -263,7 +335,13 @@ def test_the_dry_run_writes_the_exact_payloads(wh: Path) -> None:
     first = payloads["C1/nexamaps/2026-10"]
     assert first["partner"] == {"ref": "C1", "name": "Customer C1 Inc.",
                                 "email": "billing@c1.example.ca", "country": "CA",
-                                "province": "ON"}
+                                "province": "ON", "street": "100 King St W",
+                                "city": "Toronto", "postal_code": "M5X 1A9", "lang": None}
+    assert payloads["C2/nexamaps/2026-10"]["partner"]["lang"] == "fr_CA"  # Quebec
+    assert first["x_fc_billing_key"] == "C1/nexamaps/2026-10"
+    assert first["invoice_origin"] == "NexaMaps API usage, October 2026"
+    assert (first["income_account"], first["product_category"], first["analytic_account"],
+            first["payment_term"]) == ("411200", "NexaMaps API", "NexaMaps API", None)
     assert first["invoice_date"] == "2026-10-31"
     assert first["lines"][0]["product"] == "NM-TILES"
     assert first["lines"][0]["quantity"] == "1"   # 0.0000125 would not survive 2 digits
@@ -308,12 +386,24 @@ def test_only_read_calls_are_retried() -> None:
 
 
 @pytest.mark.fast
-@pytest.mark.odoo_live
-def test_live_settings_are_complete_when_given() -> None:
-    """Guards the live run's configuration: skipped without ODOO_URL."""
-    if not os.getenv("ODOO_URL"):
-        pytest.skip("no ODOO_URL")
-    assert odoo.settings_from_environment() is not None
+def test_the_live_test_runs_each_transport_with_its_own_credentials(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `target` does with the environment for its live params (no Odoo needed)."""
+    for name in ("ODOO_URL", "ODOO_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no ODOO_URL"):
+        live_settings("jsonrpc")
+    monkeypatch.setenv("ODOO_URL", "http://127.0.0.1:8069")
+    monkeypatch.setenv("ODOO_DB", "fusion")
+    monkeypatch.setenv("ODOO_USER", "admin")
+    monkeypatch.setenv("ODOO_PASSWORD", "secret")
+    monkeypatch.setenv("ODOO_TRANSPORT", "json2")  # overridden per param
+    assert live_settings("jsonrpc").transport == "jsonrpc"
+    with pytest.raises(ValueError, match="ODOO_API_KEY"):  # fails, never skipped
+        live_settings("json2")
+    monkeypatch.setenv("ODOO_API_KEY", "key")
+    monkeypatch.setenv("ODOO_TRANSPORT", "jsonrpc")
+    assert live_settings("json2").transport == "json2"
 
 
 @pytest.mark.slow
@@ -322,11 +412,12 @@ def test_an_invoice_reset_to_draft_in_odoo_is_left_to_accounting(server: OdooTes
     gateway = gateway_for(server, "jsonrpc")
     post_period(wh, PERIOD, gateway)
     key = "C1/nexacloud/2026-10"
-    move = next(m for m in server.records("account.move") if m["ref"] == key)
+    move = next(m for m in server.records("account.move") if m["x_fc_billing_key"] == key)
     server.execute("account.move", "button_draft", [move["id"]])
     report = post_period(wh, PERIOD, gateway)
     assert [(k, s) for k, s, _ in report.held] == [(key, "reset_to_draft_in_odoo")]
-    assert next(m for m in server.records("account.move") if m["ref"] == key)["state"] == "draft"
+    move = next(m for m in server.records("account.move") if m["x_fc_billing_key"] == key)
+    assert move["state"] == "draft"
 
 
 @pytest.mark.fast

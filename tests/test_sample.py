@@ -239,7 +239,8 @@ def test_layout_has_hive_files_and_mixed_types(sample: SampleSummary) -> None:
 def test_accounts_and_subscriptions(sample: SampleSummary) -> None:
     accounts = _csv(sample.landing / "accounts" / "accounts.csv")
     assert list(accounts[0]) == ["service", "account_id", "customer_key", "name", "email",
-                                 "country", "province"]
+                                 "country", "province", "street", "city", "postal_code"]
+    assert all(r["street"] and r["city"] and r["postal_code"] for r in accounts)
     assert len(accounts) == 5 * 50
     assert {r["country"] for r in accounts} == {"CA"}
     assert {r["province"] for r in accounts} <= {"ON", "QC", "BC", "AB"}

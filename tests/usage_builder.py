@@ -57,6 +57,7 @@ TIMESTAMP_TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
 }
 ACCOUNT_HEADER = ("service", "account_id", "customer_key", "name", "email", "country", "province")
+ADDRESS_HEADER = ("street", "city", "postal_code", "language")
 SUBSCRIPTION_HEADER = ("subscription_id", "service", "account_id", "plan_code", "start", "end")
 
 # One account per service; nexacloud and nexadesk belong to the same customer.
@@ -184,11 +185,14 @@ class Landing:
 
     def accounts(self, rows: Iterable[Sequence[str]] = DEFAULT_ACCOUNTS,
                  name: str = "accounts.csv") -> Path:
-        """Account links: (service, account_id, customer_key[, name, email, country, province])."""
+        """Account links: (service, account_id, customer_key[, name, email, country, province
+        [, street, city, postal_code[, language]]])."""
         filled = [[*row[:3], *(list(row[3:]) or [f"Customer {row[2]}",
                                                 f"{row[2].lower()}@example.ca", "CA", "ON"])]
                   for row in rows]
-        return write_csv(self.root / "accounts" / name, ACCOUNT_HEADER, filled)
+        width = max((len(row) for row in filled), default=len(ACCOUNT_HEADER))
+        header = (*ACCOUNT_HEADER, *ADDRESS_HEADER)[:max(width, len(ACCOUNT_HEADER))]
+        return write_csv(self.root / "accounts" / name, header, filled)
 
     def subscriptions(self, rows: Iterable[Sequence[str]] = DEFAULT_SUBSCRIPTIONS,
                       name: str = "subscriptions.csv") -> Path:

@@ -136,9 +136,9 @@ all_lines AS (
            replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
                replace(replace(u.template,
                '{metric_name}', u.metric_name), '{metric}', u.metric), '{unit}', u.unit),
-               '{period}', $period_label), '{quantity}', trim_decimal(u.quantity)),
-               '{billable}', trim_decimal(u.billable_units)),
-               '{included}', trim_decimal(u.included_units)),
+               '{period}', $period_label), '{quantity}', format_quantity(u.quantity)),
+               '{billable}', format_quantity(u.billable_units)),
+               '{included}', format_quantity(u.included_units)),
                '{group}', coalesce(u.group_value, 'unspecified')), '{plan}', u.plan_name),
                '{service_name}', u.service_name), '{service}', u.service), '{kind}', 'usage')
                AS description

@@ -1,6 +1,7 @@
--- Each invoice line with what its rated charge says of it (metric, account, model, tiers).
+-- Each invoice line with what its rated charge says of it (metric, account, model, tiers,
+-- the price version).
 CREATE OR REPLACE VIEW invoice_line_charges AS
-SELECT l.*, r.metric, r.account_id, r.model, r.breakdown
+SELECT l.*, r.metric, r.account_id, r.model, r.breakdown, r.price_effective_from
 FROM invoice_lines l
 JOIN rated_charges r
   ON r.billing_period = l.billing_period AND r.subscription_id = l.subscription_id

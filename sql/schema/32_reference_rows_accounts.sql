@@ -7,5 +7,9 @@ CREATE TABLE IF NOT EXISTS reference_rows_accounts (
     name          VARCHAR,
     email         VARCHAR,
     country       VARCHAR,
-    province      VARCHAR
+    province      VARCHAR,
+    street        VARCHAR,
+    city          VARCHAR,
+    postal_code   VARCHAR,
+    language      VARCHAR
 )
