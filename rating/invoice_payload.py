@@ -213,7 +213,9 @@ def odoo_line(line: RatedLine, precision: Precision) -> OdooLine:
             and (tier.units * tier.unit_price == line.amount or (
                 precision.rounds_per_line
                 and _round(tier.units * tier.unit_price, precision.currency_digits)
-                == line.amount))):
+                == line.amount
+                and not _near_half(tier.units * tier.unit_price,
+                                   precision.currency_digits)))):
         # 9,614,207 tiles at 0.0000125 = 120.18 once rounded to the cent, as rated: only when
         # Odoo rounds each line (otherwise it sums 120.1775875 with the other lines).
         return _checked(line, name, _plain(tier.units), _plain(tier.unit_price), precision,
@@ -240,6 +242,14 @@ def _packages(line: RatedLine) -> Tier | None:
     if line.model != "package" or len(line.tiers) != 1 or line.tiers[0].flat_fee != 0:
         return None
     return line.tiers[0] if line.tiers[0].units > 0 else None
+
+
+def _near_half(value: Decimal, digits: int) -> bool:
+    """Within Odoo's float_round epsilon (2**-50 of the value, and more for the float's own
+    error) of a half unit of the last digit: Odoo may round it the other way."""
+    step = Decimal(1).scaleb(-digits)
+    distance = abs(abs(value - _round(value, digits)) - step / 2)
+    return distance <= abs(value) * Decimal(2) ** -44 + Decimal("1e-12")
 
 
 def _one_charged_tier(line: RatedLine) -> Tier | None:

@@ -250,6 +250,14 @@ class OdooRecords:
             values["uom_id"] = self.setup_ids[("unit of measure", spec.unit)]
         return values
 
+    def known_products(self, codes: list[str]) -> dict[str, int]:
+        """The id of each code one Odoo product carries (searched, never created)."""
+        wanted = [c for c in codes if c not in self.product_ids]
+        if wanted:
+            self._find_products(wanted)
+        return {c: found for c in codes
+                if isinstance(found := self.product_ids.get(c), int)}
+
     def _find_products(self, codes: list[str]) -> None:
         self.product_ids.update(self._find_by_key("product.product", "default_code", codes,
                                                   "products"))

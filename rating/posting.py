@@ -58,11 +58,18 @@ from rating.periods import billing_period
 log = logging.getLogger(__name__)
 
 MOVE_FIELDS = ["id", KEY_FIELD, "ref", "state", "name", "amount_untaxed", "amount_tax",
-               "amount_total"]
+               "amount_total", "currency_id"]
 READ_CHUNK = 200
 D0 = Decimal(0)
 # Ledger states of an invoice we posted: Odoo holds it, whatever happens to our content.
 POSTED_STATES = ("posted", "changed_after_posting")
+# Keys left to a person: Odoo's invoice was taken out of our hands (reset to draft after we
+# posted it, cancelled). Held on every run, never posted by us again, until it is posted in
+# Odoo (then its lines are compared with ours) or gone.
+PERSON_STATES = ("reset_to_draft_in_odoo", "cancelled_in_odoo")
+# Drafts written again before they are verified: a rewrite Odoo refused, a total Odoo computed
+# otherwise, duplicates a person resolved.
+REWRITE_STATES = ("rejected", "amount_mismatch", "duplicate_in_odoo")
 NOT_SET_UP = "fusion_rating.NotSetUp"
 
 
@@ -285,6 +292,7 @@ class _Poster:
         self.records = OdooRecords(gateway, self._product_names,
                                    options.create_missing_products)
         self.reworded = 0  # posted invoices whose descriptions this version words otherwise
+        self.legacy_drafts: set[int] = set()  # drafts carrying the key in `ref`
 
     # -- the run -------------------------------------------------------------------------
 
@@ -395,22 +403,30 @@ class _Poster:
             else:
                 move = moves[0]
                 same = entry is not None and entry.content_hash == doc.content_hash
+                kept = entry.content_hash if entry is not None else None
                 if move["state"] == "cancel":
                     self._hold(doc, "cancelled_in_odoo",
-                               f"Odoo invoice {move['id']} is cancelled", move["id"])
+                               f"Odoo invoice {move['id']} is cancelled", move["id"],
+                               content_hash=kept)
                 elif move["state"] == "posted":
                     self._already_posted(doc, move, entry, same)
-                elif entry is not None and entry.state in POSTED_STATES:
-                    # Accounting reset our posted invoice to draft, perhaps to edit it: theirs.
+                elif entry is not None and entry.state in (*POSTED_STATES, *PERSON_STATES):
+                    # Accounting reset our posted (or cancelled) invoice to draft, perhaps to
+                    # edit it: theirs, until they post it again.
                     self._hold(doc, "reset_to_draft_in_odoo",
-                               f"Odoo invoice {move['id']} was posted and is a draft again",
-                               move["id"])
+                               f"Odoo invoice {move['id']} was posted or cancelled and is a "
+                               "draft again: left to accounting", move["id"], content_hash=kept)
                 else:
-                    # Rewritten when our content changed, or when Odoo totalled it otherwise
-                    # last time: its lines may have been laid out by another version or at
-                    # another precision (the draft is ours until it is posted).
-                    mismatch = entry is not None and entry.state == "amount_mismatch"
-                    drafts[doc.key] = (doc, int(move["id"]), not same or mismatch)
+                    # Rewritten when our content changed, when the last rewrite or total went
+                    # wrong (its lines may have been laid out by another version or at another
+                    # precision), or when it carries the key in `ref` (an earlier version's):
+                    # the draft is ours until it is posted.
+                    legacy = move[KEY_FIELD] != doc.key
+                    if legacy:
+                        self.legacy_drafts.add(int(move["id"]))
+                    rewrite = (not same or legacy
+                               or (entry is not None and entry.state in REWRITE_STATES))
+                    drafts[doc.key] = (doc, int(move["id"]), rewrite)
         for doc, move_id in self._create(new):
             drafts[doc.key] = (doc, move_id, False)
         self._rewrite([(d, i) for d, i, rewrite in drafts.values() if rewrite])
@@ -426,18 +442,19 @@ class _Poster:
 
     def _already_posted(self, doc: InvoiceDocument, move: dict[str, Any],
                         entry: LedgerEntry | None, same: bool) -> None:
+        """A posted invoice under the key: ours when we posted this very content, or when its
+        lines are ours (posted by a run killed before it could record it, by another version
+        that worded it otherwise, by a person who posted our draft); otherwise flagged."""
         amount = _decimal(move["amount_untaxed"])
-        if same or (entry is None and amount == doc.untaxed):
-            # Posted by an earlier run (perhaps one killed before it could record it).
+        if same and entry is not None and entry.state == "posted":
             self._ledger(doc, "posted", move_id=move["id"], number=move["name"])
             self.report.already_posted += 1
             _count(self.report, "posted")
-        elif amount == doc.untaxed and self._same_lines(int(move["id"]), doc):
-            # Worded otherwise (another version's descriptions), the same lines and amounts:
-            # nothing to adjust. The ledger takes today's content hash.
+        elif amount == doc.untaxed and self._same_lines(move, doc):
+            if entry is not None and entry.state in POSTED_STATES and not same:
+                self.reworded += 1  # worded otherwise (descriptions, booking settings)
             self._ledger(doc, "posted", move_id=move["id"], number=move["name"])
             self.report.already_posted += 1
-            self.reworded += 1
             _count(self.report, "posted")
         else:
             change = (f"rated content changed since (now {doc.untaxed})"
@@ -450,17 +467,19 @@ class _Poster:
                                                      entry.content_hash else "not the rated"))
             self._report_held(doc.key, "changed_after_posting", reason)
 
-    def _same_lines(self, move_id: int, doc: InvoiceDocument) -> bool:
-        """Odoo's lines of a posted invoice are ours: the same products with the same
-        amounts (the descriptions aside)."""
+    def _same_lines(self, move: dict[str, Any], doc: InvoiceDocument) -> bool:
+        """Odoo's lines of a posted invoice are ours: the same currency, the same products
+        with the same amounts (the descriptions aside). Only reads."""
+        currency = move.get("currency_id")
+        if not isinstance(currency, list) or currency[1] != doc.currency:
+            return False
+        products = self.records.known_products(sorted({ln.product_code for ln in doc.lines}))
+        if len(products) != len({ln.product_code for ln in doc.lines}):
+            return False  # a product Odoo does not hold cannot be on its invoice
         rows = self.odoo.call("account.move.line", "search_read",
-                              domain=[["move_id", "=", move_id],
+                              domain=[["move_id", "=", move["id"]],
                                       ["display_type", "=", "product"]],
                               fields=["product_id", "price_subtotal"])
-        try:
-            products = self.records.products(sorted({ln.product_code for ln in doc.lines}))
-        except OdooError:
-            return False
         theirs = sorted((row["product_id"][0] if row["product_id"] else 0,
                          _decimal(row["price_subtotal"])) for row in rows)
         ours = sorted((products[ln.product_code], ln.subtotal) for ln in doc.lines)
@@ -537,11 +556,14 @@ class _Poster:
                 values = self.records.move_values(doc, partners[doc.customer.ref])
                 values.pop("move_type")
                 values["invoice_line_ids"] = [[5, 0, 0], *values["invoice_line_ids"]]
+                if move_id in self.legacy_drafts:  # the key leaves the customer's reference
+                    values["ref"] = False
                 self._ledger(doc, "draft", move_id=move_id, attempts=1,
                              content_hash="rewriting")
                 self.odoo.call("account.move", "write", [move_id], vals=values)
             except OdooError as exc:
-                self._hold(doc, "rejected", str(exc), move_id)
+                # Odoo still holds the old content: the next run writes it again.
+                self._hold(doc, "rejected", str(exc), move_id, content_hash="rewriting")
                 continue
             self._ledger(doc, "draft", move_id=move_id)
             self.report.updated += 1
@@ -653,8 +675,12 @@ class _Poster:
     # -- the ledger ----------------------------------------------------------------------
 
     def _hold(self, doc: InvoiceDocument, state: str, reason: str,
-              move_id: int | None = None, number: str | None = None) -> None:
-        self._ledger(doc, state, move_id=move_id, number=number, error=reason)
+              move_id: int | None = None, number: str | None = None,
+              content_hash: str | None = None) -> None:
+        """Note a held key; `content_hash`: what Odoo's invoice holds when it is not today's
+        content (a refused rewrite, an invoice out of our hands)."""
+        self._ledger(doc, state, move_id=move_id, number=number, error=reason,
+                     content_hash=content_hash)
         self._report_held(doc.key, state, reason)
 
     def _report_held(self, key: str, state: str, reason: str) -> None:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from usage_builder import Landing, rows, usage_row
 
 from rating import odoo_setup
@@ -64,6 +65,15 @@ def rated_period(root: Path, count: int = 4, prefix: str = "C", close: bool = Tr
     if close:
         close_period(warehouse, PERIOD)
     return warehouse
+
+
+def move_a_dollar_between_lines(warehouse: Path, key: str) -> None:
+    """Change an invoice's rated lines (1.00 from its second line to its first), not its
+    total: what only a comparison of lines can see."""
+    with duckdb.connect(str(warehouse)) as con:
+        for line, delta in ((1, 1), (2, -1)):
+            con.execute("UPDATE invoice_lines SET amount = amount + ? WHERE invoice_key = ? "
+                        "AND line_number = ?", [delta, key, line])
 
 
 def rated_totals(warehouse: Path) -> dict[str, Decimal]:

@@ -71,6 +71,12 @@ def test_a_tier_rounded_to_the_cent_keeps_its_units_only_where_odoo_rounds_per_l
     assert (per_line.quantity, per_line.price_unit, per_line.subtotal) == (
         D(9614207), D("0.0000125"), D("120.18"))
     assert odoo_line(tiles, Precision(price_digits=7)).quantity == D(1)
+    # Within Odoo's float epsilon of a half cent, Odoo may round up where we round down
+    # (1.0001 x 10740.0009999 = 10741.07499999999: Odoo 19 gave 10741.08): 1 x the amount.
+    near = line("10741.07", "1.0001", model="per_unit", unit="h",
+                tiers=(Tier(1, D("1.0001"), D("10740.0009999"), D(0)),))
+    assert odoo_line(near, Precision(price_digits=7, quantity_digits=4,
+                                     rounds_per_line=True)).quantity == D(1)
     # A flat fee is not units at a price.
     flat = line("4.87", "28.7", model="graduated", unit="GB-month",
                 tiers=(Tier(1, D("28.7"), D("0.10"), D(2)),))

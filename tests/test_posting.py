@@ -24,6 +24,7 @@ from posting_support import (
     PERIOD,
     gateway_for,
     money,
+    move_a_dollar_between_lines,
     moves,
     rated_period,
     rated_totals,
@@ -283,10 +284,8 @@ def test_a_posted_invoice_worded_otherwise_by_another_version_is_not_flagged(
     import duckdb
     with duckdb.connect(str(wh)) as con:  # as if an earlier version had hashed other wording
         con.execute("UPDATE odoo_postings SET content_hash = 'worded by an earlier version'")
-        # ...and one invoice really changed, its total unchanged: 1.00 moved between lines.
-        for line, delta in ((1, 1), (2, -1)):
-            con.execute("UPDATE invoice_lines SET amount = amount + ? WHERE invoice_key = "
-                        "'C2/nexacloud/2026-10' AND line_number = ?", [delta, line])
+    # ...and one invoice really changed, its total unchanged.
+    move_a_dollar_between_lines(wh, "C2/nexacloud/2026-10")
     report = post_period(wh, PERIOD, gateway)
     assert [(k, s) for k, s, _ in report.held] == [("C2/nexacloud/2026-10",
                                                     "changed_after_posting")]

@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from odoo_server import Fault, OdooTestServer
-from posting_support import PERIOD, gateway_for, rated_totals
+from posting_support import PERIOD, gateway_for, move_a_dollar_between_lines, rated_totals
 from usage_builder import rows, table
 
 from rating.posting import PostingFailed, PostingOptions, post_period
@@ -193,3 +194,95 @@ def test_invoices_posted_under_ref_by_an_earlier_version_are_found_not_created_a
     assert (report.created, report.already_posted, report.held) == (0, 8, [])
     assert refs(server, "account.move") == [] and len(server.records("account.move")) == 8
     assert table(wh, "reconciliation_odoo", "DISTINCT status") == [("match",)]
+
+
+def move_state(server: OdooTestServer, key: str) -> str:
+    return str(move_of(server, key)["state"])
+
+
+def ledger_state(wh: Path, key: str) -> str:
+    return str(dict(table(wh, "odoo_postings", "invoice_key, state"))[key])
+
+
+@pytest.mark.slow
+def test_an_invoice_reset_to_draft_stays_with_accounting_until_they_post_it(
+        server: OdooTestServer, wh: Path) -> None:
+    gateway = gateway_for(server, "jsonrpc")
+    post_period(wh, PERIOD, gateway)
+    key = "C1/nexacloud/2026-10"
+    server.execute("account.move", "button_draft", [move_of(server, key)["id"]])
+    for _ in range(2):  # every run leaves it alone
+        report = post_period(wh, PERIOD, gateway)
+        assert [(k, s) for k, s, _ in report.held] == [(key, "reset_to_draft_in_odoo")]
+        assert move_state(server, key) == "draft"
+    server.execute("account.move", "action_post", [move_of(server, key)["id"]])
+    report = post_period(wh, PERIOD, gateway)  # posted again as it was: ours, lines compared
+    assert (report.held, ledger_state(wh, key)) == ([], "posted")
+
+
+@pytest.mark.slow
+def test_a_changed_invoice_stays_flagged_when_accounting_reposts_it_unchanged(
+        server: OdooTestServer, wh: Path) -> None:
+    gateway = gateway_for(server, "jsonrpc")
+    post_period(wh, PERIOD, gateway)
+    key = "C2/nexacloud/2026-10"
+    move_a_dollar_between_lines(wh, key)  # the rated lines change, the total does not
+    post_period(wh, PERIOD, gateway)
+    move_id = move_of(server, key)["id"]
+    server.execute("account.move", "button_draft", [move_id])
+    post_period(wh, PERIOD, gateway)
+    server.execute("account.move", "action_post", [move_id])
+    report = post_period(wh, PERIOD, gateway)
+    assert [(k, s) for k, s, _ in report.held] == [(key, "changed_after_posting")]
+
+
+@pytest.mark.slow
+def test_a_draft_posted_by_hand_with_other_lines_is_flagged_not_adopted(
+        server: OdooTestServer, wh: Path) -> None:
+    gateway = gateway_for(server, "jsonrpc")
+    post_period(wh, PERIOD, gateway, PostingOptions(post=False))
+    key = "C1/nexacloud/2026-10"
+    move = move_of(server, key)
+    lines = [ln for ln in server.records("account.move.line") if ln["move_id"] == move["id"]]
+    first, second = lines[0], lines[1]  # 1.00 moved between two lines: the total stays
+    server.execute("account.move.line", "write", [first["id"]],
+                   vals={"price_unit": first["price_unit"] + 1})
+    server.execute("account.move.line", "write", [second["id"]],
+                   vals={"price_unit": second["price_unit"] - 1})
+    server.execute("account.move", "action_post", [move["id"]])
+    report = post_period(wh, PERIOD, gateway)
+    assert [(k, s) for k, s, _ in report.held] == [(key, "changed_after_posting")]
+
+
+@pytest.mark.slow
+def test_a_refused_rewrite_is_written_again_never_posted_stale(server: OdooTestServer,
+                                                                wh: Path) -> None:
+    gateway = gateway_for(server, "jsonrpc")
+    post_period(wh, PERIOD, gateway, PostingOptions(post=False))
+    key = "C2/nexacloud/2026-10"
+    with duckdb.connect(str(wh)) as con:  # the wording changes, the amounts do not
+        con.execute("UPDATE invoice_lines SET description = 'Corrected wording' "
+                    "WHERE invoice_key = ? AND line_number = 1", [key])
+    server.inject(Fault("reject", model="account.move", method="write", times=1))
+    refused = post_period(wh, PERIOD, gateway, PostingOptions(post=False))
+    assert [(k, s) for k, s, _ in refused.held] == [(key, "rejected")]
+    report = post_period(wh, PERIOD, gateway)
+    assert report.held == [] and move_state(server, key) == "posted"
+    names = [ln["name"] for ln in server.records("account.move.line")
+             if ln["move_id"] == move_of(server, key)["id"]]
+    assert any(name.startswith("Corrected wording") for name in names)
+
+
+@pytest.mark.slow
+def test_a_draft_an_earlier_version_keyed_in_ref_is_rewritten_with_the_key_moved(
+        server: OdooTestServer, wh: Path) -> None:
+    gateway = gateway_for(server, "jsonrpc")
+    post_period(wh, PERIOD, gateway, PostingOptions(post=False))
+    for move in server.records("account.move"):
+        server.execute("account.move", "write", [move["id"]],
+                       vals={"ref": move["x_fc_billing_key"], "x_fc_billing_key": False})
+    report = post_period(wh, PERIOD, gateway)
+    assert (report.held, report.created, report.updated, report.posted) == ([], 0, 8, 8)
+    moves = server.records("account.move")
+    assert {m["ref"] for m in moves} == {False}
+    assert sorted(m["x_fc_billing_key"] for m in moves) == sorted(rated_totals(wh))
