@@ -12,7 +12,7 @@ rated (unknown_account, no_subscription) and rated by a later rating once fixed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ ACCOUNT_COLUMNS = {"service": "service", "account_id": "account_id",
                    "customer_key": "customer_key", "name": "name", "email": "email",
                    "country": "country", "province": "province", "street": "street",
                    "city": "city", "postal_code": "postal_code", "language": "language"}
+DESCRIBE = {"csv": "reference/describe_csv", "parquet": "reference/describe_parquet"}
 REQUIRED = {"subscriptions": {"subscription_id", "service", "account_id", "plan_code", "start"},
             "accounts": {"service", "account_id", "customer_key"}}
 
@@ -55,16 +56,17 @@ def files(con: Any, landing_root: str, kind: str) -> list[str]:
 
 def load_table_file(con: Any, landing_root: str, path: str, *, table: str,
                     columns: Sequence[str], required: frozenset[str] | set[str],
-                    insert: str) -> tuple[str, str, str] | None:
+                    inserts: Mapping[str, str]) -> tuple[str, str, str] | None:
     """Append one CSV or Parquet file to `table`, every column as text (a column the file
-    lacks is NULL), through `sql/<insert>_csv.sql` or `_parquet.sql`; (relative path, reason,
-    detail) when the file cannot be used as a whole: unreadable_file or missing_column."""
+    lacks is NULL), through the statement `inserts` names for its format ("csv", "parquet");
+    (relative path, reason, detail) when the file cannot be used as a whole: unreadable_file
+    or missing_column."""
     relative = landing.relative_path(landing_root, path)
     fmt = "parquet" if path.endswith(".parquet") else "csv"
     if any(c in landing.GLOB_CHARACTERS for c in path):
         return relative, "unreadable_file", landing.GLOB_NAME_ERROR
     try:
-        present = {row[0] for row in warehouse.run(con, f"reference/describe_{fmt}",
+        present = {row[0] for row in warehouse.run(con, DESCRIBE[fmt],
                                                    {"file": path}).fetchall()}
         missing = sorted(set(required) - present)
         if missing:
@@ -72,7 +74,7 @@ def load_table_file(con: Any, landing_root: str, path: str, *, table: str,
         # Only names from the callers' fixed column lists are spliced into the statement.
         projection = ", ".join(f'CAST("{c}" AS VARCHAR)' if c in present else "NULL::VARCHAR"
                                for c in columns)
-        statement = (warehouse.sql(f"{insert}_{fmt}")
+        statement = (warehouse.sql(inserts[fmt])
                      .replace("{table}", table).replace("{projection}", projection))
         warehouse.run_text(con, statement, {"file_path": relative, "file": path})
     except duckdb.Error as exc:  # known-good statements on one file: the file's fault

@@ -32,8 +32,10 @@ def _insert(con: Any, name: str, params: dict[str, Any]) -> None:
 
 def load_catalog_tables(con: Any, catalog: Catalog) -> None:
     """The validated catalog as cat_* temp tables (copied to catalog_* when a period is rated)."""
-    for name in ("services", "metrics", "plans", "charges", "prices", "price_tiers"):
-        warehouse.run(con, f"catalog/create_cat_{name}")
+    for statement in ("catalog/create_cat_services", "catalog/create_cat_metrics",
+                      "catalog/create_cat_plans", "catalog/create_cat_charges",
+                      "catalog/create_cat_prices", "catalog/create_cat_price_tiers"):
+        warehouse.run(con, statement)
     for s in catalog.services:
         _insert(con, "catalog/insert_cat_services",
                 {"service": s.code, "name": s.name, "currency": s.currency})

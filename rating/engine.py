@@ -214,8 +214,9 @@ def _write_period(con: Any, params: dict[str, Any], closed: bool,
         return None
     warehouse.run(con, "guard/create_previous_invoices", params)
     warehouse.run(con, "guard/create_previous_subscriptions", params)
-    for table in ("invoice_lines", "rated_charges", "usage_rollups"):
-        warehouse.run(con, f"write/delete_period_{table}", params)
+    for statement in ("write/delete_period_invoice_lines", "write/delete_period_rated_charges",
+                      "write/delete_period_usage_rollups"):
+        warehouse.run(con, statement, params)
     warehouse.run(con, "rate/create_period_subscriptions", params)
     warehouse.run(con, "rate/insert_usage_rollups", params)
     warehouse.run(con, "rate/insert_rated_charges", params)
@@ -237,10 +238,12 @@ def _write_run_tables(con: Any, held: tuple[HeldFile, ...]) -> None:
             "kind": problem.kind, "reason": problem.reason, "file_path": problem.file_path,
             "detail": problem.detail})
     references.record_held(con, held)
-    for name in ("services", "metrics", "plans", "charges", "prices", "price_tiers"):
-        warehouse.run(con, f"write/replace_catalog_{name}")
-    for name in ("subscriptions", "accounts"):
-        warehouse.run(con, f"write/replace_validated_{name}")
+    for statement in ("write/replace_catalog_services", "write/replace_catalog_metrics",
+                      "write/replace_catalog_plans", "write/replace_catalog_charges",
+                      "write/replace_catalog_prices", "write/replace_catalog_price_tiers",
+                      "write/replace_validated_subscriptions",
+                      "write/replace_validated_accounts"):
+        warehouse.run(con, statement)
 
 
 def _period_result(con: Any, run_id: str, params: dict[str, Any], counts: dict[str, int],

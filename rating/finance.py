@@ -32,18 +32,21 @@ from rating.periods import DEFAULT_TIME_ZONE, billing_period
 from rating.warehouse import WarehouseSettings
 
 CENT = Decimal("0.01")
-KINDS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
-    # kind: (columns in the raw table's order, the required ones)
+KINDS: dict[str, tuple[tuple[str, ...], frozenset[str], str]] = {
+    # kind: (columns in the raw table's order, the required ones, the raw table's statement)
     "legacy_billing": (("source", "service", "account_id", "period", "charge", "amount",
                         "currency", "legacy_invoice_id"),
                        frozenset({"source", "service", "account_id", "period", "amount",
-                                  "currency"})),
+                                  "currency"}), "finance/create_raw_legacy_billing"),
     "provider_costs": (("date", "provider", "service", "account_id", "metric", "cost",
                         "currency"),
-                       frozenset({"date", "provider", "service", "cost", "currency"})),
+                       frozenset({"date", "provider", "service", "cost", "currency"}),
+                       "finance/create_raw_provider_costs"),
     "fx_rates": (("date", "currency", "rate_to_cad"),
-                 frozenset({"date", "currency", "rate_to_cad"})),
+                 frozenset({"date", "currency", "rate_to_cad"}), "finance/create_raw_fx_rates"),
 }
+# The statement that appends one file to a raw table, per file format.
+RAW_INSERTS = {"csv": "finance/insert_raw_csv", "parquet": "finance/insert_raw_parquet"}
 
 
 @dataclass(frozen=True)
@@ -101,16 +104,19 @@ def run_finance(request: FinanceRequest) -> FinanceResult:
         # abort the transaction that writes the tables.
         problems = _load_files(con, request.landing)
         with warehouse.transaction(con), warehouse.registered(con, "cost_mapping", mapping):
-            for step in ("check_legacy_billing", "check_fx_rates", "check_provider_costs",
-                         "clear_finance_quarantine", "insert_finance_quarantine",
-                         "clear_legacy_billing", "insert_legacy_billing",
-                         "clear_provider_costs", "insert_provider_costs",
-                         "delete_period_reconciliation_legacy", "insert_reconciliation_legacy",
-                         "delete_cutover_readiness", "insert_cutover_readiness",
-                         "delete_period_cost_allocations", "insert_cost_allocations",
-                         "delete_period_margin_daily", "insert_margin_daily",
-                         "delete_period_margin_monthly", "insert_margin_monthly"):
-                warehouse.run(con, f"finance/{step}", params)
+            for step in ("finance/check_legacy_billing", "finance/check_fx_rates",
+                         "finance/check_provider_costs", "finance/clear_finance_quarantine",
+                         "finance/insert_finance_quarantine", "finance/clear_legacy_billing",
+                         "finance/insert_legacy_billing", "finance/clear_provider_costs",
+                         "finance/insert_provider_costs",
+                         "finance/delete_period_reconciliation_legacy",
+                         "finance/insert_reconciliation_legacy",
+                         "finance/delete_cutover_readiness", "finance/insert_cutover_readiness",
+                         "finance/delete_period_cost_allocations",
+                         "finance/insert_cost_allocations", "finance/delete_period_margin_daily",
+                         "finance/insert_margin_daily", "finance/delete_period_margin_monthly",
+                         "finance/insert_margin_monthly"):
+                warehouse.run(con, step, params)
             for kind, file_path, reason, detail in problems:
                 warehouse.run(con, "finance/insert_file_problem", {
                     "kind": kind, "reason": reason, "file_path": file_path, "detail": detail})
@@ -136,13 +142,13 @@ def _load_files(con: Any, root: str) -> list[tuple[str, str, str, str]]:
     """Every file of every kind into its raw table; (kind, file, reason, detail) for a file
     that cannot be used as a whole."""
     problems: list[tuple[str, str, str, str]] = []
-    for kind, (columns, required) in KINDS.items():
-        warehouse.run(con, f"finance/create_raw_{kind}")
+    for kind, (columns, required, create) in KINDS.items():
+        warehouse.run(con, create)
         readable = accounts.files(con, root, kind)
         for path in readable:
             problem = accounts.load_table_file(con, root, path, table=f"raw_{kind}",
                                                columns=columns, required=required,
-                                               insert="finance/insert_raw")
+                                               inserts=RAW_INSERTS)
             if problem is not None:
                 problems.append((kind, *problem))
         problems += [(kind, path, "unsupported_file", "only .csv and .parquet files are read")
@@ -164,11 +170,10 @@ def _other_files(con: Any, root: str, kind: str, readable: set[str]) -> list[str
 
 def _result(con: Any, period: str) -> FinanceResult:
     def rows(name: str) -> list[Any]:
-        result: list[Any] = warehouse.run(con, f"report/{name}",
-                                          {"billing_period": period}).fetchall()
+        result: list[Any] = warehouse.run(con, name, {"billing_period": period}).fetchall()
         return result
 
-    landed = {kind: n for kind, n in rows("finance_landed")}
-    return FinanceResult(period, landed, rows("finance_quarantine_by_reason"),
-                         rows("margin_dual_run_classes"), rows("cutover_readiness"),
-                         rows("margin_by_service_period"))
+    landed = {kind: n for kind, n in rows("report/finance_landed")}
+    return FinanceResult(period, landed, rows("report/finance_quarantine_by_reason"),
+                         rows("report/margin_dual_run_classes"), rows("report/cutover_readiness"),
+                         rows("report/margin_by_service_period"))

@@ -363,11 +363,11 @@ def sync(con: Any) -> None:
                                   ).fetchone()[0])
     params = {"synced": 0 if reset else int(found[0]), "reset": reset,
               "generation": generation}
-    for name in ("sync_delete_landed_files", "sync_insert_landed_files",
-                 "sync_delete_ingestions", "sync_insert_ingestions",
-                 "sync_delete_quarantine", "sync_insert_quarantine",
-                 "sync_forget_marker", "sync_record"):
-        warehouse.run(con, f"ledger/{name}", params)
+    for statement in ("ledger/sync_delete_landed_files", "ledger/sync_insert_landed_files",
+                      "ledger/sync_delete_ingestions", "ledger/sync_insert_ingestions",
+                      "ledger/sync_delete_quarantine", "ledger/sync_insert_quarantine",
+                      "ledger/sync_forget_marker", "ledger/sync_record"):
+        warehouse.run(con, statement, params)
 
 
 def unreleased(con: Any, held: list[HeldFile]) -> list[HeldFile]:

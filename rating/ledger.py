@@ -83,10 +83,12 @@ def attach(con: Any, folder: Path | str, *, read_only: bool = False) -> None:
 
 def create_tables(con: Any) -> None:
     """Create the ledger's tables that do not exist yet."""
-    for name in TABLES:
+    for name, statement in zip(TABLES, ("ledger/create_ledger_meta", "ledger/create_ingestions",
+                                        "ledger/create_ingested_files",
+                                        "ledger/create_usage_rows"), strict=True):
         if warehouse.run(con, "ledger/table_exists", {"name": name}).fetchone()[0]:
             continue
-        warehouse.run(con, f"ledger/create_{name}")
+        warehouse.run(con, statement)
         if name == "usage_rows":
             warehouse.run(con, "ledger/partition_usage_rows")
             warehouse.run(con, "ledger/set_parquet_version")
@@ -95,8 +97,9 @@ def create_tables(con: Any) -> None:
 def drop_data_tables(con: Any) -> None:
     """Empty the ledger for a rebuild (inside the caller's transaction): its rows, manifest and
     ingestions; their Parquet files stay until DuckLake's cleanup removes them."""
-    for name in ("usage_rows", "ingested_files", "ingestions"):
-        warehouse.run(con, f"ledger/drop_{name}")
+    for statement in ("ledger/drop_usage_rows", "ledger/drop_ingested_files",
+                      "ledger/drop_ingestions"):
+        warehouse.run(con, statement)
 
 
 def meta(con: Any, name: str) -> str | None:

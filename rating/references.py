@@ -30,6 +30,27 @@ COLUMNS = {"subscriptions": accounts.SUBSCRIPTION_COLUMNS, "accounts": accounts.
 
 
 @dataclass(frozen=True)
+class _KindStatements:
+    """The statements that stage a file of one kind and bring it into force."""
+
+    create_staged: str
+    count_staged: str
+    delete_rows: str
+    replace_rows: str
+
+
+SQL = {kind: _KindStatements(*statements) for kind, statements in {
+    "subscriptions": ("reference/create_staged_subscriptions",
+                      "reference/count_staged_subscriptions",
+                      "reference/delete_rows_subscriptions",
+                      "reference/replace_rows_subscriptions"),
+    "accounts": ("reference/create_staged_accounts", "reference/count_staged_accounts",
+                 "reference/delete_rows_accounts", "reference/replace_rows_accounts"),
+}.items()}
+RAW_INSERTS = {"csv": "reference/insert_raw_csv", "parquet": "reference/insert_raw_parquet"}
+
+
+@dataclass(frozen=True)
 class Change:
     """A file whose version in force changed in this run (rows None: no version before/after)."""
 
@@ -119,19 +140,19 @@ def _stage(con: Any, root: str, kind: str, landed: landing.LandedFile, size: int
     whole, else (its rows, its lines that could not be decoded: line, message, as read)."""
     if size == 0:
         return "empty_file", "the file is empty"
-    warehouse.run(con, f"reference/create_staged_{kind}")
+    warehouse.run(con, SQL[kind].create_staged)
     warehouse.run(con, "reference/drop_csv_rejects")
     warehouse.run(con, "reference/drop_csv_reject_scans")
     problem = accounts.load_table_file(
         con, root, landed.path, table=f"staged_{kind}", columns=tuple(COLUMNS[kind].values()),
-        required=accounts.REQUIRED[kind], insert="reference/insert_raw")
+        required=accounts.REQUIRED[kind], inserts=RAW_INSERTS)
     if problem is not None:
         return problem[1], problem[2]
     rejects: list[tuple[int, str, str]] = []
     if not landed.path.endswith(".parquet"):
         rejects = [(int(line), str(message), str(record)) for line, message, record in
                    warehouse.run(con, "reference/csv_rejects").fetchall()]
-    rows = int(warehouse.run(con, f"reference/count_staged_{kind}").fetchone()[0])
+    rows = int(warehouse.run(con, SQL[kind].count_staged).fetchone()[0])
     if rows == 0:
         if rejects:
             line, message, _ = rejects[0]
@@ -144,8 +165,8 @@ def _bring_into_force(con: Any, kind: str, relative: str, size: int,
                       modified: dt.datetime | None, content_hash: str, rows: int,
                       rejects: list[tuple[int, str, str]], now: dt.datetime) -> None:
     params = {"kind": kind, "file_path": relative}
-    warehouse.run(con, f"reference/delete_rows_{kind}", params)
-    warehouse.run(con, f"reference/replace_rows_{kind}")
+    warehouse.run(con, SQL[kind].delete_rows, params)
+    warehouse.run(con, SQL[kind].replace_rows)
     warehouse.run(con, "reference/delete_in_force_file", params)
     warehouse.run(con, "reference/insert_in_force_file", {
         **params, "size_bytes": size, "modified_at": modified, "content_hash": content_hash,
@@ -158,7 +179,7 @@ def _bring_into_force(con: Any, kind: str, relative: str, size: int,
 
 def _retire(con: Any, kind: str, relative: str) -> None:
     params = {"kind": kind, "file_path": relative}
-    warehouse.run(con, f"reference/delete_rows_{kind}", params)
+    warehouse.run(con, SQL[kind].delete_rows, params)
     warehouse.run(con, "reference/delete_in_force_file", params)
     warehouse.run(con, "reference/delete_rejects", params)
 

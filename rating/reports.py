@@ -20,15 +20,16 @@ def open_read_only(database: Path | str) -> Any:
 
 def query(database: Path | str, name: str, params: dict[str, Any] | None = None, *,
           ledger: Path | None = None) -> list[tuple[Any, ...]]:
-    """The rows of `sql/report/<name>.sql` on a read-only connection (with the ledger in
-    `ledger` attached read-only, for the statements that read it)."""
+    """The rows of `sql/<name>.sql` (a report, e.g. "report/held_inputs") on a read-only
+    connection (with the ledger in `ledger` attached read-only, for the statements that read
+    it)."""
     con = open_read_only(database)
     try:
         if ledger is not None:
             from rating import ledger as usage_ledger
 
             usage_ledger.attach(con, ledger, read_only=True)
-        rows: list[tuple[Any, ...]] = warehouse.run(con, f"report/{name}", params).fetchall()
+        rows: list[tuple[Any, ...]] = warehouse.run(con, name, params).fetchall()
         return rows
     finally:
         con.close()
@@ -52,7 +53,7 @@ def is_closed(database: Path | str, period: str) -> bool | None:
     if not Path(database).exists():
         return False
     try:
-        rows = query(database, "period_closed", {"billing_period": period})
+        rows = query(database, "report/period_closed", {"billing_period": period})
     except duckdb.Error:
         return None
     return bool(rows[0][0])
