@@ -6,7 +6,7 @@
 import dagster as dg
 
 from pipelines.resources import RatingResource
-from rating import reports
+from rating.reports import queries as reports
 
 
 class QuarantineShareConfig(dg.Config):

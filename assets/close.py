@@ -9,7 +9,7 @@ import dagster as dg
 
 from pipelines.partitions import billing_periods
 from pipelines.resources import RatingResource
-from rating.engine import close_period
+from rating.rate.engine import close_period
 
 POOL = "duckdb_warehouse"
 

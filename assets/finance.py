@@ -13,8 +13,9 @@ import dagster as dg
 
 from pipelines.partitions import billing_periods
 from pipelines.resources import RatingResource
-from rating import margin_report, reports
-from rating.finance import FinanceRequest, publish_analyst_copy, run_finance
+from rating.finance.run import FinanceRequest, publish_analyst_copy, run_finance
+from rating.reports import margin as margin_report
+from rating.reports import queries as reports
 
 GROUP = "finance"
 POOL = "duckdb_warehouse"

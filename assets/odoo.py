@@ -1,4 +1,4 @@
-"""Posting to Odoo: the closed period's invoices, once, then read back (rating.posting).
+"""Posting to Odoo: the closed period's invoices, once, then read back (rating.odoo.posting).
 
 closed_period -> odoo_invoices -> reconciliation_odoo (blocking check: odoo_amounts_match)
 
@@ -11,9 +11,9 @@ import dagster as dg
 
 from pipelines.partitions import billing_periods
 from pipelines.resources import OdooResource, RatingResource
-from rating import reports
 from rating.catalog import load_catalog
-from rating.posting import PeriodOpen, PostingFailed, post_period
+from rating.odoo.posting import PeriodOpen, PostingFailed, post_period
+from rating.reports import queries as reports
 
 GROUP = "month_close"
 POOL = "duckdb_warehouse"

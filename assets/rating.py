@@ -1,4 +1,4 @@
-"""The ingestion and rating assets: thin wrappers over `rating.engine` (no pricing logic here).
+"""The ingestion and rating assets: thin wrappers over `rating.rate.engine` (no pricing logic here).
 
 landed_usage (each new usage file into the ledger, once) -> usage_rollups, rated_charges,
 invoice_lines (one period rated from the ledger) -> period_summary
@@ -19,9 +19,9 @@ import dagster as dg
 
 from pipelines.partitions import billing_periods
 from pipelines.resources import RatingResource
-from rating import reports
-from rating.engine import rate_period, summarise_period
-from rating.ingest import HeldFile
+from rating.ingest.usage import HeldFile
+from rating.rate.engine import rate_period, summarise_period
+from rating.reports import queries as reports
 
 GROUP = "rating"
 POOL = "duckdb_warehouse"
@@ -62,7 +62,7 @@ def held_table(held: "tuple[HeldFile, ...]") -> dg.MetadataValue:
 )
 def landed_usage(context: dg.AssetExecutionContext, rating: RatingResource,
                  config: IngestConfig) -> dg.MaterializeResult:
-    from rating.engine import ingest_landing
+    from rating.rate.engine import ingest_landing
 
     result = ingest_landing(rating.request("2000-01", rebuild=config.rebuild))
     for held in result.held:

@@ -71,7 +71,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of each, alternating; the median is printed")
     args = parser.parse_args()
-    from rating.sample import write_sample
+    from rating.samples.usage import write_sample
 
     print(f"{'rows':>12} {'floor s':>8} {'floor MB':>9} {'cold s':>7} {'cold MB':>8} "
           f"{'rows/s':>11} {'cold/floor':>10} {'ledger s':>9} {'ledger MB':>10} "

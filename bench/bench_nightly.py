@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--out", type=Path, default=ROOT / "bench-data" / "nightly")
     args = parser.parse_args()
-    from rating.sample import write_sample
+    from rating.samples.usage import write_sample
 
     samples = args.out / f"samples-{args.rows_per_month}"
     periods = months_before(PERIOD, args.months)

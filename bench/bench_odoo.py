@@ -25,12 +25,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from rating import odoo, odoo_setup, warehouse  # noqa: E402
+from rating import warehouse  # noqa: E402
 from rating.catalog import load_catalog  # noqa: E402
-from rating.engine import RateRequest, close_period, rate  # noqa: E402
-from rating.invoice_payload import InvoiceDocument  # noqa: E402
-from rating.posting import PostingOptions, _Poster, documents, post_period  # noqa: E402
-from rating.sample import write_sample  # noqa: E402
+from rating.odoo import gateway as odoo  # noqa: E402
+from rating.odoo import setup as odoo_setup  # noqa: E402
+from rating.odoo.payload import InvoiceDocument  # noqa: E402
+from rating.odoo.posting import PostingOptions, _Poster, documents, post_period  # noqa: E402
+from rating.rate.engine import RateRequest, close_period, rate  # noqa: E402
+from rating.samples.usage import write_sample  # noqa: E402
 
 
 def main() -> int:

@@ -23,12 +23,15 @@ from assets.finance import analyst_copy, finance
 from assets.odoo import odoo_posting
 from assets.rating import landed_usage, period_summary, rated_period
 from pipelines.resources import RatingResource, odoo_resource_from_environment
-from rating import ledger, margin_report, odoo_setup, reports
 from rating.catalog import load_catalog
-from rating.engine import release_input
-from rating.odoo import connect, settings_from_environment
-from rating.sample import write_sample
-from rating.sample_finance import write_finance_sample
+from rating.ingest import ledger
+from rating.odoo import setup as odoo_setup
+from rating.odoo.gateway import connect, settings_from_environment
+from rating.rate.engine import release_input
+from rating.reports import margin as margin_report
+from rating.reports import queries as reports
+from rating.samples.finance import write_finance_sample
+from rating.samples.usage import write_sample
 
 
 def set_up_odoo(catalog: Path) -> None:

@@ -11,11 +11,11 @@ from pathlib import Path
 import dagster as dg
 
 from rating.catalog import Catalog
-from rating.engine import RateRequest
-from rating.guard import GuardSettings
-from rating.odoo import Gateway, OdooSettings, connect, settings_from_environment
+from rating.odoo.gateway import Gateway, OdooSettings, connect, settings_from_environment
+from rating.odoo.posting import PostingOptions
 from rating.periods import DEFAULT_TIME_ZONE
-from rating.posting import PostingOptions
+from rating.rate.engine import RateRequest
+from rating.rate.guard import GuardSettings
 from rating.warehouse import WarehouseSettings
 
 

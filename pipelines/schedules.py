@@ -10,8 +10,8 @@ import dagster as dg
 
 from pipelines.jobs import close_period_job, rate_period_job
 from pipelines.resources import RatingResource
-from rating import reports
 from rating.periods import DEFAULT_TIME_ZONE
+from rating.reports import queries as reports
 
 DEFAULT_GRACE_DAYS = 3
 

@@ -11,7 +11,7 @@ import dagster as dg
 from pipelines.jobs import ingest_usage_job, rate_period_job
 from pipelines.partitions import billing_periods
 from pipelines.resources import RatingResource
-from rating.watch import WarehouseBusy, changes, known_files
+from rating.ingest.watch import WarehouseBusy, changes, known_files
 
 
 @dg.sensor(jobs=[rate_period_job, ingest_usage_job], minimum_interval_seconds=300,

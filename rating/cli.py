@@ -27,10 +27,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from rating.catalog import CatalogError, load_catalog
-from rating.engine import RateRequest
-from rating.ingest import HeldFile, IngestResult
-from rating.ledger import LedgerError
+from rating.ingest.ledger import LedgerError
+from rating.ingest.usage import HeldFile, IngestResult
 from rating.periods import DEFAULT_TIME_ZONE
+from rating.rate.engine import RateRequest
 from rating.warehouse import WarehouseSettings
 
 
@@ -191,7 +191,7 @@ def _ledger_options(command: argparse.ArgumentParser) -> None:
 
 
 def _request(args: argparse.Namespace, period: str = "2000-01") -> RateRequest:
-    from rating.guard import GuardSettings
+    from rating.rate.guard import GuardSettings
 
     settings = WarehouseSettings(getattr(args, "threads", None),
                                  getattr(args, "memory_limit", None),
@@ -232,7 +232,7 @@ def _print_held(held: tuple[HeldFile, ...]) -> None:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from rating.engine import ingest_landing
+    from rating.rate.engine import ingest_landing
 
     try:
         result = ingest_landing(_request(args))
@@ -244,7 +244,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _release(args: argparse.Namespace) -> int:
-    from rating.engine import release_input
+    from rating.rate.engine import release_input
 
     try:
         released = release_input(args.warehouse, args.kind, args.file_path, args.reason)
@@ -261,7 +261,7 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _close(args: argparse.Namespace) -> int:
-    from rating.engine import close_period
+    from rating.rate.engine import close_period
 
     closed = close_period(args.warehouse, args.period, args.time_zone)
     print(f"period {args.period}: {'closed' if closed else 'was already closed'}")
@@ -269,8 +269,8 @@ def _close(args: argparse.Namespace) -> int:
 
 
 def _post(args: argparse.Namespace) -> int:
-    from rating import odoo
-    from rating.posting import PeriodOpen, PostingFailed, PostingOptions, post_period
+    from rating.odoo import gateway as odoo
+    from rating.odoo.posting import PeriodOpen, PostingFailed, PostingOptions, post_period
 
     journals = dict(item.split("=", 1) for item in args.journal)
     try:
@@ -299,8 +299,8 @@ def _post(args: argparse.Namespace) -> int:
 
 
 def _odoo_invoice(args: argparse.Namespace) -> int:
-    from rating import odoo
-    from rating.odoo_view import invoice_text
+    from rating.odoo import gateway as odoo
+    from rating.odoo.view import invoice_text
 
     settings = odoo.settings_from_environment()
     if settings is None or not args.key:
@@ -316,7 +316,8 @@ def _odoo_invoice(args: argparse.Namespace) -> int:
 
 
 def _odoo_setup(args: argparse.Namespace) -> int:
-    from rating import odoo, odoo_setup
+    from rating.odoo import gateway as odoo
+    from rating.odoo import setup as odoo_setup
 
     try:
         catalog = load_catalog(args.catalog)
@@ -361,7 +362,7 @@ def _odoo_setup(args: argparse.Namespace) -> int:
 
 
 def _finance(args: argparse.Namespace) -> int:
-    from rating.finance import FinanceRequest, run_finance
+    from rating.finance.run import FinanceRequest, run_finance
 
     try:
         result = run_finance(FinanceRequest(
@@ -387,7 +388,7 @@ def _finance(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from rating import margin_report
+    from rating.reports import margin as margin_report
 
     out = args.out or args.warehouse.with_name(f"margin-{args.period}.html")
     print(margin_report.headline_text(margin_report.headline(args.warehouse, args.period)))
@@ -398,7 +399,7 @@ def _report(args: argparse.Namespace) -> int:
 def _rate(args: argparse.Namespace) -> int:
     import duckdb
 
-    from rating.engine import RatingStopped, rate
+    from rating.rate.engine import RatingStopped, rate
 
     try:
         result = rate(_request(args, args.period))
@@ -445,7 +446,7 @@ def _rate(args: argparse.Namespace) -> int:
 
 
 def _sample(args: argparse.Namespace) -> int:
-    from rating.sample import write_sample
+    from rating.samples.usage import write_sample
 
     summary = write_sample(args.out, args.rows, args.period, args.seed, bad_rows=not args.clean)
     print(f"wrote {summary.usage_rows:,} usage rows in {summary.usage_files} file(s) "

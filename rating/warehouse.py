@@ -2,7 +2,7 @@
 
 Every statement lives in `sql/<folder>/<name>.sql`, one statement per file, with values passed
 as named parameters (`$name`). The only text ever spliced into SQL is a column projection that
-`rating.landing` builds from a fixed vocabulary of identifiers and casts (`{projection}`).
+`rating.ingest.landing` builds from a fixed vocabulary of identifiers and casts (`{projection}`).
 """
 
 from __future__ import annotations

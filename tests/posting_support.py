@@ -16,10 +16,10 @@ from typing import Any
 import duckdb
 from usage_builder import Landing, rows, usage_row
 
-from rating import odoo_setup
 from rating.catalog import load_catalog
-from rating.engine import close_period
-from rating.odoo import Gateway, OdooSettings, connect
+from rating.odoo import setup as odoo_setup
+from rating.odoo.gateway import Gateway, OdooSettings, connect
+from rating.rate.engine import close_period
 
 PERIOD = "2026-10"
 CATALOG = Path(__file__).resolve().parent.parent / "catalog"

@@ -3,7 +3,7 @@
 Each case gets its own plan, charge, price and subscription in an in-memory warehouse: one
 service, one summed metric, one usage rollup per case (none when the quantity is zero and
 `rollup_for_zero` is false). The rated lines are read back per case, ready to compare with
-`rating.reference`.
+`rating.rate.oracle`.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from rating import catalog_tables, engine, warehouse
+from rating import warehouse
 from rating.catalog import Catalog, Charge, Metric, Plan, Price, Service
 from rating.periods import BillingPeriod, billing_period
-from rating.reference import TierAmount
+from rating.rate import catalog_tables, engine
+from rating.rate.oracle import TierAmount
 
 if importlib.util.find_spec("pandas") is None:
     # DuckDB tries to import pandas for every parameter it binds, and a failed import is not

@@ -9,7 +9,7 @@ from usage_builder import snapshot
 from assets import checks
 from assets.rating import landed_usage, period_summary, rated_period
 from pipelines.resources import RatingResource
-from rating.sample import SampleSummary, write_sample
+from rating.samples.usage import SampleSummary, write_sample
 
 pytestmark = pytest.mark.fast
 
@@ -73,7 +73,7 @@ def test_the_graph_materializes_with_its_checks(tmp_path: Path) -> None:
 
 
 def test_a_held_input_file_stops_the_summary_until_released(tmp_path: Path) -> None:
-    from rating.engine import release_input
+    from rating.rate.engine import release_input
 
     sample = write_sample(tmp_path / "sample", rows=3000)
     resource = RatingResource(landing=str(sample.landing), catalog=str(sample.catalog),
@@ -144,7 +144,7 @@ def test_month_close_waits_for_the_grace_period_then_closes_once(tmp_path: Path)
 
 def test_sensor_requests_the_periods_new_files_touch(tmp_path: Path) -> None:
     from pipelines.sensors import new_usage_files
-    from rating.engine import ingest_landing
+    from rating.rate.engine import ingest_landing
 
     sample = write_sample(tmp_path / "sample", rows=3000)
     resource = RatingResource(landing=str(sample.landing), catalog=str(sample.catalog),
@@ -192,7 +192,7 @@ def warehouse_tables(database: Path) -> dict[str, list[tuple[object, ...]]]:
 
 
 def test_rematerializing_gives_identical_tables_and_the_cli_totals(tmp_path: Path) -> None:
-    from rating.engine import RateRequest, rate
+    from rating.rate.engine import RateRequest, rate
 
     sample = sample_without_the_corrupt_file(tmp_path / "sample")
     resource = RatingResource(landing=str(sample.landing), catalog=str(sample.catalog),

@@ -34,8 +34,8 @@ from usage_builder import (
 
 from rating import warehouse
 from rating.catalog import CatalogError
-from rating.landing import file_id_for
-from rating.sample import write_sample
+from rating.ingest.landing import file_id_for
+from rating.samples.usage import write_sample
 
 PERIOD_DAYS = 31
 D = Decimal
@@ -559,9 +559,10 @@ def table_digests(wh: Path) -> dict[str, str]:
 
 
 def big_landing(root: Path) -> tuple[Path, Path]:
-    """(landing, catalog) with about 20,000 rows: rating.sample when present, else the builder."""
+    """(landing, catalog) with about 20,000 rows: rating.samples.usage when present, else the
+    builder."""
     try:
-        from rating.sample import write_sample
+        from rating.samples.usage import write_sample
     except ImportError:
         landing = Landing(root / "landing")
         batch = []
@@ -623,7 +624,7 @@ def test_an_invoice_with_an_unpriced_charge_is_left_out_whole(landing: Landing, 
 
 @pytest.mark.fast
 def test_the_two_stages_give_what_one_rate_gives(tmp_path: Path) -> None:
-    from rating.engine import RateRequest, ingest_landing, rate_period
+    from rating.rate.engine import RateRequest, ingest_landing, rate_period
 
     sample = write_sample(tmp_path / "sample", rows=4000)
     one, two = tmp_path / "one.duckdb", tmp_path / "two.duckdb"
@@ -643,7 +644,7 @@ def test_the_two_stages_give_what_one_rate_gives(tmp_path: Path) -> None:
 @pytest.mark.fast
 def test_a_closed_period_is_not_changed_and_late_usage_is_kept(landing: Landing,
                                                                wh: Path) -> None:
-    from rating.engine import close_period
+    from rating.rate.engine import close_period
 
     landing.usage("a.parquet", [usage_row(value=500)])
     landing.rate(wh)

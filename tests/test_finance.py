@@ -1,4 +1,4 @@
-"""The dual run and the margins on hand-computed cases (rating.finance, docs/margin.md)."""
+"""The dual run and the margins on hand-computed cases (rating.finance.run, docs/margin.md)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from usage_builder import (
     write_csv,
 )
 
-from rating import margin_report
-from rating.engine import close_period
-from rating.finance import FinanceRequest, publish_analyst_copy, run_finance
+from rating.finance.run import FinanceRequest, publish_analyst_copy, run_finance
+from rating.rate.engine import close_period
+from rating.reports import margin as margin_report
 
 pytestmark = pytest.mark.slow
 D = Decimal

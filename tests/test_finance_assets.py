@@ -12,9 +12,10 @@ from assets.finance import analyst_copy, finance
 from assets.odoo import odoo_posting
 from assets.rating import landed_usage, period_summary, rated_period
 from pipelines.resources import OdooResource, RatingResource
-from rating import margin_report, reports
-from rating.sample import write_sample
-from rating.sample_finance import write_finance_sample
+from rating.reports import margin as margin_report
+from rating.reports import queries as reports
+from rating.samples.finance import write_finance_sample
+from rating.samples.usage import write_sample
 
 pytestmark = pytest.mark.slow
 EVERYTHING = [landed_usage, rated_period, period_summary, closed_period, odoo_posting, finance,

@@ -22,8 +22,8 @@ from usage_builder import (
 )
 
 from rating.cli import main
-from rating.engine import RateRequest, RatingStopped, rate
-from rating.guard import GuardSettings
+from rating.rate.engine import RateRequest, RatingStopped, rate
+from rating.rate.guard import GuardSettings
 
 pytestmark = pytest.mark.fast
 

@@ -28,9 +28,9 @@ from usage_builder import (
     utc,
 )
 
-from rating.engine import RateResult
-from rating.ingest import LandingError
-from rating.landing import file_id_for
+from rating.ingest.landing import file_id_for
+from rating.ingest.usage import LandingError
+from rating.rate.engine import RateResult
 
 pytestmark = pytest.mark.fast
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rating.catalog import ServiceAccounting
-from rating.invoice_payload import (
+from rating.odoo.payload import (
     Customer,
     NotPostable,
     Precision,

@@ -29,11 +29,13 @@ from usage_builder import (
     usage_row,
 )
 
-from rating import ledger, reports, warehouse
-from rating.engine import RateRequest, rate
-from rating.guard import GuardSettings
-from rating.ledger import LedgerError
-from rating.sample import write_sample
+from rating import warehouse
+from rating.ingest import ledger
+from rating.ingest.ledger import LedgerError
+from rating.rate.engine import RateRequest, rate
+from rating.rate.guard import GuardSettings
+from rating.reports import queries as reports
+from rating.samples.usage import write_sample
 
 pytestmark = pytest.mark.fast
 
@@ -41,7 +43,7 @@ pytestmark = pytest.mark.fast
 def fail_to_read(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
     """Reading `path`'s schema fails as a flaky disk or network would, until
     monkeypatch.undo()."""
-    from rating import landing as landing_module
+    from rating.ingest import landing as landing_module
 
     real = landing_module._inspect_batch
 
@@ -119,7 +121,7 @@ def test_an_unreadable_file_is_ingested_once_it_reads(landing: Landing, wh: Path
 
 def test_a_released_file_is_no_longer_held_and_its_rows_stay_out(landing: Landing,
                                                                  wh: Path) -> None:
-    from rating.engine import release_input
+    from rating.rate.engine import release_input
 
     landing.usage("a.parquet", [usage_row(value=150)])
     broken = landing.corrupt("b.parquet")
@@ -370,7 +372,7 @@ def test_a_column_named_like_the_reader_s_row_position_holds_the_file(landing: L
 
 def test_a_rebuild_that_would_lose_or_replace_rows_is_refused(landing: Landing,
                                                               wh: Path) -> None:
-    from rating.ingest import RebuildRefused
+    from rating.ingest.usage import RebuildRefused
 
     gone = landing.usage("a.parquet", [usage_row(value=3)])
     changed = landing.usage("b.parquet", [usage_row(value=100, counter_id="c1")])
@@ -393,7 +395,7 @@ def test_a_rebuild_that_would_lose_or_replace_rows_is_refused(landing: Landing,
 
 def test_a_run_killed_between_a_rebuild_and_its_mirror_is_caught_up(
         landing: Landing, wh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from rating import ingest
+    from rating.ingest import usage as ingest
 
     request = RateRequest(landing=str(landing.root), catalog=CATALOG, warehouse=wh,
                           period="2026-10")
@@ -435,8 +437,8 @@ def test_a_run_killed_between_a_rebuild_and_its_mirror_is_caught_up(
 def test_the_rating_alone_catches_up_an_interrupted_mirror(landing: Landing, wh: Path,
                                                            monkeypatch: pytest.MonkeyPatch
                                                            ) -> None:
-    from rating import ingest
-    from rating.engine import ingest_landing, rate_period
+    from rating.ingest import usage as ingest
+    from rating.rate.engine import ingest_landing, rate_period
 
     landing.usage("a.parquet", [usage_row(value=10), usage_row(value=7, account_id="nobody")])
     request = RateRequest(landing=str(landing.root), catalog=CATALOG, warehouse=wh,
@@ -539,7 +541,7 @@ def test_distinct_items_of_a_metric_added_later_are_counted_as_a_rebuild_would(
 
 def test_usage_accepted_after_a_close_by_a_changed_catalog_is_late_usage(
         landing: Landing, wh: Path, tmp_path: Path) -> None:
-    from rating.engine import close_period
+    from rating.rate.engine import close_period
 
     catalog = Path(shutil.copytree(CATALOG, tmp_path / "catalog"))
     landing.usage("a.parquet", [usage_row(value=10), usage_row(metric="gpu_hours", value=5)])
@@ -560,7 +562,7 @@ def test_usage_accepted_after_a_close_by_a_changed_catalog_is_late_usage(
 
 def test_a_rebuild_is_refused_when_an_ingested_file_no_longer_reads(
         landing: Landing, wh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from rating.ingest import RebuildRefused
+    from rating.ingest.usage import RebuildRefused
 
     landing.usage("a.parquet", [usage_row(value=1000)])
     flaky = landing.root / landing.usage("b.parquet", [usage_row(value=5)])
@@ -611,7 +613,7 @@ def test_a_ledger_restored_from_a_backup_gets_a_fresh_mirror(landing: Landing,
 
 def test_the_sensor_sees_an_unreadable_file_replaced_in_place(landing: Landing,
                                                               wh: Path) -> None:
-    from rating.watch import changes, known_files
+    from rating.ingest.watch import changes, known_files
 
     landing.usage("a.parquet", [usage_row(value=10)])
     broken = landing.corrupt("b.parquet")

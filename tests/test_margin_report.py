@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from rating import margin_report, warehouse
-from rating.margin_report import TOTAL_LABEL, headline, headline_markdown, headline_text
+from rating import warehouse
+from rating.reports import margin as margin_report
+from rating.reports.margin import TOTAL_LABEL, headline, headline_markdown, headline_text
 
 D = Decimal
 PERIOD = "2026-10"

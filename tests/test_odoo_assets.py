@@ -12,7 +12,7 @@ from assets.close import closed_period
 from assets.odoo import odoo_posting
 from assets.rating import landed_usage, period_summary, rated_period
 from pipelines.resources import OdooResource, RatingResource, odoo_resource_from_environment
-from rating.sample import write_sample
+from rating.samples.usage import write_sample
 
 pytestmark = pytest.mark.slow
 

@@ -111,7 +111,7 @@ class Target:
                 parsed = raw.decode("utf-8", "replace")
             return Answer(False, parsed, status=exc.code, content_type=content_type)
 
-    # ---- calls shaped as rating/odoo.py shapes them
+    # ---- calls shaped as rating/odoo/gateway.py shapes them
 
     def call(self, model: str, method: str, ids: list[int] | None = None,
              **named: Any) -> Answer:

@@ -31,10 +31,11 @@ from posting_support import (
 )
 from usage_builder import rows, scalar, table
 
-from rating import odoo, odoo_setup
 from rating.catalog import load_catalog
-from rating.invoice_payload import Precision
-from rating.posting import PeriodOpen, PostingFailed, PostingOptions, post_period
+from rating.odoo import gateway as odoo
+from rating.odoo import setup as odoo_setup
+from rating.odoo.payload import Precision
+from rating.odoo.posting import PeriodOpen, PostingFailed, PostingOptions, post_period
 
 TRANSPORTS = ("jsonrpc", "json2")
 D = Decimal
@@ -269,7 +270,7 @@ def test_drafts_on_an_open_period_then_posting_once_closed(tmp_path: Path,
                    for m in server.records("account.move")}
     assert odoo_totals == rated_totals(wh)
 
-    from rating.engine import close_period
+    from rating.rate.engine import close_period
     close_period(wh, PERIOD)
     final = post_period(wh, PERIOD, gateway)
     assert (final.created, final.updated, final.posted) == (0, 0, 8)

@@ -23,10 +23,11 @@ import pytest
 from odoo_server import SERVICES_ACCOUNT, OdooTestServer
 from posting_support import CATALOG, PERIOD, gateway_for, rated_period, settings_for
 
-from rating import odoo, odoo_setup
 from rating.catalog import load_catalog
-from rating.odoo_view import invoice_text
-from rating.posting import PostingFailed, PostingOptions, post_period
+from rating.odoo import gateway as odoo
+from rating.odoo import setup as odoo_setup
+from rating.odoo.posting import PostingFailed, PostingOptions, post_period
+from rating.odoo.view import invoice_text
 
 TRANSPORTS = ("jsonrpc", "json2")
 D = Decimal
@@ -183,7 +184,7 @@ def test_a_locked_period_is_booked_on_the_first_open_date(server: OdooTestServer
 
 @pytest.mark.fast
 def test_the_accounting_date_moves_past_the_lock_date_only() -> None:
-    from rating.odoo_records import accounting_date
+    from rating.odoo.records import accounting_date
 
     last_day = dt.date(2026, 10, 31)
     assert accounting_date(last_day, None) == last_day

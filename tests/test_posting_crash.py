@@ -37,7 +37,7 @@ from posting_support import (
 )
 from usage_builder import table
 
-from rating.posting import PostingOptions, post_period
+from rating.odoo.posting import PostingOptions, post_period
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent

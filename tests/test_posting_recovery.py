@@ -16,7 +16,7 @@ from odoo_server import Fault, OdooTestServer
 from posting_support import PERIOD, gateway_for, move_a_dollar_between_lines, rated_totals
 from usage_builder import rows, table
 
-from rating.posting import PostingFailed, PostingOptions, post_period
+from rating.odoo.posting import PostingFailed, PostingOptions, post_period
 
 pytestmark = pytest.mark.slow
 NOW = PostingOptions(settle_seconds=0)  # a rerun that need not wait for Odoo to settle

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pricing_harness import PERIOD_US, Case, SqlLine, price_cases
 
-from rating import reference
 from rating.catalog import CHARGE_MODELS, Price, Tier
+from rating.rate import oracle as reference
 
 pytestmark = pytest.mark.slow
 

@@ -1,6 +1,6 @@
 """Worked pricing examples (Lago's documentation and ours) on the reference and on the SQL.
 
-Every example is checked twice: against `rating.reference` and through the real pricing SQL,
+Every example is checked twice: against `rating.rate.oracle` and through the real pricing SQL,
 all examples in one DuckDB run.
 """
 
@@ -13,8 +13,8 @@ from decimal import Decimal
 import pytest
 from pricing_harness import PERIOD_US, Case, SqlLine, price_cases
 
-from rating import reference
 from rating.catalog import Price, Tier
+from rating.rate import oracle as reference
 
 pytestmark = pytest.mark.fast
 

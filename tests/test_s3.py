@@ -15,9 +15,9 @@ import duckdb
 import pytest
 from usage_builder import rate_landing, rows, snapshot
 
-from rating.engine import RateResult
-from rating.landing import load_httpfs, s3_secret_options
-from rating.sample import SampleSummary, write_sample
+from rating.ingest.landing import load_httpfs, s3_secret_options
+from rating.rate.engine import RateResult
+from rating.samples.usage import SampleSummary, write_sample
 
 BUCKET = "bucket"
 KEY_ID = "fusion-test-key"

@@ -1,4 +1,4 @@
-"""Tests for rating.sample: the deterministic sample month of usage."""
+"""Tests for rating.samples.usage: the deterministic sample month of usage."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from rating.catalog import load_catalog
-from rating.sample import BAD_ROW_REASONS, SampleSummary, write_sample
+from rating.samples.usage import BAD_ROW_REASONS, SampleSummary, write_sample
 
 ROWS = 20_000
 PERIOD_START = dt.datetime(2026, 10, 1, 4, tzinfo=dt.UTC)

@@ -1,4 +1,4 @@
-"""Tests for rating.sample_finance: legacy billing, provider costs and FX rates beside a rated
+"""Tests for rating.samples.finance: legacy billing, provider costs and FX rates beside a rated
 sample month."""
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from rating.engine import RateRequest, rate
-from rating.sample import write_sample
-from rating.sample_finance import (
+from rating.rate.engine import RateRequest, rate
+from rating.samples.finance import (
     COST_ALLOCATION_YAML,
     FinanceSampleSummary,
     write_finance_sample,
 )
+from rating.samples.usage import write_sample
 
 PERIOD = "2026-10"
 DAYS = [dt.date(2026, 10, 1) + dt.timedelta(days=d) for d in range(31)]

@@ -8,8 +8,8 @@ A landing folder follows ../shared/contracts/usage-counters.md::
                                             start, end
     <root>/usage/**/*.parquet               usage counters
 
-`Landing(tmp_path / "landing")` writes them; `Landing.rate(...)` runs `rating.engine.rate` on the
-folder with the bundled catalog; `rows(warehouse, sql)` / `table(warehouse, name)` read the
+`Landing(tmp_path / "landing")` writes them; `Landing.rate(...)` runs `rating.rate.engine.rate`
+on the folder with the bundled catalog; `rows(warehouse, sql)` / `table(warehouse, name)` read the
 warehouse back as tuples in a total order (`ORDER BY ALL`), so tests compare plain lists.
 
 Usage rows are dicts; a key left out of a row is written as null, a column left out of the file
@@ -37,7 +37,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from rating.engine import RateRequest, RateResult, rate
+from rating.rate.engine import RateRequest, RateResult, rate
 from rating.warehouse import WarehouseSettings
 
 CATALOG = Path(__file__).resolve().parent.parent / "catalog"
@@ -225,7 +225,7 @@ class Landing:
 def rate_landing(landing: Path | str, warehouse: Path, period: str = "2026-10", *,
                  catalog: Path = CATALOG, time_zone: str = "America/Toronto",
                  threads: int | None = 2) -> RateResult:
-    """Run `rating.engine.rate` on a landing folder."""
+    """Run `rating.rate.engine.rate` on a landing folder."""
     return rate(RateRequest(landing=str(landing), catalog=catalog, warehouse=warehouse,
                             period=period, time_zone=time_zone,
                             settings=WarehouseSettings(threads=threads)))

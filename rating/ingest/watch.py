@@ -8,8 +8,10 @@ from pathlib import Path
 
 import duckdb
 
-from rating import landing, reports, warehouse
+from rating import warehouse
+from rating.ingest import landing
 from rating.periods import DEFAULT_TIME_ZONE, periods_between
+from rating.reports import queries as reports
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from rating.invoice_payload import Customer, InvoiceDocument, OdooLine, Precision
-from rating.odoo import Gateway, OdooError, OdooUnreachable
-from rating.odoo_setup import UNITS
+from rating.odoo.gateway import Gateway, OdooError, OdooUnreachable
+from rating.odoo.payload import Customer, InvoiceDocument, OdooLine, Precision
+from rating.odoo.setup import UNITS
 
 log = logging.getLogger(__name__)
 

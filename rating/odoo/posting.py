@@ -6,7 +6,7 @@ existed carry the key in `ref` and are found there too), whatever was interrupte
 batch first searches Odoo for its keys, and only a key Odoo does not hold is created. The ledger
 (`odoo_postings`) records each step; Odoo decides what exists.
 
-A run starts by planning what the period's invoices need from Odoo (rating.odoo_setup: the key
+A run starts by planning what the period's invoices need from Odoo (rating.odoo.setup: the key
 field, units, income accounts, categories, analytic accounts, journals, payment terms) and
 stops, naming what is missing, before any invoice when something is. Per batch:
 
@@ -41,7 +41,8 @@ import pyarrow as pa
 
 from rating import warehouse
 from rating.catalog import Catalog, ServiceAccounting
-from rating.invoice_payload import (
+from rating.odoo.gateway import Gateway, OdooError, OdooUnreachable
+from rating.odoo.payload import (
     Customer,
     InvoiceDocument,
     NotPostable,
@@ -50,9 +51,8 @@ from rating.invoice_payload import (
     Tier,
     build_document,
 )
-from rating.odoo import Gateway, OdooError, OdooUnreachable
-from rating.odoo_records import OdooRecords, ProductSpec, accounting_date, read_lock_date
-from rating.odoo_setup import KEY_FIELD, UNITS, Needs, blocking, plan
+from rating.odoo.records import OdooRecords, ProductSpec, accounting_date, read_lock_date
+from rating.odoo.setup import KEY_FIELD, UNITS, Needs, blocking, plan
 from rating.periods import billing_period
 
 log = logging.getLogger(__name__)

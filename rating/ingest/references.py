@@ -1,7 +1,7 @@
 """Subscriptions and account links: each file's last good version stays in force.
 
 `<landing>/subscriptions/` and `<landing>/accounts/` hold CSV (with a header) or Parquet files,
-at any depth (columns: rating.accounts). Each rating looks at every file of both kinds:
+at any depth (columns: rating.ingest.tables). Each rating looks at every file of both kinds:
 
 - the same bytes as the version in force: nothing is read;
 - new or changed bytes that can be used: this version replaces the file's rows (it comes into
@@ -22,8 +22,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from rating import accounts, ingest, landing, warehouse
-from rating.ingest import HeldFile, LandingError, unreleased
+from rating import warehouse
+from rating.ingest import landing
+from rating.ingest import tables as accounts
+from rating.ingest import usage as ingest
+from rating.ingest.usage import HeldFile, LandingError, unreleased
 
 KINDS = ("subscriptions", "accounts")
 COLUMNS = {"subscriptions": accounts.SUBSCRIPTION_COLUMNS, "accounts": accounts.ACCOUNT_COLUMNS}

@@ -21,7 +21,7 @@ Two kinds of failure, kept apart because they call for opposite reactions:
 
 Calls that only read are repeated on `OdooUnreachable` with exponential backoff. Calls that write
 are never repeated here: a `create` whose answer was lost may have created the record, so the
-caller searches by its idempotency key first (see `rating.posting`).
+caller searches by its idempotency key first (see `rating.odoo.posting`).
 """
 
 from __future__ import annotations

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from rating import reports, warehouse
+from rating import warehouse
 from rating.periods import DEFAULT_TIME_ZONE, billing_period
+from rating.reports import queries as reports
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -5,7 +5,7 @@ of landed CSV/Parquet tables that the finance files share.
 `<landing>/accounts/` holds service, account_id, customer_key, name, email, country, province,
 and optionally street, city, postal_code and language (an Odoo code such as fr_CA; by default
 French in Quebec) for the customer's Odoo partner.
-Which version of each file is in force: rating.references. Rows that cannot be used go to
+Which version of each file is in force: rating.ingest.references. Rows that cannot be used go to
 `reference_quarantine` with a reason; usage that needed them is then held when its period is
 rated (unknown_account, no_subscription) and rated by a later rating once fixed.
 """
@@ -18,7 +18,8 @@ from typing import Any
 
 import duckdb
 
-from rating import landing, warehouse
+from rating import warehouse
+from rating.ingest import landing
 
 SUBSCRIPTION_COLUMNS = {"subscription_id": "subscription_id", "service": "service",
                         "account_id": "account_id", "plan_code": "plan_code",
@@ -33,7 +34,7 @@ REQUIRED = {"subscriptions": {"subscription_id", "service", "account_id", "plan_
 
 
 def check_reference(con: Any, time_zone: str) -> None:
-    """Check the rows in force (raw_subscriptions, raw_accounts: rating.references) into
+    """Check the rows in force (raw_subscriptions, raw_accounts: rating.ingest.references) into
     ref_accounts and ref_subscriptions, each unusable row with its reason."""
     warehouse.run(con, "reference/check_accounts")
     warehouse.run(con, "reference/create_ref_accounts")

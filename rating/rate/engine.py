@@ -3,13 +3,13 @@
 The same code backs the command line and the Dagster assets. Two stages, each its own
 transaction (docs/ledger.md, docs/rating.md):
 
-1. ingestion (rating.ingest): each new usage file, once, into the ledger;
+1. ingestion (rating.ingest.usage): each new usage file, once, into the ledger;
 2. rating one period, in ONE warehouse transaction: bring new usable versions of the
-   subscriptions and account links into force (rating.references); classify the period's
+   subscriptions and account links into force (rating.ingest.references); classify the period's
    accepted ledger rows as rated or held (account links, subscriptions); check that every
    accepted row is one or the other; replace the period's usage_rollups, rated_charges and
    invoice_lines (delete, then insert); let the guard compare them with what the period had
-   (rating.guard), which rolls everything back when the month would change for no visible
+   (rating.rate.guard), which rolls everything back when the month would change for no visible
    reason. A closed period keeps its rows and records its late usage instead.
 """
 
@@ -22,11 +22,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from rating import accounts, guard, landing, ledger, references, warehouse
+from rating import warehouse
 from rating.catalog import Catalog, load_catalog
-from rating.catalog_tables import fingerprint, load_catalog_tables
-from rating.guard import GuardSettings, RatingStopped
-from rating.ingest import (
+from rating.ingest import landing, ledger, references
+from rating.ingest import tables as accounts
+from rating.ingest.usage import (
     PUSHED_AT_TOLERANCE,
     ConservationError,
     HeldFile,
@@ -35,6 +35,9 @@ from rating.ingest import (
     sync,
 )
 from rating.periods import DEFAULT_TIME_ZONE, BillingPeriod, billing_period
+from rating.rate import guard
+from rating.rate.catalog_tables import fingerprint, load_catalog_tables
+from rating.rate.guard import GuardSettings, RatingStopped
 from rating.warehouse import WarehouseSettings
 
 __all__ = ["ConservationError", "PeriodResult", "RateRequest", "RateResult", "RatingStopped",
@@ -47,7 +50,7 @@ class RateRequest:
     """Where to read and write, and how.
 
     ledger: the ledger folder (default: `<warehouse>.ledger` beside the warehouse file).
-    guard: when a re-rating may change the month (rating.guard).
+    guard: when a re-rating may change the month (rating.rate.guard).
     rebuild: empty the ledger and ingest every landed file again (closed periods keep their
         rows; open ones are rated from the rebuilt ledger).
     pushed_at_tolerance: how far past its file's ingestion a pushed_at may be.

@@ -53,7 +53,7 @@ CHUNK_ROWS = 500_000
 ROWS_PER_FILE = 1_000_000
 """Default size of a bulk usage file."""
 TIME_ZONE = "America/Toronto"
-CATALOG_DIR = Path(__file__).resolve().parent.parent / "catalog"
+CATALOG_DIR = Path(__file__).resolve().parents[2] / "catalog"
 
 _US = 1_000_000
 _HOUR = 3600

@@ -26,8 +26,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from rating import accounts, landing, warehouse
+from rating import warehouse
 from rating.catalog import load_catalog
+from rating.ingest import landing
+from rating.ingest import tables as accounts
 from rating.periods import DEFAULT_TIME_ZONE, billing_period
 from rating.warehouse import WarehouseSettings
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from rating.odoo import Gateway, OdooError
-from rating.odoo_setup import KEY_FIELD
+from rating.odoo.gateway import Gateway, OdooError
+from rating.odoo.setup import KEY_FIELD
 
 MOVE_FIELDS = ["name", "state", KEY_FIELD, "ref", "invoice_origin", "partner_id",
                "invoice_date", "date", "invoice_date_due", "invoice_payment_term_id",

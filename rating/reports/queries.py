@@ -26,7 +26,7 @@ def query(database: Path | str, name: str, params: dict[str, Any] | None = None,
     con = open_read_only(database)
     try:
         if ledger is not None:
-            from rating import ledger as usage_ledger
+            from rating.ingest import ledger as usage_ledger
 
             usage_ledger.attach(con, ledger, read_only=True)
         rows: list[tuple[Any, ...]] = warehouse.run(con, name, params).fetchall()

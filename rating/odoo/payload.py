@@ -304,7 +304,7 @@ def _content_hash(key: str, lines: Sequence[RatedLine], customer: Customer, curr
     """What the invoice says and how it is booked, whatever Odoo's precision and the partner's
     current details: a change of either is not a change of the invoice. (A posted invoice
     whose hash differs but whose lines and amounts are the same is not changed either:
-    rating.posting compares them.)"""
+    rating.odoo.posting compares them.)"""
     content = {"ref": key, "partner": customer.ref, "currency": currency,
                "journal": booking.journal, "payment_term": booking.payment_term,
                "income_account": booking.income_account,

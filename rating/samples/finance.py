@@ -67,8 +67,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from rating import reports
 from rating.periods import billing_period
+from rating.reports import queries as reports
 
 LEGACY_COLUMNS = ("source", "service", "account_id", "period", "charge", "amount", "currency",
                   "legacy_invoice_id")

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from rating.catalog import Catalog, ServiceAccounting
-from rating.invoice_payload import package_unit
-from rating.odoo import Gateway, OdooError
+from rating.odoo.gateway import Gateway, OdooError
+from rating.odoo.payload import package_unit
 
 KEY_FIELD = "x_fc_billing_key"
 UNITS = "Units"  # Odoo's unit of measure of a line of 1 x its amount

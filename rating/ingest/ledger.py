@@ -13,7 +13,7 @@ Layout of a ledger folder (by default `<warehouse>.ledger/` beside the warehouse
 
 The ledger is attached as `ledger` on the warehouse's connection, so one lock (the warehouse's
 writer lock) covers both. DuckDB writes one attached database per transaction: an ingestion
-commits in the ledger, a rating in the warehouse (rating.ingest mirrors what analysts need).
+commits in the ledger, a rating in the warehouse (rating.ingest.usage mirrors what analysts need).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The guard: a rated month changes only for a reason a person can see.
 
-Inside the transaction that re-rates an open period (rating.engine), the new invoices are
+Inside the transaction that re-rates an open period (rating.rate.engine), the new invoices are
 compared with the period's invoices as they stood. The rating stops, and the month stays as it
 was, when the change needs a person:
 
@@ -21,8 +21,8 @@ from decimal import Decimal
 from typing import Any
 
 from rating import warehouse
-from rating.ingest import HeldFile
-from rating.references import Change
+from rating.ingest.references import Change
+from rating.ingest.usage import HeldFile
 
 SHOWN = 10
 """How many invoices, subscriptions or reasons a message lists before '... and N more'."""

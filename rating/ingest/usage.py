@@ -28,10 +28,11 @@ from typing import Any
 import duckdb
 import pyarrow
 
-from rating import landing, ledger, warehouse
+from rating import warehouse
 from rating.catalog import Catalog
-from rating.catalog_tables import fingerprint
+from rating.ingest import landing, ledger
 from rating.periods import billing_period, periods_between
+from rating.rate.catalog_tables import fingerprint
 
 PUSHED_AT_TOLERANCE = dt.timedelta(hours=24)
 """How far past its file's ingestion a pushed_at may be (clock skew) before it is quarantined."""
@@ -112,7 +113,7 @@ def ingest(con: Any, root: str, catalog: Catalog, time_zone: str, *, rebuild: bo
            accept_changes: bool = False,
            pushed_at_tolerance: dt.timedelta = PUSHED_AT_TOLERANCE) -> IngestResult:
     """Ingest what is new under `root`, on a writer connection with the ledger attached, the
-    landing root opened and the catalog's cat_* tables loaded (rating.engine).
+    landing root opened and the catalog's cat_* tables loaded (rating.rate.engine).
 
     With `rebuild`, empty the ledger and ingest every file again, each keeping the ingestion
     time it first had (so pushed_at_in_future decides the same); a rebuild that would lose the
