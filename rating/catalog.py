@@ -78,12 +78,11 @@ class Service:
     odoo: ServiceAccounting = field(default_factory=ServiceAccounting)
 
     @property
-    def product_category(self) -> str:
-        return self.odoo.product_category or self.name
-
-    @property
-    def analytic_account(self) -> str:
-        return self.odoo.analytic_account or self.name
+    def booking(self) -> ServiceAccounting:
+        """Its `odoo:` settings with the category and analytic account named (the service's
+        name by default)."""
+        return replace(self.odoo, product_category=self.odoo.product_category or self.name,
+                       analytic_account=self.odoo.analytic_account or self.name)
 
 
 @dataclass(frozen=True)

@@ -82,14 +82,20 @@ def rated_totals(warehouse: Path) -> dict[str, Decimal]:
                                 "GROUP BY ALL ORDER BY ALL"))
 
 
+def apply_setup(gateway: Gateway) -> list[odoo_setup.Step]:
+    """What `fusion-rating odoo setup --apply` does for the repository's catalog (never the
+    precision, which is the accountant's call); the plan as it stands after."""
+    _, steps = odoo_setup.apply(gateway, odoo_setup.Needs.for_catalog(load_catalog(CATALOG)))
+    return steps
+
+
 def set_up(server: Any) -> None:
     """Set the test server up for posting as `fusion-rating odoo setup --apply` does for the
     repository's catalog (once per server; its calls are then forgotten, so that a test counts
     only the posting's)."""
     if getattr(server, "fusion_set_up", False):
         return
-    gateway = connect(settings_for(server, "json2", set_up_first=False))
-    _, steps = odoo_setup.apply(gateway, odoo_setup.Needs.for_catalog(load_catalog(CATALOG)))
+    steps = apply_setup(connect(settings_for(server, "json2", set_up_first=False)))
     assert [s.describe() for s in steps if s.status != "ok"] == []
     server.calls.clear()
     server.fusion_set_up = True

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from odoo_server import Fault, OdooTestServer
 from posting_support import (
-    CATALOG,
     PERIOD,
+    apply_setup,
     gateway_for,
     money,
     move_a_dollar_between_lines,
@@ -31,9 +31,7 @@ from posting_support import (
 )
 from usage_builder import rows, scalar, table
 
-from rating.catalog import load_catalog
 from rating.odoo import gateway as odoo
-from rating.odoo import setup as odoo_setup
 from rating.odoo.payload import Precision
 from rating.odoo.posting import PeriodOpen, PostingFailed, PostingOptions, post_period
 
@@ -89,8 +87,7 @@ def target(request: pytest.FixtureRequest, tmp_path: Path
         # Keys unique to this run, so a real database keeps earlier runs' invoices apart.
         wh = rated_period(tmp_path, prefix=f"FT{uuid.uuid4().hex[:8].upper()}-")
         gateway = odoo.connect(settings)
-        # What an operator runs once: idempotent, so every live run may.
-        odoo_setup.apply(gateway, odoo_setup.Needs.for_catalog(load_catalog(CATALOG)))
+        apply_setup(gateway)  # what an operator runs once: idempotent, so every live run may
         yield gateway, wh
         return
     wh = rated_period(tmp_path)

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from odoo_server import SERVICES_ACCOUNT, OdooTestServer
-from posting_support import CATALOG, PERIOD, gateway_for, rated_period, settings_for
+from posting_support import CATALOG, PERIOD, apply_setup, gateway_for, rated_period, settings_for
 
 from rating.catalog import load_catalog
 from rating.odoo import gateway as odoo
@@ -244,8 +244,7 @@ def any_odoo(request: pytest.FixtureRequest, tmp_path: Path
             pytest.skip("no ODOO_URL: the live Odoo test is skipped")
         prefix = f"FA{uuid.uuid4().hex[:8].upper()}-"
         gateway = odoo.connect(settings)
-        # What an operator runs once; never the precision, which is the accountant's call.
-        odoo_setup.apply(gateway, odoo_setup.Needs.for_catalog(load_catalog(CATALOG)))
+        apply_setup(gateway)  # what an operator runs once: idempotent
         yield gateway, rated_period(tmp_path, prefix=prefix), prefix
         return
     with OdooTestServer() as running:

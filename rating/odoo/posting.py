@@ -138,9 +138,7 @@ class PostingOptions:
 
     @classmethod
     def for_catalog(cls, catalog: Catalog, **options: Any) -> PostingOptions:
-        return cls(services={s.code: replace(s.odoo, product_category=s.product_category,
-                                             analytic_account=s.analytic_account)
-                             for s in catalog.services}, **options)
+        return cls(services={s.code: s.booking for s in catalog.services}, **options)
 
 
 @dataclass
@@ -446,12 +444,9 @@ class _Poster:
         lines are ours (posted by a run killed before it could record it, by another version
         that worded it otherwise, by a person who posted our draft); otherwise flagged."""
         amount = _decimal(move["amount_untaxed"])
-        if same and entry is not None and entry.state == "posted":
-            self._ledger(doc, "posted", move_id=move["id"], number=move["name"])
-            self.report.already_posted += 1
-            _count(self.report, "posted")
-        elif amount == doc.untaxed and self._same_lines(move, doc):
-            if entry is not None and entry.state in POSTED_STATES and not same:
+        if (same and entry is not None and entry.state == "posted") or (
+                amount == doc.untaxed and self._same_lines(move, doc)):
+            if not same and entry is not None and entry.state in POSTED_STATES:
                 self.reworded += 1  # worded otherwise (descriptions, booking settings)
             self._ledger(doc, "posted", move_id=move["id"], number=move["name"])
             self.report.already_posted += 1

@@ -19,7 +19,7 @@ settings, languages and precision are administrator rights.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from rating.catalog import Catalog, ServiceAccounting
@@ -57,9 +57,7 @@ class Needs:
                     if price.model == "package" and price.package_size is not None}
         return cls(units=frozenset({UNITS, *(m.unit for m in catalog.metrics if m.unit),
                                     *packages}),
-                   bookings=tuple(replace(s.odoo, product_category=s.product_category,
-                                          analytic_account=s.analytic_account)
-                                  for s in catalog.services),
+                   bookings=tuple(s.booking for s in catalog.services),
                    languages=frozenset(languages), price_digits=price_digits,
                    quantity_digits=quantity_digits)
 
