@@ -19,11 +19,11 @@ class QuarantineShareConfig(dg.Config):
                             "+ quarantined, and every one of them is in the ledger (recomputed "
                             "from landed_files, ingestions and the ledger).")
 def conservation(rating: RatingResource) -> dg.AssetCheckResult:
-    broken = reports.query(rating.warehouse, "report/conservation")
-    missing = reports.query(rating.warehouse, "report/ledger_conservation",
+    broken = reports.query(rating.warehouse, "reports/conservation")
+    missing = reports.query(rating.warehouse, "ingest/ledger/conservation",
                             ledger=rating.request("2000-01").ledger_folder)
     ingestions, files, read, accepted, superseded, quarantined = reports.query(
-        rating.warehouse, "report/ingestion_totals")[0]
+        rating.warehouse, "ingest/ingestion_totals")[0]
     return dg.AssetCheckResult(
         passed=not broken and not missing,
         metadata={"ingestions": ingestions, "files": files, "rows_read": read,
@@ -40,7 +40,7 @@ def conservation(rating: RatingResource) -> dg.AssetCheckResult:
                             "(usage_quarantine), as of its latest rating.")
 def period_conservation(context: dg.AssetCheckExecutionContext,
                         rating: RatingResource) -> dg.AssetCheckResult:
-    found = reports.query(rating.warehouse, "report/period_conservation",
+    found = reports.query(rating.warehouse, "reports/period_conservation",
                           {"billing_period": context.partition_key})
     if not found:
         return dg.AssetCheckResult(passed=False, metadata={"problem": "never rated"})
@@ -58,7 +58,7 @@ def period_conservation(context: dg.AssetCheckExecutionContext,
                             "missing a column, gone): its new content is not billed, so the "
                             "month close and the posting wait for a person.")
 def inputs_complete(rating: RatingResource) -> dg.AssetCheckResult:
-    held = reports.query(rating.warehouse, "report/held_inputs")
+    held = reports.query(rating.warehouse, "reports/held_inputs")
     return dg.AssetCheckResult(
         passed=not held,
         metadata={"files_held": len(held),
@@ -71,7 +71,7 @@ def inputs_complete(rating: RatingResource) -> dg.AssetCheckResult:
                             "rows is above the threshold.")
 def quarantine_share(context: dg.AssetCheckExecutionContext, rating: RatingResource,
                      config: QuarantineShareConfig) -> dg.AssetCheckResult:
-    shares = reports.query(rating.warehouse, "report/quarantine_share",
+    shares = reports.query(rating.warehouse, "ingest/quarantine_share",
                            {"billing_period": context.partition_key})
     above = [row for row in shares if float(row[3]) > config.threshold_percent]
     return dg.AssetCheckResult(
@@ -85,7 +85,7 @@ def quarantine_share(context: dg.AssetCheckExecutionContext, rating: RatingResou
                 description="Every rated line has a price in force.")
 def every_line_priced(context: dg.AssetCheckExecutionContext,
                       rating: RatingResource) -> dg.AssetCheckResult:
-    unpriced = reports.query(rating.warehouse, "report/unpriced_lines",
+    unpriced = reports.query(rating.warehouse, "reports/unpriced_lines",
                              {"billing_period": context.partition_key})
     return dg.AssetCheckResult(
         passed=not unpriced,
@@ -99,7 +99,7 @@ def every_line_priced(context: dg.AssetCheckExecutionContext,
                             "and period.")
 def invoices_match_rated(context: dg.AssetCheckExecutionContext,
                          rating: RatingResource) -> dg.AssetCheckResult:
-    mismatches = reports.query(rating.warehouse, "report/invoice_mismatches",
+    mismatches = reports.query(rating.warehouse, "reports/invoice_mismatches",
                                {"billing_period": context.partition_key})
     return dg.AssetCheckResult(
         passed=not mismatches,
@@ -113,7 +113,7 @@ def invoices_match_rated(context: dg.AssetCheckExecutionContext,
                             "that stopped pushing).")
 def every_service_has_usage(context: dg.AssetCheckExecutionContext,
                             rating: RatingResource) -> dg.AssetCheckResult:
-    silent = reports.query(rating.warehouse, "report/services_without_usage",
+    silent = reports.query(rating.warehouse, "reports/services_without_usage",
                            {"billing_period": context.partition_key})
     return dg.AssetCheckResult(
         passed=not silent, severity=dg.AssetCheckSeverity.WARN,
@@ -126,7 +126,7 @@ def every_service_has_usage(context: dg.AssetCheckExecutionContext,
                             "that is no longer rated.")
 def odoo_amounts_match(context: dg.AssetCheckExecutionContext,
                        rating: RatingResource) -> dg.AssetCheckResult:
-    mismatches = reports.query(rating.warehouse, "report/odoo_mismatches",
+    mismatches = reports.query(rating.warehouse, "odoo/mismatches",
                                {"billing_period": context.partition_key})
     return dg.AssetCheckResult(
         passed=not mismatches,
@@ -140,7 +140,7 @@ def odoo_amounts_match(context: dg.AssetCheckExecutionContext,
                 description="Warns about provider costs held for want of their day's FX rate "
                             "(counted nowhere until the rate lands).")
 def costs_all_converted(rating: RatingResource) -> dg.AssetCheckResult:
-    held = [row for row in reports.query(rating.warehouse, "report/finance_quarantine_by_reason")
+    held = [row for row in reports.query(rating.warehouse, "finance/quarantine_by_reason")
             if row[1] == "missing_fx_rate"]
     return dg.AssetCheckResult(
         passed=not held, severity=dg.AssetCheckSeverity.WARN,

@@ -79,7 +79,7 @@ def finance(context: dg.AssetExecutionContext, rating: RatingResource,
         "rows": result.landed.get("provider_costs", 0),
         "fx_rates": result.landed.get("fx_rates", 0), "quarantined": held,
         "table": "provider_costs"})
-    by_service = reports.query(rating.warehouse, "report/legacy_by_service",
+    by_service = reports.query(rating.warehouse, "finance/legacy_by_service",
                                {"billing_period": period})
     yield dg.MaterializeResult(asset_key="reconciliation_legacy", metadata={
         "by_class": dg.MetadataValue.md(reports.markdown_table(

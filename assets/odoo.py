@@ -53,7 +53,7 @@ def odoo_posting(context: dg.AssetExecutionContext, rating: RatingResource, odoo
     except PostingFailed as exc:
         raise dg.Failure(description=str(exc), metadata=_metadata(exc.report)) from None
     yield dg.MaterializeResult(asset_key="odoo_invoices", metadata=_metadata(report))
-    statuses = reports.query(rating.warehouse, "report/odoo_reconciliation_statuses",
+    statuses = reports.query(rating.warehouse, "odoo/reconciliation_statuses",
                              {"billing_period": period})
     yield dg.MaterializeResult(asset_key="reconciliation_odoo", metadata={
         "table": "reconciliation_odoo",

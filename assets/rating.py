@@ -121,7 +121,7 @@ def rated_period(context: dg.AssetExecutionContext, rating: RatingResource,  # t
     if totals.guard_findings:
         context.log.warning(f"changes accepted although the guard objected:\n"
                             f"{totals.guard_findings}")
-    services = reports.query(rating.warehouse, "report/service_totals", {"billing_period": period})
+    services = reports.query(rating.warehouse, "reports/service_totals", {"billing_period": period})
     by_service = dg.MetadataValue.md(reports.markdown_table(
         ("service", "invoices", "lines", "amount", "currency"), services))
     yield dg.MaterializeResult(asset_key="usage_rollups", metadata={

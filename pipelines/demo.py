@@ -75,7 +75,7 @@ def main(argv: "list[str] | None" = None) -> int:
         # The sample holds one deliberately corrupt file. Held, it would keep the month from
         # closing (check inputs_complete) until a person removed or released it: the demo
         # releases it, as an operator would after looking.
-        released = [path for kind, path, *_ in reports.query(warehouse, "report/held_inputs")
+        released = [path for kind, path, *_ in reports.query(warehouse, "reports/held_inputs")
                     if kind == "usage" and release_input(
                         warehouse, kind, path, "demo: the sample's deliberately corrupt file")]
         result = dg.materialize(everything, partition_key=args.period,
@@ -97,7 +97,7 @@ def main(argv: "list[str] | None" = None) -> int:
         print(f"     held usage file {path}: unreadable_file; released by the demo "
               f"(fusion-rating release --warehouse {warehouse} --kind usage --file {path} "
               "--reason ...)")
-    for kind, path, reason, _, _ in reports.query(warehouse, "report/held_inputs"):
+    for kind, path, reason, _, _ in reports.query(warehouse, "reports/held_inputs"):
         print(f"     held {kind} file {path}: {reason}")
     rollups = result.asset_materializations_for_node("rated_period")
     rated = next(m.metadata for m in rollups if m.asset_key.to_user_string() == "usage_rollups")
@@ -105,11 +105,11 @@ def main(argv: "list[str] | None" = None) -> int:
           f"the period: rated {rated['rows_rated'].value:,}, held at rating "
           f"{rated['rows_held'].value:,}")
     print("  quarantined at ingestion or held at rating, by reason:")
-    for reason, count in reports.query(warehouse, "report/quarantine_by_reason"):
+    for reason, count in reports.query(warehouse, "reports/quarantine_by_reason"):
         print(f"    {reason:<26} {count:>8,}")
     print("  amount per service (rounded per line):")
     for service, invoices, lines, amount, currency in reports.query(
-            warehouse, "report/service_totals", {"billing_period": args.period}):
+            warehouse, "reports/service_totals", {"billing_period": args.period}):
         print(f"    {service:<12} {invoices:>5} invoices {lines:>6} lines {amount:>14,} "
               f"{currency}")
     posting = result.asset_materializations_for_node("odoo_posting")
@@ -119,12 +119,12 @@ def main(argv: "list[str] | None" = None) -> int:
               f"{meta['posted'].value}, already posted {meta['already_posted'].value}, held "
               f"{meta['held'].value}")
         for status, invoices, rated, difference in reports.query(
-                warehouse, "report/odoo_reconciliation_statuses", {"billing_period": args.period}):
+                warehouse, "odoo/reconciliation_statuses", {"billing_period": args.period}):
             print(f"    reconciliation_odoo {status:<15} {invoices:>5} invoices "
                   f"{rated:>14,} CAD rated, difference {difference}")
     print("  dual run against the legacy billing (reconciliation_legacy):")
     for klass, lines, ours, legacy, difference in reports.query(
-            warehouse, "report/margin_dual_run_classes", {"billing_period": args.period}):
+            warehouse, "finance/margin_dual_run_classes", {"billing_period": args.period}):
         print(f"    {klass:<17} {lines:>6} lines  ours {ours:>13,}  legacy {legacy:>13,}  "
               f"difference {difference:,}")
     print("  margin and cut-over readiness (margin_monthly, cutover_readiness):")

@@ -1,8 +1,9 @@
 """The DuckDB adapter: connection settings, the SQL files and the warehouse schema.
 
-Every statement lives in `sql/<folder>/<name>.sql`, one statement per file, with values passed
-as named parameters (`$name`). The only text ever spliced into SQL is a column projection that
-`rating.ingest.landing` builds from a fixed vocabulary of identifiers and casts (`{projection}`).
+Every statement lives in `sql/<stage>/.../<name>.sql`, named in code by that path without
+`.sql`, one statement per file, with values passed as named parameters (`$name`). The only
+text ever spliced into SQL is a column projection that `rating.ingest.landing` builds from a
+fixed vocabulary of identifiers and casts (`{projection}`).
 """
 
 from __future__ import annotations
@@ -116,6 +117,11 @@ SCHEMA_VERSION = 2
 and closed_periods changed; ingestions, held_inputs and the reference tables are new)."""
 
 
+SCHEMA_STAGES = ("warehouse", "ingest", "rate", "odoo", "finance")
+"""Whose tables `create_schema` creates, in this order: each stage keeps its own in
+`sql/<stage>/schema/`, numbered, and a stage's views may read the tables of those before it."""
+
+
 class WarehouseOutdated(ValueError):
     """The warehouse was written by a fusion-rating whose tables have another layout."""
 
@@ -123,9 +129,9 @@ class WarehouseOutdated(ValueError):
 def create_schema(con: Any) -> None:
     """Create the warehouse tables that do not exist yet (documented in docs/warehouse.md), in
     a warehouse of this layout or a new one."""
-    existing = {name for (name,) in run(con, "meta/existing_tables").fetchall()}
+    existing = {name for (name,) in run(con, "warehouse/existing_tables").fetchall()}
     if existing:
-        found = (run(con, "meta/schema_version").fetchone()[0]
+        found = (run(con, "warehouse/schema_version").fetchone()[0]
                  if "schema_version" in existing else 1)
         if found != SCHEMA_VERSION:
             raise WarehouseOutdated(
@@ -133,10 +139,11 @@ def create_schema(con: Any) -> None:
                 f"{found}, this one writes version {SCHEMA_VERSION}): rate into a new warehouse "
                 "file (every open period is rated again from the landing zone, which this "
                 "version ingests into its ledger once)")
-    for name in sorted(p.stem for p in (SQL_ROOT / "schema").glob("*.sql")):
-        con.execute(sql(f"schema/{name}"))
+    for stage in SCHEMA_STAGES:
+        for path in sorted((SQL_ROOT / stage / "schema").glob("*.sql")):
+            con.execute(path.read_text(encoding="utf-8"))
     if not existing:
-        run(con, "meta/insert_schema_version", {"version": SCHEMA_VERSION})
+        run(con, "warehouse/insert_schema_version", {"version": SCHEMA_VERSION})
 
 
 def run(con: Any, name: str, params: Mapping[str, Any] | None = None) -> Any:

@@ -475,7 +475,7 @@ def test_a_failure_mid_write_leaves_the_previous_result(landing: Landing, wh: Pa
     reached: list[str] = []
 
     def failing(con: Any, name: str, params: Any = None) -> Any:
-        if name == "write/insert_invoice_lines":
+        if name == "rate/insert_invoice_lines":
             reached.append(name)
             raise RuntimeError("disk full")
         return original(con, name, params)
@@ -483,7 +483,7 @@ def test_a_failure_mid_write_leaves_the_previous_result(landing: Landing, wh: Pa
     monkeypatch.setattr(warehouse, "run", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         landing.rate(wh)
-    assert reached == ["write/insert_invoice_lines"]
+    assert reached == ["rate/insert_invoice_lines"]
     monkeypatch.undo()
     # The ingestion before it committed on its own (the new files are in the ledger, once);
     # everything the rating writes is as it was.

@@ -38,7 +38,7 @@ def test_the_finance_group_reconciles_and_publishes(tmp_path: Path) -> None:
     assert result.success
     meta = {m.asset_key.to_user_string(): m.metadata
             for m in result.asset_materializations_for_node("finance")}
-    classes = reports.query(warehouse, "report/margin_dual_run_classes",
+    classes = reports.query(warehouse, "finance/margin_dual_run_classes",
                             {"billing_period": "2026-10"})
     counts = {klass: lines for klass, lines, *_ in classes}
     assert counts["only_in_legacy"] == planted.legacy_only_in_legacy

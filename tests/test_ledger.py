@@ -267,14 +267,14 @@ def test_a_lost_ledger_row_shows_in_the_conservation_report(landing: Landing, wh
     landing.usage("a.parquet", [usage_row(value=1), usage_row(value=2)])
     landing.rate(wh)
     folder = ledger.default_folder(wh)
-    assert reports.query(wh, "report/ledger_conservation", ledger=folder) == []
+    assert reports.query(wh, "ingest/ledger/conservation", ledger=folder) == []
     con = warehouse.connect(wh)
     try:
         ledger.attach(con, folder)
         con.execute("DELETE FROM ledger.usage_rows WHERE file_row_number = 1")
     finally:
         con.close()
-    assert reports.query(wh, "report/ledger_conservation", ledger=folder) == [(1, 2, 1)]
+    assert reports.query(wh, "ingest/ledger/conservation", ledger=folder) == [(1, 2, 1)]
 
 
 def test_a_ledger_whose_key_hashes_no_longer_match_is_refused(landing: Landing, wh: Path) -> None:

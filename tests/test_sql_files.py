@@ -1,8 +1,8 @@
 """Every SQL statement is named by its literal path, and every file under sql/ is run.
 
-Code names a statement as "<folder>/<name>" (the file sql/<folder>/<name>.sql), never by a name
-built at run time, so that searching for a file's path finds who runs it. The schema and macro
-folders are run whole, in name order, by rating.warehouse.
+Code names a statement by its path under sql/ without ".sql" (e.g. "rate/insert_invoice_lines"),
+never by a name built at run time, so that searching for a file's path finds who runs it. Each
+stage's schema/ folder and the macros/ folder are run whole, in name order, by rating.warehouse.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import pytest
 pytestmark = pytest.mark.fast
 ROOT = Path(__file__).resolve().parent.parent
 SQL = ROOT / "sql"
-RUN_WHOLE = ("schema", "macros")  # every file of these folders runs (rating.warehouse)
+RUN_WHOLE = ("schema", "macros")  # every file of folders so named runs (rating.warehouse)
 CODE = [path for folder in ("rating", "assets", "pipelines", "bench")
         for path in sorted((ROOT / folder).rglob("*.py"))]
 FOLDERS = sorted(p.name for p in SQL.iterdir() if p.is_dir())
-NAME = re.compile(rf"^(?:{'|'.join(FOLDERS)})/[a-z0-9_]+$")
+NAME = re.compile(rf"^(?:{'|'.join(FOLDERS)})(?:/[a-z0-9_]+)+$")
 
 
 def named_statements() -> dict[str, list[str]]:
@@ -59,3 +59,10 @@ def test_no_statement_name_is_built_at_run_time() -> None:
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if built.search(line)]
     assert found == []
+
+
+def test_every_schema_folder_is_created_by_the_warehouse() -> None:
+    from rating.warehouse import SCHEMA_STAGES
+
+    folders = {str(p.parent.relative_to(SQL)) for p in SQL.rglob("schema") if p.is_dir()}
+    assert folders == set(SCHEMA_STAGES)

@@ -164,7 +164,7 @@ def _other_files(con: Any, root: str, kind: str, readable: set[str]) -> list[str
     base = root.rstrip("/")
     if not base.startswith("s3://") and not Path(base, kind).is_dir():
         return []
-    everything = warehouse.run(con, "reference/glob_files",
+    everything = warehouse.run(con, "ingest/references/glob_files",
                                {"pattern": f"{base}/{kind}/**/*"}).fetchall()
     return sorted(landing.relative_path(base, path)
                   for (path,) in everything if path not in readable)
@@ -175,7 +175,7 @@ def _result(con: Any, period: str) -> FinanceResult:
         result: list[Any] = warehouse.run(con, name, {"billing_period": period}).fetchall()
         return result
 
-    landed = {kind: n for kind, n in rows("report/finance_landed")}
-    return FinanceResult(period, landed, rows("report/finance_quarantine_by_reason"),
-                         rows("report/margin_dual_run_classes"), rows("report/cutover_readiness"),
-                         rows("report/margin_by_service_period"))
+    landed = {kind: n for kind, n in rows("finance/finance_landed")}
+    return FinanceResult(period, landed, rows("finance/quarantine_by_reason"),
+                         rows("finance/margin_dual_run_classes"), rows("finance/cutover_readiness"),
+                         rows("finance/margin_by_service_period"))

@@ -68,7 +68,8 @@ def attach(con: Any, folder: Path | str, *, read_only: bool = False) -> None:
     con.execute(f"ATTACH IF NOT EXISTS {_quoted('ducklake:' + catalog.as_posix())} AS ledger "
                 f"({options})")
     if not read_only:
-        fresh = not warehouse.run(con, "ledger/table_exists", {"name": "usage_rows"}).fetchone()[0]
+        fresh = not warehouse.run(con, "ingest/ledger/table_exists",
+                                  {"name": "usage_rows"}).fetchone()[0]
         create_tables(con)
         if fresh:
             set_meta(con, "schema_version", SCHEMA_VERSION)
@@ -83,22 +84,22 @@ def attach(con: Any, folder: Path | str, *, read_only: bool = False) -> None:
 
 def create_tables(con: Any) -> None:
     """Create the ledger's tables that do not exist yet."""
-    for name, statement in zip(TABLES, ("ledger/create_ledger_meta", "ledger/create_ingestions",
-                                        "ledger/create_ingested_files",
-                                        "ledger/create_usage_rows"), strict=True):
-        if warehouse.run(con, "ledger/table_exists", {"name": name}).fetchone()[0]:
+    statements = ("ingest/ledger/create_ledger_meta", "ingest/ledger/create_ingestions",
+                  "ingest/ledger/create_ingested_files", "ingest/ledger/create_usage_rows")
+    for name, statement in zip(TABLES, statements, strict=True):
+        if warehouse.run(con, "ingest/ledger/table_exists", {"name": name}).fetchone()[0]:
             continue
         warehouse.run(con, statement)
         if name == "usage_rows":
-            warehouse.run(con, "ledger/partition_usage_rows")
-            warehouse.run(con, "ledger/set_parquet_version")
+            warehouse.run(con, "ingest/ledger/partition_usage_rows")
+            warehouse.run(con, "ingest/ledger/set_parquet_version")
 
 
 def drop_data_tables(con: Any) -> None:
     """Empty the ledger for a rebuild (inside the caller's transaction): its rows, manifest and
     ingestions; their Parquet files stay until DuckLake's cleanup removes them."""
-    for statement in ("ledger/drop_usage_rows", "ledger/drop_ingested_files",
-                      "ledger/drop_ingestions"):
+    for statement in ("ingest/ledger/drop_usage_rows", "ingest/ledger/drop_ingested_files",
+                      "ingest/ledger/drop_ingestions"):
         warehouse.run(con, statement)
 
 
@@ -106,19 +107,19 @@ def meta(con: Any, name: str) -> str | None:
     """A value of ledger_meta: hash_canary, generation (changed by each rebuild, so that the
     warehouse's mirror knows to start over), catalog_fingerprint (the catalog the quarantined
     rows were last decided with)."""
-    found = warehouse.run(con, "ledger/read_meta", {"name": name}).fetchone()
+    found = warehouse.run(con, "ingest/ledger/read_meta", {"name": name}).fetchone()
     return None if found is None else str(found[0])
 
 
 def set_meta(con: Any, name: str, value: str) -> None:
     if meta(con, name) is None:
-        warehouse.run(con, "ledger/insert_meta", {"name": name, "value": value})
+        warehouse.run(con, "ingest/ledger/insert_meta", {"name": name, "value": value})
     else:
-        warehouse.run(con, "ledger/update_meta", {"name": name, "value": value})
+        warehouse.run(con, "ingest/ledger/update_meta", {"name": name, "value": value})
 
 
 def _check_hash_canary(con: Any) -> None:
-    expected = warehouse.run(con, "ledger/hash_canary").fetchone()[0]
+    expected = warehouse.run(con, "ingest/ledger/hash_canary").fetchone()[0]
     found = meta(con, "hash_canary")
     if found is None:
         set_meta(con, "hash_canary", expected)

@@ -43,14 +43,17 @@ class _KindStatements:
 
 
 SQL = {kind: _KindStatements(*statements) for kind, statements in {
-    "subscriptions": ("reference/create_staged_subscriptions",
-                      "reference/count_staged_subscriptions",
-                      "reference/delete_rows_subscriptions",
-                      "reference/replace_rows_subscriptions"),
-    "accounts": ("reference/create_staged_accounts", "reference/count_staged_accounts",
-                 "reference/delete_rows_accounts", "reference/replace_rows_accounts"),
+    "subscriptions": ("ingest/references/create_staged_subscriptions",
+                      "ingest/references/count_staged_subscriptions",
+                      "ingest/references/delete_rows_subscriptions",
+                      "ingest/references/replace_rows_subscriptions"),
+    "accounts": ("ingest/references/create_staged_accounts",
+                 "ingest/references/count_staged_accounts",
+                 "ingest/references/delete_rows_accounts",
+                 "ingest/references/replace_rows_accounts"),
 }.items()}
-RAW_INSERTS = {"csv": "reference/insert_raw_csv", "parquet": "reference/insert_raw_parquet"}
+RAW_INSERTS = {"csv": "ingest/references/insert_raw_csv",
+               "parquet": "ingest/references/insert_raw_parquet"}
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ def refresh(con: Any, root: str, *, retire_missing: bool = False) -> Refresh:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     for kind in KINDS:
         in_force = {path: _InForce(h, int(n), at) for path, h, n, at in warehouse.run(
-            con, "reference/in_force_files", {"kind": kind}).fetchall()}
+            con, "ingest/references/in_force_files", {"kind": kind}).fetchall()}
         found = [landing.LandedFile(path, landing.relative_path(root, path),
                                     landing.file_id_for(landing.relative_path(root, path)))
                  for path in accounts.files(con, root, kind)]
@@ -119,14 +122,14 @@ def refresh(con: Any, root: str, *, retire_missing: bool = False) -> Refresh:
                                      "in force, release it (fusion-rating release)",
                                      _in_force_text(current), current.content_hash))
     for kind in KINDS:
-        if not warehouse.run(con, "reference/in_force_files", {"kind": kind}).fetchall():
+        if not warehouse.run(con, "ingest/references/in_force_files", {"kind": kind}).fetchall():
             # Nothing could be billed: a missing folder, never a month of no subscriptions.
             raise LandingError(
                 f"no {kind} file is in force: there is none under "
                 f"{root.rstrip('/')}/{kind}/ that could be read, and none from an earlier run;"
                 " check --landing or FUSION_LANDING")
-    warehouse.run(con, "reference/create_raw_subscriptions")
-    warehouse.run(con, "reference/create_raw_accounts")
+    warehouse.run(con, "ingest/references/create_raw_subscriptions")
+    warehouse.run(con, "ingest/references/create_raw_accounts")
     return Refresh(tuple(sorted(unreleased(con, held), key=lambda h: (h.kind, h.file_path))),
                    tuple(changes))
 
@@ -144,8 +147,8 @@ def _stage(con: Any, root: str, kind: str, landed: landing.LandedFile, size: int
     if size == 0:
         return "empty_file", "the file is empty"
     warehouse.run(con, SQL[kind].create_staged)
-    warehouse.run(con, "reference/drop_csv_rejects")
-    warehouse.run(con, "reference/drop_csv_reject_scans")
+    warehouse.run(con, "ingest/references/drop_csv_rejects")
+    warehouse.run(con, "ingest/references/drop_csv_reject_scans")
     problem = accounts.load_table_file(
         con, root, landed.path, table=f"staged_{kind}", columns=tuple(COLUMNS[kind].values()),
         required=accounts.REQUIRED[kind], inserts=RAW_INSERTS)
@@ -154,7 +157,7 @@ def _stage(con: Any, root: str, kind: str, landed: landing.LandedFile, size: int
     rejects: list[tuple[int, str, str]] = []
     if not landed.path.endswith(".parquet"):
         rejects = [(int(line), str(message), str(record)) for line, message, record in
-                   warehouse.run(con, "reference/csv_rejects").fetchall()]
+                   warehouse.run(con, "ingest/references/csv_rejects").fetchall()]
     rows = int(warehouse.run(con, SQL[kind].count_staged).fetchone()[0])
     if rows == 0:
         if rejects:
@@ -170,24 +173,24 @@ def _bring_into_force(con: Any, kind: str, relative: str, size: int,
     params = {"kind": kind, "file_path": relative}
     warehouse.run(con, SQL[kind].delete_rows, params)
     warehouse.run(con, SQL[kind].replace_rows)
-    warehouse.run(con, "reference/delete_in_force_file", params)
-    warehouse.run(con, "reference/insert_in_force_file", {
+    warehouse.run(con, "ingest/references/delete_in_force_file", params)
+    warehouse.run(con, "ingest/references/insert_in_force_file", {
         **params, "size_bytes": size, "modified_at": modified, "content_hash": content_hash,
         "rows_in_file": rows, "loaded_at": now})
-    warehouse.run(con, "reference/delete_rejects", params)
+    warehouse.run(con, "ingest/references/delete_rejects", params)
     for line, message, record in rejects:
-        warehouse.run(con, "reference/insert_reject", {
+        warehouse.run(con, "ingest/references/insert_reject", {
             **params, "line": line, "record": record, "detail": f"line {line}: {message}"})
 
 
 def _retire(con: Any, kind: str, relative: str) -> None:
     params = {"kind": kind, "file_path": relative}
     warehouse.run(con, SQL[kind].delete_rows, params)
-    warehouse.run(con, "reference/delete_in_force_file", params)
-    warehouse.run(con, "reference/delete_rejects", params)
+    warehouse.run(con, "ingest/references/delete_in_force_file", params)
+    warehouse.run(con, "ingest/references/delete_rejects", params)
 
 
 def record_held(con: Any, held: tuple[HeldFile, ...]) -> None:
     """held_inputs' reference rows: replaced by each rating."""
-    warehouse.run(con, "reference/clear_held_references")
+    warehouse.run(con, "ingest/references/clear_held_references")
     ingest.record_held(con, held)

@@ -28,7 +28,8 @@ ACCOUNT_COLUMNS = {"service": "service", "account_id": "account_id",
                    "customer_key": "customer_key", "name": "name", "email": "email",
                    "country": "country", "province": "province", "street": "street",
                    "city": "city", "postal_code": "postal_code", "language": "language"}
-DESCRIBE = {"csv": "reference/describe_csv", "parquet": "reference/describe_parquet"}
+DESCRIBE = {"csv": "ingest/references/describe_csv",
+            "parquet": "ingest/references/describe_parquet"}
 REQUIRED = {"subscriptions": {"subscription_id", "service", "account_id", "plan_code", "start"},
             "accounts": {"service", "account_id", "customer_key"}}
 
@@ -36,10 +37,10 @@ REQUIRED = {"subscriptions": {"subscription_id", "service", "account_id", "plan_
 def check_reference(con: Any, time_zone: str) -> None:
     """Check the rows in force (raw_subscriptions, raw_accounts: rating.ingest.references) into
     ref_accounts and ref_subscriptions, each unusable row with its reason."""
-    warehouse.run(con, "reference/check_accounts")
-    warehouse.run(con, "reference/create_ref_accounts")
-    warehouse.run(con, "reference/check_subscriptions", {"time_zone": time_zone})
-    warehouse.run(con, "reference/create_ref_subscriptions")
+    warehouse.run(con, "ingest/references/check_accounts")
+    warehouse.run(con, "ingest/references/create_ref_accounts")
+    warehouse.run(con, "ingest/references/check_subscriptions", {"time_zone": time_zone})
+    warehouse.run(con, "ingest/references/create_ref_subscriptions")
 
 
 def files(con: Any, landing_root: str, kind: str) -> list[str]:
@@ -49,7 +50,7 @@ def files(con: Any, landing_root: str, kind: str) -> list[str]:
         return []
     found: list[str] = []
     for ext in ("csv", "parquet"):
-        rows = warehouse.run(con, "reference/glob_files",
+        rows = warehouse.run(con, "ingest/references/glob_files",
                              {"pattern": f"{root}/{kind}/**/*.{ext}"}).fetchall()
         found.extend(r[0] for r in rows)
     return sorted(found)

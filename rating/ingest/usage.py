@@ -8,9 +8,9 @@
 2. Inspect each new file (schema, row count); a file that is not Parquet is recorded unreadable,
    by name, and the others go on.
 3. In ONE ledger transaction: the manifest rows; every row of the new files, validated against
-   the contract and the catalog (ledger/insert_usage_rows.sql); re-pushes settled against all
-   the ledger holds; the ingestion's record. Rows read = accepted + superseded + quarantined,
-   or nothing is written.
+   the contract and the catalog (sql/ingest/ledger/insert_usage_rows.sql); re-pushes settled
+   against all the ledger holds; the ingestion's record. Rows read = accepted + superseded +
+   quarantined, or nothing is written.
 4. Mirror the manifest, the ingestions and the quarantined rows into the warehouse (one warehouse
    transaction; a run that dies in between is caught up by the next one), with the usage files
    held as of now (held_inputs).
@@ -152,7 +152,7 @@ def ingest(con: Any, root: str, catalog: Catalog, time_zone: str, *, rebuild: bo
                                         (manifest, accept_changes) if rebuild else None)
     with warehouse.transaction(con):
         for landed, modified_at in touched:
-            warehouse.run(con, "ledger/touch_manifest_file",
+            warehouse.run(con, "ingest/ledger/touch_manifest_file",
                           {"file_id": landed.file_id, "modified_at": modified_at})
         ledger.set_meta(con, "catalog_fingerprint", fingerprint(catalog))
     held += [_unreadable(f, hashes[f.file_id],
@@ -241,7 +241,7 @@ def _by_id(files: list[landing.LandedFile], by_path: dict[str, Any]) -> dict[int
 
 
 def _manifest(con: Any) -> list[_Known]:
-    return [_Known(*row) for row in warehouse.run(con, "ledger/manifest").fetchall()]
+    return [_Known(*row) for row in warehouse.run(con, "ingest/ledger/manifest").fetchall()]
 
 
 def _write_ingestion(con: Any, candidates: list[landing.LandedFile], retry: set[int],
@@ -266,10 +266,11 @@ def _write_ingestion(con: Any, candidates: list[landing.LandedFile], retry: set[
                     ledger.set_meta(con, "generation", uuid.uuid4().hex)
                 _record_files(con, new, observed, hashes, first_seen, ingestion_id, started,
                               tolerance)
-                warehouse.run(con, "ledger/delete_manifest_files")
-                warehouse.run(con, "ledger/insert_manifest_files")
+                warehouse.run(con, "ingest/ledger/delete_manifest_files")
+                warehouse.run(con, "ingest/ledger/insert_manifest_files")
                 rows = landing.source(new)
-                warehouse.run_text(con, rows.into(warehouse.sql("ledger/insert_usage_rows")), {
+                insert = warehouse.sql("ingest/ledger/insert_usage_rows")
+                warehouse.run_text(con, rows.into(insert), {
                     **rows.params, "known_services": [s.code for s in catalog.services],
                     "ingestion_id": ingestion_id})
                 _check_conservation(con, new, ingestion_id)
@@ -287,7 +288,7 @@ def _write_ingestion(con: Any, candidates: list[landing.LandedFile], retry: set[
 
 
 def _next_ingestion_id(con: Any) -> int:
-    last = int(warehouse.run(con, "ledger/last_ingestion_id").fetchone()[0])
+    last = int(warehouse.run(con, "ingest/ledger/last_ingestion_id").fetchone()[0])
     return max(last, int(ledger.meta(con, "last_ingestion_id") or 0)) + 1
 
 
@@ -313,7 +314,7 @@ def _record_files(con: Any, new: list[landing.LandedFile],
 
 def _check_conservation(con: Any, new: list[landing.LandedFile], ingestion_id: int) -> None:
     rows_read = sum(f.rows for f in new if f.error is None)
-    written = int(warehouse.run(con, "ledger/count_rows",
+    written = int(warehouse.run(con, "ingest/ledger/count_rows",
                                 {"ingestion_id": ingestion_id}).fetchone()[0])
     if written != rows_read:
         raise ConservationError(f"ingestion {ingestion_id}: rows read ({rows_read}) != rows "
@@ -322,13 +323,14 @@ def _check_conservation(con: Any, new: list[landing.LandedFile], ingestion_id: i
 
 def _settle_repushes(con: Any, ingestion_id: int) -> None:
     params = {"ingestion_id": ingestion_id}
-    with_earlier = bool(warehouse.run(con, "ledger/has_live_keys", params).fetchone()[0])
-    warehouse.run(con, "ledger/create_repeated_keys", {**params, "with_earlier": with_earlier})
-    if not warehouse.run(con, "ledger/count_repeated_keys").fetchone()[0]:
-        warehouse.run(con, "ledger/create_no_superseded")
+    with_earlier = bool(warehouse.run(con, "ingest/ledger/has_live_keys", params).fetchone()[0])
+    warehouse.run(con, "ingest/ledger/create_repeated_keys",
+                  {**params, "with_earlier": with_earlier})
+    if not warehouse.run(con, "ingest/ledger/count_repeated_keys").fetchone()[0]:
+        warehouse.run(con, "ingest/ledger/create_no_superseded")
         return
-    warehouse.run(con, "ledger/create_superseded_now")
-    warehouse.run(con, "ledger/update_superseded", params)
+    warehouse.run(con, "ingest/ledger/create_superseded_now")
+    warehouse.run(con, "ingest/ledger/update_superseded", params)
 
 
 def _record_ingestion(con: Any, new: list[landing.LandedFile], ingestion_id: int,
@@ -337,11 +339,11 @@ def _record_ingestion(con: Any, new: list[landing.LandedFile], ingestion_id: int
     params = {"ingestion_id": ingestion_id}
     ledger.set_meta(con, "last_ingestion_id", str(ingestion_id))
     counts: Counter[str] = Counter()
-    for status, _, n in warehouse.run(con, "ledger/ingestion_counts", params).fetchall():
+    for status, _, n in warehouse.run(con, "ingest/ledger/ingestion_counts", params).fetchall():
         counts[status] += int(n)
-    periods = [p for (p,) in warehouse.run(con, "ledger/changed_periods", params).fetchall()]
+    periods = [p for (p,) in warehouse.run(con, "ingest/ledger/changed_periods", params).fetchall()]
     read = counts["accepted"] + counts["superseded"] + counts["quarantined"]
-    warehouse.run(con, "ledger/insert_ingestion", {
+    warehouse.run(con, "ingest/ledger/insert_ingestion", {
         **params, "kind": kind or ("rebuild" if rebuild else "incremental"),
         "started_at": started,
         "files_new": len(new), "files_unreadable": sum(1 for f in new if f.error is not None),
@@ -356,18 +358,21 @@ def sync(con: Any) -> None:
     warehouse transaction): landed_files, ingestions, and usage_quarantine's ingestion rows.
     A mirror of another ledger, or of this one before a rebuild, is replaced whole."""
     generation = ledger.meta(con, "generation")
-    found = warehouse.run(con, "ledger/synced_through").fetchone()
+    found = warehouse.run(con, "ingest/ledger/synced_through").fetchone()
     # Another ledger, a rebuild, or a ledger restored from a backup (the last ingestion
     # mirrored is not the ledger's ingestion of that id): the mirror starts over.
     reset = (found is None or found[1] != generation
-             or not warehouse.run(con, "ledger/sync_marker_matches", {"synced": found[0]}
+             or not warehouse.run(con, "ingest/ledger/sync_marker_matches", {"synced": found[0]}
                                   ).fetchone()[0])
     params = {"synced": 0 if reset else int(found[0]), "reset": reset,
               "generation": generation}
-    for statement in ("ledger/sync_delete_landed_files", "ledger/sync_insert_landed_files",
-                      "ledger/sync_delete_ingestions", "ledger/sync_insert_ingestions",
-                      "ledger/sync_delete_quarantine", "ledger/sync_insert_quarantine",
-                      "ledger/sync_forget_marker", "ledger/sync_record"):
+    for statement in ("ingest/ledger/sync_delete_landed_files",
+                      "ingest/ledger/sync_insert_landed_files",
+                      "ingest/ledger/sync_delete_ingestions",
+                      "ingest/ledger/sync_insert_ingestions",
+                      "ingest/ledger/sync_delete_quarantine",
+                      "ingest/ledger/sync_insert_quarantine",
+                      "ingest/ledger/sync_forget_marker", "ingest/ledger/sync_record"):
         warehouse.run(con, statement, params)
 
 
@@ -421,17 +426,18 @@ def _redecide_catalog_reasons(con: Any, catalog: Catalog, time_zone: str,
         return None
     create_period_buckets(con, time_zone)
     with warehouse.transaction(con):
-        warehouse.run(con, "ledger/create_redecided", {
+        warehouse.run(con, "ingest/ledger/create_redecided", {
             "known_services": [s.code for s in catalog.services]})
-        changed = int(warehouse.run(con, "ledger/count_redecided").fetchone()[0])
+        changed = int(warehouse.run(con, "ingest/ledger/count_redecided").fetchone()[0])
         if not changed:
             return None
         ingestion_id = _next_ingestion_id(con)
         params = {"ingestion_id": ingestion_id}
-        warehouse.run(con, "ledger/update_redecided_accepted", params)
-        for (reason,) in warehouse.run(con, "ledger/redecided_reasons").fetchall():
-            warehouse.run(con, "ledger/update_redecided_reason", {**params, "reason": reason})
-        warehouse.run(con, "ledger/create_no_superseded")
+        warehouse.run(con, "ingest/ledger/update_redecided_accepted", params)
+        for (reason,) in warehouse.run(con, "ingest/ledger/redecided_reasons").fetchall():
+            warehouse.run(con, "ingest/ledger/update_redecided_reason",
+                          {**params, "reason": reason})
+        warehouse.run(con, "ingest/ledger/create_no_superseded")
         _record_ingestion(con, [], ingestion_id, started, False, "redecision", changed)
     return ingestion_id
 

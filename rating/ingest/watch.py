@@ -31,7 +31,7 @@ def known_files(database: Path | str) -> set[str]:
     if not Path(database).exists():
         return set()
     try:
-        return {path for (path,) in reports.query(database, "report/known_usage_files")}
+        return {path for (path,) in reports.query(database, "ingest/known_usage_files")}
     except duckdb.Error as exc:
         raise WarehouseBusy(str(exc)) from None
 

@@ -201,7 +201,7 @@ def post_period(database: Path | str, period: str, gateway: Gateway | None,
                                             {"billing_period": period}).fetchall()]
         if gateway is None:
             return _dry_run(con, period, keys, options)
-        closed = warehouse.run(con, "report/period_closed", {"billing_period": period})
+        closed = warehouse.run(con, "rate/period_closed", {"billing_period": period})
         if options.post and not closed.fetchone()[0]:
             raise PeriodOpen(f"{period} is still open: invoices are posted once the period is "
                              f"closed (close it first, or post drafts only)")
@@ -730,7 +730,7 @@ class _Poster:
                           {"billing_period": self.period, "now": self.now()})
 
     def _ledger_count(self, state: str) -> int:
-        rows = warehouse.run(self.con, "report/odoo_posting_states",
+        rows = warehouse.run(self.con, "odoo/posting_states",
                              {"billing_period": self.period}).fetchall()
         return sum(int(n) for s, n, _ in rows if s == state)
 

@@ -173,11 +173,11 @@ def _rate(con: Any, request: RateRequest, catalog: Catalog, period: BillingPerio
                                     fingerprint(catalog))
             accounts.check_reference(con, request.time_zone)
             warehouse.run(con, "rate/create_account_links")
-            closed_through = warehouse.run(con, "report/closed_through", params).fetchone()
+            closed_through = warehouse.run(con, "rate/closed_through", params).fetchone()
             warehouse.run(con, "rate/create_usage_outcomes", {
                 **params, "closed_through": closed_through[0] if closed_through else None})
             counts = _check_conservation(con, params)
-            closed = bool(warehouse.run(con, "report/period_closed", params).fetchone()[0])
+            closed = bool(warehouse.run(con, "rate/period_closed", params).fetchone()[0])
             verdict = _write_period(con, params, closed, request.guard, context)
             _write_run_tables(con, refresh.held)
             result = _period_result(con, run_id, params, counts, refresh, verdict, closed)
@@ -212,18 +212,18 @@ def _write_period(con: Any, params: dict[str, Any], closed: bool,
     """Replace the period's rows (caller's transaction), or for a closed period touch none of
     them and record its late usage; the guard's verdict on an open period."""
     if closed:
-        warehouse.run(con, "write/delete_period_late_usage", params)
-        warehouse.run(con, "write/insert_late_usage", params)
+        warehouse.run(con, "rate/delete_period_late_usage", params)
+        warehouse.run(con, "rate/insert_late_usage", params)
         return None
-    warehouse.run(con, "guard/create_previous_invoices", params)
-    warehouse.run(con, "guard/create_previous_subscriptions", params)
-    for statement in ("write/delete_period_invoice_lines", "write/delete_period_rated_charges",
-                      "write/delete_period_usage_rollups"):
+    warehouse.run(con, "rate/guard/create_previous_invoices", params)
+    warehouse.run(con, "rate/guard/create_previous_subscriptions", params)
+    for statement in ("rate/delete_period_invoice_lines", "rate/delete_period_rated_charges",
+                      "rate/delete_period_usage_rollups"):
         warehouse.run(con, statement, params)
     warehouse.run(con, "rate/create_period_subscriptions", params)
     warehouse.run(con, "rate/insert_usage_rollups", params)
     warehouse.run(con, "rate/insert_rated_charges", params)
-    warehouse.run(con, "write/insert_invoice_lines", params)
+    warehouse.run(con, "rate/insert_invoice_lines", params)
     verdict = guard.judge(con, params, settings, context)
     if verdict.objections and not settings.accept_changes:
         raise RatingStopped(params["billing_period"], verdict)
@@ -234,26 +234,26 @@ def _write_period(con: Any, params: dict[str, Any], closed: bool,
 
 def _write_run_tables(con: Any, held: tuple[HeldFile, ...]) -> None:
     """What the latest rating used: the catalog, the references in force, their problems."""
-    warehouse.run(con, "write/clear_reference_quarantine")
-    warehouse.run(con, "write/insert_reference_quarantine")
+    warehouse.run(con, "rate/clear_reference_quarantine")
+    warehouse.run(con, "rate/insert_reference_quarantine")
     for problem in held:
-        warehouse.run(con, "write/insert_reference_file_problem", {
+        warehouse.run(con, "rate/insert_reference_file_problem", {
             "kind": problem.kind, "reason": problem.reason, "file_path": problem.file_path,
             "detail": problem.detail})
     references.record_held(con, held)
-    for statement in ("write/replace_catalog_services", "write/replace_catalog_metrics",
-                      "write/replace_catalog_plans", "write/replace_catalog_charges",
-                      "write/replace_catalog_prices", "write/replace_catalog_price_tiers",
-                      "write/replace_validated_subscriptions",
-                      "write/replace_validated_accounts"):
+    for statement in ("rate/replace_catalog_services", "rate/replace_catalog_metrics",
+                      "rate/replace_catalog_plans", "rate/replace_catalog_charges",
+                      "rate/replace_catalog_prices", "rate/replace_catalog_price_tiers",
+                      "rate/replace_validated_subscriptions",
+                      "rate/replace_validated_accounts"):
         warehouse.run(con, statement)
 
 
 def _period_result(con: Any, run_id: str, params: dict[str, Any], counts: dict[str, int],
                    refresh: references.Refresh, verdict: guard.Verdict | None,
                    closed: bool) -> PeriodResult:
-    rated, lines, total, unpriced = warehouse.run(con, "report/period_totals", params).fetchone()
-    late = warehouse.run(con, "report/late_rows", params).fetchone()[0]
+    rated, lines, total, unpriced = warehouse.run(con, "rate/period_totals", params).fetchone()
+    late = warehouse.run(con, "rate/late_rows", params).fetchone()[0]
     by_reason = tuple((str(r), int(n)) for r, n in warehouse.run(
         con, "rate/held_by_reason").fetchall())
     accepted, superseded = counts.get("accepted", 0), counts.get("superseded", 0)
@@ -283,7 +283,7 @@ def _record_run(con: Any, run_id: str, params: dict[str, Any], started: dt.datet
     counts = {name: getattr(result, name, 0) if result else 0 for name in (
         "rows_landed", "rows_accepted", "rows_superseded", "rows_quarantined", "rows_rated",
         "rows_held", "rated_lines", "invoice_lines")}
-    warehouse.run(con, "write/insert_rating_run", {
+    warehouse.run(con, "rate/insert_rating_run", {
         **params, **counts, "run_id": run_id, "started_at": started, "finished_at": _now(),
         "through_ingestion_id": warehouse.run(con, "rate/through_ingestion").fetchone()[0],
         "files_held": len(context.held), "amount_total": total,
@@ -303,11 +303,11 @@ def release_input(database: Path, kind: str, file_path: str, reason: str,
     with warehouse.writer(database, settings) as con:
         warehouse.create_schema(con)
         with warehouse.transaction(con):
-            held = warehouse.run(con, "report/held_input", params).fetchone()
+            held = warehouse.run(con, "rate/held_input", params).fetchone()
             if held is None:
                 return False
-            warehouse.run(con, "write/insert_release", params)
-            warehouse.run(con, "write/delete_held_input", params)
+            warehouse.run(con, "rate/insert_release", params)
+            warehouse.run(con, "rate/delete_held_input", params)
     return True
 
 
@@ -319,9 +319,9 @@ def close_period(database: Path, period_code: str, time_zone: str = DEFAULT_TIME
     with warehouse.writer(database, settings) as con:
         warehouse.create_schema(con)
         with warehouse.transaction(con):
-            already = bool(warehouse.run(con, "report/period_closed", params).fetchone()[0])
-            warehouse.run(con, "write/insert_closed_period_files", params)
-            warehouse.run(con, "write/insert_closed_period", {**params, "closed_at": _now()})
+            already = bool(warehouse.run(con, "rate/period_closed", params).fetchone()[0])
+            warehouse.run(con, "rate/insert_closed_period_files", params)
+            warehouse.run(con, "rate/insert_closed_period", {**params, "closed_at": _now()})
     return not already
 
 
@@ -330,10 +330,10 @@ def summarise_period(database: Path, period_code: str, time_zone: str = DEFAULT_
     """Replace the period's rows of period_summaries; the number of services summarised."""
     params = period_params(billing_period(period_code, time_zone))
     with warehouse.writer(database, settings) as con, warehouse.transaction(con):
-        if not warehouse.run(con, "report/period_closed", params).fetchone()[0]:
-            warehouse.run(con, "write/delete_period_period_summaries", params)
-            warehouse.run(con, "write/insert_period_summaries", params)
-        count = warehouse.run(con, "report/count_period_summaries", params).fetchone()[0]
+        if not warehouse.run(con, "rate/period_closed", params).fetchone()[0]:
+            warehouse.run(con, "rate/delete_period_period_summaries", params)
+            warehouse.run(con, "rate/insert_period_summaries", params)
+        count = warehouse.run(con, "rate/count_period_summaries", params).fetchone()[0]
     return int(count)
 
 

@@ -87,7 +87,7 @@ def judge(con: Any, params: dict[str, Any], settings: GuardSettings, context: Co
           ) -> Verdict:
     """Compare the period's new invoices (written in the open transaction) with the ones
     snapshotted before (guard/create_previous_*.sql)."""
-    changes = warehouse.run(con, "guard/invoice_changes", params).fetchall()
+    changes = warehouse.run(con, "rate/guard/invoice_changes", params).fetchall()
     had_any = any(before is not None for _, _, before, _ in changes)
     before = sum((b for _, _, b, _ in changes if b is not None), Decimal(0)) if had_any else None
     after = sum((a for _, _, _, a in changes if a is not None), Decimal(0))
@@ -120,7 +120,7 @@ def _reasons(con: Any, params: dict[str, Any], context: Context) -> list[str]:
         after = "retired" if change.rows_after is None else f"{change.rows_after} rows"
         reasons.append(f"{change.kind} file {change.file_path}: a new version comes into force "
                        f"({before} -> {after})")
-    lost = warehouse.run(con, "guard/lost_subscriptions", params).fetchall()
+    lost = warehouse.run(con, "rate/guard/lost_subscriptions", params).fetchall()
     if lost:
         shown = [f"{sub} ({customer}/{service}): "
                  + (f"held as {reason} in {path}" if reason else "in no file in force")
@@ -131,13 +131,13 @@ def _reasons(con: Any, params: dict[str, Any], context: Context) -> list[str]:
     if held_rows:
         reasons.append("usage rows of the period held at rating: " + ", ".join(
             f"{reason} {int(rows):,}" for reason, rows in held_rows))
-    last = warehouse.run(con, "guard/last_rating", params).fetchone()
+    last = warehouse.run(con, "rate/guard/last_rating", params).fetchone()
     if last is not None:
         fingerprint, through, finished = last
         if fingerprint != context.catalog_fingerprint:
             reasons.append(f"the catalog changed since the period was last rated "
                            f"({finished:%Y-%m-%d %H:%M} UTC)")
-        since = warehouse.run(con, "guard/ingestions_since",
+        since = warehouse.run(con, "rate/guard/ingestions_since",
                               {**params, "since": through or 0}).fetchall()
         if since:
             reasons.append(f"{len(since)} ingestion(s) since the last rating changed the "

@@ -88,7 +88,7 @@ def headline(database: Path | str, period: str) -> list[HeadlineRow]:
 
 
 def _headline(con: Any, period: str) -> list[HeadlineRow]:
-    totals = warehouse.run(con, "report/margin_service_totals",
+    totals = warehouse.run(con, "reports/margin_service_totals",
                            {"billing_period": period}).fetchall()
     if not totals:
         return []
@@ -105,7 +105,7 @@ def _headline(con: Any, period: str) -> list[HeadlineRow]:
 
 
 def _readiness(con: Any) -> list[_Readiness]:
-    rows = warehouse.run(con, "report/margin_readiness").fetchall()
+    rows = warehouse.run(con, "reports/margin_readiness").fetchall()
     return [_Readiness(*row) for row in rows]
 
 
@@ -177,12 +177,12 @@ def write_report(database: Path | str, period: str, out: Path) -> Path:
     con = reports.open_read_only(database)
     try:
         rows = _headline(con, period)
-        history = warehouse.run(con, "report/margin_service_history",
+        history = warehouse.run(con, "reports/margin_service_history",
                                 {"billing_period": period}).fetchall()
-        extremes = warehouse.run(con, "report/margin_customer_extremes",
+        extremes = warehouse.run(con, "reports/margin_customer_extremes",
                                  {"billing_period": period, "limit": EXTREMES}).fetchall()
         readiness = _readiness(con)
-        classes = warehouse.run(con, "report/margin_dual_run_classes",
+        classes = warehouse.run(con, "finance/margin_dual_run_classes",
                                 {"billing_period": period}).fetchall()
     finally:
         con.close()

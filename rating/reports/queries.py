@@ -20,7 +20,7 @@ def open_read_only(database: Path | str) -> Any:
 
 def query(database: Path | str, name: str, params: dict[str, Any] | None = None, *,
           ledger: Path | None = None) -> list[tuple[Any, ...]]:
-    """The rows of `sql/<name>.sql` (a report, e.g. "report/held_inputs") on a read-only
+    """The rows of `sql/<name>.sql` (a report, e.g. "reports/held_inputs") on a read-only
     connection (with the ledger in `ledger` attached read-only, for the statements that read
     it)."""
     con = open_read_only(database)
@@ -53,7 +53,7 @@ def is_closed(database: Path | str, period: str) -> bool | None:
     if not Path(database).exists():
         return False
     try:
-        rows = query(database, "report/period_closed", {"billing_period": period})
+        rows = query(database, "rate/period_closed", {"billing_period": period})
     except duckdb.Error:
         return None
     return bool(rows[0][0])

@@ -190,7 +190,7 @@ class _LegacyRow:
 # --- reading the warehouse -----------------------------------------------------------------------
 
 def _read_lines(warehouse: Path, period: str) -> list[_Line]:
-    rows = reports.query(warehouse, "report/invoiced_by_metric", {"billing_period": period})
+    rows = reports.query(warehouse, "reports/invoiced_by_metric", {"billing_period": period})
     return [_Line(str(r[0]), str(r[1]), str(r[2]), str(r[3]), Decimal(r[4]).quantize(_CENT),
                   str(r[5])) for r in rows]
 
