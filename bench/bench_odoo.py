@@ -3,8 +3,9 @@
     python bench/bench_odoo.py [--rows 20000] [--batch-size 50]
 
 Against the Odoo named by ODOO_URL/ODOO_DB/ODOO_USER/ODOO_PASSWORD (or ODOO_API_KEY with
-ODOO_TRANSPORT=json2) when set; otherwise against the test server of tests/odoo_server.py (its
-figures say how much the posting adds per invoice, not what a real Odoo does). The target is
+ODOO_TRANSPORT=json2) when set; otherwise against the test server of
+tests/support/odoo_server.py (its figures say how much the posting adds per invoice, not what a
+real Odoo does). The target is
 at least 80% of the bare loop's invoices per second on a real Odoo.
 
 Both post the same invoices (the sample month's, rated and closed), partners and products
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT)]
 
 from rating import warehouse  # noqa: E402
 from rating.catalog import load_catalog  # noqa: E402

@@ -5,9 +5,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from odoo_server import OdooTestServer
-from posting_support import rated_period
-from usage_builder import Landing
+
+from tests.support.odoo_server import OdooTestServer
+from tests.support.posting import rated_period
+from tests.support.usage_builder import Landing
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def wh(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def odoo_server() -> Iterator[OdooTestServer]:
-    """An Odoo 19 look-alike (tests/odoo_server.py) with its defaults, stopped afterwards."""
+    """An Odoo 19 look-alike (tests/support/odoo_server.py) with its defaults, then stopped."""
     server = OdooTestServer().start()
     try:
         yield server

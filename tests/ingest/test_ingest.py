@@ -13,7 +13,11 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from usage_builder import (
+
+from rating.ingest.landing import file_id_for
+from rating.ingest.usage import LandingError
+from rating.rate.engine import RateResult
+from tests.support.usage_builder import (
     DEFAULT_ACCOUNTS,
     DEFAULT_SUBSCRIPTIONS,
     Landing,
@@ -27,10 +31,6 @@ from usage_builder import (
     usage_table,
     utc,
 )
-
-from rating.ingest.landing import file_id_for
-from rating.ingest.usage import LandingError
-from rating.rate.engine import RateResult
 
 pytestmark = pytest.mark.fast
 

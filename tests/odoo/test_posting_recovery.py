@@ -12,11 +12,12 @@ from typing import Any
 
 import duckdb
 import pytest
-from odoo_server import Fault, OdooTestServer
-from posting_support import PERIOD, gateway_for, move_a_dollar_between_lines, rated_totals
-from usage_builder import rows, table
 
+from rating import warehouse
 from rating.odoo.posting import PostingFailed, PostingOptions, post_period
+from tests.support.odoo_server import Fault, OdooTestServer
+from tests.support.posting import PERIOD, gateway_for, move_a_dollar_between_lines, rated_totals
+from tests.support.usage_builder import rows, table
 
 pytestmark = pytest.mark.slow
 NOW = PostingOptions(settle_seconds=0)  # a rerun that need not wait for Odoo to settle
@@ -35,8 +36,8 @@ def server() -> Iterator[OdooTestServer]:
 
 def failing(wh: Path) -> list[str]:
     """The keys the blocking check odoo_amounts_match fails on."""
-    sql = Path(__file__).resolve().parent.parent / "sql" / "report" / "odoo_mismatches.sql"
-    return [r[0] for r in rows(wh, sql.read_text().replace("$billing_period", f"'{PERIOD}'"))]
+    sql = warehouse.sql("odoo/mismatches")
+    return [r[0] for r in rows(wh, sql.replace("$billing_period", f"'{PERIOD}'"))]
 
 
 def refs(server: OdooTestServer, model: str = "account.move") -> list[str]:

@@ -1,12 +1,11 @@
 """What an accountant sees in Odoo: the setup posting needs, and invoices booked as services.
 
-Against the test server (tests/odoo_server.py) over both transports: `fusion-rating odoo setup`
-plans without changing anything and applies idempotently; posting refuses an Odoo that is not
-set up, naming what is missing; a posted invoice keeps its key out of the customer's sight,
+Against the test server (tests/support/odoo_server.py) over both transports: `fusion-rating odoo
+setup` plans without changing anything and applies idempotently; posting refuses an Odoo that is
+not set up, naming what is missing; a posted invoice keeps its key out of the customer's sight,
 books service revenue per service with its analytic account, payment term and units, and
-addresses the partner in the customer's language; a period inside Odoo's lock date is booked
-on the first open date, and the run says so.
-"""
+addresses the partner in the customer's language; a period inside Odoo's lock date is booked on
+the first open date, and the run says so."""
 
 from __future__ import annotations
 
@@ -20,14 +19,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from odoo_server import SERVICES_ACCOUNT, OdooTestServer
-from posting_support import CATALOG, PERIOD, apply_setup, gateway_for, rated_period, settings_for
 
 from rating.catalog import load_catalog
 from rating.odoo import gateway as odoo
 from rating.odoo import setup as odoo_setup
 from rating.odoo.posting import PostingFailed, PostingOptions, post_period
 from rating.odoo.view import invoice_text
+from tests.support.odoo_server import SERVICES_ACCOUNT, OdooTestServer
+from tests.support.posting import (
+    CATALOG,
+    PERIOD,
+    apply_setup,
+    gateway_for,
+    rated_period,
+    settings_for,
+)
 
 TRANSPORTS = ("jsonrpc", "json2")
 D = Decimal

@@ -1,12 +1,12 @@
 """Posting to Odoo: once per key, exact amounts, held when wrong, safe when Odoo misbehaves.
 
-Every test posts over real HTTP to the Odoo-compatible test server (tests/odoo_server.py) with
-both transports; `test_posts_every_invoice_once_and_reads_it_back` also runs against a real Odoo
-with both transports (its `live-jsonrpc` and `live-json2` params, marker odoo_live: selected by
-`pytest -m odoo_live`, deselected by CI's `-m "not odoo_live"`). They need ODOO_URL and ODOO_DB,
-ODOO_USER and ODOO_PASSWORD for jsonrpc, ODOO_API_KEY for json2 (ODOO_TRANSPORT is ignored);
-without ODOO_URL they are skipped, with ODOO_URL but a transport's credentials missing they fail.
-"""
+Every test posts over real HTTP to the Odoo-compatible test server
+(tests/support/odoo_server.py) with both transports;
+`test_posts_every_invoice_once_and_reads_it_back` also runs against a real Odoo with both
+transports (its `live-jsonrpc` and `live-json2` params, marker odoo_live: selected by `pytest -m
+odoo_live`, deselected by CI's `-m "not odoo_live"`). They need ODOO_URL and ODOO_DB, ODOO_USER
+and ODOO_PASSWORD for jsonrpc, ODOO_API_KEY for json2 (ODOO_TRANSPORT is ignored); without
+ODOO_URL they are skipped, with ODOO_URL but a transport's credentials missing they fail."""
 
 from __future__ import annotations
 
@@ -18,8 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from odoo_server import Fault, OdooTestServer
-from posting_support import (
+
+from rating.odoo import gateway as odoo
+from rating.odoo.payload import Precision
+from rating.odoo.posting import PeriodOpen, PostingFailed, PostingOptions, post_period
+from tests.support.odoo_server import Fault, OdooTestServer
+from tests.support.posting import (
     PERIOD,
     apply_setup,
     gateway_for,
@@ -29,11 +33,7 @@ from posting_support import (
     rated_period,
     rated_totals,
 )
-from usage_builder import rows, scalar, table
-
-from rating.odoo import gateway as odoo
-from rating.odoo.payload import Precision
-from rating.odoo.posting import PeriodOpen, PostingFailed, PostingOptions, post_period
+from tests.support.usage_builder import rows, scalar, table
 
 TRANSPORTS = ("jsonrpc", "json2")
 D = Decimal

@@ -25,8 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from odoo_server import Fault, OdooTestServer
-from posting_support import (
+
+from rating.odoo.posting import PostingOptions, post_period
+from tests.support.odoo_server import Fault, OdooTestServer
+from tests.support.posting import (
     PERIOD,
     environment_for,
     gateway_for,
@@ -35,12 +37,10 @@ from posting_support import (
     rated_totals,
     set_up,
 )
-from usage_builder import table
-
-from rating.odoo.posting import PostingOptions, post_period
+from tests.support.usage_builder import table
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BATCH = 3  # 8 invoices in 3 batches: kills land between batches too
 TRANSPORTS = ("jsonrpc", "json2")
 SLOW = 0.03  # seconds each Odoo call waits before its answer: a run of ~35 calls lasts ~1.5 s

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pricing_harness import PERIOD_US, Case, SqlLine, price_cases
 
 from rating.catalog import CHARGE_MODELS, Price, Tier
 from rating.rate import oracle as reference
+from tests.support.pricing_harness import PERIOD_US, Case, SqlLine, price_cases
 
 pytestmark = pytest.mark.slow
 

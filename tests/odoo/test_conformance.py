@@ -1,4 +1,4 @@
-"""Conformance of the Odoo 19 stand-in (tests/odoo_server.py) with a real Odoo 19.
+"""Conformance of the Odoo 19 stand-in (tests/support/odoo_server.py) with a real Odoo 19.
 
 Each case sends one request, the way a client would put it on the wire, and asserts on the
 answer: the result's shape, or the error's `name` (with a stable fragment of its message), and
@@ -16,7 +16,7 @@ position or by name exactly as it means to. Against a real Odoo 19 (use a databa
 cases create partners, products and invoices, each with unique names and refs):
 
     ODOO_URL=http://127.0.0.1:8269 ODOO_DB=conform ODOO_USER=admin ODOO_PASSWORD=... \\
-    ODOO_API_KEY=... .venv/bin/python -m pytest tests/test_odoo_conformance.py -m odoo_live -q
+    ODOO_API_KEY=... .venv/bin/python -m pytest tests/odoo/test_conformance.py -m odoo_live -q
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from odoo_server import OdooTestServer
+
+from tests.support.odoo_server import OdooTestServer
 
 TIMEOUT = 60
 

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from usage_builder import snapshot
 
 from assets import checks
 from assets.rating import landed_usage, period_summary, rated_period
 from pipelines.resources import RatingResource
 from rating.samples.usage import SampleSummary, write_sample
+from tests.support.usage_builder import snapshot
 
 pytestmark = pytest.mark.fast
 

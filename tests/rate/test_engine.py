@@ -16,7 +16,12 @@ from typing import Any
 
 import duckdb
 import pytest
-from usage_builder import (
+
+from rating import warehouse
+from rating.catalog import CatalogError
+from rating.ingest.landing import file_id_for
+from rating.samples.usage import write_sample
+from tests.support.usage_builder import (
     CATALOG,
     DEFAULT_ACCOUNTS,
     DEFAULT_SUBSCRIPTIONS,
@@ -31,11 +36,6 @@ from usage_builder import (
     table,
     usage_row,
 )
-
-from rating import warehouse
-from rating.catalog import CatalogError
-from rating.ingest.landing import file_id_for
-from rating.samples.usage import write_sample
 
 PERIOD_DAYS = 31
 D = Decimal

@@ -13,11 +13,11 @@ from typing import Any
 
 import duckdb
 import pytest
-from usage_builder import rate_landing, rows, snapshot
 
 from rating.ingest.landing import load_httpfs, s3_secret_options
 from rating.rate.engine import RateResult
 from rating.samples.usage import SampleSummary, write_sample
+from tests.support.usage_builder import rate_landing, rows, snapshot
 
 BUCKET = "bucket"
 KEY_ID = "fusion-test-key"

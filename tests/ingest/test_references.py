@@ -11,7 +11,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from usage_builder import (
+
+from rating.cli import main
+from tests.support.usage_builder import (
     CATALOG,
     DEFAULT_SUBSCRIPTIONS,
     RATED_TABLES,
@@ -24,8 +26,6 @@ from usage_builder import (
     usage_row,
     write_csv,
 )
-
-from rating.cli import main
 
 pytestmark = pytest.mark.fast
 

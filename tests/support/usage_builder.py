@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 from rating.rate.engine import RateRequest, RateResult, rate
 from rating.warehouse import WarehouseSettings
 
-CATALOG = Path(__file__).resolve().parent.parent / "catalog"
+CATALOG = Path(__file__).resolve().parents[2] / "catalog"
 
 USAGE_COLUMNS = ("counter_id", "service", "account_id", "metric", "period_start", "period_end",
                  "value", "unique_key", "dimensions", "pushed_at")

@@ -16,7 +16,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from usage_builder import (
+
+from rating import warehouse
+from rating.ingest import ledger
+from rating.ingest.ledger import LedgerError
+from rating.rate.engine import RateRequest, rate
+from rating.rate.guard import GuardSettings
+from rating.reports import queries as reports
+from rating.samples.usage import write_sample
+from tests.support.usage_builder import (
     CATALOG,
     RATED_TABLES,
     Landing,
@@ -28,14 +36,6 @@ from usage_builder import (
     table,
     usage_row,
 )
-
-from rating import warehouse
-from rating.ingest import ledger
-from rating.ingest.ledger import LedgerError
-from rating.rate.engine import RateRequest, rate
-from rating.rate.guard import GuardSettings
-from rating.reports import queries as reports
-from rating.samples.usage import write_sample
 
 pytestmark = pytest.mark.fast
 

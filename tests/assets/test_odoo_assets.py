@@ -4,8 +4,6 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from odoo_server import OdooTestServer
-from posting_support import set_up
 
 from assets import checks
 from assets.close import closed_period
@@ -13,6 +11,8 @@ from assets.odoo import odoo_posting
 from assets.rating import landed_usage, period_summary, rated_period
 from pipelines.resources import OdooResource, RatingResource, odoo_resource_from_environment
 from rating.samples.usage import write_sample
+from tests.support.odoo_server import OdooTestServer
+from tests.support.posting import set_up
 
 pytestmark = pytest.mark.slow
 

@@ -22,7 +22,8 @@ from typing import Any
 
 import odoorpc
 import pytest
-from odoo_server import Call, Fault, OdooTestServer
+
+from tests.support.odoo_server import Call, Fault, OdooTestServer
 
 DB, LOGIN, PASSWORD, API_KEY = "fusion", "admin", "admin", "test-api-key"
 
@@ -327,7 +328,7 @@ def test_taxes_follow_the_customer_province(odoo: Any, country: str, province: s
 
 @pytest.mark.fast
 def test_tax_is_rounded_globally_by_default(odoo: Any) -> None:
-    # ca_2023's round_globally: round(3 x 0.013) = 0.04 (tests/test_odoo_conformance.py holds
+    # ca_2023's round_globally: round(3 x 0.013) = 0.04 (tests/odoo/test_conformance.py holds
     # the rule to a real Odoo).
     cpu = product(odoo)
     move = invoice(odoo, partner(odoo, "Acme"), (cpu, 1, 0.1), (cpu, 1, 0.1), (cpu, 1, 0.1))

@@ -11,7 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from usage_builder import (
+
+from rating.cli import main
+from rating.rate.engine import RateRequest, RatingStopped, rate
+from rating.rate.guard import GuardSettings
+from tests.support.usage_builder import (
     CATALOG,
     DEFAULT_SUBSCRIPTIONS,
     RATED_TABLES,
@@ -20,10 +24,6 @@ from usage_builder import (
     snapshot,
     usage_row,
 )
-
-from rating.cli import main
-from rating.rate.engine import RateRequest, RatingStopped, rate
-from rating.rate.guard import GuardSettings
 
 pytestmark = pytest.mark.fast
 

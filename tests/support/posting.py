@@ -14,15 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from usage_builder import Landing, rows, usage_row
 
 from rating.catalog import load_catalog
 from rating.odoo import setup as odoo_setup
 from rating.odoo.gateway import Gateway, OdooSettings, connect
 from rating.rate.engine import close_period
+from tests.support.usage_builder import Landing, rows, usage_row
 
 PERIOD = "2026-10"
-CATALOG = Path(__file__).resolve().parent.parent / "catalog"
+CATALOG = Path(__file__).resolve().parents[2] / "catalog"
 PROVINCES = (("CA", "ON"), ("CA", "QC"), ("CA", "BC"), ("US", "NY"), ("CA", "ON"),
              ("CA", "NS"))
 # (street, city, postal code) per province of PROVINCES.

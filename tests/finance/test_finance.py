@@ -7,7 +7,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from usage_builder import (
+
+from rating.finance.run import FinanceRequest, publish_analyst_copy, run_finance
+from rating.rate.engine import close_period
+from rating.reports import margin as margin_report
+from tests.support.usage_builder import (
     CATALOG,
     DEFAULT_ACCOUNTS,
     DEFAULT_SUBSCRIPTIONS,
@@ -18,10 +22,6 @@ from usage_builder import (
     usage_row,
     write_csv,
 )
-
-from rating.finance.run import FinanceRequest, publish_analyst_copy, run_finance
-from rating.rate.engine import close_period
-from rating.reports import margin as margin_report
 
 pytestmark = pytest.mark.slow
 D = Decimal

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from pricing_harness import PERIOD_US, Case, SqlLine, price_cases
 
 from rating.catalog import Price, Tier
 from rating.rate import oracle as reference
+from tests.support.pricing_harness import PERIOD_US, Case, SqlLine, price_cases
 
 pytestmark = pytest.mark.fast
 
