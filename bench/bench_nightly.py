@@ -26,17 +26,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import measure  # noqa: E402  (bench/bench.py, beside this script)
+from rating.periods import previous_period_code  # noqa: E402
 
 PERIOD = "2026-10"
 CORRECTED_ROWS = 2000
 
 
 def months_before(period: str, count: int) -> list[str]:
-    year, month = int(period[:4]), int(period[5:])
-    found = []
-    for _ in range(count):
-        found.append(f"{year:04d}-{month:02d}")
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    found = [period]
+    while len(found) < count:
+        found.append(previous_period_code(found[-1]))
     return sorted(found)
 
 

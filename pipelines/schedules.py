@@ -10,18 +10,14 @@ import dagster as dg
 
 from pipelines.jobs import close_period_job, rate_period_job
 from pipelines.resources import RatingResource
-from rating.periods import DEFAULT_TIME_ZONE
+from rating.periods import DEFAULT_TIME_ZONE, period_code, previous_period_code
 from rating.reports import queries as reports
 
 DEFAULT_GRACE_DAYS = 3
 
 
-def _period(day: dt.date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
 def _previous(day: dt.date) -> str:
-    return _period(day.replace(day=1) - dt.timedelta(days=1))
+    return previous_period_code(period_code(day))
 
 
 @dg.schedule(cron_schedule="0 2 * * *", execution_timezone=DEFAULT_TIME_ZONE,
@@ -37,7 +33,7 @@ def nightly_rating(context: dg.ScheduleEvaluationContext,
     if reports.is_closed(rating.warehouse, previous) is not True:
         requests.append(dg.RunRequest(run_key=f"nightly-{previous}-{today}",
                                       partition_key=previous))
-    current = _period(today)
+    current = period_code(today)
     requests.append(dg.RunRequest(run_key=f"nightly-{current}-{today}", partition_key=current))
     return requests
 

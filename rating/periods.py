@@ -29,9 +29,35 @@ class BillingPeriod:
         return dt.date(int(self.code[:4]), int(self.code[5:]), 1)
 
     @property
+    def last_day(self) -> dt.date:
+        return first_of_next_month(self.first_day) - dt.timedelta(days=1)
+
+    @property
+    def days(self) -> list[dt.date]:
+        """Its calendar days, in order."""
+        first = self.first_day
+        return [first + dt.timedelta(days=d) for d in range((self.last_day - first).days + 1)]
+
+    @property
     def label(self) -> str:
         """As invoices name it: "October 2026"."""
         return self.first_day.strftime("%B %Y")
+
+
+def first_of_next_month(day: dt.date) -> dt.date:
+    """The first day of the month after `day`'s: the one place a month is added."""
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def period_code(day: dt.date) -> str:
+    """The billing period `YYYY-MM` that the calendar day `day` falls in."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def previous_period_code(code: str) -> str:
+    """The period before `YYYY-MM`, e.g. 2026-01 gives 2025-12."""
+    first = billing_period(code).first_day
+    return period_code(first - dt.timedelta(days=1))
 
 
 def billing_period(code: str, time_zone: str = DEFAULT_TIME_ZONE) -> BillingPeriod:
@@ -41,9 +67,10 @@ def billing_period(code: str, time_zone: str = DEFAULT_TIME_ZONE) -> BillingPeri
         raise ValueError(f"billing period {code!r} is not of the form YYYY-MM")
     year, month = int(match.group(1)), int(match.group(2))
     zone = ZoneInfo(time_zone)
-    following = (year + 1, 1) if month == 12 else (year, month + 1)
+    following = first_of_next_month(dt.date(year, month, 1))
     return BillingPeriod(code, _utc(dt.datetime(year, month, 1, tzinfo=zone)),
-                         _utc(dt.datetime(*following, 1, tzinfo=zone)), time_zone)
+                         _utc(dt.datetime(following.year, following.month, 1, tzinfo=zone)),
+                         time_zone)
 
 
 def periods_between(first: dt.datetime, last: dt.datetime,
@@ -52,11 +79,11 @@ def periods_between(first: dt.datetime, last: dt.datetime,
     zone = ZoneInfo(time_zone)
     local = first.replace(tzinfo=dt.UTC).astimezone(zone)
     end_local = last.replace(tzinfo=dt.UTC).astimezone(zone)
-    year, month = local.year, local.month
+    month, last_month = local.date().replace(day=1), end_local.date().replace(day=1)
     periods: list[BillingPeriod] = []
-    while (year, month) <= (end_local.year, end_local.month):
-        periods.append(billing_period(f"{year:04d}-{month:02d}", time_zone))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    while month <= last_month:
+        periods.append(billing_period(period_code(month), time_zone))
+        month = first_of_next_month(month)
     return periods
 
 

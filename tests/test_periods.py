@@ -2,7 +2,13 @@ import datetime as dt
 
 import pytest
 
-from rating.periods import billing_period, periods_between
+from rating.periods import (
+    billing_period,
+    first_of_next_month,
+    period_code,
+    periods_between,
+    previous_period_code,
+)
 
 pytestmark = pytest.mark.fast
 
@@ -25,3 +31,19 @@ def test_period_code_is_validated() -> None:
 def test_periods_between_spans_year_end() -> None:
     periods = periods_between(dt.datetime(2026, 12, 31, 12), dt.datetime(2027, 1, 2))
     assert [p.code for p in periods] == ["2026-12", "2027-01"]
+
+
+def test_months_roll_over_the_year_end() -> None:
+    assert first_of_next_month(dt.date(2026, 12, 31)) == dt.date(2027, 1, 1)
+    assert first_of_next_month(dt.date(2026, 1, 31)) == dt.date(2026, 2, 1)
+    assert previous_period_code("2027-01") == "2026-12"
+    assert previous_period_code("2026-03") == "2026-02"
+    assert period_code(dt.date(2026, 2, 28)) == "2026-02"
+
+
+def test_a_period_knows_its_last_day_and_every_day() -> None:
+    february = billing_period("2028-02")
+    assert february.last_day == dt.date(2028, 2, 29)
+    assert february.days[0] == dt.date(2028, 2, 1)
+    assert february.days[-1] == february.last_day
+    assert len(february.days) == 29

@@ -214,7 +214,7 @@ def documents(con: Any, period: str, keys: Sequence[str], options: PostingOption
               ) -> Iterator[InvoiceDocument | Unpostable]:
     """The batch's invoices, in key order. The invoice date is the period's last day."""
     label = billing_period(period)
-    last_day = _last_day(label.first_day)
+    last_day = label.last_day
     batch = pa.table({"invoice_key": pa.array(list(keys), pa.string())})
     with warehouse.registered(con, "batch_keys", batch):
         cursor = warehouse.run(con, "odoo/invoice_documents", {"billing_period": period})
@@ -244,11 +244,6 @@ def documents(con: Any, period: str, keys: Sequence[str], options: PostingOption
         except NotPostable as exc:
             yield Unpostable(key, first["customer_key"], service,
                              sum((r.amount for r in rated), D0), str(exc))
-
-
-def _last_day(first: dt.date) -> dt.date:
-    following = dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    return following - dt.timedelta(days=1)
 
 
 def _dry_run(con: Any, period: str, keys: list[str], options: PostingOptions) -> PostingReport:
@@ -357,7 +352,7 @@ class _Poster:
         self.records.setup_ids = {(s.kind, s.name): s.record_id for s in steps
                                   if s.status == "ok" and s.record_id is not None}
         self.records.lock_date = read_lock_date(self.odoo)
-        last_day = _last_day(billing_period(self.period).first_day)
+        last_day = billing_period(self.period).last_day
         moved = accounting_date(last_day, self.records.lock_date)
         if moved != last_day:
             note = (f"{self.period} is inside Odoo's lock date ({self.records.lock_date}): "

@@ -222,9 +222,7 @@ def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]])
 
 
 def _days(period: str) -> list[dt.date]:
-    first = billing_period(period).first_day
-    following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return [first + dt.timedelta(days=d) for d in range((following - first).days)]
+    return billing_period(period).days
 
 
 def _spread(total: Decimal, days: int, rng: random.Random) -> list[Decimal]:

@@ -46,7 +46,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from rating.periods import billing_period
+from rating.periods import billing_period, first_of_next_month
 
 CHUNK_ROWS = 500_000
 """Most rows generated (and held) at once; also the Parquet row group size."""
@@ -273,7 +273,7 @@ def _accounts(service_index: int, service: _Service, count: int, period: _Period
         start = _date_text(long_ago, timestamp=i % 9 == 4)
         if i == count:
             start = None  # the account without a subscription: a newcomer, last three days only
-            last_day = _next_month(first) - dt.timedelta(days=3)
+            last_day = first_of_next_month(first) - dt.timedelta(days=3)
             active_from = _seconds_from(period, last_day)
         elif i % 25 == 11:
             mid = first + dt.timedelta(days=14)
@@ -291,8 +291,6 @@ def _accounts(service_index: int, service: _Service, count: int, period: _Period
     return accounts
 
 
-def _next_month(day: dt.date) -> dt.date:
-    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def _date_text(day: dt.date, *, timestamp: bool) -> str:
