@@ -129,10 +129,9 @@ class WarehouseOutdated(ValueError):
 def create_schema(con: Any) -> None:
     """Create the warehouse tables that do not exist yet (documented in docs/warehouse.md), in
     a warehouse of this layout or a new one."""
-    existing = {name for (name,) in run(con, "warehouse/existing_tables").fetchall()}
+    existing = {row["table_name"] for row in rows(con, "warehouse/existing_tables")}
     if existing:
-        found = (run(con, "warehouse/schema_version").fetchone()[0]
-                 if "schema_version" in existing else 1)
+        found = (value(con, "warehouse/schema_version") if "schema_version" in existing else 1)
         if found != SCHEMA_VERSION:
             raise WarehouseOutdated(
                 f"this warehouse's tables have the layout of another fusion-rating (version "
@@ -149,6 +148,44 @@ def create_schema(con: Any) -> None:
 def run(con: Any, name: str, params: Mapping[str, Any] | None = None) -> Any:
     """Execute `sql/<name>.sql` with named parameters (only those the statement uses)."""
     return run_text(con, sql(name), params)
+
+
+Row = dict[str, Any]
+"""One result row, read by column name (the statement's column aliases are its contract)."""
+
+
+def rows(con: Any, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+    """The rows of `sql/<name>.sql`, each by column name. For results of a bounded size (a
+    period's invoices, a summary): large results stay in DuckDB."""
+    return named_rows(run(con, name, params))
+
+
+def first_row(con: Any, name: str, params: Mapping[str, Any] | None = None) -> Row | None:
+    """The first row of `sql/<name>.sql` by column name, or None when it has none."""
+    cursor = run(con, name, params)
+    values = cursor.fetchone()
+    return None if values is None else dict(zip(_columns(cursor), values, strict=True))
+
+
+def value(con: Any, name: str, params: Mapping[str, Any] | None = None) -> Any:
+    """The one value of a statement that answers one row of one column (a count, a flag)."""
+    cursor = run(con, name, params)
+    if len(cursor.description) != 1:
+        raise ValueError(f"sql/{name}.sql answers {len(cursor.description)} columns, not one")
+    found = cursor.fetchall()
+    if len(found) != 1:
+        raise ValueError(f"sql/{name}.sql answers {len(found)} rows, not one")
+    return found[0][0]
+
+
+def named_rows(cursor: Any) -> list[Row]:
+    """The remaining rows of an executed statement, each by column name."""
+    names = _columns(cursor)
+    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+def _columns(cursor: Any) -> list[str]:
+    return [column[0] for column in cursor.description]
 
 
 def run_text(con: Any, text: str, params: Mapping[str, Any] | None = None) -> Any:

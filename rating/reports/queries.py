@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,14 +24,27 @@ def query(database: Path | str, name: str, params: dict[str, Any] | None = None,
     """The rows of `sql/<name>.sql` (a report, e.g. "reports/held_inputs") on a read-only
     connection (with the ledger in `ledger` attached read-only, for the statements that read
     it)."""
+    with _reading(database, ledger) as con:
+        found: list[tuple[Any, ...]] = warehouse.run(con, name, params).fetchall()
+        return found
+
+
+def records(database: Path | str, name: str, params: dict[str, Any] | None = None, *,
+            ledger: Path | None = None) -> list[warehouse.Row]:
+    """As `query`, each row by column name."""
+    with _reading(database, ledger) as con:
+        return warehouse.rows(con, name, params)
+
+
+@contextmanager
+def _reading(database: Path | str, ledger: Path | None) -> Iterator[Any]:
     con = open_read_only(database)
     try:
         if ledger is not None:
             from rating.ingest import ledger as usage_ledger
 
             usage_ledger.attach(con, ledger, read_only=True)
-        rows: list[tuple[Any, ...]] = warehouse.run(con, name, params).fetchall()
-        return rows
+        yield con
     finally:
         con.close()
 
