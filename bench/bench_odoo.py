@@ -55,7 +55,7 @@ def main() -> int:
         servers: list[Any] = []
         if settings is None:
             # Two fresh test servers, so that neither side works on the other's records.
-            from odoo_server import OdooTestServer
+            from tests.support.odoo_server import OdooTestServer
 
             servers = [OdooTestServer().start(), OdooTestServer().start()]
         target = "test server" if servers else settings.url if settings else ""
