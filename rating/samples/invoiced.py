@@ -1,0 +1,30 @@
+"""Our invoiced lines of a rated period, read from the warehouse: what the legacy billing
+and the provider costs of the finance sample are derived from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from rating.reports import queries as reports
+
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class _Line:
+    """Our amount for one (service, account, metric) of one invoice."""
+
+    invoice_key: str
+    service: str
+    account_id: str
+    metric: str
+    amount: Decimal
+    currency: str
+
+
+def _read_lines(warehouse: Path, period: str) -> list[_Line]:
+    rows = reports.query(warehouse, "reports/invoiced_by_metric", {"billing_period": period})
+    return [_Line(str(r[0]), str(r[1]), str(r[2]), str(r[3]), Decimal(r[4]).quantize(_CENT),
+                  str(r[5])) for r in rows]
