@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rating.periods import first_of_next_month
-from rating.samples.deterministic import _mix, _unit
-from rating.samples.spec import SERVICES, _local_midnight, _Period, _seconds_from, _Service
+from rating.samples.deterministic import mix, uniform
+from rating.samples.spec import SERVICES, SamplePeriod, Service, local_midnight, seconds_from
 
 _EN_FIRST = ("Maple", "Cedar", "Northern", "Granite", "Harbour", "Prairie", "Aurora",
              "Lakeshore", "Summit", "Birch", "Kestrel", "Tamarack", "Muskoka", "Fundy",
@@ -27,7 +27,7 @@ _FR_SECOND = ("Logiciels", "Transport", "Conseil", "Alimentation", "Médias", "S
 
 
 @dataclass(frozen=True)
-class _Account:
+class Account:
     index: int  # 1-based
     account_id: str
     customer: int
@@ -45,43 +45,43 @@ class _Account:
             and self.active_from == 0
 
 
-def _accounts(service_index: int, service: _Service, count: int, period: _Period,
-              seed: int) -> list[_Account]:
-    accounts: list[_Account] = []
+def service_accounts(service_index: int, service: Service, count: int, period: SamplePeriod,
+                     seed: int) -> list[Account]:
+    accounts: list[Account] = []
     first = period.first_day
     for i in range(1, count + 1):
-        gauss = math.sqrt(-2.0 * math.log(1.0 - _unit(seed, service_index, i, 1))) * math.cos(
-            2.0 * math.pi * _unit(seed, service_index, i, 2))
+        gauss = math.sqrt(-2.0 * math.log(1.0 - uniform(seed, service_index, i, 1))) * math.cos(
+            2.0 * math.pi * uniform(seed, service_index, i, 2))
         size = min(30.0, max(0.05, math.exp(0.9 * gauss)))
         agents = max(2, min(60, round(8 * size ** 0.7)))
         start: str | None
         end = ""
         active_from, active_to = 0, period.seconds
         prior: tuple[str, str] | None = None
-        long_ago = first - dt.timedelta(days=45 + _mix(seed, service_index, i, 3) % 900)
+        long_ago = first - dt.timedelta(days=45 + mix(seed, service_index, i, 3) % 900)
         start = _date_text(long_ago, timestamp=i % 9 == 4)
         if i == count:
             start = None  # the account without a subscription: a newcomer, last three days only
             last_day = first_of_next_month(first) - dt.timedelta(days=3)
-            active_from = _seconds_from(period, last_day)
+            active_from = seconds_from(period, last_day)
         elif i % 25 == 11:
             mid = first + dt.timedelta(days=14)
             start = mid.isoformat()
-            active_from = _seconds_from(period, mid)
+            active_from = seconds_from(period, mid)
         elif i % 25 == 19:
             stop = first + dt.timedelta(days=19)
             end = stop.isoformat()
-            active_to = _seconds_from(period, stop)
+            active_to = seconds_from(period, stop)
         elif i % 37 == 3:
             prior = (_date_text(long_ago - dt.timedelta(days=400), timestamp=False),
                      _date_text(long_ago, timestamp=False))
-        accounts.append(_Account(i, f"{service.prefix}-{i:06d}", _customer(service_index, i),
-                                 size, agents, start, end, active_from, active_to, prior))
+        accounts.append(Account(i, f"{service.prefix}-{i:06d}", _customer(service_index, i),
+                                size, agents, start, end, active_from, active_to, prior))
     return accounts
 
 
 def _date_text(day: dt.date, *, timestamp: bool) -> str:
-    return _local_midnight(day).isoformat() if timestamp else day.isoformat()
+    return local_midnight(day).isoformat() if timestamp else day.isoformat()
 
 
 def _customer(service_index: int, i: int) -> int:
@@ -94,9 +94,9 @@ def _customer(service_index: int, i: int) -> int:
 
 def _customer_details(customer: int, seed: int) -> tuple[str, str, str]:
     """(name, email, province) of a customer; the same in every service."""
-    u = _unit(seed, customer, 11)
+    u = uniform(seed, customer, 11)
     province = "ON" if u < 0.62 else "QC" if u < 0.80 else "BC" if u < 0.91 else "AB"
-    pick = _mix(seed, customer, 12)
+    pick = mix(seed, customer, 12)
     if province == "QC":
         name = (f"{_FR_SECOND[pick % len(_FR_SECOND)]} "
                 f"{_FR_FIRST[(pick >> 8) % len(_FR_FIRST)]} inc.")
@@ -119,7 +119,8 @@ _CITIES = {"ON": ("Toronto", "M5"), "QC": ("Montréal", "H3"), "BC": ("Vancouver
 _STREETS = ("King St W", "Rue Sainte-Catherine O", "Main St", "Avenue Road", "Bay St")
 
 
-def _write_reference(landing: Path, accounts: dict[str, list[_Account]], seed: int) -> None:
+def write_accounts_and_subscriptions(landing: Path, accounts: dict[str, list[Account]],
+                                     seed: int) -> None:
     folder = landing / "accounts"
     folder.mkdir(parents=True)
     with (folder / "accounts.csv").open("w", encoding="utf-8", newline="") as handle:

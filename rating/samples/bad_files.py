@@ -9,9 +9,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from rating.samples.accounts import _Account
-from rating.samples.files import _COLUMNS, _schema
-from rating.samples.spec import _HOUR, _US, SERVICES, _Period
+from rating.samples.accounts import Account
+from rating.samples.files import COLUMNS, usage_schema
+from rating.samples.spec import HOUR, MICROS, SERVICES, SamplePeriod
 
 BAD_ROW_REASONS: tuple[tuple[str, str], ...] = (
     ("negative_value", "negative_value"),
@@ -42,15 +42,15 @@ subscription in each service (no_subscription), and routes_ca rows with dimensio
 {"region":"us"} (they do not match the catalog's filter {region: ca}).
 """
 
-_TEXT_VALUES = (("12.5", True), ("3", True), ("0.25", True), ("abc", False), ("7.75", True),
-                ("twelve", False), ("40", True))
+TEXT_VALUES = (("12.5", True), ("3", True), ("0.25", True), ("abc", False), ("7.75", True),
+               ("twelve", False), ("40", True))
 
 
-def _bad_rows_file(path: Path, accounts: dict[str, list[_Account]], count: int,
-                   period: _Period) -> int:
+def write_bad_rows_file(path: Path, accounts: dict[str, list[Account]], count: int,
+                        period: SamplePeriod) -> int:
     """`count` broken rows, cycling through BAD_ROW_REASONS; returns the number written."""
-    columns: dict[str, list[object]] = {name: [] for name in _COLUMNS}
-    hours = period.seconds // _HOUR
+    columns: dict[str, list[object]] = {name: [] for name in COLUMNS}
+    hours = period.seconds // HOUR
     full = {s.code: [a for a in accounts[s.code] if a.full_month] for s in SERVICES}
     for i in range(count):
         kind = BAD_ROW_REASONS[i % len(BAD_ROW_REASONS)][0]
@@ -67,8 +67,8 @@ def _bad_rows_file(path: Path, accounts: dict[str, list[_Account]], count: int,
             metric = "egress_gb"
         pool = full[service]
         account = pool[(i // len(BAD_ROW_REASONS)) % len(pool)].account_id
-        start = period.start_us + ((i * 7_919) % (hours - 1)) * _HOUR * _US
-        end = start + _HOUR * _US
+        start = period.start_us + ((i * 7_919) % (hours - 1)) * HOUR * MICROS
+        end = start + HOUR * MICROS
         amount = round(1.5 + (i % 17) * 0.75, 2)
         value: float | None = amount
         dimensions: str | None = '{"region":"ca-east"}' if metric == "egress_gb" else None
@@ -78,11 +78,11 @@ def _bad_rows_file(path: Path, accounts: dict[str, list[_Account]], count: int,
         elif kind == "empty_window":
             end = start
         elif kind == "reversed_window":
-            end = start - _HOUR * _US
+            end = start - HOUR * MICROS
         elif kind == "crosses_period_end":
-            start, end = period.end_us - _HOUR * _US, period.end_us + _HOUR * _US
+            start, end = period.end_us - HOUR * MICROS, period.end_us + HOUR * MICROS
         elif kind == "crosses_period_start":
-            start, end = period.start_us - _HOUR * _US, period.start_us + _HOUR * _US
+            start, end = period.start_us - HOUR * MICROS, period.start_us + HOUR * MICROS
         elif kind == "unknown_service":
             service, metric, account = "nexaphone", "call_minutes", "np-000001"
         elif kind == "unknown_metric":
@@ -100,7 +100,7 @@ def _bad_rows_file(path: Path, accounts: dict[str, list[_Account]], count: int,
         elif kind == "null_value_on_sum_metric":
             value = None
         if kind != "null_counter_id":
-            counter = f"{metric}:{account}:{start // _US}:bad-{i}"
+            counter = f"{metric}:{account}:{start // MICROS}:bad-{i}"
         columns["counter_id"].append(counter)
         columns["service"].append(None if kind == "null_service" else service)
         columns["account_id"].append(None if kind == "null_account_id" else account)
@@ -111,61 +111,62 @@ def _bad_rows_file(path: Path, accounts: dict[str, list[_Account]], count: int,
         columns["unique_key"].append(None)
         columns["dimensions"].append(dimensions)
         columns["pushed_at"].append(None if kind == "null_pushed_at"
-                                    else max(start, end) + 300 * _US)
-    schema = _schema("float", False)
+                                    else max(start, end) + 300 * MICROS)
+    schema = usage_schema("float", False)
     table = pa.table({name: pa.array(columns[name], type=schema.field(name).type
                                      if name not in {"period_start", "period_end", "pushed_at"}
-                                     else pa.int64()) for name in _COLUMNS}).cast(schema)
+                                     else pa.int64()) for name in COLUMNS}).cast(schema)
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, path, compression="zstd")
     return count
 
 
-def _missing_metric_file(path: Path, accounts: list[_Account], count: int,
-                         period: _Period) -> int:
+def write_missing_metric_file(path: Path, accounts: list[Account], count: int,
+                              period: SamplePeriod) -> int:
     """apps api_calls rows written without a `metric` column."""
     pool = [a for a in accounts if a.full_month]
-    starts = [period.start_us + (24 * (i % 28) + 9) * _HOUR * _US for i in range(count)]
+    starts = [period.start_us + (24 * (i % 28) + 9) * HOUR * MICROS for i in range(count)]
     ids = [pool[i % len(pool)].account_id for i in range(count)]
-    names = [n for n in _COLUMNS if n != "metric"]
-    schema = pa.schema([f for f in _schema("int", False) if f.name != "metric"])
+    names = [n for n in COLUMNS if n != "metric"]
+    schema = pa.schema([f for f in usage_schema("int", False) if f.name != "metric"])
     table = pa.table({
-        "counter_id": [f"api_calls:{a}:{s // _US}:nometric-{i}"
+        "counter_id": [f"api_calls:{a}:{s // MICROS}:nometric-{i}"
                        for i, (a, s) in enumerate(zip(ids, starts, strict=True))],
         "service": ["apps"] * count,
         "account_id": ids,
         "period_start": pa.array(starts, pa.int64()),
-        "period_end": pa.array([s + _HOUR * _US for s in starts], pa.int64()),
+        "period_end": pa.array([s + HOUR * MICROS for s in starts], pa.int64()),
         "value": pa.array([1_000 + 37 * i for i in range(count)], pa.int64()),
         "unique_key": pa.array([None] * count, pa.string()),
         "dimensions": pa.array([None] * count, pa.string()),
-        "pushed_at": pa.array([s + (_HOUR + 300) * _US for s in starts], pa.int64()),
+        "pushed_at": pa.array([s + (HOUR + 300) * MICROS for s in starts], pa.int64()),
     }).select(names).cast(schema)
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, path, compression="zstd")
     return count
 
 
-def _text_value_file(path: Path, accounts: list[_Account], period: _Period) -> tuple[int, int]:
+def write_text_value_file(path: Path, accounts: list[Account],
+                          period: SamplePeriod) -> tuple[int, int]:
     """nexacloud vcpu_hours rows whose `value` column is a string; returns (rows, bad rows)."""
     pool = [a for a in accounts if a.full_month]
-    count = len(_TEXT_VALUES)
-    starts = [period.start_us + (24 * (3 + i) + 15) * _HOUR * _US for i in range(count)]
+    count = len(TEXT_VALUES)
+    starts = [period.start_us + (24 * (3 + i) + 15) * HOUR * MICROS for i in range(count)]
     ids = [pool[(3 * i) % len(pool)].account_id for i in range(count)]
-    schema = _schema("float", True, value=pa.string())
+    schema = usage_schema("float", True, value=pa.string())
     table = pa.table({
-        "counter_id": [f"vcpu_hours:{a}:{s // _US}:text-{i}"
+        "counter_id": [f"vcpu_hours:{a}:{s // MICROS}:text-{i}"
                        for i, (a, s) in enumerate(zip(ids, starts, strict=True))],
         "service": ["nexacloud"] * count,
         "account_id": ids,
         "metric": ["vcpu_hours"] * count,
         "period_start": pa.array(starts, pa.int64()),
-        "period_end": pa.array([s + _HOUR * _US for s in starts], pa.int64()),
-        "value": [text for text, _ in _TEXT_VALUES],
+        "period_end": pa.array([s + HOUR * MICROS for s in starts], pa.int64()),
+        "value": [text for text, _ in TEXT_VALUES],
         "unique_key": pa.array([None] * count, pa.string()),
         "dimensions": pa.array([None] * count, pa.string()),
-        "pushed_at": pa.array([s + (_HOUR + 240) * _US for s in starts], pa.int64()),
+        "pushed_at": pa.array([s + (HOUR + 240) * MICROS for s in starts], pa.int64()),
     }).cast(schema)
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, path, compression="zstd")
-    return count, sum(1 for _, good in _TEXT_VALUES if not good)
+    return count, sum(1 for _, good in TEXT_VALUES if not good)

@@ -8,18 +8,18 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from rating.samples.accounts import _Account
-from rating.samples.deterministic import _uniform
-from rating.samples.files import _COLUMNS, CHUNK_ROWS
-from rating.samples.spec import _HOUR, _US, ROUTES_US_SHARE, _MetricSpec, _Period
+from rating.samples.accounts import Account
+from rating.samples.deterministic import uniform_column
+from rating.samples.files import CHUNK_ROWS, COLUMNS
+from rating.samples.spec import HOUR, MICROS, ROUTES_US_SHARE, MetricSpec, SamplePeriod
 
 
 @dataclass
-class _Stream:
+class MetricStream:
     """One metric's rows: row k maps to (account, window, counter) slots of that metric."""
 
     number: int  # index in METRICS
-    spec: _MetricSpec
+    spec: MetricSpec
     window_us: int
     windows: int  # windows of this size in the period
     offsets: pl.Series  # cumulative slots per account, len(accounts) + 1
@@ -36,9 +36,9 @@ class _Stream:
         return min(1.0, x) if self.spec.capped else x
 
 
-def _stream(number: int, spec: _MetricSpec, accounts: list[_Account], period: _Period,
-            bad: bool) -> _Stream:
-    window_s = spec.window_hours * _HOUR
+def metric_stream(number: int, spec: MetricSpec, accounts: list[Account], period: SamplePeriod,
+                  bad: bool) -> MetricStream:
+    window_s = spec.window_hours * HOUR
     windows = period.seconds // window_s
     offsets = [0]
     lo: list[int] = []
@@ -53,15 +53,15 @@ def _stream(number: int, spec: _MetricSpec, accounts: list[_Account], period: _P
         offsets.append(offsets[-1] + width)
         lo.append(first)
         mult.append(m)
-    return _Stream(number, spec, window_s * _US, windows,
-                   pl.Series(offsets, dtype=pl.Int64), pl.Series(lo, dtype=pl.Int64),
-                   pl.Series(mult, dtype=pl.Int64),
-                   pl.Series([a.account_id for a in accounts], dtype=pl.String),
-                   pl.Series([a.size for a in accounts], dtype=pl.Float64),
-                   next(i for i, a in enumerate(accounts) if a.start is None), offsets[-1])
+    return MetricStream(number, spec, window_s * MICROS, windows,
+                        pl.Series(offsets, dtype=pl.Int64), pl.Series(lo, dtype=pl.Int64),
+                        pl.Series(mult, dtype=pl.Int64),
+                        pl.Series([a.account_id for a in accounts], dtype=pl.String),
+                        pl.Series([a.size for a in accounts], dtype=pl.Float64),
+                        next(i for i, a in enumerate(accounts) if a.start is None), offsets[-1])
 
 
-def _allocate(streams: list[_Stream], bulk: int) -> None:
+def allocate_rows(streams: list[MetricStream], bulk: int) -> None:
     """Share `bulk` rows out so every metric has the same density (coarse windows denser)."""
     def total(d: float) -> float:
         return sum(s.capacity * s.density(d) for s in streams)
@@ -80,7 +80,8 @@ def _allocate(streams: list[_Stream], bulk: int) -> None:
     biggest.rows = max(0, biggest.rows + residual)
 
 
-def _frame(stream: _Stream, k: pl.Series, period: _Period, seed: int, bad: bool) -> pl.DataFrame:
+def stream_rows(stream: MetricStream, k: pl.Series, period: SamplePeriod, seed: int,
+                bad: bool) -> pl.DataFrame:
     """The rows `k` of a stream, with contract columns plus `_bad` (expected in quarantine)."""
     spec = stream.spec
     capacity, rows = stream.capacity, stream.rows
@@ -104,7 +105,8 @@ def _frame(stream: _Stream, k: pl.Series, period: _Period, seed: int, bad: bool)
         "size": stream.sizes.gather(account),
     })
     salt = seed * 1_000_003 + stream.number * 101
-    u1, u2, u3 = _uniform("k", salt + 1), _uniform("k", salt + 2), _uniform("k", salt + 3)
+    u1, u2, u3 = (uniform_column("k", salt + 1), uniform_column("k", salt + 2),
+                  uniform_column("k", salt + 3))
     start = pl.lit(period.start_us) + pl.col("window") * stream.window_us
     hour = (pl.col("window") * spec.window_hours) % 24
     diurnal = 0.5 + (1.0 - (hour.cast(pl.Float64) - 13.5).abs() / 13.5)
@@ -123,7 +125,7 @@ def _frame(stream: _Stream, k: pl.Series, period: _Period, seed: int, bad: bool)
         dimensions = pl.lit(None, dtype=pl.String)
     frame = frame.with_columns(start=start, u1=u1, u2=u2, u3=u3).with_columns(
         counter_id=pl.concat_str([pl.lit(f"{spec.code}:"), pl.col("account_id"), pl.lit(":"),
-                                  (pl.col("start") // _US).cast(pl.String), pl.lit(":"),
+                                  (pl.col("start") // MICROS).cast(pl.String), pl.lit(":"),
                                   pl.col("n").cast(pl.String)]),
         service=pl.lit(spec.service),
         metric=pl.lit(spec.code),
@@ -134,15 +136,15 @@ def _frame(stream: _Stream, k: pl.Series, period: _Period, seed: int, bad: bool)
                     if spec.shape == "unique" else pl.lit(None, dtype=pl.String)),
         dimensions=dimensions,
         pushed_at=pl.col("start") + stream.window_us
-        + (60 + pl.col("u2") * 840).cast(pl.Int64) * _US,
+        + (60 + pl.col("u2") * 840).cast(pl.Int64) * MICROS,
         _bad=(pl.col("account") == stream.nosub) | (
             (pl.col("u3") < ROUTES_US_SHARE) if bad and spec.code == "routes_ca"
             else pl.lit(False)),
     )
-    return frame.select([*_COLUMNS, "_bad"])
+    return frame.select([*COLUMNS, "_bad"])
 
 
-def _value(spec: _MetricSpec, u: pl.Expr, diurnal: pl.Expr, progress: pl.Expr,
+def _value(spec: MetricSpec, u: pl.Expr, diurnal: pl.Expr, progress: pl.Expr,
            scale: float) -> pl.Expr:
     size = pl.col("size")
     if spec.shape == "sum":
@@ -163,7 +165,8 @@ def _typed(kind: str, value: pl.Expr) -> pl.Expr:
     return value.round(0).cast(pl.Int64)
 
 
-def _pieces(streams: list[_Stream], first: int, stop: int) -> Iterator[tuple[_Stream, int, int]]:
+def stream_pieces(streams: list[MetricStream], first: int,
+                  stop: int) -> Iterator[tuple[MetricStream, int, int]]:
     """The parts of rows [first, stop) of a service's concatenated streams, at most CHUNK_ROWS."""
     base = 0
     for stream in streams:

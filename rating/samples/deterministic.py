@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import polars as pl
 
 
-def _mix(*parts: int) -> int:
+def mix(*parts: int) -> int:
     """SplitMix64 over the parts: a well-spread 64-bit integer, stable across runs and platforms."""
     state = 0x9E3779B97F4A7C15
     for part in parts:
@@ -21,18 +21,18 @@ def _mix(*parts: int) -> int:
     return state
 
 
-def _unit(*parts: int) -> float:
+def uniform(*parts: int) -> float:
     """A uniform number in [0, 1) from the parts."""
-    return (_mix(*parts) >> 11) / (1 << 53)
+    return (mix(*parts) >> 11) / (1 << 53)
 
 
-def _uniform(column: str, seed: int) -> pl.Expr:
+def uniform_column(column: str, seed: int) -> pl.Expr:
     """A vectorised uniform number in [0, 1) hashed from `column` (stable per Polars version)."""
     return (pl.col(column).hash(seed=seed & 0x7FFFFFFFFFFFFFFF) % (1 << 24)).cast(
         pl.Float64) / (1 << 24)
 
 
-def _apportion(total: int, weights: Sequence[int], minimum: int) -> list[int]:
+def apportion(total: int, weights: Sequence[int], minimum: int) -> list[int]:
     """Split `total` into integers in proportion to `weights`, each at least `minimum`."""
     shares = [minimum] * len(weights)
     left = total - minimum * len(weights)

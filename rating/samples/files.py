@@ -12,36 +12,36 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from rating.samples.spec import _MetricSpec
+from rating.samples.spec import MetricSpec
 
 CHUNK_ROWS = 500_000
 """Most rows generated (and held) at once; also the Parquet row group size."""
 
 
-_COLUMNS = ["counter_id", "service", "account_id", "metric", "period_start", "period_end",
-            "value", "unique_key", "dimensions", "pushed_at"]
+COLUMNS = ["counter_id", "service", "account_id", "metric", "period_start", "period_end",
+           "value", "unique_key", "dimensions", "pushed_at"]
 _VALUE_TYPES = {"int": pa.int64(), "float": pa.float64(), "money": pa.decimal128(18, 6)}
 _POLARS_VALUE_TYPES: dict[str, pl.DataType] = {"int": pl.Int64(), "float": pl.Float64(),
                                                "money": pl.Decimal(18, 6)}
 
 
-def _file_kind(specs: Sequence[_MetricSpec]) -> str:
+def file_kind(specs: Sequence[MetricSpec]) -> str:
     kinds = {s.kind for s in specs}
     return "money" if "money" in kinds else "float" if "float" in kinds else "int"
 
 
-def _schema(kind: str, naive: bool, *, service: bool = True,
-            value: pa.DataType | None = None) -> pa.Schema:
+def usage_schema(kind: str, naive: bool, *, service: bool = True,
+                 value: pa.DataType | None = None) -> pa.Schema:
     ts = pa.timestamp("us") if naive else pa.timestamp("us", tz="UTC")
     types: dict[str, pa.DataType] = {
         "counter_id": pa.string(), "service": pa.string(), "account_id": pa.string(),
         "metric": pa.string(), "period_start": ts, "period_end": ts,
         "value": value if value is not None else _VALUE_TYPES[kind], "unique_key": pa.string(),
         "dimensions": pa.string(), "pushed_at": ts}
-    return pa.schema([(name, types[name]) for name in _COLUMNS if service or name != "service"])
+    return pa.schema([(name, types[name]) for name in COLUMNS if service or name != "service"])
 
 
-class _Writer:
+class UsageFileWriter:
     """Writes one Parquet file in row groups of at most CHUNK_ROWS; counts rows and bad rows."""
 
     def __init__(self, path: Path, schema: pa.Schema, kind: str) -> None:
@@ -76,12 +76,12 @@ class _Writer:
         self.writer.close()
 
 
-def _money(value: Decimal) -> str:
+def money_text(value: Decimal) -> str:
     """A plain decimal string (never an exponent)."""
     return format(value, "f")
 
 
-def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     written = 0
     with path.open("w", encoding="utf-8", newline="") as handle:

@@ -63,14 +63,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from rating.periods import billing_period
-from rating.samples.files import _money, _write_csv
-from rating.samples.invoiced import _read_lines
-from rating.samples.legacy_billing import _legacy_bad_rows, _legacy_rows, _write_legacy
+from rating.samples.files import money_text, write_csv
+from rating.samples.invoiced import read_invoiced_lines
+from rating.samples.legacy_billing import broken_legacy_rows, planted_legacy_rows, write_legacy
 from rating.samples.provider_costs import (
     COST_ALLOCATION_YAML,
-    _cost_bad_rows,
-    _provider_costs,
-    _write_costs,
+    broken_cost_rows,
+    daily_costs,
+    write_costs,
 )
 
 # What other code imports from here (the cost allocation lives with the provider costs).
@@ -130,7 +130,7 @@ def write_finance_sample(landing: Path, warehouse: Path, period: str = "2026-10"
     `period`, derived from what `warehouse` rated for it (opened read-only); see the module
     docstring for what is planted. Raises ValueError if the period has no invoice lines."""
     days = _days(period)
-    lines = _read_lines(Path(warehouse), period)
+    lines = read_invoiced_lines(Path(warehouse), period)
     if not lines:
         raise ValueError(f"the warehouse {warehouse} has no invoice lines for {period}: rate it "
                          "first")
@@ -141,20 +141,20 @@ def write_finance_sample(landing: Path, warehouse: Path, period: str = "2026-10"
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
 
-    rows, counts = _legacy_rows(lines, period, seed)
-    legacy_bad = _legacy_bad_rows(lines, period)
-    legacy_files = _write_legacy(folders["legacy_billing"], rows, legacy_bad, period)
+    rows, counts = planted_legacy_rows(lines, period, seed)
+    legacy_bad = broken_legacy_rows(lines, period)
+    legacy_files = write_legacy(folders["legacy_billing"], rows, legacy_bad, period)
 
-    costs, losses = _provider_costs(lines, days, seed)
-    cost_bad = _cost_bad_rows(days, period)
-    cost_files = _write_costs(folders["provider_costs"], costs, cost_bad, period)
+    costs, losses = daily_costs(lines, days, seed)
+    cost_bad = broken_cost_rows(days, period)
+    cost_files = write_costs(folders["provider_costs"], costs, cost_bad, period)
 
     rates = _fx_rates(days, seed)
-    _write_csv(folders["fx_rates"] / "usd-cad.csv", FX_COLUMNS,
-               ([day.isoformat(), "USD", _money(rate)] for day, rate in rates))
+    write_csv(folders["fx_rates"] / "usd-cad.csv", FX_COLUMNS,
+              ([day.isoformat(), "USD", money_text(rate)] for day, rate in rates))
     missing = days[MISSING_FX_DAY - 1]
     fx_bad = [[missing.isoformat(), "USD", "n/a"]]
-    _write_csv(folders["fx_rates"] / "bad-rows.csv", FX_COLUMNS, fx_bad)
+    write_csv(folders["fx_rates"] / "bad-rows.csv", FX_COLUMNS, fx_bad)
     rated_days = {day for day, _ in rates}
 
     return FinanceSampleSummary(

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from rating.reports import queries as reports
 
-_CENT = Decimal("0.01")
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
-class _Line:
+class InvoicedLine:
     """Our amount for one (service, account, metric) of one invoice."""
 
     invoice_key: str
@@ -24,7 +24,7 @@ class _Line:
     currency: str
 
 
-def _read_lines(warehouse: Path, period: str) -> list[_Line]:
+def read_invoiced_lines(warehouse: Path, period: str) -> list[InvoicedLine]:
     rows = reports.query(warehouse, "reports/invoiced_by_metric", {"billing_period": period})
-    return [_Line(str(r[0]), str(r[1]), str(r[2]), str(r[3]), Decimal(r[4]).quantize(_CENT),
-                  str(r[5])) for r in rows]
+    return [InvoicedLine(str(r[0]), str(r[1]), str(r[2]), str(r[3]), Decimal(r[4]).quantize(CENT),
+                         str(r[5])) for r in rows]

@@ -11,8 +11,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from rating.samples.files import _money, _write_csv
-from rating.samples.invoiced import _CENT, _Line
+from rating.samples.files import money_text, write_csv
+from rating.samples.invoiced import CENT, InvoicedLine
 
 LEGACY_COLUMNS = ("source", "service", "account_id", "period", "charge", "amount", "currency",
                   "legacy_invoice_id")
@@ -83,8 +83,8 @@ def _invoice_ids(invoices: list[tuple[str, str]], period: str,
     return ids
 
 
-def _legacy_rows(lines: list[_Line], period: str, seed: int
-                 ) -> tuple[list[_LegacyRow], dict[str, int]]:
+def planted_legacy_rows(lines: list[InvoicedLine], period: str, seed: int
+                        ) -> tuple[list[_LegacyRow], dict[str, int]]:
     """The usable legacy rows and how many of each planted kind."""
     rng = random.Random(seed * 1_000 + 1)
     invoices = sorted({(line.service, line.invoice_key) for line in lines
@@ -118,7 +118,7 @@ def _legacy_rows(lines: list[_Line], period: str, seed: int
         if kind == "only_in_ours":
             continue
         if kind in {"amount_differs", "cent_differs"}:
-            delta = Decimal(rng.randint(100, 900)) / 100 if kind == "amount_differs" else _CENT
+            delta = Decimal(rng.randint(100, 900)) / 100 if kind == "amount_differs" else CENT
             amount = amount - delta if rng.random() < 0.5 and amount >= delta else amount + delta
         elif kind == "currency_differs":
             currency = "USD"
@@ -145,7 +145,7 @@ def _legacy_rows(lines: list[_Line], period: str, seed: int
     return rows, counts
 
 
-def _legacy_bad_rows(lines: list[_Line], period: str) -> list[list[str]]:
+def broken_legacy_rows(lines: list[InvoicedLine], period: str) -> list[list[str]]:
     """One row per kind of LEGACY_BAD_ROWS, on real accounts where the kind allows it."""
     cloud = next((line for line in lines if line.service == "nexacloud"), lines[0])
     desk = next((line for line in lines if line.service == "nexadesk"), lines[0])
@@ -153,11 +153,11 @@ def _legacy_bad_rows(lines: list[_Line], period: str) -> list[list[str]]:
     rows: list[list[str]] = []
     for kind, _ in LEGACY_BAD_ROWS:
         row = ["lago", cloud.service, cloud.account_id, period, cloud.metric,
-               _money(cloud.amount), "CAD", f"LAGO-BAD-{len(rows) + 1:03d}"]
+               money_text(cloud.amount), "CAD", f"LAGO-BAD-{len(rows) + 1:03d}"]
         if kind == "non_numeric_amount":
             row[5] = "n/a"
         elif kind == "blank_account_id":
-            row[1], row[2], row[4], row[5] = desk.service, "", desk.metric, _money(desk.amount)
+            row[1], row[2], row[4], row[5] = desk.service, "", desk.metric, money_text(desk.amount)
         elif kind == "period_2026_13":
             row[3] = f"{year}-13"
         elif kind == "unknown_service_nexafoo":
@@ -168,12 +168,12 @@ def _legacy_bad_rows(lines: list[_Line], period: str) -> list[list[str]]:
     return rows
 
 
-def _write_legacy(folder: Path, rows: list[_LegacyRow], bad: list[list[str]],
-                  period: str) -> int:
+def write_legacy(folder: Path, rows: list[_LegacyRow], bad: list[list[str]],
+                 period: str) -> int:
     files = 0
     for source in sorted({row.source for row in rows}):
         mine = [r for r in rows if r.source == source]
-        values = [[r.source, r.service, r.account_id, period, r.charge, _money(r.amount),
+        values = [[r.source, r.service, r.account_id, period, r.charge, money_text(r.amount),
                    r.currency, r.invoice_id] for r in mine]
         if source == "stripe":
             columns: dict[str, pa.Array] = {
@@ -183,7 +183,7 @@ def _write_legacy(folder: Path, rows: list[_LegacyRow], bad: list[list[str]],
             table = pa.table({name: columns[name] for name in LEGACY_COLUMNS})
             pq.write_table(table, folder / f"{source}-{period}.parquet", compression="zstd")
         else:
-            _write_csv(folder / f"{source}-{period}.csv", LEGACY_COLUMNS, values)
+            write_csv(folder / f"{source}-{period}.csv", LEGACY_COLUMNS, values)
         files += 1
-    _write_csv(folder / "bad-rows.csv", LEGACY_COLUMNS, bad)
+    write_csv(folder / "bad-rows.csv", LEGACY_COLUMNS, bad)
     return files

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from rating.samples.files import _money, _write_csv
-from rating.samples.invoiced import _Line
+from rating.samples.files import money_text, write_csv
+from rating.samples.invoiced import InvoicedLine
 
 COST_COLUMNS = ("date", "provider", "service", "account_id", "metric", "cost", "currency")
 
@@ -65,8 +65,8 @@ class _Cost:
     currency: str
 
 
-def _provider_costs(lines: list[_Line], days: list[dt.date], seed: int
-                    ) -> tuple[list[_Cost], int]:
+def daily_costs(lines: list[InvoicedLine], days: list[dt.date], seed: int
+                ) -> tuple[list[_Cost], int]:
     """Every provider's daily rows and the number of nexacloud accounts run at a loss."""
     rng = random.Random(seed * 1_000 + 3)
     revenue: dict[str, Decimal] = {}
@@ -111,7 +111,7 @@ def _provider_costs(lines: list[_Line], days: list[dt.date], seed: int
     return costs, losses
 
 
-def _cost_bad_rows(days: list[dt.date], period: str) -> list[list[str]]:
+def broken_cost_rows(days: list[dt.date], period: str) -> list[list[str]]:
     rows: list[list[str]] = []
     for kind, _ in COST_BAD_ROWS:
         row = [days[2].isoformat(), "openai", "nexadesk", "", "", "12.5000", "USD"]
@@ -125,12 +125,12 @@ def _cost_bad_rows(days: list[dt.date], period: str) -> list[list[str]]:
     return rows
 
 
-def _write_costs(folder: Path, costs: list[_Cost], bad: list[list[str]], period: str) -> int:
+def write_costs(folder: Path, costs: list[_Cost], bad: list[list[str]], period: str) -> int:
     files = 0
     for provider in sorted({c.provider for c in costs}):
-        _write_csv(folder / f"{provider}-{period}.csv", COST_COLUMNS,
-                   ([c.day.isoformat(), c.provider, c.service, c.account_id, c.metric,
-                     _money(c.cost), c.currency] for c in costs if c.provider == provider))
+        write_csv(folder / f"{provider}-{period}.csv", COST_COLUMNS,
+                  ([c.day.isoformat(), c.provider, c.service, c.account_id, c.metric,
+                    money_text(c.cost), c.currency] for c in costs if c.provider == provider))
         files += 1
-    _write_csv(folder / "bad-rows.csv", COST_COLUMNS, bad)
+    write_csv(folder / "bad-rows.csv", COST_COLUMNS, bad)
     return files

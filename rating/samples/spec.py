@@ -12,20 +12,20 @@ from rating.periods import billing_period
 TIME_ZONE = "America/Toronto"
 
 
-_US = 1_000_000
-_HOUR = 3600
-_DAY = 86_400
+MICROS = 1_000_000  # in a second: the sample's times are whole microseconds
+HOUR = 3600  # seconds
+DAY = 86_400  # seconds
 
 
 @dataclass(frozen=True)
-class _Service:
+class Service:
     code: str
     prefix: str
     plan: str
 
 
 @dataclass(frozen=True)
-class _MetricSpec:
+class MetricSpec:
     service: str
     code: str
     kind: str  # value type: "int", "float", "money" or "none" (unique_count: null values)
@@ -38,28 +38,28 @@ class _MetricSpec:
 
 
 SERVICES = (
-    _Service("nexacloud", "nc", "cloud-standard"),
-    _Service("nexadesk", "nd", "desk-team"),
-    _Service("nexamaps", "nm", "maps-payg"),
-    _Service("apps", "ap", "apps-business"),
-    _Service("memberships", "mb", "members-club"),
+    Service("nexacloud", "nc", "cloud-standard"),
+    Service("nexadesk", "nd", "desk-team"),
+    Service("nexamaps", "nm", "maps-payg"),
+    Service("apps", "ap", "apps-business"),
+    Service("memberships", "mb", "members-club"),
 )
 
 METRICS = (
-    _MetricSpec("nexacloud", "vcpu_hours", "float", "sum", 1, 4_000),
-    _MetricSpec("nexacloud", "storage_gb", "float", "level", 6, 500, boost=6, capped=True),
-    _MetricSpec("nexacloud", "egress_gb", "float", "sum", 1, 1_500, mult=2),
-    _MetricSpec("nexacloud", "peak_instances", "int", "peak", 1, 4),
-    _MetricSpec("nexadesk", "agents", "none", "unique", 24, 8, boost=4),
-    _MetricSpec("nexadesk", "conversations", "int", "sum", 1, 8_000),
-    _MetricSpec("nexadesk", "ai_tokens", "int", "sum", 1, 5_000_000),
-    _MetricSpec("nexamaps", "map_tiles", "int", "sum", 1, 4_000_000),
-    _MetricSpec("nexamaps", "geocodes", "int", "sum", 1, 20_000),
-    _MetricSpec("nexamaps", "routes_ca", "int", "sum", 1, 30_000),
-    _MetricSpec("apps", "app_users", "int", "level", 24, 60, boost=24, capped=True),
-    _MetricSpec("apps", "api_calls", "int", "sum", 1, 1_500_000),
-    _MetricSpec("memberships", "members", "int", "level", 24, 400, boost=24, capped=True),
-    _MetricSpec("memberships", "ticket_sales", "money", "sum", 1, 12_000),
+    MetricSpec("nexacloud", "vcpu_hours", "float", "sum", 1, 4_000),
+    MetricSpec("nexacloud", "storage_gb", "float", "level", 6, 500, boost=6, capped=True),
+    MetricSpec("nexacloud", "egress_gb", "float", "sum", 1, 1_500, mult=2),
+    MetricSpec("nexacloud", "peak_instances", "int", "peak", 1, 4),
+    MetricSpec("nexadesk", "agents", "none", "unique", 24, 8, boost=4),
+    MetricSpec("nexadesk", "conversations", "int", "sum", 1, 8_000),
+    MetricSpec("nexadesk", "ai_tokens", "int", "sum", 1, 5_000_000),
+    MetricSpec("nexamaps", "map_tiles", "int", "sum", 1, 4_000_000),
+    MetricSpec("nexamaps", "geocodes", "int", "sum", 1, 20_000),
+    MetricSpec("nexamaps", "routes_ca", "int", "sum", 1, 30_000),
+    MetricSpec("apps", "app_users", "int", "level", 24, 60, boost=24, capped=True),
+    MetricSpec("apps", "api_calls", "int", "sum", 1, 1_500_000),
+    MetricSpec("memberships", "members", "int", "level", 24, 400, boost=24, capped=True),
+    MetricSpec("memberships", "ticket_sales", "money", "sum", 1, 12_000),
 )
 
 NAIVE_TIMESTAMP_SERVICES = frozenset({"apps"})
@@ -71,7 +71,7 @@ ROUTES_US_SHARE = 0.005  # share of routes_ca rows tagged region "us" (rejected 
 
 
 @dataclass(frozen=True)
-class _Period:
+class SamplePeriod:
     code: str
     start_us: int
     end_us: int
@@ -79,19 +79,20 @@ class _Period:
 
     @property
     def seconds(self) -> int:
-        return (self.end_us - self.start_us) // _US
+        return (self.end_us - self.start_us) // MICROS
 
 
-def _period(code: str) -> _Period:
+def sample_period(code: str) -> SamplePeriod:
     bp = billing_period(code, TIME_ZONE)
     start = bp.start.replace(tzinfo=dt.UTC)
     end = bp.end.replace(tzinfo=dt.UTC)
-    return _Period(code, int(start.timestamp()) * _US, int(end.timestamp()) * _US, bp.first_day)
+    return SamplePeriod(code, int(start.timestamp()) * MICROS, int(end.timestamp()) * MICROS,
+                        bp.first_day)
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
+def local_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(TIME_ZONE))
 
 
-def _seconds_from(period: _Period, day: dt.date) -> int:
-    return int(_local_midnight(day).timestamp()) - period.start_us // _US
+def seconds_from(period: SamplePeriod, day: dt.date) -> int:
+    return int(local_midnight(day).timestamp()) - period.start_us // MICROS

@@ -39,25 +39,25 @@ from pathlib import Path
 
 import polars as pl
 
-from rating.samples.accounts import _accounts, _write_reference
+from rating.samples.accounts import service_accounts, write_accounts_and_subscriptions
 from rating.samples.bad_files import (
-    _TEXT_VALUES,
     BAD_ROW_REASONS,
-    _bad_rows_file,
-    _missing_metric_file,
-    _text_value_file,
+    TEXT_VALUES,
+    write_bad_rows_file,
+    write_missing_metric_file,
+    write_text_value_file,
 )
-from rating.samples.counters import _allocate, _frame, _pieces, _stream
-from rating.samples.deterministic import _apportion
-from rating.samples.edge_files import _corrections_file, _hive_file, _hive_slots
-from rating.samples.files import _file_kind, _schema, _Writer
+from rating.samples.counters import allocate_rows, metric_stream, stream_pieces, stream_rows
+from rating.samples.deterministic import apportion
+from rating.samples.edge_files import hive_slots, write_corrections_file, write_hive_file
+from rating.samples.files import UsageFileWriter, file_kind, usage_schema
 from rating.samples.spec import (
     HIVE_DAYS,
     HIVE_METRIC,
     METRICS,
     NAIVE_TIMESTAMP_SERVICES,
     SERVICES,
-    _period,
+    sample_period,
 )
 
 __all__ = ["BAD_ROW_REASONS", "SampleSummary", "write_sample"]
@@ -104,7 +104,7 @@ def write_sample(out: Path, rows: int, period: str = "2026-10", seed: int = 7, *
         raise ValueError(f"rows must be at least 1, got {rows}")
     if files is not None and files < 1:
         raise ValueError(f"files must be at least 1, got {files}")
-    when = _period(period)
+    when = sample_period(period)
     out = Path(out)
     landing, catalog = out / "landing", out / "catalog"
     for folder in (landing, catalog):
@@ -115,22 +115,23 @@ def write_sample(out: Path, rows: int, period: str = "2026-10", seed: int = 7, *
         shutil.copyfile(source, catalog / source.name)
 
     per_service = max(50, min(5000, rows // 2000))
-    accounts = {s.code: _accounts(i, s, per_service, when, seed) for i, s in enumerate(SERVICES)}
-    _write_reference(landing, accounts, seed)
+    accounts = {s.code: service_accounts(i, s, per_service, when, seed)
+                for i, s in enumerate(SERVICES)}
+    write_accounts_and_subscriptions(landing, accounts, seed)
 
     hive_rows = max(24, rows // 200)
     bad_count = max(2 * len(BAD_ROW_REASONS), rows // 250) if bad_rows else 0
     missing_count = min(100, max(5, rows // 20_000)) if bad_rows else 0
-    text_count = len(_TEXT_VALUES) if bad_rows else 0
+    text_count = len(TEXT_VALUES) if bad_rows else 0
     correction_target = max(20, min(500, rows // 1000)) if bad_rows else 0
-    hive_counts = [min(hive_rows, _hive_slots(accounts[HIVE_METRIC[0]], when, day))
+    hive_counts = [min(hive_rows, hive_slots(accounts[HIVE_METRIC[0]], when, day))
                    for day in HIVE_DAYS]
     extras = sum(hive_counts) + bad_count + missing_count + text_count + correction_target
     bulk = max(1_000, rows - extras)
 
-    streams = [_stream(i, spec, accounts[spec.service], when, bad_rows)
+    streams = [metric_stream(i, spec, accounts[spec.service], when, bad_rows)
                for i, spec in enumerate(METRICS)]
-    _allocate(streams, bulk)
+    allocate_rows(streams, bulk)
     by_key = {(s.spec.service, s.spec.code): s for s in streams}
 
     usage = landing / "usage"
@@ -139,19 +140,19 @@ def write_sample(out: Path, rows: int, period: str = "2026-10", seed: int = 7, *
     if files is None:
         file_counts = [max(1, -(-r // ROWS_PER_FILE)) for r in service_rows]
     else:
-        file_counts = _apportion(max(files, len(SERVICES)), service_rows, 1)
+        file_counts = apportion(max(files, len(SERVICES)), service_rows, 1)
     for service, total, count in zip(SERVICES, service_rows, file_counts, strict=True):
         mine = [s for s in streams if s.spec.service == service.code]
         for f in range(count):
             first, stop = f * total // count, (f + 1) * total // count
-            pieces = list(_pieces(mine, first, stop))
-            kind = _file_kind([stream.spec for stream, _, _ in pieces] or [mine[0].spec])
+            pieces = list(stream_pieces(mine, first, stop))
+            kind = file_kind([stream.spec for stream, _, _ in pieces] or [mine[0].spec])
             naive = service.code in NAIVE_TIMESTAMP_SERVICES
-            writer = _Writer(usage / service.code / period / f"part-{f:04d}.parquet",
-                             _schema(kind, naive), kind)
+            writer = UsageFileWriter(usage / service.code / period / f"part-{f:04d}.parquet",
+                                     usage_schema(kind, naive), kind)
             for stream, k0, k1 in pieces:
                 k = pl.int_range(k0, k1, eager=True, dtype=pl.Int64)
-                writer.add(_frame(stream, k, when, seed, bad_rows))
+                writer.add(stream_rows(stream, k, when, seed, bad_rows))
             writer.close()
             usage_files += 1
             usage_rows += writer.rows
@@ -160,23 +161,23 @@ def write_sample(out: Path, rows: int, period: str = "2026-10", seed: int = 7, *
     for day, hive_count in zip(HIVE_DAYS, hive_counts, strict=True):
         date = when.first_day + dt.timedelta(days=day)
         path = usage / f"service={HIVE_METRIC[0]}" / f"date={date.isoformat()}" / "part-0.parquet"
-        usage_rows += _hive_file(path, by_key[HIVE_METRIC], accounts[HIVE_METRIC[0]], day,
-                                 hive_count, when, seed)
+        usage_rows += write_hive_file(path, by_key[HIVE_METRIC], accounts[HIVE_METRIC[0]], day,
+                                      hive_count, when, seed)
         usage_files += 1
 
     corrections = 0
     corrupt = 0
     if bad_rows:
-        corrections = _corrections_file(usage / "corrections" / period / "corrections.parquet",
-                                        by_key, correction_target, when, seed)
+        corrections = write_corrections_file(usage / "corrections" / period / "corrections.parquet",
+                                             by_key, correction_target, when, seed)
         usage_rows += corrections
-        text_rows, text_bad = _text_value_file(
+        text_rows, text_bad = write_text_value_file(
             usage / "text" / period / "value-as-text.parquet", accounts["nexacloud"], when)
         usage_rows += text_rows
         bad += text_bad
-        written = _bad_rows_file(usage / "bad" / "bad-rows.parquet", accounts, bad_count, when)
-        written += _missing_metric_file(usage / "bad" / "missing-metric.parquet",
-                                        accounts["apps"], missing_count, when)
+        written = write_bad_rows_file(usage / "bad" / "bad-rows.parquet", accounts, bad_count, when)
+        written += write_missing_metric_file(usage / "bad" / "missing-metric.parquet",
+                                             accounts["apps"], missing_count, when)
         usage_rows += written
         bad += written
         usage_files += 4
