@@ -25,6 +25,8 @@ class InvoicedLine:
 
 
 def read_invoiced_lines(warehouse: Path, period: str) -> list[InvoicedLine]:
-    rows = reports.query(warehouse, "reports/invoiced_by_metric", {"billing_period": period})
-    return [InvoicedLine(str(r[0]), str(r[1]), str(r[2]), str(r[3]), Decimal(r[4]).quantize(CENT),
-                         str(r[5])) for r in rows]
+    rows = reports.records(warehouse, "reports/invoiced_by_metric", {"billing_period": period})
+    return [InvoicedLine(invoice_key=str(r["invoice_key"]), service=str(r["service"]),
+                         account_id=str(r["account_id"]), metric=str(r["metric"]),
+                         amount=Decimal(r["amount"]).quantize(CENT), currency=str(r["currency"]))
+            for r in rows]
