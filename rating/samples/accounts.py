@@ -3,15 +3,16 @@ written from them (accounts/accounts.csv, subscriptions/subscriptions.csv)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from rating.periods import first_of_next_month
 from rating.samples.deterministic import mix, uniform
+from rating.samples.files import write_csv
 from rating.samples.spec import SERVICES, SamplePeriod, Service, local_midnight, seconds_from
 
 _EN_FIRST = ("Maple", "Cedar", "Northern", "Granite", "Harbour", "Prairie", "Aurora",
@@ -121,33 +122,34 @@ _STREETS = ("King St W", "Rue Sainte-Catherine O", "Main St", "Avenue Road", "Ba
 
 def write_accounts_and_subscriptions(landing: Path, accounts: dict[str, list[Account]],
                                      seed: int) -> None:
-    folder = landing / "accounts"
-    folder.mkdir(parents=True)
-    with (folder / "accounts.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["service", "account_id", "customer_key", "name", "email", "country",
-                         "province", "street", "city", "postal_code"])
-        for service in SERVICES:
-            for account in accounts[service.code]:
-                name, email, province = _customer_details(account.customer, seed)
-                city, postal_prefix = _CITIES[province]
-                street = f"{100 + account.customer % 900} {_STREETS[account.customer % 5]}"
-                n = account.customer  # Canadian form A1A 1A1
-                postal = (f"{postal_prefix}{_LETTERS[n % 18]} {n % 10}"
-                          f"{_LETTERS[(n // 10) % 18]}{(n // 180) % 10}")
-                writer.writerow([service.code, account.account_id, f"C{account.customer:05d}",
-                                 name, email, "CA", province, street, city, postal])
-    folder = landing / "subscriptions"
-    folder.mkdir(parents=True)
-    with (folder / "subscriptions.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["subscription_id", "service", "account_id", "plan_code", "start", "end"])
-        for service in SERVICES:
-            for account in accounts[service.code]:
-                sub = f"SUB-{service.prefix.upper()}-{account.index:06d}"
-                if account.prior is not None:
-                    writer.writerow([f"{sub}-0", service.code, account.account_id, service.plan,
-                                     *account.prior])
-                if account.start is not None:
-                    writer.writerow([f"{sub}-1", service.code, account.account_id, service.plan,
-                                     account.start, account.end])
+    write_csv(landing / "accounts" / "accounts.csv",
+              ["service", "account_id", "customer_key", "name", "email", "country", "province",
+               "street", "city", "postal_code"],
+              _account_rows(accounts, seed))
+    write_csv(landing / "subscriptions" / "subscriptions.csv",
+              ["subscription_id", "service", "account_id", "plan_code", "start", "end"],
+              _subscription_rows(accounts))
+
+
+def _account_rows(accounts: dict[str, list[Account]], seed: int) -> Iterator[list[str]]:
+    for service in SERVICES:
+        for account in accounts[service.code]:
+            name, email, province = _customer_details(account.customer, seed)
+            city, postal_prefix = _CITIES[province]
+            street = f"{100 + account.customer % 900} {_STREETS[account.customer % 5]}"
+            n = account.customer  # Canadian form A1A 1A1
+            postal = (f"{postal_prefix}{_LETTERS[n % 18]} {n % 10}"
+                      f"{_LETTERS[(n // 10) % 18]}{(n // 180) % 10}")
+            yield [service.code, account.account_id, f"C{account.customer:05d}", name, email,
+                   "CA", province, street, city, postal]
+
+
+def _subscription_rows(accounts: dict[str, list[Account]]) -> Iterator[list[str]]:
+    for service in SERVICES:
+        for account in accounts[service.code]:
+            sub = f"SUB-{service.prefix.upper()}-{account.index:06d}"
+            if account.prior is not None:
+                yield [f"{sub}-0", service.code, account.account_id, service.plan, *account.prior]
+            if account.start is not None:
+                yield [f"{sub}-1", service.code, account.account_id, service.plan, account.start,
+                       account.end]

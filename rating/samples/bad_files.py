@@ -7,10 +7,9 @@ import math
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from rating.samples.accounts import Account
-from rating.samples.files import COLUMNS, usage_schema
+from rating.samples.files import COLUMNS, usage_schema, write_parquet
 from rating.samples.spec import HOUR, MICROS, SERVICES, SamplePeriod
 
 BAD_ROW_REASONS: tuple[tuple[str, str], ...] = (
@@ -116,8 +115,7 @@ def write_bad_rows_file(path: Path, accounts: dict[str, list[Account]], count: i
     table = pa.table({name: pa.array(columns[name], type=schema.field(name).type
                                      if name not in {"period_start", "period_end", "pushed_at"}
                                      else pa.int64()) for name in COLUMNS}).cast(schema)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, path, compression="zstd")
+    write_parquet(path, table)
     return count
 
 
@@ -141,8 +139,7 @@ def write_missing_metric_file(path: Path, accounts: list[Account], count: int,
         "dimensions": pa.array([None] * count, pa.string()),
         "pushed_at": pa.array([s + (HOUR + 300) * MICROS for s in starts], pa.int64()),
     }).select(names).cast(schema)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, path, compression="zstd")
+    write_parquet(path, table)
     return count
 
 
@@ -167,6 +164,5 @@ def write_text_value_file(path: Path, accounts: list[Account],
         "dimensions": pa.array([None] * count, pa.string()),
         "pushed_at": pa.array([s + (HOUR + 240) * MICROS for s in starts], pa.int64()),
     }).cast(schema)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, path, compression="zstd")
+    write_parquet(path, table)
     return count, sum(1 for _, good in TEXT_VALUES if not good)

@@ -7,12 +7,11 @@ import datetime as dt
 from pathlib import Path
 
 import polars as pl
-import pyarrow.parquet as pq
 
 from rating.samples.accounts import Account
 from rating.samples.counters import MetricStream, stream_rows
 from rating.samples.deterministic import apportion, uniform_column
-from rating.samples.files import usage_schema
+from rating.samples.files import contract_table, usage_schema, write_parquet
 from rating.samples.spec import CORRECTED_METRICS, DAY, HOUR, MICROS, SamplePeriod, seconds_from
 
 
@@ -58,8 +57,7 @@ def write_hive_file(path: Path, stream: MetricStream, accounts: list[Account], d
         + (uniform_column("k", salt + 1) * 600).cast(pl.Int64) * MICROS,
     )
     schema = usage_schema("int", False, service=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(frame.select(schema.names).to_arrow().cast(schema), path, compression="zstd")
+    write_parquet(path, contract_table(frame, schema))
     return rows
 
 
@@ -86,6 +84,5 @@ def write_corrections_file(path: Path, streams: dict[tuple[str, str], MetricStre
             pushed_at=pl.col("pushed_at") + 2 * DAY * MICROS + pl.int_range(pl.len()) * MICROS))
     frame = pl.concat(frames, how="vertical")
     schema = usage_schema("float", False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(frame.select(schema.names).to_arrow().cast(schema), path, compression="zstd")
+    write_parquet(path, contract_table(frame, schema))
     return frame.height

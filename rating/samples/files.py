@@ -41,6 +41,17 @@ def usage_schema(kind: str, naive: bool, *, service: bool = True,
     return pa.schema([(name, types[name]) for name in COLUMNS if service or name != "service"])
 
 
+def contract_table(frame: pl.DataFrame, schema: pa.Schema) -> pa.Table:
+    """The frame's columns named in `schema`, in its order and with its types, as Arrow."""
+    return frame.select(schema.names).to_arrow().cast(schema)
+
+
+def write_parquet(path: Path, table: pa.Table) -> None:
+    """One whole table as a Parquet file (zstd), its folder made if need be."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path, compression="zstd")
+
+
 class UsageFileWriter:
     """Writes one Parquet file in row groups of at most CHUNK_ROWS; counts rows and bad rows."""
 
@@ -68,8 +79,7 @@ class UsageFileWriter:
         self.pending, self.pending_rows = [], 0
         self.rows += frame.height
         self.bad += int(frame.get_column("_bad").sum())
-        table = frame.select(self.schema.names).to_arrow().cast(self.schema)
-        self.writer.write_table(table, row_group_size=CHUNK_ROWS)
+        self.writer.write_table(contract_table(frame, self.schema), row_group_size=CHUNK_ROWS)
 
     def close(self) -> None:
         self.flush()

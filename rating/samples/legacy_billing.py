@@ -9,9 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from rating.samples.files import money_text, write_csv
+from rating.samples.files import money_text, write_csv, write_parquet
 from rating.samples.invoiced import CENT, InvoicedLine
 
 LEGACY_COLUMNS = ("source", "service", "account_id", "period", "charge", "amount", "currency",
@@ -181,7 +180,7 @@ def write_legacy(folder: Path, rows: list[_LegacyRow], bad: list[list[str]],
                 for i, name in enumerate(LEGACY_COLUMNS) if name != "amount"}
             columns["amount"] = pa.array([r.amount for r in mine], pa.decimal128(18, 2))
             table = pa.table({name: columns[name] for name in LEGACY_COLUMNS})
-            pq.write_table(table, folder / f"{source}-{period}.parquet", compression="zstd")
+            write_parquet(folder / f"{source}-{period}.parquet", table)
         else:
             write_csv(folder / f"{source}-{period}.csv", LEGACY_COLUMNS, values)
         files += 1
