@@ -44,6 +44,7 @@ from rating.samples.bad_files import (
     BAD_ROW_REASONS,
     TEXT_VALUES,
     write_bad_rows_file,
+    write_corrupt_file,
     write_missing_metric_file,
     write_text_value_file,
 )
@@ -181,9 +182,6 @@ def write_sample(out: Path, rows: int, period: str = "2026-10", seed: int = 7, *
         usage_rows += written
         bad += written
         usage_files += 4
-        garbage = usage / "corrupt" / "garbage.parquet"
-        garbage.parent.mkdir(parents=True)
-        garbage.write_bytes(b"PAR1? no: this file was cut off in transit and is not Parquet.\n"
-                            * 16)
+        write_corrupt_file(usage / "corrupt" / "garbage.parquet")
         corrupt = 1
     return SampleSummary(landing, catalog, usage_files, usage_rows, bad, corrections, corrupt)
