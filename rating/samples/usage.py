@@ -39,7 +39,7 @@ from pathlib import Path
 
 import polars as pl
 
-from rating.samples.accounts import service_accounts, write_accounts_and_subscriptions
+from rating.samples.accounts import Account, service_accounts, write_accounts_and_subscriptions
 from rating.samples.bad_files import (
     BAD_ROW_REASONS,
     TEXT_VALUES,
@@ -48,7 +48,13 @@ from rating.samples.bad_files import (
     write_missing_metric_file,
     write_text_value_file,
 )
-from rating.samples.counters import allocate_rows, metric_stream, stream_pieces, stream_rows
+from rating.samples.counters import (
+    MetricStream,
+    allocate_rows,
+    metric_stream,
+    stream_pieces,
+    stream_rows,
+)
 from rating.samples.deterministic import apportion
 from rating.samples.edge_files import hive_slots, write_corrections_file, write_hive_file
 from rating.samples.files import UsageFileWriter, file_kind, usage_schema
@@ -58,6 +64,8 @@ from rating.samples.spec import (
     METRICS,
     NAIVE_TIMESTAMP_SERVICES,
     SERVICES,
+    SamplePeriod,
+    Service,
     sample_period,
 )
 
@@ -106,7 +114,79 @@ def write_sample(out: Path, rows: int, period: str = "2026-10", seed: int = 7, *
     if files is not None and files < 1:
         raise ValueError(f"files must be at least 1, got {files}")
     when = sample_period(period)
-    out = Path(out)
+    landing, catalog = _replace_folders(Path(out))
+    per_service = max(50, min(5000, rows // 2000))
+    accounts = {s.code: service_accounts(i, s, per_service, when, seed)
+                for i, s in enumerate(SERVICES)}
+    write_accounts_and_subscriptions(landing, accounts, seed)
+
+    sizes = _Sizes.of(rows, accounts, when, bad_rows)
+    streams = [metric_stream(i, spec, accounts[spec.service], when, bad_rows)
+               for i, spec in enumerate(METRICS)]
+    allocate_rows(streams, sizes.bulk)
+    month = _Month(landing / "usage", when, seed, bad_rows, accounts,
+                   {(s.spec.service, s.spec.code): s for s in streams})
+    written = _bulk_files(month, streams, files) + _hive_files(month, sizes)
+    if bad_rows:
+        written += _bad_and_corrected_files(month, sizes)
+    return SampleSummary(landing, catalog, written.files, written.rows, written.bad,
+                         written.corrections, written.corrupt)
+
+
+@dataclass(frozen=True)
+class _Month:
+    """What every usage file of the sample is made from."""
+
+    usage: Path  # out/landing/usage
+    period: SamplePeriod
+    seed: int
+    bad_rows: bool
+    accounts: dict[str, list[Account]]  # by service
+    streams: dict[tuple[str, str], MetricStream]  # by (service, metric)
+
+
+@dataclass(frozen=True)
+class _Sizes:
+    """How many rows go into each kind of file, the bulk being what the rest leave of `rows`."""
+
+    hive: tuple[int, ...]  # one per HIVE_DAYS
+    bad: int
+    missing_metric: int
+    text: int
+    corrections: int  # at most: candidates of the account without a subscription are skipped
+    bulk: int
+
+    @classmethod
+    def of(cls, rows: int, accounts: dict[str, list[Account]], period: SamplePeriod,
+           bad_rows: bool) -> _Sizes:
+        hive_rows = max(24, rows // 200)
+        hive = tuple(min(hive_rows, hive_slots(accounts[HIVE_METRIC[0]], period, day))
+                     for day in HIVE_DAYS)
+        bad = max(2 * len(BAD_ROW_REASONS), rows // 250) if bad_rows else 0
+        missing = min(100, max(5, rows // 20_000)) if bad_rows else 0
+        text = len(TEXT_VALUES) if bad_rows else 0
+        corrections = max(20, min(500, rows // 1000)) if bad_rows else 0
+        extras = sum(hive) + bad + missing + text + corrections
+        return cls(hive, bad, missing, text, corrections, bulk=max(1_000, rows - extras))
+
+
+@dataclass(frozen=True)
+class _Written:
+    """What some usage files hold, counted as SampleSummary counts it."""
+
+    files: int = 0
+    rows: int = 0
+    bad: int = 0
+    corrections: int = 0
+    corrupt: int = 0
+
+    def __add__(self, other: _Written) -> _Written:
+        return _Written(self.files + other.files, self.rows + other.rows, self.bad + other.bad,
+                        self.corrections + other.corrections, self.corrupt + other.corrupt)
+
+
+def _replace_folders(out: Path) -> tuple[Path, Path]:
+    """(landing, catalog) under `out`, both emptied, the catalog a copy of the bundled one."""
     landing, catalog = out / "landing", out / "catalog"
     for folder in (landing, catalog):
         if folder.exists():
@@ -114,74 +194,64 @@ def write_sample(out: Path, rows: int, period: str = "2026-10", seed: int = 7, *
     catalog.mkdir(parents=True)
     for source in sorted(CATALOG_DIR.glob("*.yaml")):
         shutil.copyfile(source, catalog / source.name)
+    return landing, catalog
 
-    per_service = max(50, min(5000, rows // 2000))
-    accounts = {s.code: service_accounts(i, s, per_service, when, seed)
-                for i, s in enumerate(SERVICES)}
-    write_accounts_and_subscriptions(landing, accounts, seed)
 
-    hive_rows = max(24, rows // 200)
-    bad_count = max(2 * len(BAD_ROW_REASONS), rows // 250) if bad_rows else 0
-    missing_count = min(100, max(5, rows // 20_000)) if bad_rows else 0
-    text_count = len(TEXT_VALUES) if bad_rows else 0
-    correction_target = max(20, min(500, rows // 1000)) if bad_rows else 0
-    hive_counts = [min(hive_rows, hive_slots(accounts[HIVE_METRIC[0]], when, day))
-                   for day in HIVE_DAYS]
-    extras = sum(hive_counts) + bad_count + missing_count + text_count + correction_target
-    bulk = max(1_000, rows - extras)
-
-    streams = [metric_stream(i, spec, accounts[spec.service], when, bad_rows)
-               for i, spec in enumerate(METRICS)]
-    allocate_rows(streams, bulk)
-    by_key = {(s.spec.service, s.spec.code): s for s in streams}
-
-    usage = landing / "usage"
-    usage_files = usage_rows = bad = 0
+def _bulk_files(month: _Month, streams: list[MetricStream], files: int | None) -> _Written:
+    """Each service's rows over its bulk files: about ROWS_PER_FILE each, or `files` in all."""
     service_rows = [sum(s.rows for s in streams if s.spec.service == svc.code) for svc in SERVICES]
     if files is None:
         file_counts = [max(1, -(-r // ROWS_PER_FILE)) for r in service_rows]
     else:
         file_counts = apportion(max(files, len(SERVICES)), service_rows, 1)
+    written = _Written()
     for service, total, count in zip(SERVICES, service_rows, file_counts, strict=True):
         mine = [s for s in streams if s.spec.service == service.code]
         for f in range(count):
-            first, stop = f * total // count, (f + 1) * total // count
-            pieces = list(stream_pieces(mine, first, stop))
-            kind = file_kind([stream.spec for stream, _, _ in pieces] or [mine[0].spec])
-            naive = service.code in NAIVE_TIMESTAMP_SERVICES
-            writer = UsageFileWriter(usage / service.code / period / f"part-{f:04d}.parquet",
-                                     usage_schema(kind, naive), kind)
-            for stream, k0, k1 in pieces:
-                k = pl.int_range(k0, k1, eager=True, dtype=pl.Int64)
-                writer.add(stream_rows(stream, k, when, seed, bad_rows))
-            writer.close()
-            usage_files += 1
-            usage_rows += writer.rows
-            bad += writer.bad
+            path = month.usage / service.code / month.period.code / f"part-{f:04d}.parquet"
+            written += _bulk_file(path, month, service, mine,
+                                  f * total // count, (f + 1) * total // count)
+    return written
 
-    for day, hive_count in zip(HIVE_DAYS, hive_counts, strict=True):
-        date = when.first_day + dt.timedelta(days=day)
-        path = usage / f"service={HIVE_METRIC[0]}" / f"date={date.isoformat()}" / "part-0.parquet"
-        usage_rows += write_hive_file(path, by_key[HIVE_METRIC], accounts[HIVE_METRIC[0]], day,
-                                      hive_count, when, seed)
-        usage_files += 1
 
-    corrections = 0
-    corrupt = 0
-    if bad_rows:
-        corrections = write_corrections_file(usage / "corrections" / period / "corrections.parquet",
-                                             by_key, correction_target, when, seed)
-        usage_rows += corrections
-        text_rows, text_bad = write_text_value_file(
-            usage / "text" / period / "value-as-text.parquet", accounts["nexacloud"], when)
-        usage_rows += text_rows
-        bad += text_bad
-        written = write_bad_rows_file(usage / "bad" / "bad-rows.parquet", accounts, bad_count, when)
-        written += write_missing_metric_file(usage / "bad" / "missing-metric.parquet",
-                                             accounts["apps"], missing_count, when)
-        usage_rows += written
-        bad += written
-        usage_files += 4
-        write_corrupt_file(usage / "corrupt" / "garbage.parquet")
-        corrupt = 1
-    return SampleSummary(landing, catalog, usage_files, usage_rows, bad, corrections, corrupt)
+def _bulk_file(path: Path, month: _Month, service: Service, streams: list[MetricStream],
+               first: int, stop: int) -> _Written:
+    """Rows [first, stop) of a service's streams, one after the other, in one file."""
+    pieces = list(stream_pieces(streams, first, stop))
+    kind = file_kind([stream.spec for stream, _, _ in pieces] or [streams[0].spec])
+    naive = service.code in NAIVE_TIMESTAMP_SERVICES
+    writer = UsageFileWriter(path, usage_schema(kind, naive), kind)
+    for stream, k0, k1 in pieces:
+        k = pl.int_range(k0, k1, eager=True, dtype=pl.Int64)
+        writer.add(stream_rows(stream, k, month.period, month.seed, month.bad_rows))
+    writer.close()
+    return _Written(files=1, rows=writer.rows, bad=writer.bad)
+
+
+def _hive_files(month: _Month, sizes: _Sizes) -> _Written:
+    service = HIVE_METRIC[0]
+    written = _Written()
+    for day, count in zip(HIVE_DAYS, sizes.hive, strict=True):
+        date = month.period.first_day + dt.timedelta(days=day)
+        path = month.usage / f"service={service}" / f"date={date.isoformat()}" / "part-0.parquet"
+        rows = write_hive_file(path, month.streams[HIVE_METRIC], month.accounts[service], day,
+                               count, month.period, month.seed)
+        written += _Written(files=1, rows=rows)
+    return written
+
+
+def _bad_and_corrected_files(month: _Month, sizes: _Sizes) -> _Written:
+    """The corrections and the deliberately broken files (only when bad_rows is asked for)."""
+    usage, period = month.usage, month.period
+    corrections = write_corrections_file(
+        usage / "corrections" / period.code / "corrections.parquet", month.streams,
+        sizes.corrections, period, month.seed)
+    text_rows, text_bad = write_text_value_file(
+        usage / "text" / period.code / "value-as-text.parquet", month.accounts["nexacloud"], period)
+    broken = write_bad_rows_file(usage / "bad" / "bad-rows.parquet", month.accounts, sizes.bad,
+                                 period)
+    broken += write_missing_metric_file(usage / "bad" / "missing-metric.parquet",
+                                        month.accounts["apps"], sizes.missing_metric, period)
+    write_corrupt_file(usage / "corrupt" / "garbage.parquet")
+    return _Written(files=4, rows=corrections + text_rows + broken, bad=text_bad + broken,
+                    corrections=corrections, corrupt=1)
