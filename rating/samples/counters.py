@@ -84,33 +84,14 @@ def stream_rows(stream: MetricStream, k: pl.Series, period: SamplePeriod, seed: 
                 bad: bool) -> pl.DataFrame:
     """The rows `k` of a stream, with contract columns plus `_bad` (expected in quarantine)."""
     spec = stream.spec
-    capacity, rows = stream.capacity, stream.rows
-    if rows <= capacity:
-        slot = (k * capacity) // rows
-        layer = k * 0
-    else:
-        slot = k % capacity
-        layer = k // capacity
-    account = stream.offsets.search_sorted(slot, side="right").cast(pl.Int64) - 1
-    local = slot - stream.offsets.gather(account)
-    mult = stream.mult.gather(account)
-    sub = local % mult
-    frame = pl.DataFrame({
-        "k": k,
-        "account": account,
-        "window": stream.lo.gather(account) + local // mult,
-        "sub": sub,
-        "n": layer * mult + sub,
-        "account_id": stream.account_ids.gather(account),
-        "size": stream.sizes.gather(account),
-    })
+    frame = _slots(stream, k)
     salt = seed * 1_000_003 + stream.number * 101
     u1, u2, u3 = (uniform_column("k", salt + 1), uniform_column("k", salt + 2),
                   uniform_column("k", salt + 3))
     start = pl.lit(period.start_us) + pl.col("window") * stream.window_us
     hour = (pl.col("window") * spec.window_hours) % 24
     diurnal = 0.5 + (1.0 - (hour.cast(pl.Float64) - 13.5).abs() / 13.5)
-    realised = rows / capacity if capacity else 1.0
+    realised = stream.rows / stream.capacity if stream.capacity else 1.0
     value = _value(spec, pl.col("u1"), diurnal, pl.col("window").cast(pl.Float64) / stream.windows,
                    1.0 / (realised * stream.windows * spec.mult))
     if spec.code == "egress_gb":
@@ -142,6 +123,31 @@ def stream_rows(stream: MetricStream, k: pl.Series, period: SamplePeriod, seed: 
             else pl.lit(False)),
     )
     return frame.select([*COLUMNS, "_bad"])
+
+
+def _slots(stream: MetricStream, k: pl.Series) -> pl.DataFrame:
+    """Where rows `k` of a stream fall: account, window, counter within the window (`sub`) and
+    counter number (`n`: later layers when the rows outnumber the slots)."""
+    capacity, rows = stream.capacity, stream.rows
+    if rows <= capacity:
+        slot = (k * capacity) // rows
+        layer = k * 0
+    else:
+        slot = k % capacity
+        layer = k // capacity
+    account = stream.offsets.search_sorted(slot, side="right").cast(pl.Int64) - 1
+    local = slot - stream.offsets.gather(account)
+    mult = stream.mult.gather(account)
+    sub = local % mult
+    return pl.DataFrame({
+        "k": k,
+        "account": account,
+        "window": stream.lo.gather(account) + local // mult,
+        "sub": sub,
+        "n": layer * mult + sub,
+        "account_id": stream.account_ids.gather(account),
+        "size": stream.sizes.gather(account),
+    })
 
 
 def _value(spec: MetricSpec, u: pl.Expr, diurnal: pl.Expr, progress: pl.Expr,
