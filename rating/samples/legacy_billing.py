@@ -85,6 +85,7 @@ def _invoice_ids(invoices: list[tuple[str, str]], period: str,
 def planted_legacy_rows(lines: list[InvoicedLine], period: str, seed: int
                         ) -> tuple[list[_LegacyRow], dict[str, int]]:
     """The usable legacy rows and how many of each planted kind."""
+    # One generator for every choice below, drawn in this order: the samples depend on it.
     rng = random.Random(seed * 1_000 + 1)
     invoices = sorted({(line.service, line.invoice_key) for line in lines
                        if line.service in LEGACY_SOURCES})
@@ -97,18 +98,36 @@ def planted_legacy_rows(lines: list[InvoicedLine], period: str, seed: int
 
     per_metric = [line for line in lines if line.invoice_key not in invoice_level
                   and line.service in LEGACY_SOURCES]
-    order = list(range(len(per_metric)))
+    kind_of, counts = _planted_kinds(len(per_metric), rng)
+    rows = _per_metric_rows(per_metric, kind_of, ids, rng)
+    fees = _support_fee_rows(per_metric, ids, rng)
+    counts["only_in_legacy"] = len(fees)
+    whole = _invoice_level_rows(lines, invoice_level, ids)
+    counts["invoice_level"] = len(invoice_level)
+    return sorted([*rows, *fees, *whole],
+                  key=lambda r: (r.source, r.service, r.account_id, r.charge)), counts
+
+
+def _planted_kinds(lines: int, rng: random.Random) -> tuple[dict[int, str], dict[str, int]]:
+    """The kind of difference planted on each of `lines` per-metric lines (by index; the rest
+    are "same") and how many of each."""
+    order = list(range(lines))
     rng.shuffle(order)
     kind_of: dict[int, str] = {}
     counts: dict[str, int] = {}
     for kind, share in SHARES.items():
         if kind == "only_in_legacy":  # extra rows: they change none of our lines
             continue
-        n = min(_count(share, len(per_metric)), len(order) - len(kind_of))
+        n = min(_count(share, lines), len(order) - len(kind_of))
         kind_of.update((index, kind) for index in order[len(kind_of):len(kind_of) + n])
         counts[kind] = n
-    counts["same"] = len(per_metric) - len(kind_of)
+    counts["same"] = lines - len(kind_of)
+    return kind_of, counts
 
+
+def _per_metric_rows(per_metric: list[InvoicedLine], kind_of: dict[int, str],
+                     ids: dict[tuple[str, str], str], rng: random.Random) -> list[_LegacyRow]:
+    """Our per-metric lines as the legacy billing has them, with their planted differences."""
     rows: list[_LegacyRow] = []
     for index, line in enumerate(per_metric):
         kind = kind_of.get(index, "same")
@@ -123,25 +142,34 @@ def planted_legacy_rows(lines: list[InvoicedLine], period: str, seed: int
             currency = "USD"
         rows.append(_LegacyRow(source, line.service, line.account_id, line.metric, amount,
                                currency, ids[(source, line.invoice_key)]))
+    return rows
 
+
+def _support_fee_rows(per_metric: list[InvoicedLine], ids: dict[tuple[str, str], str],
+                      rng: random.Random) -> list[_LegacyRow]:
+    """The only_in_legacy rows: a support fee on as many distinct accounts."""
     accounts = sorted({(line.service, line.account_id, line.invoice_key, line.currency)
                        for line in per_metric})
     extra = min(_count(SHARES["only_in_legacy"], len(per_metric)), len(accounts))
+    rows: list[_LegacyRow] = []
     for service, account, invoice, currency in rng.sample(accounts, extra):
         source = LEGACY_SOURCES[service]
         rows.append(_LegacyRow(source, service, account, ONLY_IN_LEGACY_CHARGE,
                                rng.choice(SUPPORT_FEES), currency, ids[(source, invoice)]))
-    counts["only_in_legacy"] = extra
+    return rows
 
+
+def _invoice_level_rows(lines: list[InvoicedLine], invoice_level: set[str],
+                        ids: dict[tuple[str, str], str]) -> list[_LegacyRow]:
+    """One "stripe" row per invoice billed as a whole: charge blank, our invoice total."""
     whole = [line for line in lines if line.invoice_key in invoice_level]
+    rows: list[_LegacyRow] = []
     for invoice in sorted(invoice_level):
         mine = [line for line in whole if line.invoice_key == invoice]
         rows.append(_LegacyRow("stripe", mine[0].service, min(m.account_id for m in mine), "",
                                sum((m.amount for m in mine), Decimal(0)), mine[0].currency,
                                ids[("stripe", invoice)]))
-    counts["invoice_level"] = len(invoice_level)
-    rows.sort(key=lambda r: (r.source, r.service, r.account_id, r.charge))
-    return rows, counts
+    return rows
 
 
 def broken_legacy_rows(lines: list[InvoicedLine], period: str) -> list[list[str]]:
