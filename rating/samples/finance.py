@@ -4,7 +4,9 @@ FX rates, for the dual run (reconciliation_legacy) and the margin reports.
 `write_finance_sample(landing, warehouse)` reads a warehouse that has already rated `period`
 (read-only: rated_charges joined to invoice_lines, as sql/finance/insert_reconciliation_legacy.sql
 joins them) and writes three folders under `landing`, each replaced if it exists. The same
-warehouse, period and seed always give byte-identical files.
+warehouse, period and seed always give byte-identical files. Our lines are read in
+rating.samples.invoiced; the legacy billing is made in rating.samples.legacy_billing and the
+provider costs in rating.samples.provider_costs, with the constants named below.
 
 Layout written (period 2026-10, for example)::
 

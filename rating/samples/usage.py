@@ -9,6 +9,11 @@ of a metric's stream maps to an (account, window, counter) slot through a cumula
 offset table, and every pseudo-random number is a hash of `k` and the seed. Nothing holds more
 than about one chunk (`CHUNK_ROWS`) of rows in memory: ten million rows take seconds.
 
+This module lays the month out; the parts are made in rating.samples: `spec` (services, metrics,
+the period), `deterministic` (the hashing), `accounts` (accounts and subscriptions), `counters`
+(the bulk rows), `files` (the Parquet contract and writers), `edge_files` (hive and
+corrections) and `bad_files`.
+
 Layout written (period 2026-10, for example)::
 
     out/catalog/*.yaml                                    copy of the bundled catalog
