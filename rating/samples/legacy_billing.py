@@ -48,7 +48,7 @@ _TOKEN_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 @dataclass(frozen=True)
-class _LegacyRow:
+class LegacyRow:
     source: str
     service: str
     account_id: str
@@ -83,7 +83,7 @@ def _invoice_ids(invoices: list[tuple[str, str]], period: str,
 
 
 def planted_legacy_rows(lines: list[InvoicedLine], period: str, seed: int
-                        ) -> tuple[list[_LegacyRow], dict[str, int]]:
+                        ) -> tuple[list[LegacyRow], dict[str, int]]:
     """The usable legacy rows and how many of each planted kind."""
     # One generator for every choice below, drawn in this order: the samples depend on it.
     rng = random.Random(seed * 1_000 + 1)
@@ -126,9 +126,9 @@ def _planted_kinds(lines: int, rng: random.Random) -> tuple[dict[int, str], dict
 
 
 def _per_metric_rows(per_metric: list[InvoicedLine], kind_of: dict[int, str],
-                     ids: dict[tuple[str, str], str], rng: random.Random) -> list[_LegacyRow]:
+                     ids: dict[tuple[str, str], str], rng: random.Random) -> list[LegacyRow]:
     """Our per-metric lines as the legacy billing has them, with their planted differences."""
-    rows: list[_LegacyRow] = []
+    rows: list[LegacyRow] = []
     for index, line in enumerate(per_metric):
         kind = kind_of.get(index, "same")
         source = LEGACY_SOURCES[line.service]
@@ -140,35 +140,35 @@ def _per_metric_rows(per_metric: list[InvoicedLine], kind_of: dict[int, str],
             amount = amount - delta if rng.random() < 0.5 and amount >= delta else amount + delta
         elif kind == "currency_differs":
             currency = "USD"
-        rows.append(_LegacyRow(source, line.service, line.account_id, line.metric, amount,
-                               currency, ids[(source, line.invoice_key)]))
+        rows.append(LegacyRow(source, line.service, line.account_id, line.metric, amount,
+                              currency, ids[(source, line.invoice_key)]))
     return rows
 
 
 def _support_fee_rows(per_metric: list[InvoicedLine], ids: dict[tuple[str, str], str],
-                      rng: random.Random) -> list[_LegacyRow]:
+                      rng: random.Random) -> list[LegacyRow]:
     """The only_in_legacy rows: a support fee on as many distinct accounts."""
     accounts = sorted({(line.service, line.account_id, line.invoice_key, line.currency)
                        for line in per_metric})
     extra = min(_count(SHARES["only_in_legacy"], len(per_metric)), len(accounts))
-    rows: list[_LegacyRow] = []
+    rows: list[LegacyRow] = []
     for service, account, invoice, currency in rng.sample(accounts, extra):
         source = LEGACY_SOURCES[service]
-        rows.append(_LegacyRow(source, service, account, ONLY_IN_LEGACY_CHARGE,
-                               rng.choice(SUPPORT_FEES), currency, ids[(source, invoice)]))
+        rows.append(LegacyRow(source, service, account, ONLY_IN_LEGACY_CHARGE,
+                              rng.choice(SUPPORT_FEES), currency, ids[(source, invoice)]))
     return rows
 
 
 def _invoice_level_rows(lines: list[InvoicedLine], invoice_level: set[str],
-                        ids: dict[tuple[str, str], str]) -> list[_LegacyRow]:
+                        ids: dict[tuple[str, str], str]) -> list[LegacyRow]:
     """One "stripe" row per invoice billed as a whole: charge blank, our invoice total."""
     whole = [line for line in lines if line.invoice_key in invoice_level]
-    rows: list[_LegacyRow] = []
+    rows: list[LegacyRow] = []
     for invoice in sorted(invoice_level):
         mine = [line for line in whole if line.invoice_key == invoice]
-        rows.append(_LegacyRow("stripe", mine[0].service, min(m.account_id for m in mine), "",
-                               sum((m.amount for m in mine), Decimal(0)), mine[0].currency,
-                               ids[("stripe", invoice)]))
+        rows.append(LegacyRow("stripe", mine[0].service, min(m.account_id for m in mine), "",
+                              sum((m.amount for m in mine), Decimal(0)), mine[0].currency,
+                              ids[("stripe", invoice)]))
     return rows
 
 
@@ -195,7 +195,7 @@ def broken_legacy_rows(lines: list[InvoicedLine], period: str) -> list[list[str]
     return rows
 
 
-def write_legacy(folder: Path, rows: list[_LegacyRow], bad: list[list[str]],
+def write_legacy(folder: Path, rows: list[LegacyRow], bad: list[list[str]],
                  period: str) -> int:
     files = 0
     for source in sorted({row.source for row in rows}):

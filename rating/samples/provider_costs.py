@@ -55,7 +55,7 @@ def _spread(total: Decimal, days: int, rng: random.Random) -> list[Decimal]:
 
 
 @dataclass(frozen=True)
-class _Cost:
+class ProviderCost:
     day: dt.date
     provider: str
     service: str
@@ -66,13 +66,13 @@ class _Cost:
 
 
 def daily_costs(lines: list[InvoicedLine], days: list[dt.date], seed: int
-                ) -> tuple[list[_Cost], int]:
+                ) -> tuple[list[ProviderCost], int]:
     """Every provider's daily rows and the number of nexacloud accounts run at a loss."""
     rng = random.Random(seed * 1_000 + 3)
     revenue: dict[str, Decimal] = {}
     for line in lines:
         revenue[line.metric] = revenue.get(line.metric, Decimal(0)) + line.amount
-    costs: list[_Cost] = []
+    costs: list[ProviderCost] = []
     pooled = (("openai", "nexadesk", "ai_tokens", "", "USD"),
               ("google_maps", "nexamaps", "map_tiles", "map_tiles", "USD"),
               ("twilio", "nexadesk", "conversations", "", "CAD"))
@@ -81,15 +81,15 @@ def daily_costs(lines: list[InvoicedLine], days: list[dt.date], seed: int
         if currency == "USD":
             month /= USD_REFERENCE_RATE
         for day, cost in zip(days, _spread(month, len(days), rng), strict=True):
-            costs.append(_Cost(day, provider, service, "", written_metric, cost, currency))
+            costs.append(ProviderCost(day, provider, service, "", written_metric, cost, currency))
 
     desk = sorted({line.account_id for line in lines if line.service == "nexadesk"})
     direct = rng.sample(desk, min(2, len(desk)))
     direct_days = rng.sample(days, min(TWILIO_DIRECT_ROWS, len(days))) if direct else []
     for i, day in enumerate(direct_days):
         cost = Decimal(rng.randint(500, 2_000)) / 100
-        costs.append(_Cost(day, "twilio", "nexadesk", direct[i % len(direct)], "",
-                           cost.quantize(_COST_PLACES), "CAD"))
+        costs.append(ProviderCost(day, "twilio", "nexadesk", direct[i % len(direct)], "",
+                                  cost.quantize(_COST_PLACES), "CAD"))
 
     vcpu = {line.account_id: line.amount for line in lines
             if line.service == "nexacloud" and line.metric == "vcpu_hours"}
@@ -106,7 +106,7 @@ def daily_costs(lines: list[InvoicedLine], days: list[dt.date], seed: int
                  else vcpu[account] * AWS_COST_SHARE) / USD_REFERENCE_RATE
         for day, cost in zip(days, _spread(month, len(days), random.Random(seed * 1_000 + 10 + i)),
                              strict=True):
-            costs.append(_Cost(day, "aws", "nexacloud", account, "vcpu_hours", cost, "USD"))
+            costs.append(ProviderCost(day, "aws", "nexacloud", account, "vcpu_hours", cost, "USD"))
     costs.sort(key=lambda c: (c.provider, c.day, c.account_id))
     return costs, losses
 
@@ -125,7 +125,7 @@ def broken_cost_rows(days: list[dt.date], period: str) -> list[list[str]]:
     return rows
 
 
-def write_costs(folder: Path, costs: list[_Cost], bad: list[list[str]], period: str) -> int:
+def write_costs(folder: Path, costs: list[ProviderCost], bad: list[list[str]], period: str) -> int:
     files = 0
     for provider in sorted({c.provider for c in costs}):
         write_csv(folder / f"{provider}-{period}.csv", COST_COLUMNS,
