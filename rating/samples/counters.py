@@ -105,9 +105,7 @@ def stream_rows(stream: MetricStream, k: pl.Series, period: SamplePeriod, seed: 
     else:
         dimensions = pl.lit(None, dtype=pl.String)
     frame = frame.with_columns(start=start, u1=u1, u2=u2, u3=u3).with_columns(
-        counter_id=pl.concat_str([pl.lit(f"{spec.code}:"), pl.col("account_id"), pl.lit(":"),
-                                  (pl.col("start") // MICROS).cast(pl.String), pl.lit(":"),
-                                  pl.col("n").cast(pl.String)]),
+        counter_id=counter_id(spec.code, pl.col("n").cast(pl.String)),
         service=pl.lit(spec.service),
         metric=pl.lit(spec.code),
         period_start=pl.col("start"),
@@ -123,6 +121,12 @@ def stream_rows(stream: MetricStream, k: pl.Series, period: SamplePeriod, seed: 
             else pl.lit(False)),
     )
     return frame.select([*COLUMNS, "_bad"])
+
+
+def counter_id(metric: str, tail: pl.Expr) -> pl.Expr:
+    """The sample's counter id: metric, account id, start in seconds and `tail`, by colons."""
+    return pl.concat_str([pl.lit(f"{metric}:"), pl.col("account_id"), pl.lit(":"),
+                          (pl.col("start") // MICROS).cast(pl.String), pl.lit(":"), tail])
 
 
 def _slots(stream: MetricStream, k: pl.Series) -> pl.DataFrame:

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from rating.samples.accounts import Account
-from rating.samples.counters import MetricStream, stream_rows
+from rating.samples.counters import MetricStream, counter_id, stream_rows
 from rating.samples.deterministic import apportion, uniform_column
 from rating.samples.files import contract_table, usage_schema, write_parquet
 from rating.samples.spec import CORRECTED_METRICS, DAY, HOUR, MICROS, SamplePeriod, seconds_from
@@ -43,9 +43,7 @@ def write_hive_file(path: Path, stream: MetricStream, accounts: list[Account], d
     start = pl.lit(period.start_us + begin * MICROS) + pl.col("hour") * (HOUR * MICROS)
     salt = seed * 1_000_003 + 7_919 + day
     frame = frame.with_columns(start=start).with_columns(
-        counter_id=pl.concat_str([pl.lit(f"{stream.spec.code}:"), pl.col("account_id"),
-                                  pl.lit(":"), (pl.col("start") // MICROS).cast(pl.String),
-                                  pl.lit(f":edge-{day}")]),
+        counter_id=counter_id(stream.spec.code, pl.lit(f"edge-{day}")),
         metric=pl.lit(stream.spec.code),
         period_start=pl.col("start"),
         period_end=pl.col("start") + HOUR * MICROS,
