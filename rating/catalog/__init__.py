@@ -35,8 +35,8 @@ from rating.catalog.model import (
     ServiceAccounting,
     Tier,
 )
-from rating.catalog.parsers import _cost_allocations, _metrics, _plans, _services
-from rating.catalog.reader import _Reader
+from rating.catalog.parsers import read_cost_allocations, read_metrics, read_plans, read_services
+from rating.catalog.reader import Reader
 
 __all__ = [
     "AGGREGATIONS",
@@ -72,12 +72,12 @@ def load_catalog(folder: Path | str) -> Catalog:
     if not files:
         raise CatalogError([f"{root}: no .yaml files found in the catalog folder"])
 
-    raw_services: list[tuple[_Reader, str, dict[str, Any]]] = []
-    raw_metrics: list[tuple[_Reader, str, dict[str, Any]]] = []
-    raw_plans: list[tuple[_Reader, str, dict[str, Any]]] = []
-    raw_costs: list[tuple[_Reader, str, dict[str, Any]]] = []
+    raw_services: list[tuple[Reader, str, dict[str, Any]]] = []
+    raw_metrics: list[tuple[Reader, str, dict[str, Any]]] = []
+    raw_plans: list[tuple[Reader, str, dict[str, Any]]] = []
+    raw_costs: list[tuple[Reader, str, dict[str, Any]]] = []
     for file in files:
-        reader = _Reader(str(file.relative_to(root)), problems)
+        reader = Reader(str(file.relative_to(root)), problems)
         try:
             document = yaml.safe_load(file.read_text(encoding="utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -100,10 +100,11 @@ def load_catalog(folder: Path | str) -> Catalog:
                 if node is not None:
                     bucket.append((reader, path, node))
 
-    services = _services(raw_services)
-    metrics = _metrics(raw_metrics, {s.code for s in services})
-    plans = _plans(raw_plans, {s.code: s for s in services}, {(m.service, m.code) for m in metrics})
-    costs = _cost_allocations(raw_costs, {(m.service, m.code) for m in metrics})
+    services = read_services(raw_services)
+    metrics = read_metrics(raw_metrics, {s.code for s in services})
+    plans = read_plans(raw_plans, {s.code: s for s in services},
+                       {(m.service, m.code) for m in metrics})
+    costs = read_cost_allocations(raw_costs, {(m.service, m.code) for m in metrics})
     for found, name in ((raw_services, "services"), (raw_metrics, "metrics"),
                         (raw_plans, "plans")):
         if not found:

@@ -27,11 +27,11 @@ from rating.catalog.model import (
     ServiceAccounting,
     Tier,
 )
-from rating.catalog.reader import _kind, _Reader
+from rating.catalog.reader import Reader, kind_of
 
 
-def _cost_allocations(raw: list[tuple[_Reader, str, dict[str, Any]]],
-                      metrics: set[tuple[str, str]]) -> list[CostAllocation]:
+def read_cost_allocations(raw: list[tuple[Reader, str, dict[str, Any]]],
+                          metrics: set[tuple[str, str]]) -> list[CostAllocation]:
     found: dict[tuple[str, str], CostAllocation] = {}
     for reader, path, node in raw:
         reader.unknown_keys(node, path, {"provider", "service", "metric"})
@@ -50,7 +50,7 @@ def _cost_allocations(raw: list[tuple[_Reader, str, dict[str, Any]]],
     return sorted(found.values(), key=lambda c: (c.provider, c.service))
 
 
-def _services(raw: list[tuple[_Reader, str, dict[str, Any]]]) -> list[Service]:
+def read_services(raw: list[tuple[Reader, str, dict[str, Any]]]) -> list[Service]:
     services: dict[str, Service] = {}
     for reader, path, node in raw:
         reader.unknown_keys(node, path, {"code", "name", "currency", "odoo"})
@@ -70,7 +70,7 @@ def _services(raw: list[tuple[_Reader, str, dict[str, Any]]]) -> list[Service]:
     return sorted(services.values(), key=lambda s: s.code)
 
 
-def _service_accounting(reader: _Reader, service: dict[str, Any], path: str
+def _service_accounting(reader: Reader, service: dict[str, Any], path: str
                         ) -> ServiceAccounting:
     if service.get("odoo") is None:
         return ServiceAccounting()
@@ -86,7 +86,7 @@ def _service_accounting(reader: _Reader, service: dict[str, Any], path: str
     return ServiceAccounting(**{k: v for k, v in values.items() if v is not None})
 
 
-def _metrics(raw: list[tuple[_Reader, str, dict[str, Any]]], services: set[str]) -> list[Metric]:
+def read_metrics(raw: list[tuple[Reader, str, dict[str, Any]]], services: set[str]) -> list[Metric]:
     metrics: dict[tuple[str, str], Metric] = {}
     for reader, path, node in raw:
         reader.unknown_keys(node, path, {"code", "service", "name", "aggregation", "unit",
@@ -124,8 +124,8 @@ def _metrics(raw: list[tuple[_Reader, str, dict[str, Any]]], services: set[str])
     return sorted(metrics.values(), key=lambda m: (m.service, m.code))
 
 
-def _plans(raw: list[tuple[_Reader, str, dict[str, Any]]], services: dict[str, Service],
-           metrics: set[tuple[str, str]]) -> list[Plan]:
+def read_plans(raw: list[tuple[Reader, str, dict[str, Any]]], services: dict[str, Service],
+               metrics: set[tuple[str, str]]) -> list[Plan]:
     plans: dict[str, Plan] = {}
     for reader, path, node in raw:
         reader.unknown_keys(node, path, {"code", "service", "name", "currency", "charges"})
@@ -165,7 +165,7 @@ def _plans(raw: list[tuple[_Reader, str, dict[str, Any]]], services: dict[str, S
     return sorted(plans.values(), key=lambda p: p.code)
 
 
-def _charge(reader: _Reader, path: str, node: dict[str, Any], plan: str, service: str,
+def _charge(reader: Reader, path: str, node: dict[str, Any], plan: str, service: str,
             metrics: set[tuple[str, str]]) -> Charge | None:
     reader.unknown_keys(node, path, {"metric", "product", "description", "prices"})
     metric = reader.text(node, "metric", path, code=True)
@@ -196,7 +196,7 @@ def _charge(reader: _Reader, path: str, node: dict[str, Any], plan: str, service
     return Charge(plan, metric, product, description, tuple(prices))
 
 
-def _price(reader: _Reader, path: str, node: dict[str, Any]) -> Price | None:
+def _price(reader: Reader, path: str, node: dict[str, Any]) -> Price | None:
     model = reader.text(node, "model", path)
     allowed = {"effective_from", "model", "included_units", "minimum_amount"}
     model_keys = {
@@ -217,7 +217,7 @@ def _price(reader: _Reader, path: str, node: dict[str, Any]) -> Price | None:
             effective_from = dt.date.fromisoformat(effective_from)
     if not isinstance(effective_from, dt.date) or isinstance(effective_from, dt.datetime):
         reader.fail(f"{path}.effective_from", f"expected a date (YYYY-MM-DD), found "
-                    f"{_kind(node.get('effective_from'))}")
+                    f"{kind_of(node.get('effective_from'))}")
         effective_from = None
     included = reader.decimal(node, "included_units", path) or Decimal(0)
     minimum = reader.decimal(node, "minimum_amount", path)
@@ -253,7 +253,7 @@ def _price(reader: _Reader, path: str, node: dict[str, Any]) -> Price | None:
                    max_amount=high)
 
 
-def _tiers(reader: _Reader, path: str, node: dict[str, Any]) -> tuple[Tier, ...]:
+def _tiers(reader: Reader, path: str, node: dict[str, Any]) -> tuple[Tier, ...]:
     tiers: list[Tier] = []
     entries = list(reader.items(node, "tiers", path))
     if not entries:

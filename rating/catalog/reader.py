@@ -9,7 +9,7 @@ from typing import Any
 from rating.catalog.model import CODE_PATTERN, MAX_INTEGER_DIGITS, PRICE_DECIMALS
 
 
-class _Reader:
+class Reader:
     """Collects problems while reading one file's YAML tree."""
 
     def __init__(self, file: str, problems: list[str]) -> None:
@@ -21,7 +21,7 @@ class _Reader:
 
     def mapping(self, node: Any, path: str) -> dict[str, Any] | None:
         if not isinstance(node, dict):
-            self.fail(path, f"expected a mapping, found {_kind(node)}")
+            self.fail(path, f"expected a mapping, found {kind_of(node)}")
             return None
         return node
 
@@ -37,7 +37,7 @@ class _Reader:
                 self.fail(f"{path}.{key}", "missing; expected a string")
             return None
         if not isinstance(value, str) or not value.strip():
-            self.fail(f"{path}.{key}", f"expected a non-empty string, found {_kind(value)}")
+            self.fail(f"{path}.{key}", f"expected a non-empty string, found {kind_of(value)}")
             return None
         if code and not CODE_PATTERN.match(value):
             self.fail(f"{path}.{key}", f"{value!r} is not a code; expected lower-case letters, "
@@ -53,7 +53,7 @@ class _Reader:
                 self.fail(f"{path}.{key}", "missing; expected a number (write prices as strings)")
             return None
         if isinstance(value, bool) or not isinstance(value, (int, str, float)):
-            self.fail(f"{path}.{key}", f"expected a number, found {_kind(value)}")
+            self.fail(f"{path}.{key}", f"expected a number, found {kind_of(value)}")
             return None
         if isinstance(value, float):
             # YAML floats are binary: 0.1 is not 0.1. Money must be written as a string.
@@ -87,14 +87,14 @@ class _Reader:
         if value is None:
             return
         if not isinstance(value, list):
-            self.fail(f"{path}.{key}", f"expected a list, found {_kind(value)}")
+            self.fail(f"{path}.{key}", f"expected a list, found {kind_of(value)}")
             return
         prefix = f"{path}.{key}" if path else key
         for index, item in enumerate(value):
             yield f"{prefix}[{index}]", item
 
 
-def _kind(value: Any) -> str:
+def kind_of(value: Any) -> str:
     if value is None:
         return "nothing"
     return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean",
