@@ -10,7 +10,6 @@ docs/catalog.md.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -36,7 +35,7 @@ from rating.catalog.model import (
     Tier,
 )
 from rating.catalog.parsers import read_cost_allocations, read_metrics, read_plans, read_services
-from rating.catalog.reader import Reader
+from rating.catalog.reader import Entry, Reader
 
 __all__ = [
     "AGGREGATIONS",
@@ -61,6 +60,9 @@ __all__ = [
     "load_catalog",
 ]
 
+# The top-level lists a catalog file may hold; each file may hold any of them.
+SECTIONS = ("services", "metrics", "plans", "cost_allocation")
+
 
 def load_catalog(folder: Path | str) -> Catalog:
     """Read and validate every YAML file under `folder`; raise CatalogError listing all problems."""
@@ -72,44 +74,43 @@ def load_catalog(folder: Path | str) -> Catalog:
     if not files:
         raise CatalogError([f"{root}: no .yaml files found in the catalog folder"])
 
-    raw_services: list[tuple[Reader, str, dict[str, Any]]] = []
-    raw_metrics: list[tuple[Reader, str, dict[str, Any]]] = []
-    raw_plans: list[tuple[Reader, str, dict[str, Any]]] = []
-    raw_costs: list[tuple[Reader, str, dict[str, Any]]] = []
+    entries: dict[str, list[Entry]] = {section: [] for section in SECTIONS}
     for file in files:
-        reader = Reader(str(file.relative_to(root)), problems)
-        try:
-            document = yaml.safe_load(file.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            reader.fail("(file)", f"not valid YAML: {exc}")
-            continue
-        if document is None:
-            # An emptied file would silently take its plans (and every invoice) with it.
-            reader.fail("(file)", "the file is empty; a catalog file holds services, metrics, "
-                                  "plans or cost_allocation: restore it, or delete the file if "
-                                  "it is not needed")
-            continue
-        top = reader.mapping(document, "(top)")
-        if top is None:
-            continue
-        reader.unknown_keys(top, "(top)", {"services", "metrics", "plans", "cost_allocation"})
-        for bucket, key in ((raw_services, "services"), (raw_metrics, "metrics"),
-                            (raw_plans, "plans"), (raw_costs, "cost_allocation")):
-            for path, item in reader.items(top, key, ""):
-                node = reader.mapping(item, path)
-                if node is not None:
-                    bucket.append((reader, path, node))
-
-    services = read_services(raw_services)
-    metrics = read_metrics(raw_metrics, {s.code for s in services})
-    plans = read_plans(raw_plans, {s.code: s for s in services},
+        _read_file(Reader(str(file.relative_to(root)), problems), file, entries)
+    services = read_services(entries["services"])
+    metrics = read_metrics(entries["metrics"], {s.code for s in services})
+    plans = read_plans(entries["plans"], {s.code: s for s in services},
                        {(m.service, m.code) for m in metrics})
-    costs = read_cost_allocations(raw_costs, {(m.service, m.code) for m in metrics})
-    for found, name in ((raw_services, "services"), (raw_metrics, "metrics"),
-                        (raw_plans, "plans")):
-        if not found:
+    costs = read_cost_allocations(entries["cost_allocation"],
+                                  {(m.service, m.code) for m in metrics})
+    for name in ("services", "metrics", "plans"):
+        if not entries[name]:
             problems.append(f"{root}: the catalog has no {name} (is a file missing?); nothing "
                             "can be rated without them")
     if problems:
         raise CatalogError(problems)
     return Catalog(tuple(services), tuple(metrics), tuple(plans), tuple(costs))
+
+
+def _read_file(reader: Reader, file: Path, entries: dict[str, list[Entry]]) -> None:
+    """Each mapping listed under one of the file's sections, appended to that section's."""
+    try:
+        document = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        reader.fail("(file)", f"not valid YAML: {exc}")
+        return
+    if document is None:
+        # An emptied file would silently take its plans (and every invoice) with it.
+        reader.fail("(file)", "the file is empty; a catalog file holds services, metrics, "
+                              "plans or cost_allocation: restore it, or delete the file if "
+                              "it is not needed")
+        return
+    top = reader.mapping(document, "(top)")
+    if top is None:
+        return
+    reader.unknown_keys(top, "(top)", set(SECTIONS))
+    for section in SECTIONS:
+        for path, item in reader.items(top, section, ""):
+            node = reader.mapping(item, path)
+            if node is not None:
+                entries[section].append((reader, path, node))

@@ -27,11 +27,10 @@ from rating.catalog.model import (
     ServiceAccounting,
     Tier,
 )
-from rating.catalog.reader import Reader, kind_of
+from rating.catalog.reader import Entry, Reader, kind_of
 
 
-def read_cost_allocations(raw: list[tuple[Reader, str, dict[str, Any]]],
-                          metrics: set[tuple[str, str]]) -> list[CostAllocation]:
+def read_cost_allocations(raw: list[Entry], metrics: set[tuple[str, str]]) -> list[CostAllocation]:
     found: dict[tuple[str, str], CostAllocation] = {}
     for reader, path, node in raw:
         reader.unknown_keys(node, path, {"provider", "service", "metric"})
@@ -50,7 +49,7 @@ def read_cost_allocations(raw: list[tuple[Reader, str, dict[str, Any]]],
     return sorted(found.values(), key=lambda c: (c.provider, c.service))
 
 
-def read_services(raw: list[tuple[Reader, str, dict[str, Any]]]) -> list[Service]:
+def read_services(raw: list[Entry]) -> list[Service]:
     services: dict[str, Service] = {}
     for reader, path, node in raw:
         reader.unknown_keys(node, path, {"code", "name", "currency", "odoo"})
@@ -86,7 +85,7 @@ def _service_accounting(reader: Reader, service: dict[str, Any], path: str
     return ServiceAccounting(**{k: v for k, v in values.items() if v is not None})
 
 
-def read_metrics(raw: list[tuple[Reader, str, dict[str, Any]]], services: set[str]) -> list[Metric]:
+def read_metrics(raw: list[Entry], services: set[str]) -> list[Metric]:
     metrics: dict[tuple[str, str], Metric] = {}
     for reader, path, node in raw:
         reader.unknown_keys(node, path, {"code", "service", "name", "aggregation", "unit",
@@ -124,7 +123,7 @@ def read_metrics(raw: list[tuple[Reader, str, dict[str, Any]]], services: set[st
     return sorted(metrics.values(), key=lambda m: (m.service, m.code))
 
 
-def read_plans(raw: list[tuple[Reader, str, dict[str, Any]]], services: dict[str, Service],
+def read_plans(raw: list[Entry], services: dict[str, Service],
                metrics: set[tuple[str, str]]) -> list[Plan]:
     plans: dict[str, Plan] = {}
     for reader, path, node in raw:

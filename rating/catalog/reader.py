@@ -94,6 +94,10 @@ class Reader:
             yield f"{prefix}[{index}]", item
 
 
+# One item of a file's top-level list: the file's reader, its path in the file, its mapping.
+Entry = tuple[Reader, str, dict[str, Any]]
+
+
 def kind_of(value: Any) -> str:
     if value is None:
         return "nothing"
