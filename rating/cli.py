@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from rating.catalog import CatalogError, load_catalog
@@ -35,23 +36,7 @@ from rating.warehouse import WarehouseSettings
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser(__doc__).parse_args(argv)
-    if args.command == "ingest":
-        return _ingest(args)
-    if args.command == "rate":
-        return _rate(args)
-    if args.command == "release":
-        return _release(args)
-    if args.command == "close":
-        return _close(args)
-    if args.command == "post":
-        return _post(args)
-    if args.command == "odoo":
-        return _odoo_invoice(args) if args.action == "invoice" else _odoo_setup(args)
-    if args.command == "finance":
-        return _finance(args)
-    if args.command == "report":
-        return _report(args)
-    return _sample(args)
+    return COMMANDS[args.command](args)
 
 
 def _request(args: argparse.Namespace, period: str = "2000-01") -> RateRequest:
@@ -319,6 +304,17 @@ def _sample(args: argparse.Namespace) -> int:
     print(f"  landing: {summary.landing}")
     print(f"  catalog: {summary.catalog}")
     return 0
+
+
+def _odoo(args: argparse.Namespace) -> int:
+    return _odoo_invoice(args) if args.action == "invoice" else _odoo_setup(args)
+
+
+# Each subcommand's handler: it prints its outcome and answers the exit code.
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "ingest": _ingest, "rate": _rate, "release": _release, "close": _close, "post": _post,
+    "odoo": _odoo, "finance": _finance, "report": _report, "sample": _sample,
+}
 
 
 if __name__ == "__main__":
