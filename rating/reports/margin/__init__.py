@@ -16,30 +16,30 @@ from pathlib import Path
 from rating import warehouse
 from rating.periods import billing_period
 from rating.reports import queries as reports
-from rating.reports.margin.charts import _CHART_STYLE, _pyplot
+from rating.reports.margin.charts import CHART_STYLE, load_pyplot
 from rating.reports.margin.figures import (
     EXTREMES,
     HEADLINE_HEADER,
     NO_DATA,
     TOTAL_LABEL,
+    Customer,
     HeadlineRow,
-    _cents,
-    _Customer,
-    _formatted,
-    _headline,
-    _readiness,
+    cents,
     format_amount,
     format_percent,
+    formatted,
     margin_pct,
+    read_headline,
+    read_readiness,
 )
 from rating.reports.margin.page import (
-    _classes_section,
-    _customers_section,
-    _footer,
-    _headline_section,
-    _history_section,
-    _page,
-    _readiness_section,
+    classes_section,
+    customers_section,
+    footer_text,
+    headline_section,
+    history_section,
+    html_page,
+    readiness_section,
 )
 
 __all__ = [
@@ -73,7 +73,7 @@ def headline(database: Path | str, period: str) -> list[HeadlineRow]:
     billing_period(period)
     con = reports.open_read_only(database)
     try:
-        return _headline(con, period)
+        return read_headline(con, period)
     finally:
         con.close()
 
@@ -81,7 +81,7 @@ def headline_markdown(rows: Sequence[HeadlineRow]) -> str:
     """The headline as a Markdown table (for the Dagster metadata), amounts in cents."""
     if not rows:
         return NO_DATA
-    cells = [[service.replace("|", "\\|"), _cents(revenue), _cents(cost), _cents(margin),
+    cells = [[service.replace("|", "\\|"), cents(revenue), cents(cost), cents(margin),
               "n/a" if pct is None else pct, "n/a" if share is None else share]
              for service, revenue, cost, margin, pct, share in rows]
     return reports.markdown_table(HEADLINE_HEADER, cells)
@@ -92,7 +92,7 @@ def headline_text(rows: Sequence[HeadlineRow]) -> str:
     2 decimals, percentages with 1 decimal, 'n/a' where there is none."""
     if not rows:
         return NO_DATA
-    table = [list(HEADLINE_HEADER)] + [_formatted(r) for r in rows]
+    table = [list(HEADLINE_HEADER)] + [formatted(r) for r in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(HEADLINE_HEADER))]
 
     def line(cells: Sequence[str]) -> str:
@@ -122,32 +122,32 @@ def write_report(database: Path | str, period: str, out: Path) -> Path:
     target = out / f"margin-{period}.html" if out.is_dir() else out
     con = reports.open_read_only(database)
     try:
-        rows = _headline(con, period)
+        rows = read_headline(con, period)
         history = warehouse.run(con, "reports/margin_service_history",
                                 {"billing_period": period}).fetchall()
         extremes = warehouse.run(con, "reports/margin_customer_extremes",
                                  {"billing_period": period, "limit": EXTREMES}).fetchall()
-        readiness = _readiness(con)
+        readiness = read_readiness(con)
         classes = warehouse.run(con, "finance/margin_dual_run_classes",
                                 {"billing_period": period}).fetchall()
     finally:
         con.close()
 
     # The statement orders by top rank; the bottom list is in its own rank order.
-    top = [_Customer(k, r, c, m) for k, r, c, m, rank, _ in extremes if rank <= EXTREMES]
-    bottom = [_Customer(k, r, c, m) for k, r, c, m, _, rank
+    top = [Customer(k, r, c, m) for k, r, c, m, rank, _ in extremes if rank <= EXTREMES]
+    bottom = [Customer(k, r, c, m) for k, r, c, m, _, rank
               in sorted(extremes, key=lambda row: int(row[5])) if rank <= EXTREMES]
 
-    pyplot = _pyplot()
-    with pyplot.rc_context(_CHART_STYLE):
-        page = _page(
+    pyplot = load_pyplot()
+    with pyplot.rc_context(CHART_STYLE):
+        page = html_page(
             period=period,
-            headline_html=_headline_section(rows),
-            history_html=_history_section(history, period),
-            customers_html=_customers_section(top, bottom),
-            readiness_html=_readiness_section(readiness),
-            classes_html=_classes_section(classes),
-            footer=_footer(database),
+            headline_html=headline_section(rows),
+            history_html=history_section(history, period),
+            customers_html=customers_section(top, bottom),
+            readiness_html=readiness_section(readiness),
+            classes_html=classes_section(classes),
+            footer=footer_text(database),
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(page, encoding="utf-8")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from rating.reports.margin.figures import EXTREMES, _Customer, _Readiness, format_percent
+from rating.reports.margin.figures import EXTREMES, Customer, Readiness, format_percent
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -24,7 +24,7 @@ def _label(text: str, width: int = 32) -> str:
     return "\u200b" + text if text.startswith("_") else text
 
 
-_CHART_STYLE = {
+CHART_STYLE = {
     "svg.fonttype": "none",      # text stays text (searchable, escaped), no glyphs embedded
     "svg.hashsalt": "fusion-rating",  # the same figures give the same SVG
     "font.family": "sans-serif",
@@ -34,7 +34,7 @@ _CHART_STYLE = {
 }
 
 
-def _pyplot() -> Any:
+def load_pyplot() -> Any:
     """matplotlib's pyplot on the Agg backend (no display needed), imported on first use."""
     import matplotlib
 
@@ -72,9 +72,9 @@ def _amount_axis(axis: Any) -> None:
     axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
 
 
-def _history_chart(periods: Sequence[str], services: Sequence[str],
-                   margins: dict[tuple[str, str], Decimal]) -> str:
-    plt = _pyplot()
+def history_chart(periods: Sequence[str], services: Sequence[str],
+                  margins: dict[tuple[str, str], Decimal]) -> str:
+    plt = load_pyplot()
     fig, ax = plt.subplots(figsize=(9, 3.8))
     x = list(range(len(periods)))
     for service in services:
@@ -92,8 +92,8 @@ def _history_chart(periods: Sequence[str], services: Sequence[str],
     return _svg(fig, "history")
 
 
-def _customers_chart(top: Sequence[_Customer], bottom: Sequence[_Customer]) -> str:
-    plt = _pyplot()
+def customers_chart(top: Sequence[Customer], bottom: Sequence[Customer]) -> str:
+    plt = load_pyplot()
     rows = max(len(top), len(bottom))
     fig, axes = plt.subplots(1, 2, figsize=(11, 1.2 + 0.32 * rows))
     for ax, customers, title in ((axes[0], top, f"Top {EXTREMES}"),
@@ -117,8 +117,8 @@ def _customers_chart(top: Sequence[_Customer], bottom: Sequence[_Customer]) -> s
     return _svg(fig, "customers")
 
 
-def _readiness_chart(readiness: Sequence[_Readiness]) -> str:
-    plt = _pyplot()
+def readiness_chart(readiness: Sequence[Readiness]) -> str:
+    plt = load_pyplot()
     fig, ax = plt.subplots(figsize=(8, 1.0 + 0.45 * len(readiness)))
     y = list(range(len(readiness)))
     shares = [float(r.share_matched) if r.share_matched is not None else 0.0 for r in readiness]

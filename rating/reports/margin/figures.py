@@ -21,7 +21,7 @@ _TENTH = Decimal("0.1")
 
 
 @dataclass(frozen=True)
-class _Customer:
+class Customer:
     key: str
     revenue: Decimal
     cost: Decimal
@@ -29,7 +29,7 @@ class _Customer:
 
 
 @dataclass(frozen=True)
-class _Readiness:
+class Readiness:
     service: str
     periods: str
     customers: int
@@ -48,12 +48,12 @@ def margin_pct(margin: Decimal, revenue: Decimal) -> Decimal | None:
     with localcontext(prec=80):
         return (margin * 100 / revenue).quantize(_CENT, rounding=ROUND_HALF_UP)
 
-def _headline(con: Any, period: str) -> list[HeadlineRow]:
+def read_headline(con: Any, period: str) -> list[HeadlineRow]:
     totals = warehouse.run(con, "reports/margin_service_totals",
                            {"billing_period": period}).fetchall()
     if not totals:
         return []
-    shares = {r.service: r.share_matched for r in _readiness(con)}
+    shares = {r.service: r.share_matched for r in read_readiness(con)}
     rows: list[HeadlineRow] = [
         (service, revenue, cost, margin, margin_pct(margin, revenue), shares.get(service))
         for service, revenue, cost, margin in totals
@@ -65,18 +65,18 @@ def _headline(con: Any, period: str) -> list[HeadlineRow]:
     return rows
 
 
-def _readiness(con: Any) -> list[_Readiness]:
+def read_readiness(con: Any) -> list[Readiness]:
     rows = warehouse.run(con, "reports/margin_readiness").fetchall()
-    return [_Readiness(*row) for row in rows]
+    return [Readiness(*row) for row in rows]
 
 
-def _cents(value: Decimal) -> Decimal:
+def cents(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 def format_amount(value: Decimal) -> str:
     """1234.505 -> '1,234.51' (half up)."""
-    return f"{_cents(value):,.2f}"
+    return f"{cents(value):,.2f}"
 
 
 def format_percent(value: Decimal | None) -> str:
@@ -86,7 +86,7 @@ def format_percent(value: Decimal | None) -> str:
     return f"{value.quantize(_TENTH, rounding=ROUND_HALF_UP):,.1f}"
 
 
-def _formatted(row: HeadlineRow) -> list[str]:
+def formatted(row: HeadlineRow) -> list[str]:
     service, revenue, cost, margin, pct, share = row
     return [service, format_amount(revenue), format_amount(cost), format_amount(margin),
             format_percent(pct), format_percent(share)]

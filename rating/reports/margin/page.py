@@ -10,17 +10,17 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from rating.periods import DEFAULT_TIME_ZONE
-from rating.reports.margin.charts import _customers_chart, _history_chart, _readiness_chart
+from rating.reports.margin.charts import customers_chart, history_chart, readiness_chart
 from rating.reports.margin.figures import (
     EXTREMES,
     HEADLINE_HEADER,
     NO_DATA,
+    Customer,
     HeadlineRow,
-    _Customer,
-    _formatted,
-    _Readiness,
+    Readiness,
     format_amount,
     format_percent,
+    formatted,
 )
 
 _STYLE = """
@@ -40,8 +40,8 @@ footer { margin-top: 3rem; border-top: 1px solid #e2e8f0; padding-top: 0.5rem; }
 """
 
 
-def _page(*, period: str, headline_html: str, history_html: str, customers_html: str,
-          readiness_html: str, classes_html: str, footer: str) -> str:
+def html_page(*, period: str, headline_html: str, history_html: str, customers_html: str,
+              readiness_html: str, classes_html: str, footer: str) -> str:
     title = html.escape(f"Margin report, {period}")
     return "\n".join([
         "<!DOCTYPE html>",
@@ -98,10 +98,10 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], *, numeric_from
     return "\n".join(lines)
 
 
-def _headline_section(rows: Sequence[HeadlineRow]) -> str:
+def headline_section(rows: Sequence[HeadlineRow]) -> str:
     if not rows:
         return _empty()
-    return _table(HEADLINE_HEADER, [_formatted(r) for r in rows], total_last=True,
+    return _table(HEADLINE_HEADER, [formatted(r) for r in rows], total_last=True,
                   table_id="headline-table") + (
         '\n<p class="empty">Margin % is margin over revenue. Customers matched: the share of'
         " customers whose invoices matched the legacy billing on every line in the latest"
@@ -112,28 +112,28 @@ def _figure(svg: str, caption: str) -> str:
     return f"<figure>\n{svg}\n<figcaption>{html.escape(caption)}</figcaption>\n</figure>"
 
 
-def _history_section(history: Sequence[tuple[str, str, Decimal]], period: str) -> str:
+def history_section(history: Sequence[tuple[str, str, Decimal]], period: str) -> str:
     if not history:
         return _empty()
     periods = sorted({p for p, _, _ in history})
     services = sorted({s for _, s, _ in history})
     margins = {(p, s): m for p, s, m in history}
-    svg = _history_chart(periods, services, margins)
+    svg = history_chart(periods, services, margins)
     caption = (f"Margin per billing period, {periods[0]} to {period}, one line per service"
                " (a missing point: no margin figures for the service that period).")
     return _figure(svg, caption)
 
 
-def _customers_section(top: Sequence[_Customer], bottom: Sequence[_Customer]) -> str:
+def customers_section(top: Sequence[Customer], bottom: Sequence[Customer]) -> str:
     if not top:
         return _empty()
-    svg = _customers_chart(top, bottom)
+    svg = customers_chart(top, bottom)
     caption = (f"The {EXTREMES} customers with the highest and the {EXTREMES} with the lowest"
                " margin this period, all services together (cost not allocated to a customer"
                " is left out).")
     header = ("customer", "revenue", "cost", "margin")
 
-    def cells(customers: Sequence[_Customer]) -> list[list[str]]:
+    def cells(customers: Sequence[Customer]) -> list[list[str]]:
         return [[c.key, format_amount(c.revenue), format_amount(c.cost), format_amount(c.margin)]
                 for c in customers]
 
@@ -148,10 +148,10 @@ def _customers_section(top: Sequence[_Customer], bottom: Sequence[_Customer]) ->
     ])
 
 
-def _readiness_section(readiness: Sequence[_Readiness]) -> str:
+def readiness_section(readiness: Sequence[Readiness]) -> str:
     if not readiness:
         return _empty("No cut-over readiness has been computed yet.")
-    svg = _readiness_chart(readiness)
+    svg = readiness_chart(readiness)
     by_periods: dict[str, list[str]] = {}
     for r in readiness:
         by_periods.setdefault(r.periods, []).append(r.service)
@@ -174,7 +174,7 @@ def _periods_text(periods: str) -> str:
     return ", ".join(p.strip() for p in periods.split(",") if p.strip()) or "none"
 
 
-def _classes_section(classes: Sequence[tuple[str, int, Decimal, Decimal, Decimal]]) -> str:
+def classes_section(classes: Sequence[tuple[str, int, Decimal, Decimal, Decimal]]) -> str:
     if not classes:
         return _empty()
     rows = [[c, f"{n:,}", format_amount(ours), format_amount(legacy), format_amount(diff)]
@@ -193,7 +193,7 @@ def _classes_section(classes: Sequence[tuple[str, int, Decimal, Decimal, Decimal
     return table + "\n" + note
 
 
-def _footer(database: Path | str) -> str:
+def footer_text(database: Path | str) -> str:
     zone = ZoneInfo(DEFAULT_TIME_ZONE)
     path = Path(database).resolve()
     now = dt.datetime.now(zone)
