@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from rating import warehouse
 from rating.periods import billing_period
 from rating.reports import queries as reports
 from rating.reports.margin.charts import CHART_STYLE, load_pyplot
@@ -22,15 +21,14 @@ from rating.reports.margin.figures import (
     HEADLINE_HEADER,
     NO_DATA,
     TOTAL_LABEL,
-    Customer,
     HeadlineRow,
     cents,
     format_amount,
     format_percent,
     formatted,
     margin_pct,
+    read_figures,
     read_headline,
-    read_readiness,
 )
 from rating.reports.margin.page import (
     classes_section,
@@ -81,9 +79,10 @@ def headline_markdown(rows: Sequence[HeadlineRow]) -> str:
     """The headline as a Markdown table (for the Dagster metadata), amounts in cents."""
     if not rows:
         return NO_DATA
-    cells = [[service.replace("|", "\\|"), cents(revenue), cents(cost), cents(margin),
-              "n/a" if pct is None else pct, "n/a" if share is None else share]
-             for service, revenue, cost, margin, pct, share in rows]
+    cells = [[row.service.replace("|", "\\|"), cents(row.revenue), cents(row.cost),
+              cents(row.margin), "n/a" if row.margin_percent is None else row.margin_percent,
+              "n/a" if row.matched_percent is None else row.matched_percent]
+             for row in rows]
     return reports.markdown_table(HEADLINE_HEADER, cells)
 
 
@@ -102,7 +101,7 @@ def headline_text(rows: Sequence[HeadlineRow]) -> str:
 
     rule = "  ".join("-" * w for w in widths)
     body = [line(cells) for cells in table[1:]]
-    if rows[-1][0] == TOTAL_LABEL and len(body) > 1:
+    if rows[-1].service == TOTAL_LABEL and len(body) > 1:
         body.insert(len(body) - 1, rule)
     return "\n".join([line(table[0]), rule, *body])
 
@@ -122,31 +121,19 @@ def write_report(database: Path | str, period: str, out: Path) -> Path:
     target = out / f"margin-{period}.html" if out.is_dir() else out
     con = reports.open_read_only(database)
     try:
-        rows = read_headline(con, period)
-        history = warehouse.run(con, "reports/margin_service_history",
-                                {"billing_period": period}).fetchall()
-        extremes = warehouse.run(con, "reports/margin_customer_extremes",
-                                 {"billing_period": period, "limit": EXTREMES}).fetchall()
-        readiness = read_readiness(con)
-        classes = warehouse.run(con, "finance/margin_dual_run_classes",
-                                {"billing_period": period}).fetchall()
+        figures = read_figures(con, period)
     finally:
         con.close()
-
-    # The statement orders by top rank; the bottom list is in its own rank order.
-    top = [Customer(k, r, c, m) for k, r, c, m, rank, _ in extremes if rank <= EXTREMES]
-    bottom = [Customer(k, r, c, m) for k, r, c, m, _, rank
-              in sorted(extremes, key=lambda row: int(row[5])) if rank <= EXTREMES]
 
     pyplot = load_pyplot()
     with pyplot.rc_context(CHART_STYLE):
         page = html_page(
             period=period,
-            headline_html=headline_section(rows),
-            history_html=history_section(history, period),
-            customers_html=customers_section(top, bottom),
-            readiness_html=readiness_section(readiness),
-            classes_html=classes_section(classes),
+            headline_html=headline_section(figures.headline),
+            history_html=history_section(figures.history, period),
+            customers_html=customers_section(figures.top, figures.bottom),
+            readiness_html=readiness_section(figures.readiness),
+            classes_html=classes_section(figures.classes),
             footer=footer_text(database),
         )
     target.parent.mkdir(parents=True, exist_ok=True)

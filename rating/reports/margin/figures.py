@@ -5,11 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from typing import Any
+from typing import Any, NamedTuple
 
 from rating import warehouse
 
-HeadlineRow = tuple[str, Decimal, Decimal, Decimal, Decimal | None, Decimal | None]
+
+class HeadlineRow(NamedTuple):
+    """One service's figures in the period (or the totals, under TOTAL_LABEL); a tuple whose
+    order is the headline's columns (HEADLINE_HEADER)."""
+
+    service: str
+    revenue: Decimal
+    cost: Decimal
+    margin: Decimal
+    margin_percent: Decimal | None
+    matched_percent: Decimal | None
+
 
 TOTAL_LABEL = "all services"
 HEADLINE_HEADER = ("service", "revenue", "cost", "margin", "margin %", "customers matched %")
@@ -38,7 +49,21 @@ class Readiness:
     computed_at: dt.datetime
 
 
-# --- the headline ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReportFigures:
+    """Everything the HTML page shows.
+
+    history: margin per billing period and service up to the period (billing_period, service,
+        margin); classes: the dual run's classes (class, lines, our_amount, legacy_amount,
+        difference).
+    """
+
+    headline: list[HeadlineRow]
+    history: list[warehouse.Row]
+    top: list[Customer]
+    bottom: list[Customer]
+    readiness: list[Readiness]
+    classes: list[warehouse.Row]
 
 
 def margin_pct(margin: Decimal, revenue: Decimal) -> Decimal | None:
@@ -48,26 +73,45 @@ def margin_pct(margin: Decimal, revenue: Decimal) -> Decimal | None:
     with localcontext(prec=80):
         return (margin * 100 / revenue).quantize(_CENT, rounding=ROUND_HALF_UP)
 
+
 def read_headline(con: Any, period: str) -> list[HeadlineRow]:
-    totals = warehouse.run(con, "reports/margin_service_totals",
-                           {"billing_period": period}).fetchall()
+    totals = warehouse.rows(con, "reports/margin_service_totals", {"billing_period": period})
     if not totals:
         return []
     shares = {r.service: r.share_matched for r in read_readiness(con)}
-    rows: list[HeadlineRow] = [
-        (service, revenue, cost, margin, margin_pct(margin, revenue), shares.get(service))
-        for service, revenue, cost, margin in totals
-    ]
-    revenue = sum((r[1] for r in rows), Decimal(0))
-    cost = sum((r[2] for r in rows), Decimal(0))
-    margin = sum((r[3] for r in rows), Decimal(0))
-    rows.append((TOTAL_LABEL, revenue, cost, margin, margin_pct(margin, revenue), None))
+    rows = [HeadlineRow(t["service"], t["revenue"], t["cost"], t["margin"],
+                        margin_pct(t["margin"], t["revenue"]), shares.get(t["service"]))
+            for t in totals]
+    revenue = sum((r.revenue for r in rows), Decimal(0))
+    cost = sum((r.cost for r in rows), Decimal(0))
+    margin = sum((r.margin for r in rows), Decimal(0))
+    rows.append(HeadlineRow(TOTAL_LABEL, revenue, cost, margin, margin_pct(margin, revenue),
+                            None))
     return rows
 
 
 def read_readiness(con: Any) -> list[Readiness]:
-    rows = warehouse.run(con, "reports/margin_readiness").fetchall()
-    return [Readiness(*row) for row in rows]
+    return [Readiness(**row) for row in warehouse.rows(con, "reports/margin_readiness")]
+
+
+def read_figures(con: Any, period: str) -> ReportFigures:
+    in_period = {"billing_period": period}
+    extremes = warehouse.rows(con, "reports/margin_customer_extremes",
+                              {**in_period, "limit": EXTREMES})
+    # The statement orders by top rank; the bottom list is in its own rank order.
+    bottom = sorted(extremes, key=lambda row: int(row["bottom_rank"]))
+    return ReportFigures(
+        headline=read_headline(con, period),
+        history=warehouse.rows(con, "reports/margin_service_history", in_period),
+        top=[_customer(row) for row in extremes if row["top_rank"] <= EXTREMES],
+        bottom=[_customer(row) for row in bottom if row["bottom_rank"] <= EXTREMES],
+        readiness=read_readiness(con),
+        classes=warehouse.rows(con, "finance/margin_dual_run_classes", in_period),
+    )
+
+
+def _customer(row: warehouse.Row) -> Customer:
+    return Customer(row["customer_key"], row["revenue"], row["cost"], row["margin"])
 
 
 def cents(value: Decimal) -> Decimal:
@@ -87,6 +131,6 @@ def format_percent(value: Decimal | None) -> str:
 
 
 def formatted(row: HeadlineRow) -> list[str]:
-    service, revenue, cost, margin, pct, share = row
-    return [service, format_amount(revenue), format_amount(cost), format_amount(margin),
-            format_percent(pct), format_percent(share)]
+    return [row.service, format_amount(row.revenue), format_amount(row.cost),
+            format_amount(row.margin), format_percent(row.margin_percent),
+            format_percent(row.matched_percent)]

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from rating import warehouse
 from rating.periods import DEFAULT_TIME_ZONE
 from rating.reports.margin.charts import customers_chart, history_chart, readiness_chart
 from rating.reports.margin.figures import (
@@ -112,12 +113,12 @@ def _figure(svg: str, caption: str) -> str:
     return f"<figure>\n{svg}\n<figcaption>{html.escape(caption)}</figcaption>\n</figure>"
 
 
-def history_section(history: Sequence[tuple[str, str, Decimal]], period: str) -> str:
+def history_section(history: Sequence[warehouse.Row], period: str) -> str:
     if not history:
         return _empty()
-    periods = sorted({p for p, _, _ in history})
-    services = sorted({s for _, s, _ in history})
-    margins = {(p, s): m for p, s, m in history}
+    periods = sorted({row["billing_period"] for row in history})
+    services = sorted({row["service"] for row in history})
+    margins = {(row["billing_period"], row["service"]): row["margin"] for row in history}
     svg = history_chart(periods, services, margins)
     caption = (f"Margin per billing period, {periods[0]} to {period}, one line per service"
                " (a missing point: no margin figures for the service that period).")
@@ -174,17 +175,16 @@ def _periods_text(periods: str) -> str:
     return ", ".join(p.strip() for p in periods.split(",") if p.strip()) or "none"
 
 
-def classes_section(classes: Sequence[tuple[str, int, Decimal, Decimal, Decimal]]) -> str:
+def classes_section(classes: Sequence[warehouse.Row]) -> str:
     if not classes:
         return _empty()
-    rows = [[c, f"{n:,}", format_amount(ours), format_amount(legacy), format_amount(diff)]
-            for c, n, ours, legacy, diff in classes]
+    amounts = ("our_amount", "legacy_amount", "difference")
+    rows = [[c["class"], f"{c['lines']:,}", *(format_amount(c[name]) for name in amounts)]
+            for c in classes]
     rows.append([
         "all classes",
-        f"{sum(c[1] for c in classes):,}",
-        format_amount(sum((c[2] for c in classes), Decimal(0))),
-        format_amount(sum((c[3] for c in classes), Decimal(0))),
-        format_amount(sum((c[4] for c in classes), Decimal(0))),
+        f"{sum(c['lines'] for c in classes):,}",
+        *(format_amount(sum((c[name] for c in classes), Decimal(0))) for name in amounts),
     ])
     table = _table(("class", "lines", "our amount", "legacy amount", "difference"), rows,
                    total_last=True, table_id="dual-run-table")
