@@ -223,16 +223,17 @@ def _finance(args: argparse.Namespace) -> int:
         return 2
     landed = ", ".join(f"{kind} {n:,}" for kind, n in result.landed.items())
     print(f"period {result.period}: landed {landed}")
-    for kind, reason, count in result.quarantined:
-        print(f"  held {kind} {reason}: {count:,}")
+    for held in result.quarantined:
+        print(f"  held {held.kind} {held.reason}: {held.rows:,}")
     print("  dual run (reconciliation_legacy):")
-    for klass, lines, ours, legacy, difference in result.classes:
-        print(f"    {klass:<17} {lines:>6} lines  ours {ours:>14,}  legacy {legacy:>14,}  "
-              f"difference {difference:,}")
+    for c in result.classes:
+        print(f"    {c.name:<17} {c.lines:>6} lines  ours {c.our_amount:>14,}  "
+              f"legacy {c.legacy_amount:>14,}  difference {c.difference:,}")
     print("  cut-over readiness (cutover_readiness):")
-    for service, periods, customers, matched, share in result.readiness:
-        print(f"    {service:<12} {matched:>5} of {customers:<5} customers matched "
-              f"({'n/a' if share is None else f'{share}%'}) over {periods or 'no closed period'}")
+    for r in result.readiness:
+        share = "n/a" if r.share_matched is None else f"{r.share_matched}%"
+        print(f"    {r.service:<12} {r.matched_customers:>5} of {r.customers:<5} customers "
+              f"matched ({share}) over {r.periods or 'no closed period'}")
     return 0
 
 

@@ -22,7 +22,7 @@ import shutil
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 
@@ -69,14 +69,54 @@ class FinanceRequest:
     settings: WarehouseSettings = field(default_factory=WarehouseSettings)
 
 
+# A result's rows are named tuples: read by name, and laid out as they are in the tables of
+# the Dagster metadata (reports.markdown_table), column by column.
+
+
+class HeldRows(NamedTuple):
+    """Rows (or files) of one kind held in finance_quarantine for one reason."""
+
+    kind: str
+    reason: str
+    rows: int
+
+
+class DualRunClass(NamedTuple):
+    """The period's reconciliation lines of one class; the difference is legacy minus ours."""
+
+    name: str
+    lines: int
+    our_amount: Decimal
+    legacy_amount: Decimal
+    difference: Decimal
+
+
+class ServiceReadiness(NamedTuple):
+    """A service's cut-over readiness: its customers matched on every line over `periods`."""
+
+    service: str
+    periods: str
+    customers: int
+    matched_customers: int
+    share_matched: Decimal | None
+
+
+class ServiceMargin(NamedTuple):
+    service: str
+    revenue: Decimal
+    cost: Decimal
+    margin: Decimal
+    margin_pct: Decimal | None
+
+
 @dataclass(frozen=True)
 class FinanceResult:
     period: str
     landed: dict[str, int]                              # usable rows per kind
-    quarantined: list[tuple[str, str, int]]             # kind, reason, rows (or files)
-    classes: list[tuple[str, int, Decimal, Decimal, Decimal]]  # class, lines, ours, legacy, diff
-    readiness: list[tuple[str, str, int, int, Decimal | None]]  # service, periods, n, matched, %
-    margin: list[tuple[str, Decimal, Decimal, Decimal, Decimal | None]]  # service, rev, cost, ...
+    quarantined: list[HeldRows]
+    classes: list[DualRunClass]
+    readiness: list[ServiceReadiness]
+    margin: list[ServiceMargin]
 
 
 def run_finance(request: FinanceRequest) -> FinanceResult:
@@ -164,18 +204,22 @@ def _other_files(con: Any, root: str, kind: str, readable: set[str]) -> list[str
     base = root.rstrip("/")
     if not base.startswith("s3://") and not Path(base, kind).is_dir():
         return []
-    everything = warehouse.run(con, "ingest/references/glob_files",
-                               {"pattern": f"{base}/{kind}/**/*"}).fetchall()
-    return sorted(landing.relative_path(base, path)
-                  for (path,) in everything if path not in readable)
+    everything = warehouse.rows(con, "ingest/references/glob_files",
+                                {"pattern": f"{base}/{kind}/**/*"})
+    return sorted(landing.relative_path(base, row["file"])
+                  for row in everything if row["file"] not in readable)
 
 
 def _result(con: Any, period: str) -> FinanceResult:
-    def rows(name: str) -> list[Any]:
-        result: list[Any] = warehouse.run(con, name, {"billing_period": period}).fetchall()
-        return result
+    def rows(name: str) -> list[warehouse.Row]:
+        return warehouse.rows(con, name, {"billing_period": period})
 
-    landed = {kind: n for kind, n in rows("finance/finance_landed")}
-    return FinanceResult(period, landed, rows("finance/quarantine_by_reason"),
-                         rows("finance/margin_dual_run_classes"), rows("finance/cutover_readiness"),
-                         rows("finance/margin_by_service_period"))
+    return FinanceResult(
+        period,
+        landed={row["kind"]: row["rows"] for row in rows("finance/finance_landed")},
+        quarantined=[HeldRows(**row) for row in rows("finance/quarantine_by_reason")],
+        classes=[DualRunClass(row["class"], row["lines"], row["our_amount"],
+                              row["legacy_amount"], row["difference"])
+                 for row in rows("finance/margin_dual_run_classes")],
+        readiness=[ServiceReadiness(**row) for row in rows("finance/cutover_readiness")],
+        margin=[ServiceMargin(**row) for row in rows("finance/margin_by_service_period")])
