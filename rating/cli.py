@@ -23,171 +23,20 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from rating.catalog import CatalogError, load_catalog
+from rating.cli_args import build_parser
 from rating.ingest.ledger import LedgerError
 from rating.ingest.usage import HeldFile, IngestResult
-from rating.periods import DEFAULT_TIME_ZONE
 from rating.rate.engine import RateRequest
 from rating.warehouse import WarehouseSettings
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="fusion-rating", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    ingest = commands.add_parser(
-        "ingest", help="ingest new usage files into the ledger (each file once)")
-    _input_options(ingest)
-    _ledger_options(ingest)
-
-    rate = commands.add_parser(
-        "rate", help="ingest new usage files, then rate one billing period from the ledger")
-    _input_options(rate)
-    rate.add_argument("--period", required=True, help="billing period, YYYY-MM")
-    _ledger_options(rate)
-    rate.add_argument("--accept-changes", action="store_true",
-                      help="write the new rating even if the guard objects (the total falls by "
-                           "more than --max-drop or an invoice vanishes), and retire reference "
-                           "files that are gone from the landing zone")
-    rate.add_argument("--max-drop", default=Decimal(5), type=_percent, metavar="PERCENT",
-                      help="largest fall of the period's total the guard lets through "
-                           "(default 5)")
-    rate.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: cores)")
-    rate.add_argument("--memory-limit", default=None,
-                      help="DuckDB memory limit, e.g. 2GB; above it DuckDB spills to disk")
-    rate.add_argument("--temp-directory", default=None, help="where DuckDB spills")
-
-    release = commands.add_parser(
-        "release", help="let a held input file go: its content is no longer held (and still "
-                        "not used); for files that cannot be removed from the landing zone")
-    release.add_argument("--warehouse", required=True, type=Path, help="DuckDB warehouse file")
-    release.add_argument("--kind", required=True, choices=["usage", "subscriptions", "accounts"],
-                         help="the kind of file, as `held_inputs` shows it")
-    release.add_argument("--file", required=True, dest="file_path",
-                         help="the file's path relative to the landing root, as held_inputs "
-                              "shows it")
-    release.add_argument("--reason", required=True, help="why, in your words (kept with it)")
-
-    close = commands.add_parser("close", help="close a rated billing period (month close)")
-    close.add_argument("--warehouse", required=True, type=Path, help="DuckDB warehouse file")
-    close.add_argument("--period", required=True, help="billing period, YYYY-MM")
-    close.add_argument("--time-zone", default=DEFAULT_TIME_ZONE, help="billing time zone")
-
-    post = commands.add_parser("post", help="post a closed period's invoices to Odoo")
-    post.add_argument("--warehouse", required=True, type=Path, help="DuckDB warehouse file")
-    post.add_argument("--period", required=True, help="billing period, YYYY-MM")
-    post.add_argument("--drafts-only", action="store_true",
-                      help="create or update drafts, post nothing (allowed on an open period)")
-    post.add_argument("--batch-size", type=int, default=50, help="invoices per Odoo call")
-    post.add_argument("--journal", action="append", default=[], metavar="SERVICE=CODE",
-                      help="sales journal code for a service's invoices (repeatable)")
-    post.add_argument("--no-create-products", action="store_true",
-                      help="hold invoices whose product is missing in Odoo instead of "
-                           "creating it")
-    post.add_argument("--catalog", type=Path, default=Path("catalog"),
-                      help="catalog folder whose services' `odoo:` settings book the invoices "
-                           "(default: ./catalog)")
-
-    odoo_command = commands.add_parser(
-        "odoo", help="what posting needs in Odoo: `odoo setup` checks it (a dry run), "
-                     "`odoo setup --apply` creates it; `odoo invoice KEY` shows one posted "
-                     "invoice as Odoo holds it")
-    odoo_command.add_argument("action", choices=["setup", "invoice"])
-    odoo_command.add_argument("key", nargs="?", default=None,
-                              help="invoice: its key, <customer>/<service>/<period>")
-    odoo_command.add_argument("--catalog", type=Path, default=Path("catalog"),
-                              help="catalog folder (default: ./catalog)")
-    odoo_command.add_argument("--apply", action="store_true",
-                              help="create or change what the plan lists (the custom field and "
-                                   "the precision need an Odoo administrator)")
-    odoo_command.add_argument("--price-digits", type=int, default=None,
-                              help="raise Odoo's 'Product Price' precision to this (default: "
-                                   "leave it); it applies to every price in Odoo, sales and "
-                                   "price lists included, and is never lowered again")
-    odoo_command.add_argument("--quantity-digits", type=int, default=None,
-                              help="Odoo's 'Product Unit' precision to ask for (default: leave "
-                                   "it); it applies to every product, stock included")
-    odoo_command.add_argument("--language", action="append", default=None,
-                              help="a language to activate for customers' invoices "
-                                   "(default: fr_CA; repeatable)")
-
-    finance = commands.add_parser(
-        "finance", help="dual run against the legacy billing, and margins, for a period")
-    finance.add_argument("--landing", required=True, help="landing root (folder or s3://...)")
-    finance.add_argument("--catalog", required=True, type=Path, help="catalog folder")
-    finance.add_argument("--warehouse", required=True, type=Path, help="DuckDB warehouse file")
-    finance.add_argument("--period", required=True, help="billing period, YYYY-MM")
-    finance.add_argument("--tolerance", default="0.01",
-                         help="largest difference per line that still matches (CAD)")
-    finance.add_argument("--readiness-periods", type=int, default=2,
-                         help="closed periods the cut-over readiness looks at")
-    finance.add_argument("--time-zone", default=DEFAULT_TIME_ZONE, help="billing time zone")
-
-    report = commands.add_parser("report", help="print a report and write it as HTML")
-    report.add_argument("name", choices=["margin"])
-    report.add_argument("--warehouse", required=True, type=Path, help="DuckDB warehouse file")
-    report.add_argument("--period", required=True, help="billing period, YYYY-MM")
-    report.add_argument("--out", type=Path, default=None,
-                        help="HTML file (default: margin-<period>.html beside the warehouse)")
-
-    sample = commands.add_parser("sample", help="write a sample month and a matching catalog")
-    sample.add_argument("--out", required=True, type=Path)
-    sample.add_argument("--rows", type=int, default=100_000)
-    sample.add_argument("--period", default="2026-10")
-    sample.add_argument("--seed", type=int, default=7)
-    sample.add_argument("--clean", action="store_true", help="no deliberately bad rows")
-
-    args = parser.parse_args(argv)
-    if args.command == "ingest":
-        return _ingest(args)
-    if args.command == "rate":
-        return _rate(args)
-    if args.command == "release":
-        return _release(args)
-    if args.command == "close":
-        return _close(args)
-    if args.command == "post":
-        return _post(args)
-    if args.command == "odoo":
-        return _odoo_invoice(args) if args.action == "invoice" else _odoo_setup(args)
-    if args.command == "finance":
-        return _finance(args)
-    if args.command == "report":
-        return _report(args)
-    return _sample(args)
-
-
-def _percent(text: str) -> Decimal:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value.is_finite() or not 0 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a percentage from 0 to 100")
-    return value
-
-
-def _input_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--landing", required=True,
-                         help="landing root (folder or s3://bucket/prefix)")
-    command.add_argument("--catalog", required=True, type=Path,
-                         help="catalog folder of YAML files")
-    command.add_argument("--warehouse", required=True, type=Path, help="DuckDB warehouse file")
-    command.add_argument("--time-zone", default=DEFAULT_TIME_ZONE, help="billing time zone")
-
-
-def _ledger_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--ledger", type=Path, default=None,
-                         help="ledger folder (default: <warehouse>.ledger beside the warehouse)")
-    command.add_argument("--rebuild", action="store_true",
-                         help="empty the ledger and ingest every landed file again")
-    command.add_argument("--pushed-at-tolerance", type=float, default=24, metavar="HOURS",
-                         help="how far past its file's ingestion a pushed_at may be before the "
-                              "row is quarantined (default 24)")
+    args = build_parser(__doc__).parse_args(argv)
+    return COMMANDS[args.command](args)
 
 
 def _request(args: argparse.Namespace, period: str = "2000-01") -> RateRequest:
@@ -374,16 +223,17 @@ def _finance(args: argparse.Namespace) -> int:
         return 2
     landed = ", ".join(f"{kind} {n:,}" for kind, n in result.landed.items())
     print(f"period {result.period}: landed {landed}")
-    for kind, reason, count in result.quarantined:
-        print(f"  held {kind} {reason}: {count:,}")
+    for held in result.quarantined:
+        print(f"  held {held.kind} {held.reason}: {held.rows:,}")
     print("  dual run (reconciliation_legacy):")
-    for klass, lines, ours, legacy, difference in result.classes:
-        print(f"    {klass:<17} {lines:>6} lines  ours {ours:>14,}  legacy {legacy:>14,}  "
-              f"difference {difference:,}")
+    for c in result.classes:
+        print(f"    {c.name:<17} {c.lines:>6} lines  ours {c.our_amount:>14,}  "
+              f"legacy {c.legacy_amount:>14,}  difference {c.difference:,}")
     print("  cut-over readiness (cutover_readiness):")
-    for service, periods, customers, matched, share in result.readiness:
-        print(f"    {service:<12} {matched:>5} of {customers:<5} customers matched "
-              f"({'n/a' if share is None else f'{share}%'}) over {periods or 'no closed period'}")
+    for r in result.readiness:
+        share = "n/a" if r.share_matched is None else f"{r.share_matched}%"
+        print(f"    {r.service:<12} {r.matched_customers:>5} of {r.customers:<5} customers "
+              f"matched ({share}) over {r.periods or 'no closed period'}")
     return 0
 
 
@@ -455,6 +305,17 @@ def _sample(args: argparse.Namespace) -> int:
     print(f"  landing: {summary.landing}")
     print(f"  catalog: {summary.catalog}")
     return 0
+
+
+def _odoo(args: argparse.Namespace) -> int:
+    return _odoo_invoice(args) if args.action == "invoice" else _odoo_setup(args)
+
+
+# Each subcommand's handler: it prints its outcome and answers the exit code.
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "ingest": _ingest, "rate": _rate, "release": _release, "close": _close, "post": _post,
+    "odoo": _odoo, "finance": _finance, "report": _report, "sample": _sample,
+}
 
 
 if __name__ == "__main__":

@@ -22,15 +22,15 @@ import shutil
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 
 from rating import warehouse
-from rating.catalog import load_catalog
+from rating.catalog import Catalog, load_catalog
 from rating.ingest import landing
 from rating.ingest import tables as accounts
-from rating.periods import DEFAULT_TIME_ZONE, billing_period
+from rating.periods import DEFAULT_TIME_ZONE, billing_period, first_of_next_month
 from rating.warehouse import WarehouseSettings
 
 CENT = Decimal("0.01")
@@ -49,6 +49,20 @@ KINDS: dict[str, tuple[tuple[str, ...], frozenset[str], str]] = {
 }
 # The statement that appends one file to a raw table, per file format.
 RAW_INSERTS = {"csv": "finance/insert_raw_csv", "parquet": "finance/insert_raw_parquet"}
+# One run's statements, in order, in its one transaction: the landed rows checked and held,
+# then each table emptied (the landed tables whole, the others of the period's rows) and
+# written again.
+STEPS = (
+    "finance/check_legacy_billing", "finance/check_fx_rates", "finance/check_provider_costs",
+    "finance/clear_finance_quarantine", "finance/insert_finance_quarantine",
+    "finance/clear_legacy_billing", "finance/insert_legacy_billing",
+    "finance/clear_provider_costs", "finance/insert_provider_costs",
+    "finance/delete_period_reconciliation_legacy", "finance/insert_reconciliation_legacy",
+    "finance/delete_cutover_readiness", "finance/insert_cutover_readiness",
+    "finance/delete_period_cost_allocations", "finance/insert_cost_allocations",
+    "finance/delete_period_margin_daily", "finance/insert_margin_daily",
+    "finance/delete_period_margin_monthly", "finance/insert_margin_monthly",
+)
 
 
 @dataclass(frozen=True)
@@ -69,14 +83,54 @@ class FinanceRequest:
     settings: WarehouseSettings = field(default_factory=WarehouseSettings)
 
 
+# A result's rows are named tuples: read by name, and laid out as they are in the tables of
+# the Dagster metadata (reports.markdown_table), column by column.
+
+
+class HeldRows(NamedTuple):
+    """Rows (or files) of one kind held in finance_quarantine for one reason."""
+
+    kind: str
+    reason: str
+    rows: int
+
+
+class DualRunClass(NamedTuple):
+    """The period's reconciliation lines of one class; the difference is legacy minus ours."""
+
+    name: str
+    lines: int
+    our_amount: Decimal
+    legacy_amount: Decimal
+    difference: Decimal
+
+
+class ServiceReadiness(NamedTuple):
+    """A service's cut-over readiness: its customers matched on every line over `periods`."""
+
+    service: str
+    periods: str
+    customers: int
+    matched_customers: int
+    share_matched: Decimal | None
+
+
+class ServiceMargin(NamedTuple):
+    service: str
+    revenue: Decimal
+    cost: Decimal
+    margin: Decimal
+    margin_pct: Decimal | None
+
+
 @dataclass(frozen=True)
 class FinanceResult:
     period: str
     landed: dict[str, int]                              # usable rows per kind
-    quarantined: list[tuple[str, str, int]]             # kind, reason, rows (or files)
-    classes: list[tuple[str, int, Decimal, Decimal, Decimal]]  # class, lines, ours, legacy, diff
-    readiness: list[tuple[str, str, int, int, Decimal | None]]  # service, periods, n, matched, %
-    margin: list[tuple[str, Decimal, Decimal, Decimal, Decimal | None]]  # service, rev, cost, ...
+    quarantined: list[HeldRows]
+    classes: list[DualRunClass]
+    readiness: list[ServiceReadiness]
+    margin: list[ServiceMargin]
 
 
 def run_finance(request: FinanceRequest) -> FinanceResult:
@@ -88,17 +142,11 @@ def run_finance(request: FinanceRequest) -> FinanceResult:
                          f"{request.tolerance}")
     if request.readiness_periods < 1:
         raise ValueError("readiness_periods must be at least 1")
-    catalog = load_catalog(request.catalog)
-    mapping = pa.table({
-        "provider": [c.provider for c in catalog.cost_allocations],
-        "service": [c.service for c in catalog.cost_allocations],
-        "metric": [c.metric for c in catalog.cost_allocations]},
-        schema=pa.schema([("provider", pa.string()), ("service", pa.string()),
-                          ("metric", pa.string())]))
-    end = (period.first_day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    mapping = _cost_mapping(load_catalog(request.catalog))
     params = {"billing_period": request.period, "tolerance": request.tolerance,
               "periods": request.readiness_periods, "first_day": period.first_day,
-              "end_day": end, "now": dt.datetime.now(dt.UTC).replace(tzinfo=None)}
+              "end_day": first_of_next_month(period.first_day),
+              "now": dt.datetime.now(dt.UTC).replace(tzinfo=None)}
     with warehouse.writer(request.warehouse, request.settings) as con:
         warehouse.create_schema(con)
         landing.open_root(con, request.landing)
@@ -106,23 +154,23 @@ def run_finance(request: FinanceRequest) -> FinanceResult:
         # abort the transaction that writes the tables.
         problems = _load_files(con, request.landing)
         with warehouse.transaction(con), warehouse.registered(con, "cost_mapping", mapping):
-            for step in ("finance/check_legacy_billing", "finance/check_fx_rates",
-                         "finance/check_provider_costs", "finance/clear_finance_quarantine",
-                         "finance/insert_finance_quarantine", "finance/clear_legacy_billing",
-                         "finance/insert_legacy_billing", "finance/clear_provider_costs",
-                         "finance/insert_provider_costs",
-                         "finance/delete_period_reconciliation_legacy",
-                         "finance/insert_reconciliation_legacy",
-                         "finance/delete_cutover_readiness", "finance/insert_cutover_readiness",
-                         "finance/delete_period_cost_allocations",
-                         "finance/insert_cost_allocations", "finance/delete_period_margin_daily",
-                         "finance/insert_margin_daily", "finance/delete_period_margin_monthly",
-                         "finance/insert_margin_monthly"):
+            for step in STEPS:
                 warehouse.run(con, step, params)
             for kind, file_path, reason, detail in problems:
                 warehouse.run(con, "finance/insert_file_problem", {
                     "kind": kind, "reason": reason, "file_path": file_path, "detail": detail})
         return _result(con, request.period)
+
+
+def _cost_mapping(catalog: Catalog) -> pa.Table:
+    """The catalog's cost allocations as the table the allocation statement joins."""
+    allocations = catalog.cost_allocations
+    return pa.table({
+        "provider": [c.provider for c in allocations],
+        "service": [c.service for c in allocations],
+        "metric": [c.metric for c in allocations]},
+        schema=pa.schema([("provider", pa.string()), ("service", pa.string()),
+                          ("metric", pa.string())]))
 
 
 def publish_analyst_copy(database: Path | str) -> Path:
@@ -164,18 +212,22 @@ def _other_files(con: Any, root: str, kind: str, readable: set[str]) -> list[str
     base = root.rstrip("/")
     if not base.startswith("s3://") and not Path(base, kind).is_dir():
         return []
-    everything = warehouse.run(con, "ingest/references/glob_files",
-                               {"pattern": f"{base}/{kind}/**/*"}).fetchall()
-    return sorted(landing.relative_path(base, path)
-                  for (path,) in everything if path not in readable)
+    everything = warehouse.rows(con, "ingest/references/glob_files",
+                                {"pattern": f"{base}/{kind}/**/*"})
+    return sorted(landing.relative_path(base, row["file"])
+                  for row in everything if row["file"] not in readable)
 
 
 def _result(con: Any, period: str) -> FinanceResult:
-    def rows(name: str) -> list[Any]:
-        result: list[Any] = warehouse.run(con, name, {"billing_period": period}).fetchall()
-        return result
+    def rows(name: str) -> list[warehouse.Row]:
+        return warehouse.rows(con, name, {"billing_period": period})
 
-    landed = {kind: n for kind, n in rows("finance/finance_landed")}
-    return FinanceResult(period, landed, rows("finance/quarantine_by_reason"),
-                         rows("finance/margin_dual_run_classes"), rows("finance/cutover_readiness"),
-                         rows("finance/margin_by_service_period"))
+    return FinanceResult(
+        period,
+        landed={row["kind"]: row["rows"] for row in rows("finance/finance_landed")},
+        quarantined=[HeldRows(**row) for row in rows("finance/quarantine_by_reason")],
+        classes=[DualRunClass(row["class"], row["lines"], row["our_amount"],
+                              row["legacy_amount"], row["difference"])
+                 for row in rows("finance/margin_dual_run_classes")],
+        readiness=[ServiceReadiness(**row) for row in rows("finance/cutover_readiness")],
+        margin=[ServiceMargin(**row) for row in rows("finance/margin_by_service_period")])

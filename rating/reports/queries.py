@@ -67,7 +67,8 @@ def is_closed(database: Path | str, period: str) -> bool | None:
     if not Path(database).exists():
         return False
     try:
-        rows = query(database, "rate/period_closed", {"billing_period": period})
+        with _reading(database, None) as con:
+            closed = warehouse.value(con, "rate/period_closed", {"billing_period": period})
     except duckdb.Error:
         return None
-    return bool(rows[0][0])
+    return bool(closed)

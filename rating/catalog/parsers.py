@@ -1,11 +1,5 @@
-"""The catalog: services, billable metrics, plans and their charges, read from YAML files.
-
-Every `*.yaml` / `*.yml` file under the catalog folder may hold any of the top-level lists
-`services`, `metrics`, `plans` and `cost_allocation`; the folder is merged into one catalog.
-Validation collects every problem (file, path inside it, what is wrong, what was expected) and
-raises one `CatalogError`; nothing is rated from an invalid catalog. The format is documented in
-docs/catalog.md.
-"""
+"""The catalog's entries from their YAML nodes: services, metrics, plans with their charges and
+prices, cost allocations; each problem reported through the file's reader."""
 
 from __future__ import annotations
 
@@ -13,308 +7,30 @@ import contextlib
 import datetime as dt
 import itertools
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
-import yaml
-
-AGGREGATIONS = ("sum", "max", "last", "unique_count", "time_weighted_avg")
-CHARGE_MODELS = ("per_unit", "graduated", "volume", "package", "percentage")
-# Prices carry up to 9 decimals (a map tile can cost CAD 0.0000125); quantities likewise.
-PRICE_DECIMALS = 9
-# Amounts are DECIMAL(38, 18) and proration multiplies by microseconds: 15 integer digits keep
-# every intermediate inside DuckDB's 128-bit integers.
-MAX_INTEGER_DIGITS = 15
-# Amounts are rounded to cents at the invoice line, so only two-decimal currencies are accepted.
-CURRENCY_DECIMALS = {"CAD": 2, "USD": 2, "EUR": 2, "GBP": 2}
-CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-PLACEHOLDERS = frozenset(
-    {"metric", "metric_name", "unit", "period", "quantity", "billable", "included", "group",
-     "plan", "service", "service_name", "kind"}
+from rating.catalog.model import (
+    AGGREGATIONS,
+    CHARGE_MODELS,
+    CURRENCY_DECIMALS,
+    DEFAULT_DESCRIPTION,
+    PLACEHOLDERS,
+    PRICE_DECIMALS,
+    Charge,
+    CostAllocation,
+    Metric,
+    Plan,
+    Price,
+    Service,
+    ServiceAccounting,
+    Tier,
 )
+from rating.catalog.reader import Entry, Reader, kind_of
 
 
-class CatalogError(ValueError):
-    """The catalog is invalid; `problems` lists each one as 'file: path: message'."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        listed = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"the catalog is invalid ({len(problems)} problem(s)):\n{listed}")
-
-
-# The service revenue account of Odoo's Canadian chart (ca_2023): usage is a service, never
-# "Sales of Goods" (411100).
-DEFAULT_INCOME_ACCOUNT = "411200"
-
-
-@dataclass(frozen=True)
-class ServiceAccounting:
-    """How a service's invoices are booked in Odoo (services.yaml, a service's `odoo:`).
-
-    income_account: the income account's code (default 411200, service revenue on ca_2023);
-    product_category, analytic_account: names, the service's name by default (created by
-        `fusion-rating odoo setup`);
-    journal: a sales journal's code (default: Odoo's first sales journal);
-    payment_term: an `account.payment.term` name, e.g. "30 Days" (default: Odoo's, from the
-        customer or the company).
-    """
-
-    income_account: str = DEFAULT_INCOME_ACCOUNT
-    product_category: str | None = None
-    analytic_account: str | None = None
-    journal: str | None = None
-    payment_term: str | None = None
-
-
-@dataclass(frozen=True)
-class Service:
-    code: str
-    name: str
-    currency: str
-    odoo: ServiceAccounting = field(default_factory=ServiceAccounting)
-
-    @property
-    def booking(self) -> ServiceAccounting:
-        """Its `odoo:` settings with the category and analytic account named (the service's
-        name by default)."""
-        return replace(self.odoo, product_category=self.odoo.product_category or self.name,
-                       analytic_account=self.odoo.analytic_account or self.name)
-
-
-@dataclass(frozen=True)
-class Metric:
-    service: str
-    code: str
-    name: str
-    aggregation: str
-    unit: str
-    filter: Mapping[str, str] = field(default_factory=dict)
-    group_by: str | None = None
-
-
-@dataclass(frozen=True)
-class Tier:
-    """Units in (previous tier's up_to, up_to]; up_to None is the open last tier."""
-
-    up_to: Decimal | None
-    unit_price: Decimal
-    flat_fee: Decimal
-
-
-@dataclass(frozen=True)
-class Price:
-    """One version of a charge's price, in force from `effective_from` (a date)."""
-
-    effective_from: dt.date
-    model: str
-    included_units: Decimal = Decimal(0)
-    minimum_amount: Decimal | None = None
-    tiers: tuple[Tier, ...] = ()
-    package_size: Decimal | None = None
-    package_price: Decimal | None = None
-    free_units: Decimal = Decimal(0)
-    rate: Decimal | None = None
-    free_amount: Decimal = Decimal(0)
-    min_amount: Decimal | None = None
-    max_amount: Decimal | None = None
-
-
-@dataclass(frozen=True)
-class Charge:
-    plan: str
-    metric: str
-    product: str
-    description: str
-    prices: tuple[Price, ...]
-
-    @property
-    def charge_id(self) -> str:
-        return f"{self.plan}:{self.metric}"
-
-
-@dataclass(frozen=True)
-class Plan:
-    code: str
-    service: str
-    name: str
-    currency: str
-    charges: tuple[Charge, ...]
-
-
-@dataclass(frozen=True)
-class CostAllocation:
-    """A provider's pooled costs for a service are shared by usage of this metric."""
-
-    provider: str
-    service: str
-    metric: str
-
-
-@dataclass(frozen=True)
-class Catalog:
-    services: tuple[Service, ...]
-    metrics: tuple[Metric, ...]
-    plans: tuple[Plan, ...]
-    cost_allocations: tuple[CostAllocation, ...] = ()
-
-    def charges(self) -> Iterator[Charge]:
-        for plan in self.plans:
-            yield from plan.charges
-
-
-DEFAULT_DESCRIPTION = "{metric_name} ({period}): {quantity} {unit}"
-
-
-class _Reader:
-    """Collects problems while reading one file's YAML tree."""
-
-    def __init__(self, file: str, problems: list[str]) -> None:
-        self.file = file
-        self.problems = problems
-
-    def fail(self, path: str, message: str) -> None:
-        self.problems.append(f"{self.file}: {path}: {message}")
-
-    def mapping(self, node: Any, path: str) -> dict[str, Any] | None:
-        if not isinstance(node, dict):
-            self.fail(path, f"expected a mapping, found {_kind(node)}")
-            return None
-        return node
-
-    def unknown_keys(self, node: dict[str, Any], path: str, allowed: set[str]) -> None:
-        for key in sorted(set(node) - allowed, key=str):
-            self.fail(f"{path}.{key}", f"unknown key; expected one of {', '.join(sorted(allowed))}")
-
-    def text(self, node: dict[str, Any], key: str, path: str, *, required: bool = True,
-             code: bool = False) -> str | None:
-        value = node.get(key)
-        if value is None:
-            if required:
-                self.fail(f"{path}.{key}", "missing; expected a string")
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.fail(f"{path}.{key}", f"expected a non-empty string, found {_kind(value)}")
-            return None
-        if code and not CODE_PATTERN.match(value):
-            self.fail(f"{path}.{key}", f"{value!r} is not a code; expected lower-case letters, "
-                      "digits, '_', '.' or '-'")
-            return None
-        return value
-
-    def decimal(self, node: dict[str, Any], key: str, path: str, *, required: bool = False,
-                positive: bool = False, decimals: int = PRICE_DECIMALS) -> Decimal | None:
-        value = node.get(key)
-        if value is None:
-            if required:
-                self.fail(f"{path}.{key}", "missing; expected a number (write prices as strings)")
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, str, float)):
-            self.fail(f"{path}.{key}", f"expected a number, found {_kind(value)}")
-            return None
-        if isinstance(value, float):
-            # YAML floats are binary: 0.1 is not 0.1. Money must be written as a string.
-            self.fail(f"{path}.{key}", f"{value!r} is a binary float; write it as a string, "
-                      f"e.g. '{value}'")
-            return None
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation:
-            self.fail(f"{path}.{key}", f"{value!r} is not a number")
-            return None
-        if not number.is_finite() or number < 0 or (positive and number == 0):
-            expected = "greater than zero" if positive else "zero or more"
-            self.fail(f"{path}.{key}", f"{value!r} is out of range; expected a number {expected}")
-            return None
-        exponent = number.as_tuple().exponent
-        assert isinstance(exponent, int)
-        if -exponent > decimals:
-            self.fail(f"{path}.{key}", f"{value!r} has more than {decimals} decimals")
-            return None
-        if exponent > 0:
-            # '1e6' parses as Decimal('1E+6'), which DuckDB's client binds as 1: write it out.
-            number = number.quantize(Decimal(1))
-        if number >= Decimal(10) ** MAX_INTEGER_DIGITS:
-            self.fail(f"{path}.{key}", f"{value!r} is too large")
-            return None
-        return number
-
-    def items(self, node: dict[str, Any], key: str, path: str) -> Iterator[tuple[str, Any]]:
-        value = node.get(key)
-        if value is None:
-            return
-        if not isinstance(value, list):
-            self.fail(f"{path}.{key}", f"expected a list, found {_kind(value)}")
-            return
-        prefix = f"{path}.{key}" if path else key
-        for index, item in enumerate(value):
-            yield f"{prefix}[{index}]", item
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean",
-            int: "an integer", float: "a float"}.get(type(value), type(value).__name__)
-
-
-def load_catalog(folder: Path | str) -> Catalog:
-    """Read and validate every YAML file under `folder`; raise CatalogError listing all problems."""
-    root = Path(folder)
-    problems: list[str] = []
-    if not root.is_dir():
-        raise CatalogError([f"{root}: the catalog folder does not exist"])
-    files = sorted(p for p in root.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file())
-    if not files:
-        raise CatalogError([f"{root}: no .yaml files found in the catalog folder"])
-
-    raw_services: list[tuple[_Reader, str, dict[str, Any]]] = []
-    raw_metrics: list[tuple[_Reader, str, dict[str, Any]]] = []
-    raw_plans: list[tuple[_Reader, str, dict[str, Any]]] = []
-    raw_costs: list[tuple[_Reader, str, dict[str, Any]]] = []
-    for file in files:
-        reader = _Reader(str(file.relative_to(root)), problems)
-        try:
-            document = yaml.safe_load(file.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            reader.fail("(file)", f"not valid YAML: {exc}")
-            continue
-        if document is None:
-            # An emptied file would silently take its plans (and every invoice) with it.
-            reader.fail("(file)", "the file is empty; a catalog file holds services, metrics, "
-                                  "plans or cost_allocation: restore it, or delete the file if "
-                                  "it is not needed")
-            continue
-        top = reader.mapping(document, "(top)")
-        if top is None:
-            continue
-        reader.unknown_keys(top, "(top)", {"services", "metrics", "plans", "cost_allocation"})
-        for bucket, key in ((raw_services, "services"), (raw_metrics, "metrics"),
-                            (raw_plans, "plans"), (raw_costs, "cost_allocation")):
-            for path, item in reader.items(top, key, ""):
-                node = reader.mapping(item, path)
-                if node is not None:
-                    bucket.append((reader, path, node))
-
-    services = _services(raw_services)
-    metrics = _metrics(raw_metrics, {s.code for s in services})
-    plans = _plans(raw_plans, {s.code: s for s in services}, {(m.service, m.code) for m in metrics})
-    costs = _cost_allocations(raw_costs, {(m.service, m.code) for m in metrics})
-    for found, name in ((raw_services, "services"), (raw_metrics, "metrics"),
-                        (raw_plans, "plans")):
-        if not found:
-            problems.append(f"{root}: the catalog has no {name} (is a file missing?); nothing "
-                            "can be rated without them")
-    if problems:
-        raise CatalogError(problems)
-    return Catalog(tuple(services), tuple(metrics), tuple(plans), tuple(costs))
-
-
-def _cost_allocations(raw: list[tuple[_Reader, str, dict[str, Any]]],
-                      metrics: set[tuple[str, str]]) -> list[CostAllocation]:
+def read_cost_allocations(raw: list[Entry], metrics: set[tuple[str, str]]) -> list[CostAllocation]:
     found: dict[tuple[str, str], CostAllocation] = {}
     for reader, path, node in raw:
         reader.unknown_keys(node, path, {"provider", "service", "metric"})
@@ -333,7 +49,7 @@ def _cost_allocations(raw: list[tuple[_Reader, str, dict[str, Any]]],
     return sorted(found.values(), key=lambda c: (c.provider, c.service))
 
 
-def _services(raw: list[tuple[_Reader, str, dict[str, Any]]]) -> list[Service]:
+def read_services(raw: list[Entry]) -> list[Service]:
     services: dict[str, Service] = {}
     for reader, path, node in raw:
         reader.unknown_keys(node, path, {"code", "name", "currency", "odoo"})
@@ -353,7 +69,7 @@ def _services(raw: list[tuple[_Reader, str, dict[str, Any]]]) -> list[Service]:
     return sorted(services.values(), key=lambda s: s.code)
 
 
-def _service_accounting(reader: _Reader, service: dict[str, Any], path: str
+def _service_accounting(reader: Reader, service: dict[str, Any], path: str
                         ) -> ServiceAccounting:
     if service.get("odoo") is None:
         return ServiceAccounting()
@@ -369,7 +85,7 @@ def _service_accounting(reader: _Reader, service: dict[str, Any], path: str
     return ServiceAccounting(**{k: v for k, v in values.items() if v is not None})
 
 
-def _metrics(raw: list[tuple[_Reader, str, dict[str, Any]]], services: set[str]) -> list[Metric]:
+def read_metrics(raw: list[Entry], services: set[str]) -> list[Metric]:
     metrics: dict[tuple[str, str], Metric] = {}
     for reader, path, node in raw:
         reader.unknown_keys(node, path, {"code", "service", "name", "aggregation", "unit",
@@ -407,8 +123,8 @@ def _metrics(raw: list[tuple[_Reader, str, dict[str, Any]]], services: set[str])
     return sorted(metrics.values(), key=lambda m: (m.service, m.code))
 
 
-def _plans(raw: list[tuple[_Reader, str, dict[str, Any]]], services: dict[str, Service],
-           metrics: set[tuple[str, str]]) -> list[Plan]:
+def read_plans(raw: list[Entry], services: dict[str, Service],
+               metrics: set[tuple[str, str]]) -> list[Plan]:
     plans: dict[str, Plan] = {}
     for reader, path, node in raw:
         reader.unknown_keys(node, path, {"code", "service", "name", "currency", "charges"})
@@ -448,7 +164,7 @@ def _plans(raw: list[tuple[_Reader, str, dict[str, Any]]], services: dict[str, S
     return sorted(plans.values(), key=lambda p: p.code)
 
 
-def _charge(reader: _Reader, path: str, node: dict[str, Any], plan: str, service: str,
+def _charge(reader: Reader, path: str, node: dict[str, Any], plan: str, service: str,
             metrics: set[tuple[str, str]]) -> Charge | None:
     reader.unknown_keys(node, path, {"metric", "product", "description", "prices"})
     metric = reader.text(node, "metric", path, code=True)
@@ -479,7 +195,7 @@ def _charge(reader: _Reader, path: str, node: dict[str, Any], plan: str, service
     return Charge(plan, metric, product, description, tuple(prices))
 
 
-def _price(reader: _Reader, path: str, node: dict[str, Any]) -> Price | None:
+def _price(reader: Reader, path: str, node: dict[str, Any]) -> Price | None:
     model = reader.text(node, "model", path)
     allowed = {"effective_from", "model", "included_units", "minimum_amount"}
     model_keys = {
@@ -500,7 +216,7 @@ def _price(reader: _Reader, path: str, node: dict[str, Any]) -> Price | None:
             effective_from = dt.date.fromisoformat(effective_from)
     if not isinstance(effective_from, dt.date) or isinstance(effective_from, dt.datetime):
         reader.fail(f"{path}.effective_from", f"expected a date (YYYY-MM-DD), found "
-                    f"{_kind(node.get('effective_from'))}")
+                    f"{kind_of(node.get('effective_from'))}")
         effective_from = None
     included = reader.decimal(node, "included_units", path) or Decimal(0)
     minimum = reader.decimal(node, "minimum_amount", path)
@@ -536,7 +252,7 @@ def _price(reader: _Reader, path: str, node: dict[str, Any]) -> Price | None:
                    max_amount=high)
 
 
-def _tiers(reader: _Reader, path: str, node: dict[str, Any]) -> tuple[Tier, ...]:
+def _tiers(reader: Reader, path: str, node: dict[str, Any]) -> tuple[Tier, ...]:
     tiers: list[Tier] = []
     entries = list(reader.items(node, "tiers", path))
     if not entries:

@@ -1,0 +1,141 @@
+"""The margin report: revenue, cost and margin per service, customers, cut-over readiness.
+
+`headline` gives the period's figures per service (for the Dagster metadata and the terminal);
+`write_report` writes them, three charts and the dual run's classes into one self-contained HTML
+file (no script, stylesheet or font fetched from anywhere: the charts are inline SVG).
+
+Amounts stay `Decimal` from the warehouse to the page; they become floats only to be drawn.
+matplotlib is imported inside `write_report`, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from rating.periods import billing_period
+from rating.reports import queries as reports
+from rating.reports.margin.charts import CHART_STYLE, load_pyplot
+from rating.reports.margin.figures import (
+    EXTREMES,
+    HEADLINE_HEADER,
+    NO_DATA,
+    TOTAL_LABEL,
+    HeadlineRow,
+    cents,
+    format_amount,
+    format_percent,
+    formatted,
+    margin_pct,
+    read_figures,
+    read_headline,
+)
+from rating.reports.margin.page import (
+    classes_section,
+    customers_section,
+    footer_text,
+    headline_section,
+    history_section,
+    html_page,
+    readiness_section,
+)
+
+__all__ = [
+    "EXTREMES",
+    "HEADLINE_HEADER",
+    "NO_DATA",
+    "TOTAL_LABEL",
+    "HeadlineRow",
+    "format_amount",
+    "format_percent",
+    "headline",
+    "headline_markdown",
+    "headline_text",
+    "margin_pct",
+    "write_report",
+]
+
+# --- the headline ---------------------------------------------------------------------------
+
+
+def headline(database: Path | str, period: str) -> list[HeadlineRow]:
+    """One row per service with margin figures in the period, sorted by service:
+    (service, revenue, cost, margin, margin %, share of customers matched in the dual run, %),
+    then ("all services", totals, margin % of the totals, None).
+
+    Revenue, cost and margin are exact sums of margin_monthly (cost and margin keep their 9
+    decimals: round for display only); margin % is rounded to the hundredth, half up. Empty
+    when margin_monthly has no rows for the period. The share matched is the service's latest
+    cut-over readiness (None when none was computed).
+    """
+    billing_period(period)
+    con = reports.open_read_only(database)
+    try:
+        return read_headline(con, period)
+    finally:
+        con.close()
+
+def headline_markdown(rows: Sequence[HeadlineRow]) -> str:
+    """The headline as a Markdown table (for the Dagster metadata), amounts in cents."""
+    if not rows:
+        return NO_DATA
+    cells = [[row.service.replace("|", "\\|"), cents(row.revenue), cents(row.cost),
+              cents(row.margin), "n/a" if row.margin_percent is None else row.margin_percent,
+              "n/a" if row.matched_percent is None else row.matched_percent]
+             for row in rows]
+    return reports.markdown_table(HEADLINE_HEADER, cells)
+
+
+def headline_text(rows: Sequence[HeadlineRow]) -> str:
+    """The headline as a fixed-width table for a terminal: amounts with thousands separators and
+    2 decimals, percentages with 1 decimal, 'n/a' where there is none."""
+    if not rows:
+        return NO_DATA
+    table = [list(HEADLINE_HEADER)] + [formatted(r) for r in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(HEADLINE_HEADER))]
+
+    def line(cells: Sequence[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = [c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
+        return "  ".join([first, *rest]).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    body = [line(cells) for cells in table[1:]]
+    if rows[-1].service == TOTAL_LABEL and len(body) > 1:
+        body.insert(len(body) - 1, rule)
+    return "\n".join([line(table[0]), rule, *body])
+
+
+# --- the HTML report ------------------------------------------------------------------------
+
+
+def write_report(database: Path | str, period: str, out: Path) -> Path:
+    """Write the period's margin report as one self-contained HTML file and return its path.
+
+    `out` is the file to write (or an existing folder: `margin-<period>.html` in it). The page
+    has the headline, margin by service over the periods up to `period`, the top and bottom
+    customers by margin, cut-over readiness per service, the dual run's classes, and a footer
+    naming the warehouse and the time it was written. Sections without data say so.
+    """
+    billing_period(period)
+    target = out / f"margin-{period}.html" if out.is_dir() else out
+    con = reports.open_read_only(database)
+    try:
+        figures = read_figures(con, period)
+    finally:
+        con.close()
+
+    pyplot = load_pyplot()
+    with pyplot.rc_context(CHART_STYLE):
+        page = html_page(
+            period=period,
+            headline_html=headline_section(figures.headline),
+            history_html=history_section(figures.history, period),
+            customers_html=customers_section(figures.top, figures.bottom),
+            readiness_html=readiness_section(figures.readiness),
+            classes_html=classes_section(figures.classes),
+            footer=footer_text(database),
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(page, encoding="utf-8")
+    return target
