@@ -8,17 +8,16 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.partitions import billing_periods
+from pipelines.pools import WAREHOUSE_POOL
 from pipelines.resources import RatingResource
 from rating.rate.engine import close_period
-
-POOL = "duckdb_warehouse"
 
 
 @dg.asset(
     deps=["period_summary"],
     partitions_def=billing_periods,
     group_name="month_close",
-    pool=POOL,
+    pool=WAREHOUSE_POOL,
     kinds={"duckdb"},
     description=(
         "Marks the billing period closed (table closed_periods) after its final rating: later "

@@ -12,13 +12,13 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.partitions import billing_periods
+from pipelines.pools import WAREHOUSE_POOL
 from pipelines.resources import RatingResource
 from rating.finance.run import FinanceRequest, publish_analyst_copy, run_finance
 from rating.reports import margin as margin_report
 from rating.reports import queries as reports
 
 GROUP = "finance"
-POOL = "duckdb_warehouse"
 
 
 class FinanceConfig(dg.Config):
@@ -59,7 +59,7 @@ def _spec(key: str, deps: list[str], description: str) -> dg.AssetSpec:
               "negative_margin_customers)."),
     ],
     partitions_def=billing_periods,
-    pool=POOL,
+    pool=WAREHOUSE_POOL,
     can_subset=False,
 )
 def finance(context: dg.AssetExecutionContext, rating: RatingResource,
@@ -102,7 +102,7 @@ def finance(context: dg.AssetExecutionContext, rating: RatingResource,
     deps=["margin_monthly", "cutover_readiness", "period_summary"],
     partitions_def=billing_periods,
     group_name=GROUP,
-    pool=POOL,
+    pool=WAREHOUSE_POOL,
     kinds={"duckdb"},
     description="A read-only copy of the warehouse for analysts and BI tools "
                 "(<warehouse>-analysts.duckdb), replaced in one step after each run.",

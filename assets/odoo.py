@@ -10,13 +10,13 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.partitions import billing_periods
+from pipelines.pools import WAREHOUSE_POOL
 from pipelines.resources import OdooResource, RatingResource
 from rating.catalog import load_catalog
 from rating.odoo.posting import PeriodOpen, PostingFailed, post_period
 from rating.reports import queries as reports
 
 GROUP = "month_close"
-POOL = "duckdb_warehouse"
 
 
 class PostingConfig(dg.Config):
@@ -38,7 +38,7 @@ class PostingConfig(dg.Config):
                                  "state, untaxed, tax and total (table reconciliation_odoo)."),
     ],
     partitions_def=billing_periods,
-    pool=POOL,
+    pool=WAREHOUSE_POOL,
     can_subset=False,
 )
 def odoo_posting(context: dg.AssetExecutionContext, rating: RatingResource, odoo: OdooResource,

@@ -18,13 +18,13 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.partitions import billing_periods
+from pipelines.pools import WAREHOUSE_POOL
 from pipelines.resources import RatingResource
 from rating.ingest.usage import HeldFile
 from rating.rate.engine import rate_period, summarise_period
 from rating.reports import queries as reports
 
 GROUP = "rating"
-POOL = "duckdb_warehouse"
 
 
 class IngestConfig(dg.Config):
@@ -50,7 +50,7 @@ def held_table(held: "tuple[HeldFile, ...]") -> dg.MetadataValue:
 
 @dg.asset(
     group_name="ingestion",
-    pool=POOL,
+    pool=WAREHOUSE_POOL,
     kinds={"duckdb", "parquet"},
     description=(
         "Each new usage file of the landing zone ingested into the ledger once: its rows "
@@ -107,7 +107,7 @@ def landed_usage(context: dg.AssetExecutionContext, rating: RatingResource,
                                  "(table invoice_lines)."),
     ],
     partitions_def=billing_periods,
-    pool=POOL,
+    pool=WAREHOUSE_POOL,
     can_subset=False,
 )
 def rated_period(context: dg.AssetExecutionContext, rating: RatingResource,  # type: ignore[no-untyped-def]
@@ -149,7 +149,7 @@ def rated_period(context: dg.AssetExecutionContext, rating: RatingResource,  # t
     deps=["invoice_lines", "rated_charges"],
     partitions_def=billing_periods,
     group_name=GROUP,
-    pool=POOL,
+    pool=WAREHOUSE_POOL,
     kinds={"duckdb"},
     description="The period's figures per service (table period_summaries), written only once "
                 "the blocking checks on rated charges and invoice lines have passed.",
