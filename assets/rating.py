@@ -17,20 +17,14 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets.ingest import held_table
 from pipelines.partitions import billing_periods
 from pipelines.pools import WAREHOUSE_POOL
 from pipelines.resources import RatingResource
-from rating.ingest.usage import HeldFile
 from rating.rate.engine import rate_period, summarise_period
 from rating.reports import queries as reports
 
 GROUP = "rating"
-
-
-class IngestConfig(dg.Config):
-    rebuild: bool = False
-    """Empty the ledger and ingest every landed usage file again (rated tables of closed
-    periods are kept; open periods are rated from the rebuilt ledger by the rating assets)."""
 
 
 class RatingConfig(dg.Config):
@@ -40,52 +34,6 @@ class RatingConfig(dg.Config):
     gone from the landing zone. What the guard found is recorded in rating_runs either way."""
     max_drop_percent: float = 5.0
     """The largest fall of the period's total (percent) that needs no person."""
-
-
-def held_table(held: "tuple[HeldFile, ...]") -> dg.MetadataValue:
-    return dg.MetadataValue.md(reports.markdown_table(
-        ("kind", "file", "reason", "detail", "in force"),
-        [(h.kind, h.file_path, h.reason, h.detail, h.in_force) for h in held]))
-
-
-@dg.asset(
-    group_name="ingestion",
-    pool=WAREHOUSE_POOL,
-    kinds={"duckdb", "parquet"},
-    description=(
-        "Each new usage file of the landing zone ingested into the ledger once: its rows "
-        "accepted, superseded by a later push of the same counter_id, or quarantined with a "
-        "reason (ledger <warehouse>.ledger; mirrored into landed_files, ingestions and "
-        "usage_quarantine). A file already ingested is never read again; unreadable files and "
-        "files changed after ingestion are held by name (held_inputs)."
-    ),
-)
-def landed_usage(context: dg.AssetExecutionContext, rating: RatingResource,
-                 config: IngestConfig) -> dg.MaterializeResult:
-    from rating.rate.engine import ingest_landing
-
-    result = ingest_landing(rating.request("2000-01", rebuild=config.rebuild))
-    for held in result.held:
-        context.log.warning(f"held {held.kind} file {held.file_path}: {held.reason}: "
-                            f"{held.detail}")
-    return dg.MaterializeResult(metadata={
-        "ingestion_id": result.ingestion_id if result.ingestion_id is not None else 0,
-        "files_found": result.files_found,
-        "files_new": result.files_new,
-        "files_unreadable": result.files_unreadable,
-        "files_held": len(result.held),
-        "rows_read": result.rows_read,
-        "rows_accepted": result.rows_accepted,
-        "rows_superseded": result.rows_superseded,
-        "rows_quarantined": result.rows_quarantined,
-        "earlier_rows_superseded": result.earlier_rows_superseded,
-        "periods_changed": ", ".join(result.periods) or "none",
-        "quarantine_by_reason": dg.MetadataValue.md(
-            reports.markdown_table(("reason", "rows"), result.quarantine_by_reason)),
-        "held_files": held_table(result.held),
-        "table": "usage_quarantine",
-        "warehouse": dg.MetadataValue.path(rating.warehouse),
-    })
 
 
 @dg.multi_asset(

@@ -8,8 +8,9 @@ import dagster as dg
 from assets import checks
 from assets.close import closed_period
 from assets.finance import analyst_copy, finance
+from assets.ingest import landed_usage
 from assets.odoo import odoo_posting
-from assets.rating import landed_usage, period_summary, rated_period
+from assets.rating import period_summary, rated_period
 from pipelines.jobs import close_period_job, ingest_usage_job, rate_period_job
 from pipelines.resources import odoo_resource_from_environment, rating_resource_from_environment
 from pipelines.schedules import month_close, nightly_rating

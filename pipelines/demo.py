@@ -20,8 +20,9 @@ import dagster as dg
 from assets import checks
 from assets.close import closed_period
 from assets.finance import analyst_copy, finance
+from assets.ingest import landed_usage
 from assets.odoo import odoo_posting
-from assets.rating import landed_usage, period_summary, rated_period
+from assets.rating import period_summary, rated_period
 from pipelines.resources import RatingResource, odoo_resource_from_environment
 from rating.catalog import load_catalog
 from rating.ingest import ledger

@@ -6,7 +6,8 @@ import dagster as dg
 import pytest
 
 from assets import checks
-from assets.rating import landed_usage, period_summary, rated_period
+from assets.ingest import landed_usage
+from assets.rating import period_summary, rated_period
 from pipelines.resources import RatingResource
 from rating.samples.usage import SampleSummary, write_sample
 from tests.support.usage_builder import snapshot

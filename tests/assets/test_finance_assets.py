@@ -9,8 +9,9 @@ import pytest
 from assets import checks
 from assets.close import closed_period
 from assets.finance import analyst_copy, finance
+from assets.ingest import landed_usage
 from assets.odoo import odoo_posting
-from assets.rating import landed_usage, period_summary, rated_period
+from assets.rating import period_summary, rated_period
 from pipelines.resources import OdooResource, RatingResource
 from rating.reports import margin as margin_report
 from rating.reports import queries as reports

@@ -7,8 +7,9 @@ import pytest
 
 from assets import checks
 from assets.close import closed_period
+from assets.ingest import landed_usage
 from assets.odoo import odoo_posting
-from assets.rating import landed_usage, period_summary, rated_period
+from assets.rating import period_summary, rated_period
 from pipelines.resources import OdooResource, RatingResource, odoo_resource_from_environment
 from rating.samples.usage import write_sample
 from tests.support.odoo_server import OdooTestServer
