@@ -112,3 +112,14 @@ def analyst_copy(rating: RatingResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(target)),
         "connect": dg.MetadataValue.text(f"duckdb -readonly {target}")})
+
+
+@dg.asset_check(asset="provider_costs", blocking=False,
+                description="Warns about provider costs held for want of their day's FX rate "
+                            "(counted nowhere until the rate lands).")
+def costs_all_converted(rating: RatingResource) -> dg.AssetCheckResult:
+    held = [row for row in reports.query(rating.warehouse, "finance/quarantine_by_reason")
+            if row[1] == "missing_fx_rate"]
+    return dg.AssetCheckResult(
+        passed=not held, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"rows_without_rate": sum(int(n) for _, _, n in held)})

@@ -61,3 +61,23 @@ def landed_usage(context: dg.AssetExecutionContext, rating: RatingResource,
         "table": "usage_quarantine",
         "warehouse": dg.MetadataValue.path(rating.warehouse),
     })
+
+
+@dg.asset_check(asset="landed_usage", blocking=True,
+                description="For every ingestion: the rows of its files = accepted + superseded "
+                            "+ quarantined, and every one of them is in the ledger (recomputed "
+                            "from landed_files, ingestions and the ledger).")
+def conservation(rating: RatingResource) -> dg.AssetCheckResult:
+    broken = reports.query(rating.warehouse, "reports/conservation")
+    missing = reports.query(rating.warehouse, "ingest/ledger/conservation",
+                            ledger=rating.request("2000-01").ledger_folder)
+    ingestions, files, read, accepted, superseded, quarantined = reports.query(
+        rating.warehouse, "ingest/ingestion_totals")[0]
+    return dg.AssetCheckResult(
+        passed=not broken and not missing,
+        metadata={"ingestions": ingestions, "files": files, "rows_read": read,
+                  "accepted": accepted, "superseded": superseded, "quarantined": quarantined,
+                  "ingestions_not_conserved": dg.MetadataValue.md(reports.markdown_table(
+                      ("ingestion", "rows read", "classified", "rows in files"), broken)),
+                  "ingestions_not_in_ledger": dg.MetadataValue.md(reports.markdown_table(
+                      ("ingestion", "rows read", "rows in ledger"), missing))})

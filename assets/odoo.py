@@ -79,3 +79,19 @@ def _metadata(report) -> dict:  # type: ignore[no-untyped-def]
             ("invoice", "state", "reason"), held)),
         "table": "odoo_postings",
     }
+
+
+@dg.asset_check(asset="reconciliation_odoo", blocking=True,
+                description="Every rated invoice is in Odoo (or in the dry run's outbox) with "
+                            "exactly our untaxed amount, and Odoo holds nothing under our keys "
+                            "that is no longer rated.")
+def odoo_amounts_match(context: dg.AssetCheckExecutionContext,
+                       rating: RatingResource) -> dg.AssetCheckResult:
+    mismatches = reports.query(rating.warehouse, "odoo/mismatches",
+                               {"billing_period": context.partition_key})
+    return dg.AssetCheckResult(
+        passed=not mismatches,
+        metadata={"mismatches": len(mismatches),
+                  "first": dg.MetadataValue.md(reports.markdown_table(
+                      ("invoice", "status", "rated", "odoo", "difference", "posting state"),
+                      mismatches[:20]))})

@@ -5,7 +5,7 @@
 
 import dagster as dg
 
-from assets import checks
+import assets
 from assets.close import closed_period
 from assets.finance import analyst_copy, finance
 from assets.ingest import landed_usage
@@ -19,7 +19,7 @@ from pipelines.sensors import new_usage_files
 defs = dg.Definitions(
     assets=[landed_usage, rated_period, period_summary, closed_period, odoo_posting, finance,
             analyst_copy],
-    asset_checks=dg.load_asset_checks_from_modules([checks]),
+    asset_checks=dg.load_asset_checks_from_package_module(assets),
     jobs=[ingest_usage_job, rate_period_job, close_period_job],
     schedules=[nightly_rating, month_close],
     sensors=[new_usage_files],

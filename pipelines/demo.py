@@ -17,7 +17,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets import checks
+import assets
 from assets.close import closed_period
 from assets.finance import analyst_copy, finance
 from assets.ingest import landed_usage
@@ -69,7 +69,7 @@ def main(argv: "list[str] | None" = None) -> int:
     set_up_odoo(sample.catalog)
     with dg.DagsterInstance.get() as instance:
         everything = [landed_usage, rated_period, period_summary, closed_period, odoo_posting,
-                      finance, analyst_copy, *dg.load_asset_checks_from_modules([checks])]
+                      finance, analyst_copy, *dg.load_asset_checks_from_package_module(assets)]
         resources = {"rating": resource, "odoo": odoo_resource_from_environment()}
         ingestion = dg.materialize(everything, selection=dg.AssetSelection.groups("ingestion"),
                                    resources=resources, instance=instance, raise_on_error=False)

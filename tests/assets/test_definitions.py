@@ -5,7 +5,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from assets import checks
+import assets
 from assets.ingest import landed_usage
 from assets.rating import period_summary, rated_period
 from pipelines.resources import RatingResource
@@ -15,7 +15,7 @@ from tests.support.usage_builder import snapshot
 pytestmark = pytest.mark.fast
 
 ASSETS = [landed_usage, rated_period, period_summary]
-CHECKS = dg.load_asset_checks_from_modules([checks])
+CHECKS = dg.load_asset_checks_from_package_module(assets)
 
 
 def sample_without_the_corrupt_file(folder: Path) -> SampleSummary:

@@ -6,7 +6,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets import checks
+import assets
 from assets.close import closed_period
 from assets.finance import analyst_copy, finance
 from assets.ingest import landed_usage
@@ -20,7 +20,7 @@ from rating.samples.usage import write_sample
 
 pytestmark = pytest.mark.slow
 EVERYTHING = [landed_usage, rated_period, period_summary, closed_period, odoo_posting, finance,
-              analyst_copy, *dg.load_asset_checks_from_modules([checks])]
+              analyst_copy, *dg.load_asset_checks_from_package_module(assets)]
 
 
 def test_the_finance_group_reconciles_and_publishes(tmp_path: Path) -> None:

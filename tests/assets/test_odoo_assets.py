@@ -5,7 +5,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from assets import checks
+import assets
 from assets.close import closed_period
 from assets.ingest import landed_usage
 from assets.odoo import odoo_posting
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 SECRET = "pw-that-must-never-show"
 GRAPH = [landed_usage, rated_period, period_summary, closed_period, odoo_posting,
-         *dg.load_asset_checks_from_modules([checks])]
+         *dg.load_asset_checks_from_package_module(assets)]
 
 
 @pytest.fixture
