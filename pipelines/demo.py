@@ -17,12 +17,7 @@ from pathlib import Path
 
 import dagster as dg
 
-import assets
-from assets.close import closed_period
-from assets.finance import analyst_copy, finance
-from assets.ingest import landed_usage
-from assets.odoo import odoo_posting
-from assets.rating import period_summary, rated_period
+from pipelines.definitions import ASSETS, CHECKS
 from pipelines.resources import RatingResource, odoo_resource_from_environment
 from rating.catalog import load_catalog
 from rating.ingest import ledger
@@ -68,8 +63,7 @@ def main(argv: "list[str] | None" = None) -> int:
                                               / "dagster_home"))
     set_up_odoo(sample.catalog)
     with dg.DagsterInstance.get() as instance:
-        everything = [landed_usage, rated_period, period_summary, closed_period, odoo_posting,
-                      finance, analyst_copy, *dg.load_asset_checks_from_package_module(assets)]
+        everything = [*ASSETS, *CHECKS]
         resources = {"rating": resource, "odoo": odoo_resource_from_environment()}
         ingestion = dg.materialize(everything, selection=dg.AssetSelection.groups("ingestion"),
                                    resources=resources, instance=instance, raise_on_error=False)

@@ -1,5 +1,7 @@
 """The Dagster definitions load, and the rating graph materializes in process."""
 
+import importlib
+import pkgutil
 from pathlib import Path
 
 import dagster as dg
@@ -36,6 +38,34 @@ def test_definitions_load() -> None:
                     "cutover_readiness", "margin_daily", "margin_monthly", "analyst_copy"}
     for job in ("ingest_usage", "rate_period", "close_period"):
         assert defs.resolve_job_def(job) is not None
+
+
+def test_every_asset_and_check_module_is_loaded() -> None:
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    modules = {info.name: importlib.import_module(f"assets.{info.name}")
+               for info in pkgutil.iter_modules(assets.__path__)}
+    assert set(modules) == {"ingest", "rating", "close", "odoo", "finance"}
+    checks_by_module = {}
+    for name, module in modules.items():
+        defined = {key for found in dg.load_assets_from_modules([module])
+                   for key in found.keys}
+        assert defined and defined <= graph.get_all_asset_keys(), name
+        checks = {key for found in dg.load_asset_checks_from_modules([module])
+                  for key in found.check_keys}
+        assert checks <= graph.asset_check_keys, name
+        checks_by_module[name] = {key.name for key in checks}
+    assert checks_by_module == {
+        "ingest": {"conservation"},
+        "rating": {"period_conservation", "inputs_complete", "quarantine_share",
+                   "every_line_priced", "invoices_match_rated", "every_service_has_usage"},
+        "close": set(),
+        "odoo": {"odoo_amounts_match"},
+        "finance": {"costs_all_converted"},
+    }
+    assert {key.name for key in graph.asset_check_keys} == set().union(
+        *checks_by_module.values())
 
 
 def materialize(resource: RatingResource) -> dg.ExecuteInProcessResult:
