@@ -18,12 +18,20 @@ from pipelines.sensors import new_usage_files
 ASSETS = dg.load_assets_from_package_module(assets)
 CHECKS = dg.load_asset_checks_from_package_module(assets)
 
-defs = dg.Definitions(
-    assets=ASSETS,
-    asset_checks=CHECKS,
-    jobs=[ingest_usage_job, rate_period_job, close_period_job],
-    schedules=[nightly_rating, month_close],
-    sensors=[new_usage_files],
-    resources={"rating": rating_resource_from_environment(),
-               "odoo": odoo_resource_from_environment()},
-)
+
+
+def from_environment() -> dg.Definitions:
+    """The definitions, their resources configured from FUSION_* and ODOO_* (read now; the
+    Odoo settings are checked when a run that posts starts)."""
+    return dg.Definitions(
+        assets=ASSETS,
+        asset_checks=CHECKS,
+        jobs=[ingest_usage_job, rate_period_job, close_period_job],
+        schedules=[nightly_rating, month_close],
+        sensors=[new_usage_files],
+        resources={"rating": rating_resource_from_environment(),
+                   "odoo": odoo_resource_from_environment()},
+    )
+
+
+defs = from_environment()
