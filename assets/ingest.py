@@ -5,6 +5,7 @@
 
 import dagster as dg
 
+from pipelines.metadata import TABLE_NAME, table
 from pipelines.pools import WAREHOUSE_POOL
 from pipelines.resources import RatingResource
 from rating.ingest.usage import HeldFile
@@ -58,7 +59,7 @@ def landed_usage(context: dg.AssetExecutionContext, rating: RatingResource,
         "quarantine_by_reason": dg.MetadataValue.md(
             reports.markdown_table(("reason", "rows"), result.quarantine_by_reason)),
         "held_files": held_table(result.held),
-        "table": "usage_quarantine",
+        TABLE_NAME: "usage_quarantine",
         "warehouse": dg.MetadataValue.path(rating.warehouse),
     })
 
@@ -68,16 +69,19 @@ def landed_usage(context: dg.AssetExecutionContext, rating: RatingResource,
                             "+ quarantined, and every one of them is in the ledger (recomputed "
                             "from landed_files, ingestions and the ledger).")
 def conservation(rating: RatingResource) -> dg.AssetCheckResult:
-    broken = reports.query(rating.warehouse, "reports/conservation")
-    missing = reports.query(rating.warehouse, "ingest/ledger/conservation",
-                            ledger=rating.request("2000-01").ledger_folder)
-    ingestions, files, read, accepted, superseded, quarantined = reports.query(
-        rating.warehouse, "ingest/ingestion_totals")[0]
+    broken = reports.records(rating.warehouse, "reports/conservation")
+    missing = reports.records(rating.warehouse, "ingest/ledger/conservation",
+                              ledger=rating.request("2000-01").ledger_folder)
+    totals = reports.records(rating.warehouse, "ingest/ingestion_totals")[0]
     return dg.AssetCheckResult(
         passed=not broken and not missing,
-        metadata={"ingestions": ingestions, "files": files, "rows_read": read,
-                  "accepted": accepted, "superseded": superseded, "quarantined": quarantined,
-                  "ingestions_not_conserved": dg.MetadataValue.md(reports.markdown_table(
-                      ("ingestion", "rows read", "classified", "rows in files"), broken)),
-                  "ingestions_not_in_ledger": dg.MetadataValue.md(reports.markdown_table(
-                      ("ingestion", "rows read", "rows in ledger"), missing))})
+        metadata={"ingestions": totals["ingestions"], "files": totals["files"],
+                  "rows_read": totals["rows_read"], "accepted": totals["rows_accepted"],
+                  "superseded": totals["rows_superseded"],
+                  "quarantined": totals["rows_quarantined"],
+                  "ingestions_not_conserved": table(broken, {
+                      "ingestion_id": "ingestion", "rows_read": "rows read",
+                      "classified": "classified", "rows_in_files": "rows in files"}),
+                  "ingestions_not_in_ledger": table(missing, {
+                      "ingestion_id": "ingestion", "rows_read": "rows read",
+                      "rows_in_ledger": "rows in ledger"})})

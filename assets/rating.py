@@ -1,9 +1,9 @@
-"""The ingestion and rating assets: thin wrappers over `rating.rate.engine` (no pricing logic here).
+"""The rating assets and their checks: thin wrappers over `rating.rate.engine` (no pricing logic
+here).
 
-landed_usage (each new usage file into the ledger, once) -> usage_rollups, rated_charges,
-invoice_lines (one period rated from the ledger) -> period_summary
+landed_usage (assets/ingest.py) -> usage_rollups, rated_charges, invoice_lines (one period
+rated from the ledger) -> period_summary
 
-`landed_usage` is not partitioned: it ingests whatever is new, whichever periods it touches.
 The three rating assets are written together by one op in one transaction, so a period is never
 half rated, and the guard keeps a rated month from changing for no visible reason (config
 `accept_changes`); blocking checks on rated_charges and invoice_lines stop `period_summary`
@@ -18,6 +18,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.ingest import held_table
+from pipelines.metadata import ROW_COUNT, TABLE_NAME, amount, table
 from pipelines.partitions import billing_periods
 from pipelines.pools import WAREHOUSE_POOL
 from pipelines.resources import RatingResource
@@ -69,11 +70,12 @@ def rated_period(context: dg.AssetExecutionContext, rating: RatingResource,  # t
     if totals.guard_findings:
         context.log.warning(f"changes accepted although the guard objected:\n"
                             f"{totals.guard_findings}")
-    services = reports.query(rating.warehouse, "reports/service_totals", {"billing_period": period})
-    by_service = dg.MetadataValue.md(reports.markdown_table(
-        ("service", "invoices", "lines", "amount", "currency"), services))
+    services = reports.records(rating.warehouse, "reports/service_totals",
+                               {"billing_period": period})
+    by_service = table(services, {"service": "service", "invoices": "invoices",
+                                  "lines": "lines", "amount": "amount", "currency": "currency"})
     yield dg.MaterializeResult(asset_key="usage_rollups", metadata={
-        "table": "usage_rollups", "period": period, "ledger_rows": totals.rows_landed,
+        TABLE_NAME: "usage_rollups", "period": period, "ledger_rows": totals.rows_landed,
         "rows_accepted": totals.rows_accepted, "rows_rated": totals.rows_rated,
         "rows_held": totals.rows_held, "rows_superseded": totals.rows_superseded,
         "rows_quarantined": totals.rows_quarantined,
@@ -82,14 +84,16 @@ def rated_period(context: dg.AssetExecutionContext, rating: RatingResource,  # t
         "held_files": held_table(totals.held_files), "closed": totals.closed,
         "late_rows": totals.late_rows})
     yield dg.MaterializeResult(asset_key="rated_charges", metadata={
-        "table": "rated_charges", "rated_lines": totals.rated_lines,
-        "unpriced_lines": totals.unpriced_lines, "amount_by_service": by_service})
+        TABLE_NAME: "rated_charges", ROW_COUNT: totals.rated_lines,
+        "rated_lines": totals.rated_lines, "unpriced_lines": totals.unpriced_lines,
+        "amount_by_service": by_service})
+    previous = ({"previous_amount_cad": dg.MetadataValue.text("never rated")}
+                if totals.previous_total is None
+                else amount("previous_amount_cad", totals.previous_total))
     yield dg.MaterializeResult(asset_key="invoice_lines", metadata={
-        "table": "invoice_lines", "invoice_lines": totals.invoice_lines,
-        "amount_cad": dg.MetadataValue.text(f"{totals.amount_total:,}"),
-        "previous_amount_cad": dg.MetadataValue.text(
-            "never rated" if totals.previous_total is None else f"{totals.previous_total:,}"),
-        "guard_findings": dg.MetadataValue.text(totals.guard_findings or "none"),
+        TABLE_NAME: "invoice_lines", ROW_COUNT: totals.invoice_lines,
+        "invoice_lines": totals.invoice_lines, **amount("amount_cad", totals.amount_total),
+        **previous, "guard_findings": dg.MetadataValue.text(totals.guard_findings or "none"),
         "amount_by_service": by_service})
 
 
@@ -106,7 +110,8 @@ def period_summary(context: dg.AssetExecutionContext,
                    rating: RatingResource) -> dg.MaterializeResult:
     count = summarise_period(Path(rating.warehouse),
                              context.partition_key, rating.time_zone, rating.settings())
-    return dg.MaterializeResult(metadata={"services": count, "table": "period_summaries"})
+    return dg.MaterializeResult(metadata={"services": count, ROW_COUNT: count,
+                                          TABLE_NAME: "period_summaries"})
 
 
 class QuarantineShareConfig(dg.Config):
@@ -120,17 +125,22 @@ class QuarantineShareConfig(dg.Config):
                             "(usage_quarantine), as of its latest rating.")
 def period_conservation(context: dg.AssetCheckExecutionContext,
                         rating: RatingResource) -> dg.AssetCheckResult:
-    found = reports.query(rating.warehouse, "reports/period_conservation",
-                          {"billing_period": context.partition_key})
+    found = reports.records(rating.warehouse, "reports/period_conservation",
+                            {"billing_period": context.partition_key})
     if not found:
         return dg.AssetCheckResult(passed=False, metadata={"problem": "never rated"})
-    landed, accepted, superseded, quarantined, rated, held, rolled_up, recorded = found[0]
+    counts = found[0]
+    classified = counts["rows_accepted"] + counts["rows_superseded"] + counts["rows_quarantined"]
     return dg.AssetCheckResult(
-        passed=bool(landed == accepted + superseded + quarantined and accepted == rated + held
-                    and rated == rolled_up and held == recorded),
-        metadata={"ledger_rows": landed, "accepted": accepted, "superseded": superseded,
-                  "quarantined": quarantined, "rated": rated, "held": held,
-                  "rows_in_rollups": rolled_up, "held_rows_recorded": recorded})
+        passed=bool(counts["rows_landed"] == classified
+                    and counts["rows_accepted"] == counts["rows_rated"] + counts["rows_held"]
+                    and counts["rows_rated"] == counts["rows_in_rollups"]
+                    and counts["rows_held"] == counts["rows_held_recorded"]),
+        metadata={"ledger_rows": counts["rows_landed"], "accepted": counts["rows_accepted"],
+                  "superseded": counts["rows_superseded"],
+                  "quarantined": counts["rows_quarantined"], "rated": counts["rows_rated"],
+                  "held": counts["rows_held"], "rows_in_rollups": counts["rows_in_rollups"],
+                  "held_rows_recorded": counts["rows_held_recorded"]})
 
 
 @dg.asset_check(asset="invoice_lines", blocking=True,
@@ -138,12 +148,12 @@ def period_conservation(context: dg.AssetCheckExecutionContext,
                             "missing a column, gone): its new content is not billed, so the "
                             "month close and the posting wait for a person.")
 def inputs_complete(rating: RatingResource) -> dg.AssetCheckResult:
-    held = reports.query(rating.warehouse, "reports/held_inputs")
+    held = reports.records(rating.warehouse, "reports/held_inputs")
     return dg.AssetCheckResult(
         passed=not held,
         metadata={"files_held": len(held),
-                  "held": dg.MetadataValue.md(reports.markdown_table(
-                      ("kind", "file", "reason", "detail", "in force"), held))})
+                  "held": table(held, {"kind": "kind", "file_path": "file", "reason": "reason",
+                                       "detail": "detail", "in_force": "in force"})})
 
 
 @dg.asset_check(asset="usage_rollups", blocking=False,
@@ -151,27 +161,27 @@ def inputs_complete(rating: RatingResource) -> dg.AssetCheckResult:
                             "rows is above the threshold.")
 def quarantine_share(context: dg.AssetCheckExecutionContext, rating: RatingResource,
                      config: QuarantineShareConfig) -> dg.AssetCheckResult:
-    shares = reports.query(rating.warehouse, "ingest/quarantine_share",
-                           {"billing_period": context.partition_key})
-    above = [row for row in shares if float(row[3]) > config.threshold_percent]
+    shares = reports.records(rating.warehouse, "ingest/quarantine_share",
+                             {"billing_period": context.partition_key})
+    above = [row for row in shares if float(row["percent"]) > config.threshold_percent]
     return dg.AssetCheckResult(
         passed=not above, severity=dg.AssetCheckSeverity.WARN,
         metadata={"threshold_percent": config.threshold_percent,
-                  "by_service": dg.MetadataValue.md(reports.markdown_table(
-                      ("service", "quarantined or held", "rows", "percent"), shares))})
+                  "by_service": table(shares, {"service": "service",
+                                               "rows_held": "quarantined or held",
+                                               "counted": "rows", "percent": "percent"})})
 
 
 @dg.asset_check(asset="rated_charges", blocking=True,
                 description="Every rated line has a price in force.")
 def every_line_priced(context: dg.AssetCheckExecutionContext,
                       rating: RatingResource) -> dg.AssetCheckResult:
-    unpriced = reports.query(rating.warehouse, "reports/unpriced_lines",
-                             {"billing_period": context.partition_key})
+    unpriced = reports.records(rating.warehouse, "reports/unpriced_lines",
+                               {"billing_period": context.partition_key})
     return dg.AssetCheckResult(
         passed=not unpriced,
-        metadata={"unpriced_lines": sum(n for _, n in unpriced),
-                  "charges": dg.MetadataValue.md(reports.markdown_table(
-                      ("charge", "lines"), unpriced))})
+        metadata={"unpriced_lines": sum(row["lines"] for row in unpriced),
+                  "charges": table(unpriced, {"charge_id": "charge", "lines": "lines"})})
 
 
 @dg.asset_check(asset="invoice_lines", blocking=True,
@@ -179,13 +189,14 @@ def every_line_priced(context: dg.AssetCheckExecutionContext,
                             "and period.")
 def invoices_match_rated(context: dg.AssetCheckExecutionContext,
                          rating: RatingResource) -> dg.AssetCheckResult:
-    mismatches = reports.query(rating.warehouse, "reports/invoice_mismatches",
-                               {"billing_period": context.partition_key})
+    mismatches = reports.records(rating.warehouse, "reports/invoice_mismatches",
+                                 {"billing_period": context.partition_key})
     return dg.AssetCheckResult(
         passed=not mismatches,
         metadata={"mismatches": len(mismatches),
-                  "first": dg.MetadataValue.md(reports.markdown_table(
-                      ("customer", "service", "rated", "invoiced"), mismatches[:20]))})
+                  "first": table(mismatches[:20], {"customer_key": "customer",
+                                                   "service": "service", "rated": "rated",
+                                                   "invoiced": "invoiced"})})
 
 
 @dg.asset_check(asset="usage_rollups", blocking=False,
@@ -193,8 +204,9 @@ def invoices_match_rated(context: dg.AssetCheckExecutionContext,
                             "that stopped pushing).")
 def every_service_has_usage(context: dg.AssetCheckExecutionContext,
                             rating: RatingResource) -> dg.AssetCheckResult:
-    silent = reports.query(rating.warehouse, "reports/services_without_usage",
-                           {"billing_period": context.partition_key})
+    silent = reports.records(rating.warehouse, "reports/services_without_usage",
+                             {"billing_period": context.partition_key})
     return dg.AssetCheckResult(
         passed=not silent, severity=dg.AssetCheckSeverity.WARN,
-        metadata={"services_without_usage": ", ".join(s for (s,) in silent) or "none"})
+        metadata={"services_without_usage": ", ".join(row["service"] for row in silent)
+                  or "none"})

@@ -2,6 +2,7 @@
 
 import importlib
 import pkgutil
+from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
@@ -88,9 +89,15 @@ def test_the_graph_materializes_with_its_checks(tmp_path: Path) -> None:
     assert landed["rows_read"].value == (landed["rows_accepted"].value
                                          + landed["rows_superseded"].value
                                          + landed["rows_quarantined"].value)
-    rated = {m.asset_key.to_user_string(): m.metadata
-             for m in result.asset_materializations_for_node("rated_period")}["usage_rollups"]
+    by_asset = {m.asset_key.to_user_string(): m.metadata
+                for m in result.asset_materializations_for_node("rated_period")}
+    rated = by_asset["usage_rollups"]
     assert rated["rows_accepted"].value == rated["rows_rated"].value + rated["rows_held"].value
+    invoices = by_asset["invoice_lines"]
+    assert invoices["dagster/table_name"].value == "invoice_lines"
+    assert invoices["dagster/row_count"].value == invoices["invoice_lines"].value > 0
+    exact = Decimal(str(invoices["amount_cad"].value).replace(",", ""))
+    assert invoices["amount_cad_cents"].value == exact * 100
     # Every deliberately bad row is quarantined at ingestion or held at rating (no account
     # link, no subscription, filtered out); the sample's bad rows all fall in 2026-10 or are
     # unplaceable, bar the ones quarantined at ingestion.
