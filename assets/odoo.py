@@ -82,7 +82,7 @@ def _metadata(report) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
-@dg.asset_check(asset="reconciliation_odoo", blocking=True,
+@dg.asset_check(asset="reconciliation_odoo", blocking=True, partitions_def=billing_periods,
                 description="Every rated invoice is in Odoo (or in the dry run's outbox) with "
                             "exactly our untaxed amount, and Odoo holds nothing under our keys "
                             "that is no longer rated.")

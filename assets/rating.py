@@ -119,7 +119,7 @@ class QuarantineShareConfig(dg.Config):
     """Warn when a service's quarantined share of the period's rows is above this."""
 
 
-@dg.asset_check(asset="rated_charges", blocking=True,
+@dg.asset_check(asset="rated_charges", blocking=True, partitions_def=billing_periods,
                 description="The period's ledger rows = accepted + superseded + quarantined, and "
                             "accepted = rated (usage_rollups) + held at rating "
                             "(usage_quarantine), as of its latest rating.")
@@ -156,7 +156,7 @@ def inputs_complete(rating: RatingResource) -> dg.AssetCheckResult:
                                        "detail": "detail", "in_force": "in force"})})
 
 
-@dg.asset_check(asset="usage_rollups", blocking=False,
+@dg.asset_check(asset="usage_rollups", blocking=False, partitions_def=billing_periods,
                 description="Warns when a service's quarantined or held share of the period's "
                             "rows is above the threshold.")
 def quarantine_share(context: dg.AssetCheckExecutionContext, rating: RatingResource,
@@ -172,7 +172,7 @@ def quarantine_share(context: dg.AssetCheckExecutionContext, rating: RatingResou
                                                "counted": "rows", "percent": "percent"})})
 
 
-@dg.asset_check(asset="rated_charges", blocking=True,
+@dg.asset_check(asset="rated_charges", blocking=True, partitions_def=billing_periods,
                 description="Every rated line has a price in force.")
 def every_line_priced(context: dg.AssetCheckExecutionContext,
                       rating: RatingResource) -> dg.AssetCheckResult:
@@ -184,7 +184,7 @@ def every_line_priced(context: dg.AssetCheckExecutionContext,
                   "charges": table(unpriced, {"charge_id": "charge", "lines": "lines"})})
 
 
-@dg.asset_check(asset="invoice_lines", blocking=True,
+@dg.asset_check(asset="invoice_lines", blocking=True, partitions_def=billing_periods,
                 description="Invoice lines total = rated charges total per customer, service "
                             "and period.")
 def invoices_match_rated(context: dg.AssetCheckExecutionContext,
@@ -199,7 +199,7 @@ def invoices_match_rated(context: dg.AssetCheckExecutionContext,
                                                    "invoiced": "invoiced"})})
 
 
-@dg.asset_check(asset="usage_rollups", blocking=False,
+@dg.asset_check(asset="usage_rollups", blocking=False, partitions_def=billing_periods,
                 description="Warns about a service with no usage at all in the period (an app "
                             "that stopped pushing).")
 def every_service_has_usage(context: dg.AssetCheckExecutionContext,

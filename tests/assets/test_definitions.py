@@ -11,6 +11,7 @@ import pytest
 import assets
 from assets.ingest import landed_usage
 from assets.rating import period_summary, rated_period
+from pipelines.partitions import billing_periods
 from pipelines.resources import RatingResource
 from rating.samples.usage import SampleSummary, write_sample
 from tests.support.usage_builder import snapshot
@@ -19,6 +20,10 @@ pytestmark = pytest.mark.fast
 
 ASSETS = [landed_usage, rated_period, period_summary]
 CHECKS = dg.load_asset_checks_from_package_module(assets)
+# The checks about one billing period; the others (every ingestion, every held input file,
+# every held cost) look at the whole warehouse.
+PERIOD_CHECKS = {"period_conservation", "quarantine_share", "every_line_priced",
+                 "invoices_match_rated", "every_service_has_usage", "odoo_amounts_match"}
 
 
 def sample_without_the_corrupt_file(folder: Path) -> SampleSummary:
@@ -69,6 +74,17 @@ def test_every_asset_and_check_module_is_loaded() -> None:
         *checks_by_module.values())
 
 
+def test_the_checks_about_one_period_are_partitioned_by_billing_period() -> None:
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    partitioned = {key.name for key in graph.asset_check_keys
+                   if graph.get(key).partitions_def == billing_periods}
+    assert partitioned == PERIOD_CHECKS
+    assert all(graph.get(key).partitions_def is None
+               for key in graph.asset_check_keys if key.name not in PERIOD_CHECKS)
+
+
 def materialize(resource: RatingResource) -> dg.ExecuteInProcessResult:
     return dg.materialize([*ASSETS, *CHECKS], partition_key="2026-10",
                           resources={"rating": resource}, raise_on_error=False)
@@ -107,6 +123,9 @@ def test_the_graph_materializes_with_its_checks(tmp_path: Path) -> None:
     assert evaluations["every_line_priced"] and evaluations["inputs_complete"]
     assert evaluations["invoices_match_rated"]
     assert not evaluations["quarantine_share"]      # the sample's bad rows are concentrated
+    partitions = {e.check_name: e.partition for e in result.get_asset_check_evaluations()}
+    assert partitions == {name: "2026-10" if name in PERIOD_CHECKS else None
+                          for name in partitions}
     assert "period_summary" in materialized_keys(result)
 
 
