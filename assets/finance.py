@@ -1,7 +1,8 @@
 """The finance assets: the dual run against the legacy billing, margins, the analysts' copy.
 
 invoice_lines, rated_charges -> legacy_billing, provider_costs, reconciliation_legacy,
-cutover_readiness, margin_daily, margin_monthly (one step, one transaction) -> analyst_copy
+cutover_readiness, margin_daily, margin_monthly (one step, one transaction) -> analyst_copy;
+provider_costs' warning check costs_all_converted
 
 (No `from __future__ import annotations` here: Dagster reads the annotations at run time.)
 """

@@ -1,5 +1,8 @@
 """Ingestion: each new usage file of the landing zone into the ledger, once.
 
+landed_usage (not partitioned: it ingests whatever is new, whichever periods it touches;
+blocking check: conservation) -> the rating assets (assets/rating.py)
+
 (No `from __future__ import annotations` here: Dagster reads the annotations at run time.)
 """
 

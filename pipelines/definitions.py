@@ -19,7 +19,6 @@ ASSETS = dg.load_assets_from_package_module(assets)
 CHECKS = dg.load_asset_checks_from_package_module(assets)
 
 
-
 def from_environment() -> dg.Definitions:
     """The definitions, their resources configured from FUSION_* and ODOO_* (read now; the
     Odoo settings are checked when a run that posts starts)."""

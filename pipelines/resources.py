@@ -73,7 +73,8 @@ def rating_resource_from_environment() -> RatingResource:
 
 
 class OdooNotConfigured(Exception):
-    """Odoo is configured in part: the run that posts stops before calling it."""
+    """ODOO_URL is set but the rest is missing or wrong: the run that posts stops before
+    calling Odoo."""
 
 
 class OdooResource(dg.ConfigurableResource):
@@ -130,9 +131,8 @@ class OdooResource(dg.ConfigurableResource):
             problems.append(str(exc))
         if problems or settings is None:
             raise OdooNotConfigured(
-                f"ODOO_URL is set but Odoo is configured only in part: {'; '.join(problems)}. "
-                "Set what is missing in the code location's environment, or unset ODOO_URL "
-                "for a dry run into odoo_outbox.")
+                f"ODOO_URL is set, but {'; '.join(problems)}. Set what is missing in the "
+                "code location's environment, or unset ODOO_URL for a dry run into odoo_outbox.")
         return settings
 
     def gateway(self) -> "Gateway | None":
