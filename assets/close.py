@@ -7,18 +7,18 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.metadata import TABLE_NAME
 from pipelines.partitions import billing_periods
+from pipelines.pools import WAREHOUSE_POOL
 from pipelines.resources import RatingResource
 from rating.rate.engine import close_period
-
-POOL = "duckdb_warehouse"
 
 
 @dg.asset(
     deps=["period_summary"],
     partitions_def=billing_periods,
     group_name="month_close",
-    pool=POOL,
+    pool=WAREHOUSE_POOL,
     kinds={"duckdb"},
     description=(
         "Marks the billing period closed (table closed_periods) after its final rating: later "
@@ -30,4 +30,4 @@ def closed_period(context: dg.AssetExecutionContext,
                   rating: RatingResource) -> dg.MaterializeResult:
     newly = close_period(Path(rating.warehouse), context.partition_key, rating.time_zone,
                          rating.settings())
-    return dg.MaterializeResult(metadata={"closed_now": newly, "table": "closed_periods"})
+    return dg.MaterializeResult(metadata={"closed_now": newly, TABLE_NAME: "closed_periods"})

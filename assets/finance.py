@@ -1,7 +1,8 @@
 """The finance assets: the dual run against the legacy billing, margins, the analysts' copy.
 
 invoice_lines, rated_charges -> legacy_billing, provider_costs, reconciliation_legacy,
-cutover_readiness, margin_daily, margin_monthly (one step, one transaction) -> analyst_copy
+cutover_readiness, margin_daily, margin_monthly (one step, one transaction) -> analyst_copy;
+provider_costs' warning check costs_all_converted
 
 (No `from __future__ import annotations` here: Dagster reads the annotations at run time.)
 """
@@ -11,14 +12,15 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.metadata import ROW_COUNT, TABLE_NAME, table
 from pipelines.partitions import billing_periods
+from pipelines.pools import WAREHOUSE_POOL
 from pipelines.resources import RatingResource
 from rating.finance.run import FinanceRequest, publish_analyst_copy, run_finance
 from rating.reports import margin as margin_report
 from rating.reports import queries as reports
 
 GROUP = "finance"
-POOL = "duckdb_warehouse"
 
 
 class FinanceConfig(dg.Config):
@@ -59,7 +61,7 @@ def _spec(key: str, deps: list[str], description: str) -> dg.AssetSpec:
               "negative_margin_customers)."),
     ],
     partitions_def=billing_periods,
-    pool=POOL,
+    pool=WAREHOUSE_POOL,
     can_subset=False,
 )
 def finance(context: dg.AssetExecutionContext, rating: RatingResource,
@@ -72,37 +74,41 @@ def finance(context: dg.AssetExecutionContext, rating: RatingResource,
         settings=rating.settings()))
     held = dg.MetadataValue.md(reports.markdown_table(("kind", "reason", "rows"),
                                                       result.quarantined))
+    # legacy_billing and provider_costs hold every landed row, whatever its period.
     yield dg.MaterializeResult(asset_key="legacy_billing", metadata={
-        "rows": result.landed.get("legacy_billing", 0), "quarantined": held,
-        "table": "legacy_billing"})
+        ROW_COUNT: result.landed.get("legacy_billing", 0), "quarantined": held,
+        TABLE_NAME: "legacy_billing"})
     yield dg.MaterializeResult(asset_key="provider_costs", metadata={
-        "rows": result.landed.get("provider_costs", 0),
+        ROW_COUNT: result.landed.get("provider_costs", 0),
         "fx_rates": result.landed.get("fx_rates", 0), "quarantined": held,
-        "table": "provider_costs"})
-    by_service = reports.query(rating.warehouse, "finance/legacy_by_service",
-                               {"billing_period": period})
+        TABLE_NAME: "provider_costs"})
+    by_service = reports.records(rating.warehouse, "finance/legacy_by_service",
+                                 {"billing_period": period})
     yield dg.MaterializeResult(asset_key="reconciliation_legacy", metadata={
+        ROW_COUNT: sum(lines for _, lines, *_ in result.classes),
         "by_class": dg.MetadataValue.md(reports.markdown_table(
             ("class", "lines", "ours", "legacy", "difference"), result.classes)),
-        "by_service": dg.MetadataValue.md(reports.markdown_table(
-            ("service", "class", "lines", "ours", "legacy", "difference"), by_service)),
-        "table": "reconciliation_legacy"})
+        "by_service": table(by_service, {"service": "service", "class": "class",
+                                         "lines": "lines", "ours": "ours", "legacy": "legacy",
+                                         "difference": "difference"}),
+        TABLE_NAME: "reconciliation_legacy"})
     yield dg.MaterializeResult(asset_key="cutover_readiness", metadata={
+        ROW_COUNT: len(result.readiness),
         "readiness": dg.MetadataValue.md(reports.markdown_table(
             ("service", "periods", "customers", "matched", "share %"), result.readiness)),
-        "table": "cutover_readiness"})
-    yield dg.MaterializeResult(asset_key="margin_daily", metadata={"table": "margin_daily"})
+        TABLE_NAME: "cutover_readiness"})
+    yield dg.MaterializeResult(asset_key="margin_daily", metadata={TABLE_NAME: "margin_daily"})
     yield dg.MaterializeResult(asset_key="margin_monthly", metadata={
         "headline": dg.MetadataValue.md(margin_report.headline_markdown(
             margin_report.headline(rating.warehouse, period))),
-        "table": "margin_monthly"})
+        TABLE_NAME: "margin_monthly"})
 
 
 @dg.asset(
     deps=["margin_monthly", "cutover_readiness", "period_summary"],
     partitions_def=billing_periods,
     group_name=GROUP,
-    pool=POOL,
+    pool=WAREHOUSE_POOL,
     kinds={"duckdb"},
     description="A read-only copy of the warehouse for analysts and BI tools "
                 "(<warehouse>-analysts.duckdb), replaced in one step after each run.",
@@ -112,3 +118,14 @@ def analyst_copy(rating: RatingResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(target)),
         "connect": dg.MetadataValue.text(f"duckdb -readonly {target}")})
+
+
+@dg.asset_check(asset="provider_costs", blocking=False,
+                description="Warns about provider costs held for want of their day's FX rate "
+                            "(counted nowhere until the rate lands).")
+def costs_all_converted(rating: RatingResource) -> dg.AssetCheckResult:
+    held = [row for row in reports.records(rating.warehouse, "finance/quarantine_by_reason")
+            if row["reason"] == "missing_fx_rate"]
+    return dg.AssetCheckResult(
+        passed=not held, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"rows_without_rate": sum(int(row["rows"]) for row in held)})

@@ -9,14 +9,15 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.metadata import ROW_COUNT, TABLE_NAME, amount, table
 from pipelines.partitions import billing_periods
+from pipelines.pools import WAREHOUSE_POOL
 from pipelines.resources import OdooResource, RatingResource
 from rating.catalog import load_catalog
 from rating.odoo.posting import PeriodOpen, PostingFailed, post_period
 from rating.reports import queries as reports
 
 GROUP = "month_close"
-POOL = "duckdb_warehouse"
 
 
 class PostingConfig(dg.Config):
@@ -38,7 +39,7 @@ class PostingConfig(dg.Config):
                                  "state, untaxed, tax and total (table reconciliation_odoo)."),
     ],
     partitions_def=billing_periods,
-    pool=POOL,
+    pool=WAREHOUSE_POOL,
     can_subset=False,
 )
 def odoo_posting(context: dg.AssetExecutionContext, rating: RatingResource, odoo: OdooResource,
@@ -53,12 +54,12 @@ def odoo_posting(context: dg.AssetExecutionContext, rating: RatingResource, odoo
     except PostingFailed as exc:
         raise dg.Failure(description=str(exc), metadata=_metadata(exc.report)) from None
     yield dg.MaterializeResult(asset_key="odoo_invoices", metadata=_metadata(report))
-    statuses = reports.query(rating.warehouse, "odoo/reconciliation_statuses",
-                             {"billing_period": period})
+    statuses = reports.records(rating.warehouse, "odoo/reconciliation_statuses",
+                               {"billing_period": period})
     yield dg.MaterializeResult(asset_key="reconciliation_odoo", metadata={
-        "table": "reconciliation_odoo",
-        "by_status": dg.MetadataValue.md(reports.markdown_table(
-            ("status", "invoices", "rated", "difference"), statuses))})
+        TABLE_NAME: "reconciliation_odoo", ROW_COUNT: sum(row["invoices"] for row in statuses),
+        "by_status": table(statuses, {"status": "status", "invoices": "invoices",
+                                      "rated": "rated", "difference": "difference"})})
 
 
 def _metadata(report) -> dict:  # type: ignore[no-untyped-def]
@@ -71,11 +72,28 @@ def _metadata(report) -> dict:  # type: ignore[no-untyped-def]
         "created": report.created,
         "updated": report.updated,
         "held": len(report.held),
-        "amount_posted_cad": dg.MetadataValue.text(f"{report.amount_posted:,}"),
+        **amount("amount_posted_cad", report.amount_posted),
         "odoo_calls": report.odoo_calls,
         "by_state": dg.MetadataValue.md(reports.markdown_table(
             ("state", "invoices"), sorted(report.states.items()))),
         "held_first_20": dg.MetadataValue.md(reports.markdown_table(
             ("invoice", "state", "reason"), held)),
-        "table": "odoo_postings",
+        TABLE_NAME: "odoo_postings",
     }
+
+
+@dg.asset_check(asset="reconciliation_odoo", blocking=True, partitions_def=billing_periods,
+                description="Every rated invoice is in Odoo (or in the dry run's outbox) with "
+                            "exactly our untaxed amount, and Odoo holds nothing under our keys "
+                            "that is no longer rated.")
+def odoo_amounts_match(context: dg.AssetCheckExecutionContext,
+                       rating: RatingResource) -> dg.AssetCheckResult:
+    mismatches = reports.records(rating.warehouse, "odoo/mismatches",
+                                 {"billing_period": context.partition_key})
+    return dg.AssetCheckResult(
+        passed=not mismatches,
+        metadata={"mismatches": len(mismatches),
+                  "first": table(mismatches[:20], {
+                      "invoice_key": "invoice", "status": "status", "rated_untaxed": "rated",
+                      "odoo_untaxed": "odoo", "difference": "difference",
+                      "posting_state": "posting state"})})

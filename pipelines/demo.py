@@ -13,15 +13,12 @@ is written (docs/margin.md). Each demo starts a fresh warehouse.
 import argparse
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 
-from assets import checks
-from assets.close import closed_period
-from assets.finance import analyst_copy, finance
-from assets.odoo import odoo_posting
-from assets.rating import landed_usage, period_summary, rated_period
+from pipelines.definitions import ASSETS, CHECKS
 from pipelines.resources import RatingResource, odoo_resource_from_environment
 from rating.catalog import load_catalog
 from rating.ingest import ledger
@@ -31,7 +28,21 @@ from rating.rate.engine import release_input
 from rating.reports import margin as margin_report
 from rating.reports import queries as reports
 from rating.samples.finance import write_finance_sample
-from rating.samples.usage import write_sample
+from rating.samples.usage import SampleSummary, write_sample
+
+
+@dataclass(frozen=True)
+class DemoRuns:
+    """The demo's three runs, in order, and the usage files it released between them."""
+
+    ingestion: dg.ExecuteInProcessResult
+    month: dg.ExecuteInProcessResult  # rating, checks, month close, posting
+    finance: dg.ExecuteInProcessResult
+    released: tuple[str, ...]
+
+    @property
+    def all(self) -> tuple[dg.ExecuteInProcessResult, ...]:
+        return self.ingestion, self.month, self.finance
 
 
 def set_up_odoo(catalog: Path) -> None:
@@ -47,6 +58,109 @@ def set_up_odoo(catalog: Path) -> None:
           + "".join(f"\n  {s.describe()}" for s in steps if s.status != "ok"))
 
 
+def fresh_warehouse(out: Path) -> Path:
+    """The warehouse file under `out`, its previous copy and ledger removed."""
+    warehouse = out / "warehouse.duckdb"
+    for stale in (warehouse, Path(f"{warehouse}.wal")):
+        stale.unlink(missing_ok=True)
+    shutil.rmtree(ledger.default_folder(warehouse), ignore_errors=True)
+    return warehouse
+
+
+def release_held_usage(warehouse: Path) -> tuple[str, ...]:
+    """The sample holds one deliberately corrupt file. Held, it would keep the month from
+    closing (check inputs_complete) until a person removed or released it: the demo releases
+    it, as an operator would after looking."""
+    held = reports.records(warehouse, "reports/held_inputs")
+    return tuple(row["file_path"] for row in held if row["kind"] == "usage" and release_input(
+        warehouse, "usage", row["file_path"], "demo: the sample's deliberately corrupt file"))
+
+
+def run_the_month(sample: SampleSummary, warehouse: Path, period: str) -> DemoRuns:
+    """Ingestion, then the period's rating and month close, then its finance, each a run of
+    every asset and check the definitions load, selected by group."""
+    rating = RatingResource(landing=str(sample.landing), catalog=str(sample.catalog),
+                            warehouse=str(warehouse))
+    resources = {"rating": rating, "odoo": odoo_resource_from_environment()}
+    with dg.DagsterInstance.get() as instance:
+        def run(*groups: str, partition_key: "str | None" = None) -> dg.ExecuteInProcessResult:
+            return dg.materialize([*ASSETS, *CHECKS], partition_key=partition_key,
+                                  selection=dg.AssetSelection.groups(*groups),
+                                  resources=resources, instance=instance, raise_on_error=False)
+
+        ingestion = run("ingestion")
+        released = release_held_usage(warehouse)
+        month = run("rating", "month_close", partition_key=period)
+        # The legacy billing and costs are derived from the rated month, so they land after it.
+        write_finance_sample(sample.landing, warehouse, period)
+        return DemoRuns(ingestion, month, run("finance", partition_key=period), released)
+
+
+def print_ingestion(runs: DemoRuns, warehouse: Path) -> None:
+    landed = runs.ingestion.asset_materializations_for_node("landed_usage")[0].metadata
+    print(f"  1. ingestion #{landed['ingestion_id'].value} into the ledger "
+          f"({ledger.default_folder(warehouse)}): {landed['files_new'].value} new file(s), "
+          f"rows read {landed['rows_read'].value:,}: accepted "
+          f"{landed['rows_accepted'].value:,}, superseded {landed['rows_superseded'].value:,}, "
+          f"quarantined {landed['rows_quarantined'].value:,}")
+    for path in runs.released:
+        print(f"     held usage file {path}: unreadable_file; released by the demo "
+              f"(fusion-rating release --warehouse {warehouse} --kind usage --file {path} "
+              "--reason ...)")
+    for held in reports.records(warehouse, "reports/held_inputs"):
+        print(f"     held {held['kind']} file {held['file_path']}: {held['reason']}")
+
+
+def print_rating(runs: DemoRuns, warehouse: Path, period: str) -> None:
+    rated = next(m.metadata for m in runs.month.asset_materializations_for_node("rated_period")
+                 if m.asset_key.to_user_string() == "usage_rollups")
+    print(f"  2. rating {period} from the ledger: {rated['ledger_rows'].value:,} rows of "
+          f"the period: rated {rated['rows_rated'].value:,}, held at rating "
+          f"{rated['rows_held'].value:,}")
+    print("  quarantined at ingestion or held at rating, by reason:")
+    for row in reports.records(warehouse, "reports/quarantine_by_reason"):
+        print(f"    {row['reason']:<26} {row['rows']:>8,}")
+    print("  amount per service (rounded per line):")
+    for row in reports.records(warehouse, "reports/service_totals", {"billing_period": period}):
+        print(f"    {row['service']:<12} {row['invoices']:>5} invoices {row['lines']:>6} lines "
+              f"{row['amount']:>14,} {row['currency']}")
+
+
+def print_odoo(runs: DemoRuns, warehouse: Path, period: str) -> None:
+    posting = runs.month.asset_materializations_for_node("odoo_posting")
+    if not posting:
+        return
+    meta = posting[0].metadata
+    print(f"  Odoo: {meta['mode'].value}: {meta['invoices'].value} invoices, posted "
+          f"{meta['posted'].value}, already posted {meta['already_posted'].value}, held "
+          f"{meta['held'].value}")
+    for row in reports.records(warehouse, "odoo/reconciliation_statuses",
+                               {"billing_period": period}):
+        print(f"    reconciliation_odoo {row['status']:<15} {row['invoices']:>5} invoices "
+              f"{row['rated']:>14,} CAD rated, difference {row['difference']}")
+
+
+def print_finance(warehouse: Path, period: str, out: Path) -> None:
+    print("  dual run against the legacy billing (reconciliation_legacy):")
+    for row in reports.records(warehouse, "finance/margin_dual_run_classes",
+                               {"billing_period": period}):
+        print(f"    {row['class']:<17} {row['lines']:>6} lines  ours {row['our_amount']:>13,}  "
+              f"legacy {row['legacy_amount']:>13,}  difference {row['difference']:,}")
+    print("  margin and cut-over readiness (margin_monthly, cutover_readiness):")
+    headline = margin_report.headline(warehouse, period)
+    print("    " + margin_report.headline_text(headline).replace("\n", "\n    "))
+    report = margin_report.write_report(warehouse, period, out / f"margin-{period}.html")
+    print(f"  margin report: {report}")
+
+
+def print_checks(runs: DemoRuns) -> None:
+    for evaluation in [e for run in runs.all for e in run.get_asset_check_evaluations()]:
+        warning = evaluation.severity == dg.AssetCheckSeverity.WARN
+        state = "passed" if evaluation.passed else ("warning" if warning else "FAILED")
+        print(f"  check {evaluation.asset_key.to_user_string()}.{evaluation.check_name}: "
+              f"{state}")
+
+
 def main(argv: "list[str] | None" = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -56,95 +170,23 @@ def main(argv: "list[str] | None" = None) -> int:
     args = parser.parse_args(argv)
 
     sample = write_sample(args.out, args.rows, args.period)
-    warehouse = args.out / "warehouse.duckdb"
-    for stale in (warehouse, Path(f"{warehouse}.wal")):
-        stale.unlink(missing_ok=True)
-    shutil.rmtree(ledger.default_folder(warehouse), ignore_errors=True)
-    resource = RatingResource(landing=str(sample.landing), catalog=str(sample.catalog),
-                              warehouse=str(warehouse))
+    warehouse = fresh_warehouse(args.out)
     # A persistent instance (dagster_home/), so that `make ui` shows these runs and metadata.
     os.environ.setdefault("DAGSTER_HOME", str(Path(__file__).resolve().parent.parent
                                               / "dagster_home"))
     set_up_odoo(sample.catalog)
-    with dg.DagsterInstance.get() as instance:
-        everything = [landed_usage, rated_period, period_summary, closed_period, odoo_posting,
-                      finance, analyst_copy, *dg.load_asset_checks_from_modules([checks])]
-        resources = {"rating": resource, "odoo": odoo_resource_from_environment()}
-        ingestion = dg.materialize(everything, selection=dg.AssetSelection.groups("ingestion"),
-                                   resources=resources, instance=instance, raise_on_error=False)
-        # The sample holds one deliberately corrupt file. Held, it would keep the month from
-        # closing (check inputs_complete) until a person removed or released it: the demo
-        # releases it, as an operator would after looking.
-        released = [path for kind, path, *_ in reports.query(warehouse, "reports/held_inputs")
-                    if kind == "usage" and release_input(
-                        warehouse, kind, path, "demo: the sample's deliberately corrupt file")]
-        result = dg.materialize(everything, partition_key=args.period,
-                                selection=dg.AssetSelection.groups("rating", "month_close"),
-                                resources=resources, instance=instance, raise_on_error=False)
-        # The legacy billing and costs are derived from the rated month, so they land after it.
-        write_finance_sample(sample.landing, warehouse, args.period)
-        money = dg.materialize(everything, partition_key=args.period,
-                               selection=dg.AssetSelection.groups("finance"),
-                               resources=resources, instance=instance, raise_on_error=False)
-    landed = ingestion.asset_materializations_for_node("landed_usage")[0].metadata
+    runs = run_the_month(sample, warehouse, args.period)
     print(f"\nfusion-rating demo, period {args.period}")
-    print(f"  1. ingestion #{landed['ingestion_id'].value} into the ledger "
-          f"({ledger.default_folder(warehouse)}): {landed['files_new'].value} new file(s), "
-          f"rows read {landed['rows_read'].value:,}: accepted "
-          f"{landed['rows_accepted'].value:,}, superseded {landed['rows_superseded'].value:,}, "
-          f"quarantined {landed['rows_quarantined'].value:,}")
-    for path in released:
-        print(f"     held usage file {path}: unreadable_file; released by the demo "
-              f"(fusion-rating release --warehouse {warehouse} --kind usage --file {path} "
-              "--reason ...)")
-    for kind, path, reason, _, _ in reports.query(warehouse, "reports/held_inputs"):
-        print(f"     held {kind} file {path}: {reason}")
-    rollups = result.asset_materializations_for_node("rated_period")
-    rated = next(m.metadata for m in rollups if m.asset_key.to_user_string() == "usage_rollups")
-    print(f"  2. rating {args.period} from the ledger: {rated['ledger_rows'].value:,} rows of "
-          f"the period: rated {rated['rows_rated'].value:,}, held at rating "
-          f"{rated['rows_held'].value:,}")
-    print("  quarantined at ingestion or held at rating, by reason:")
-    for reason, count in reports.query(warehouse, "reports/quarantine_by_reason"):
-        print(f"    {reason:<26} {count:>8,}")
-    print("  amount per service (rounded per line):")
-    for service, invoices, lines, amount, currency in reports.query(
-            warehouse, "reports/service_totals", {"billing_period": args.period}):
-        print(f"    {service:<12} {invoices:>5} invoices {lines:>6} lines {amount:>14,} "
-              f"{currency}")
-    posting = result.asset_materializations_for_node("odoo_posting")
-    if posting:
-        meta = posting[0].metadata
-        print(f"  Odoo: {meta['mode'].value}: {meta['invoices'].value} invoices, posted "
-              f"{meta['posted'].value}, already posted {meta['already_posted'].value}, held "
-              f"{meta['held'].value}")
-        for status, invoices, rated, difference in reports.query(
-                warehouse, "odoo/reconciliation_statuses", {"billing_period": args.period}):
-            print(f"    reconciliation_odoo {status:<15} {invoices:>5} invoices "
-                  f"{rated:>14,} CAD rated, difference {difference}")
-    print("  dual run against the legacy billing (reconciliation_legacy):")
-    for klass, lines, ours, legacy, difference in reports.query(
-            warehouse, "finance/margin_dual_run_classes", {"billing_period": args.period}):
-        print(f"    {klass:<17} {lines:>6} lines  ours {ours:>13,}  legacy {legacy:>13,}  "
-              f"difference {difference:,}")
-    print("  margin and cut-over readiness (margin_monthly, cutover_readiness):")
-    headline = margin_report.headline(warehouse, args.period)
-    print("    " + margin_report.headline_text(headline).replace("\n", "\n    "))
-    report = margin_report.write_report(warehouse, args.period,
-                                        args.out / f"margin-{args.period}.html")
-    print(f"  margin report: {report}")
-    for evaluation in [*ingestion.get_asset_check_evaluations(),
-                       *result.get_asset_check_evaluations(),
-                       *money.get_asset_check_evaluations()]:
-        warning = evaluation.severity == dg.AssetCheckSeverity.WARN
-        state = "passed" if evaluation.passed else ("warning" if warning else "FAILED")
-        print(f"  check {evaluation.asset_key.to_user_string()}.{evaluation.check_name}: "
-              f"{state}")
-    copy = money.asset_materializations_for_node("analyst_copy")
+    print_ingestion(runs, warehouse)
+    print_rating(runs, warehouse, args.period)
+    print_odoo(runs, warehouse, args.period)
+    print_finance(warehouse, args.period, args.out)
+    print_checks(runs)
+    copy = runs.finance.asset_materializations_for_node("analyst_copy")
     print(f"  warehouse: {warehouse}; analysts: duckdb -readonly "
           f"{copy[0].metadata['path'].value if copy else '(not published)'}")
     print("  UI: make ui, then http://127.0.0.1:3000 (these runs are in dagster_home/)")
-    return 0 if ingestion.success and result.success and money.success else 1
+    return 0 if all(run.success for run in runs.all) else 1
 
 
 if __name__ == "__main__":

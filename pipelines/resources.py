@@ -72,11 +72,18 @@ def rating_resource_from_environment() -> RatingResource:
     )
 
 
+class OdooNotConfigured(Exception):
+    """ODOO_URL is set but the rest is missing or wrong: the run that posts stops before
+    calling Odoo."""
+
+
 class OdooResource(dg.ConfigurableResource):
     """The Odoo that invoices are posted to; no URL means a dry run into odoo_outbox.
 
     Secrets are read from the environment through `dg.EnvVar` (see
     `odoo_resource_from_environment`): the UI shows the variable's name, never its value.
+    Whether the settings fit together is checked when a run that posts starts, not when the code
+    location loads: a half-set ODOO_* environment stops the posting, never the rating.
     """
 
     url: str = ""
@@ -90,7 +97,8 @@ class OdooResource(dg.ConfigurableResource):
     api_key: str = ""
     """Bearer API key for the json2 transport (ODOO_API_KEY)."""
     transport: str = "jsonrpc"
-    """jsonrpc (odoorpc, /jsonrpc) or json2 (Odoo 19's /json/2 API) (ODOO_TRANSPORT)."""
+    """jsonrpc (odoorpc, /jsonrpc) or json2 (Odoo 19's /json/2 API) (ODOO_TRANSPORT); empty:
+    json2 when only an API key is given, jsonrpc otherwise."""
     timeout: float = 30.0
     """Seconds to wait for one Odoo answer (ODOO_TIMEOUT)."""
     batch_size: int = 50
@@ -102,12 +110,34 @@ class OdooResource(dg.ConfigurableResource):
     """Create a catalog product missing in Odoo as a service product; false holds its
     invoices instead (FUSION_ODOO_CREATE_PRODUCTS=0)."""
 
-    def gateway(self) -> "Gateway | None":
-        if not self.url:
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self.settings()
+
+    def settings(self) -> "OdooSettings | None":
+        """Where Odoo is and how to talk to it; None without a URL (a dry run). Raises
+        OdooNotConfigured naming the variables to set (never a secret's value)."""
+        if not self.url.strip():
             return None
-        return connect(OdooSettings(url=self.url, database=self.database, login=self.login,
-                                    password=self.password, api_key=self.api_key,
-                                    transport=self.transport, timeout=self.timeout))
+        problems = [] if self.database else ["ODOO_DB (the database name) is not set"]
+        settings = None
+        try:
+            # The engine's own reading of ODOO_*, fed with this resource's values: one rule
+            # for the transport's default and what each transport needs.
+            settings = settings_from_environment({
+                "ODOO_URL": self.url, "ODOO_DB": self.database, "ODOO_USER": self.login,
+                "ODOO_PASSWORD": self.password, "ODOO_API_KEY": self.api_key,
+                "ODOO_TRANSPORT": self.transport, "ODOO_TIMEOUT": str(self.timeout)})
+        except ValueError as exc:
+            problems.append(str(exc))
+        if problems or settings is None:
+            raise OdooNotConfigured(
+                f"ODOO_URL is set, but {'; '.join(problems)}. Set what is missing in the "
+                "code location's environment, or unset ODOO_URL for a dry run into odoo_outbox.")
+        return settings
+
+    def gateway(self) -> "Gateway | None":
+        settings = self.settings()
+        return None if settings is None else connect(settings)
 
     def options(self, post: bool, catalog: Catalog) -> PostingOptions:
         """Posting options; each service is booked as the catalog's `odoo:` settings say."""
@@ -118,7 +148,7 @@ class OdooResource(dg.ConfigurableResource):
 
 def odoo_resource_from_environment() -> OdooResource:
     """The Odoo resource from ODOO_* (secrets as EnvVar) and FUSION_ODOO_*; a dry run when
-    ODOO_URL is not set."""
+    ODOO_URL is not set. Nothing is checked here (see `OdooResource.setup_for_execution`)."""
     def env(name: str) -> "str | dg.EnvVar":
         return dg.EnvVar(name) if os.getenv(name) else ""
 
@@ -126,11 +156,10 @@ def odoo_resource_from_environment() -> OdooResource:
                     for item in os.getenv("FUSION_ODOO_JOURNALS", "").split(",") if "=" in item)
     if not os.getenv("ODOO_URL"):
         return OdooResource(journals=journals)
-    settings = settings_from_environment()
-    assert settings is not None
     return OdooResource(
         url=dg.EnvVar("ODOO_URL"), database=env("ODOO_DB"), login=env("ODOO_USER"),
         password=env("ODOO_PASSWORD"), api_key=env("ODOO_API_KEY"),
-        transport=settings.transport, timeout=settings.timeout,
+        transport=os.getenv("ODOO_TRANSPORT", ""),
+        timeout=float(os.getenv("ODOO_TIMEOUT") or 30),
         batch_size=int(os.getenv("FUSION_ODOO_BATCH_SIZE", "50")), journals=journals,
         create_missing_products=os.getenv("FUSION_ODOO_CREATE_PRODUCTS", "1") != "0")

@@ -8,7 +8,7 @@ rated AS (
     SELECT service, sum(counter_rows) AS rows_rated FROM usage_rollups
     WHERE billing_period = $billing_period GROUP BY service
 )
-SELECT coalesce(h.service, r.service) AS service, coalesce(h.rows_held, 0),
+SELECT coalesce(h.service, r.service) AS service, coalesce(h.rows_held, 0) AS rows_held,
        coalesce(h.rows_held, 0) + coalesce(r.rows_rated, 0) AS counted,
        round(100.0 * coalesce(h.rows_held, 0)
              / (coalesce(h.rows_held, 0) + coalesce(r.rows_rated, 0)), 2) AS percent

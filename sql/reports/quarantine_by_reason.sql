@@ -1,1 +1,1 @@
-SELECT reason, count(*) FROM usage_quarantine GROUP BY reason ORDER BY count(*) DESC, reason
+SELECT reason, count(*) AS rows FROM usage_quarantine GROUP BY reason ORDER BY count(*) DESC, reason

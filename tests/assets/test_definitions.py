@@ -1,12 +1,17 @@
 """The Dagster definitions load, and the rating graph materializes in process."""
 
+import importlib
+import pkgutil
+from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
-from assets import checks
-from assets.rating import landed_usage, period_summary, rated_period
+import assets
+from assets.ingest import landed_usage
+from assets.rating import period_summary, rated_period
+from pipelines.partitions import billing_periods
 from pipelines.resources import RatingResource
 from rating.samples.usage import SampleSummary, write_sample
 from tests.support.usage_builder import snapshot
@@ -14,7 +19,11 @@ from tests.support.usage_builder import snapshot
 pytestmark = pytest.mark.fast
 
 ASSETS = [landed_usage, rated_period, period_summary]
-CHECKS = dg.load_asset_checks_from_modules([checks])
+CHECKS = dg.load_asset_checks_from_package_module(assets)
+# The checks about one billing period; the others (every ingestion, every held input file,
+# every held cost) look at the whole warehouse.
+PERIOD_CHECKS = {"period_conservation", "quarantine_share", "every_line_priced",
+                 "invoices_match_rated", "every_service_has_usage", "odoo_amounts_match"}
 
 
 def sample_without_the_corrupt_file(folder: Path) -> SampleSummary:
@@ -37,6 +46,45 @@ def test_definitions_load() -> None:
         assert defs.resolve_job_def(job) is not None
 
 
+def test_every_asset_and_check_module_is_loaded() -> None:
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    modules = {info.name: importlib.import_module(f"assets.{info.name}")
+               for info in pkgutil.iter_modules(assets.__path__)}
+    assert set(modules) == {"ingest", "rating", "close", "odoo", "finance"}
+    checks_by_module = {}
+    for name, module in modules.items():
+        defined = {key for found in dg.load_assets_from_modules([module])
+                   for key in found.keys}
+        assert defined and defined <= graph.get_all_asset_keys(), name
+        checks = {key for found in dg.load_asset_checks_from_modules([module])
+                  for key in found.check_keys}
+        assert checks <= graph.asset_check_keys, name
+        checks_by_module[name] = {key.name for key in checks}
+    assert checks_by_module == {
+        "ingest": {"conservation"},
+        "rating": {"period_conservation", "inputs_complete", "quarantine_share",
+                   "every_line_priced", "invoices_match_rated", "every_service_has_usage"},
+        "close": set(),
+        "odoo": {"odoo_amounts_match"},
+        "finance": {"costs_all_converted"},
+    }
+    assert {key.name for key in graph.asset_check_keys} == set().union(
+        *checks_by_module.values())
+
+
+def test_the_checks_about_one_period_are_partitioned_by_billing_period() -> None:
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    partitioned = {key.name for key in graph.asset_check_keys
+                   if graph.get(key).partitions_def == billing_periods}
+    assert partitioned == PERIOD_CHECKS
+    assert all(graph.get(key).partitions_def is None
+               for key in graph.asset_check_keys if key.name not in PERIOD_CHECKS)
+
+
 def materialize(resource: RatingResource) -> dg.ExecuteInProcessResult:
     return dg.materialize([*ASSETS, *CHECKS], partition_key="2026-10",
                           resources={"rating": resource}, raise_on_error=False)
@@ -57,9 +105,15 @@ def test_the_graph_materializes_with_its_checks(tmp_path: Path) -> None:
     assert landed["rows_read"].value == (landed["rows_accepted"].value
                                          + landed["rows_superseded"].value
                                          + landed["rows_quarantined"].value)
-    rated = {m.asset_key.to_user_string(): m.metadata
-             for m in result.asset_materializations_for_node("rated_period")}["usage_rollups"]
+    by_asset = {m.asset_key.to_user_string(): m.metadata
+                for m in result.asset_materializations_for_node("rated_period")}
+    rated = by_asset["usage_rollups"]
     assert rated["rows_accepted"].value == rated["rows_rated"].value + rated["rows_held"].value
+    invoices = by_asset["invoice_lines"]
+    assert invoices["dagster/table_name"].value == "invoice_lines"
+    assert invoices["dagster/row_count"].value == invoices["invoice_lines"].value > 0
+    exact = Decimal(str(invoices["amount_cad"].value).replace(",", ""))
+    assert invoices["amount_cad_cents"].value == exact * 100
     # Every deliberately bad row is quarantined at ingestion or held at rating (no account
     # link, no subscription, filtered out); the sample's bad rows all fall in 2026-10 or are
     # unplaceable, bar the ones quarantined at ingestion.
@@ -69,6 +123,9 @@ def test_the_graph_materializes_with_its_checks(tmp_path: Path) -> None:
     assert evaluations["every_line_priced"] and evaluations["inputs_complete"]
     assert evaluations["invoices_match_rated"]
     assert not evaluations["quarantine_share"]      # the sample's bad rows are concentrated
+    partitions = {e.check_name: e.partition for e in result.get_asset_check_evaluations()}
+    assert partitions == {name: "2026-10" if name in PERIOD_CHECKS else None
+                          for name in partitions}
     assert "period_summary" in materialized_keys(result)
 
 

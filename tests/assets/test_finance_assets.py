@@ -6,11 +6,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets import checks
-from assets.close import closed_period
-from assets.finance import analyst_copy, finance
-from assets.odoo import odoo_posting
-from assets.rating import landed_usage, period_summary, rated_period
+from pipelines.definitions import ASSETS, CHECKS
 from pipelines.resources import OdooResource, RatingResource
 from rating.reports import margin as margin_report
 from rating.reports import queries as reports
@@ -18,8 +14,7 @@ from rating.samples.finance import write_finance_sample
 from rating.samples.usage import write_sample
 
 pytestmark = pytest.mark.slow
-EVERYTHING = [landed_usage, rated_period, period_summary, closed_period, odoo_posting, finance,
-              analyst_copy, *dg.load_asset_checks_from_modules([checks])]
+EVERYTHING = [*ASSETS, *CHECKS]
 
 
 def test_the_finance_group_reconciles_and_publishes(tmp_path: Path) -> None:

@@ -5,10 +5,11 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from assets import checks
+import assets
 from assets.close import closed_period
+from assets.ingest import landed_usage
 from assets.odoo import odoo_posting
-from assets.rating import landed_usage, period_summary, rated_period
+from assets.rating import period_summary, rated_period
 from pipelines.resources import OdooResource, RatingResource, odoo_resource_from_environment
 from rating.samples.usage import write_sample
 from tests.support.odoo_server import OdooTestServer
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 SECRET = "pw-that-must-never-show"
 GRAPH = [landed_usage, rated_period, period_summary, closed_period, odoo_posting,
-         *dg.load_asset_checks_from_modules([checks])]
+         *dg.load_asset_checks_from_package_module(assets)]
 
 
 @pytest.fixture
