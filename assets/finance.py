@@ -85,7 +85,7 @@ def finance(context: dg.AssetExecutionContext, rating: RatingResource,
     by_service = reports.records(rating.warehouse, "finance/legacy_by_service",
                                  {"billing_period": period})
     yield dg.MaterializeResult(asset_key="reconciliation_legacy", metadata={
-        ROW_COUNT: sum(lines for _, lines, *_ in result.classes),
+        ROW_COUNT: sum(found.lines for found in result.classes),
         "by_class": dg.MetadataValue.md(reports.markdown_table(
             ("class", "lines", "ours", "legacy", "difference"), result.classes)),
         "by_service": table(by_service, {"service": "service", "class": "class",
