@@ -31,8 +31,8 @@ import contextlib
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -40,22 +40,19 @@ from typing import Any, NamedTuple
 import pyarrow as pa
 
 from rating import warehouse
-from rating.catalog import Catalog, ServiceAccounting
+from rating.odoo.documents import Unpostable, documents
 from rating.odoo.gateway import Gateway, OdooError, OdooUnreachable
-from rating.odoo.payload import (
-    Customer,
-    InvoiceDocument,
-    NotPostable,
-    Precision,
-    RatedLine,
-    Tier,
-    build_document,
-)
+from rating.odoo.options import PostingOptions
+from rating.odoo.payload import InvoiceDocument
 from rating.odoo.records import OdooRecords, ProductSpec, accounting_date, read_lock_date
 from rating.odoo.setup import KEY_FIELD, UNITS, Needs, blocking, plan
 from rating.periods import billing_period
 
 log = logging.getLogger(__name__)
+
+# Moved out, still named here for the callers of posting (cli, assets, bench, tests).
+__all__ = ["PeriodOpen", "PostingFailed", "PostingOptions", "PostingReport", "Unpostable",
+           "documents", "post_period"]
 
 MOVE_FIELDS = ["id", KEY_FIELD, "ref", "state", "name", "amount_untaxed", "amount_tax",
                "amount_total", "currency_id"]
@@ -98,49 +95,6 @@ LEDGER_STEP_COLUMNS = (
     ("last_error", pa.string()))
 
 
-@dataclass(frozen=True)
-class PostingOptions:
-    """How invoices are posted.
-
-    post: post the verified drafts (False leaves them in draft: a preview of an open period).
-    batch_size: invoices per create and action_post call.
-    journals: journal code per service, over the catalog's (default: Odoo's first sales
-        journal).
-    services: how each service is booked (the catalog's `odoo:` settings; a service not
-        given takes the defaults: income account 411200, category and analytic account named
-        after the service, Odoo's journal and payment term).
-    create_missing_products: create a catalog product missing in Odoo as a service product
-        (False: its invoices are held as rejected, naming the product).
-    precision: the precision of a dry run (a real run reads Odoo's).
-    settle_seconds: after a create whose answer was lost and whose invoices Odoo does not
-        show, how long to wait before creating them again: Odoo may still be working on that
-        request (its workers are killed after limit_time_real, 120 s by default).
-    """
-
-    post: bool = True
-    batch_size: int = 50
-    settle_seconds: float = 300.0
-    journals: Mapping[str, str] = field(default_factory=dict)
-    services: Mapping[str, ServiceAccounting] = field(default_factory=dict)
-    create_missing_products: bool = True
-    precision: Precision = field(default_factory=Precision)
-
-    def __post_init__(self) -> None:
-        if self.batch_size < 1:
-            raise ValueError(f"batch size must be at least 1, not {self.batch_size}")
-
-    def booking(self, service: str, service_name: str) -> ServiceAccounting:
-        """The service's settings with every name resolved (journal: the override's)."""
-        given = self.services.get(service, ServiceAccounting())
-        return replace(given, product_category=given.product_category or service_name,
-                       analytic_account=given.analytic_account or service_name,
-                       journal=self.journals.get(service, given.journal))
-
-    @classmethod
-    def for_catalog(cls, catalog: Catalog, **options: Any) -> PostingOptions:
-        return cls(services={s.code: s.booking for s in catalog.services}, **options)
-
-
 @dataclass
 class PostingReport:
     """What a run did, per invoice key state, for the CLI and the Dagster metadata."""
@@ -163,17 +117,6 @@ class PostingReport:
         return (f"{self.period}: {self.invoices} invoices ({states}); created {self.created}, "
                 f"updated {self.updated}, posted {self.posted}, already posted "
                 f"{self.already_posted}; {self.odoo_calls} Odoo calls")
-
-
-@dataclass(frozen=True)
-class Unpostable:
-    """An invoice that cannot be posted exactly at Odoo's precision (held as not_postable)."""
-
-    key: str
-    customer: str
-    service: str
-    amount: Decimal
-    problem: str
 
 
 class PeriodOpen(RuntimeError):
@@ -207,43 +150,6 @@ def post_period(database: Path | str, period: str, gateway: Gateway | None,
                              f"closed (close it first, or post drafts only)")
         poster = _Poster(con, gateway, period, options)
         return poster.run(keys)
-
-
-def documents(con: Any, period: str, keys: Sequence[str], options: PostingOptions,
-              precision_for: Callable[[str], Precision]
-              ) -> Iterator[InvoiceDocument | Unpostable]:
-    """The batch's invoices, in key order. The invoice date is the period's last day."""
-    label = billing_period(period)
-    last_day = label.last_day
-    batch = pa.table({"invoice_key": pa.array(list(keys), pa.string())})
-    with warehouse.registered(con, "batch_keys", batch):
-        cursor = warehouse.run(con, "odoo/invoice_documents", {"billing_period": period})
-        names = [column[0] for column in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    by_key: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        by_key.setdefault(row["invoice_key"], []).append(row)
-    for key in keys:
-        lines = by_key[key]
-        first = lines[0]
-        customer = Customer(first["customer_key"], first["partner_name"], first["email"],
-                            first["country"], first["province"], first["street"],
-                            first["city"], first["postal_code"], first["language"])
-        rated = [RatedLine(product_code=r["product_code"], description=r["description"],
-                           quantity=r["quantity"], billable_units=r["billable_units"],
-                           amount=r["amount"], model=r["model"], unit=r["unit"],
-                           tiers=tuple(Tier(*t) for t in r["tiers"]),
-                           package_size=r["package_size"])
-                 for r in lines]
-        service = first["service"]
-        try:
-            yield build_document(key, period, service, first["currency"], last_day,
-                                 options.booking(service, first["service_name"]), customer,
-                                 rated, precision_for(first["currency"]),
-                                 origin=f"{first['service_name']} usage, {label.label}")
-        except NotPostable as exc:
-            yield Unpostable(key, first["customer_key"], service,
-                             sum((r.amount for r in rated), D0), str(exc))
 
 
 def _dry_run(con: Any, period: str, keys: list[str], options: PostingOptions) -> PostingReport:

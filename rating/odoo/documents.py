@@ -1,0 +1,73 @@
+"""A batch of a period's invoices as Odoo documents, built from the warehouse's invoice lines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+
+from rating import warehouse
+from rating.odoo.options import PostingOptions
+from rating.odoo.payload import (
+    Customer,
+    InvoiceDocument,
+    NotPostable,
+    Precision,
+    RatedLine,
+    Tier,
+    build_document,
+)
+from rating.periods import billing_period
+
+D0 = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Unpostable:
+    """An invoice that cannot be posted exactly at Odoo's precision (held as not_postable)."""
+
+    key: str
+    customer: str
+    service: str
+    amount: Decimal
+    problem: str
+
+
+def documents(con: Any, period: str, keys: Sequence[str], options: PostingOptions,
+              precision_for: Callable[[str], Precision]
+              ) -> Iterator[InvoiceDocument | Unpostable]:
+    """The batch's invoices, in key order. The invoice date is the period's last day."""
+    label = billing_period(period)
+    last_day = label.last_day
+    batch = pa.table({"invoice_key": pa.array(list(keys), pa.string())})
+    with warehouse.registered(con, "batch_keys", batch):
+        cursor = warehouse.run(con, "odoo/invoice_documents", {"billing_period": period})
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    by_key: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_key.setdefault(row["invoice_key"], []).append(row)
+    for key in keys:
+        lines = by_key[key]
+        first = lines[0]
+        customer = Customer(first["customer_key"], first["partner_name"], first["email"],
+                            first["country"], first["province"], first["street"],
+                            first["city"], first["postal_code"], first["language"])
+        rated = [RatedLine(product_code=r["product_code"], description=r["description"],
+                           quantity=r["quantity"], billable_units=r["billable_units"],
+                           amount=r["amount"], model=r["model"], unit=r["unit"],
+                           tiers=tuple(Tier(*t) for t in r["tiers"]),
+                           package_size=r["package_size"])
+                 for r in lines]
+        service = first["service"]
+        try:
+            yield build_document(key, period, service, first["currency"], last_day,
+                                 options.booking(service, first["service_name"]), customer,
+                                 rated, precision_for(first["currency"]),
+                                 origin=f"{first['service_name']} usage, {label.label}")
+        except NotPostable as exc:
+            yield Unpostable(key, first["customer_key"], service,
+                             sum((r.amount for r in rated), D0), str(exc))
