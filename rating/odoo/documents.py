@@ -1,4 +1,5 @@
-"""A batch of a period's invoices as Odoo documents, built from the warehouse's invoice lines."""
+"""A batch of a period's invoices as Odoo documents, built from the warehouse's invoice lines,
+and what a product missing in Odoo is created with."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import pyarrow as pa
 
 from rating import warehouse
+from rating.odoo.needs import UNITS
 from rating.odoo.options import PostingOptions
 from rating.odoo.payload import (
     Customer,
@@ -20,6 +22,7 @@ from rating.odoo.payload import (
     Tier,
     build_document,
 )
+from rating.odoo.records import ProductSpec
 from rating.periods import billing_period
 
 D0 = Decimal(0)
@@ -71,3 +74,13 @@ def documents(con: Any, period: str, keys: Sequence[str], options: PostingOption
         except NotPostable as exc:
             yield Unpostable(key, first["customer_key"], service,
                              sum((r.amount for r in rated), D0), str(exc))
+
+
+def product_specs(con: Any, options: PostingOptions, codes: list[str]
+                  ) -> dict[str, ProductSpec]:
+    """What each catalog product is created with in Odoo when it is missing: its name, its
+    service's product category, its metric's unit."""
+    return {row["product_code"]: ProductSpec(
+        row["name"], options.booking(row["service"], row["service_name"]).product_category
+        or row["service_name"], row["unit"] or UNITS)
+        for row in warehouse.rows(con, "odoo/product_names", {"codes": codes})}
