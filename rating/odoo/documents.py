@@ -11,6 +11,7 @@ from typing import Any
 import pyarrow as pa
 
 from rating import warehouse
+from rating.odoo.keyed_records import ProductSpec
 from rating.odoo.needs import UNITS
 from rating.odoo.options import PostingOptions
 from rating.odoo.payload import (
@@ -22,7 +23,6 @@ from rating.odoo.payload import (
     Tier,
     build_document,
 )
-from rating.odoo.records import ProductSpec
 from rating.periods import billing_period
 
 D0 = Decimal(0)

@@ -42,7 +42,8 @@ from rating.odoo.ledger import PostingReport, write_outbox, write_reconciliation
 from rating.odoo.options import PostingOptions
 from rating.odoo.payload import InvoiceDocument
 from rating.odoo.plan import PostingState
-from rating.odoo.runner import NOT_SET_UP, PostingRun, chunks
+from rating.odoo.runner import PostingRun, chunks
+from rating.odoo.setup import NOT_SET_UP
 from rating.periods import billing_period
 
 # Moved out, still named here for the callers of posting (cli, assets, bench, tests).

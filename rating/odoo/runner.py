@@ -54,12 +54,10 @@ from rating.odoo.plan import (
     verify_draft,
 )
 from rating.odoo.records import OdooRecords, accounting_date, read_lock_date
-from rating.odoo.setup import UNITS, Needs, Step, blocking, plan
+from rating.odoo.setup import NOT_SET_UP, UNITS, Needs, Step, blocking, plan
 from rating.periods import billing_period
 
 log = logging.getLogger(__name__)
-
-NOT_SET_UP = "fusion_rating.NotSetUp"
 
 
 class PostingRun:

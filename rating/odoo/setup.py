@@ -27,13 +27,14 @@ from rating.odoo.gateway import Gateway, OdooError
 from rating.odoo.needs import UNITS, Needs, price_digits_for
 
 KEY_FIELD = "x_fc_billing_key"
+NOT_SET_UP = "fusion_rating.NotSetUp"  # the error of a need posting finds missing
 ANALYTIC_PLAN = "Services"
 PRICE_PRECISION = "Product Price"
 QUANTITY_PRECISION = "Product Unit"  # Odoo 19's name ("Product Unit of Measure" before)
 ALL_RECORDS = {"active_test": False}
 
 # What the catalog asks of Odoo (rating.odoo.needs), named here too for the callers of setup.
-__all__ = ["KEY_FIELD", "UNITS", "Needs", "Step", "apply", "blocking", "plan",
+__all__ = ["KEY_FIELD", "NOT_SET_UP", "UNITS", "Needs", "Step", "apply", "blocking", "plan",
            "price_digits_for"]
 
 Status = Literal["ok", "create", "change", "missing"]
