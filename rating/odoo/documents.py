@@ -47,22 +47,24 @@ def documents(con: Any, period: str, keys: Sequence[str], options: PostingOption
     last_day = label.last_day
     batch = pa.table({"invoice_key": pa.array(list(keys), pa.string())})
     with warehouse.registered(con, "batch_keys", batch):
-        cursor = warehouse.run(con, "odoo/invoice_documents", {"billing_period": period})
-        names = [column[0] for column in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        rows = warehouse.rows(con, "odoo/invoice_documents", {"billing_period": period})
     by_key: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_key.setdefault(row["invoice_key"], []).append(row)
     for key in keys:
         lines = by_key[key]
         first = lines[0]
-        customer = Customer(first["customer_key"], first["partner_name"], first["email"],
-                            first["country"], first["province"], first["street"],
-                            first["city"], first["postal_code"], first["language"])
+        customer = Customer(ref=first["customer_key"], name=first["partner_name"],
+                            email=first["email"], country=first["country"],
+                            province=first["province"], street=first["street"],
+                            city=first["city"], postal_code=first["postal_code"],
+                            language=first["language"])
         rated = [RatedLine(product_code=r["product_code"], description=r["description"],
                            quantity=r["quantity"], billable_units=r["billable_units"],
                            amount=r["amount"], model=r["model"], unit=r["unit"],
-                           tiers=tuple(Tier(*t) for t in r["tiers"]),
+                           tiers=tuple(Tier(tier=t["tier"], units=t["units"],
+                                            unit_price=t["unit_price"], flat_fee=t["flat_fee"])
+                                       for t in r["tiers"]),
                            package_size=r["package_size"])
                  for r in lines]
         service = first["service"]
