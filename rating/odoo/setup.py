@@ -22,44 +22,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from rating.catalog import Catalog, ServiceAccounting
+from rating.catalog import ServiceAccounting
 from rating.odoo.gateway import Gateway, OdooError
-from rating.odoo.payload import package_unit
+from rating.odoo.needs import UNITS, Needs, price_digits_for
 
 KEY_FIELD = "x_fc_billing_key"
-UNITS = "Units"  # Odoo's unit of measure of a line of 1 x its amount
+NOT_SET_UP = "fusion_rating.NotSetUp"  # the error of a need posting finds missing
 ANALYTIC_PLAN = "Services"
 PRICE_PRECISION = "Product Price"
 QUANTITY_PRECISION = "Product Unit"  # Odoo 19's name ("Product Unit of Measure" before)
 ALL_RECORDS = {"active_test": False}
 
+# What the catalog asks of Odoo (rating.odoo.needs), named here too for the callers of setup.
+__all__ = ["KEY_FIELD", "NOT_SET_UP", "UNITS", "Needs", "Step", "apply", "blocking", "plan",
+           "price_digits_for"]
+
 Status = Literal["ok", "create", "change", "missing"]
-
-
-@dataclass(frozen=True)
-class Needs:
-    """What posting relies on, by name (resolved to ids when posting)."""
-
-    units: frozenset[str] = frozenset()
-    bookings: tuple[ServiceAccounting, ...] = ()
-    languages: frozenset[str] = frozenset()
-    price_digits: int | None = None  # None: leave Odoo's precision as it is
-    quantity_digits: int | None = None
-
-    @classmethod
-    def for_catalog(cls, catalog: Catalog, languages: Iterable[str] = ("fr_CA",),
-                    price_digits: int | None = None,
-                    quantity_digits: int | None = None) -> Needs:
-        metric_units = {(m.service, m.code): m.unit for m in catalog.metrics}
-        packages = {package_unit(price.package_size, metric_units[(plan.service, charge.metric)])
-                    for plan in catalog.plans for charge in plan.charges
-                    for price in charge.prices
-                    if price.model == "package" and price.package_size is not None}
-        return cls(units=frozenset({UNITS, *(m.unit for m in catalog.metrics if m.unit),
-                                    *packages}),
-                   bookings=tuple(s.booking for s in catalog.services),
-                   languages=frozenset(languages), price_digits=price_digits,
-                   quantity_digits=quantity_digits)
 
 
 @dataclass(frozen=True)
@@ -397,20 +375,6 @@ def _precision(odoo: Gateway, name: str, digits: int, what: str) -> Step:
                 f"--quantity-digits {current}",
                 required=False, model="decimal.precision", record_id=int(rows[0]["id"]),
                 values={"digits": digits})
-
-
-def price_digits_for(catalog: Catalog, most: int = 10) -> int:
-    """The decimals of the catalog's most precise unit price (0.0000125 needs 7), so that a
-    line of whole units at that price is carried exactly; at least Odoo's default 2."""
-    digits = 2
-    for charge in catalog.charges():
-        for price in charge.prices:
-            for value in (*(t.unit_price for t in price.tiers), price.package_price):
-                if value is not None:
-                    exponent = value.normalize().as_tuple().exponent
-                    if isinstance(exponent, int):
-                        digits = max(digits, -exponent)
-    return min(digits, most)
 
 
 def blocking(steps: list[Step]) -> list[Step]:

@@ -11,8 +11,8 @@ WITH partner AS (
 SELECT l.invoice_key, l.customer_key, l.service, coalesce(s.name, l.service) AS service_name,
        l.currency, l.product_code, l.description, l.quantity, l.billable_units, l.amount,
        l.model, coalesce(m.unit, '') AS unit, cp.package_size,
-       [(t.tier, t.units, t.unit_price, t.flat_fee) FOR t IN coalesce(l.breakdown, [])]
-           AS tiers,
+       [{'tier': t.tier, 'units': t.units, 'unit_price': t.unit_price, 'flat_fee': t.flat_fee}
+        FOR t IN coalesce(l.breakdown, [])] AS tiers,
        coalesce(p.name, l.customer_key) AS partner_name, p.email, p.country, p.province,
        p.street, p.city, p.postal_code, p.language
 FROM invoice_line_charges l

@@ -8,7 +8,9 @@
 --        deleted_in_odoo (we posted it, it is gone), reset_to_draft_in_odoo (we posted it,
 --        accounting set it back to draft: left to them), rejected (Odoo refused it),
 --        not_postable (a line cannot be posted exactly at Odoo's precision),
---        unreachable (Odoo did not answer; the next run resumes it).
+--        create_unconfirmed (a create's answer was lost: created again, searching first,
+--        once Odoo has settled), unreachable (Odoo did not answer; the next run resumes it).
+--        The values of rating.odoo.plan.PostingState.
 CREATE TABLE IF NOT EXISTS odoo_postings (
     invoice_key       VARCHAR PRIMARY KEY,
     billing_period    VARCHAR NOT NULL,

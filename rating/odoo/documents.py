@@ -1,0 +1,88 @@
+"""A batch of a period's invoices as Odoo documents, built from the warehouse's invoice lines,
+and what a product missing in Odoo is created with."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+
+from rating import warehouse
+from rating.odoo.keyed_records import ProductSpec
+from rating.odoo.needs import UNITS
+from rating.odoo.options import PostingOptions
+from rating.odoo.payload import (
+    Customer,
+    InvoiceDocument,
+    NotPostable,
+    Precision,
+    RatedLine,
+    Tier,
+    build_document,
+)
+from rating.periods import billing_period
+
+D0 = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Unpostable:
+    """An invoice that cannot be posted exactly at Odoo's precision (held as not_postable)."""
+
+    key: str
+    customer: str
+    service: str
+    amount: Decimal
+    problem: str
+
+
+def documents(con: Any, period: str, keys: Sequence[str], options: PostingOptions,
+              precision_for: Callable[[str], Precision]
+              ) -> Iterator[InvoiceDocument | Unpostable]:
+    """The batch's invoices, in key order. The invoice date is the period's last day."""
+    label = billing_period(period)
+    last_day = label.last_day
+    batch = pa.table({"invoice_key": pa.array(list(keys), pa.string())})
+    with warehouse.registered(con, "batch_keys", batch):
+        rows = warehouse.rows(con, "odoo/invoice_documents", {"billing_period": period})
+    by_key: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_key.setdefault(row["invoice_key"], []).append(row)
+    for key in keys:
+        lines = by_key[key]
+        first = lines[0]
+        customer = Customer(ref=first["customer_key"], name=first["partner_name"],
+                            email=first["email"], country=first["country"],
+                            province=first["province"], street=first["street"],
+                            city=first["city"], postal_code=first["postal_code"],
+                            language=first["language"])
+        rated = [RatedLine(product_code=r["product_code"], description=r["description"],
+                           quantity=r["quantity"], billable_units=r["billable_units"],
+                           amount=r["amount"], model=r["model"], unit=r["unit"],
+                           tiers=tuple(Tier(tier=t["tier"], units=t["units"],
+                                            unit_price=t["unit_price"], flat_fee=t["flat_fee"])
+                                       for t in r["tiers"]),
+                           package_size=r["package_size"])
+                 for r in lines]
+        service = first["service"]
+        try:
+            yield build_document(key, period, service, first["currency"], last_day,
+                                 options.booking(service, first["service_name"]), customer,
+                                 rated, precision_for(first["currency"]),
+                                 origin=f"{first['service_name']} usage, {label.label}")
+        except NotPostable as exc:
+            yield Unpostable(key, first["customer_key"], service,
+                             sum((r.amount for r in rated), D0), str(exc))
+
+
+def product_specs(con: Any, options: PostingOptions, codes: list[str]
+                  ) -> dict[str, ProductSpec]:
+    """What each catalog product is created with in Odoo when it is missing: its name, its
+    service's product category, its metric's unit."""
+    return {row["product_code"]: ProductSpec(
+        row["name"], options.booking(row["service"], row["service_name"]).product_category
+        or row["service_name"], row["unit"] or UNITS)
+        for row in warehouse.rows(con, "odoo/product_names", {"codes": codes})}

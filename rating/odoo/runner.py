@@ -1,0 +1,238 @@
+"""One posting run: gathers what the ledger, the rating and Odoo say of each key, asks
+rating.odoo.plan what to do, and does it.
+
+The run first resolves what the period's invoices need from Odoo's setup (rating.odoo.setup)
+and stops, naming what is missing, before any invoice when something is. Then per batch: the
+documents (rating.odoo.documents), one search of Odoo for the batch's keys, one decision per
+key, then the writes in order (rating.odoo.moves): create the new invoices, rewrite the drafts
+whose content changed, verify every draft's total, post the verified ones. Last, every invoice
+the ledger knows is read back into reconciliation_odoo (rating.odoo.ledger).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from rating import warehouse
+from rating.odoo.documents import documents, product_specs
+from rating.odoo.gateway import Gateway, OdooError, OdooUnreachable
+from rating.odoo.ledger import (
+    PostingLedger,
+    PostingReport,
+    ledger_entries,
+    moves_to_read_back,
+    write_read_back,
+)
+from rating.odoo.moves import (
+    READ_CHUNK,
+    InvoiceWriter,
+    lines_are_ours,
+    moves_by_key,
+    odoo_move,
+    read_back,
+    read_moves,
+)
+from rating.odoo.options import PostingOptions
+from rating.odoo.payload import InvoiceDocument
+from rating.odoo.plan import (
+    AlreadyPosted,
+    CompareLines,
+    Create,
+    Hold,
+    LedgerEntry,
+    OdooMove,
+    PostingState,
+    Rated,
+    Rewrite,
+    Verify,
+    decide,
+    hold_not_postable,
+    judge_posted,
+    verify_draft,
+)
+from rating.odoo.records import OdooRecords, accounting_date, read_lock_date
+from rating.odoo.setup import NOT_SET_UP, UNITS, Needs, Step, blocking, plan
+from rating.periods import billing_period
+
+log = logging.getLogger(__name__)
+
+
+class PostingRun:
+    """One posting run; holds the warehouse writer connection and the Odoo id caches."""
+
+    def __init__(self, con: Any, gateway: Gateway, period: str, options: PostingOptions,
+                 now: Callable[[], dt.datetime] | None = None) -> None:
+        self.con = con
+        self.odoo = gateway
+        self.period = period
+        self.options = options
+        self.now = now or (lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
+        self.report = PostingReport(period, dry_run=False)
+        self.ledger = PostingLedger(con, period, self.report, self.now)
+        self.entries: dict[str, LedgerEntry] = {}
+        self.records = OdooRecords(gateway, lambda codes: product_specs(con, options, codes),
+                                   options.create_missing_products)
+        self.writer = InvoiceWriter(gateway, self.records, self.ledger)
+        self.reworded = 0  # posted invoices whose descriptions this version words otherwise
+        self.finished = 0  # keys whose batch is done
+
+    def run(self, keys: list[str]) -> PostingReport:
+        """Post the keys; Odoo refusing a call every invoice needs, or not answering, stops
+        the run (OdooError, OdooUnreachable) with what was done written down."""
+        self.report.invoices = len(keys)
+        # Each key is in one batch only: what the ledger said at the start is what it says
+        # when its batch comes.
+        self.entries = ledger_entries(self.con, self.period)
+        customers = [row["customer_key"] for row in warehouse.rows(
+            self.con, "odoo/customer_keys", {"billing_period": self.period})]
+        try:
+            self.check_setup()
+            for chunk in chunks(customers, READ_CHUNK):
+                self.records.find_partners(chunk)  # one search for many batches' partners
+            for batch in chunks(keys, self.options.batch_size):
+                self._batch(batch)
+                self.ledger.flush()
+                self.finished += len(batch)
+            self._read_back()
+            if self.reworded:
+                self.report.notes.append(
+                    f"{self.reworded} posted invoices read otherwise in this version (their "
+                    "descriptions or booking settings) with the same lines and amounts: "
+                    "recorded as posted, nothing to adjust")
+        except (OdooUnreachable, OdooError):
+            self.ledger.flush()
+            self.report.odoo_calls = self.odoo.calls
+            raise
+        self.report.odoo_calls = self.odoo.calls
+        return self.report
+
+    def check_setup(self) -> None:
+        """Resolve what the period needs from Odoo's setup, or stop before any invoice."""
+        steps = plan(self.odoo, _period_needs(self.con, self.period, self.options))
+        missing = blocking(steps)
+        if missing:
+            raise OdooError(NOT_SET_UP, _not_set_up(missing))
+        self.records.setup_ids = {(s.kind, s.name): s.record_id for s in steps
+                                  if s.status == "ok" and s.record_id is not None}
+        self.records.lock_date = read_lock_date(self.odoo)
+        last_day = billing_period(self.period).last_day
+        moved = accounting_date(last_day, self.records.lock_date)
+        if moved != last_day:
+            note = (f"{self.period} is inside Odoo's lock date ({self.records.lock_date}): "
+                    f"invoices dated {last_day} are booked on {moved}, the first open date")
+            self.report.notes.append(note)
+            log.warning(note)
+
+    def _batch(self, keys: list[str]) -> None:
+        """One search of Odoo for the batch's keys, a decision per key, then the writes:
+        create the new, rewrite the changed drafts, verify every draft, post."""
+        docs: list[InvoiceDocument] = []
+        for doc in documents(self.con, self.period, keys, self.options,
+                             lambda currency: self.records.currency(currency)[0]):
+            if isinstance(doc, InvoiceDocument):
+                docs.append(doc)
+            else:
+                self.ledger.not_postable(doc, hold_not_postable(self.entries.get(doc.key),
+                                                                doc.problem))
+        if not docs:
+            return
+        found = moves_by_key(self.odoo, [d.key for d in docs])
+        new: list[InvoiceDocument] = []
+        drafts: dict[str, tuple[InvoiceDocument, Rewrite | Verify]] = {}
+        for doc in docs:
+            decision = self._decide(doc, found.get(doc.key, []))
+            if isinstance(decision, Create):
+                new.append(doc)
+            elif isinstance(decision, Rewrite | Verify):
+                drafts[doc.key] = (doc, decision)
+            elif isinstance(decision, AlreadyPosted):
+                self._already_posted(doc, decision)
+            else:
+                self.ledger.hold(doc, decision)
+        for doc, move_id in self.writer.create(new):
+            drafts[doc.key] = (doc, Verify(move_id))
+        self.writer.rewrite([(d, step) for d, step in drafts.values()
+                             if isinstance(step, Rewrite)])
+        verified = self._verify([(d, step.move_id) for d, step in drafts.values()])
+        if self.options.post:
+            self.writer.post(verified)
+        else:
+            for doc, move_id in verified:
+                self.ledger.note(doc, PostingState.DRAFT, move_id=move_id)
+                self.report.count(PostingState.DRAFT)
+
+    def _decide(self, doc: InvoiceDocument, moves: list[OdooMove]
+                ) -> Create | Rewrite | Verify | AlreadyPosted | Hold:
+        entry = self.entries.get(doc.key)
+        rated = _rated(doc)
+        decision = decide(entry, rated, moves, self.now(), self.options.settle_seconds)
+        if isinstance(decision, CompareLines):
+            return judge_posted(entry, rated, decision.move, lines_are_ours(
+                self.odoo, self.records, doc, decision.move.id))
+        return decision
+
+    def _already_posted(self, doc: InvoiceDocument, posted: AlreadyPosted) -> None:
+        if posted.reworded:
+            self.reworded += 1  # worded otherwise (descriptions, booking settings)
+        self.ledger.note(doc, PostingState.POSTED, move_id=posted.move_id,
+                         number=posted.number)
+        self.report.already_posted += 1
+        self.report.count(PostingState.POSTED)
+
+    def _verify(self, drafts: list[tuple[InvoiceDocument, int]]
+                ) -> list[tuple[InvoiceDocument, int]]:
+        """Drafts whose untaxed total in Odoo is ours; the others stay in draft, flagged."""
+        candidates = [(doc, move_id) for doc, move_id in drafts
+                      if doc.key not in self.ledger.held_keys]
+        if not candidates:
+            return []
+        moves = {row["id"]: row for row in read_moves(self.odoo, [i for _, i in candidates])}
+        verified = []
+        for doc, move_id in candidates:
+            row = moves.get(move_id)
+            outcome = verify_draft(_rated(doc), move_id,
+                                   None if row is None else odoo_move(row))
+            if isinstance(outcome, Hold):
+                self.ledger.hold(doc, outcome)
+            else:
+                verified.append((doc, outcome.move_id))
+        return verified
+
+    def _read_back(self) -> None:
+        keys = moves_to_read_back(self.con, self.period)
+        rows = [row for chunk in chunks(list(keys), READ_CHUNK)
+                for row in read_moves(self.odoo, chunk)]
+        write_read_back(self.con, self.period, [read_back(keys[row["id"]], row) for row in rows])
+
+
+def _period_needs(con: Any, period: str, options: PostingOptions) -> Needs:
+    """What the period's invoices need from Odoo's setup: their services' bookings, the
+    units their lines may carry, French for Quebec."""
+    rows = warehouse.rows(con, "odoo/period_needs", {"billing_period": period})
+    services = {row["service"]: row["service_name"] for row in rows}
+    units = {unit for row in rows for unit in (row["unit"], row["package_unit"]) if unit}
+    return Needs(units=frozenset({UNITS, *units}),
+                 bookings=tuple(options.booking(s, n) for s, n in services.items()),
+                 languages=frozenset({"fr_CA"}))
+
+
+def _rated(doc: InvoiceDocument) -> Rated:
+    return Rated(doc.key, doc.content_hash, doc.untaxed, doc.currency)
+
+
+def _not_set_up(missing: list[Step]) -> str:
+    listed = "; ".join(f"{s.kind} {s.name} ("
+                       + (f"missing: {s.detail}" if s.status == "missing" else
+                          "to create" if s.status == "create" else "to change") + ")"
+                       for s in missing)
+    return (f"Odoo is not set up for these invoices: {listed}. Run `fusion-rating odoo setup` "
+            "to see the plan and `fusion-rating odoo setup --apply` to create what it can")
+
+
+def chunks(items: list[str] | list[int], size: int) -> Iterator[Any]:
+    """The items in slices of `size` (a batch of keys, a read of ids)."""
+    for start in range(0, len(items), max(1, size)):
+        yield items[start:start + size]

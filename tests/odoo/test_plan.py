@@ -1,0 +1,225 @@
+"""What posting decides for one key (rating.odoo.plan), from plain values: no Odoo, no warehouse."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from rating.odoo.plan import (
+    AlreadyPosted,
+    CompareLines,
+    Create,
+    Hold,
+    LedgerEntry,
+    OdooMove,
+    PostingState,
+    Rated,
+    Rewrite,
+    Verified,
+    Verify,
+    decide,
+    hold_not_postable,
+    judge_posted,
+    verify_draft,
+)
+
+pytestmark = pytest.mark.fast
+
+KEY = "C1/nexamaps/2026-10"
+NOW = dt.datetime(2026, 11, 1, 12, 0)
+SETTLE = 300.0
+RATED = Rated(KEY, "hash-today", Decimal("100.00"), "CAD")
+
+
+def entry(state: PostingState, content_hash: str = "hash-today", move_id: int | None = 7,
+          updated_at: dt.datetime = NOW) -> LedgerEntry:
+    return LedgerEntry(KEY, content_hash, move_id, state, 1, updated_at)
+
+
+def move(state: str = "draft", move_id: int = 7, untaxed: str = "100.00",
+         key: str | None = KEY, number: str | None = None,
+         currency: str | None = "CAD") -> OdooMove:
+    return OdooMove(move_id, key, state, number, Decimal(untaxed), currency)
+
+
+def posted(untaxed: str = "100.00", currency: str | None = "CAD") -> OdooMove:
+    return move("posted", untaxed=untaxed, number="INV/2026/00001", currency=currency)
+
+
+def decision(ledger: LedgerEntry | None, *moves: OdooMove, now: dt.datetime = NOW) -> object:
+    return decide(ledger, RATED, moves, now, SETTLE)
+
+
+# -- nothing in Odoo under the key ---------------------------------------------------------
+
+
+def test_a_key_neither_the_ledger_nor_odoo_knows_is_created() -> None:
+    assert decision(None) == Create()
+
+
+def test_a_key_the_ledger_knows_only_as_pending_is_created_since_odoo_holds_nothing() -> None:
+    assert decision(entry(PostingState.PENDING, move_id=None)) == Create()
+
+
+@pytest.mark.parametrize("state", [PostingState.POSTED, PostingState.CHANGED_AFTER_POSTING])
+def test_an_invoice_we_posted_that_odoo_no_longer_holds_is_held_as_deleted(
+        state: PostingState) -> None:
+    assert decision(entry(state)) == Hold(
+        PostingState.DELETED_IN_ODOO, "posted as Odoo invoice 7, no longer in Odoo")
+
+
+def test_a_lost_create_is_not_sent_again_before_odoo_has_settled_nor_recorded_again() -> None:
+    lost = entry(PostingState.CREATE_UNCONFIRMED, move_id=None,
+                 updated_at=NOW - dt.timedelta(seconds=SETTLE - 1))
+    assert decision(lost) == Hold(
+        PostingState.CREATE_UNCONFIRMED,
+        "a create whose answer was lost may still land in Odoo; created again 300 s after it "
+        "at the earliest", recorded=False)
+
+
+def test_a_lost_create_odoo_does_not_show_once_settled_is_created_again() -> None:
+    lost = entry(PostingState.CREATE_UNCONFIRMED, move_id=None,
+                 updated_at=NOW - dt.timedelta(seconds=SETTLE))
+    assert decision(lost) == Create()
+
+
+# -- one invoice or more in Odoo --------------------------------------------------------------
+
+
+def test_two_odoo_invoices_under_one_key_are_held_as_duplicates_without_a_guess() -> None:
+    assert decision(None, move(move_id=7), move(move_id=8)) == Hold(
+        PostingState.DUPLICATE_IN_ODOO, "Odoo invoices 7, 8 carry this key")
+
+
+def test_a_cancelled_invoice_is_held_and_the_ledger_keeps_the_hash_odoo_holds() -> None:
+    assert decision(entry(PostingState.DRAFT, "hash-before"), move("cancel")) == Hold(
+        PostingState.CANCELLED_IN_ODOO, "Odoo invoice 7 is cancelled", 7,
+        content_hash="hash-before")
+
+
+@pytest.mark.parametrize("state", [PostingState.POSTED, PostingState.CHANGED_AFTER_POSTING,
+                                   PostingState.RESET_TO_DRAFT_IN_ODOO,
+                                   PostingState.CANCELLED_IN_ODOO])
+def test_a_draft_again_after_we_posted_it_or_it_was_cancelled_is_left_to_accounting(
+        state: PostingState) -> None:
+    assert decision(entry(state, "hash-posted"), move("draft")) == Hold(
+        PostingState.RESET_TO_DRAFT_IN_ODOO,
+        "Odoo invoice 7 was posted or cancelled and is a draft again: left to accounting", 7,
+        content_hash="hash-posted")
+
+
+def test_our_draft_with_todays_content_is_verified_without_a_rewrite() -> None:
+    assert decision(entry(PostingState.DRAFT), move("draft")) == Verify(7)
+
+
+def test_a_draft_created_by_a_run_killed_before_recording_it_is_verified_not_created() -> None:
+    assert decision(entry(PostingState.PENDING, move_id=None), move("draft")) == Verify(7)
+
+
+def test_our_draft_whose_content_changed_is_rewritten() -> None:
+    assert decision(entry(PostingState.DRAFT, "hash-before"), move("draft")) == Rewrite(7)
+
+
+def test_a_draft_found_without_a_ledger_entry_is_rewritten_with_todays_content() -> None:
+    assert decision(None, move("draft")) == Rewrite(7)
+
+
+def test_a_draft_carrying_the_key_in_ref_is_rewritten_and_its_key_moved() -> None:
+    assert decision(entry(PostingState.DRAFT), move("draft", key=None)) == Rewrite(
+        7, moves_key=True)
+
+
+@pytest.mark.parametrize("state", [PostingState.REJECTED, PostingState.AMOUNT_MISMATCH,
+                                   PostingState.DUPLICATE_IN_ODOO])
+def test_a_draft_whose_last_rewrite_or_total_went_wrong_is_rewritten_first(
+        state: PostingState) -> None:
+    assert decision(entry(state), move("draft")) == Rewrite(7)
+
+
+# -- a posted invoice under the key ---------------------------------------------------------
+
+
+def test_an_invoice_we_posted_with_todays_content_is_already_posted() -> None:
+    assert decision(entry(PostingState.POSTED), posted()) == AlreadyPosted(
+        7, "INV/2026/00001", reworded=False)
+
+
+def test_a_posted_invoice_with_our_total_not_recorded_as_ours_has_its_lines_compared() -> None:
+    assert decision(entry(PostingState.DRAFT), posted()) == CompareLines(posted())
+
+
+def test_a_posted_invoice_with_another_total_is_flagged_and_never_edited() -> None:
+    assert decision(entry(PostingState.POSTED, "hash-posted"), posted("90.00")) == Hold(
+        PostingState.CHANGED_AFTER_POSTING,
+        "Odoo invoice INV/2026/00001 is posted with 90.00; rated content changed since (now "
+        "100.00): adjust with a credit note", 7, "INV/2026/00001", content_hash="hash-posted")
+
+
+def test_a_posted_invoice_in_another_currency_is_not_ours_whatever_its_lines() -> None:
+    assert decision(None, posted(currency="USD")) == Hold(
+        PostingState.CHANGED_AFTER_POSTING,
+        "Odoo invoice INV/2026/00001 is posted with 100.00; its lines are no longer the rated "
+        "ones: adjust with a credit note", 7, "INV/2026/00001", content_hash="not the rated")
+
+
+def test_a_posted_invoice_with_our_lines_worded_otherwise_is_ours_and_counted_reworded() -> None:
+    assert judge_posted(entry(PostingState.POSTED, "hash-before"), RATED, posted(),
+                        lines_are_ours=True) == AlreadyPosted(7, "INV/2026/00001",
+                                                              reworded=True)
+
+
+def test_our_draft_posted_by_a_person_with_our_lines_is_ours_and_not_reworded() -> None:
+    assert judge_posted(entry(PostingState.DRAFT), RATED, posted(),
+                        lines_are_ours=True) == AlreadyPosted(7, "INV/2026/00001",
+                                                              reworded=False)
+
+
+def test_a_posted_invoice_with_our_total_but_other_lines_is_flagged() -> None:
+    assert judge_posted(entry(PostingState.DRAFT, "hash-before"), RATED, posted(),
+                        lines_are_ours=False) == Hold(
+        PostingState.CHANGED_AFTER_POSTING,
+        "Odoo invoice INV/2026/00001 is posted with 100.00; its lines are no longer the rated "
+        "ones: adjust with a credit note", 7, "INV/2026/00001", content_hash="hash-before")
+
+
+# -- before posting: the draft's total as Odoo computes it --------------------------------------
+
+
+def test_a_draft_odoo_totals_as_we_rated_it_is_verified_for_posting() -> None:
+    assert verify_draft(RATED, 7, move("draft")) == Verified(7)
+
+
+def test_a_draft_odoo_totals_otherwise_is_left_in_draft_as_an_amount_mismatch() -> None:
+    assert verify_draft(RATED, 7, move("draft", untaxed="99.99")) == Hold(
+        PostingState.AMOUNT_MISMATCH,
+        "Odoo computes 99.99 untaxed, we rated 100.00: left in draft", 7)
+
+
+def test_a_draft_gone_from_odoo_before_posting_is_held_as_deleted() -> None:
+    assert verify_draft(RATED, 7, None) == Hold(PostingState.DELETED_IN_ODOO,
+                                                "Odoo invoice 7 disappeared")
+
+
+# -- an invoice we cannot build at Odoo's precision ---------------------------------------------
+
+
+def test_an_invoice_we_cannot_build_exactly_is_recorded_as_not_postable() -> None:
+    assert hold_not_postable(entry(PostingState.DRAFT), "a price needs 3 digits") == Hold(
+        PostingState.NOT_POSTABLE, "a price needs 3 digits")
+
+
+def test_a_posted_invoice_we_can_no_longer_build_stays_recorded_as_posted() -> None:
+    assert hold_not_postable(entry(PostingState.POSTED), "a price needs 3 digits") == Hold(
+        PostingState.NOT_POSTABLE, "a price needs 3 digits", recorded=False)
+
+
+# -- the states -----------------------------------------------------------------------------
+
+
+def test_the_states_are_the_strings_the_ledger_and_its_documentation_have_always_used() -> None:
+    assert [state.value for state in PostingState] == [
+        "pending", "draft", "posted", "changed_after_posting", "amount_mismatch",
+        "duplicate_in_odoo", "cancelled_in_odoo", "deleted_in_odoo", "reset_to_draft_in_odoo",
+        "rejected", "not_postable", "create_unconfirmed", "unreachable", "dry_run"]
