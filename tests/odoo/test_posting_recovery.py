@@ -66,7 +66,10 @@ def test_a_create_still_running_when_the_client_gives_up_is_never_doubled(
     assert early.created == 0    # within settle_seconds nothing is created again
     time.sleep(1.0)
     report = post_period(wh, PERIOD, gateway_for(server, "json2"))
-    assert (report.posted, report.held) == (8, [])
+    # On a loaded machine the late create can land before the early run searches: that run
+    # then adopts and posts the invoices. Either way each is posted once, by one of the runs.
+    assert (early.posted + report.posted, report.held) == (8, [])
+    assert report.already_posted == early.posted
     assert refs(server) == sorted(rated_totals(wh))
 
 
