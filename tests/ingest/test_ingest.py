@@ -385,7 +385,7 @@ def test_files_with_the_same_types_in_another_column_order(landing: Landing, wh:
 
 
 def landing_table_reversed(row: dict[str, Any]) -> pa.Table:
-    from usage_builder import usage_table
+    from tests.support.usage_builder import usage_table
 
     built = usage_table([row])
     return built.select(list(reversed(built.column_names)))
