@@ -160,7 +160,8 @@ def discover(con: Any, landing: str) -> list[LandedFile]:
             raise RuntimeError(f"file id collision between {seen[file_id]} and {relative}")
         seen[file_id] = relative
         hive = _HIVE_SERVICE.search(relative)
-        landed = LandedFile(path, relative, file_id, hive_service=hive.group(1) if hive else None)
+        landed = LandedFile(path=path, relative_path=relative, file_id=file_id,
+                            hive_service=hive.group(1) if hive else None)
         if any(c in GLOB_CHARACTERS for c in path):
             # DuckDB takes every path as a pattern: x[1].parquet would read x1.parquet. Escaping
             # ([[]) is not reliable when a statement reads the files twice (DuckDB 1.5.5), so
@@ -301,8 +302,8 @@ def source(files: list[LandedFile], columns: tuple[str, ...] = ALL_COLUMNS) -> L
     if not parts:
         empty = ", ".join(f"{_EMPTY[c]} AS {c}" for c in (
             "file_id", "file_row_number", "missing_columns", "has_value_column", *columns))
-        return LandedSource(f"SELECT {empty} WHERE false", {})
-    return LandedSource("\nUNION ALL\n".join(parts), params)
+        return LandedSource(text=f"SELECT {empty} WHERE false", params={})
+    return LandedSource(text="\nUNION ALL\n".join(parts), params=params)
 
 
 def verify(con: Any, files: list[LandedFile]) -> bool:

@@ -42,16 +42,18 @@ class _KindStatements:
     replace_rows: str
 
 
-SQL = {kind: _KindStatements(*statements) for kind, statements in {
-    "subscriptions": ("ingest/references/create_staged_subscriptions",
-                      "ingest/references/count_staged_subscriptions",
-                      "ingest/references/delete_rows_subscriptions",
-                      "ingest/references/replace_rows_subscriptions"),
-    "accounts": ("ingest/references/create_staged_accounts",
-                 "ingest/references/count_staged_accounts",
-                 "ingest/references/delete_rows_accounts",
-                 "ingest/references/replace_rows_accounts"),
-}.items()}
+SQL = {
+    "subscriptions": _KindStatements(
+        create_staged="ingest/references/create_staged_subscriptions",
+        count_staged="ingest/references/count_staged_subscriptions",
+        delete_rows="ingest/references/delete_rows_subscriptions",
+        replace_rows="ingest/references/replace_rows_subscriptions"),
+    "accounts": _KindStatements(
+        create_staged="ingest/references/create_staged_accounts",
+        count_staged="ingest/references/count_staged_accounts",
+        delete_rows="ingest/references/delete_rows_accounts",
+        replace_rows="ingest/references/replace_rows_accounts"),
+}
 RAW_INSERTS = {"csv": "ingest/references/insert_raw_csv",
                "parquet": "ingest/references/insert_raw_parquet"}
 
@@ -86,10 +88,14 @@ def refresh(con: Any, root: str, *, retire_missing: bool = False) -> Refresh:
     changes: list[Change] = []
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     for kind in KINDS:
-        in_force = {path: _InForce(h, int(n), at) for path, h, n, at in warehouse.run(
-            con, "ingest/references/in_force_files", {"kind": kind}).fetchall()}
-        found = [landing.LandedFile(path, landing.relative_path(root, path),
-                                    landing.file_id_for(landing.relative_path(root, path)))
+        in_force = {row["file_path"]: _InForce(content_hash=row["content_hash"],
+                                               rows=int(row["rows_in_file"]),
+                                               loaded_at=row["loaded_at"])
+                    for row in warehouse.rows(con, "ingest/references/in_force_files",
+                                              {"kind": kind})}
+        found = [landing.LandedFile(path=path, relative_path=landing.relative_path(root, path),
+                                    file_id=landing.file_id_for(
+                                        landing.relative_path(root, path)))
                  for path in accounts.files(con, root, kind)]
         observed = landing.observe(con, root, found)
         hashes = landing.content_hashes(con, root, found)
@@ -101,26 +107,31 @@ def refresh(con: Any, root: str, *, retire_missing: bool = False) -> Refresh:
             staged = _stage(con, root, kind, landed, size)
             if isinstance(staged[0], str):
                 reason, detail = staged
-                held.append(HeldFile(kind, relative, reason, str(detail),
-                                     _in_force_text(current), hashes[landed.path]))
+                held.append(HeldFile(kind=kind, file_path=relative, reason=reason,
+                                     detail=str(detail), in_force=_in_force_text(current),
+                                     content_hash=hashes[landed.path]))
                 continue
             rows, rejects = staged
             _bring_into_force(con, kind, relative, size, modified, hashes[landed.path], rows,
                               rejects, now)
-            changes.append(Change(kind, relative, current.rows if current else None, rows))
+            changes.append(Change(kind=kind, file_path=relative,
+                                  rows_before=current.rows if current else None,
+                                  rows_after=rows))
         present = {f.relative_path for f in found}
         for relative, current in sorted(in_force.items()):
             if relative in present:
                 continue
             if retire_missing:
                 _retire(con, kind, relative)
-                changes.append(Change(kind, relative, current.rows, None))
+                changes.append(Change(kind=kind, file_path=relative,
+                                      rows_before=current.rows, rows_after=None))
             else:
-                held.append(HeldFile(kind, relative, "missing_file",
-                                     "the file is gone from the landing zone; to stop using "
-                                     "it, rerun with --accept-changes; to keep its version "
-                                     "in force, release it (fusion-rating release)",
-                                     _in_force_text(current), current.content_hash))
+                held.append(HeldFile(kind=kind, file_path=relative, reason="missing_file",
+                                     detail="the file is gone from the landing zone; to stop "
+                                     "using it, rerun with --accept-changes; to keep its "
+                                     "version in force, release it (fusion-rating release)",
+                                     in_force=_in_force_text(current),
+                                     content_hash=current.content_hash))
     for kind in KINDS:
         if not warehouse.run(con, "ingest/references/in_force_files", {"kind": kind}).fetchall():
             # Nothing could be billed: a missing folder, never a month of no subscriptions.
@@ -130,8 +141,9 @@ def refresh(con: Any, root: str, *, retire_missing: bool = False) -> Refresh:
                 " check --landing or FUSION_LANDING")
     warehouse.run(con, "ingest/references/create_raw_subscriptions")
     warehouse.run(con, "ingest/references/create_raw_accounts")
-    return Refresh(tuple(sorted(unreleased(con, held), key=lambda h: (h.kind, h.file_path))),
-                   tuple(changes))
+    return Refresh(
+        held=tuple(sorted(unreleased(con, held), key=lambda h: (h.kind, h.file_path))),
+        changes=tuple(changes))
 
 
 def _in_force_text(current: _InForce | None) -> str:

@@ -46,7 +46,7 @@ class LandingError(ValueError):
     """The landing root cannot be what the user meant (missing, or no usage file at all)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class HeldFile:
     """An input file whose content is not used as it stands; a person must look."""
 
@@ -58,9 +58,10 @@ class HeldFile:
     content_hash: str = ""  # the content held (a release names it)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class IngestResult:
-    """One ingestion: the new files' rows, classified when they landed."""
+    """One ingestion: the new files' rows, classified when they landed (built by field name:
+    no count depends on its position among the others)."""
 
     ingestion_id: int | None      # None: nothing new was ingested
     files_found: int              # usage files in the landing zone now
@@ -171,8 +172,9 @@ def _unreadable(landed: landing.LandedFile, content_hash: str, known: _Known | N
     if known is not None:
         detail = (f"unreadable since {known.ingested_at:%Y-%m-%d} ({detail}): replace it with "
                   "readable Parquet, remove it, or release it (fusion-rating release)")
-    return HeldFile("usage", landed.relative_path, "unreadable_file", detail,
-                    "nothing: no row of it is used", content_hash)
+    return HeldFile(kind="usage", file_path=landed.relative_path, reason="unreadable_file",
+                    detail=detail, in_force="nothing: no row of it is used",
+                    content_hash=content_hash)
 
 
 def _check_rebuild(files: list[landing.LandedFile], hashes: dict[int, str],
@@ -222,11 +224,13 @@ def _compare(con: Any, root: str, files: list[landing.LandedFile],
             touched.append((landed, observed[landed.file_id][1]))
         else:
             held.append(HeldFile(
-                "usage", landed.relative_path, "changed_after_ingestion",
-                f"its bytes differ from those ingested on {known.ingested_at:%Y-%m-%d %H:%M} "
-                "UTC; landed files are immutable: land a correction as a new file (same "
-                "counter_id, later pushed_at), then restore, remove or release this one",
-                f"the rows ingested on {known.ingested_at:%Y-%m-%d}", hashes[landed.file_id]))
+                kind="usage", file_path=landed.relative_path, reason="changed_after_ingestion",
+                detail=f"its bytes differ from those ingested on "
+                f"{known.ingested_at:%Y-%m-%d %H:%M} UTC; landed files are immutable: land a "
+                "correction as a new file (same counter_id, later pushed_at), then restore, "
+                "remove or release this one",
+                in_force=f"the rows ingested on {known.ingested_at:%Y-%m-%d}",
+                content_hash=hashes[landed.file_id]))
     return sorted(new, key=lambda f: f.relative_path), held, touched
 
 
@@ -241,7 +245,7 @@ def _by_id(files: list[landing.LandedFile], by_path: dict[str, Any]) -> dict[int
 
 
 def _manifest(con: Any) -> list[_Known]:
-    return [_Known(*row) for row in warehouse.run(con, "ingest/ledger/manifest").fetchall()]
+    return [_Known(**row) for row in warehouse.rows(con, "ingest/ledger/manifest")]
 
 
 def _write_ingestion(con: Any, candidates: list[landing.LandedFile], retry: set[int],
@@ -404,17 +408,23 @@ def _result(con: Any, ingestion_id: int | None, redecision_id: int | None, files
         *_, redecided, redecided_periods = warehouse.run(
             con, "ingest/ingestion_summary", {"ingestion_id": redecision_id}).fetchone()
     if ingestion_id is None:
-        return IngestResult(None, files_found, 0, 0, 0, 0, 0, 0, 0, (), held_sorted,
-                            tuple(redecided_periods), int(redecided))
+        return IngestResult(
+            ingestion_id=None, files_found=files_found, files_new=0, files_unreadable=0,
+            rows_read=0, rows_accepted=0, rows_superseded=0, rows_quarantined=0,
+            earlier_rows_superseded=0, quarantine_by_reason=(), held=held_sorted,
+            periods=tuple(redecided_periods), rows_redecided=int(redecided))
     row = warehouse.run(con, "ingest/ingestion_summary", {"ingestion_id": ingestion_id}
                         ).fetchone()
     by_reason = tuple((str(r), int(n)) for r, n in warehouse.run(
         con, "ingest/ingestion_quarantine_by_reason", {"ingestion_id": ingestion_id}).fetchall())
     files_new, unreadable, read, accepted, superseded, quarantined, earlier, _, periods = row
-    return IngestResult(ingestion_id, files_found, int(files_new), int(unreadable), int(read),
-                        int(accepted), int(superseded), int(quarantined), int(earlier),
-                        by_reason, held_sorted,
-                        tuple(sorted({*periods, *redecided_periods})), int(redecided))
+    return IngestResult(
+        ingestion_id=ingestion_id, files_found=files_found, files_new=int(files_new),
+        files_unreadable=int(unreadable), rows_read=int(read), rows_accepted=int(accepted),
+        rows_superseded=int(superseded), rows_quarantined=int(quarantined),
+        earlier_rows_superseded=int(earlier), quarantine_by_reason=by_reason,
+        held=held_sorted, periods=tuple(sorted({*periods, *redecided_periods})),
+        rows_redecided=int(redecided))
 
 
 def _redecide_catalog_reasons(con: Any, catalog: Catalog, time_zone: str,

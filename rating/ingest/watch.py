@@ -56,6 +56,7 @@ def changes(root: str, known: set[str], time_zone: str = DEFAULT_TIME_ZONE) -> L
                 periods = [p.code for p in periods_between(first, last, time_zone)]
     finally:
         con.close()
-    return LandingChanges(tuple(f.relative_path for f in new), tuple(periods),
-                          tuple(f"{f.relative_path}|{observed[f.path][0]}|{observed[f.path][1]}"
-                                for f in new))
+    return LandingChanges(
+        new_files=tuple(f.relative_path for f in new), periods=tuple(periods),
+        versions=tuple(f"{f.relative_path}|{observed[f.path][0]}|{observed[f.path][1]}"
+                       for f in new))

@@ -72,9 +72,10 @@ class RateRequest:
         return self.ledger if self.ledger is not None else ledger.default_folder(self.warehouse)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PeriodResult:
-    """One rating of one period, from the ledger."""
+    """One rating of one period, from the ledger (built by field name: no count depends on
+    its position among the others)."""
 
     run_id: str
     period: str
@@ -97,7 +98,7 @@ class PeriodResult:
     reference_changes: tuple[references.Change, ...] = ()  # versions that came into force
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RateResult:
     ingestion: IngestResult
     period: PeriodResult
@@ -149,11 +150,12 @@ def rate(request: RateRequest) -> RateResult:
                           accept_changes=request.guard.accept_changes,
                           pushed_at_tolerance=request.pushed_at_tolerance)
         rated = _rate(con, request, catalog, period, ingested.held)
-    return RateResult(ingested, rated, (_now() - started).total_seconds())
+    return RateResult(ingestion=ingested, period=rated,
+                      seconds=(_now() - started).total_seconds())
 
 
 def _held_usage(con: Any) -> tuple[HeldFile, ...]:
-    return tuple(HeldFile(*row) for row in warehouse.run(con, "rate/held_usage_files").fetchall())
+    return tuple(HeldFile(**row) for row in warehouse.rows(con, "rate/held_usage_files"))
 
 
 def _rate(con: Any, request: RateRequest, catalog: Catalog, period: BillingPeriod,
@@ -169,8 +171,8 @@ def _rate(con: Any, request: RateRequest, catalog: Catalog, period: BillingPerio
             sync(con)
             refresh = references.refresh(con, request.landing,
                                          retire_missing=request.guard.accept_changes)
-            context = guard.Context([*held_usage, *refresh.held], refresh.changes,
-                                    fingerprint(catalog))
+            context = guard.Context(held=[*held_usage, *refresh.held], changes=refresh.changes,
+                                    catalog_fingerprint=fingerprint(catalog))
             accounts.check_reference(con, request.time_zone)
             warehouse.run(con, "rate/create_account_links")
             closed_through = warehouse.run(con, "rate/closed_through", params).fetchone()
@@ -259,12 +261,15 @@ def _period_result(con: Any, run_id: str, params: dict[str, Any], counts: dict[s
     accepted, superseded = counts.get("accepted", 0), counts.get("superseded", 0)
     quarantined = counts.get("quarantined", 0)
     return PeriodResult(
-        run_id, params["billing_period"], accepted + superseded + quarantined, accepted,
-        superseded, quarantined, counts["rated"], counts["held"], by_reason, int(rated),
-        int(lines), int(unpriced), total if total is not None else Decimal("0.00"),
-        verdict.before if verdict else None, refresh.held,
-        verdict.text if verdict and verdict.objections else None, closed, int(late),
-        refresh.changes)
+        run_id=run_id, period=params["billing_period"],
+        rows_landed=accepted + superseded + quarantined, rows_accepted=accepted,
+        rows_superseded=superseded, rows_quarantined=quarantined, rows_rated=counts["rated"],
+        rows_held=counts["held"], held_by_reason=by_reason, rated_lines=int(rated),
+        invoice_lines=int(lines), unpriced_lines=int(unpriced),
+        amount_total=total if total is not None else Decimal("0.00"),
+        previous_total=verdict.before if verdict else None, held_files=refresh.held,
+        guard_findings=verdict.text if verdict and verdict.objections else None,
+        closed=closed, late_rows=int(late), reference_changes=refresh.changes)
 
 
 def _record_run(con: Any, run_id: str, params: dict[str, Any], started: dt.datetime,

@@ -92,7 +92,7 @@ def judge(con: Any, params: dict[str, Any], settings: GuardSettings, context: Co
     before = sum((b for _, _, b, _ in changes if b is not None), Decimal(0)) if had_any else None
     after = sum((a for _, _, _, a in changes if a is not None), Decimal(0))
     if before is None:
-        return Verdict(None, after, ())
+        return Verdict(before=None, after=after, objections=())
     objections: list[str] = []
     if before > 0 and (before - after) * 100 > before * settings.max_drop_percent:
         objections.append(
@@ -106,8 +106,9 @@ def judge(con: Any, params: dict[str, Any], settings: GuardSettings, context: Co
                           f" invoices would vanish: " + ", ".join(
                               _more(shown, len(vanished))))
     if not objections:
-        return Verdict(before, after, ())
-    return Verdict(before, after, tuple(objections), tuple(_reasons(con, params, context)))
+        return Verdict(before=before, after=after, objections=())
+    return Verdict(before=before, after=after, objections=tuple(objections),
+                   reasons=tuple(_reasons(con, params, context)))
 
 
 def _reasons(con: Any, params: dict[str, Any], context: Context) -> list[str]:
