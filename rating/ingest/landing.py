@@ -149,11 +149,11 @@ def discover(con: Any, landing: str) -> list[LandedFile]:
     root = landing.rstrip("/")
     if not root.startswith("s3://") and not Path(root, "usage").is_dir():
         return []
-    found = warehouse.run(con, "ingest/glob_usage_files",
-                          {"pattern": f"{root}/usage/**/*.parquet"}).fetchall()
+    found = warehouse.rows(con, "ingest/glob_usage_files",
+                           {"pattern": f"{root}/usage/**/*.parquet"})
     files: list[LandedFile] = []
     seen: dict[int, str] = {}
-    for (path,) in sorted(found):
+    for path in sorted(row["file"] for row in found):
         relative = relative_path(root, path)
         file_id = file_id_for(relative)
         if file_id in seen:
@@ -171,23 +171,33 @@ def discover(con: Any, landing: str) -> list[LandedFile]:
     return files
 
 
-def observe(con: Any, root: str, files: list[LandedFile]
-            ) -> dict[str, tuple[int, dt.datetime | None]]:
-    """(size, modification time in UTC) of each file by path, without reading its content."""
+@dataclass(frozen=True)
+class FileStat:
+    """A file's size and modification time (UTC), as listed without reading its content."""
+
+    size_bytes: int
+    modified_at: dt.datetime | None
+
+
+def observe(con: Any, root: str, files: list[LandedFile]) -> dict[str, FileStat]:
+    """The size and modification time of each file by path, without reading its content."""
     if not root.startswith("s3://"):
-        found: dict[str, tuple[int, dt.datetime | None]] = {}
+        found: dict[str, FileStat] = {}
         for landed in files:
             stat = os.stat(landed.path)
-            found[landed.path] = (stat.st_size, dt.datetime(1970, 1, 1) + dt.timedelta(
-                microseconds=stat.st_mtime_ns // 1000))
+            found[landed.path] = FileStat(
+                size_bytes=stat.st_size, modified_at=dt.datetime(1970, 1, 1) + dt.timedelta(
+                    microseconds=stat.st_mtime_ns // 1000))
         return found
     readable = [f.path for f in files if f.error is None]
-    rows = warehouse.run(con, "ingest/observe_files", {"files": readable}).fetchall() \
-        if readable else []
-    observed = {path: (int(size), modified.replace(tzinfo=None) if modified else None)
-                for path, size, modified in rows}
+    rows = warehouse.rows(con, "ingest/observe_files", {"files": readable}) if readable else []
+    observed = {row["filename"]: FileStat(
+        size_bytes=int(row["size"]),
+        modified_at=row["last_modified"].replace(tzinfo=None) if row["last_modified"] else None)
+        for row in rows}
     # A name with a glob character cannot be read safely through DuckDB: it is held unread.
-    return {f.path: observed.get(f.path, (0, None)) for f in files}
+    return {f.path: observed.get(f.path, FileStat(size_bytes=0, modified_at=None))
+            for f in files}
 
 
 def content_hashes(con: Any, root: str, files: list[LandedFile]) -> dict[str, str]:
@@ -203,9 +213,8 @@ def content_hashes(con: Any, root: str, files: list[LandedFile]) -> dict[str, st
             hashes[landed.path] = digest.hexdigest()
         return hashes
     readable = [f.path for f in files if f.error is None]
-    rows = warehouse.run(con, "ingest/content_hashes", {"files": readable}).fetchall() \
-        if readable else []
-    found = {path: str(digest) for path, digest in rows}
+    rows = warehouse.rows(con, "ingest/content_hashes", {"files": readable}) if readable else []
+    found = {row["filename"]: str(row["content_hash"]) for row in rows}
     return {f.path: found.get(f.path, "") for f in files}
 
 
@@ -230,38 +239,50 @@ def inspect(con: Any, files: list[LandedFile]) -> None:
 
 def _inspect_batch(con: Any, files: list[LandedFile], by_path: dict[str, LandedFile]) -> None:
     paths = [f.path for f in files]
-    schema = warehouse.run(con, "ingest/inspect_schema", {"files": paths}).fetchall()
-    counts = warehouse.run(con, "ingest/inspect_row_counts", {"files": paths}).fetchall()
-    trees: dict[str, list[tuple[str, int, str | None]]] = defaultdict(list)
-    for path, name, children, duckdb_type, precision in schema:
+    schema = warehouse.rows(con, "ingest/inspect_schema", {"files": paths})
+    counts = warehouse.rows(con, "ingest/inspect_row_counts", {"files": paths})
+    trees: dict[str, list[_SchemaNode]] = defaultdict(list)
+    for row in schema:
+        name, precision, duckdb_type = row["name"], row["decimal_precision"], row["duckdb_type"]
         if precision is not None and int(precision) > 38 and name in CONTRACT_COLUMNS:
             # Such a column reads as a DOUBLE with wrong values (DuckDB 1.5.5).
             duckdb_type = f"UNSUPPORTED DECIMAL({precision})"
-        trees[path].append((name, int(children or 0), duckdb_type))
+        trees[row["file_name"]].append(
+            _SchemaNode(name=name, children=int(row["num_children"] or 0),
+                        duckdb_type=duckdb_type))
     for path, nodes in trees.items():
         by_path[path].types = _top_level_columns(nodes)
         reserved = sorted(c for c in by_path[path].types if c.lower() in RESERVED_COLUMNS)
         if reserved:
             by_path[path].error = RESERVED_COLUMN_ERROR.format(column=reserved[0])
-    for path, rows in counts:
-        by_path[path].rows = int(rows)
+    for row in counts:
+        by_path[row["file_name"]].rows = int(row["num_rows"])
 
 
-def _top_level_columns(nodes: list[tuple[str, int, str | None]]) -> dict[str, str]:
+@dataclass(frozen=True)
+class _SchemaNode:
+    """One node of a file's Parquet schema tree (the root, a column, a nested field)."""
+
+    name: str
+    children: int
+    duckdb_type: str | None
+
+
+def _top_level_columns(nodes: list[_SchemaNode]) -> dict[str, str]:
     """Names and types of the root's children in a depth-first Parquet schema listing."""
     columns: dict[str, str] = {}
 
     def skip(index: int) -> int:
-        _, children, _ = nodes[index]
+        children = nodes[index].children
         index += 1
         for _ in range(children):
             index = skip(index)
         return index
 
     index = 1
-    for _ in range(nodes[0][1]):
-        name, children, duckdb_type = nodes[index]
-        columns[name] = duckdb_type or ("STRUCT" if children else "UNKNOWN")
+    for _ in range(nodes[0].children):
+        node = nodes[index]
+        columns[node.name] = node.duckdb_type or ("STRUCT" if node.children else "UNKNOWN")
         index = skip(index)
     return columns
 

@@ -103,8 +103,7 @@ def refresh(con: Any, root: str, *, retire_missing: bool = False) -> Refresh:
             relative, current = landed.relative_path, in_force.get(landed.relative_path)
             if current is not None and current.content_hash == hashes[landed.path]:
                 continue
-            size, modified = observed[landed.path]
-            staged = _stage(con, root, kind, landed, size)
+            staged = _stage(con, root, kind, landed, observed[landed.path].size_bytes)
             if isinstance(staged[0], str):
                 reason, detail = staged
                 held.append(HeldFile(kind=kind, file_path=relative, reason=reason,
@@ -112,8 +111,8 @@ def refresh(con: Any, root: str, *, retire_missing: bool = False) -> Refresh:
                                      content_hash=hashes[landed.path]))
                 continue
             rows, rejects = staged
-            _bring_into_force(con, kind, relative, size, modified, hashes[landed.path], rows,
-                              rejects, now)
+            _bring_into_force(con, kind, relative, observed[landed.path], hashes[landed.path],
+                              rows, rejects, now)
             changes.append(Change(kind=kind, file_path=relative,
                                   rows_before=current.rows if current else None,
                                   rows_after=rows))
@@ -133,7 +132,7 @@ def refresh(con: Any, root: str, *, retire_missing: bool = False) -> Refresh:
                                      in_force=_in_force_text(current),
                                      content_hash=current.content_hash))
     for kind in KINDS:
-        if not warehouse.run(con, "ingest/references/in_force_files", {"kind": kind}).fetchall():
+        if not warehouse.rows(con, "ingest/references/in_force_files", {"kind": kind}):
             # Nothing could be billed: a missing folder, never a month of no subscriptions.
             raise LandingError(
                 f"no {kind} file is in force: there is none under "
@@ -152,10 +151,19 @@ def _in_force_text(current: _InForce | None) -> str:
     return f"its version of {current.loaded_at:%Y-%m-%d %H:%M} UTC ({current.rows} rows)"
 
 
+@dataclass(frozen=True)
+class _Reject:
+    """A line of a CSV file that could not be decoded: held by itself, the rest is used."""
+
+    line: int
+    message: str
+    record: str  # the line as read
+
+
 def _stage(con: Any, root: str, kind: str, landed: landing.LandedFile, size: int
-           ) -> tuple[str, str] | tuple[int, list[tuple[int, str, str]]]:
+           ) -> tuple[str, str] | tuple[int, list[_Reject]]:
     """Read one file into staged_<kind>: (reason, detail) when the file cannot be used as a
-    whole, else (its rows, its lines that could not be decoded: line, message, as read)."""
+    whole, else (its rows, its lines that could not be decoded)."""
     if size == 0:
         return "empty_file", "the file is empty"
     warehouse.run(con, SQL[kind].create_staged)
@@ -165,34 +173,37 @@ def _stage(con: Any, root: str, kind: str, landed: landing.LandedFile, size: int
         con, root, landed.path, table=f"staged_{kind}", columns=tuple(COLUMNS[kind].values()),
         required=accounts.REQUIRED[kind], inserts=RAW_INSERTS)
     if problem is not None:
-        return problem[1], problem[2]
-    rejects: list[tuple[int, str, str]] = []
+        _, reason, detail = problem
+        return reason, detail
+    rejects: list[_Reject] = []
     if not landed.path.endswith(".parquet"):
-        rejects = [(int(line), str(message), str(record)) for line, message, record in
-                   warehouse.run(con, "ingest/references/csv_rejects").fetchall()]
-    rows = int(warehouse.run(con, SQL[kind].count_staged).fetchone()[0])
+        rejects = [_Reject(line=int(row["line"]), message=str(row["error_message"]),
+                           record=str(row["csv_line"]))
+                   for row in warehouse.rows(con, "ingest/references/csv_rejects")]
+    rows = int(warehouse.value(con, SQL[kind].count_staged))
     if rows == 0:
         if rejects:
-            line, message, _ = rejects[0]
-            return "unreadable_file", f"no line could be read; line {line}: {message}"
+            return ("unreadable_file",
+                    f"no line could be read; line {rejects[0].line}: {rejects[0].message}")
         return "empty_file", "the file has a header but no rows"
     return rows, rejects
 
 
-def _bring_into_force(con: Any, kind: str, relative: str, size: int,
-                      modified: dt.datetime | None, content_hash: str, rows: int,
-                      rejects: list[tuple[int, str, str]], now: dt.datetime) -> None:
+def _bring_into_force(con: Any, kind: str, relative: str, stat: landing.FileStat,
+                      content_hash: str, rows: int, rejects: list[_Reject],
+                      now: dt.datetime) -> None:
     params = {"kind": kind, "file_path": relative}
     warehouse.run(con, SQL[kind].delete_rows, params)
     warehouse.run(con, SQL[kind].replace_rows)
     warehouse.run(con, "ingest/references/delete_in_force_file", params)
     warehouse.run(con, "ingest/references/insert_in_force_file", {
-        **params, "size_bytes": size, "modified_at": modified, "content_hash": content_hash,
-        "rows_in_file": rows, "loaded_at": now})
+        **params, "size_bytes": stat.size_bytes, "modified_at": stat.modified_at,
+        "content_hash": content_hash, "rows_in_file": rows, "loaded_at": now})
     warehouse.run(con, "ingest/references/delete_rejects", params)
-    for line, message, record in rejects:
+    for reject in rejects:
         warehouse.run(con, "ingest/references/insert_reject", {
-            **params, "line": line, "record": record, "detail": f"line {line}: {message}"})
+            **params, "line": reject.line, "record": reject.record,
+            "detail": f"line {reject.line}: {reject.message}"})
 
 
 def _retire(con: Any, kind: str, relative: str) -> None:

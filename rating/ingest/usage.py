@@ -201,7 +201,7 @@ def _check_rebuild(files: list[landing.LandedFile], hashes: dict[int, str],
 
 
 def _compare(con: Any, root: str, files: list[landing.LandedFile],
-             observed: dict[int, tuple[int, dt.datetime | None]], manifest: dict[int, _Known]
+             observed: dict[int, landing.FileStat], manifest: dict[int, _Known]
              ) -> tuple[list[landing.LandedFile], list[HeldFile],
                         list[tuple[landing.LandedFile, dt.datetime | None]]]:
     """(new files, held files, files rewritten with the same bytes and their new mtime)."""
@@ -213,7 +213,8 @@ def _compare(con: Any, root: str, files: list[landing.LandedFile],
             # An unreadable file is tried again every run: a transient read error must not
             # keep good rows out for good.
             new.append(landed)
-        elif (known.size_bytes, known.modified_at) != observed[landed.file_id]:
+        elif landing.FileStat(size_bytes=known.size_bytes,
+                              modified_at=known.modified_at) != observed[landed.file_id]:
             suspects.append(landed)
     held: list[HeldFile] = []
     touched: list[tuple[landing.LandedFile, dt.datetime | None]] = []
@@ -221,7 +222,7 @@ def _compare(con: Any, root: str, files: list[landing.LandedFile],
     for landed in suspects:
         known = manifest[landed.file_id]
         if hashes[landed.file_id] == known.content_hash:
-            touched.append((landed, observed[landed.file_id][1]))
+            touched.append((landed, observed[landed.file_id].modified_at))
         else:
             held.append(HeldFile(
                 kind="usage", file_path=landed.relative_path, reason="changed_after_ingestion",
@@ -249,7 +250,7 @@ def _manifest(con: Any) -> list[_Known]:
 
 
 def _write_ingestion(con: Any, candidates: list[landing.LandedFile], retry: set[int],
-                     observed: dict[int, tuple[int, dt.datetime | None]],
+                     observed: dict[int, landing.FileStat],
                      hashes: dict[int, str], first_seen: dict[int, dt.datetime],
                      catalog: Catalog, started: dt.datetime, tolerance: dt.timedelta,
                      rebuild: tuple[dict[int, _Known], bool] | None) -> int | None:
@@ -292,21 +293,22 @@ def _write_ingestion(con: Any, candidates: list[landing.LandedFile], retry: set[
 
 
 def _next_ingestion_id(con: Any) -> int:
-    last = int(warehouse.run(con, "ingest/ledger/last_ingestion_id").fetchone()[0])
+    last = int(warehouse.value(con, "ingest/ledger/last_ingestion_id"))
     return max(last, int(ledger.meta(con, "last_ingestion_id") or 0)) + 1
 
 
 def _record_files(con: Any, new: list[landing.LandedFile],
-                  observed: dict[int, tuple[int, dt.datetime | None]],
+                  observed: dict[int, landing.FileStat],
                   hashes: dict[int, str], first_seen: dict[int, dt.datetime],
                   ingestion_id: int, started: dt.datetime, tolerance: dt.timedelta) -> None:
     warehouse.run(con, "ingest/create_landed_files")
     for landed in new:
-        size, modified = observed[landed.file_id]
+        stat = observed[landed.file_id]
         ingested_at = first_seen.get(landed.file_id, started)
         warehouse.run(con, "ingest/insert_landed_file", {
-            "file_id": landed.file_id, "file_path": landed.relative_path, "size_bytes": size,
-            "modified_at": modified, "content_hash": hashes[landed.file_id],
+            "file_id": landed.file_id, "file_path": landed.relative_path,
+            "size_bytes": stat.size_bytes, "modified_at": stat.modified_at,
+            "content_hash": hashes[landed.file_id],
             "rows": None if landed.error else landed.rows,
             "status": "unreadable" if landed.error else "ingested",
             "error": _relative_error(landed) if landed.error else None,
@@ -318,8 +320,8 @@ def _record_files(con: Any, new: list[landing.LandedFile],
 
 def _check_conservation(con: Any, new: list[landing.LandedFile], ingestion_id: int) -> None:
     rows_read = sum(f.rows for f in new if f.error is None)
-    written = int(warehouse.run(con, "ingest/ledger/count_rows",
-                                {"ingestion_id": ingestion_id}).fetchone()[0])
+    written = int(warehouse.value(con, "ingest/ledger/count_rows",
+                                  {"ingestion_id": ingestion_id}))
     if written != rows_read:
         raise ConservationError(f"ingestion {ingestion_id}: rows read ({rows_read}) != rows "
                                 f"written to the ledger ({written}); nothing was ingested")
@@ -327,10 +329,10 @@ def _check_conservation(con: Any, new: list[landing.LandedFile], ingestion_id: i
 
 def _settle_repushes(con: Any, ingestion_id: int) -> None:
     params = {"ingestion_id": ingestion_id}
-    with_earlier = bool(warehouse.run(con, "ingest/ledger/has_live_keys", params).fetchone()[0])
+    with_earlier = bool(warehouse.value(con, "ingest/ledger/has_live_keys", params))
     warehouse.run(con, "ingest/ledger/create_repeated_keys",
                   {**params, "with_earlier": with_earlier})
-    if not warehouse.run(con, "ingest/ledger/count_repeated_keys").fetchone()[0]:
+    if not warehouse.value(con, "ingest/ledger/count_repeated_keys"):
         warehouse.run(con, "ingest/ledger/create_no_superseded")
         return
     warehouse.run(con, "ingest/ledger/create_superseded_now")
@@ -343,9 +345,10 @@ def _record_ingestion(con: Any, new: list[landing.LandedFile], ingestion_id: int
     params = {"ingestion_id": ingestion_id}
     ledger.set_meta(con, "last_ingestion_id", str(ingestion_id))
     counts: Counter[str] = Counter()
-    for status, _, n in warehouse.run(con, "ingest/ledger/ingestion_counts", params).fetchall():
-        counts[status] += int(n)
-    periods = [p for (p,) in warehouse.run(con, "ingest/ledger/changed_periods", params).fetchall()]
+    for row in warehouse.rows(con, "ingest/ledger/ingestion_counts", params):
+        counts[row["status"]] += int(row["n"])
+    periods = [row["period"] for row in warehouse.rows(con, "ingest/ledger/changed_periods",
+                                                        params)]
     read = counts["accepted"] + counts["superseded"] + counts["quarantined"]
     warehouse.run(con, "ingest/ledger/insert_ingestion", {
         **params, "kind": kind or ("rebuild" if rebuild else "incremental"),
@@ -362,14 +365,14 @@ def sync(con: Any) -> None:
     warehouse transaction): landed_files, ingestions, and usage_quarantine's ingestion rows.
     A mirror of another ledger, or of this one before a rebuild, is replaced whole."""
     generation = ledger.meta(con, "generation")
-    found = warehouse.run(con, "ingest/ledger/synced_through").fetchone()
+    found = warehouse.first_row(con, "ingest/ledger/synced_through")
     # Another ledger, a rebuild, or a ledger restored from a backup (the last ingestion
     # mirrored is not the ledger's ingestion of that id): the mirror starts over.
-    reset = (found is None or found[1] != generation
-             or not warehouse.run(con, "ingest/ledger/sync_marker_matches", {"synced": found[0]}
-                                  ).fetchone()[0])
-    params = {"synced": 0 if reset else int(found[0]), "reset": reset,
-              "generation": generation}
+    reset = (found is None or found["generation"] != generation
+             or not warehouse.value(con, "ingest/ledger/sync_marker_matches",
+                                    {"synced": found["through_ingestion_id"]}))
+    params = {"synced": 0 if reset or found is None else int(found["through_ingestion_id"]),
+              "reset": reset, "generation": generation}
     for statement in ("ingest/ledger/sync_delete_landed_files",
                       "ingest/ledger/sync_insert_landed_files",
                       "ingest/ledger/sync_delete_ingestions",
@@ -382,7 +385,8 @@ def sync(con: Any) -> None:
 
 def unreleased(con: Any, held: list[HeldFile]) -> list[HeldFile]:
     """The held files whose content no one has released (`fusion-rating release`)."""
-    released = set(warehouse.run(con, "ingest/released_inputs").fetchall())
+    released = {(row["kind"], row["file_path"], row["content_hash"])
+                for row in warehouse.rows(con, "ingest/released_inputs")}
     return [h for h in held if (h.kind, h.file_path, h.content_hash) not in released]
 
 
@@ -405,26 +409,35 @@ def _result(con: Any, ingestion_id: int | None, redecision_id: int | None, files
     held_sorted = tuple(sorted(held, key=lambda h: (h.file_path, h.reason)))
     redecided, redecided_periods = 0, ()
     if redecision_id is not None:
-        *_, redecided, redecided_periods = warehouse.run(
-            con, "ingest/ingestion_summary", {"ingestion_id": redecision_id}).fetchone()
+        redecision = _summary(con, redecision_id)
+        redecided = int(redecision["rows_redecided"])
+        redecided_periods = tuple(redecision["periods"])
     if ingestion_id is None:
         return IngestResult(
             ingestion_id=None, files_found=files_found, files_new=0, files_unreadable=0,
             rows_read=0, rows_accepted=0, rows_superseded=0, rows_quarantined=0,
             earlier_rows_superseded=0, quarantine_by_reason=(), held=held_sorted,
-            periods=tuple(redecided_periods), rows_redecided=int(redecided))
-    row = warehouse.run(con, "ingest/ingestion_summary", {"ingestion_id": ingestion_id}
-                        ).fetchone()
-    by_reason = tuple((str(r), int(n)) for r, n in warehouse.run(
-        con, "ingest/ingestion_quarantine_by_reason", {"ingestion_id": ingestion_id}).fetchall())
-    files_new, unreadable, read, accepted, superseded, quarantined, earlier, _, periods = row
+            periods=redecided_periods, rows_redecided=redecided)
+    summary = _summary(con, ingestion_id)
+    by_reason = tuple((str(row["reason"]), int(row["row_count"])) for row in warehouse.rows(
+        con, "ingest/ingestion_quarantine_by_reason", {"ingestion_id": ingestion_id}))
     return IngestResult(
-        ingestion_id=ingestion_id, files_found=files_found, files_new=int(files_new),
-        files_unreadable=int(unreadable), rows_read=int(read), rows_accepted=int(accepted),
-        rows_superseded=int(superseded), rows_quarantined=int(quarantined),
-        earlier_rows_superseded=int(earlier), quarantine_by_reason=by_reason,
-        held=held_sorted, periods=tuple(sorted({*periods, *redecided_periods})),
-        rows_redecided=int(redecided))
+        ingestion_id=ingestion_id, files_found=files_found,
+        files_new=int(summary["files_new"]), files_unreadable=int(summary["files_unreadable"]),
+        rows_read=int(summary["rows_read"]), rows_accepted=int(summary["rows_accepted"]),
+        rows_superseded=int(summary["rows_superseded"]),
+        rows_quarantined=int(summary["rows_quarantined"]),
+        earlier_rows_superseded=int(summary["earlier_rows_superseded"]),
+        quarantine_by_reason=by_reason, held=held_sorted,
+        periods=tuple(sorted({*summary["periods"], *redecided_periods})),
+        rows_redecided=redecided)
+
+
+def _summary(con: Any, ingestion_id: int) -> warehouse.Row:
+    """The ingestions row of an ingestion this run recorded."""
+    found = warehouse.first_row(con, "ingest/ingestion_summary", {"ingestion_id": ingestion_id})
+    assert found is not None, f"ingestion {ingestion_id} is not in ingestions"
+    return found
 
 
 def _redecide_catalog_reasons(con: Any, catalog: Catalog, time_zone: str,
@@ -438,15 +451,15 @@ def _redecide_catalog_reasons(con: Any, catalog: Catalog, time_zone: str,
     with warehouse.transaction(con):
         warehouse.run(con, "ingest/ledger/create_redecided", {
             "known_services": [s.code for s in catalog.services]})
-        changed = int(warehouse.run(con, "ingest/ledger/count_redecided").fetchone()[0])
+        changed = int(warehouse.value(con, "ingest/ledger/count_redecided"))
         if not changed:
             return None
         ingestion_id = _next_ingestion_id(con)
         params = {"ingestion_id": ingestion_id}
         warehouse.run(con, "ingest/ledger/update_redecided_accepted", params)
-        for (reason,) in warehouse.run(con, "ingest/ledger/redecided_reasons").fetchall():
+        for row in warehouse.rows(con, "ingest/ledger/redecided_reasons"):
             warehouse.run(con, "ingest/ledger/update_redecided_reason",
-                          {**params, "reason": reason})
+                          {**params, "reason": row["reason"]})
         warehouse.run(con, "ingest/ledger/create_no_superseded")
         _record_ingestion(con, [], ingestion_id, started, False, "redecision", changed)
     return ingestion_id
@@ -455,7 +468,7 @@ def _redecide_catalog_reasons(con: Any, catalog: Catalog, time_zone: str,
 def create_period_buckets(con: Any, time_zone: str) -> None:
     """Billing periods from 2000 to 2099 by the UTC months they overlap; a row whose window
     starts outside them is quarantined (outside_billing_periods)."""
-    if warehouse.run(con, "ingest/period_buckets_exist").fetchone()[0]:
+    if warehouse.value(con, "ingest/period_buckets_exist"):
         return
     warehouse.run(con, "ingest/create_period_buckets")
     columns: dict[str, list[Any]] = {"utc_month": [], "billing_period": [], "start_at": [],

@@ -175,11 +175,12 @@ def _rate(con: Any, request: RateRequest, catalog: Catalog, period: BillingPerio
                                     catalog_fingerprint=fingerprint(catalog))
             accounts.check_reference(con, request.time_zone)
             warehouse.run(con, "rate/create_account_links")
-            closed_through = warehouse.run(con, "rate/closed_through", params).fetchone()
+            period_close = warehouse.first_row(con, "rate/closed_through", params)
             warehouse.run(con, "rate/create_usage_outcomes", {
-                **params, "closed_through": closed_through[0] if closed_through else None})
+                **params, "closed_through": (period_close["through_ingestion_id"]
+                                             if period_close else None)})
             counts = _check_conservation(con, params)
-            closed = bool(warehouse.run(con, "rate/period_closed", params).fetchone()[0])
+            closed = bool(warehouse.value(con, "rate/period_closed", params))
             verdict = _write_period(con, params, closed, request.guard, context)
             _write_run_tables(con, refresh.held)
             result = _period_result(con, run_id, params, counts, refresh, verdict, closed)
@@ -196,9 +197,10 @@ def _rate(con: Any, request: RateRequest, catalog: Catalog, period: BillingPerio
 
 def _check_conservation(con: Any, params: dict[str, Any]) -> dict[str, int]:
     """The period's ledger rows by status; accepted = rated + held, or nothing is written."""
-    counts = {str(s): int(n) for s, n in warehouse.run(
-        con, "rate/ledger_period_counts", params).fetchall()}
-    outcomes = {str(s): int(n) for s, n in warehouse.run(con, "rate/outcome_counts").fetchall()}
+    counts = {str(row["status"]): int(row["row_count"])
+              for row in warehouse.rows(con, "rate/ledger_period_counts", params)}
+    outcomes = {str(row["status"]): int(row["row_count"])
+                for row in warehouse.rows(con, "rate/outcome_counts")}
     counts["rated"] = outcomes.get("accepted", 0)
     counts["held"] = outcomes.get("quarantined", 0)
     if counts.get("accepted", 0) != counts["rated"] + counts["held"]:
@@ -254,19 +256,22 @@ def _write_run_tables(con: Any, held: tuple[HeldFile, ...]) -> None:
 def _period_result(con: Any, run_id: str, params: dict[str, Any], counts: dict[str, int],
                    refresh: references.Refresh, verdict: guard.Verdict | None,
                    closed: bool) -> PeriodResult:
-    rated, lines, total, unpriced = warehouse.run(con, "rate/period_totals", params).fetchone()
-    late = warehouse.run(con, "rate/late_rows", params).fetchone()[0]
-    by_reason = tuple((str(r), int(n)) for r, n in warehouse.run(
-        con, "rate/held_by_reason").fetchall())
+    totals = warehouse.first_row(con, "rate/period_totals", params)
+    assert totals is not None  # one row of scalar subqueries, always
+    late = warehouse.value(con, "rate/late_rows", params)
+    by_reason = tuple((str(row["reason"]), int(row["row_count"]))
+                      for row in warehouse.rows(con, "rate/held_by_reason"))
     accepted, superseded = counts.get("accepted", 0), counts.get("superseded", 0)
     quarantined = counts.get("quarantined", 0)
     return PeriodResult(
         run_id=run_id, period=params["billing_period"],
         rows_landed=accepted + superseded + quarantined, rows_accepted=accepted,
         rows_superseded=superseded, rows_quarantined=quarantined, rows_rated=counts["rated"],
-        rows_held=counts["held"], held_by_reason=by_reason, rated_lines=int(rated),
-        invoice_lines=int(lines), unpriced_lines=int(unpriced),
-        amount_total=total if total is not None else Decimal("0.00"),
+        rows_held=counts["held"], held_by_reason=by_reason,
+        rated_lines=int(totals["rated_lines"]), invoice_lines=int(totals["invoice_lines"]),
+        unpriced_lines=int(totals["unpriced_lines"]),
+        amount_total=(totals["amount_total"] if totals["amount_total"] is not None
+                      else Decimal("0.00")),
         previous_total=verdict.before if verdict else None, held_files=refresh.held,
         guard_findings=verdict.text if verdict and verdict.objections else None,
         closed=closed, late_rows=int(late), reference_changes=refresh.changes)
@@ -290,7 +295,7 @@ def _record_run(con: Any, run_id: str, params: dict[str, Any], started: dt.datet
         "rows_held", "rated_lines", "invoice_lines")}
     warehouse.run(con, "rate/insert_rating_run", {
         **params, **counts, "run_id": run_id, "started_at": started, "finished_at": _now(),
-        "through_ingestion_id": warehouse.run(con, "rate/through_ingestion").fetchone()[0],
+        "through_ingestion_id": warehouse.value(con, "rate/through_ingestion"),
         "files_held": len(context.held), "amount_total": total,
         "previous_amount_total": verdict.before if verdict else None,
         "catalog_fingerprint": context.catalog_fingerprint, "outcome": outcome,
@@ -308,8 +313,7 @@ def release_input(database: Path, kind: str, file_path: str, reason: str,
     with warehouse.writer(database, settings) as con:
         warehouse.create_schema(con)
         with warehouse.transaction(con):
-            held = warehouse.run(con, "rate/held_input", params).fetchone()
-            if held is None:
+            if warehouse.first_row(con, "rate/held_input", params) is None:
                 return False
             warehouse.run(con, "rate/insert_release", params)
             warehouse.run(con, "rate/delete_held_input", params)
@@ -324,7 +328,7 @@ def close_period(database: Path, period_code: str, time_zone: str = DEFAULT_TIME
     with warehouse.writer(database, settings) as con:
         warehouse.create_schema(con)
         with warehouse.transaction(con):
-            already = bool(warehouse.run(con, "rate/period_closed", params).fetchone()[0])
+            already = bool(warehouse.value(con, "rate/period_closed", params))
             warehouse.run(con, "rate/insert_closed_period_files", params)
             warehouse.run(con, "rate/insert_closed_period", {**params, "closed_at": _now()})
     return not already
@@ -335,10 +339,10 @@ def summarise_period(database: Path, period_code: str, time_zone: str = DEFAULT_
     """Replace the period's rows of period_summaries; the number of services summarised."""
     params = period_params(billing_period(period_code, time_zone))
     with warehouse.writer(database, settings) as con, warehouse.transaction(con):
-        if not warehouse.run(con, "rate/period_closed", params).fetchone()[0]:
+        if not warehouse.value(con, "rate/period_closed", params):
             warehouse.run(con, "rate/delete_period_period_summaries", params)
             warehouse.run(con, "rate/insert_period_summaries", params)
-        count = warehouse.run(con, "rate/count_period_summaries", params).fetchone()[0]
+        count = warehouse.value(con, "rate/count_period_summaries", params)
     return int(count)
 
 
