@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from rating import warehouse
+from rating.ingest import held as held_inputs
 from rating.ingest import landing
 from rating.ingest import tables as accounts
-from rating.ingest import usage as ingest
-from rating.ingest.usage import HeldFile, LandingError, unreleased
+from rating.ingest.held import HeldFile, unreleased
+from rating.ingest.usage import LandingError
 
 KINDS = ("subscriptions", "accounts")
 COLUMNS = {"subscriptions": accounts.SUBSCRIPTION_COLUMNS, "accounts": accounts.ACCOUNT_COLUMNS}
@@ -216,4 +217,4 @@ def _retire(con: Any, kind: str, relative: str) -> None:
 def record_held(con: Any, held: tuple[HeldFile, ...]) -> None:
     """held_inputs' reference rows: replaced by each rating."""
     warehouse.run(con, "ingest/references/clear_held_references")
-    ingest.record_held(con, held)
+    held_inputs.record_held(con, held)

@@ -31,8 +31,21 @@ import pyarrow
 from rating import warehouse
 from rating.catalog import Catalog
 from rating.ingest import landing, ledger
+from rating.ingest.held import HeldFile, record_held, unreleased
+from rating.ingest.manifest import (
+    KnownFile,
+    by_file_id,
+    check_rebuild,
+    compare_with_manifest,
+    read_manifest,
+    relative_error,
+    unreadable_held,
+)
 from rating.periods import billing_period, periods_between
 from rating.rate.catalog_tables import fingerprint
+
+__all__ = ["PUSHED_AT_TOLERANCE", "ConservationError", "HeldFile", "IngestResult", "LandingError",
+           "create_period_buckets", "ingest", "require_usage_files", "sync"]
 
 PUSHED_AT_TOLERANCE = dt.timedelta(hours=24)
 """How far past its file's ingestion a pushed_at may be (clock skew) before it is quarantined."""
@@ -44,18 +57,6 @@ class ConservationError(RuntimeError):
 
 class LandingError(ValueError):
     """The landing root cannot be what the user meant (missing, or no usage file at all)."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class HeldFile:
-    """An input file whose content is not used as it stands; a person must look."""
-
-    kind: str       # 'usage' | 'subscriptions' | 'accounts'
-    file_path: str  # relative to the landing root
-    reason: str     # unreadable_file, changed_after_ingestion, empty_file, missing_column, ...
-    detail: str
-    in_force: str   # what is used instead
-    content_hash: str = ""  # the content held (a release names it)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,19 +79,6 @@ class IngestResult:
     rows_redecided: int = 0       # quarantined rows decided again under a changed catalog
 
 
-@dataclass(frozen=True)
-class _Known:
-    """A manifest row, as compared with the landing zone."""
-
-    file_id: int
-    file_path: str
-    size_bytes: int
-    modified_at: dt.datetime | None
-    content_hash: str
-    status: str
-    ingested_at: dt.datetime
-
-
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -106,10 +94,6 @@ def require_usage_files(root: str, files: list[landing.LandedFile]) -> None:
                            f"{root.rstrip('/')}/usage/): check --landing or FUSION_LANDING")
 
 
-class RebuildRefused(ValueError):
-    """A rebuild would lose rows the ledger holds (files gone or changed) without consent."""
-
-
 def ingest(con: Any, root: str, catalog: Catalog, time_zone: str, *, rebuild: bool = False,
            accept_changes: bool = False,
            pushed_at_tolerance: dt.timedelta = PUSHED_AT_TOLERANCE) -> IngestResult:
@@ -122,28 +106,28 @@ def ingest(con: Any, root: str, catalog: Catalog, time_zone: str, *, rebuild: bo
     refused unless `accept_changes`."""
     files = landing.discover(con, root)
     require_usage_files(root, files)
-    observed = _by_id(files, landing.observe(con, root, files))
-    manifest = {k.file_id: k for k in _manifest(con)}
+    observed = by_file_id(files, landing.observe(con, root, files))
+    manifest = {k.file_id: k for k in read_manifest(con)}
     started = _now()
     first_seen: dict[int, dt.datetime] = {}
     touched: list[tuple[landing.LandedFile, dt.datetime | None]] = []
     held: list[HeldFile] = []
     if rebuild:
-        hashes = _by_id(files, landing.content_hashes(con, root, files))
-        _check_rebuild(files, hashes, manifest, accept_changes)
+        hashes = by_file_id(files, landing.content_hashes(con, root, files))
+        check_rebuild(files, hashes, manifest, accept_changes)
         first_seen = {f.file_id: manifest[f.file_id].ingested_at for f in files
                       if f.file_id in manifest
                       and manifest[f.file_id].content_hash == hashes[f.file_id]}
         new = list(files)
     else:
-        new, held, touched = _compare(con, root, files, observed, manifest)
-        hashes = _by_id(new, landing.content_hashes(con, root, new))
+        new, held, touched = compare_with_manifest(con, root, files, observed, manifest)
+        hashes = by_file_id(new, landing.content_hashes(con, root, new))
     landing.inspect(con, new)
     # Known unreadable files are tried again; one that still does not read is held, not
     # recorded again.
     retry = set() if rebuild else {f.file_id for f in new if f.file_id in manifest}
     if rebuild:
-        _check_rebuild(new, hashes, manifest, accept_changes)
+        check_rebuild(new, hashes, manifest, accept_changes)
     redecided = None if rebuild else _redecide_catalog_reasons(con, catalog, time_zone, started)
     ingestion_id = None
     if any(f.error is None or f.file_id not in retry for f in new):
@@ -156,8 +140,8 @@ def ingest(con: Any, root: str, catalog: Catalog, time_zone: str, *, rebuild: bo
             warehouse.run(con, "ingest/ledger/touch_manifest_file",
                           {"file_id": landed.file_id, "modified_at": modified_at})
         ledger.set_meta(con, "catalog_fingerprint", fingerprint(catalog))
-    held += [_unreadable(f, hashes[f.file_id],
-                         manifest[f.file_id] if f.file_id in retry else None)
+    held += [unreadable_held(f, hashes[f.file_id],
+                             manifest[f.file_id] if f.file_id in retry else None)
              for f in new if f.error is not None]
     held = unreleased(con, held)
     with warehouse.transaction(con):
@@ -166,94 +150,11 @@ def ingest(con: Any, root: str, catalog: Catalog, time_zone: str, *, rebuild: bo
     return _result(con, ingestion_id, redecided, len(files), held)
 
 
-def _unreadable(landed: landing.LandedFile, content_hash: str, known: _Known | None
-                ) -> HeldFile:
-    detail = _relative_error(landed)
-    if known is not None:
-        detail = (f"unreadable since {known.ingested_at:%Y-%m-%d} ({detail}): replace it with "
-                  "readable Parquet, remove it, or release it (fusion-rating release)")
-    return HeldFile(kind="usage", file_path=landed.relative_path, reason="unreadable_file",
-                    detail=detail, in_force="nothing: no row of it is used",
-                    content_hash=content_hash)
-
-
-def _check_rebuild(files: list[landing.LandedFile], hashes: dict[int, str],
-                   manifest: dict[int, _Known], accept_changes: bool) -> None:
-    """A rebuild reads the landing zone as it is now (`files`, every one of them): refuse it
-    when that would lose or replace rows the ledger holds, unless changes are accepted. Called
-    again once the files have been read, since a file may only then turn out unreadable."""
-    if accept_changes:
-        return
-    present = {f.file_id for f in files}
-    ingested = {k.file_id: k for k in manifest.values() if k.status == "ingested"}
-    lines = [f"  gone from the landing zone: {k.file_path}"
-             for k in sorted(ingested.values(), key=lambda k: k.file_path)
-             if k.file_id not in present]
-    lines += [f"  changed since it was ingested: {f.relative_path}" for f in files
-              if f.file_id in ingested and ingested[f.file_id].content_hash != hashes[f.file_id]]
-    lines += [f"  ingested before, unreadable now: {f.relative_path}" for f in files
-              if f.file_id in ingested and f.error is not None]
-    if lines:
-        raise RebuildRefused(
-            "a rebuild reads the landing zone as it is now and would lose or replace rows the "
-            "ledger holds:\n" + "\n".join(lines) + "\nrestore these files, or rerun with "
-            "--accept-changes to rebuild from what is there now")
-
-
-def _compare(con: Any, root: str, files: list[landing.LandedFile],
-             observed: dict[int, landing.FileStat], manifest: dict[int, _Known]
-             ) -> tuple[list[landing.LandedFile], list[HeldFile],
-                        list[tuple[landing.LandedFile, dt.datetime | None]]]:
-    """(new files, held files, files rewritten with the same bytes and their new mtime)."""
-    new: list[landing.LandedFile] = []
-    suspects: list[landing.LandedFile] = []
-    for landed in files:
-        known = manifest.get(landed.file_id)
-        if known is None or known.status == "unreadable":
-            # An unreadable file is tried again every run: a transient read error must not
-            # keep good rows out for good.
-            new.append(landed)
-        elif landing.FileStat(size_bytes=known.size_bytes,
-                              modified_at=known.modified_at) != observed[landed.file_id]:
-            suspects.append(landed)
-    held: list[HeldFile] = []
-    touched: list[tuple[landing.LandedFile, dt.datetime | None]] = []
-    hashes = _by_id(suspects, landing.content_hashes(con, root, suspects))
-    for landed in suspects:
-        known = manifest[landed.file_id]
-        if hashes[landed.file_id] == known.content_hash:
-            touched.append((landed, observed[landed.file_id].modified_at))
-        else:
-            held.append(HeldFile(
-                kind="usage", file_path=landed.relative_path, reason="changed_after_ingestion",
-                detail=f"its bytes differ from those ingested on "
-                f"{known.ingested_at:%Y-%m-%d %H:%M} UTC; landed files are immutable: land a "
-                "correction as a new file (same counter_id, later pushed_at), then restore, "
-                "remove or release this one",
-                in_force=f"the rows ingested on {known.ingested_at:%Y-%m-%d}",
-                content_hash=hashes[landed.file_id]))
-    return sorted(new, key=lambda f: f.relative_path), held, touched
-
-
-def _relative_error(landed: landing.LandedFile) -> str:
-    # The message names the file; keep it relative so results do not depend on where the
-    # landing zone is mounted.
-    return (landed.error or "").replace(landed.path, landed.relative_path)
-
-
-def _by_id(files: list[landing.LandedFile], by_path: dict[str, Any]) -> dict[int, Any]:
-    return {f.file_id: by_path[f.path] for f in files}
-
-
-def _manifest(con: Any) -> list[_Known]:
-    return [_Known(**row) for row in warehouse.rows(con, "ingest/ledger/manifest")]
-
-
 def _write_ingestion(con: Any, candidates: list[landing.LandedFile], retry: set[int],
                      observed: dict[int, landing.FileStat],
                      hashes: dict[int, str], first_seen: dict[int, dt.datetime],
                      catalog: Catalog, started: dt.datetime, tolerance: dt.timedelta,
-                     rebuild: tuple[dict[int, _Known], bool] | None) -> int | None:
+                     rebuild: tuple[dict[int, KnownFile], bool] | None) -> int | None:
     """The ledger transaction of step 3; the new ingestion's id (None: nothing to record, all
     that was new were known unreadable files that still do not read). `rebuild`: the manifest
     being replaced and whether changes are accepted."""
@@ -288,7 +189,7 @@ def _write_ingestion(con: Any, candidates: list[landing.LandedFile], retry: set[
             if attempt == 2 or not landing.verify(con, candidates):
                 raise
             if rebuild:
-                _check_rebuild(candidates, hashes, *rebuild)
+                check_rebuild(candidates, hashes, *rebuild)
     raise AssertionError("unreachable")
 
 
@@ -311,7 +212,7 @@ def _record_files(con: Any, new: list[landing.LandedFile],
             "content_hash": hashes[landed.file_id],
             "rows": None if landed.error else landed.rows,
             "status": "unreadable" if landed.error else "ingested",
-            "error": _relative_error(landed) if landed.error else None,
+            "error": relative_error(landed) if landed.error else None,
             "missing_columns": [] if landed.error else landed.missing_columns,
             "extra_columns": [] if landed.error else landed.extra_columns,
             "has_value_column": "value" in landed.types, "ingestion_id": ingestion_id,
@@ -381,22 +282,6 @@ def sync(con: Any) -> None:
                       "ingest/ledger/sync_insert_quarantine",
                       "ingest/ledger/sync_forget_marker", "ingest/ledger/sync_record"):
         warehouse.run(con, statement, params)
-
-
-def unreleased(con: Any, held: list[HeldFile]) -> list[HeldFile]:
-    """The held files whose content no one has released (`fusion-rating release`)."""
-    released = {(row["kind"], row["file_path"], row["content_hash"])
-                for row in warehouse.rows(con, "ingest/released_inputs")}
-    return [h for h in held if (h.kind, h.file_path, h.content_hash) not in released]
-
-
-def record_held(con: Any, held: list[HeldFile] | tuple[HeldFile, ...]) -> None:
-    """held_inputs rows for `held` (the caller cleared those of their kind)."""
-    for item in held:
-        warehouse.run(con, "ingest/insert_held_input", {
-            "kind": item.kind, "file_path": item.file_path, "reason": item.reason,
-            "detail": item.detail, "in_force": item.in_force,
-            "content_hash": item.content_hash})
 
 
 def _record_held(con: Any, held: list[HeldFile]) -> None:

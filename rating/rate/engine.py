@@ -26,14 +26,8 @@ from rating import warehouse
 from rating.catalog import Catalog, load_catalog
 from rating.ingest import landing, ledger, references
 from rating.ingest import tables as accounts
-from rating.ingest.usage import (
-    PUSHED_AT_TOLERANCE,
-    ConservationError,
-    HeldFile,
-    IngestResult,
-    ingest,
-    sync,
-)
+from rating.ingest.held import HeldFile
+from rating.ingest.usage import PUSHED_AT_TOLERANCE, ConservationError, IngestResult, ingest, sync
 from rating.periods import DEFAULT_TIME_ZONE, BillingPeriod, billing_period
 from rating.rate import guard
 from rating.rate.catalog_tables import fingerprint, load_catalog_tables

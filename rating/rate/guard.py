@@ -21,8 +21,8 @@ from decimal import Decimal
 from typing import Any
 
 from rating import warehouse
+from rating.ingest.held import HeldFile
 from rating.ingest.references import Change
-from rating.ingest.usage import HeldFile
 
 SHOWN = 10
 """How many invoices, subscriptions or reasons a message lists before '... and N more'."""
