@@ -31,12 +31,14 @@ from rating.ingest.usage import PUSHED_AT_TOLERANCE, ConservationError, IngestRe
 from rating.periods import DEFAULT_TIME_ZONE, BillingPeriod, billing_period
 from rating.rate import guard
 from rating.rate.catalog_tables import fingerprint, load_catalog_tables
+from rating.rate.close import close_period, release_input, summarise_period
 from rating.rate.guard import GuardSettings, RatingStopped
+from rating.rate.params import period_params, utc_now
 from rating.warehouse import WarehouseSettings
 
 __all__ = ["ConservationError", "PeriodResult", "RateRequest", "RateResult", "RatingStopped",
-           "close_period", "ingest_landing", "rate", "rate_period", "release_input",
-           "summarise_period"]
+           "close_period", "ingest_landing", "period_params", "rate", "rate_period",
+           "release_input", "summarise_period"]
 
 
 @dataclass(frozen=True)
@@ -99,10 +101,6 @@ class RateResult:
     seconds: float
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def _open(con: Any, request: RateRequest, catalog: Catalog) -> None:
     """Schema, ledger, landing root and the catalog's cat_* tables, once per connection."""
     warehouse.create_schema(con)
@@ -134,7 +132,7 @@ def rate_period(request: RateRequest) -> PeriodResult:
 def rate(request: RateRequest) -> RateResult:
     """Ingest what is new, then rate the period (the command line's `rate`), holding the
     warehouse's lock throughout."""
-    started = _now()
+    started = utc_now()
     catalog = load_catalog(request.catalog)
     period = billing_period(request.period, request.time_zone)
     with warehouse.writer(request.warehouse, request.settings) as con:
@@ -145,7 +143,7 @@ def rate(request: RateRequest) -> RateResult:
                           pushed_at_tolerance=request.pushed_at_tolerance)
         rated = _rate(con, request, catalog, period, ingested.held)
     return RateResult(ingestion=ingested, period=rated,
-                      seconds=(_now() - started).total_seconds())
+                      seconds=(utc_now() - started).total_seconds())
 
 
 def _held_usage(con: Any) -> tuple[HeldFile, ...]:
@@ -154,7 +152,7 @@ def _held_usage(con: Any) -> tuple[HeldFile, ...]:
 
 def _rate(con: Any, request: RateRequest, catalog: Catalog, period: BillingPeriod,
           held_usage: tuple[HeldFile, ...]) -> PeriodResult:
-    started = _now()
+    started = utc_now()
     params = period_params(period)
     run_id = uuid.uuid4().hex
     context: guard.Context | None = None
@@ -288,65 +286,9 @@ def _record_run(con: Any, run_id: str, params: dict[str, Any], started: dt.datet
         "rows_landed", "rows_accepted", "rows_superseded", "rows_quarantined", "rows_rated",
         "rows_held", "rated_lines", "invoice_lines")}
     warehouse.run(con, "rate/insert_rating_run", {
-        **params, **counts, "run_id": run_id, "started_at": started, "finished_at": _now(),
+        **params, **counts, "run_id": run_id, "started_at": started, "finished_at": utc_now(),
         "through_ingestion_id": warehouse.value(con, "rate/through_ingestion"),
         "files_held": len(context.held), "amount_total": total,
         "previous_amount_total": verdict.before if verdict else None,
         "catalog_fingerprint": context.catalog_fingerprint, "outcome": outcome,
         "guard_findings": findings})
-
-
-def release_input(database: Path, kind: str, file_path: str, reason: str,
-                  settings: WarehouseSettings | None = None) -> bool:
-    """Let a held input file go (its current content only), for the reason a person gives:
-    it is no longer held, its content is still not used. False when it is not held now."""
-    if not reason.strip():
-        raise ValueError("say why the file is released (--reason): it is kept with the release")
-    params = {"kind": kind, "file_path": file_path, "reason": reason.strip(),
-              "released_at": _now()}
-    with warehouse.writer(database, settings) as con:
-        warehouse.create_schema(con)
-        with warehouse.transaction(con):
-            if warehouse.first_row(con, "rate/held_input", params) is None:
-                return False
-            warehouse.run(con, "rate/insert_release", params)
-            warehouse.run(con, "rate/delete_held_input", params)
-    return True
-
-
-def close_period(database: Path, period_code: str, time_zone: str = DEFAULT_TIME_ZONE,
-                 settings: WarehouseSettings | None = None) -> bool:
-    """Mark a rated period closed (once): later runs leave its rows as they are and put its
-    late usage in late_usage. True when this call closed it."""
-    params = period_params(billing_period(period_code, time_zone))
-    with warehouse.writer(database, settings) as con:
-        warehouse.create_schema(con)
-        with warehouse.transaction(con):
-            already = bool(warehouse.value(con, "rate/period_closed", params))
-            warehouse.run(con, "rate/insert_closed_period_files", params)
-            warehouse.run(con, "rate/insert_closed_period", {**params, "closed_at": _now()})
-    return not already
-
-
-def summarise_period(database: Path, period_code: str, time_zone: str = DEFAULT_TIME_ZONE,
-                     settings: WarehouseSettings | None = None) -> int:
-    """Replace the period's rows of period_summaries; the number of services summarised."""
-    params = period_params(billing_period(period_code, time_zone))
-    with warehouse.writer(database, settings) as con, warehouse.transaction(con):
-        if not warehouse.value(con, "rate/period_closed", params):
-            warehouse.run(con, "rate/delete_period_period_summaries", params)
-            warehouse.run(con, "rate/insert_period_summaries", params)
-        count = warehouse.value(con, "rate/count_period_summaries", params)
-    return int(count)
-
-
-def period_params(period: BillingPeriod) -> dict[str, Any]:
-    return {
-        "billing_period": period.code,
-        "period_key": int(period.code.replace("-", "")),
-        "period_start": period.start,
-        "period_end": period.end,
-        "period_us": period.seconds * 1_000_000,
-        "period_first_day": period.first_day,
-        "period_label": period.label,
-    }

@@ -1,0 +1,59 @@
+"""The month close: what a person decides once a period is rated.
+
+A held input holds the close (docs/ledger.md, Held files) until it is fixed or released; the
+period is then summarised and closed. A closed period keeps its rows: later ratings leave them
+as they are and record its late usage instead (rating.rate.engine).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rating import warehouse
+from rating.periods import DEFAULT_TIME_ZONE, billing_period
+from rating.rate.params import period_params, utc_now
+from rating.warehouse import WarehouseSettings
+
+
+def release_input(database: Path, kind: str, file_path: str, reason: str,
+                  settings: WarehouseSettings | None = None) -> bool:
+    """Let a held input file go (its current content only), for the reason a person gives:
+    it is no longer held, its content is still not used. False when it is not held now."""
+    if not reason.strip():
+        raise ValueError("say why the file is released (--reason): it is kept with the release")
+    params = {"kind": kind, "file_path": file_path, "reason": reason.strip(),
+              "released_at": utc_now()}
+    with warehouse.writer(database, settings) as con:
+        warehouse.create_schema(con)
+        with warehouse.transaction(con):
+            if warehouse.first_row(con, "rate/held_input", params) is None:
+                return False
+            warehouse.run(con, "rate/insert_release", params)
+            warehouse.run(con, "rate/delete_held_input", params)
+    return True
+
+
+def close_period(database: Path, period_code: str, time_zone: str = DEFAULT_TIME_ZONE,
+                 settings: WarehouseSettings | None = None) -> bool:
+    """Mark a rated period closed (once): later runs leave its rows as they are and put its
+    late usage in late_usage. True when this call closed it."""
+    params = period_params(billing_period(period_code, time_zone))
+    with warehouse.writer(database, settings) as con:
+        warehouse.create_schema(con)
+        with warehouse.transaction(con):
+            already = bool(warehouse.value(con, "rate/period_closed", params))
+            warehouse.run(con, "rate/insert_closed_period_files", params)
+            warehouse.run(con, "rate/insert_closed_period", {**params, "closed_at": utc_now()})
+    return not already
+
+
+def summarise_period(database: Path, period_code: str, time_zone: str = DEFAULT_TIME_ZONE,
+                     settings: WarehouseSettings | None = None) -> int:
+    """Replace the period's rows of period_summaries; the number of services summarised."""
+    params = period_params(billing_period(period_code, time_zone))
+    with warehouse.writer(database, settings) as con, warehouse.transaction(con):
+        if not warehouse.value(con, "rate/period_closed", params):
+            warehouse.run(con, "rate/delete_period_period_summaries", params)
+            warehouse.run(con, "rate/insert_period_summaries", params)
+        count = warehouse.value(con, "rate/count_period_summaries", params)
+    return int(count)
