@@ -11,6 +11,9 @@ transaction (docs/ledger.md, docs/rating.md):
    invoice_lines (delete, then insert); let the guard compare them with what the period had
    (rating.rate.guard), which rolls everything back when the month would change for no visible
    reason. A closed period keeps its rows and records its late usage instead.
+
+The month close, which a person decides once a period is rated (release a held input,
+summarise, close), is rating.rate.close; this module still exports its functions.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from rating.ingest import tables as accounts
 from rating.ingest.held import HeldFile
 from rating.ingest.usage import PUSHED_AT_TOLERANCE, ConservationError, IngestResult, ingest, sync
 from rating.periods import DEFAULT_TIME_ZONE, BillingPeriod, billing_period
-from rating.rate import guard
+from rating.rate import close, guard
 from rating.rate.catalog_tables import fingerprint, load_catalog_tables
 from rating.rate.close import close_period, release_input, summarise_period
 from rating.rate.guard import GuardSettings, RatingStopped
@@ -167,12 +170,10 @@ def _rate(con: Any, request: RateRequest, catalog: Catalog, period: BillingPerio
                                     catalog_fingerprint=fingerprint(catalog))
             accounts.check_reference(con, request.time_zone)
             warehouse.run(con, "rate/create_account_links")
-            period_close = warehouse.first_row(con, "rate/closed_through", params)
             warehouse.run(con, "rate/create_usage_outcomes", {
-                **params, "closed_through": (period_close["through_ingestion_id"]
-                                             if period_close else None)})
+                **params, "closed_through": close.closed_through(con, params)})
             counts = _check_conservation(con, params)
-            closed = bool(warehouse.value(con, "rate/period_closed", params))
+            closed = close.is_closed(con, params)
             verdict = _write_period(con, params, closed, request.guard, context)
             _write_run_tables(con, refresh.held)
             result = _period_result(con, run_id, params, counts, refresh, verdict, closed)
@@ -208,8 +209,7 @@ def _write_period(con: Any, params: dict[str, Any], closed: bool,
     """Replace the period's rows (caller's transaction), or for a closed period touch none of
     them and record its late usage; the guard's verdict on an open period."""
     if closed:
-        warehouse.run(con, "rate/delete_period_late_usage", params)
-        warehouse.run(con, "rate/insert_late_usage", params)
+        close.record_late_usage(con, params)
         return None
     warehouse.run(con, "rate/guard/create_previous_invoices", params)
     warehouse.run(con, "rate/guard/create_previous_subscriptions", params)
