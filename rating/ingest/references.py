@@ -98,40 +98,11 @@ def refresh(con: Any, root: str, *, retire_missing: bool = False) -> Refresh:
                                     file_id=landing.file_id_for(
                                         landing.relative_path(root, path)))
                  for path in accounts.files(con, root, kind)]
-        observed = landing.observe(con, root, found)
-        hashes = landing.content_hashes(con, root, found)
-        for landed in found:
-            relative, current = landed.relative_path, in_force.get(landed.relative_path)
-            if current is not None and current.content_hash == hashes[landed.path]:
-                continue
-            staged = _stage(con, root, kind, landed, observed[landed.path].size_bytes)
-            if isinstance(staged[0], str):
-                reason, detail = staged
-                held.append(HeldFile(kind=kind, file_path=relative, reason=reason,
-                                     detail=str(detail), in_force=_in_force_text(current),
-                                     content_hash=hashes[landed.path]))
-                continue
-            rows, rejects = staged
-            _bring_into_force(con, kind, relative, observed[landed.path], hashes[landed.path],
-                              rows, rejects, now)
-            changes.append(Change(kind=kind, file_path=relative,
-                                  rows_before=current.rows if current else None,
-                                  rows_after=rows))
-        present = {f.relative_path for f in found}
-        for relative, current in sorted(in_force.items()):
-            if relative in present:
-                continue
-            if retire_missing:
-                _retire(con, kind, relative)
-                changes.append(Change(kind=kind, file_path=relative,
-                                      rows_before=current.rows, rows_after=None))
-            else:
-                held.append(HeldFile(kind=kind, file_path=relative, reason="missing_file",
-                                     detail="the file is gone from the landing zone; to stop "
-                                     "using it, rerun with --accept-changes; to keep its "
-                                     "version in force, release it (fusion-rating release)",
-                                     in_force=_in_force_text(current),
-                                     content_hash=current.content_hash))
+        new_held, new_changes = _new_versions(con, root, kind, found, in_force, now)
+        gone_held, gone_changes = _gone_files(con, kind, {f.relative_path for f in found},
+                                              in_force, retire_missing)
+        held += [*new_held, *gone_held]
+        changes += [*new_changes, *gone_changes]
     for kind in KINDS:
         if not warehouse.rows(con, "ingest/references/in_force_files", {"kind": kind}):
             # Nothing could be billed: a missing folder, never a month of no subscriptions.
@@ -144,6 +115,57 @@ def refresh(con: Any, root: str, *, retire_missing: bool = False) -> Refresh:
     return Refresh(
         held=tuple(sorted(unreleased(con, held), key=lambda h: (h.kind, h.file_path))),
         changes=tuple(changes))
+
+
+def _new_versions(con: Any, root: str, kind: str, found: list[landing.LandedFile],
+                  in_force: dict[str, _InForce], now: dt.datetime
+                  ) -> tuple[list[HeldFile], list[Change]]:
+    """Each landed file of `kind` whose bytes are not the version in force: into force when it
+    can be used, else held (its previous version, if any, stays in force)."""
+    held: list[HeldFile] = []
+    changes: list[Change] = []
+    observed = landing.observe(con, root, found)
+    hashes = landing.content_hashes(con, root, found)
+    for landed in found:
+        relative, current = landed.relative_path, in_force.get(landed.relative_path)
+        if current is not None and current.content_hash == hashes[landed.path]:
+            continue
+        staged = _stage(con, root, kind, landed, observed[landed.path].size_bytes)
+        if isinstance(staged[0], str):
+            reason, detail = staged
+            held.append(HeldFile(kind=kind, file_path=relative, reason=reason,
+                                 detail=str(detail), in_force=_in_force_text(current),
+                                 content_hash=hashes[landed.path]))
+            continue
+        rows, rejects = staged
+        _bring_into_force(con, kind, relative, observed[landed.path], hashes[landed.path],
+                          rows, rejects, now)
+        changes.append(Change(kind=kind, file_path=relative,
+                              rows_before=current.rows if current else None, rows_after=rows))
+    return held, changes
+
+
+def _gone_files(con: Any, kind: str, present: set[str], in_force: dict[str, _InForce],
+                retire_missing: bool) -> tuple[list[HeldFile], list[Change]]:
+    """Each file in force that is gone from the landing zone: held, its version staying in
+    force, unless the run accepts changes, which retires it."""
+    held: list[HeldFile] = []
+    changes: list[Change] = []
+    for relative, current in sorted(in_force.items()):
+        if relative in present:
+            continue
+        if retire_missing:
+            _retire(con, kind, relative)
+            changes.append(Change(kind=kind, file_path=relative,
+                                  rows_before=current.rows, rows_after=None))
+        else:
+            held.append(HeldFile(kind=kind, file_path=relative, reason="missing_file",
+                                 detail="the file is gone from the landing zone; to stop "
+                                 "using it, rerun with --accept-changes; to keep its "
+                                 "version in force, release it (fusion-rating release)",
+                                 in_force=_in_force_text(current),
+                                 content_hash=current.content_hash))
+    return held, changes
 
 
 def _in_force_text(current: _InForce | None) -> str:
