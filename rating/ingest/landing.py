@@ -3,8 +3,8 @@
 Follows ../shared/contracts/usage-counters.md. Each file is inspected (schema, row count) before
 it is read; a file that is not Parquet at all is quarantined whole, by name, and the run goes on.
 Files with the same column types are read by one `read_parquet` call, projected onto the
-contract's canonical columns (sql/ingest/landed_source.sql); the statements that read usage
-stream from these calls and never copy the rows into a table.
+contract's canonical columns (rating.ingest.columns, sql/ingest/landed_source.sql); the
+statements that read usage stream from these calls and never copy the rows into a table.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """Ingest new usage files into the ledger, each file once (docs/ledger.md).
 
-1. List `<landing>/usage/**.parquet` and compare it with the manifest (ledger.ingested_files).
-   A path not in it is new. A known path whose size or modification time changed is hashed
-   again: other bytes than those ingested hold it (`changed_after_ingestion`), since landed
-   files are immutable and a correction is a new file. An unreadable file is tried again on
-   every run and ingested once it reads (nothing was taken from it before).
+1. List `<landing>/usage/**.parquet` and compare it with the manifest (ledger.ingested_files,
+   rating.ingest.manifest). A path not in it is new. A known path whose size or modification
+   time changed is hashed again: other bytes than those ingested hold it
+   (`changed_after_ingestion`), since landed files are immutable and a correction is a new
+   file. An unreadable file is tried again on every run and ingested once it reads (nothing
+   was taken from it before).
 2. Inspect each new file (schema, row count); a file that is not Parquet is recorded unreadable,
    by name, and the others go on.
 3. In ONE ledger transaction: the manifest rows; every row of the new files, validated against
@@ -13,7 +14,7 @@
    quarantined, or nothing is written.
 4. Mirror the manifest, the ingestions and the quarantined rows into the warehouse (one warehouse
    transaction; a run that dies in between is caught up by the next one), with the usage files
-   held as of now (held_inputs).
+   held as of now (held_inputs, rating.ingest.held).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from rating.periods import BillingPeriod
 
 
 def utc_now() -> dt.datetime:
+    """Now, as the warehouse's timestamps hold it: UTC without a zone."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
