@@ -88,9 +88,10 @@ def judge(con: Any, params: dict[str, Any], settings: GuardSettings, context: Co
     """Compare the period's new invoices (written in the open transaction) with the ones
     snapshotted before (guard/create_previous_*.sql)."""
     changes = warehouse.rows(con, "rate/guard/invoice_changes", params)
-    had = [c for c in changes if c["before"] is not None]
-    before = sum((c["before"] for c in had), Decimal(0)) if had else None
-    after = sum((c["after"] for c in changes if c["after"] is not None), Decimal(0))
+    had = [invoice for invoice in changes if invoice["before"] is not None]
+    before = sum((invoice["before"] for invoice in had), Decimal(0)) if had else None
+    after = sum((invoice["after"] for invoice in changes if invoice["after"] is not None),
+                Decimal(0))
     if before is None:
         return Verdict(before=None, after=after, objections=())
     objections: list[str] = []
@@ -99,10 +100,10 @@ def judge(con: Any, params: dict[str, Any], settings: GuardSettings, context: Co
             f"the total would fall from {_money(before)} to {_money(after)} "
             f"({(after - before) * 100 / before:+.1f}%, more than the "
             f"{settings.max_drop_percent}% allowed)")
-    vanished = [c for c in had if c["after"] is None]
+    vanished = [invoice for invoice in had if invoice["after"] is None]
     if vanished:
-        shown = [f"{c['customer_key']}/{c['service']} ({_money(c['before'])})"
-                 for c in vanished[:SHOWN]]
+        shown = [f"{invoice['customer_key']}/{invoice['service']} ({_money(invoice['before'])})"
+                 for invoice in vanished[:SHOWN]]
         objections.append(f"{len(vanished)} of {len(had)} invoices would vanish: "
                           + ", ".join(_more(shown, len(vanished))))
     if not objections:
@@ -123,10 +124,10 @@ def _reasons(con: Any, params: dict[str, Any], context: Context) -> list[str]:
                        f"({before} -> {after})")
     lost = warehouse.rows(con, "rate/guard/lost_subscriptions", params)
     if lost:
-        shown = [f"{s['subscription_id']} ({s['customer_key']}/{s['service']}): "
-                 + (f"held as {s['reason']} in {s['file_path']}" if s["reason"]
+        shown = [f"{sub['subscription_id']} ({sub['customer_key']}/{sub['service']}): "
+                 + (f"held as {sub['reason']} in {sub['file_path']}" if sub["reason"]
                     else "in no file in force")
-                 for s in lost[:SHOWN]]
+                 for sub in lost[:SHOWN]]
         reasons.append(f"{len(lost)} subscription(s) that rated the period are no longer in "
                        "force: " + "; ".join(_more(shown, len(lost))))
     held_rows = warehouse.rows(con, "rate/held_by_reason")
@@ -143,8 +144,8 @@ def _reasons(con: Any, params: dict[str, Any], context: Context) -> list[str]:
         if since:
             reasons.append(f"{len(since)} ingestion(s) since the last rating changed the "
                            "period's rows: " + ", ".join(
-                               f"#{i['ingestion_id']} ({i['rows_read']:,} rows, "
-                               f"{i['earlier_rows_superseded']:,} earlier rows superseded)"
-                               for i in since[:SHOWN]))
+                               f"#{ingestion['ingestion_id']} ({ingestion['rows_read']:,} "
+                               f"rows, {ingestion['earlier_rows_superseded']:,} earlier rows "
+                               "superseded)" for ingestion in since[:SHOWN]))
     return reasons or ["nothing in the inputs explains it: compare rated_charges with "
                        "the previous rating"]
