@@ -3,8 +3,8 @@
 Follows ../shared/contracts/usage-counters.md. Each file is inspected (schema, row count) before
 it is read; a file that is not Parquet at all is quarantined whole, by name, and the run goes on.
 Files with the same column types are read by one `read_parquet` call, projected onto the
-contract's canonical columns (sql/ingest/landed_source.sql); the statements that read usage
-stream from these calls and never copy the rows into a table.
+contract's canonical columns (rating.ingest.columns, sql/ingest/landed_source.sql); the
+statements that read usage stream from these calls and never copy the rows into a table.
 """
 
 from __future__ import annotations
@@ -22,17 +22,15 @@ from typing import Any
 import duckdb
 
 from rating import warehouse
+from rating.ingest.columns import (
+    ALL_COLUMNS,
+    CONTRACT_COLUMNS,
+    REQUIRED,
+    TEXT_COLUMNS,
+    TIMESTAMP_COLUMNS,
+    projection,
+)
 
-REQUIRED = ("counter_id", "service", "account_id", "metric", "period_start", "period_end",
-            "pushed_at")
-OPTIONAL = ("value", "unique_key", "dimensions")
-CONTRACT_COLUMNS = REQUIRED + OPTIONAL
-TIMESTAMP_COLUMNS = ("period_start", "period_end", "pushed_at")
-TEXT_COLUMNS = ("counter_id", "service", "account_id", "metric", "unique_key", "dimensions")
-ALL_COLUMNS = ("counter_id", "service", "account_id", "metric", "unique_key", "dimensions",
-               "period_start", "period_end", "pushed_at", "value", "value_unparsed",
-               "value_too_large", "timestamp_unparsed")
-KEY_COLUMNS = ("service", "counter_id", "pushed_at")
 _EMPTY = {"file_id": "NULL::BIGINT", "file_row_number": "NULL::BIGINT",
           "missing_columns": "NULL::VARCHAR[]", "has_value_column": "false",
           **{c: "NULL::VARCHAR" for c in TEXT_COLUMNS},
@@ -40,9 +38,6 @@ _EMPTY = {"file_id": "NULL::BIGINT", "file_row_number": "NULL::BIGINT",
           "value": "NULL::DECIMAL(38, 9)", "value_unparsed": "false",
           "value_too_large": "false", "timestamp_unparsed": "false"}
 _HIVE_SERVICE = re.compile(r"(?:^|/)service=([^/]+)/")
-_EXACT = re.compile(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$")
-_NUMERIC = re.compile(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|"
-                      r"UBIGINT|UHUGEINT|DECIMAL\(\d+,\d+\)|FLOAT|DOUBLE)$")
 
 
 @dataclass
@@ -149,18 +144,19 @@ def discover(con: Any, landing: str) -> list[LandedFile]:
     root = landing.rstrip("/")
     if not root.startswith("s3://") and not Path(root, "usage").is_dir():
         return []
-    found = warehouse.run(con, "ingest/glob_usage_files",
-                          {"pattern": f"{root}/usage/**/*.parquet"}).fetchall()
+    found = warehouse.rows(con, "ingest/glob_usage_files",
+                           {"pattern": f"{root}/usage/**/*.parquet"})
     files: list[LandedFile] = []
     seen: dict[int, str] = {}
-    for (path,) in sorted(found):
+    for path in sorted(row["file"] for row in found):
         relative = relative_path(root, path)
         file_id = file_id_for(relative)
         if file_id in seen:
             raise RuntimeError(f"file id collision between {seen[file_id]} and {relative}")
         seen[file_id] = relative
         hive = _HIVE_SERVICE.search(relative)
-        landed = LandedFile(path, relative, file_id, hive_service=hive.group(1) if hive else None)
+        landed = LandedFile(path=path, relative_path=relative, file_id=file_id,
+                            hive_service=hive.group(1) if hive else None)
         if any(c in GLOB_CHARACTERS for c in path):
             # DuckDB takes every path as a pattern: x[1].parquet would read x1.parquet. Escaping
             # ([[]) is not reliable when a statement reads the files twice (DuckDB 1.5.5), so
@@ -170,23 +166,33 @@ def discover(con: Any, landing: str) -> list[LandedFile]:
     return files
 
 
-def observe(con: Any, root: str, files: list[LandedFile]
-            ) -> dict[str, tuple[int, dt.datetime | None]]:
-    """(size, modification time in UTC) of each file by path, without reading its content."""
+@dataclass(frozen=True)
+class FileStat:
+    """A file's size and modification time (UTC), as listed without reading its content."""
+
+    size_bytes: int
+    modified_at: dt.datetime | None
+
+
+def observe(con: Any, root: str, files: list[LandedFile]) -> dict[str, FileStat]:
+    """The size and modification time of each file by path, without reading its content."""
     if not root.startswith("s3://"):
-        found: dict[str, tuple[int, dt.datetime | None]] = {}
+        found: dict[str, FileStat] = {}
         for landed in files:
             stat = os.stat(landed.path)
-            found[landed.path] = (stat.st_size, dt.datetime(1970, 1, 1) + dt.timedelta(
-                microseconds=stat.st_mtime_ns // 1000))
+            found[landed.path] = FileStat(
+                size_bytes=stat.st_size, modified_at=dt.datetime(1970, 1, 1) + dt.timedelta(
+                    microseconds=stat.st_mtime_ns // 1000))
         return found
     readable = [f.path for f in files if f.error is None]
-    rows = warehouse.run(con, "ingest/observe_files", {"files": readable}).fetchall() \
-        if readable else []
-    observed = {path: (int(size), modified.replace(tzinfo=None) if modified else None)
-                for path, size, modified in rows}
+    rows = warehouse.rows(con, "ingest/observe_files", {"files": readable}) if readable else []
+    observed = {row["filename"]: FileStat(
+        size_bytes=int(row["size"]),
+        modified_at=row["last_modified"].replace(tzinfo=None) if row["last_modified"] else None)
+        for row in rows}
     # A name with a glob character cannot be read safely through DuckDB: it is held unread.
-    return {f.path: observed.get(f.path, (0, None)) for f in files}
+    return {f.path: observed.get(f.path, FileStat(size_bytes=0, modified_at=None))
+            for f in files}
 
 
 def content_hashes(con: Any, root: str, files: list[LandedFile]) -> dict[str, str]:
@@ -202,9 +208,8 @@ def content_hashes(con: Any, root: str, files: list[LandedFile]) -> dict[str, st
             hashes[landed.path] = digest.hexdigest()
         return hashes
     readable = [f.path for f in files if f.error is None]
-    rows = warehouse.run(con, "ingest/content_hashes", {"files": readable}).fetchall() \
-        if readable else []
-    found = {path: str(digest) for path, digest in rows}
+    rows = warehouse.rows(con, "ingest/content_hashes", {"files": readable}) if readable else []
+    found = {row["filename"]: str(row["content_hash"]) for row in rows}
     return {f.path: found.get(f.path, "") for f in files}
 
 
@@ -229,38 +234,50 @@ def inspect(con: Any, files: list[LandedFile]) -> None:
 
 def _inspect_batch(con: Any, files: list[LandedFile], by_path: dict[str, LandedFile]) -> None:
     paths = [f.path for f in files]
-    schema = warehouse.run(con, "ingest/inspect_schema", {"files": paths}).fetchall()
-    counts = warehouse.run(con, "ingest/inspect_row_counts", {"files": paths}).fetchall()
-    trees: dict[str, list[tuple[str, int, str | None]]] = defaultdict(list)
-    for path, name, children, duckdb_type, precision in schema:
+    schema = warehouse.rows(con, "ingest/inspect_schema", {"files": paths})
+    counts = warehouse.rows(con, "ingest/inspect_row_counts", {"files": paths})
+    trees: dict[str, list[_SchemaNode]] = defaultdict(list)
+    for row in schema:
+        name, precision, duckdb_type = row["name"], row["decimal_precision"], row["duckdb_type"]
         if precision is not None and int(precision) > 38 and name in CONTRACT_COLUMNS:
             # Such a column reads as a DOUBLE with wrong values (DuckDB 1.5.5).
             duckdb_type = f"UNSUPPORTED DECIMAL({precision})"
-        trees[path].append((name, int(children or 0), duckdb_type))
+        trees[row["file_name"]].append(
+            _SchemaNode(name=name, children=int(row["num_children"] or 0),
+                        duckdb_type=duckdb_type))
     for path, nodes in trees.items():
         by_path[path].types = _top_level_columns(nodes)
         reserved = sorted(c for c in by_path[path].types if c.lower() in RESERVED_COLUMNS)
         if reserved:
             by_path[path].error = RESERVED_COLUMN_ERROR.format(column=reserved[0])
-    for path, rows in counts:
-        by_path[path].rows = int(rows)
+    for row in counts:
+        by_path[row["file_name"]].rows = int(row["num_rows"])
 
 
-def _top_level_columns(nodes: list[tuple[str, int, str | None]]) -> dict[str, str]:
+@dataclass(frozen=True)
+class _SchemaNode:
+    """One node of a file's Parquet schema tree (the root, a column, a nested field)."""
+
+    name: str
+    children: int
+    duckdb_type: str | None
+
+
+def _top_level_columns(nodes: list[_SchemaNode]) -> dict[str, str]:
     """Names and types of the root's children in a depth-first Parquet schema listing."""
     columns: dict[str, str] = {}
 
     def skip(index: int) -> int:
-        _, children, _ = nodes[index]
+        children = nodes[index].children
         index += 1
         for _ in range(children):
             index = skip(index)
         return index
 
     index = 1
-    for _ in range(nodes[0][1]):
-        name, children, duckdb_type = nodes[index]
-        columns[name] = duckdb_type or ("STRUCT" if children else "UNKNOWN")
+    for _ in range(nodes[0].children):
+        node = nodes[index]
+        columns[node.name] = node.duckdb_type or ("STRUCT" if node.children else "UNKNOWN")
         index = skip(index)
     return columns
 
@@ -301,8 +318,8 @@ def source(files: list[LandedFile], columns: tuple[str, ...] = ALL_COLUMNS) -> L
     if not parts:
         empty = ", ".join(f"{_EMPTY[c]} AS {c}" for c in (
             "file_id", "file_row_number", "missing_columns", "has_value_column", *columns))
-        return LandedSource(f"SELECT {empty} WHERE false", {})
-    return LandedSource("\nUNION ALL\n".join(parts), params)
+        return LandedSource(text=f"SELECT {empty} WHERE false", params={})
+    return LandedSource(text="\nUNION ALL\n".join(parts), params=params)
 
 
 def verify(con: Any, files: list[LandedFile]) -> bool:
@@ -320,90 +337,6 @@ def verify(con: Any, files: list[LandedFile]) -> bool:
                 landed.error = first_line(exc)
                 found = True
     return found
-
-
-def projection(types: dict[str, str], columns: tuple[str, ...], hive_param: str) -> str:
-    """The SELECT list mapping one file schema onto the canonical usage columns.
-
-    Built only from the contract's column names and fixed casts, never from data values.
-    """
-    expressions = {
-        "counter_id": _text(types, "counter_id", hive_param),
-        "service": _text(types, "service", hive_param),
-        "account_id": _text(types, "account_id", hive_param),
-        "metric": _text(types, "metric", hive_param),
-        "unique_key": _text(types, "unique_key", hive_param),
-        "dimensions": _text(types, "dimensions", hive_param),
-        "period_start": _timestamp(types, "period_start")[0],
-        "period_end": _timestamp(types, "period_end")[0],
-        "pushed_at": _timestamp(types, "pushed_at")[0],
-        "value": _value(types)[0],
-        "value_unparsed": _value(types)[1],
-        "value_too_large": _value(types)[2],
-        "timestamp_unparsed": " OR ".join(
-            _timestamp(types, name)[1] for name in TIMESTAMP_COLUMNS),
-    }
-    return ",\n       ".join(f"{expressions[c]} AS {c}" for c in columns)
-
-
-def _text(types: dict[str, str], name: str, hive_param: str) -> str:
-    if name in types:
-        return f'CAST("{name}" AS VARCHAR)'
-    return f"${hive_param}" if name == "service" else "NULL::VARCHAR"
-
-
-def _timestamp(types: dict[str, str], name: str) -> tuple[str, str]:
-    """(the UTC timestamp, the flag 'present but unreadable')."""
-    kind = types.get(name)
-    if kind is None:
-        return "NULL::TIMESTAMP", "false"
-    # TIMESTAMPTZ holds UTC microseconds: rebuilding the TIMESTAMP from them is exact and
-    # about fifty times faster than a CAST, which goes through the time zone library.
-    if kind == "TIMESTAMP WITH TIME ZONE":
-        return f'make_timestamp(epoch_us("{name}"))', "false"
-    if kind.startswith("TIMESTAMP") or kind == "DATE":
-        # A date in year 549551 is valid Parquet but no TIMESTAMP: that row, not the run, fails.
-        cast = f'TRY_CAST("{name}" AS TIMESTAMP)'
-        return cast, f'("{name}" IS NOT NULL AND {cast} IS NULL)'
-    cast = f'make_timestamp(epoch_us(TRY_CAST(CAST("{name}" AS VARCHAR) AS TIMESTAMPTZ)))'
-    return cast, f'("{name}" IS NOT NULL AND {cast} IS NULL)'
-
-
-def _value(types: dict[str, str]) -> tuple[str, str, str]:
-    """(the value as DECIMAL(38, 9), the flag 'present but not a finite number', the flag 'a
-    finite number too large for DECIMAL(38, 9)': value_out_of_range, not not_a_number)."""
-    kind = types.get("value")
-    if kind is None:
-        return "NULL::DECIMAL(38, 9)", "false", "false"
-    if _EXACT.match(kind):
-        return 'CAST("value" AS DECIMAL(38, 9))', "false", "false"
-    if kind.startswith("UNSUPPORTED"):
-        return "NULL::DECIMAL(38, 9)", '("value" IS NOT NULL)', "false"
-    if kind in ("FLOAT", "DOUBLE"):
-        # A binary fraction is read as its shortest round-trip text (what the app wrote:
-        # 1e15+1 is 1000000000000001, 0.1 is 0.1), rounded half away from zero to 9 decimals.
-        # DuckDB's direct cast multiplies in floating point and is wrong beyond 2^53 / 10^9.
-        # Parsing into DECIMAL(18, 9) first is 70 times faster than into DECIMAL(38, 9) and
-        # exact below 10^9; larger values take the wide parse. Magnitudes below half a unit of
-        # the 9th decimal are 0 (DuckDB parses '5e-324' as 1E-9).
-        text = 'CAST(CAST("value" AS DOUBLE) AS VARCHAR)'
-        value = (f'CASE WHEN abs(CAST("value" AS DOUBLE)) < 0.0000000005 '
-                 f'THEN CAST(0 AS DECIMAL(38, 9)) '
-                 f'ELSE coalesce(CAST(TRY_CAST({text} AS DECIMAL(18, 9)) AS DECIMAL(38, 9)), '
-                 f'TRY_CAST({text} AS DECIMAL(38, 9))) END')
-        finite = 'isfinite(CAST("value" AS DOUBLE))'
-        return (value, f'("value" IS NOT NULL AND NOT {finite})',
-                f'("value" IS NOT NULL AND {finite} AND abs(CAST("value" AS DOUBLE)) >= 1e29)')
-    if _NUMERIC.match(kind):
-        # Integers wider than 64 bits and decimals: always numbers, perhaps too large.
-        value = 'TRY_CAST("value" AS DECIMAL(38, 9))'
-        return value, "false", f'("value" IS NOT NULL AND {value} IS NULL)'
-    text = 'TRIM(CAST("value" AS VARCHAR))'
-    value = (f'coalesce(CAST(TRY_CAST({text} AS DECIMAL(18, 9)) AS DECIMAL(38, 9)), '
-             f'TRY_CAST({text} AS DECIMAL(38, 9)))')
-    number = f'isfinite(TRY_CAST({text} AS DOUBLE))'
-    return (value, f'("value" IS NOT NULL AND NOT coalesce({number}, false))',
-            f'("value" IS NOT NULL AND coalesce({number}, false) AND {value} IS NULL)')
 
 
 def first_line(exc: Exception) -> str:

@@ -68,8 +68,7 @@ def attach(con: Any, folder: Path | str, *, read_only: bool = False) -> None:
     con.execute(f"ATTACH IF NOT EXISTS {_quoted('ducklake:' + catalog.as_posix())} AS ledger "
                 f"({options})")
     if not read_only:
-        fresh = not warehouse.run(con, "ingest/ledger/table_exists",
-                                  {"name": "usage_rows"}).fetchone()[0]
+        fresh = not warehouse.value(con, "ingest/ledger/table_exists", {"name": "usage_rows"})
         create_tables(con)
         if fresh:
             set_meta(con, "schema_version", SCHEMA_VERSION)
@@ -87,7 +86,7 @@ def create_tables(con: Any) -> None:
     statements = ("ingest/ledger/create_ledger_meta", "ingest/ledger/create_ingestions",
                   "ingest/ledger/create_ingested_files", "ingest/ledger/create_usage_rows")
     for name, statement in zip(TABLES, statements, strict=True):
-        if warehouse.run(con, "ingest/ledger/table_exists", {"name": name}).fetchone()[0]:
+        if warehouse.value(con, "ingest/ledger/table_exists", {"name": name}):
             continue
         warehouse.run(con, statement)
         if name == "usage_rows":
@@ -107,8 +106,8 @@ def meta(con: Any, name: str) -> str | None:
     """A value of ledger_meta: hash_canary, generation (changed by each rebuild, so that the
     warehouse's mirror knows to start over), catalog_fingerprint (the catalog the quarantined
     rows were last decided with)."""
-    found = warehouse.run(con, "ingest/ledger/read_meta", {"name": name}).fetchone()
-    return None if found is None else str(found[0])
+    found = warehouse.first_row(con, "ingest/ledger/read_meta", {"name": name})
+    return None if found is None else str(found["value"])
 
 
 def set_meta(con: Any, name: str, value: str) -> None:
@@ -119,7 +118,7 @@ def set_meta(con: Any, name: str, value: str) -> None:
 
 
 def _check_hash_canary(con: Any) -> None:
-    expected = warehouse.run(con, "ingest/ledger/hash_canary").fetchone()[0]
+    expected = str(warehouse.value(con, "ingest/ledger/hash_canary"))
     found = meta(con, "hash_canary")
     if found is None:
         set_meta(con, "hash_canary", expected)

@@ -50,9 +50,8 @@ def files(con: Any, landing_root: str, kind: str) -> list[str]:
         return []
     found: list[str] = []
     for ext in ("csv", "parquet"):
-        rows = warehouse.run(con, "ingest/references/glob_files",
-                             {"pattern": f"{root}/{kind}/**/*.{ext}"}).fetchall()
-        found.extend(r[0] for r in rows)
+        found.extend(row["file"] for row in warehouse.rows(
+            con, "ingest/references/glob_files", {"pattern": f"{root}/{kind}/**/*.{ext}"}))
     return sorted(found)
 
 
@@ -68,8 +67,8 @@ def load_table_file(con: Any, landing_root: str, path: str, *, table: str,
     if any(c in landing.GLOB_CHARACTERS for c in path):
         return relative, "unreadable_file", landing.GLOB_NAME_ERROR
     try:
-        present = {row[0] for row in warehouse.run(con, DESCRIBE[fmt],
-                                                   {"file": path}).fetchall()}
+        present = {row["column_name"]
+                   for row in warehouse.rows(con, DESCRIBE[fmt], {"file": path})}
         missing = sorted(set(required) - present)
         if missing:
             return relative, "missing_column", f"missing: {', '.join(missing)}"

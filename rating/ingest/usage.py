@@ -1,10 +1,11 @@
 """Ingest new usage files into the ledger, each file once (docs/ledger.md).
 
-1. List `<landing>/usage/**.parquet` and compare it with the manifest (ledger.ingested_files).
-   A path not in it is new. A known path whose size or modification time changed is hashed
-   again: other bytes than those ingested hold it (`changed_after_ingestion`), since landed
-   files are immutable and a correction is a new file. An unreadable file is tried again on
-   every run and ingested once it reads (nothing was taken from it before).
+1. List `<landing>/usage/**.parquet` and compare it with the manifest (ledger.ingested_files,
+   rating.ingest.manifest). A path not in it is new. A known path whose size or modification
+   time changed is hashed again: other bytes than those ingested hold it
+   (`changed_after_ingestion`), since landed files are immutable and a correction is a new
+   file. An unreadable file is tried again on every run and ingested once it reads (nothing
+   was taken from it before).
 2. Inspect each new file (schema, row count); a file that is not Parquet is recorded unreadable,
    by name, and the others go on.
 3. In ONE ledger transaction: the manifest rows; every row of the new files, validated against
@@ -13,7 +14,7 @@
    quarantined, or nothing is written.
 4. Mirror the manifest, the ingestions and the quarantined rows into the warehouse (one warehouse
    transaction; a run that dies in between is caught up by the next one), with the usage files
-   held as of now (held_inputs).
+   held as of now (held_inputs, rating.ingest.held).
 """
 
 from __future__ import annotations
@@ -31,8 +32,21 @@ import pyarrow
 from rating import warehouse
 from rating.catalog import Catalog
 from rating.ingest import landing, ledger
+from rating.ingest.held import HeldFile, record_held, unreleased
+from rating.ingest.manifest import (
+    KnownFile,
+    by_file_id,
+    check_rebuild,
+    compare_with_manifest,
+    read_manifest,
+    relative_error,
+    unreadable_held,
+)
 from rating.periods import billing_period, periods_between
 from rating.rate.catalog_tables import fingerprint
+
+__all__ = ["PUSHED_AT_TOLERANCE", "ConservationError", "HeldFile", "IngestResult", "LandingError",
+           "create_period_buckets", "ingest", "require_usage_files", "sync"]
 
 PUSHED_AT_TOLERANCE = dt.timedelta(hours=24)
 """How far past its file's ingestion a pushed_at may be (clock skew) before it is quarantined."""
@@ -46,21 +60,10 @@ class LandingError(ValueError):
     """The landing root cannot be what the user meant (missing, or no usage file at all)."""
 
 
-@dataclass(frozen=True)
-class HeldFile:
-    """An input file whose content is not used as it stands; a person must look."""
-
-    kind: str       # 'usage' | 'subscriptions' | 'accounts'
-    file_path: str  # relative to the landing root
-    reason: str     # unreadable_file, changed_after_ingestion, empty_file, missing_column, ...
-    detail: str
-    in_force: str   # what is used instead
-    content_hash: str = ""  # the content held (a release names it)
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class IngestResult:
-    """One ingestion: the new files' rows, classified when they landed."""
+    """One ingestion: the new files' rows, classified when they landed (built by field name:
+    no count depends on its position among the others)."""
 
     ingestion_id: int | None      # None: nothing new was ingested
     files_found: int              # usage files in the landing zone now
@@ -75,19 +78,6 @@ class IngestResult:
     held: tuple[HeldFile, ...]    # usage files held now (unreadable, changed after ingestion)
     periods: tuple[str, ...]      # billing periods whose rows changed
     rows_redecided: int = 0       # quarantined rows decided again under a changed catalog
-
-
-@dataclass(frozen=True)
-class _Known:
-    """A manifest row, as compared with the landing zone."""
-
-    file_id: int
-    file_path: str
-    size_bytes: int
-    modified_at: dt.datetime | None
-    content_hash: str
-    status: str
-    ingested_at: dt.datetime
 
 
 def _now() -> dt.datetime:
@@ -105,10 +95,6 @@ def require_usage_files(root: str, files: list[landing.LandedFile]) -> None:
                            f"{root.rstrip('/')}/usage/): check --landing or FUSION_LANDING")
 
 
-class RebuildRefused(ValueError):
-    """A rebuild would lose rows the ledger holds (files gone or changed) without consent."""
-
-
 def ingest(con: Any, root: str, catalog: Catalog, time_zone: str, *, rebuild: bool = False,
            accept_changes: bool = False,
            pushed_at_tolerance: dt.timedelta = PUSHED_AT_TOLERANCE) -> IngestResult:
@@ -121,28 +107,28 @@ def ingest(con: Any, root: str, catalog: Catalog, time_zone: str, *, rebuild: bo
     refused unless `accept_changes`."""
     files = landing.discover(con, root)
     require_usage_files(root, files)
-    observed = _by_id(files, landing.observe(con, root, files))
-    manifest = {k.file_id: k for k in _manifest(con)}
+    observed = by_file_id(files, landing.observe(con, root, files))
+    manifest = {k.file_id: k for k in read_manifest(con)}
     started = _now()
     first_seen: dict[int, dt.datetime] = {}
     touched: list[tuple[landing.LandedFile, dt.datetime | None]] = []
     held: list[HeldFile] = []
     if rebuild:
-        hashes = _by_id(files, landing.content_hashes(con, root, files))
-        _check_rebuild(files, hashes, manifest, accept_changes)
+        hashes = by_file_id(files, landing.content_hashes(con, root, files))
+        check_rebuild(files, hashes, manifest, accept_changes)
         first_seen = {f.file_id: manifest[f.file_id].ingested_at for f in files
                       if f.file_id in manifest
                       and manifest[f.file_id].content_hash == hashes[f.file_id]}
         new = list(files)
     else:
-        new, held, touched = _compare(con, root, files, observed, manifest)
-        hashes = _by_id(new, landing.content_hashes(con, root, new))
+        new, held, touched = compare_with_manifest(con, root, files, observed, manifest)
+        hashes = by_file_id(new, landing.content_hashes(con, root, new))
     landing.inspect(con, new)
     # Known unreadable files are tried again; one that still does not read is held, not
     # recorded again.
     retry = set() if rebuild else {f.file_id for f in new if f.file_id in manifest}
     if rebuild:
-        _check_rebuild(new, hashes, manifest, accept_changes)
+        check_rebuild(new, hashes, manifest, accept_changes)
     redecided = None if rebuild else _redecide_catalog_reasons(con, catalog, time_zone, started)
     ingestion_id = None
     if any(f.error is None or f.file_id not in retry for f in new):
@@ -155,8 +141,8 @@ def ingest(con: Any, root: str, catalog: Catalog, time_zone: str, *, rebuild: bo
             warehouse.run(con, "ingest/ledger/touch_manifest_file",
                           {"file_id": landed.file_id, "modified_at": modified_at})
         ledger.set_meta(con, "catalog_fingerprint", fingerprint(catalog))
-    held += [_unreadable(f, hashes[f.file_id],
-                         manifest[f.file_id] if f.file_id in retry else None)
+    held += [unreadable_held(f, hashes[f.file_id],
+                             manifest[f.file_id] if f.file_id in retry else None)
              for f in new if f.error is not None]
     held = unreleased(con, held)
     with warehouse.transaction(con):
@@ -165,90 +151,11 @@ def ingest(con: Any, root: str, catalog: Catalog, time_zone: str, *, rebuild: bo
     return _result(con, ingestion_id, redecided, len(files), held)
 
 
-def _unreadable(landed: landing.LandedFile, content_hash: str, known: _Known | None
-                ) -> HeldFile:
-    detail = _relative_error(landed)
-    if known is not None:
-        detail = (f"unreadable since {known.ingested_at:%Y-%m-%d} ({detail}): replace it with "
-                  "readable Parquet, remove it, or release it (fusion-rating release)")
-    return HeldFile("usage", landed.relative_path, "unreadable_file", detail,
-                    "nothing: no row of it is used", content_hash)
-
-
-def _check_rebuild(files: list[landing.LandedFile], hashes: dict[int, str],
-                   manifest: dict[int, _Known], accept_changes: bool) -> None:
-    """A rebuild reads the landing zone as it is now (`files`, every one of them): refuse it
-    when that would lose or replace rows the ledger holds, unless changes are accepted. Called
-    again once the files have been read, since a file may only then turn out unreadable."""
-    if accept_changes:
-        return
-    present = {f.file_id for f in files}
-    ingested = {k.file_id: k for k in manifest.values() if k.status == "ingested"}
-    lines = [f"  gone from the landing zone: {k.file_path}"
-             for k in sorted(ingested.values(), key=lambda k: k.file_path)
-             if k.file_id not in present]
-    lines += [f"  changed since it was ingested: {f.relative_path}" for f in files
-              if f.file_id in ingested and ingested[f.file_id].content_hash != hashes[f.file_id]]
-    lines += [f"  ingested before, unreadable now: {f.relative_path}" for f in files
-              if f.file_id in ingested and f.error is not None]
-    if lines:
-        raise RebuildRefused(
-            "a rebuild reads the landing zone as it is now and would lose or replace rows the "
-            "ledger holds:\n" + "\n".join(lines) + "\nrestore these files, or rerun with "
-            "--accept-changes to rebuild from what is there now")
-
-
-def _compare(con: Any, root: str, files: list[landing.LandedFile],
-             observed: dict[int, tuple[int, dt.datetime | None]], manifest: dict[int, _Known]
-             ) -> tuple[list[landing.LandedFile], list[HeldFile],
-                        list[tuple[landing.LandedFile, dt.datetime | None]]]:
-    """(new files, held files, files rewritten with the same bytes and their new mtime)."""
-    new: list[landing.LandedFile] = []
-    suspects: list[landing.LandedFile] = []
-    for landed in files:
-        known = manifest.get(landed.file_id)
-        if known is None or known.status == "unreadable":
-            # An unreadable file is tried again every run: a transient read error must not
-            # keep good rows out for good.
-            new.append(landed)
-        elif (known.size_bytes, known.modified_at) != observed[landed.file_id]:
-            suspects.append(landed)
-    held: list[HeldFile] = []
-    touched: list[tuple[landing.LandedFile, dt.datetime | None]] = []
-    hashes = _by_id(suspects, landing.content_hashes(con, root, suspects))
-    for landed in suspects:
-        known = manifest[landed.file_id]
-        if hashes[landed.file_id] == known.content_hash:
-            touched.append((landed, observed[landed.file_id][1]))
-        else:
-            held.append(HeldFile(
-                "usage", landed.relative_path, "changed_after_ingestion",
-                f"its bytes differ from those ingested on {known.ingested_at:%Y-%m-%d %H:%M} "
-                "UTC; landed files are immutable: land a correction as a new file (same "
-                "counter_id, later pushed_at), then restore, remove or release this one",
-                f"the rows ingested on {known.ingested_at:%Y-%m-%d}", hashes[landed.file_id]))
-    return sorted(new, key=lambda f: f.relative_path), held, touched
-
-
-def _relative_error(landed: landing.LandedFile) -> str:
-    # The message names the file; keep it relative so results do not depend on where the
-    # landing zone is mounted.
-    return (landed.error or "").replace(landed.path, landed.relative_path)
-
-
-def _by_id(files: list[landing.LandedFile], by_path: dict[str, Any]) -> dict[int, Any]:
-    return {f.file_id: by_path[f.path] for f in files}
-
-
-def _manifest(con: Any) -> list[_Known]:
-    return [_Known(*row) for row in warehouse.run(con, "ingest/ledger/manifest").fetchall()]
-
-
 def _write_ingestion(con: Any, candidates: list[landing.LandedFile], retry: set[int],
-                     observed: dict[int, tuple[int, dt.datetime | None]],
+                     observed: dict[int, landing.FileStat],
                      hashes: dict[int, str], first_seen: dict[int, dt.datetime],
                      catalog: Catalog, started: dt.datetime, tolerance: dt.timedelta,
-                     rebuild: tuple[dict[int, _Known], bool] | None) -> int | None:
+                     rebuild: tuple[dict[int, KnownFile], bool] | None) -> int | None:
     """The ledger transaction of step 3; the new ingestion's id (None: nothing to record, all
     that was new were known unreadable files that still do not read). `rebuild`: the manifest
     being replaced and whether changes are accepted."""
@@ -283,29 +190,30 @@ def _write_ingestion(con: Any, candidates: list[landing.LandedFile], retry: set[
             if attempt == 2 or not landing.verify(con, candidates):
                 raise
             if rebuild:
-                _check_rebuild(candidates, hashes, *rebuild)
+                check_rebuild(candidates, hashes, *rebuild)
     raise AssertionError("unreachable")
 
 
 def _next_ingestion_id(con: Any) -> int:
-    last = int(warehouse.run(con, "ingest/ledger/last_ingestion_id").fetchone()[0])
+    last = int(warehouse.value(con, "ingest/ledger/last_ingestion_id"))
     return max(last, int(ledger.meta(con, "last_ingestion_id") or 0)) + 1
 
 
 def _record_files(con: Any, new: list[landing.LandedFile],
-                  observed: dict[int, tuple[int, dt.datetime | None]],
+                  observed: dict[int, landing.FileStat],
                   hashes: dict[int, str], first_seen: dict[int, dt.datetime],
                   ingestion_id: int, started: dt.datetime, tolerance: dt.timedelta) -> None:
     warehouse.run(con, "ingest/create_landed_files")
     for landed in new:
-        size, modified = observed[landed.file_id]
+        stat = observed[landed.file_id]
         ingested_at = first_seen.get(landed.file_id, started)
         warehouse.run(con, "ingest/insert_landed_file", {
-            "file_id": landed.file_id, "file_path": landed.relative_path, "size_bytes": size,
-            "modified_at": modified, "content_hash": hashes[landed.file_id],
+            "file_id": landed.file_id, "file_path": landed.relative_path,
+            "size_bytes": stat.size_bytes, "modified_at": stat.modified_at,
+            "content_hash": hashes[landed.file_id],
             "rows": None if landed.error else landed.rows,
             "status": "unreadable" if landed.error else "ingested",
-            "error": _relative_error(landed) if landed.error else None,
+            "error": relative_error(landed) if landed.error else None,
             "missing_columns": [] if landed.error else landed.missing_columns,
             "extra_columns": [] if landed.error else landed.extra_columns,
             "has_value_column": "value" in landed.types, "ingestion_id": ingestion_id,
@@ -314,8 +222,8 @@ def _record_files(con: Any, new: list[landing.LandedFile],
 
 def _check_conservation(con: Any, new: list[landing.LandedFile], ingestion_id: int) -> None:
     rows_read = sum(f.rows for f in new if f.error is None)
-    written = int(warehouse.run(con, "ingest/ledger/count_rows",
-                                {"ingestion_id": ingestion_id}).fetchone()[0])
+    written = int(warehouse.value(con, "ingest/ledger/count_rows",
+                                  {"ingestion_id": ingestion_id}))
     if written != rows_read:
         raise ConservationError(f"ingestion {ingestion_id}: rows read ({rows_read}) != rows "
                                 f"written to the ledger ({written}); nothing was ingested")
@@ -323,10 +231,10 @@ def _check_conservation(con: Any, new: list[landing.LandedFile], ingestion_id: i
 
 def _settle_repushes(con: Any, ingestion_id: int) -> None:
     params = {"ingestion_id": ingestion_id}
-    with_earlier = bool(warehouse.run(con, "ingest/ledger/has_live_keys", params).fetchone()[0])
+    with_earlier = bool(warehouse.value(con, "ingest/ledger/has_live_keys", params))
     warehouse.run(con, "ingest/ledger/create_repeated_keys",
                   {**params, "with_earlier": with_earlier})
-    if not warehouse.run(con, "ingest/ledger/count_repeated_keys").fetchone()[0]:
+    if not warehouse.value(con, "ingest/ledger/count_repeated_keys"):
         warehouse.run(con, "ingest/ledger/create_no_superseded")
         return
     warehouse.run(con, "ingest/ledger/create_superseded_now")
@@ -339,9 +247,10 @@ def _record_ingestion(con: Any, new: list[landing.LandedFile], ingestion_id: int
     params = {"ingestion_id": ingestion_id}
     ledger.set_meta(con, "last_ingestion_id", str(ingestion_id))
     counts: Counter[str] = Counter()
-    for status, _, n in warehouse.run(con, "ingest/ledger/ingestion_counts", params).fetchall():
-        counts[status] += int(n)
-    periods = [p for (p,) in warehouse.run(con, "ingest/ledger/changed_periods", params).fetchall()]
+    for row in warehouse.rows(con, "ingest/ledger/ingestion_counts", params):
+        counts[row["status"]] += int(row["n"])
+    periods = [row["period"] for row in warehouse.rows(con, "ingest/ledger/changed_periods",
+                                                        params)]
     read = counts["accepted"] + counts["superseded"] + counts["quarantined"]
     warehouse.run(con, "ingest/ledger/insert_ingestion", {
         **params, "kind": kind or ("rebuild" if rebuild else "incremental"),
@@ -358,14 +267,14 @@ def sync(con: Any) -> None:
     warehouse transaction): landed_files, ingestions, and usage_quarantine's ingestion rows.
     A mirror of another ledger, or of this one before a rebuild, is replaced whole."""
     generation = ledger.meta(con, "generation")
-    found = warehouse.run(con, "ingest/ledger/synced_through").fetchone()
+    found = warehouse.first_row(con, "ingest/ledger/synced_through")
     # Another ledger, a rebuild, or a ledger restored from a backup (the last ingestion
     # mirrored is not the ledger's ingestion of that id): the mirror starts over.
-    reset = (found is None or found[1] != generation
-             or not warehouse.run(con, "ingest/ledger/sync_marker_matches", {"synced": found[0]}
-                                  ).fetchone()[0])
-    params = {"synced": 0 if reset else int(found[0]), "reset": reset,
-              "generation": generation}
+    reset = (found is None or found["generation"] != generation
+             or not warehouse.value(con, "ingest/ledger/sync_marker_matches",
+                                    {"synced": found["through_ingestion_id"]}))
+    params = {"synced": 0 if reset or found is None else int(found["through_ingestion_id"]),
+              "reset": reset, "generation": generation}
     for statement in ("ingest/ledger/sync_delete_landed_files",
                       "ingest/ledger/sync_insert_landed_files",
                       "ingest/ledger/sync_delete_ingestions",
@@ -374,21 +283,6 @@ def sync(con: Any) -> None:
                       "ingest/ledger/sync_insert_quarantine",
                       "ingest/ledger/sync_forget_marker", "ingest/ledger/sync_record"):
         warehouse.run(con, statement, params)
-
-
-def unreleased(con: Any, held: list[HeldFile]) -> list[HeldFile]:
-    """The held files whose content no one has released (`fusion-rating release`)."""
-    released = set(warehouse.run(con, "ingest/released_inputs").fetchall())
-    return [h for h in held if (h.kind, h.file_path, h.content_hash) not in released]
-
-
-def record_held(con: Any, held: list[HeldFile] | tuple[HeldFile, ...]) -> None:
-    """held_inputs rows for `held` (the caller cleared those of their kind)."""
-    for item in held:
-        warehouse.run(con, "ingest/insert_held_input", {
-            "kind": item.kind, "file_path": item.file_path, "reason": item.reason,
-            "detail": item.detail, "in_force": item.in_force,
-            "content_hash": item.content_hash})
 
 
 def _record_held(con: Any, held: list[HeldFile]) -> None:
@@ -401,20 +295,35 @@ def _result(con: Any, ingestion_id: int | None, redecision_id: int | None, files
     held_sorted = tuple(sorted(held, key=lambda h: (h.file_path, h.reason)))
     redecided, redecided_periods = 0, ()
     if redecision_id is not None:
-        *_, redecided, redecided_periods = warehouse.run(
-            con, "ingest/ingestion_summary", {"ingestion_id": redecision_id}).fetchone()
+        redecision = _summary(con, redecision_id)
+        redecided = int(redecision["rows_redecided"])
+        redecided_periods = tuple(redecision["periods"])
     if ingestion_id is None:
-        return IngestResult(None, files_found, 0, 0, 0, 0, 0, 0, 0, (), held_sorted,
-                            tuple(redecided_periods), int(redecided))
-    row = warehouse.run(con, "ingest/ingestion_summary", {"ingestion_id": ingestion_id}
-                        ).fetchone()
-    by_reason = tuple((str(r), int(n)) for r, n in warehouse.run(
-        con, "ingest/ingestion_quarantine_by_reason", {"ingestion_id": ingestion_id}).fetchall())
-    files_new, unreadable, read, accepted, superseded, quarantined, earlier, _, periods = row
-    return IngestResult(ingestion_id, files_found, int(files_new), int(unreadable), int(read),
-                        int(accepted), int(superseded), int(quarantined), int(earlier),
-                        by_reason, held_sorted,
-                        tuple(sorted({*periods, *redecided_periods})), int(redecided))
+        return IngestResult(
+            ingestion_id=None, files_found=files_found, files_new=0, files_unreadable=0,
+            rows_read=0, rows_accepted=0, rows_superseded=0, rows_quarantined=0,
+            earlier_rows_superseded=0, quarantine_by_reason=(), held=held_sorted,
+            periods=redecided_periods, rows_redecided=redecided)
+    summary = _summary(con, ingestion_id)
+    by_reason = tuple((str(row["reason"]), int(row["row_count"])) for row in warehouse.rows(
+        con, "ingest/ingestion_quarantine_by_reason", {"ingestion_id": ingestion_id}))
+    return IngestResult(
+        ingestion_id=ingestion_id, files_found=files_found,
+        files_new=int(summary["files_new"]), files_unreadable=int(summary["files_unreadable"]),
+        rows_read=int(summary["rows_read"]), rows_accepted=int(summary["rows_accepted"]),
+        rows_superseded=int(summary["rows_superseded"]),
+        rows_quarantined=int(summary["rows_quarantined"]),
+        earlier_rows_superseded=int(summary["earlier_rows_superseded"]),
+        quarantine_by_reason=by_reason, held=held_sorted,
+        periods=tuple(sorted({*summary["periods"], *redecided_periods})),
+        rows_redecided=redecided)
+
+
+def _summary(con: Any, ingestion_id: int) -> warehouse.Row:
+    """The ingestions row of an ingestion this run recorded."""
+    found = warehouse.first_row(con, "ingest/ingestion_summary", {"ingestion_id": ingestion_id})
+    assert found is not None, f"ingestion {ingestion_id} is not in ingestions"
+    return found
 
 
 def _redecide_catalog_reasons(con: Any, catalog: Catalog, time_zone: str,
@@ -428,15 +337,15 @@ def _redecide_catalog_reasons(con: Any, catalog: Catalog, time_zone: str,
     with warehouse.transaction(con):
         warehouse.run(con, "ingest/ledger/create_redecided", {
             "known_services": [s.code for s in catalog.services]})
-        changed = int(warehouse.run(con, "ingest/ledger/count_redecided").fetchone()[0])
+        changed = int(warehouse.value(con, "ingest/ledger/count_redecided"))
         if not changed:
             return None
         ingestion_id = _next_ingestion_id(con)
         params = {"ingestion_id": ingestion_id}
         warehouse.run(con, "ingest/ledger/update_redecided_accepted", params)
-        for (reason,) in warehouse.run(con, "ingest/ledger/redecided_reasons").fetchall():
+        for row in warehouse.rows(con, "ingest/ledger/redecided_reasons"):
             warehouse.run(con, "ingest/ledger/update_redecided_reason",
-                          {**params, "reason": reason})
+                          {**params, "reason": row["reason"]})
         warehouse.run(con, "ingest/ledger/create_no_superseded")
         _record_ingestion(con, [], ingestion_id, started, False, "redecision", changed)
     return ingestion_id
@@ -445,7 +354,7 @@ def _redecide_catalog_reasons(con: Any, catalog: Catalog, time_zone: str,
 def create_period_buckets(con: Any, time_zone: str) -> None:
     """Billing periods from 2000 to 2099 by the UTC months they overlap; a row whose window
     starts outside them is quarantined (outside_billing_periods)."""
-    if warehouse.run(con, "ingest/period_buckets_exist").fetchone()[0]:
+    if warehouse.value(con, "ingest/period_buckets_exist"):
         return
     warehouse.run(con, "ingest/create_period_buckets")
     columns: dict[str, list[Any]] = {"utc_month": [], "billing_period": [], "start_at": [],

@@ -31,7 +31,8 @@ def known_files(database: Path | str) -> set[str]:
     if not Path(database).exists():
         return set()
     try:
-        return {path for (path,) in reports.query(database, "ingest/known_usage_files")}
+        return {row["file_path"]
+                for row in reports.records(database, "ingest/known_usage_files")}
     except duckdb.Error as exc:
         raise WarehouseBusy(str(exc)) from None
 
@@ -51,11 +52,13 @@ def changes(root: str, known: set[str], time_zone: str = DEFAULT_TIME_ZONE) -> L
         if readable:
             source = landing.source(readable, ("period_start",))
             text = source.into(warehouse.sql("ingest/period_start_range"))
-            first, last = warehouse.run_text(con, text, source.params).fetchone()
-            if first is not None and last is not None:
-                periods = [p.code for p in periods_between(first, last, time_zone)]
+            span = warehouse.named_rows(warehouse.run_text(con, text, source.params))[0]
+            if span["first_start"] is not None and span["last_start"] is not None:
+                periods = [p.code for p in periods_between(
+                    span["first_start"], span["last_start"], time_zone)]
     finally:
         con.close()
-    return LandingChanges(tuple(f.relative_path for f in new), tuple(periods),
-                          tuple(f"{f.relative_path}|{observed[f.path][0]}|{observed[f.path][1]}"
-                                for f in new))
+    return LandingChanges(
+        new_files=tuple(f.relative_path for f in new), periods=tuple(periods),
+        versions=tuple(f"{f.relative_path}|{observed[f.path].size_bytes}|"
+                       f"{observed[f.path].modified_at}" for f in new))

@@ -11,6 +11,9 @@ transaction (docs/ledger.md, docs/rating.md):
    invoice_lines (delete, then insert); let the guard compare them with what the period had
    (rating.rate.guard), which rolls everything back when the month would change for no visible
    reason. A closed period keeps its rows and records its late usage instead.
+
+The month close, which a person decides once a period is rated (release a held input,
+summarise, close), is rating.rate.close; this module still exports its functions.
 """
 
 from __future__ import annotations
@@ -26,23 +29,19 @@ from rating import warehouse
 from rating.catalog import Catalog, load_catalog
 from rating.ingest import landing, ledger, references
 from rating.ingest import tables as accounts
-from rating.ingest.usage import (
-    PUSHED_AT_TOLERANCE,
-    ConservationError,
-    HeldFile,
-    IngestResult,
-    ingest,
-    sync,
-)
+from rating.ingest.held import HeldFile
+from rating.ingest.usage import PUSHED_AT_TOLERANCE, ConservationError, IngestResult, ingest, sync
 from rating.periods import DEFAULT_TIME_ZONE, BillingPeriod, billing_period
-from rating.rate import guard
+from rating.rate import close, guard
 from rating.rate.catalog_tables import fingerprint, load_catalog_tables
+from rating.rate.close import close_period, release_input, summarise_period
 from rating.rate.guard import GuardSettings, RatingStopped
+from rating.rate.params import period_params, utc_now
 from rating.warehouse import WarehouseSettings
 
 __all__ = ["ConservationError", "PeriodResult", "RateRequest", "RateResult", "RatingStopped",
-           "close_period", "ingest_landing", "rate", "rate_period", "release_input",
-           "summarise_period"]
+           "close_period", "ingest_landing", "period_params", "rate", "rate_period",
+           "release_input", "summarise_period"]
 
 
 @dataclass(frozen=True)
@@ -72,9 +71,10 @@ class RateRequest:
         return self.ledger if self.ledger is not None else ledger.default_folder(self.warehouse)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PeriodResult:
-    """One rating of one period, from the ledger."""
+    """One rating of one period, from the ledger (built by field name: no count depends on
+    its position among the others)."""
 
     run_id: str
     period: str
@@ -97,15 +97,11 @@ class PeriodResult:
     reference_changes: tuple[references.Change, ...] = ()  # versions that came into force
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RateResult:
     ingestion: IngestResult
     period: PeriodResult
     seconds: float
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _open(con: Any, request: RateRequest, catalog: Catalog) -> None:
@@ -139,7 +135,7 @@ def rate_period(request: RateRequest) -> PeriodResult:
 def rate(request: RateRequest) -> RateResult:
     """Ingest what is new, then rate the period (the command line's `rate`), holding the
     warehouse's lock throughout."""
-    started = _now()
+    started = utc_now()
     catalog = load_catalog(request.catalog)
     period = billing_period(request.period, request.time_zone)
     with warehouse.writer(request.warehouse, request.settings) as con:
@@ -149,16 +145,17 @@ def rate(request: RateRequest) -> RateResult:
                           accept_changes=request.guard.accept_changes,
                           pushed_at_tolerance=request.pushed_at_tolerance)
         rated = _rate(con, request, catalog, period, ingested.held)
-    return RateResult(ingested, rated, (_now() - started).total_seconds())
+    return RateResult(ingestion=ingested, period=rated,
+                      seconds=(utc_now() - started).total_seconds())
 
 
 def _held_usage(con: Any) -> tuple[HeldFile, ...]:
-    return tuple(HeldFile(*row) for row in warehouse.run(con, "rate/held_usage_files").fetchall())
+    return tuple(HeldFile(**row) for row in warehouse.rows(con, "rate/held_usage_files"))
 
 
 def _rate(con: Any, request: RateRequest, catalog: Catalog, period: BillingPeriod,
           held_usage: tuple[HeldFile, ...]) -> PeriodResult:
-    started = _now()
+    started = utc_now()
     params = period_params(period)
     run_id = uuid.uuid4().hex
     context: guard.Context | None = None
@@ -169,15 +166,14 @@ def _rate(con: Any, request: RateRequest, catalog: Catalog, period: BillingPerio
             sync(con)
             refresh = references.refresh(con, request.landing,
                                          retire_missing=request.guard.accept_changes)
-            context = guard.Context([*held_usage, *refresh.held], refresh.changes,
-                                    fingerprint(catalog))
+            context = guard.Context(held=[*held_usage, *refresh.held], changes=refresh.changes,
+                                    catalog_fingerprint=fingerprint(catalog))
             accounts.check_reference(con, request.time_zone)
             warehouse.run(con, "rate/create_account_links")
-            closed_through = warehouse.run(con, "rate/closed_through", params).fetchone()
             warehouse.run(con, "rate/create_usage_outcomes", {
-                **params, "closed_through": closed_through[0] if closed_through else None})
+                **params, "closed_through": close.closed_through(con, params)})
             counts = _check_conservation(con, params)
-            closed = bool(warehouse.run(con, "rate/period_closed", params).fetchone()[0])
+            closed = close.is_closed(con, params)
             verdict = _write_period(con, params, closed, request.guard, context)
             _write_run_tables(con, refresh.held)
             result = _period_result(con, run_id, params, counts, refresh, verdict, closed)
@@ -194,9 +190,10 @@ def _rate(con: Any, request: RateRequest, catalog: Catalog, period: BillingPerio
 
 def _check_conservation(con: Any, params: dict[str, Any]) -> dict[str, int]:
     """The period's ledger rows by status; accepted = rated + held, or nothing is written."""
-    counts = {str(s): int(n) for s, n in warehouse.run(
-        con, "rate/ledger_period_counts", params).fetchall()}
-    outcomes = {str(s): int(n) for s, n in warehouse.run(con, "rate/outcome_counts").fetchall()}
+    counts = {str(row["status"]): int(row["row_count"])
+              for row in warehouse.rows(con, "rate/ledger_period_counts", params)}
+    outcomes = {str(row["status"]): int(row["row_count"])
+                for row in warehouse.rows(con, "rate/outcome_counts")}
     counts["rated"] = outcomes.get("accepted", 0)
     counts["held"] = outcomes.get("quarantined", 0)
     if counts.get("accepted", 0) != counts["rated"] + counts["held"]:
@@ -212,8 +209,7 @@ def _write_period(con: Any, params: dict[str, Any], closed: bool,
     """Replace the period's rows (caller's transaction), or for a closed period touch none of
     them and record its late usage; the guard's verdict on an open period."""
     if closed:
-        warehouse.run(con, "rate/delete_period_late_usage", params)
-        warehouse.run(con, "rate/insert_late_usage", params)
+        close.record_late_usage(con, params)
         return None
     warehouse.run(con, "rate/guard/create_previous_invoices", params)
     warehouse.run(con, "rate/guard/create_previous_subscriptions", params)
@@ -252,19 +248,25 @@ def _write_run_tables(con: Any, held: tuple[HeldFile, ...]) -> None:
 def _period_result(con: Any, run_id: str, params: dict[str, Any], counts: dict[str, int],
                    refresh: references.Refresh, verdict: guard.Verdict | None,
                    closed: bool) -> PeriodResult:
-    rated, lines, total, unpriced = warehouse.run(con, "rate/period_totals", params).fetchone()
-    late = warehouse.run(con, "rate/late_rows", params).fetchone()[0]
-    by_reason = tuple((str(r), int(n)) for r, n in warehouse.run(
-        con, "rate/held_by_reason").fetchall())
+    totals = warehouse.first_row(con, "rate/period_totals", params)
+    assert totals is not None  # one row of scalar subqueries, always
+    late = warehouse.value(con, "rate/late_rows", params)
+    by_reason = tuple((str(row["reason"]), int(row["row_count"]))
+                      for row in warehouse.rows(con, "rate/held_by_reason"))
     accepted, superseded = counts.get("accepted", 0), counts.get("superseded", 0)
     quarantined = counts.get("quarantined", 0)
     return PeriodResult(
-        run_id, params["billing_period"], accepted + superseded + quarantined, accepted,
-        superseded, quarantined, counts["rated"], counts["held"], by_reason, int(rated),
-        int(lines), int(unpriced), total if total is not None else Decimal("0.00"),
-        verdict.before if verdict else None, refresh.held,
-        verdict.text if verdict and verdict.objections else None, closed, int(late),
-        refresh.changes)
+        run_id=run_id, period=params["billing_period"],
+        rows_landed=accepted + superseded + quarantined, rows_accepted=accepted,
+        rows_superseded=superseded, rows_quarantined=quarantined, rows_rated=counts["rated"],
+        rows_held=counts["held"], held_by_reason=by_reason,
+        rated_lines=int(totals["rated_lines"]), invoice_lines=int(totals["invoice_lines"]),
+        unpriced_lines=int(totals["unpriced_lines"]),
+        amount_total=(totals["amount_total"] if totals["amount_total"] is not None
+                      else Decimal("0.00")),
+        previous_total=verdict.before if verdict else None, held_files=refresh.held,
+        guard_findings=verdict.text if verdict and verdict.objections else None,
+        closed=closed, late_rows=int(late), reference_changes=refresh.changes)
 
 
 def _record_run(con: Any, run_id: str, params: dict[str, Any], started: dt.datetime,
@@ -284,66 +286,9 @@ def _record_run(con: Any, run_id: str, params: dict[str, Any], started: dt.datet
         "rows_landed", "rows_accepted", "rows_superseded", "rows_quarantined", "rows_rated",
         "rows_held", "rated_lines", "invoice_lines")}
     warehouse.run(con, "rate/insert_rating_run", {
-        **params, **counts, "run_id": run_id, "started_at": started, "finished_at": _now(),
-        "through_ingestion_id": warehouse.run(con, "rate/through_ingestion").fetchone()[0],
+        **params, **counts, "run_id": run_id, "started_at": started, "finished_at": utc_now(),
+        "through_ingestion_id": warehouse.value(con, "rate/through_ingestion"),
         "files_held": len(context.held), "amount_total": total,
         "previous_amount_total": verdict.before if verdict else None,
         "catalog_fingerprint": context.catalog_fingerprint, "outcome": outcome,
         "guard_findings": findings})
-
-
-def release_input(database: Path, kind: str, file_path: str, reason: str,
-                  settings: WarehouseSettings | None = None) -> bool:
-    """Let a held input file go (its current content only), for the reason a person gives:
-    it is no longer held, its content is still not used. False when it is not held now."""
-    if not reason.strip():
-        raise ValueError("say why the file is released (--reason): it is kept with the release")
-    params = {"kind": kind, "file_path": file_path, "reason": reason.strip(),
-              "released_at": _now()}
-    with warehouse.writer(database, settings) as con:
-        warehouse.create_schema(con)
-        with warehouse.transaction(con):
-            held = warehouse.run(con, "rate/held_input", params).fetchone()
-            if held is None:
-                return False
-            warehouse.run(con, "rate/insert_release", params)
-            warehouse.run(con, "rate/delete_held_input", params)
-    return True
-
-
-def close_period(database: Path, period_code: str, time_zone: str = DEFAULT_TIME_ZONE,
-                 settings: WarehouseSettings | None = None) -> bool:
-    """Mark a rated period closed (once): later runs leave its rows as they are and put its
-    late usage in late_usage. True when this call closed it."""
-    params = period_params(billing_period(period_code, time_zone))
-    with warehouse.writer(database, settings) as con:
-        warehouse.create_schema(con)
-        with warehouse.transaction(con):
-            already = bool(warehouse.run(con, "rate/period_closed", params).fetchone()[0])
-            warehouse.run(con, "rate/insert_closed_period_files", params)
-            warehouse.run(con, "rate/insert_closed_period", {**params, "closed_at": _now()})
-    return not already
-
-
-def summarise_period(database: Path, period_code: str, time_zone: str = DEFAULT_TIME_ZONE,
-                     settings: WarehouseSettings | None = None) -> int:
-    """Replace the period's rows of period_summaries; the number of services summarised."""
-    params = period_params(billing_period(period_code, time_zone))
-    with warehouse.writer(database, settings) as con, warehouse.transaction(con):
-        if not warehouse.run(con, "rate/period_closed", params).fetchone()[0]:
-            warehouse.run(con, "rate/delete_period_period_summaries", params)
-            warehouse.run(con, "rate/insert_period_summaries", params)
-        count = warehouse.run(con, "rate/count_period_summaries", params).fetchone()[0]
-    return int(count)
-
-
-def period_params(period: BillingPeriod) -> dict[str, Any]:
-    return {
-        "billing_period": period.code,
-        "period_key": int(period.code.replace("-", "")),
-        "period_start": period.start,
-        "period_end": period.end,
-        "period_us": period.seconds * 1_000_000,
-        "period_first_day": period.first_day,
-        "period_label": period.label,
-    }

@@ -21,8 +21,8 @@ from decimal import Decimal
 from typing import Any
 
 from rating import warehouse
+from rating.ingest.held import HeldFile
 from rating.ingest.references import Change
-from rating.ingest.usage import HeldFile
 
 SHOWN = 10
 """How many invoices, subscriptions or reasons a message lists before '... and N more'."""
@@ -87,27 +87,29 @@ def judge(con: Any, params: dict[str, Any], settings: GuardSettings, context: Co
           ) -> Verdict:
     """Compare the period's new invoices (written in the open transaction) with the ones
     snapshotted before (guard/create_previous_*.sql)."""
-    changes = warehouse.run(con, "rate/guard/invoice_changes", params).fetchall()
-    had_any = any(before is not None for _, _, before, _ in changes)
-    before = sum((b for _, _, b, _ in changes if b is not None), Decimal(0)) if had_any else None
-    after = sum((a for _, _, _, a in changes if a is not None), Decimal(0))
+    changes = warehouse.rows(con, "rate/guard/invoice_changes", params)
+    had = [invoice for invoice in changes if invoice["before"] is not None]
+    before = sum((invoice["before"] for invoice in had), Decimal(0)) if had else None
+    after = sum((invoice["after"] for invoice in changes if invoice["after"] is not None),
+                Decimal(0))
     if before is None:
-        return Verdict(None, after, ())
+        return Verdict(before=None, after=after, objections=())
     objections: list[str] = []
     if before > 0 and (before - after) * 100 > before * settings.max_drop_percent:
         objections.append(
             f"the total would fall from {_money(before)} to {_money(after)} "
             f"({(after - before) * 100 / before:+.1f}%, more than the "
             f"{settings.max_drop_percent}% allowed)")
-    vanished = [(c, s, b) for c, s, b, a in changes if b is not None and a is None]
+    vanished = [invoice for invoice in had if invoice["after"] is None]
     if vanished:
-        shown = [f"{c}/{s} ({_money(b)})" for c, s, b in vanished[:SHOWN]]
-        objections.append(f"{len(vanished)} of {sum(1 for *_, b, _ in changes if b is not None)}"
-                          f" invoices would vanish: " + ", ".join(
-                              _more(shown, len(vanished))))
+        shown = [f"{invoice['customer_key']}/{invoice['service']} ({_money(invoice['before'])})"
+                 for invoice in vanished[:SHOWN]]
+        objections.append(f"{len(vanished)} of {len(had)} invoices would vanish: "
+                          + ", ".join(_more(shown, len(vanished))))
     if not objections:
-        return Verdict(before, after, ())
-    return Verdict(before, after, tuple(objections), tuple(_reasons(con, params, context)))
+        return Verdict(before=before, after=after, objections=())
+    return Verdict(before=before, after=after, objections=tuple(objections),
+                   reasons=tuple(_reasons(con, params, context)))
 
 
 def _reasons(con: Any, params: dict[str, Any], context: Context) -> list[str]:
@@ -120,29 +122,30 @@ def _reasons(con: Any, params: dict[str, Any], context: Context) -> list[str]:
         after = "retired" if change.rows_after is None else f"{change.rows_after} rows"
         reasons.append(f"{change.kind} file {change.file_path}: a new version comes into force "
                        f"({before} -> {after})")
-    lost = warehouse.run(con, "rate/guard/lost_subscriptions", params).fetchall()
+    lost = warehouse.rows(con, "rate/guard/lost_subscriptions", params)
     if lost:
-        shown = [f"{sub} ({customer}/{service}): "
-                 + (f"held as {reason} in {path}" if reason else "in no file in force")
-                 for sub, customer, service, reason, path in lost[:SHOWN]]
+        shown = [f"{sub['subscription_id']} ({sub['customer_key']}/{sub['service']}): "
+                 + (f"held as {sub['reason']} in {sub['file_path']}" if sub["reason"]
+                    else "in no file in force")
+                 for sub in lost[:SHOWN]]
         reasons.append(f"{len(lost)} subscription(s) that rated the period are no longer in "
                        "force: " + "; ".join(_more(shown, len(lost))))
-    held_rows = warehouse.run(con, "rate/held_by_reason").fetchall()
+    held_rows = warehouse.rows(con, "rate/held_by_reason")
     if held_rows:
         reasons.append("usage rows of the period held at rating: " + ", ".join(
-            f"{reason} {int(rows):,}" for reason, rows in held_rows))
-    last = warehouse.run(con, "rate/guard/last_rating", params).fetchone()
+            f"{row['reason']} {int(row['row_count']):,}" for row in held_rows))
+    last = warehouse.first_row(con, "rate/guard/last_rating", params)
     if last is not None:
-        fingerprint, through, finished = last
-        if fingerprint != context.catalog_fingerprint:
+        if last["catalog_fingerprint"] != context.catalog_fingerprint:
             reasons.append(f"the catalog changed since the period was last rated "
-                           f"({finished:%Y-%m-%d %H:%M} UTC)")
-        since = warehouse.run(con, "rate/guard/ingestions_since",
-                              {**params, "since": through or 0}).fetchall()
+                           f"({last['finished_at']:%Y-%m-%d %H:%M} UTC)")
+        since = warehouse.rows(con, "rate/guard/ingestions_since",
+                               {**params, "since": last["through_ingestion_id"] or 0})
         if since:
             reasons.append(f"{len(since)} ingestion(s) since the last rating changed the "
                            "period's rows: " + ", ".join(
-                               f"#{i} ({read:,} rows, {earlier:,} earlier rows superseded)"
-                               for i, read, earlier in since[:SHOWN]))
+                               f"#{ingestion['ingestion_id']} ({ingestion['rows_read']:,} "
+                               f"rows, {ingestion['earlier_rows_superseded']:,} earlier rows "
+                               "superseded)" for ingestion in since[:SHOWN]))
     return reasons or ["nothing in the inputs explains it: compare rated_charges with "
                        "the previous rating"]

@@ -164,7 +164,8 @@ def _package(price: Price, billable: Decimal) -> tuple[TierAmount, ...]:
     counted = max(billable - price.free_units, ZERO)
     whole, rest = divmod(counted, price.package_size)
     packages = whole + (1 if rest else 0)
-    return (TierAmount(1, packages, price.package_price, ZERO, packages * price.package_price),)
+    return (TierAmount(tier=1, units=packages, unit_price=price.package_price, flat_fee=ZERO,
+                       amount=packages * price.package_price),)
 
 
 def _percentage(price: Price, billable: Decimal) -> tuple[TierAmount, ...]:
@@ -174,7 +175,7 @@ def _percentage(price: Price, billable: Decimal) -> tuple[TierAmount, ...]:
     counted = max(billable - price.free_amount, ZERO)
     rate = price.rate / 100
     base = (counted * rate).quantize(AMOUNT, rounding=ROUND_HALF_UP)
-    return (TierAmount(1, counted, rate, ZERO, base),)
+    return (TierAmount(tier=1, units=counted, unit_price=rate, flat_fee=ZERO, amount=base),)
 
 
 def _clamp(base: Decimal, price: Price, active_us: int, period_us: int) -> Decimal:
@@ -211,7 +212,8 @@ def _tier_amount(index: int, units: Decimal, tier: Tier, active_us: int,
     flat_fee = prorate_amount(tier.flat_fee, active_us, period_us)
     with localcontext(_CONTEXT):
         amount = (units * tier.unit_price + flat_fee).quantize(AMOUNT)
-    return TierAmount(index, units, tier.unit_price, flat_fee, amount)
+    return TierAmount(tier=index, units=units, unit_price=tier.unit_price, flat_fee=flat_fee,
+                      amount=amount)
 
 
 def _check_time(active_us: int, period_us: int) -> None:

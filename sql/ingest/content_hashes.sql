@@ -1,2 +1,2 @@
 -- The sha256 of each file's bytes, read through DuckDB (object stores).
-SELECT filename, sha256(content) FROM read_blob($files)
+SELECT filename, sha256(content) AS content_hash FROM read_blob($files)

@@ -372,7 +372,7 @@ def test_a_column_named_like_the_reader_s_row_position_holds_the_file(landing: L
 
 def test_a_rebuild_that_would_lose_or_replace_rows_is_refused(landing: Landing,
                                                               wh: Path) -> None:
-    from rating.ingest.usage import RebuildRefused
+    from rating.ingest.manifest import RebuildRefused
 
     gone = landing.usage("a.parquet", [usage_row(value=3)])
     changed = landing.usage("b.parquet", [usage_row(value=100, counter_id="c1")])
@@ -562,7 +562,7 @@ def test_usage_accepted_after_a_close_by_a_changed_catalog_is_late_usage(
 
 def test_a_rebuild_is_refused_when_an_ingested_file_no_longer_reads(
         landing: Landing, wh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from rating.ingest.usage import RebuildRefused
+    from rating.ingest.manifest import RebuildRefused
 
     landing.usage("a.parquet", [usage_row(value=1000)])
     flaky = landing.root / landing.usage("b.parquet", [usage_row(value=5)])
