@@ -8,6 +8,7 @@ fixed vocabulary of identifiers and casts (`{projection}`).
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import re
 from collections.abc import Iterator, Mapping
@@ -98,6 +99,11 @@ def writer(database: Path | str, settings: WarehouseSettings | None = None) -> I
                 con.close()
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def utc_now() -> dt.datetime:
+    """Now, as the warehouse's timestamps hold it: UTC without a zone."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 @contextmanager

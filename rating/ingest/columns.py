@@ -19,7 +19,6 @@ TEXT_COLUMNS = ("counter_id", "service", "account_id", "metric", "unique_key", "
 ALL_COLUMNS = ("counter_id", "service", "account_id", "metric", "unique_key", "dimensions",
                "period_start", "period_end", "pushed_at", "value", "value_unparsed",
                "value_too_large", "timestamp_unparsed")
-KEY_COLUMNS = ("service", "counter_id", "pushed_at")
 _EXACT = re.compile(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$")
 _NUMERIC = re.compile(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|"
                       r"UBIGINT|UHUGEINT|DECIMAL\(\d+,\d+\)|FLOAT|DOUBLE)$")

@@ -80,10 +80,6 @@ class IngestResult:
     rows_redecided: int = 0       # quarantined rows decided again under a changed catalog
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def require_usage_files(root: str, files: list[landing.LandedFile]) -> None:
     """A landing root that does not exist or holds no usage file is a mistake (a mistyped
     path, an unmounted volume), never an empty month."""
@@ -109,7 +105,7 @@ def ingest(con: Any, root: str, catalog: Catalog, time_zone: str, *, rebuild: bo
     require_usage_files(root, files)
     observed = by_file_id(files, landing.observe(con, root, files))
     manifest = {k.file_id: k for k in read_manifest(con)}
-    started = _now()
+    started = warehouse.utc_now()
     first_seen: dict[int, dt.datetime] = {}
     touched: list[tuple[landing.LandedFile, dt.datetime | None]] = []
     held: list[HeldFile] = []

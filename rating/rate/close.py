@@ -14,7 +14,7 @@ from typing import Any
 
 from rating import warehouse
 from rating.periods import DEFAULT_TIME_ZONE, billing_period
-from rating.rate.params import period_params, utc_now
+from rating.rate.params import period_params
 from rating.warehouse import WarehouseSettings
 
 
@@ -25,7 +25,7 @@ def release_input(database: Path, kind: str, file_path: str, reason: str,
     if not reason.strip():
         raise ValueError("say why the file is released (--reason): it is kept with the release")
     params = {"kind": kind, "file_path": file_path, "reason": reason.strip(),
-              "released_at": utc_now()}
+              "released_at": warehouse.utc_now()}
     with warehouse.writer(database, settings) as con:
         warehouse.create_schema(con)
         with warehouse.transaction(con):
@@ -46,7 +46,8 @@ def close_period(database: Path, period_code: str, time_zone: str = DEFAULT_TIME
         with warehouse.transaction(con):
             already = is_closed(con, params)
             warehouse.run(con, "rate/insert_closed_period_files", params)
-            warehouse.run(con, "rate/insert_closed_period", {**params, "closed_at": utc_now()})
+            warehouse.run(con, "rate/insert_closed_period",
+                          {**params, "closed_at": warehouse.utc_now()})
     return not already
 
 

@@ -36,7 +36,7 @@ from rating.rate import close, guard
 from rating.rate.catalog_tables import fingerprint, load_catalog_tables
 from rating.rate.close import close_period, release_input, summarise_period
 from rating.rate.guard import GuardSettings, RatingStopped
-from rating.rate.params import period_params, utc_now
+from rating.rate.params import period_params
 from rating.warehouse import WarehouseSettings
 
 __all__ = ["ConservationError", "PeriodResult", "RateRequest", "RateResult", "RatingStopped",
@@ -135,7 +135,7 @@ def rate_period(request: RateRequest) -> PeriodResult:
 def rate(request: RateRequest) -> RateResult:
     """Ingest what is new, then rate the period (the command line's `rate`), holding the
     warehouse's lock throughout."""
-    started = utc_now()
+    started = warehouse.utc_now()
     catalog = load_catalog(request.catalog)
     period = billing_period(request.period, request.time_zone)
     with warehouse.writer(request.warehouse, request.settings) as con:
@@ -146,7 +146,7 @@ def rate(request: RateRequest) -> RateResult:
                           pushed_at_tolerance=request.pushed_at_tolerance)
         rated = _rate(con, request, catalog, period, ingested.held)
     return RateResult(ingestion=ingested, period=rated,
-                      seconds=(utc_now() - started).total_seconds())
+                      seconds=(warehouse.utc_now() - started).total_seconds())
 
 
 def _held_usage(con: Any) -> tuple[HeldFile, ...]:
@@ -155,7 +155,7 @@ def _held_usage(con: Any) -> tuple[HeldFile, ...]:
 
 def _rate(con: Any, request: RateRequest, catalog: Catalog, period: BillingPeriod,
           held_usage: tuple[HeldFile, ...]) -> PeriodResult:
-    started = utc_now()
+    started = warehouse.utc_now()
     params = period_params(period)
     run_id = uuid.uuid4().hex
     context: guard.Context | None = None
@@ -286,7 +286,8 @@ def _record_run(con: Any, run_id: str, params: dict[str, Any], started: dt.datet
         "rows_landed", "rows_accepted", "rows_superseded", "rows_quarantined", "rows_rated",
         "rows_held", "rated_lines", "invoice_lines")}
     warehouse.run(con, "rate/insert_rating_run", {
-        **params, **counts, "run_id": run_id, "started_at": started, "finished_at": utc_now(),
+        **params, **counts, "run_id": run_id, "started_at": started,
+        "finished_at": warehouse.utc_now(),
         "through_ingestion_id": warehouse.value(con, "rate/through_ingestion"),
         "files_held": len(context.held), "amount_total": total,
         "previous_amount_total": verdict.before if verdict else None,
