@@ -10,6 +10,18 @@ from tests.support.odoo_server import OdooTestServer
 from tests.support.posting import rated_period
 from tests.support.usage_builder import Landing
 
+TIERS = ("fast", "engine", "slow")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test is in exactly one tier (pyproject's markers), so `-m fast` means seconds."""
+    wrong = [f"{item.nodeid}: {tiers or 'none'}" for item in items
+             if len(tiers := sorted({m.name for m in item.iter_markers() if m.name in TIERS}))
+             != 1]
+    if wrong:
+        raise pytest.UsageError("each test needs exactly one of the markers "
+                                f"{', '.join(TIERS)}:\n" + "\n".join(wrong))
+
 
 @pytest.fixture
 def landing(tmp_path: Path) -> Landing:

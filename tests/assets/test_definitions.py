@@ -16,8 +16,6 @@ from pipelines.resources import RatingResource
 from rating.samples.usage import SampleSummary, write_sample
 from tests.support.usage_builder import snapshot
 
-pytestmark = pytest.mark.fast
-
 ASSETS = [landed_usage, rated_period, period_summary]
 CHECKS = dg.load_asset_checks_from_package_module(assets)
 # The checks about one billing period; the others (every ingestion, every held input file,
@@ -34,6 +32,7 @@ def sample_without_the_corrupt_file(folder: Path) -> SampleSummary:
     return sample
 
 
+@pytest.mark.fast
 def test_definitions_load() -> None:
     from pipelines.definitions import defs
 
@@ -46,6 +45,7 @@ def test_definitions_load() -> None:
         assert defs.resolve_job_def(job) is not None
 
 
+@pytest.mark.fast
 def test_every_asset_and_check_module_is_loaded() -> None:
     from pipelines.definitions import defs
 
@@ -74,6 +74,7 @@ def test_every_asset_and_check_module_is_loaded() -> None:
         *checks_by_module.values())
 
 
+@pytest.mark.fast
 def test_the_checks_about_one_period_are_partitioned_by_billing_period() -> None:
     from pipelines.definitions import defs
 
@@ -95,6 +96,7 @@ def materialized_keys(result: dg.ExecuteInProcessResult) -> set[str]:
             if e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key}
 
 
+@pytest.mark.engine
 def test_the_graph_materializes_with_its_checks(tmp_path: Path) -> None:
     sample = sample_without_the_corrupt_file(tmp_path / "sample")
     resource = RatingResource(landing=str(sample.landing), catalog=str(sample.catalog),
@@ -129,6 +131,7 @@ def test_the_graph_materializes_with_its_checks(tmp_path: Path) -> None:
     assert "period_summary" in materialized_keys(result)
 
 
+@pytest.mark.engine
 def test_a_held_input_file_stops_the_summary_until_released(tmp_path: Path) -> None:
     from rating.rate.engine import release_input
 
@@ -149,6 +152,7 @@ def test_a_held_input_file_stops_the_summary_until_released(tmp_path: Path) -> N
     assert "period_summary" in materialized_keys(released)
 
 
+@pytest.mark.engine
 def test_a_failing_blocking_check_stops_what_is_downstream(tmp_path: Path) -> None:
     sample = write_sample(tmp_path / "sample", rows=3000)
     plans = sample.catalog / "plans.yaml"
@@ -165,6 +169,7 @@ def test_a_failing_blocking_check_stops_what_is_downstream(tmp_path: Path) -> No
     assert "period_summary" not in materialized
 
 
+@pytest.mark.fast
 def test_nightly_schedule_asks_for_the_current_and_the_open_previous_period(
         tmp_path: Path) -> None:
     import datetime as dt
@@ -180,6 +185,7 @@ def test_nightly_schedule_asks_for_the_current_and_the_open_previous_period(
     assert [r.partition_key for r in requests] == ["2026-10", "2026-11"]
 
 
+@pytest.mark.fast
 def test_month_close_waits_for_the_grace_period_then_closes_once(tmp_path: Path) -> None:
     import datetime as dt
     from zoneinfo import ZoneInfo
@@ -199,6 +205,7 @@ def test_month_close_waits_for_the_grace_period_then_closes_once(tmp_path: Path)
     assert (due.partition_key, due.run_key) == ("2026-10", "close-2026-10")
 
 
+@pytest.mark.engine
 def test_sensor_requests_the_periods_new_files_touch(tmp_path: Path) -> None:
     from pipelines.sensors import new_usage_files
     from rating.rate.engine import ingest_landing
@@ -248,6 +255,7 @@ def warehouse_tables(database: Path) -> dict[str, list[tuple[object, ...]]]:
     return tables
 
 
+@pytest.mark.engine
 def test_rematerializing_gives_identical_tables_and_the_cli_totals(tmp_path: Path) -> None:
     from rating.rate.engine import RateRequest, rate
 
@@ -265,6 +273,7 @@ def test_rematerializing_gives_identical_tables_and_the_cli_totals(tmp_path: Pat
     assert first["invoice_lines"] == warehouse_tables(tmp_path / "cli.duckdb")["invoice_lines"]
 
 
+@pytest.mark.engine
 def test_a_closed_period_is_not_changed_by_a_rerun(tmp_path: Path) -> None:
     from assets.close import closed_period
 

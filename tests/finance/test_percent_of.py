@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from rating import warehouse
 
-pytestmark = pytest.mark.fast
+pytestmark = pytest.mark.engine
 NANO = Decimal("0.000000001")
 
 

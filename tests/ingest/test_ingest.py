@@ -32,7 +32,7 @@ from tests.support.usage_builder import (
     utc,
 )
 
-pytestmark = pytest.mark.fast
+pytestmark = pytest.mark.engine
 
 
 def quantity(wh: Path, metric: str, account: str | None = None) -> Decimal | None:

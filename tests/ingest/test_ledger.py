@@ -37,8 +37,6 @@ from tests.support.usage_builder import (
     usage_row,
 )
 
-pytestmark = pytest.mark.fast
-
 
 def fail_to_read(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
     """Reading `path`'s schema fails as a flaky disk or network would, until
@@ -64,6 +62,7 @@ def vcpu(wh: Path, period: str = "2026-10") -> Decimal | None:
 
 # --- each file once -------------------------------------------------------------------------------
 
+@pytest.mark.engine
 def test_a_file_already_in_the_manifest_is_not_read_again(landing: Landing, wh: Path) -> None:
     path = landing.root / landing.usage("a.parquet", [usage_row(value=150)])
     first = landing.rate(wh)
@@ -77,6 +76,7 @@ def test_a_file_already_in_the_manifest_is_not_read_again(landing: Landing, wh: 
     assert vcpu(wh) == Decimal(150)
 
 
+@pytest.mark.engine
 def test_rows_stay_in_the_ledger_when_their_file_is_gone(landing: Landing, wh: Path) -> None:
     gone = landing.usage("a.parquet", [usage_row(value=150)])
     landing.usage("b.parquet", [usage_row(value=50)])
@@ -86,6 +86,7 @@ def test_rows_stay_in_the_ledger_when_their_file_is_gone(landing: Landing, wh: P
     assert vcpu(wh) == Decimal(200)
 
 
+@pytest.mark.engine
 def test_a_file_changed_after_ingestion_is_held_and_never_mixed_in(landing: Landing,
                                                                    wh: Path) -> None:
     path = landing.usage("a.parquet", [usage_row(value=150)])
@@ -104,6 +105,7 @@ def test_a_file_changed_after_ingestion_is_held_and_never_mixed_in(landing: Land
     assert table(wh, "held_inputs", "file_path") == []
 
 
+@pytest.mark.engine
 def test_an_unreadable_file_is_ingested_once_it_reads(landing: Landing, wh: Path) -> None:
     landing.usage("a.parquet", [usage_row(value=150)])
     broken = landing.corrupt("b.parquet")
@@ -119,6 +121,7 @@ def test_an_unreadable_file_is_ingested_once_it_reads(landing: Landing, wh: Path
         ("usage/a.parquet", "ingested"), (broken, "ingested")]
 
 
+@pytest.mark.engine
 def test_a_released_file_is_no_longer_held_and_its_rows_stay_out(landing: Landing,
                                                                  wh: Path) -> None:
     from rating.rate.engine import release_input
@@ -140,6 +143,7 @@ def test_a_released_file_is_no_longer_held_and_its_rows_stay_out(landing: Landin
 
 # --- re-pushes across ingestions ------------------------------------------------------------------
 
+@pytest.mark.engine
 def test_a_correction_landing_later_supersedes_the_ledger_row(landing: Landing, wh: Path) -> None:
     original = usage_row(value=10, counter_id="c1", pushed_at="2026-10-05T12:00Z")
     landing.usage("a/original.parquet", [original])
@@ -157,6 +161,7 @@ def test_a_correction_landing_later_supersedes_the_ledger_row(landing: Landing, 
     assert (stale.period.rows_landed, stale.period.rows_superseded) == (3, 2)
 
 
+@pytest.mark.engine
 def test_a_tie_on_pushed_at_goes_to_the_path_that_sorts_last_whenever_it_landed(
         landing: Landing, wh: Path) -> None:
     row = usage_row(value=10, counter_id="c1", pushed_at="2026-10-05T12:00Z")
@@ -170,6 +175,7 @@ def test_a_tie_on_pushed_at_goes_to_the_path_that_sorts_last_whenever_it_landed(
     assert vcpu(wh) == Decimal(20)
 
 
+@pytest.mark.engine
 def test_a_correction_may_move_a_counter_to_another_period(landing: Landing, wh: Path) -> None:
     october = usage_row(value=10, counter_id="c1", start="2026-10-20T10:00Z",
                         pushed_at="2026-10-20T12:00Z")
@@ -185,6 +191,7 @@ def test_a_correction_may_move_a_counter_to_another_period(landing: Landing, wh:
     assert vcpu(wh, "2026-11") == Decimal(7)
 
 
+@pytest.mark.engine
 def test_a_bad_correction_landing_later_quarantines_the_counter(landing: Landing,
                                                                 wh: Path) -> None:
     good = usage_row(value=10, counter_id="c1", pushed_at="2026-10-05T12:00Z")
@@ -196,6 +203,7 @@ def test_a_bad_correction_landing_later_quarantines_the_counter(landing: Landing
     assert vcpu(wh) == Decimal(3)
 
 
+@pytest.mark.engine
 def test_a_quarantined_row_superseded_later_leaves_the_quarantine(landing: Landing,
                                                                   wh: Path) -> None:
     bad = usage_row(value=-5, counter_id="c1", pushed_at="2026-10-05T12:00Z")
@@ -208,6 +216,7 @@ def test_a_quarantined_row_superseded_later_leaves_the_quarantine(landing: Landi
     assert vcpu(wh) == Decimal(8)
 
 
+@pytest.mark.engine
 def test_a_push_from_the_future_is_quarantined_and_locks_nothing(landing: Landing,
                                                                  wh: Path) -> None:
     soon = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
@@ -222,6 +231,7 @@ def test_a_push_from_the_future_is_quarantined_and_locks_nothing(landing: Landin
     assert vcpu(wh) == Decimal(35)
 
 
+@pytest.mark.engine
 def test_the_tolerance_for_pushes_from_the_future_is_a_setting(landing: Landing,
                                                                wh: Path) -> None:
     soon = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
@@ -233,6 +243,7 @@ def test_the_tolerance_for_pushes_from_the_future_is_a_setting(landing: Landing,
 
 # --- exact values ---------------------------------------------------------------------------------
 
+@pytest.mark.engine
 def test_doubles_land_as_their_shortest_text(landing: Landing, wh: Path) -> None:
     landing.usage("a.parquet", [
         usage_row(value=1e15 - 0.5), usage_row(value=0.1, metric="egress_gb"),
@@ -252,6 +263,7 @@ def test_doubles_land_as_their_shortest_text(landing: Landing, wh: Path) -> None
         ("just-above", "value_out_of_range", Decimal("1000000000000001"))]
 
 
+@pytest.mark.engine
 def test_text_and_wide_values_too_large_are_out_of_range_not_a_number(landing: Landing,
                                                                       wh: Path) -> None:
     landing.usage("text.parquet", [usage_row(value="1e30"), usage_row(value="-2e31"),
@@ -263,6 +275,7 @@ def test_text_and_wide_values_too_large_are_out_of_range_not_a_number(landing: L
 
 # --- conservation, forever ------------------------------------------------------------------------
 
+@pytest.mark.engine
 def test_a_lost_ledger_row_shows_in_the_conservation_report(landing: Landing, wh: Path) -> None:
     landing.usage("a.parquet", [usage_row(value=1), usage_row(value=2)])
     landing.rate(wh)
@@ -277,6 +290,7 @@ def test_a_lost_ledger_row_shows_in_the_conservation_report(landing: Landing, wh
     assert reports.query(wh, "ingest/ledger/conservation", ledger=folder) == [(1, 2, 1)]
 
 
+@pytest.mark.engine
 def test_a_ledger_whose_key_hashes_no_longer_match_is_refused(landing: Landing, wh: Path) -> None:
     landing.usage("a.parquet", [usage_row(value=1)])
     landing.rate(wh)
@@ -338,6 +352,7 @@ def test_batches_in_random_order_give_what_one_rebuild_gives(tmp_path: Path, see
     assert comparable(incremental) == expected
 
 
+@pytest.mark.engine
 def test_a_rebuild_keeps_each_file_s_first_ingestion_time(landing: Landing, wh: Path) -> None:
     landing.usage("a.parquet", [usage_row(value=1)])
     rate_landing(landing.root, wh)
@@ -350,6 +365,7 @@ def test_a_rebuild_keeps_each_file_s_first_ingestion_time(landing: Landing, wh: 
 
 # --- what the review found ------------------------------------------------------------------------
 
+@pytest.mark.engine
 @pytest.mark.parametrize("column", ["file_index", "file_row_number", "FILE_INDEX"])
 def test_a_column_named_like_the_reader_s_row_position_holds_the_file(landing: Landing,
                                                                       wh: Path,
@@ -370,6 +386,7 @@ def test_a_column_named_like_the_reader_s_row_position_holds_the_file(landing: L
     assert vcpu(wh) == Decimal(8)
 
 
+@pytest.mark.engine
 def test_a_rebuild_that_would_lose_or_replace_rows_is_refused(landing: Landing,
                                                               wh: Path) -> None:
     from rating.ingest.manifest import RebuildRefused
@@ -393,6 +410,7 @@ def test_a_rebuild_that_would_lose_or_replace_rows_is_refused(landing: Landing,
     assert vcpu(wh) == Decimal(104)
 
 
+@pytest.mark.engine
 def test_a_run_killed_between_a_rebuild_and_its_mirror_is_caught_up(
         landing: Landing, wh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from rating.ingest import usage as ingest
@@ -434,6 +452,7 @@ def test_a_run_killed_between_a_rebuild_and_its_mirror_is_caught_up(
     assert vcpu(wh) == Decimal(10)
 
 
+@pytest.mark.engine
 def test_the_rating_alone_catches_up_an_interrupted_mirror(landing: Landing, wh: Path,
                                                            monkeypatch: pytest.MonkeyPatch
                                                            ) -> None:
@@ -453,6 +472,7 @@ def test_the_rating_alone_catches_up_an_interrupted_mirror(landing: Landing, wh:
     assert table(wh, "usage_quarantine", "reason, stage") == [("unknown_account", "rating")]
 
 
+@pytest.mark.engine
 def test_another_ledger_replaces_the_warehouse_s_mirror(landing: Landing, wh: Path) -> None:
     landing.usage("a.parquet", [usage_row(value=1)])
     landing.rate(wh)
@@ -466,6 +486,7 @@ def test_another_ledger_replaces_the_warehouse_s_mirror(landing: Landing, wh: Pa
     assert [r[1] for r in quarantine(wh)] == ["usage/b.parquet"]
 
 
+@pytest.mark.engine
 def test_usage_for_a_metric_added_later_is_billed_as_a_rebuild_would(landing: Landing,
                                                                      wh: Path,
                                                                      tmp_path: Path) -> None:
@@ -491,6 +512,7 @@ def test_usage_for_a_metric_added_later_is_billed_as_a_rebuild_would(landing: La
     assert comparable(wh) == incremental
 
 
+@pytest.mark.engine
 def test_a_file_that_failed_to_read_once_is_read_again(landing: Landing, wh: Path,
                                                        monkeypatch: pytest.MonkeyPatch
                                                        ) -> None:
@@ -517,6 +539,7 @@ def add_metric(catalog: Path, aggregation: str) -> None:
                        encoding="utf-8")
 
 
+@pytest.mark.engine
 def test_distinct_items_of_a_metric_added_later_are_counted_as_a_rebuild_would(
         landing: Landing, wh: Path, tmp_path: Path) -> None:
     catalog = Path(shutil.copytree(CATALOG, tmp_path / "catalog"))
@@ -539,6 +562,7 @@ def test_distinct_items_of_a_metric_added_later_are_counted_as_a_rebuild_would(
     assert comparable(wh) == incremental
 
 
+@pytest.mark.engine
 def test_usage_accepted_after_a_close_by_a_changed_catalog_is_late_usage(
         landing: Landing, wh: Path, tmp_path: Path) -> None:
     from rating.rate.engine import close_period
@@ -560,6 +584,7 @@ def test_usage_accepted_after_a_close_by_a_changed_catalog_is_late_usage(
     assert snapshot(wh, ["usage_rollups", "rated_charges", "invoice_lines"]) == rated
 
 
+@pytest.mark.engine
 def test_a_rebuild_is_refused_when_an_ingested_file_no_longer_reads(
         landing: Landing, wh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from rating.ingest.manifest import RebuildRefused
@@ -577,6 +602,7 @@ def test_a_rebuild_is_refused_when_an_ingested_file_no_longer_reads(
     assert rate(replace(request, rebuild=True)).ingestion.rows_read == 2
 
 
+@pytest.mark.engine
 def test_a_file_with_damaged_pages_is_recorded_once(landing: Landing, wh: Path) -> None:
     landing.usage("a/good.parquet", [usage_row(value=3)])
     damaged = landing.usage("a/damaged.parquet", [usage_row(value=n) for n in range(500)])
@@ -592,6 +618,7 @@ def test_a_file_with_damaged_pages_is_recorded_once(landing: Landing, wh: Path) 
         (1, 2, 1)]
 
 
+@pytest.mark.engine
 def test_a_ledger_restored_from_a_backup_gets_a_fresh_mirror(landing: Landing,
                                                             wh: Path) -> None:
     folder = ledger.default_folder(wh)
@@ -611,6 +638,7 @@ def test_a_ledger_restored_from_a_backup_gets_a_fresh_mirror(landing: Landing,
     assert [r[:2] for r in quarantine(wh)] == [("negative_value", "usage/c.parquet")]
 
 
+@pytest.mark.engine
 def test_the_sensor_sees_an_unreadable_file_replaced_in_place(landing: Landing,
                                                               wh: Path) -> None:
     from rating.ingest.watch import changes, known_files
@@ -626,6 +654,7 @@ def test_the_sensor_sees_an_unreadable_file_replaced_in_place(landing: Landing,
     assert after.versions != before.versions   # a new run key for the sensor
 
 
+@pytest.mark.fast
 def test_a_warehouse_of_another_layout_is_refused_with_what_to_do(tmp_path: Path,
                                                                  landing: Landing) -> None:
     from rating.warehouse import WarehouseOutdated

@@ -27,7 +27,7 @@ from tests.support.usage_builder import (
     write_csv,
 )
 
-pytestmark = pytest.mark.fast
+pytestmark = pytest.mark.engine
 
 SUBSCRIPTIONS = "subscriptions/subscriptions.csv"
 ACCOUNTS = "accounts/accounts.csv"

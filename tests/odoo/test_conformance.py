@@ -35,6 +35,8 @@ import pytest
 
 from tests.support.odoo_server import OdooTestServer
 
+pytestmark = pytest.mark.fast
+
 TIMEOUT = 60
 
 

@@ -108,7 +108,7 @@ def test_setup_names_what_it_cannot_create(server: OdooTestServer) -> None:
     assert ("journal", "NOPE") in missing and ("payment term", "Net 7") in missing
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 @pytest.mark.parametrize("transport", TRANSPORTS)
 def test_posting_refuses_an_odoo_that_is_not_set_up(server: OdooTestServer, posting_wh: Path,
                                                     transport: str) -> None:
@@ -224,7 +224,7 @@ def test_jsonrpc_sends_the_ids_and_creates_values_by_position() -> None:
         [], {"domain": [], "limit": 1})
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_a_json2_database_odoo_does_not_serve_is_a_clear_refusal(server: OdooTestServer,
                                                                  posting_wh: Path) -> None:
     settings = dataclasses.replace(settings_for(server, "json2", set_up_first=False),

@@ -19,7 +19,6 @@ from tests.support.odoo_server import Fault, OdooTestServer
 from tests.support.posting import PERIOD, gateway_for, move_a_dollar_between_lines, rated_totals
 from tests.support.usage_builder import rows, table
 
-pytestmark = pytest.mark.slow
 NOW = PostingOptions(settle_seconds=0)  # a rerun that need not wait for Odoo to settle
 
 
@@ -55,6 +54,7 @@ def set_price_digits(server: OdooTestServer, digits: int) -> None:
     server.execute("decimal.precision", "write", [price["id"]], vals={"digits": digits})
 
 
+@pytest.mark.slow
 def test_a_create_still_running_when_the_client_gives_up_is_never_doubled(
         server: OdooTestServer, wh: Path) -> None:
     # Odoo applies the create 1.5 s after receiving it; the client gives up after 1 s.
@@ -73,6 +73,7 @@ def test_a_create_still_running_when_the_client_gives_up_is_never_doubled(
     assert refs(server) == sorted(rated_totals(wh))
 
 
+@pytest.mark.slow
 def test_a_create_that_never_landed_is_made_once_odoo_has_settled(
         server: OdooTestServer, wh: Path) -> None:
     bad = "C3/nexacloud/2026-10"
@@ -87,6 +88,7 @@ def test_a_create_that_never_landed_is_made_once_odoo_has_settled(
     assert report.posted == 7 and len(server.records("account.move")) == 7
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", ["drop_before", "late"])
 def test_a_lost_partner_create_stops_the_run_and_makes_no_second_partner(
         server: OdooTestServer, wh: Path, fault: str) -> None:
@@ -99,6 +101,7 @@ def test_a_lost_partner_create_stops_the_run_and_makes_no_second_partner(
     assert refs(server, "res.partner") == ["C1", "C2", "C3", "C4"]
 
 
+@pytest.mark.slow
 def test_a_cancelled_invoice_is_held_and_fails_the_check(server: OdooTestServer,
                                                          wh: Path) -> None:
     gateway = gateway_for(server, "jsonrpc")
@@ -110,6 +113,7 @@ def test_a_cancelled_invoice_is_held_and_fails_the_check(server: OdooTestServer,
     assert failing(wh) == [key]
 
 
+@pytest.mark.slow
 def test_a_second_odoo_invoice_under_our_key_fails_the_check(server: OdooTestServer,
                                                              wh: Path) -> None:
     gateway = gateway_for(server, "jsonrpc")
@@ -124,6 +128,7 @@ def test_a_second_odoo_invoice_under_our_key_fails_the_check(server: OdooTestSer
     assert failing(wh) == [key]
 
 
+@pytest.mark.slow
 def test_a_posted_invoice_left_in_draft_after_the_close_fails_the_check(
         server: OdooTestServer, wh: Path) -> None:
     gateway = gateway_for(server, "jsonrpc")
@@ -134,6 +139,7 @@ def test_a_posted_invoice_left_in_draft_after_the_close_fails_the_check(
     assert failing(wh) == [key]
 
 
+@pytest.mark.slow
 def test_two_products_with_one_code_hold_the_invoices_that_need_it(server: OdooTestServer,
                                                                    wh: Path) -> None:
     for name in ("Tiles A", "Tiles B"):
@@ -144,6 +150,7 @@ def test_two_products_with_one_code_hold_the_invoices_that_need_it(server: OdooT
     assert report.posted == 4
 
 
+@pytest.mark.slow
 def test_an_archived_partner_is_found_not_created_again(server: OdooTestServer,
                                                         wh: Path) -> None:
     server.execute("res.partner", "create", vals_list=[{"name": "Old C1", "ref": "C1",
@@ -152,6 +159,7 @@ def test_an_archived_partner_is_found_not_created_again(server: OdooTestServer,
     assert refs(server, "res.partner") == ["C1", "C2", "C3", "C4"]
 
 
+@pytest.mark.slow
 def test_a_change_of_odoo_precision_is_not_a_change_of_posted_invoices(
         server: OdooTestServer, wh: Path) -> None:
     gateway = gateway_for(server, "jsonrpc")
@@ -168,6 +176,7 @@ def test_a_change_of_odoo_precision_is_not_a_change_of_posted_invoices(
     assert post_period(wh, PERIOD, gateway).held == []
 
 
+@pytest.mark.slow
 def test_a_failure_after_a_split_post_counts_what_is_posted(server: OdooTestServer,
                                                             wh: Path) -> None:
     server.inject(Fault("reject", model="account.move", method="action_post"))

@@ -83,7 +83,7 @@ def rollup(wh: Path, metric: str) -> list[tuple[Any, ...]]:
 
 # --- aggregation rules ----------------------------------------------------------------------------
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_sum(landing: Landing, wh: Path) -> None:
     landing.usage("a.parquet", [usage_row(value=100, start="2026-10-02T10:00Z"),
                                 usage_row(value="150.5", start="2026-10-30T10:00Z")])
@@ -96,7 +96,7 @@ def test_sum(landing: Landing, wh: Path) -> None:
         ("vCPU usage, October 2026: 250.5 vCPU-h (100 included)",)]
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_max_with_volume_tiers(landing: Landing, wh: Path) -> None:
     landing.usage("a.parquet", [usage_row(metric="peak_instances", value=v,
                                           start=f"2026-10-1{i}T10:00Z")
@@ -109,7 +109,7 @@ def test_max_with_volume_tiers(landing: Landing, wh: Path) -> None:
         ([{"tier": 2, "units": D(7), "unit_price": D(7), "flat_fee": D(5), "amount": D(54)}],)]
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_minimum_true_up(landing: Landing, wh: Path) -> None:
     landing.usage("a.parquet", [usage_row(metric="peak_instances", value=3)], value="int64")
     landing.rate(wh)
@@ -118,7 +118,7 @@ def test_minimum_true_up(landing: Landing, wh: Path) -> None:
                                              ("usage", D("24.00"))]
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_last_is_the_value_of_the_window_ending_last(landing: Landing, wh: Path) -> None:
     landing.usage("a.parquet", [
         usage_row("apps", "app_users", 50, start="2026-10-09T12:00Z", hours=24),
@@ -133,7 +133,7 @@ def test_last_is_the_value_of_the_window_ending_last(landing: Landing, wh: Path)
     assert amounts(wh, "app_users") == [("usage", D("119.00"))]
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 @pytest.mark.parametrize(("rows_", "expected"), [
     pytest.param([dict(value=30, start="2026-10-19T12:00Z", hours=24),
                   dict(value=12, start="2026-10-20T11:00Z", hours=1)], 12,
@@ -155,7 +155,7 @@ def test_last_ties(landing: Landing, wh: Path, rows_: list[dict[str, Any]], expe
     assert rollup(wh, "app_users") == [(D(expected), 2)]
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_unique_count_counts_distinct_keys_across_the_period(landing: Landing, wh: Path) -> None:
     agents = [usage_row("nexadesk", "agents", None, start=start, hours=24, unique_key=key)
               for start, key in (("2026-10-03T04:00Z", "a1"), ("2026-10-03T04:00Z", "a2"),
@@ -167,7 +167,7 @@ def test_unique_count_counts_distinct_keys_across_the_period(landing: Landing, w
     assert amounts(wh, "agents") == [("usage", D("57.00"))]
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 @pytest.mark.parametrize(("value", "start", "hours", "expected_quantity", "expected_amount"), [
     # 310 GB for one day of a 31-day month = 10 GB-month: 10 * 0.10 + 2.00 flat = 3.00
     pytest.param(310, "2026-10-10T04:00Z", 24, D(10), D("3.00"), id="one-day"),
@@ -185,7 +185,7 @@ def test_time_weighted_avg(landing: Landing, wh: Path, value: int, start: str, h
     assert amounts(wh, "storage_gb") == [("usage", expected_amount)]
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_time_weighted_avg_sums_windows(landing: Landing, wh: Path) -> None:
     # 200 GB for 15.5 days + 400 GB for 15.5 days = 300 GB-month
     landing.usage("a.parquet", [
@@ -198,7 +198,7 @@ def test_time_weighted_avg_sums_windows(landing: Landing, wh: Path) -> None:
     assert amounts(wh, "storage_gb") == [("usage", D("28.00"))]
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_group_by_dimension_gives_one_line_per_group(landing: Landing, wh: Path) -> None:
     landing.usage("a.parquet", [
         usage_row(metric="egress_gb", value=80, dimensions='{"region": "ca-east"}'),
@@ -215,7 +215,7 @@ def test_group_by_dimension_gives_one_line_per_group(landing: Landing, wh: Path)
 
 # --- proration and price versions -----------------------------------------------------------------
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_subscription_starting_mid_period_is_prorated(landing: Landing, wh: Path) -> None:
     # Starts 2026-10-16 (Toronto midnight = 04:00Z): active 16 of the 31 days.
     landing.subscriptions([("SUB-NC-1", "nexacloud", "nc-1", "cloud-standard", "2026-10-16", "")])
@@ -248,7 +248,7 @@ def test_subscription_starting_mid_period_is_prorated(landing: Landing, wh: Path
         ("Minimum charge for Peak instances, October 2026: 12.90 CAD",)]
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_amount_unrounded_is_exact_and_rounded_to_cents_once(landing: Landing, wh: Path
                                                              ) -> None:
     # 100.111111111 vCPU-h, 100 included: 0.111111111 * 0.045 = 0.004999999995 -> 0.00.
@@ -260,7 +260,7 @@ def test_amount_unrounded_is_exact_and_rounded_to_cents_once(landing: Landing, w
          D("0.00"))]
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_subscription_ending_mid_period_prorates_the_minimum_against_usage(
         landing: Landing, wh: Path) -> None:
     # Ends 2026-10-11 (Toronto): active 10 of 31 days; minimum 25.00 * 10/31 = 8.0645...
@@ -277,7 +277,7 @@ def test_subscription_ending_mid_period_prorates_the_minimum_against_usage(
     assert half_up(shortfall, 2) == D("0.06")
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 @pytest.mark.parametrize(("value", "usage", "true_up"), [
     ("2.500625", D("20.01"), D("4.99")),    # 20.005 rounds up: the true-up takes the cent off
     ("3.12475", D("25.00"), None),          # 24.998 rounds to the minimum: no 0.00 line
@@ -296,7 +296,7 @@ def test_line_and_true_up_add_up_to_the_minimum_in_cents(landing: Landing, wh: P
     assert usage + (true_up or 0) == D("25.00")
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_a_later_price_version_does_not_change_an_earlier_period(landing: Landing, wh: Path
                                                                  ) -> None:
     # vcpu_hours: 0.045 from 2025-01-01, 0.042 from 2026-11-01 (100 units included in both).
@@ -315,7 +315,7 @@ def test_a_later_price_version_does_not_change_an_earlier_period(landing: Landin
 
 # --- lineage and invoices -------------------------------------------------------------------------
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_rated_charges_have_lineage(landing: Landing, wh: Path) -> None:
     repushed = usage_row(value=1, counter_id="again", pushed_at="2026-10-05T12:00Z")
     first = landing.usage("a.parquet", [usage_row(value=10), usage_row(value=20), repushed])
@@ -363,7 +363,7 @@ def many_services_landing(landing: Landing) -> None:
         usage_row("memberships", "ticket_sales", "15000.55")], value="decimal")
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_invoice_lines_total_equals_rated_charges_total(landing: Landing, wh: Path) -> None:
     many_services_landing(landing)
     result = landing.rate(wh)
@@ -391,7 +391,7 @@ def test_invoice_lines_total_equals_rated_charges_total(landing: Landing, wh: Pa
                       " WHERE invoice_key = 'C1/nexacloud/2026-10'") == 2
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_hand_computed_amounts_across_models(landing: Landing, wh: Path) -> None:
     many_services_landing(landing)
     landing.rate(wh)
@@ -423,7 +423,7 @@ def test_hand_computed_amounts_across_models(landing: Landing, wh: Path) -> None
 
 # --- rewrites -------------------------------------------------------------------------------------
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_rerating_a_period_replaces_its_rows(landing: Landing, wh: Path) -> None:
     many_services_landing(landing)
     landing.rate(wh)
@@ -437,7 +437,7 @@ def test_rerating_a_period_replaces_its_rows(landing: Landing, wh: Path) -> None
                       " line_kind FROM rated_charges GROUP BY ALL HAVING count(*) > 1)") == 0
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_rerating_picks_up_new_usage_without_duplicates(landing: Landing, wh: Path) -> None:
     landing.usage("a.parquet", [usage_row(value=150)])
     landing.rate(wh)
@@ -447,7 +447,7 @@ def test_rerating_picks_up_new_usage_without_duplicates(landing: Landing, wh: Pa
         ("usage", D(200), D(100), D(100), D("4.5"), D("4.50"))]
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_rating_another_period_leaves_the_first_intact(landing: Landing, wh: Path) -> None:
     many_services_landing(landing)
     landing.usage("november.parquet", [usage_row(value=999, start="2026-11-03T10:00Z")])
@@ -462,7 +462,7 @@ def test_rating_another_period_leaves_the_first_intact(landing: Landing, wh: Pat
     assert sorted(r[0] for r in after["rating_runs"]) == ["2026-10", "2026-11"]
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_a_failure_mid_write_leaves_the_previous_result(landing: Landing, wh: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     many_services_landing(landing)
@@ -497,7 +497,7 @@ def test_a_failure_mid_write_leaves_the_previous_result(landing: Landing, wh: Pa
         r for r in before["usage_quarantine"] if r[-2] == "rating"]
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_an_invalid_catalog_raises_and_writes_nothing(landing: Landing, wh: Path, tmp_path: Path
                                                       ) -> None:
     broken = tmp_path / "catalog"
@@ -521,7 +521,7 @@ def test_an_invalid_catalog_raises_and_writes_nothing(landing: Landing, wh: Path
     assert snapshot(wh) == before
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_large_time_weighted_avg_does_not_overflow(landing: Landing, wh: Path) -> None:
     # 40,000,000 GB all month (or 40 GB sent in bytes by mistake, ~4.3e10).
     landing.usage("a.parquet", [usage_row(metric="storage_gb", value=40_000_000,
@@ -532,7 +532,7 @@ def test_large_time_weighted_avg_does_not_overflow(landing: Landing, wh: Path) -
     assert amounts(wh, "storage_gb") == [("usage", D("2000034.00"))]
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_one_huge_counter_does_not_abort_the_run(landing: Landing, wh: Path) -> None:
     landing.usage("a.parquet", [usage_row(value=1e25),
                                 usage_row("nexadesk", "conversations", 2750)])
@@ -597,7 +597,7 @@ def test_results_do_not_depend_on_threads(tmp_path: Path) -> None:
     assert table_digests(two) == digests
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_an_invoice_with_an_unpriced_charge_is_left_out_whole(landing: Landing, wh: Path,
                                                                     tmp_path: Path) -> None:
     future = tmp_path / "catalog"
@@ -622,7 +622,7 @@ def test_an_invoice_with_an_unpriced_charge_is_left_out_whole(landing: Landing, 
     assert invoiced == (0,)
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_the_two_stages_give_what_one_rate_gives(tmp_path: Path) -> None:
     from rating.rate.engine import RateRequest, ingest_landing, rate_period
 
@@ -641,7 +641,7 @@ def test_the_two_stages_give_what_one_rate_gives(tmp_path: Path) -> None:
         assert first[name] == second[name], name
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_a_closed_period_is_not_changed_and_late_usage_is_kept(landing: Landing,
                                                                wh: Path) -> None:
     from rating.rate.engine import close_period

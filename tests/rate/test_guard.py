@@ -25,7 +25,7 @@ from tests.support.usage_builder import (
     usage_row,
 )
 
-pytestmark = pytest.mark.fast
+pytestmark = pytest.mark.engine
 
 
 def rated_month(landing: Landing, wh: Path) -> dict[str, list[tuple[object, ...]]]:

@@ -115,7 +115,7 @@ def _linked_accounts(landing: Path) -> set[tuple[str, str]]:
             for r in _csv(landing / "accounts" / "accounts.csv")[1]}
 
 
-@pytest.mark.fast
+@pytest.mark.engine
 def test_same_seed_gives_identical_files(rated: Rated, summary: FinanceSampleSummary,
                                          tmp_path: Path) -> None:
     again = write_finance_sample(tmp_path / "a", rated.warehouse, PERIOD)
