@@ -31,7 +31,8 @@ from rating.catalog import load_catalog  # noqa: E402
 from rating.odoo import gateway as odoo  # noqa: E402
 from rating.odoo import setup as odoo_setup  # noqa: E402
 from rating.odoo.payload import InvoiceDocument  # noqa: E402
-from rating.odoo.posting import PostingOptions, _Poster, documents, post_period  # noqa: E402
+from rating.odoo.posting import PostingOptions, documents, post_period  # noqa: E402
+from rating.odoo.runner import PostingRun  # noqa: E402
 from rating.rate.engine import RateRequest, close_period, rate  # noqa: E402
 from rating.samples.usage import write_sample  # noqa: E402
 
@@ -106,8 +107,8 @@ def _documents(wh: Path, period: str, gateway: odoo.Gateway, batch_size: int
     """A poster (for its record lookups) and the period's invoices, their partners and
     products created in Odoo if missing."""
     with warehouse.writer(wh) as con:
-        poster = _Poster(con, gateway, period, PostingOptions(batch_size=batch_size))
-        poster._check_setup()  # resolves the setup's ids (units, accounts, categories...)
+        poster = PostingRun(con, gateway, period, PostingOptions(batch_size=batch_size))
+        poster.check_setup()  # resolves the setup's ids (units, accounts, categories...)
         keys = [k for (k,) in warehouse.run(con, "odoo/invoice_keys",
                                             {"billing_period": period}).fetchall()]
         docs = [d for d in documents(con, period, keys, poster.options,

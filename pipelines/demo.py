@@ -53,7 +53,7 @@ def set_up_odoo(catalog: Path) -> None:
         return
     gateway = connect(settings)
     done, steps = odoo_setup.apply(gateway, odoo_setup.Needs.for_catalog(load_catalog(catalog)))
-    print(f"Odoo setup at {settings.url}: {len(done)} change(s) made; "
+    print(f"Odoo setup at {settings.shown_url}: {len(done)} change(s) made; "
           f"{sum(s.status != 'ok' for s in steps)} step(s) not ok"
           + "".join(f"\n  {s.describe()}" for s in steps if s.status != "ok"))
 

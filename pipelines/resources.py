@@ -109,6 +109,9 @@ class OdooResource(dg.ConfigurableResource):
     create_missing_products: bool = True
     """Create a catalog product missing in Odoo as a service product; false holds its
     invoices instead (FUSION_ODOO_CREATE_PRODUCTS=0)."""
+    environment_problems: list[str] = []  # noqa: RUF012 (pydantic copies field defaults)
+    """What the environment set that is not a number (ODOO_TIMEOUT, FUSION_ODOO_BATCH_SIZE):
+    kept to stop the posting run when it starts, since the code location must still load."""
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         self.settings()
@@ -118,7 +121,9 @@ class OdooResource(dg.ConfigurableResource):
         OdooNotConfigured naming the variables to set (never a secret's value)."""
         if not self.url.strip():
             return None
-        problems = [] if self.database else ["ODOO_DB (the database name) is not set"]
+        problems = [*self.environment_problems]
+        if not self.database:
+            problems.append("ODOO_DB (the database name) is not set")
         settings = None
         try:
             # The engine's own reading of ODOO_*, fed with this resource's values: one rule
@@ -131,7 +136,7 @@ class OdooResource(dg.ConfigurableResource):
             problems.append(str(exc))
         if problems or settings is None:
             raise OdooNotConfigured(
-                f"ODOO_URL is set, but {'; '.join(problems)}. Set what is missing in the "
+                f"ODOO_URL is set, but {'; '.join(problems)}. Set what is missing or wrong in the "
                 "code location's environment, or unset ODOO_URL for a dry run into odoo_outbox.")
         return settings
 
@@ -156,10 +161,24 @@ def odoo_resource_from_environment() -> OdooResource:
                     for item in os.getenv("FUSION_ODOO_JOURNALS", "").split(",") if "=" in item)
     if not os.getenv("ODOO_URL"):
         return OdooResource(journals=journals)
+    problems: list[str] = []
+    timeout = _number("ODOO_TIMEOUT", "30", float, problems)
+    batch_size = _number("FUSION_ODOO_BATCH_SIZE", "50", int, problems)
     return OdooResource(
         url=dg.EnvVar("ODOO_URL"), database=env("ODOO_DB"), login=env("ODOO_USER"),
         password=env("ODOO_PASSWORD"), api_key=env("ODOO_API_KEY"),
         transport=os.getenv("ODOO_TRANSPORT", ""),
-        timeout=float(os.getenv("ODOO_TIMEOUT") or 30),
-        batch_size=int(os.getenv("FUSION_ODOO_BATCH_SIZE", "50")), journals=journals,
-        create_missing_products=os.getenv("FUSION_ODOO_CREATE_PRODUCTS", "1") != "0")
+        timeout=timeout, batch_size=int(batch_size), journals=journals,
+        create_missing_products=os.getenv("FUSION_ODOO_CREATE_PRODUCTS", "1") != "0",
+        environment_problems=problems)
+
+
+def _number(name: str, default: str, kind: type[float] | type[int],
+            problems: list[str]) -> float:
+    """The variable as a number, or its default with the problem noted for the run's start."""
+    text = os.getenv(name) or default
+    try:
+        return kind(text)
+    except ValueError:
+        problems.append(f"{name} is {text!r}, not {'an integer' if kind is int else 'a number'}")
+        return kind(default)

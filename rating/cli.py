@@ -136,7 +136,7 @@ def _post(args: argparse.Namespace) -> int:
     except PostingFailed as exc:
         print(f"fusion-rating: {exc}", file=sys.stderr)
         return 3
-    target = f"Odoo {settings.url}" if settings else "dry run into odoo_outbox"
+    target = f"Odoo {settings.shown_url}" if settings else "dry run into odoo_outbox"
     print(f"{report.summary()} [{target}]")
     for note in report.notes:
         print(f"  note: {note}")
@@ -191,8 +191,8 @@ def _odoo_setup(args: argparse.Namespace) -> int:
         return 3
     for step in done:
         print(f"  {step.detail:>12}  {step.kind}: {step.name}")
-    print(f"Odoo {settings.url} ({'after --apply' if args.apply else 'dry run: nothing changed'}"
-          "):")
+    outcome = "after --apply" if args.apply else "dry run: nothing changed"
+    print(f"Odoo {settings.shown_url} ({outcome}):")
     for step in steps:
         print(f"  {step.describe()}")
     pending = [s for s in steps if s.status in ("create", "change")]

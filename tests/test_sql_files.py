@@ -19,14 +19,15 @@ SQL = ROOT / "sql"
 RUN_WHOLE = ("schema", "macros")  # every file of folders so named runs (rating.warehouse)
 CODE = [path for folder in ("rating", "assets", "pipelines", "bench")
         for path in sorted((ROOT / folder).rglob("*.py"))]
+TESTS = sorted((ROOT / "tests").rglob("*.py"))  # may name statements too (never the only user)
 FOLDERS = sorted(p.name for p in SQL.iterdir() if p.is_dir())
 NAME = re.compile(rf"^(?:{'|'.join(FOLDERS)})(?:/[a-z0-9_]+)+$")
 
 
-def named_statements() -> dict[str, list[str]]:
+def named_statements(code: list[Path] = CODE) -> dict[str, list[str]]:
     """Each "<folder>/<name>" string literal of the code, with where it is written."""
     found: dict[str, list[str]] = {}
-    for path in CODE:
+    for path in code:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         # Text inside f-strings is printed, not run (a table header such as "ledger/floor").
         printed = {id(n) for f in ast.walk(tree) if isinstance(f, ast.JoinedStr)
@@ -39,8 +40,8 @@ def named_statements() -> dict[str, list[str]]:
     return found
 
 
-def test_every_statement_the_code_names_is_a_file() -> None:
-    missing = {name: where for name, where in named_statements().items()
+def test_every_statement_the_code_or_a_test_names_is_a_file() -> None:
+    missing = {name: where for name, where in named_statements(CODE + TESTS).items()
                if not (SQL / f"{name}.sql").is_file()}
     assert missing == {}
 

@@ -125,13 +125,21 @@ class OdooSettings:
     attempts: int = 4
     backoff: float = 0.5
 
+    @property
+    def shown_url(self) -> str:
+        """The URL as messages show it: a user or password written into it left out."""
+        parts = urlsplit(self.url)
+        if "@" not in parts.netloc:
+            return self.url
+        return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
+
     def __post_init__(self) -> None:
         if self.transport not in TRANSPORTS:
             raise ValueError(f"Odoo transport must be one of {', '.join(TRANSPORTS)}, "
                              f"not {self.transport!r}")
         parts = urlsplit(self.url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"Odoo URL must be http(s)://host[:port], not {self.url!r}")
+            raise ValueError(f"Odoo URL must be http(s)://host[:port], not {self.shown_url!r}")
         if self.transport == "json2" and not self.api_key:
             raise ValueError("the json2 transport needs an API key (ODOO_API_KEY)")
         if self.transport == "jsonrpc" and not (self.login and self.password):

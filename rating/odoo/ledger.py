@@ -75,9 +75,20 @@ def ledger_entries(con: Any, period: str) -> dict[str, LedgerEntry]:
     """What the ledger says of the period's keys, read once when a run starts."""
     return {row["invoice_key"]: LedgerEntry(
         invoice_key=row["invoice_key"], content_hash=row["content_hash"],
-        odoo_move_id=row["odoo_move_id"], state=PostingState(row["state"]),
+        odoo_move_id=row["odoo_move_id"], state=_state(row["invoice_key"], row["state"]),
         attempts=row["attempts"], updated_at=row["updated_at"])
         for row in warehouse.rows(con, "odoo/postings_for_period", {"billing_period": period})}
+
+
+def _state(key: str, written: str) -> PostingState:
+    try:
+        return PostingState(written)
+    except ValueError:
+        known = ", ".join(state.value for state in PostingState)
+        raise ValueError(
+            f"odoo_postings holds the state {written!r} for {key}, which fusion-rating never "
+            f"writes (its states: {known}); nothing was posted. Correct that row of "
+            "odoo_postings to the state it had, then post again.") from None
 
 
 class PostingLedger:

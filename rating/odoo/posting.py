@@ -126,9 +126,3 @@ def _outbox_row(doc: InvoiceDocument) -> dict[str, Any]:
             "line_count": len(doc.lines), "payload": json.dumps(doc.as_json()),
             "problem": None}
 
-
-class _Poster(PostingRun):
-    """bench/bench_odoo.py's name for a run, whose setup check and records it drives itself."""
-
-    def _check_setup(self) -> None:
-        self.check_setup()

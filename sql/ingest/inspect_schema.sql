@@ -1,4 +1,4 @@
--- The Parquet schema tree of each file, depth-first; rating.landing keeps the root's children
+-- The Parquet schema tree of each file, depth-first; rating.ingest.landing keeps the root's children
 -- (the top-level columns), so nested fields never pass for contract columns. The declared
 -- decimal precision is kept too: DuckDB reads a DECIMAL wider than 38 digits as a wrong DOUBLE.
 SELECT file_name, name, num_children, duckdb_type,

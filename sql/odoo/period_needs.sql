@@ -1,6 +1,6 @@
 -- What the period's invoices need from Odoo's setup: each service (with its name) and each
 -- unit of measure its lines may carry: the metric's, and a package's ("1,000 conversations",
--- as rating.invoice_payload.package_unit writes it; NULL for other charges).
+-- as rating.odoo.payload.package_unit writes it; NULL for other charges).
 SELECT DISTINCT l.service, coalesce(s.name, l.service) AS service_name,
        coalesce(m.unit, '') AS unit,
        CASE WHEN l.model = 'package' AND cp.package_size IS NOT NULL

@@ -1,5 +1,5 @@
 -- Subscriptions and account links that cannot be used, and the lines of files in force that
--- could not be decoded (unreadable_line). Held files are added by name (rating.engine).
+-- could not be decoded (unreadable_line). Held files are added by name (rating.rate.engine).
 INSERT INTO reference_quarantine
 SELECT 'accounts', reason, file_path,
        concat_ws(',', service, account_id, customer_key), NULL

@@ -68,3 +68,27 @@ def test_a_posting_run_with_a_half_set_odoo_environment_fails_naming_what_to_set
         assert not result.asset_materializations_for_node("odoo_posting")
         logged = [str(record) for record in instance.all_logs(result.run_id)]
         assert logged and not [line for line in logged if SECRET in line]
+
+
+@pytest.mark.fast
+@pytest.mark.parametrize(("name", "value", "said"), [
+    ("ODOO_TIMEOUT", "abc", "ODOO_TIMEOUT is 'abc', not a number"),
+    ("FUSION_ODOO_BATCH_SIZE", "ten", "FUSION_ODOO_BATCH_SIZE is 'ten', not an integer")])
+def test_a_variable_that_is_not_a_number_loads_and_stops_the_posting_run_naming_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str,
+        said: str) -> None:
+    monkeypatch.setenv("ODOO_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("ODOO_DB", "nexa")
+    monkeypatch.setenv("ODOO_API_KEY", SECRET)
+    monkeypatch.setenv(name, value)
+    defs = from_environment()
+    assert defs.resolve_job_def("rate_period") is not None
+    rating = RatingResource(warehouse=str(tmp_path / "wh.duckdb"))
+    with dg.instance_for_test() as instance:
+        result = dg.materialize([odoo_posting], partition_key="2026-10", instance=instance,
+                                resources={"rating": rating,
+                                           "odoo": odoo_resource_from_environment()},
+                                raise_on_error=False)
+        assert not result.success
+        failure = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
+        assert said in " ".join(messages(failure.event_specific_data.error))

@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from rating.odoo import gateway as odoo
@@ -185,6 +186,22 @@ def test_a_read_back_difference_leaves_the_invoice_in_draft(server: OdooTestServ
     assert report.posted == 4
     mismatches = table(wh, "reconciliation_odoo", "invoice_key", "status = 'amount_differs'")
     assert {k for (k,) in mismatches} == held
+
+
+@pytest.mark.engine
+def test_a_state_fusion_rating_never_writes_stops_the_run_before_any_change(
+        server: OdooTestServer, wh: Path) -> None:
+    gateway = gateway_for(server, "json2")
+    post_period(wh, PERIOD, gateway, PostingOptions(post=False))
+    key = "C1/nexamaps/2026-10"
+    with duckdb.connect(str(wh)) as con:
+        con.execute("UPDATE odoo_postings SET state = 'done by hand' WHERE invoice_key = ?",
+                    [key])
+    calls = len(server.calls)
+    with pytest.raises(ValueError, match=f"holds the state 'done by hand' for {key}"):
+        post_period(wh, PERIOD, gateway)
+    assert len(server.calls) == calls
+    assert {m["state"] for m in server.records("account.move")} == {"draft"}
 
 
 @pytest.mark.slow
@@ -356,6 +373,20 @@ def test_settings_come_from_the_environment_and_hide_secrets() -> None:
     with pytest.raises(ValueError, match="needs a login and a password"):
         odoo.settings_from_environment({"ODOO_URL": "https://x.example.com",
                                         "ODOO_TRANSPORT": "jsonrpc"})
+
+
+@pytest.mark.fast
+def test_a_password_written_into_the_url_is_never_shown() -> None:
+    settings = odoo.settings_from_environment({
+        "ODOO_URL": "https://admin:pw-in-url@nexa.example.com:8443/", "ODOO_DB": "nexa",
+        "ODOO_API_KEY": "abc123"})
+    assert settings is not None
+    assert settings.shown_url == "https://nexa.example.com:8443/"
+    with pytest.raises(ValueError, match="must be http") as refused:
+        odoo.settings_from_environment({"ODOO_URL": "ftp://admin:pw-in-url@nexa.example.com",
+                                        "ODOO_DB": "nexa", "ODOO_API_KEY": "abc123"})
+    assert "pw-in-url" not in str(refused.value)
+    assert "ftp://nexa.example.com" in str(refused.value)
 
 
 @pytest.mark.fast

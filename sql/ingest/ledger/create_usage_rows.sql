@@ -1,5 +1,5 @@
 -- The usage ledger: every row of every readable usage file, once, with its fate. Partitioned
--- by billing period (rating.ledger), so rating one period reads that period's files only.
+-- by billing period (rating.ingest.ledger), so rating one period reads that period's files only.
 CREATE TABLE IF NOT EXISTS ledger.usage_rows (
     period_key       INTEGER NOT NULL,    -- YYYYMM of the billing period; 0: cannot be placed
     status           VARCHAR NOT NULL,    -- 'accepted' | 'superseded' | 'quarantined'
