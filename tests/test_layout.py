@@ -8,6 +8,7 @@ needs more splits the room instead of raising the limit.
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,11 @@ def _oversized() -> list[str]:
 
 def test_no_module_function_or_class_outgrows_its_limit() -> None:
     assert _oversized() == []
+
+
+def test_every_package_of_the_tree_is_in_pyprojects_package_list() -> None:
+    listed = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"]["setuptools"]["packages"]
+    found = {".".join(init.parent.relative_to(ROOT).parts) for folder in ("rating", "assets",
+             "pipelines") for init in (ROOT / folder).rglob("__init__.py")}
+    assert sorted(listed) == sorted(found)
