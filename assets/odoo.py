@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.metadata import ROW_COUNT, TABLE_NAME, amount, table
+from pipelines.metadata import ROW_COUNT, TABLE_NAME, amount, mismatches_found, table
 from pipelines.partitions import billing_periods
 from pipelines.pools import WAREHOUSE_POOL
 from pipelines.resources import OdooResource, RatingResource
@@ -88,12 +88,8 @@ def _metadata(report) -> dict:  # type: ignore[no-untyped-def]
                             "that is no longer rated.")
 def odoo_amounts_match(context: dg.AssetCheckExecutionContext,
                        rating: RatingResource) -> dg.AssetCheckResult:
-    mismatches = reports.records(rating.warehouse, "odoo/mismatches",
-                                 {"billing_period": context.partition_key})
-    return dg.AssetCheckResult(
-        passed=not mismatches,
-        metadata={"mismatches": len(mismatches),
-                  "first": table(mismatches[:20], {
-                      "invoice_key": "invoice", "status": "status", "rated_untaxed": "rated",
-                      "odoo_untaxed": "odoo", "difference": "difference",
-                      "posting_state": "posting state"})})
+    return mismatches_found(
+        reports.records(rating.warehouse, "odoo/mismatches",
+                        {"billing_period": context.partition_key}),
+        {"invoice_key": "invoice", "status": "status", "rated_untaxed": "rated",
+         "odoo_untaxed": "odoo", "difference": "difference", "posting_state": "posting state"})

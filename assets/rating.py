@@ -18,7 +18,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.ingest import held_table
-from pipelines.metadata import ROW_COUNT, TABLE_NAME, amount, table
+from pipelines.metadata import ROW_COUNT, TABLE_NAME, amount, mismatches_found, table
 from pipelines.partitions import billing_periods
 from pipelines.pools import WAREHOUSE_POOL
 from pipelines.resources import RatingResource
@@ -189,14 +189,11 @@ def every_line_priced(context: dg.AssetCheckExecutionContext,
                             "and period.")
 def invoices_match_rated(context: dg.AssetCheckExecutionContext,
                          rating: RatingResource) -> dg.AssetCheckResult:
-    mismatches = reports.records(rating.warehouse, "reports/invoice_mismatches",
-                                 {"billing_period": context.partition_key})
-    return dg.AssetCheckResult(
-        passed=not mismatches,
-        metadata={"mismatches": len(mismatches),
-                  "first": table(mismatches[:20], {"customer_key": "customer",
-                                                   "service": "service", "rated": "rated",
-                                                   "invoiced": "invoiced"})})
+    return mismatches_found(
+        reports.records(rating.warehouse, "reports/invoice_mismatches",
+                        {"billing_period": context.partition_key}),
+        {"customer_key": "customer", "service": "service", "rated": "rated",
+         "invoiced": "invoiced"})
 
 
 @dg.asset_check(asset="usage_rollups", blocking=False, partitions_def=billing_periods,

@@ -24,6 +24,13 @@ def table(rows: Sequence[Mapping[str, Any]], columns: Mapping[str, str]) -> dg.M
         tuple(columns.values()), [[row[name] for name in columns] for row in rows]))
 
 
+def mismatches_found(found: Sequence[Mapping[str, Any]],
+                     columns: Mapping[str, str]) -> dg.AssetCheckResult:
+    """A check that passes when nothing was found; else how many, and the first twenty."""
+    return dg.AssetCheckResult(passed=not found, metadata={
+        "mismatches": len(found), "first": table(found[:20], columns)})
+
+
 def amount(name: str, value: Decimal) -> dict[str, dg.MetadataValue]:
     """`name` as exact text and `<name>_cents` as an integer; the amounts shown here are
     already whole cents (rounded once, per line), the rounding only keeps the integer whole."""
