@@ -25,7 +25,8 @@ PLACEHOLDERS = frozenset(
 
 
 class CatalogError(ValueError):
-    """The catalog is invalid; `problems` lists each one as 'file: path: message'."""
+    """The catalog is invalid; `problems` lists each one as 'file:line: path: message' (the
+    line when the problem is in the file's YAML; 'file: (file): message' for the whole file)."""
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
