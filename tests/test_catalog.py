@@ -160,6 +160,7 @@ def test_a_date_that_does_not_exist_names_the_file_line_and_key(tmp_path: Path) 
         f"plans.yaml:{line_holding(plans, '2025-13-01')}: plans[0].charges[0].prices[1]"
         ".effective_from: '2025-13-01' is not a date (month must be in 1..12); expected "
         "YYYY-MM-DD, e.g. 2026-01-01"]
+    assert str(raised.value).startswith(f"the catalog in {folder} is invalid (1 problem(s)):")
 
 
 def test_a_deleted_services_file_is_said_once_without_its_knock_on_errors(tmp_path: Path

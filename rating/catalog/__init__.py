@@ -92,7 +92,7 @@ def load_catalog(folder: Path | str) -> Catalog:
     plans = read_plans(entries["plans"], service_codes, metric_keys)
     costs = read_cost_allocations(entries["cost_allocation"], metric_keys)
     if problems:
-        raise CatalogError(problems)
+        raise CatalogError(problems, root)
     return Catalog(tuple(services), tuple(metrics), tuple(plans), tuple(costs))
 
 
