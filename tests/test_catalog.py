@@ -185,7 +185,7 @@ def test_an_emptied_metrics_file_is_said_once_without_its_knock_on_errors(tmp_pa
     # Not one "unknown metric" per charge and cost allocation, nor "the catalog has no metrics".
     assert raised.value.problems == [
         "metrics.yaml: (file): the file is empty; a catalog file holds services, metrics, plans "
-        "or cost_allocation: restore it, or delete the file if it is not needed"]
+        "or cost_allocation: restore it: the catalog has no metrics without it"]
 
 
 def test_a_mistyped_charge_model_is_its_only_problem(tmp_path: Path) -> None:

@@ -137,9 +137,12 @@ def _read_file(reader: Reader, file: Path, entries: dict[str, list[Entry]]) -> b
         return False
     if source.document is None:
         # An emptied file would silently take its plans (and every invoice) with it.
+        section = Path(reader.file).stem
+        advice = (f"restore it: the catalog has no {section} without it"
+                  if reader.file in {f"{s}.yaml" for s in REQUIRED_SECTIONS}
+                  else "restore it, or delete the file if it is not needed")
         reader.fail("(file)", "the file is empty; a catalog file holds services, metrics, "
-                              "plans or cost_allocation: restore it, or delete the file if "
-                              "it is not needed")
+                              f"plans or cost_allocation: {advice}")
         return False
     reader.lines = source.lines
     for duplicate in source.duplicates:
