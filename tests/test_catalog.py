@@ -53,7 +53,7 @@ def test_problems_name_file_path_and_expectation(tmp_path: Path) -> None:
     with pytest.raises(CatalogError) as caught:
         load_catalog(folder)
     problems = caught.value.problems
-    assert any("catalog.yaml: plans[0].charges[0].prices[0].model: 'tiered' is not a charge "
+    assert any("catalog.yaml:12: plans[0].charges[0].prices[0].model: 'tiered' is not a charge "
                "model; expected one of per_unit" in p for p in problems)
     assert any("prices[1].tiers[0].unit_price: 0.1 is a binary float" in p for p in problems)
     assert any("prices[1].tiers[1].up_to: 5 must be above the previous tier's bound 10" in p
@@ -90,9 +90,13 @@ def test_price_precision_and_placeholders(tmp_path: Path) -> None:
 
 
 def test_invalid_yaml_is_reported_not_raised(tmp_path: Path) -> None:
-    folder = write(tmp_path, "services: [unclosed\n")
-    with pytest.raises(CatalogError, match="not valid YAML"):
+    folder = write(tmp_path, "services:\n  - [unclosed\nmetrics: []\n")
+    with pytest.raises(CatalogError) as caught:
         load_catalog(folder)
+    # The line PyYAML stopped on; and no list said missing, as the file may be where it is.
+    assert caught.value.problems == [
+        "catalog.yaml:3: (file): not valid YAML: expected ',' or ']', but got ':' (while "
+        "parsing a flow sequence)"]
 
 
 def test_price_versions_sorted_and_unique(tmp_path: Path) -> None:
@@ -132,3 +136,96 @@ def copy_catalog(tmp_path: Path) -> Path:
     import shutil
 
     return Path(shutil.copytree(BUNDLED, tmp_path / "catalog"))
+
+
+def line_holding(file: Path, text: str) -> int:
+    """The 1-based line of `file` that holds `text` (the tests' edits, found where they are)."""
+    lines = file.read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if text in line)
+
+
+def edit(file: Path, old: str, new: str) -> None:
+    text = file.read_text(encoding="utf-8")
+    assert old in text
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_date_that_does_not_exist_names_the_file_line_and_key(tmp_path: Path) -> None:
+    folder = copy_catalog(tmp_path)
+    plans = folder / "plans.yaml"
+    edit(plans, "effective_from: 2026-11-01", "effective_from: 2025-13-01")
+    with pytest.raises(CatalogError) as raised:
+        load_catalog(folder)
+    assert raised.value.problems == [
+        f"plans.yaml:{line_holding(plans, '2025-13-01')}: plans[0].charges[0].prices[1]"
+        ".effective_from: '2025-13-01' is not a date (month must be in 1..12); expected "
+        "YYYY-MM-DD, e.g. 2026-01-01"]
+    assert str(raised.value).startswith(f"the catalog in {folder} is invalid (1 problem(s)):")
+
+
+def test_a_deleted_services_file_is_said_once_without_its_knock_on_errors(tmp_path: Path
+                                                                          ) -> None:
+    folder = copy_catalog(tmp_path)
+    (folder / "services.yaml").unlink()
+    with pytest.raises(CatalogError) as raised:
+        load_catalog(folder)
+    # Not one "unknown service" per metric and plan that names a service.
+    assert raised.value.problems == [
+        "services.yaml: (file): the file is missing, so the catalog has no services (no other "
+        "file holds a `services:` list) and nothing can be rated: restore "
+        f"{folder / 'services.yaml'}"]
+
+
+def test_an_emptied_metrics_file_is_said_once_without_its_knock_on_errors(tmp_path: Path
+                                                                          ) -> None:
+    folder = copy_catalog(tmp_path)
+    (folder / "metrics.yaml").write_text("# emptied\n", encoding="utf-8")
+    with pytest.raises(CatalogError) as raised:
+        load_catalog(folder)
+    # Not one "unknown metric" per charge and cost allocation, nor "the catalog has no metrics".
+    assert raised.value.problems == [
+        "metrics.yaml: (file): the file is empty; a catalog file holds services, metrics, plans "
+        "or cost_allocation: restore it: the catalog has no metrics without it"]
+
+
+def test_a_mistyped_charge_model_is_its_only_problem(tmp_path: Path) -> None:
+    folder = copy_catalog(tmp_path)
+    plans = folder / "plans.yaml"
+    edit(plans, "model: graduated", "model: graduatd")
+    with pytest.raises(CatalogError) as raised:
+        load_catalog(folder)
+    # Not also "tiers: unknown key", which would send the reader to the wrong line.
+    assert raised.value.problems == [
+        f"plans.yaml:{line_holding(plans, 'graduatd')}: plans[0].charges[1].prices[0].model: "
+        "'graduatd' is not a charge model; expected one of per_unit, graduated, volume, "
+        "package, percentage"]
+
+
+def test_a_key_written_twice_is_refused_naming_both_lines(tmp_path: Path) -> None:
+    folder = copy_catalog(tmp_path)
+    plans = folder / "plans.yaml"
+    edit(plans, "    name: NexaCloud Standard\n",
+         "    name: NexaCloud Standard\n    name: NexaCloud Std\n")
+    services = folder / "services.yaml"
+    edit(services, "{code: apps, name: Custom apps,", "{code: apps, name: Custom apps, name: Apps,")
+    with pytest.raises(CatalogError) as raised:
+        load_catalog(folder)
+    first = line_holding(plans, "name: NexaCloud Standard")
+    same = line_holding(services, "name: Apps,")
+    assert raised.value.problems == [
+        f"plans.yaml:{first + 1}: plans[0].name: written twice, on lines {first} and "
+        f"{first + 1}; YAML would keep only the last: keep one",
+        f"services.yaml:{same}: services[3].name: written twice, on line {same}; YAML would "
+        "keep only the last: keep one"]
+
+
+def test_a_missing_key_is_placed_on_the_line_of_the_entry_that_lacks_it(tmp_path: Path
+                                                                       ) -> None:
+    folder = write(tmp_path, BASE + """
+          - {model: per_unit, unit_price: "1"}
+""")
+    with pytest.raises(CatalogError) as raised:
+        load_catalog(folder)
+    assert raised.value.problems == [
+        "catalog.yaml:12: plans[0].charges[0].prices[0].effective_from: missing; expected a "
+        "date (YYYY-MM-DD)"]

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from pathlib import Path
 
 AGGREGATIONS = ("sum", "max", "last", "unique_count", "time_weighted_avg")
 CHARGE_MODELS = ("per_unit", "graduated", "volume", "package", "percentage")
@@ -25,12 +26,16 @@ PLACEHOLDERS = frozenset(
 
 
 class CatalogError(ValueError):
-    """The catalog is invalid; `problems` lists each one as 'file: path: message'."""
+    """The catalog is invalid; `problems` lists each one as 'file:line: path: message' (the
+    line when the problem is in the file's YAML; 'file: (file): message' for the whole file)."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], folder: Path | None = None) -> None:
         self.problems = problems
         listed = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"the catalog is invalid ({len(problems)} problem(s)):\n{listed}")
+        # The problems' file names are relative to the folder: name it once.
+        where = f" in {folder}" if folder is not None else ""
+        super().__init__(f"the catalog{where} is invalid ({len(problems)} problem(s)):\n"
+                         f"{listed}")
 
 
 # The service revenue account of Odoo's Canadian chart (ca_2023): usage is a service, never

@@ -1,12 +1,16 @@
 """The catalog's entries from their YAML nodes: services, metrics, plans with their charges and
-prices, cost allocations; each problem reported through the file's reader."""
+prices, cost allocations; each problem reported through the file's reader.
+
+The known services or metrics are None when the catalog has none at all (a file missing or
+empty, reported once): references to them are then not checked.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import itertools
 import re
+from collections.abc import Collection
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -27,10 +31,23 @@ from rating.catalog.model import (
     ServiceAccounting,
     Tier,
 )
-from rating.catalog.reader import Entry, Reader, kind_of
+from rating.catalog.reader import Entry, Reader
+
+# The keys of a price version: those of every model, and those of each model.
+PRICE_KEYS = {"effective_from", "model", "included_units", "minimum_amount"}
+MODEL_KEYS: dict[str, set[str]] = {
+    "per_unit": {"unit_price"},
+    "graduated": {"tiers"},
+    "volume": {"tiers"},
+    "package": {"package_size", "package_price", "free_units"},
+    "percentage": {"rate", "free_amount", "min_amount", "max_amount"},
+}
+# YAML's date form: the month and day may have one digit (2026-1-5).
+DATE_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
-def read_cost_allocations(raw: list[Entry], metrics: set[tuple[str, str]]) -> list[CostAllocation]:
+def read_cost_allocations(raw: list[Entry], metrics: set[tuple[str, str]] | None
+                          ) -> list[CostAllocation]:
     found: dict[tuple[str, str], CostAllocation] = {}
     for reader, path, node in raw:
         reader.unknown_keys(node, path, {"provider", "service", "metric"})
@@ -39,7 +56,7 @@ def read_cost_allocations(raw: list[Entry], metrics: set[tuple[str, str]]) -> li
         metric = reader.text(node, "metric", path, code=True)
         if provider is None or service is None or metric is None:
             continue
-        if (service, metric) not in metrics:
+        if metrics is not None and (service, metric) not in metrics:
             reader.fail(f"{path}.metric", f"no metric {metric!r} in service {service!r}")
             continue
         if (provider, service) in found:
@@ -85,7 +102,7 @@ def _service_accounting(reader: Reader, service: dict[str, Any], path: str
     return ServiceAccounting(**{k: v for k, v in values.items() if v is not None})
 
 
-def read_metrics(raw: list[Entry], services: set[str]) -> list[Metric]:
+def read_metrics(raw: list[Entry], services: Collection[str] | None) -> list[Metric]:
     metrics: dict[tuple[str, str], Metric] = {}
     for reader, path, node in raw:
         reader.unknown_keys(node, path, {"code", "service", "name", "aggregation", "unit",
@@ -96,7 +113,7 @@ def read_metrics(raw: list[Entry], services: set[str]) -> list[Metric]:
         unit = reader.text(node, "unit", path)
         name = reader.text(node, "name", path, required=False) or code
         group_by = reader.text(node, "group_by", path, required=False)
-        if service is not None and service not in services:
+        if service is not None and services is not None and service not in services:
             reader.fail(f"{path}.service", f"unknown service {service!r}; expected one of "
                         f"{', '.join(sorted(services)) or '(no service defined)'}")
             service = None
@@ -123,19 +140,19 @@ def read_metrics(raw: list[Entry], services: set[str]) -> list[Metric]:
     return sorted(metrics.values(), key=lambda m: (m.service, m.code))
 
 
-def read_plans(raw: list[Entry], services: dict[str, Service],
-               metrics: set[tuple[str, str]]) -> list[Plan]:
+def read_plans(raw: list[Entry], services: dict[str, Service] | None,
+               metrics: set[tuple[str, str]] | None) -> list[Plan]:
     plans: dict[str, Plan] = {}
     for reader, path, node in raw:
         reader.unknown_keys(node, path, {"code", "service", "name", "currency", "charges"})
         code = reader.text(node, "code", path)
         service = reader.text(node, "service", path, code=True)
         name = reader.text(node, "name", path, required=False) or code
-        if service is not None and service not in services:
+        if service is not None and services is not None and service not in services:
             reader.fail(f"{path}.service", f"unknown service {service!r}")
             service = None
         currency = reader.text(node, "currency", path, required=False)
-        if currency is None and service is not None:
+        if currency is None and service is not None and services is not None:
             currency = services[service].currency
         if currency is not None and currency not in CURRENCY_DECIMALS:
             reader.fail(f"{path}.currency", f"{currency!r} is not supported")
@@ -165,12 +182,12 @@ def read_plans(raw: list[Entry], services: dict[str, Service],
 
 
 def _charge(reader: Reader, path: str, node: dict[str, Any], plan: str, service: str,
-            metrics: set[tuple[str, str]]) -> Charge | None:
+            metrics: set[tuple[str, str]] | None) -> Charge | None:
     reader.unknown_keys(node, path, {"metric", "product", "description", "prices"})
     metric = reader.text(node, "metric", path, code=True)
     product = reader.text(node, "product", path)
     description = reader.text(node, "description", path, required=False) or DEFAULT_DESCRIPTION
-    if metric is not None and (service, metric) not in metrics:
+    if metric is not None and metrics is not None and (service, metric) not in metrics:
         reader.fail(f"{path}.metric", f"unknown metric {metric!r} for service {service!r}")
         metric = None
     for placeholder in re.findall(r"{([^{}]*)}", description):
@@ -197,27 +214,15 @@ def _charge(reader: Reader, path: str, node: dict[str, Any], plan: str, service:
 
 def _price(reader: Reader, path: str, node: dict[str, Any]) -> Price | None:
     model = reader.text(node, "model", path)
-    allowed = {"effective_from", "model", "included_units", "minimum_amount"}
-    model_keys = {
-        "per_unit": {"unit_price"},
-        "graduated": {"tiers"},
-        "volume": {"tiers"},
-        "package": {"package_size", "package_price", "free_units"},
-        "percentage": {"rate", "free_amount", "min_amount", "max_amount"},
-    }
     if model is not None and model not in CHARGE_MODELS:
         reader.fail(f"{path}.model", f"{model!r} is not a charge model; expected one of "
                     f"{', '.join(CHARGE_MODELS)}")
         model = None
-    reader.unknown_keys(node, path, allowed | model_keys.get(model or "", set()))
-    effective_from = node.get("effective_from")
-    if isinstance(effective_from, str):
-        with contextlib.suppress(ValueError):
-            effective_from = dt.date.fromisoformat(effective_from)
-    if not isinstance(effective_from, dt.date) or isinstance(effective_from, dt.datetime):
-        reader.fail(f"{path}.effective_from", f"expected a date (YYYY-MM-DD), found "
-                    f"{kind_of(node.get('effective_from'))}")
-        effective_from = None
+    # Without a model, any model's keys are allowed: a mistyped model is reported once, not
+    # again through the keys of the model meant.
+    model_keys = MODEL_KEYS[model] if model else set().union(*MODEL_KEYS.values())
+    reader.unknown_keys(node, path, PRICE_KEYS | model_keys)
+    effective_from = _date(reader, node, "effective_from", path)
     included = reader.decimal(node, "included_units", path) or Decimal(0)
     minimum = reader.decimal(node, "minimum_amount", path)
     if model is None or effective_from is None:
@@ -250,6 +255,24 @@ def _price(reader: Reader, path: str, node: dict[str, Any]) -> Price | None:
         return None
     return replace(common, rate=rate, free_amount=free_amount, min_amount=low,
                    max_amount=high)
+
+
+def _date(reader: Reader, node: dict[str, Any], key: str, path: str) -> dt.date | None:
+    value = node.get(key)
+    if value is None:
+        reader.fail(f"{path}.{key}", "missing; expected a date (YYYY-MM-DD)")
+        return None
+    written = DATE_PATTERN.match(value.strip()) if isinstance(value, str) else None
+    if written is None:
+        reader.fail(f"{path}.{key}", f"{value!r} is not a date; expected YYYY-MM-DD, "
+                    "e.g. 2026-01-01")
+        return None
+    try:
+        return dt.date(*(int(part) for part in written.groups()))
+    except ValueError as exc:
+        reader.fail(f"{path}.{key}", f"{value!r} is not a date ({exc}); expected YYYY-MM-DD, "
+                    "e.g. 2026-01-01")
+        return None
 
 
 def _tiers(reader: Reader, path: str, node: dict[str, Any]) -> tuple[Tier, ...]:

@@ -1,23 +1,47 @@
-"""Reading one catalog file's YAML tree, every problem collected with its file and path."""
+"""Reading one catalog file's YAML tree, every problem collected with its file, line and path."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rating.catalog.model import CODE_PATTERN, MAX_INTEGER_DIGITS, PRICE_DECIMALS
 
+# The last step of a path: `.key` or `[index]`.
+LAST_STEP = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")
+
 
 class Reader:
-    """Collects problems while reading one file's YAML tree."""
+    """Collects problems while reading one file's YAML tree.
 
-    def __init__(self, file: str, problems: list[str]) -> None:
+    `lines` gives the file's line of each path (see rating.catalog.source); a problem is written
+    `file:line: path: message`, with the line of the path or, for a key that is missing, of the
+    nearest mapping or list item that holds it.
+    """
+
+    def __init__(self, file: str, problems: list[str],
+                 lines: dict[str, int] | None = None) -> None:
         self.file = file
         self.problems = problems
+        self.lines = lines or {}
 
-    def fail(self, path: str, message: str) -> None:
-        self.problems.append(f"{self.file}: {path}: {message}")
+    def fail(self, path: str, message: str, *, line: int | None = None) -> None:
+        line = line or self.line_of(path)
+        where = f"{self.file}:{line}" if line else self.file
+        self.problems.append(f"{where}: {path}: {message}")
+
+    def line_of(self, path: str) -> int | None:
+        step = path.removeprefix("(top).")
+        while step:
+            if step in self.lines:
+                return self.lines[step]
+            shorter = LAST_STEP.sub("", step)
+            if shorter == step:
+                break
+            step = shorter
+        return None
 
     def mapping(self, node: Any, path: str) -> dict[str, Any] | None:
         if not isinstance(node, dict):
