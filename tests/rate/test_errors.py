@@ -1,0 +1,98 @@
+"""Errors a data team meets on the command line: each names what is wrong and what to do."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rating import warehouse
+from rating.cli import main
+from tests.support.usage_builder import CATALOG, Landing, usage_row
+
+# Opens the warehouse read-only (as an analyst's DuckDB session does), says so, and keeps it
+# open until its standard input closes or `hold` seconds pass.
+HOLDER = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print("open", flush=True)
+hold = float(sys.argv[2])
+if hold > 0:
+    time.sleep(hold)
+else:
+    sys.stdin.read()
+con.close()
+"""
+
+
+@pytest.fixture
+def rated_wh(landing: Landing, wh: Path) -> Path:
+    landing.usage("a.parquet", [usage_row(value=5)])
+    landing.rate(wh)
+    return wh
+
+
+def _hold_open(database: Path, seconds: float = 0) -> subprocess.Popen[str]:
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(database), str(seconds)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline() == "open\n"
+    return holder
+
+
+@pytest.fixture
+def reader(rated_wh: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding the rated warehouse open read-only for the test's length."""
+    holder = _hold_open(rated_wh)
+    yield holder
+    assert holder.stdin is not None
+    holder.stdin.close()
+    holder.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_a_writer_names_the_reader_that_keeps_the_warehouse_open(
+        rated_wh: Path, reader: subprocess.Popen[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(warehouse, "READER_WAIT_SECONDS", 0.5)
+    started = time.monotonic()
+    with pytest.raises(warehouse.WarehouseBusy) as raised, warehouse.writer(rated_wh):
+        pass
+    assert time.monotonic() - started >= 0.4          # it waited before giving up
+    message = str(raised.value)
+    assert f"process {reader.pid} (" in message
+    assert "close that connection" in message and "warehouse-analysts.duckdb" in message
+    assert "read-only mode" not in message and "\n" not in message
+
+
+@pytest.mark.slow
+def test_a_writer_waits_for_a_reader_that_closes(rated_wh: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(warehouse, "READER_WAIT_SECONDS", 20.0)
+    holder = _hold_open(rated_wh, seconds=1.0)
+    try:
+        with warehouse.writer(rated_wh) as con:
+            assert con.execute("SELECT count(*) FROM rating_runs").fetchone() == (1,)
+    finally:
+        holder.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_rate_beside_a_reader_ends_in_one_line_naming_it(
+        landing: Landing, rated_wh: Path, reader: subprocess.Popen[str],
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(warehouse, "READER_WAIT_SECONDS", 0.2)
+    code = main(["rate", "--landing", str(landing.root), "--catalog", str(CATALOG),
+                 "--warehouse", str(rated_wh), "--period", "2026-10"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("fusion-rating: nothing rated: ")
+    assert f"process {reader.pid}" in err and "then run this again" in err
+
+
+@pytest.mark.fast
+def test_a_lock_error_without_a_pid_still_says_what_to_do() -> None:
+    message = warehouse.busy_message("/w/x.duckdb", 'Could not set lock on file "/w/x.duckdb"')
+    assert "open in another process" in message and "x-analysts.duckdb" in message
