@@ -96,3 +96,48 @@ def test_rate_beside_a_reader_ends_in_one_line_naming_it(
 def test_a_lock_error_without_a_pid_still_says_what_to_do() -> None:
     message = warehouse.busy_message("/w/x.duckdb", 'Could not set lock on file "/w/x.duckdb"')
     assert "open in another process" in message and "x-analysts.duckdb" in message
+
+
+@pytest.mark.engine
+def test_close_at_a_mistyped_path_refuses_and_creates_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    mistyped = tmp_path / "wherehouse" / "warehouse.duckdb"
+    code = main(["close", "--warehouse", str(mistyped), "--period", "2026-10"])
+    err = capsys.readouterr()
+    assert code == 2 and "closed" not in err.out
+    assert f"there is no warehouse at {mistyped}" in err.err
+    assert f"fusion-rating rate --landing DIR --catalog DIR --warehouse {mistyped} " \
+           "--period 2026-10" in err.err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.engine
+def test_close_of_a_period_never_rated_refuses(rated_wh: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["close", "--warehouse", str(rated_wh), "--period", "2026-09"])
+    err = capsys.readouterr()
+    assert code == 2 and "closed" not in err.out
+    assert "period 2026-09 not closed: it was never rated in" in err.err
+    assert "--period 2026-09)" in err.err
+    assert main(["close", "--warehouse", str(rated_wh), "--period", "2026-10"]) == 0
+    assert capsys.readouterr().out == "period 2026-10: closed\n"
+
+
+@pytest.mark.engine
+def test_close_of_a_file_without_our_tables_refuses_and_leaves_it_empty(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    other = tmp_path / "other.duckdb"
+    warehouse.connect(other).close()
+    code = main(["close", "--warehouse", str(other), "--period", "2026-10"])
+    assert code == 2 and "holds no fusion-rating tables" in capsys.readouterr().err
+    with warehouse.writer(other) as con:
+        assert warehouse.rows(con, "warehouse/existing_tables") == []
+
+
+@pytest.mark.fast
+def test_close_of_a_month_out_of_range_says_so(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["close", "--warehouse", str(tmp_path / "w.duckdb"), "--period", "2026-13"])
+    assert code == 2
+    assert "the month must be 01 to 12" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
