@@ -58,7 +58,7 @@ def test_a_writer_names_the_reader_that_keeps_the_warehouse_open(
         rated_wh: Path, reader: subprocess.Popen[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(warehouse, "READER_WAIT_SECONDS", 0.5)
     started = time.monotonic()
-    with pytest.raises(warehouse.WarehouseBusy) as raised, warehouse.writer(rated_wh):
+    with pytest.raises(warehouse.WarehouseInUse) as raised, warehouse.writer(rated_wh):
         pass
     assert time.monotonic() - started >= 0.4          # it waited before giving up
     message = str(raised.value)
@@ -94,8 +94,30 @@ def test_rate_beside_a_reader_ends_in_one_line_naming_it(
 
 @pytest.mark.fast
 def test_a_lock_error_without_a_pid_still_says_what_to_do() -> None:
-    message = warehouse.busy_message("/w/x.duckdb", 'Could not set lock on file "/w/x.duckdb"')
-    assert "open in another process" in message and "x-analysts.duckdb" in message
+    message = warehouse.in_use_message('Could not set lock on file "/w/x.duckdb"')
+    assert message.startswith("/w/x.duckdb is open in another process")
+    assert "x-analysts.duckdb" in message and "then run this again" in message
+
+
+@pytest.mark.slow
+def test_rate_beside_a_reader_of_the_ledger_names_it(
+        landing: Landing, rated_wh: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(warehouse, "READER_WAIT_SECONDS", 0.2)
+    catalog = rated_wh.parent / "warehouse.ledger" / "catalog.ducklake"
+    assert catalog.is_file()
+    reader = _hold_open(catalog)
+    try:
+        code = main(["rate", "--landing", str(landing.root), "--catalog", str(CATALOG),
+                     "--warehouse", str(rated_wh), "--period", "2026-10"])
+    finally:
+        assert reader.stdin is not None
+        reader.stdin.close()
+        reader.wait(timeout=30)
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert f"{catalog} is open in process {reader.pid} (" in err
+    assert "a writer needs it alone" in err
 
 
 @pytest.mark.engine
