@@ -112,7 +112,11 @@ def _release(args: argparse.Namespace) -> int:
 def _close(args: argparse.Namespace) -> int:
     from rating.rate.engine import close_period
 
-    closed = close_period(args.warehouse, args.period, args.time_zone)
+    try:
+        closed = close_period(args.warehouse, args.period, args.time_zone)
+    except ValueError as exc:
+        print(f"fusion-rating: {exc}", file=sys.stderr)
+        return 2
     print(f"period {args.period}: {'closed' if closed else 'was already closed'}")
     return 0
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 DEFAULT_TIME_ZONE = "America/Toronto"
-_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,10 @@ def billing_period(code: str, time_zone: str = DEFAULT_TIME_ZONE) -> BillingPeri
     if match is None:
         raise ValueError(f"billing period {code!r} is not of the form YYYY-MM")
     year, month = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12:
+        raise ValueError(f"billing period {code!r}: the month must be 01 to 12 (YYYY-MM)")
+    if year < 1:
+        raise ValueError(f"billing period {code!r}: the year must be 0001 or later (YYYY-MM)")
     zone = ZoneInfo(time_zone)
     following = first_of_next_month(dt.date(year, month, 1))
     return BillingPeriod(code, _utc(dt.datetime(year, month, 1, tzinfo=zone)),

@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import re
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -79,6 +80,9 @@ def writer(database: Path | str, settings: WarehouseSettings | None = None) -> I
 
     DuckDB allows one writing process per file and fails the second at once; the lock makes a
     second writer (a CLI run beside a Dagster run, two Dagster runs) wait its turn instead.
+    A process that has the file open without taking that lock (a reader, even read-only: an
+    analyst's DuckDB session, a report) is waited for too, up to `READER_WAIT_SECONDS`, then
+    `WarehouseInUse` names it.
     """
     target = str(database)
     if target == ":memory:":
@@ -92,13 +96,64 @@ def writer(database: Path | str, settings: WarehouseSettings | None = None) -> I
     with open(f"{target}.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            con = connect(target, settings)
+            con = when_free(lambda: connect(target, settings))
             try:
                 yield con
             finally:
                 con.close()
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+READER_WAIT_SECONDS = 30.0
+"""How long a writer waits for another process to close a file it needs (the warehouse, the
+ledger's catalog): a report or the sensor holds it for a moment, an analyst's session until it
+is closed."""
+
+
+class WarehouseInUse(ValueError):
+    """Another process still had a file the writer needs open after the writer's wait."""
+
+
+# DuckDB's lock error: 'Could not set lock on file "...": Conflicting lock is held in
+# /usr/bin/python3 (PID 1234). However, you would be able to open this database in read-only
+# mode...': the advice is for a reader, the holder is what a writer needs.
+_LOCK_CONFLICT = re.compile(r'Could not set lock on file "(?P<file>[^"]+)"')
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+
+_Opened = TypeVar("_Opened")
+
+
+def when_free(open_file: Callable[[], _Opened]) -> _Opened:
+    """`open_file()`, tried again while DuckDB finds its file open in another process, up to
+    READER_WAIT_SECONDS; then `WarehouseInUse` names that process."""
+    deadline = time.monotonic() + READER_WAIT_SECONDS
+    pause = 0.05
+    while True:
+        try:
+            return open_file()
+        except duckdb.IOException as exc:
+            if _LOCK_CONFLICT.search(str(exc)) is None:
+                raise
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WarehouseInUse(in_use_message(str(exc))) from None
+        time.sleep(min(pause, remaining))
+        pause = min(pause * 2, 1.0)
+
+
+def in_use_message(duckdb_error: str) -> str:
+    """One line from DuckDB's lock error, for a writer: which file, held by whom, what to do."""
+    conflict = _LOCK_CONFLICT.search(duckdb_error)
+    holder = _LOCK_HOLDER.search(duckdb_error)
+    who = ("another process" if holder is None
+           else f"process {holder['pid']} ({holder['program']})")
+    path = Path(conflict["file"] if conflict else "the warehouse")
+    readers = (f"analysts read the copy {path.stem}-analysts{path.suffix} instead"
+               if path.suffix == ".duckdb" else "a writer needs it alone")
+    return (f"{path} is open in {who}, still after waiting {READER_WAIT_SECONDS:g} s: close "
+            f"that connection (an analyst's DuckDB, DBeaver or notebook session: {readers}) "
+            "or let it finish, then run this again")
 
 
 def utc_now() -> dt.datetime:

@@ -23,9 +23,22 @@ def test_toronto_month_bounds_follow_daylight_saving() -> None:
     assert november.seconds == 30 * 86400 + 3600           # the fall-back hour
 
 
-def test_period_code_is_validated() -> None:
-    with pytest.raises(ValueError, match="YYYY-MM"):
-        billing_period("2026-13")
+@pytest.mark.parametrize("code", ["2026-13", "2026-00", "2026-99"])
+def test_a_month_out_of_range_is_named_as_such(code: str) -> None:
+    with pytest.raises(ValueError, match=rf"'{code}': the month must be 01 to 12") as raised:
+        billing_period(code)
+    assert "not of the form" not in str(raised.value)
+
+
+@pytest.mark.parametrize("code", ["2026-1", "26-10", "2026/10", "october", "2026-10-01", ""])
+def test_a_code_of_another_form_is_told_the_form(code: str) -> None:
+    with pytest.raises(ValueError, match=rf"'{code}' is not of the form YYYY-MM"):
+        billing_period(code)
+
+
+def test_year_zero_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="the year must be 0001 or later"):
+        billing_period("0000-05")
 
 
 def test_periods_between_spans_year_end() -> None:

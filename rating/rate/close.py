@@ -36,13 +36,32 @@ def release_input(database: Path, kind: str, file_path: str, reason: str,
     return True
 
 
+class CloseRefused(ValueError):
+    """The period cannot be closed: no warehouse there, or the period was never rated in it."""
+
+
 def close_period(database: Path, period_code: str, time_zone: str = DEFAULT_TIME_ZONE,
                  settings: WarehouseSettings | None = None) -> bool:
     """Mark a rated period closed (once): later runs leave its rows as they are and put its
     late usage in late_usage. True when this call closed it."""
     params = period_params(billing_period(period_code, time_zone))
+    rate_first = (f"rate it first (fusion-rating rate --landing DIR --catalog DIR --warehouse "
+                  f"{database} --period {period_code})")
+    # Checked before the writer opens it: opening would create an empty warehouse (and its
+    # lock file) at a mistyped path.
+    if not Path(database).is_file():
+        raise CloseRefused(f"period {period_code} not closed: there is no warehouse at "
+                           f"{database}: check the --warehouse path, or {rate_first}")
     with warehouse.writer(database, settings) as con:
+        if not warehouse.rows(con, "warehouse/existing_tables"):
+            raise CloseRefused(f"period {period_code} not closed: {database} holds no "
+                               f"fusion-rating tables: check the --warehouse path, or "
+                               f"{rate_first}")
         warehouse.create_schema(con)
+        if warehouse.first_row(con, "rate/guard/last_rating", params) is None:
+            raise CloseRefused(f"period {period_code} not closed: it was never rated in "
+                               f"{database} (no rating in rating_runs): {rate_first}, then "
+                               "close it")
         with warehouse.transaction(con):
             already = is_closed(con, params)
             warehouse.run(con, "rate/insert_closed_period_files", params)
