@@ -238,11 +238,19 @@ def _finance(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from rating.periods import DEFAULT_TIME_ZONE
     from rating.reports import margin as margin_report
 
     out = args.out or args.warehouse.with_name(f"margin-{args.period}.html")
+    time_zone = getattr(args, "time_zone", None) or DEFAULT_TIME_ZONE
+    try:
+        # Written first: it refuses (writing nothing) a period without data, saying what to run.
+        written = margin_report.write_report(args.warehouse, args.period, out, time_zone)
+    except (margin_report.NoMarginData, ValueError) as exc:
+        print(f"fusion-rating: {exc}", file=sys.stderr)
+        return 2
     print(margin_report.headline_text(margin_report.headline(args.warehouse, args.period)))
-    print(f"report: {margin_report.write_report(args.warehouse, args.period, out)}")
+    print(f"report: {written}")
     return 0
 
 

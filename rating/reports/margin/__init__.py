@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from rating.periods import billing_period
+from rating.periods import DEFAULT_TIME_ZONE, billing_period
 from rating.reports import queries as reports
 from rating.reports.margin.charts import CHART_STYLE, load_pyplot
 from rating.reports.margin.figures import (
@@ -29,6 +29,15 @@ from rating.reports.margin.figures import (
     margin_pct,
     read_figures,
     read_headline,
+)
+from rating.reports.margin.notes import (
+    NoMarginData,
+    held_costs_html,
+    missing_data,
+    read_status,
+    status_html,
+    time_zone_html,
+    without_cost_html,
 )
 from rating.reports.margin.page import (
     classes_section,
@@ -46,6 +55,7 @@ __all__ = [
     "NO_DATA",
     "TOTAL_LABEL",
     "HeadlineRow",
+    "NoMarginData",
     "format_amount",
     "format_percent",
     "headline",
@@ -109,32 +119,49 @@ def headline_text(rows: Sequence[HeadlineRow]) -> str:
 # --- the HTML report ------------------------------------------------------------------------
 
 
-def write_report(database: Path | str, period: str, out: Path) -> Path:
+def write_report(database: Path | str, period: str, out: Path,
+                 time_zone: str = DEFAULT_TIME_ZONE) -> Path:
     """Write the period's margin report as one self-contained HTML file and return its path.
 
     `out` is the file to write (or an existing folder: `margin-<period>.html` in it). The page
-    has the headline, margin by service over the periods up to `period`, the top and bottom
-    customers by margin, cut-over readiness per service, the dual run's classes, and a footer
-    naming the warehouse and the time it was written. Sections without data say so.
+    says whether the period is closed, warns of costs held for want of an FX rate, and has the
+    headline (every amount with its currency; a note for each service at 100 %), margin by
+    service over the periods up to `period`, the top and bottom customers by margin (with
+    their names), cut-over readiness per service, the dual run's classes, and a footer naming
+    the warehouse; every time is in `time_zone`. Sections without data say so.
+
+    Raises NoMarginData, writing nothing, when the period has nothing rated or no finance run.
     """
     billing_period(period)
     target = out / f"margin-{period}.html" if out.is_dir() else out
+    if not Path(database).exists():
+        raise NoMarginData(missing_data(database, None, period))
     con = reports.open_read_only(database)
     try:
+        status = read_status(con, period)
+        problem = missing_data(database, status, period)
+        if problem:
+            raise NoMarginData(problem)
         figures = read_figures(con, period)
     finally:
         con.close()
+    preamble = "\n".join([status_html(status, time_zone), time_zone_html(time_zone),
+                          held_costs_html(figures.held_costs, period)])
+    notes = without_cost_html(figures.without_cost, figures.held_costs)
 
     pyplot = load_pyplot()
     with pyplot.rc_context(CHART_STYLE):
         page = html_page(
             period=period,
-            headline_html=headline_section(figures.headline),
-            history_html=history_section(figures.history, period),
-            customers_html=customers_section(figures.top, figures.bottom),
-            readiness_html=readiness_section(figures.readiness),
+            preamble_html=preamble,
+            headline_html=headline_section(figures.headline, notes),
+            history_html=history_section(figures.history, period,
+                                         figures.headline[-1].currency),
+            customers_html=customers_section(figures.top, figures.bottom,
+                                             figures.headline[-1].currency),
+            readiness_html=readiness_section(figures.readiness, time_zone),
             classes_html=classes_section(figures.classes),
-            footer=footer_text(database),
+            footer=footer_text(database, time_zone),
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(page, encoding="utf-8")
