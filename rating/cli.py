@@ -250,6 +250,8 @@ def _report(args: argparse.Namespace) -> int:
         print(f"fusion-rating: {exc}", file=sys.stderr)
         return 2
     print(margin_report.headline_text(margin_report.headline(args.warehouse, args.period)))
+    for note in margin_report.report_notes(args.warehouse, args.period, time_zone):
+        print(f"  {note}")
     print(f"report: {written}")
     return 0
 

@@ -194,9 +194,14 @@ def test_a_missing_warehouse_is_not_created(tmp_path: Path,
 
 
 @pytest.mark.slow
-def test_a_period_with_data_exits_zero(tmp_path: Path,
+def test_a_period_with_data_exits_zero_and_prints_the_notes(tmp_path: Path,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     wh = annotate(build_warehouse(tmp_path / "w.duckdb"))
     assert main(["report", "margin", "--warehouse", str(wh), "--period", PERIOD,
                  "--out", str(tmp_path / "out.html")]) == 0
-    assert "report: " in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "report: " in out and "revenue CAD" in out
+    # the page's notes, in the terminal too
+    assert "  Provisional: period 2026-10 is not closed" in out
+    assert "  WARNING: Costs held: 3 provider cost row(s) of 2026-10" in out
+    assert f"  {NO_COST_SERVICE} shows a 100 % margin: no costs are mapped to it" in out

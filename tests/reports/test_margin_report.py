@@ -159,7 +159,7 @@ def test_headline_markdown_and_text(margin_wh: Path) -> None:
     rows = headline(margin_wh, PERIOD)
     md = headline_markdown(rows)
     lines = md.splitlines()
-    assert lines[0].startswith("| service | revenue | cost | margin |")
+    assert lines[0].startswith("| service | revenue CAD | cost CAD | margin CAD |")
     assert len(lines) == 2 + len(rows)
     assert "| nexacloud | 4,150.49 | 1,847.99 | 2,302.50 | 55.48 | 75.00 |" in lines
     assert "| nexadesk | 800.00 | 799.96 | 0.04 | 0.01 | n/a |" in lines
@@ -175,8 +175,22 @@ def test_headline_markdown_and_text(margin_wh: Path) -> None:
                      text, re.MULTILINE)
     assert set(lines[1]) == {"-", " "} and set(lines[-2]) == {"-", " "}
     # the columns line up: each figure ends where its header ends
-    header_end = lines[0].index("revenue") + len("revenue")
+    assert re.match(r"^service\s+revenue CAD\s+cost CAD\s+margin CAD\s+margin %", lines[0])
+    header_end = lines[0].index("revenue CAD") + len("revenue CAD")
     assert all(line[header_end - 1] in "0123456789" for line in lines[2:-2] + lines[-1:])
+
+
+@pytest.mark.fast
+def test_headline_names_each_currency_when_not_all_cad() -> None:
+    rows = [margin_report.HeadlineRow("nexaus", D("10.00"), D("4.00"), D("6.00"), D("60.00"),
+                                      None, "USD"),
+            margin_report.HeadlineRow(TOTAL_LABEL, D("10.00"), D("4.00"), D("6.00"),
+                                      D("60.00"), None, "USD")]
+    text = headline_text(rows)
+    assert re.search(r"^nexaus\s+10\.00 USD\s+4\.00 CAD\s+6\.00 mixed\s+60\.0", text,
+                     re.MULTILINE)
+    assert "revenue CAD" not in text
+    assert "| nexaus | 10.00 USD | 4.00 CAD | 6.00 mixed | 60.00 | n/a |" in headline_markdown(rows)
 
 
 @pytest.mark.slow

@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from rating import warehouse
 from rating.periods import DEFAULT_TIME_ZONE, billing_period
 from rating.reports import queries as reports
 from rating.reports.margin.charts import CHART_STYLE, load_pyplot
 from rating.reports.margin.figures import (
+    COST_CURRENCY,
     EXTREMES,
     HEADLINE_HEADER,
     NO_DATA,
@@ -33,11 +35,14 @@ from rating.reports.margin.figures import (
 from rating.reports.margin.notes import (
     NoMarginData,
     held_costs_html,
+    held_costs_text,
     missing_data,
     read_status,
     status_html,
+    status_text,
     time_zone_html,
     without_cost_html,
+    without_cost_texts,
 )
 from rating.reports.margin.page import (
     classes_section,
@@ -62,6 +67,7 @@ __all__ = [
     "headline_markdown",
     "headline_text",
     "margin_pct",
+    "report_notes",
     "write_report",
 ]
 
@@ -85,23 +91,46 @@ def headline(database: Path | str, period: str) -> list[HeadlineRow]:
     finally:
         con.close()
 
+def _all_in_cad(rows: Sequence[HeadlineRow]) -> bool:
+    """Whether every amount is in CAD (the costs always are): the header can then say so once;
+    otherwise each amount names its currency."""
+    return all(row.currency == COST_CURRENCY for row in rows)
+
+
+def _header(rows: Sequence[HeadlineRow]) -> list[str]:
+    if not _all_in_cad(rows):
+        return list(HEADLINE_HEADER)
+    return [f"{name} {COST_CURRENCY}" if name in ("revenue", "cost", "margin") else name
+            for name in HEADLINE_HEADER]
+
+
 def headline_markdown(rows: Sequence[HeadlineRow]) -> str:
-    """The headline as a Markdown table (for the Dagster metadata), amounts in cents."""
+    """The headline as a Markdown table (for the Dagster metadata), amounts in cents with their
+    currency (in the header when all are CAD)."""
     if not rows:
         return NO_DATA
-    cells = [[row.service.replace("|", "\\|"), cents(row.revenue), cents(row.cost),
-              cents(row.margin), "n/a" if row.margin_percent is None else row.margin_percent,
+    in_cad = _all_in_cad(rows)
+
+    def amounts(row: HeadlineRow) -> Sequence[object]:
+        if in_cad:
+            return [cents(row.revenue), cents(row.cost), cents(row.margin)]
+        return formatted(row, currencies=True)[1:4]
+
+    cells = [[row.service.replace("|", "\\|"), *amounts(row),
+              "n/a" if row.margin_percent is None else row.margin_percent,
               "n/a" if row.matched_percent is None else row.matched_percent]
              for row in rows]
-    return reports.markdown_table(HEADLINE_HEADER, cells)
+    return reports.markdown_table(_header(rows), cells)
 
 
 def headline_text(rows: Sequence[HeadlineRow]) -> str:
-    """The headline as a fixed-width table for a terminal: amounts with thousands separators and
-    2 decimals, percentages with 1 decimal, 'n/a' where there is none."""
+    """The headline as a fixed-width table for a terminal: amounts with thousands separators,
+    2 decimals and their currency (in the header when all are CAD), percentages with 1 decimal,
+    'n/a' where there is none."""
     if not rows:
         return NO_DATA
-    table = [list(HEADLINE_HEADER)] + [formatted(r) for r in rows]
+    in_cad = _all_in_cad(rows)
+    table = [_header(rows)] + [formatted(r, currencies=not in_cad) for r in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(HEADLINE_HEADER))]
 
     def line(cells: Sequence[str]) -> str:
@@ -166,3 +195,20 @@ def write_report(database: Path | str, period: str, out: Path,
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(page, encoding="utf-8")
     return target
+
+
+def report_notes(database: Path | str, period: str,
+                 time_zone: str = DEFAULT_TIME_ZONE) -> list[str]:
+    """The page's notes as plain lines, for a terminal: closed or provisional, costs held, and
+    why a service shows 100 %."""
+    con = reports.open_read_only(database)
+    try:
+        status = read_status(con, period)
+        in_period = {"billing_period": period}
+        held = warehouse.rows(con, "reports/margin_held_costs", in_period)
+        without_cost = warehouse.rows(con, "reports/margin_services_without_cost", in_period)
+    finally:
+        con.close()
+    warning = held_costs_text(held, period)
+    return [status_text(status, time_zone), *([f"WARNING: {warning}"] if warning else []),
+            *without_cost_texts(without_cost, held)]

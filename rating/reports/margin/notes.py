@@ -78,10 +78,10 @@ def time_zone_html(time_zone: str) -> str:
             " billing time zone.</p>")
 
 
-def held_costs_html(held: Sequence[warehouse.Row], period: str) -> str:
+def held_costs_text(held: Sequence[warehouse.Row], period: str) -> str | None:
     """A warning when some of the period's costs wait for an FX rate: margins are overstated."""
     if not held:
-        return ""
+        return None
     rows = sum(int(h["cost_rows"]) for h in held)
     known = [h for h in held if h["cost"] is not None]
     amounts = "; ".join(f"{format_amount(h['cost'], h['currency'])} on {h['service']}"
@@ -90,31 +90,50 @@ def held_costs_html(held: Sequence[warehouse.Row], period: str) -> str:
     how_much = amounts + (f"; and {unknown:,} row(s) whose cost cannot be read back"
                           if unknown else "") if known else "amounts unknown"
     services = ", ".join(sorted({str(h["service"]) for h in held}))
-    text = (f"Costs held: {rows:,} provider cost row(s) of {period} have no FX rate for their"
+    return (f"Costs held: {rows:,} provider cost row(s) of {period} have no FX rate for their"
             f" day (finance_quarantine, reason missing_fx_rate): {how_much}. They count in no"
             f" cost, so the margins of {services} are overstated. Land the rates in"
             f" <landing>/fx_rates/ (CAD per unit of each currency, that day) and run"
             f" fusion-rating finance --period {period} again.")
-    return f'<p class="warning" id="held-costs">{html.escape(text)}</p>'
+
+
+def held_costs_html(held: Sequence[warehouse.Row], period: str) -> str:
+    text = held_costs_text(held, period)
+    return f'<p class="warning" id="held-costs">{html.escape(text)}</p>' if text else ""
+
+
+def without_cost_texts(services: Sequence[warehouse.Row],
+                       held: Sequence[warehouse.Row]) -> list[str]:
+    """Why each service at a 100 % margin shows it: no cost reached it."""
+    held_services = {h["service"] for h in held}
+    notes = []
+    for s in services:
+        name = str(s["service"])
+        if name in held_services:
+            notes.append(f"{name} shows a 100 % margin: its provider costs are held for want of"
+                         " an FX rate (see the warning on costs held).")
+        elif s["cost_rows"] == 0:
+            notes.append(f"{name} shows a 100 % margin: no costs are mapped to it in the"
+                         " catalog's cost allocations (catalog/costs.yaml, cost_allocation) and"
+                         " no landed provider cost names it, so nothing is subtracted from its"
+                         " revenue.")
+        else:
+            notes.append(f"{name} shows a 100 % margin: its provider costs this period came to"
+                         " zero.")
+    return notes
 
 
 def without_cost_html(services: Sequence[warehouse.Row], held: Sequence[warehouse.Row]) -> str:
-    """Why a service shows a 100 % margin: no cost reached it."""
-    if not services:
+    notes = without_cost_texts(services, held)
+    if not notes:
         return ""
-    notes = []
-    held_services = {h["service"] for h in held}
-    for s in services:
-        name = html.escape(str(s["service"]))
-        if s["service"] in held_services:
-            notes.append(f"<li>{name} shows a 100 % margin: its provider costs are held for"
-                         " want of an FX rate (see the warning above).</li>")
-        elif s["cost_rows"] == 0:
-            notes.append(f"<li>{name} shows a 100 % margin: no costs are mapped to it in the"
-                         " catalog's cost allocations (catalog/costs.yaml, cost_allocation) and"
-                         " no landed provider cost names it, so nothing is subtracted from its"
-                         " revenue.</li>")
-        else:
-            notes.append(f"<li>{name} shows a 100 % margin: its provider costs this period"
-                         " came to zero.</li>")
-    return '<ul class="notes" id="without-cost">' + "".join(notes) + "</ul>"
+    return ('<ul class="notes" id="without-cost">'
+            + "".join(f"<li>{html.escape(note)}</li>" for note in notes) + "</ul>")
+
+
+def status_text(status: PeriodStatus, time_zone: str) -> str:
+    if status.closed_at is None:
+        return (f"Provisional: period {status.period} is not closed (fusion-rating close"
+                f" --period {status.period} fixes its rated revenue).")
+    return (f"Closed: period {status.period} was closed on"
+            f" {local_time(status.closed_at, time_zone)} ({time_zone}).")
