@@ -3,6 +3,7 @@
 -- The record is the landed row's fields joined by commas, blank ones left out: date, provider
 -- and service first, cost and currency last (a held row has all five). `cost` is the sum in
 -- the landed currency, NULL when a record cannot be read back (then only `cost_rows` counts).
+-- A comma inside the provider's name would shift the service read here; the row still counts.
 WITH held AS (
     SELECT string_split(record, ',') AS fields
     FROM finance_quarantine

@@ -205,3 +205,17 @@ def test_a_period_with_data_exits_zero_and_prints_the_notes(tmp_path: Path,
     assert "  Provisional: period 2026-10 is not closed" in out
     assert "  WARNING: Costs held: 3 provider cost row(s) of 2026-10" in out
     assert f"  {NO_COST_SERVICE} shows a 100 % margin: no costs are mapped to it" in out
+
+
+@pytest.mark.fast
+def test_a_warehouse_held_by_a_writer_says_to_wait(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    wh = annotate(build_warehouse(tmp_path / "w.duckdb"))
+    writer = warehouse.connect(wh)     # a run writing it (DuckDB refuses a reader meanwhile)
+    try:
+        code, err = report(wh, tmp_path, capsys)
+    finally:
+        writer.close()
+    assert code == 2
+    assert f"cannot read {wh} now" in err and "wait for it to end" in err
+    assert "w-analysts.duckdb" in err and "Traceback" not in err

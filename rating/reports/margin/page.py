@@ -13,6 +13,7 @@ from rating import warehouse
 from rating.periods import DEFAULT_TIME_ZONE
 from rating.reports.margin.charts import customers_chart, history_chart, readiness_chart
 from rating.reports.margin.figures import (
+    COST_CURRENCY,
     EXTREMES,
     HEADLINE_HEADER,
     NO_DATA,
@@ -144,7 +145,8 @@ def customers_section(top: Sequence[Customer], bottom: Sequence[Customer],
 
     def cells(customers: Sequence[Customer]) -> list[list[str]]:
         return [[c.key, c.name or "(no name on file)", format_amount(c.revenue, currency),
-                 format_amount(c.cost, "CAD"), format_amount(c.margin, currency)]
+                 format_amount(c.cost, COST_CURRENCY),
+                 format_amount(c.margin, currency if currency == COST_CURRENCY else "mixed")]
                 for c in customers]
 
     return "\n".join([
