@@ -242,11 +242,29 @@ def _finance(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from rating.periods import DEFAULT_TIME_ZONE
     from rating.reports import margin as margin_report
 
     out = args.out or args.warehouse.with_name(f"margin-{args.period}.html")
+    time_zone = getattr(args, "time_zone", None) or DEFAULT_TIME_ZONE
+    try:
+        # Written first: it refuses (writing nothing) a period without data, saying what to run.
+        written = margin_report.write_report(args.warehouse, args.period, out, time_zone)
+    except (margin_report.NoMarginData, ValueError) as exc:
+        print(f"fusion-rating: {exc}", file=sys.stderr)
+        return 2
+    except duckdb.Error as exc:
+        copy = args.warehouse.with_name(f"{args.warehouse.stem}-analysts.duckdb")
+        print(f"fusion-rating: no margin report: cannot read {args.warehouse} now ("
+              f"{str(exc).splitlines()[0]}); if a rate, finance or Dagster run is writing it, "
+              f"wait for it to end, or report from the analysts' copy {copy}", file=sys.stderr)
+        return 2
     print(margin_report.headline_text(margin_report.headline(args.warehouse, args.period)))
-    print(f"report: {margin_report.write_report(args.warehouse, args.period, out)}")
+    for note in margin_report.report_notes(args.warehouse, args.period, time_zone):
+        print(f"  {note}")
+    print(f"report: {written}")
     return 0
 
 

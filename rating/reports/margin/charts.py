@@ -73,7 +73,7 @@ def _amount_axis(axis: Any) -> None:
 
 
 def history_chart(periods: Sequence[str], services: Sequence[str],
-                  margins: dict[tuple[str, str], Decimal]) -> str:
+                  margins: dict[tuple[str, str], Decimal], currency: str = "CAD") -> str:
     plt = load_pyplot()
     fig, ax = plt.subplots(figsize=(9, 3.8))
     x = list(range(len(periods)))
@@ -84,7 +84,7 @@ def history_chart(periods: Sequence[str], services: Sequence[str],
     ax.axhline(0, color="#4a5568", linewidth=0.8)
     ax.set_xticks(x, [_label(p) for p in periods], rotation=45 if len(periods) > 12 else 0)
     ax.set_xlabel("billing period")
-    ax.set_ylabel("margin")
+    ax.set_ylabel(f"margin ({_label(currency)})")
     _amount_axis(ax.yaxis)
     ax.grid(axis="y", color="#e2e8f0")
     ax.set_axisbelow(True)
@@ -92,7 +92,8 @@ def history_chart(periods: Sequence[str], services: Sequence[str],
     return _svg(fig, "history")
 
 
-def customers_chart(top: Sequence[Customer], bottom: Sequence[Customer]) -> str:
+def customers_chart(top: Sequence[Customer], bottom: Sequence[Customer],
+                    currency: str = "CAD") -> str:
     plt = load_pyplot()
     rows = max(len(top), len(bottom))
     fig, axes = plt.subplots(1, 2, figsize=(11, 1.2 + 0.32 * rows))
@@ -109,7 +110,7 @@ def customers_chart(top: Sequence[Customer], bottom: Sequence[Customer]) -> str:
         pad = (high - low) * 0.05 or 1.0   # a zero or negative bar stays visible
         ax.set_xlim(low - (pad if low < 0 else 0), high + pad)
         ax.set_title(title, loc="left")
-        ax.set_xlabel("margin")
+        ax.set_xlabel(f"margin ({_label(currency)})")
         _amount_axis(ax.xaxis)
         ax.grid(axis="x", color="#e2e8f0")
         ax.set_axisbelow(True)

@@ -20,6 +20,7 @@ class HeadlineRow(NamedTuple):
     margin: Decimal
     margin_percent: Decimal | None
     matched_percent: Decimal | None
+    currency: str = "CAD"  # of the revenue (costs are in CAD); "CAD/USD" when mixed
 
 
 TOTAL_LABEL = "all services"
@@ -34,6 +35,7 @@ _TENTH = Decimal("0.1")
 @dataclass(frozen=True)
 class Customer:
     key: str
+    name: str | None
     revenue: Decimal
     cost: Decimal
     margin: Decimal
@@ -55,7 +57,9 @@ class ReportFigures:
 
     history: margin per billing period and service up to the period (billing_period, service,
         margin); classes: the dual run's classes (class, lines, our_amount, legacy_amount,
-        difference).
+        difference); held_costs: the period's costs held for want of an FX rate, per service
+        and currency (service, currency, cost_rows, cost: None when unknown); without_cost:
+        the services with revenue and no cost (service, cost_rows: provider costs naming it).
     """
 
     headline: list[HeadlineRow]
@@ -64,6 +68,8 @@ class ReportFigures:
     bottom: list[Customer]
     readiness: list[Readiness]
     classes: list[warehouse.Row]
+    held_costs: list[warehouse.Row]
+    without_cost: list[warehouse.Row]
 
 
 def margin_pct(margin: Decimal, revenue: Decimal) -> Decimal | None:
@@ -80,13 +86,15 @@ def read_headline(con: Any, period: str) -> list[HeadlineRow]:
         return []
     shares = {r.service: r.share_matched for r in read_readiness(con)}
     rows = [HeadlineRow(t["service"], t["revenue"], t["cost"], t["margin"],
-                        margin_pct(t["margin"], t["revenue"]), shares.get(t["service"]))
+                        margin_pct(t["margin"], t["revenue"]), shares.get(t["service"]),
+                        t["currency"])
             for t in totals]
     revenue = sum((r.revenue for r in rows), Decimal(0))
     cost = sum((r.cost for r in rows), Decimal(0))
     margin = sum((r.margin for r in rows), Decimal(0))
+    currencies = {r.currency for r in rows}
     rows.append(HeadlineRow(TOTAL_LABEL, revenue, cost, margin, margin_pct(margin, revenue),
-                            None))
+                            None, currencies.pop() if len(currencies) == 1 else "mixed"))
     return rows
 
 
@@ -106,21 +114,24 @@ def read_figures(con: Any, period: str) -> ReportFigures:
         top=[_customer(row) for row in extremes if row["top_rank"] <= EXTREMES],
         bottom=[_customer(row) for row in bottom if row["bottom_rank"] <= EXTREMES],
         readiness=read_readiness(con),
-        classes=warehouse.rows(con, "finance/margin_dual_run_classes", in_period),
+        classes=warehouse.rows(con, "reports/margin_dual_run_classes", in_period),
+        held_costs=warehouse.rows(con, "reports/margin_held_costs", in_period),
+        without_cost=warehouse.rows(con, "reports/margin_services_without_cost", in_period),
     )
 
 
 def _customer(row: warehouse.Row) -> Customer:
-    return Customer(row["customer_key"], row["revenue"], row["cost"], row["margin"])
+    return Customer(row["customer_key"], row["name"], row["revenue"], row["cost"], row["margin"])
 
 
 def cents(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
-def format_amount(value: Decimal) -> str:
-    """1234.505 -> '1,234.51' (half up)."""
-    return f"{cents(value):,.2f}"
+def format_amount(value: Decimal, currency: str | None = None) -> str:
+    """1234.505 -> '1,234.51' (half up); with a currency, '1,234.51 CAD'."""
+    text = f"{cents(value):,.2f}"
+    return f"{text} {currency}" if currency else text
 
 
 def format_percent(value: Decimal | None) -> str:
@@ -130,7 +141,15 @@ def format_percent(value: Decimal | None) -> str:
     return f"{value.quantize(_TENTH, rounding=ROUND_HALF_UP):,.1f}"
 
 
-def formatted(row: HeadlineRow) -> list[str]:
-    return [row.service, format_amount(row.revenue), format_amount(row.cost),
-            format_amount(row.margin), format_percent(row.margin_percent),
+COST_CURRENCY = "CAD"  # the finance run converts every cost to CAD
+
+
+def formatted(row: HeadlineRow, *, currencies: bool = False) -> list[str]:
+    """The row's cells; with `currencies`, each amount names its currency (revenue the
+    service's, cost CAD, margin 'mixed' when the two differ)."""
+    revenue, cost, margin = (row.currency, COST_CURRENCY,
+                             row.currency if row.currency == COST_CURRENCY else "mixed"
+                             ) if currencies else (None, None, None)
+    return [row.service, format_amount(row.revenue, revenue), format_amount(row.cost, cost),
+            format_amount(row.margin, margin), format_percent(row.margin_percent),
             format_percent(row.matched_percent)]
