@@ -1,7 +1,7 @@
 """A realistic, deterministic month of sample usage for the five services, for demos and tests.
 
 `write_sample(out, rows)` writes `out/landing/` (usage Parquet files, account links and
-subscriptions, following ../shared/contracts/usage-counters.md) and `out/catalog/` (a copy of the
+subscriptions, following docs/usage-counters.md) and `out/catalog/` (a copy of the
 bundled catalog YAML files). The same arguments always give byte-identical files. It lists
 what it wrote in `out/.sample-files`, and refuses (SampleWouldOverwrite) to replace folders that
 hold anything else, a file a person added or changed, unless `force=True`.
