@@ -107,9 +107,9 @@ def test_sample_refuses_to_delete_files_it_did_not_write(
     assert not mine.exists()
 
 
-def _runs(database: Path) -> int:
+def _count(database: Path, table: str = "rating_runs") -> int:
     with duckdb.connect(str(database), read_only=True) as con:
-        row = con.execute("SELECT count(*) FROM rating_runs").fetchone()
+        row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
     assert row is not None
     return int(row[0])
 
@@ -125,9 +125,9 @@ def test_rate_refreshes_the_analysts_copy(tmp_path: Path,
 
     assert cli.main(rate) == 0
     assert f"analysts' copy: {copy}" in capsys.readouterr().out
-    assert _runs(copy) == _runs(warehouse) == 1
+    assert _count(copy) == _count(warehouse) == 1
     assert cli.main(rate) == 0
-    assert _runs(copy) == _runs(warehouse) == 2
+    assert _count(copy) == _count(warehouse) == 2
 
 
 @pytest.mark.engine
@@ -137,3 +137,22 @@ def test_a_command_that_wrote_nothing_leaves_the_copy_alone(tmp_path: Path) -> N
                      str(tmp_path / "none"), "--warehouse", str(warehouse),
                      "--period", "2026-10"]) == 2
     assert not (tmp_path / "warehouse-analysts.duckdb").exists()
+
+
+@pytest.mark.engine
+def test_close_and_post_refresh_the_analysts_copy(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ODOO_URL", raising=False)  # post: a dry run into odoo_outbox
+    sample, warehouse = tmp_path / "sample", tmp_path / "warehouse.duckdb"
+    copy = tmp_path / "warehouse-analysts.duckdb"
+    assert cli.main(["sample", "--out", str(sample), "--rows", "1000", "--clean"]) == 0
+    assert cli.main(["rate", "--landing", str(sample / "landing"), "--catalog",
+                     str(sample / "catalog"), "--warehouse", str(warehouse),
+                     "--period", "2026-10"]) == 0
+    assert _count(copy, "closed_periods") == 0
+
+    assert cli.main(["close", "--warehouse", str(warehouse), "--period", "2026-10"]) == 0
+    assert _count(copy, "closed_periods") == 1
+    assert cli.main(["post", "--warehouse", str(warehouse), "--period", "2026-10",
+                     "--catalog", str(sample / "catalog")]) == 0
+    assert _count(copy, "odoo_outbox") == _count(warehouse, "odoo_outbox") > 0
