@@ -6,6 +6,7 @@ PYTHON ?= python3
 BIN = $(VENV)/bin
 DEMO_ROWS ?= 200000
 PERIOD ?= 2026-10
+UI_PORT ?= 3000
 
 .PHONY: venv demo ui test test-fast bench lint clean
 
@@ -20,8 +21,12 @@ $(VENV)/.installed: pyproject.toml
 demo: venv
 	$(BIN)/python -m pipelines.demo --rows $(DEMO_ROWS) --period $(PERIOD)
 
+# `dg dev` (dagster-dg-cli) loads the project pyproject's [tool.dg] names. Ctrl-C stops it and
+# every process it started; killing make alone would leave them serving.
 ui: venv
-	DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1
+	@echo "Dagster UI: http://127.0.0.1:$(UI_PORT) (stop it with Ctrl-C in this terminal)"
+	DAGSTER_HOME=$(CURDIR)/dagster_home VIRTUAL_ENV=$(abspath $(VENV)) \
+	    $(BIN)/dg dev -h 127.0.0.1 -p $(UI_PORT)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -5,16 +5,23 @@ Posting is a dry run into odoo_outbox unless ODOO_URL (and its credentials) is s
 sample's invoices are posted to that Odoo (docs/odoo.md). Then sample legacy billing, provider
 costs and FX rates land (derived from the rated month, with planted differences), the finance
 assets run the dual run and the margins, the analysts' copy is published and the margin report
-is written (docs/margin.md). Each demo starts a fresh warehouse.
+is written (docs/margin.md). Each demo starts a fresh warehouse and replaces the folder's sample.
+
+It prints a line per step and the summary; Dagster's own log (a few hundred DEBUG lines, each
+step's events) goes to <out>/demo.log.
 
     python -m pipelines.demo [--rows 200000] [--out demo] [--period 2026-10]
 """
 
 import argparse
+import contextlib
 import os
 import shutil
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import dagster as dg
 
@@ -43,6 +50,24 @@ class DemoRuns:
     @property
     def all(self) -> tuple[dg.ExecuteInProcessResult, ...]:
         return self.ingestion, self.month, self.finance
+
+
+class Progress:
+    """One line per step on the terminal; what the step writes to stderr (Dagster's console
+    log) into the log file instead."""
+
+    def __init__(self, log: TextIO) -> None:
+        self.log = log
+
+    @contextlib.contextmanager
+    def step(self, what: str) -> Iterator[None]:
+        print(f"  {what} ...", end="", flush=True)
+        self.log.write(f"\n=== {what}\n")
+        started = time.monotonic()
+        with contextlib.redirect_stderr(self.log):
+            yield
+        self.log.flush()
+        print(f" {time.monotonic() - started:.1f} s", flush=True)
 
 
 def set_up_odoo(catalog: Path) -> None:
@@ -76,7 +101,8 @@ def release_held_usage(warehouse: Path) -> tuple[str, ...]:
         warehouse, "usage", row["file_path"], "demo: the sample's deliberately corrupt file"))
 
 
-def run_the_month(sample: SampleSummary, warehouse: Path, period: str) -> DemoRuns:
+def run_the_month(sample: SampleSummary, warehouse: Path, period: str,
+                  progress: Progress) -> DemoRuns:
     """Ingestion, then the period's rating and month close, then its finance, each a run of
     every asset and check the definitions load, selected by group."""
     rating = RatingResource(landing=str(sample.landing), catalog=str(sample.catalog),
@@ -88,12 +114,18 @@ def run_the_month(sample: SampleSummary, warehouse: Path, period: str) -> DemoRu
                                   selection=dg.AssetSelection.groups(*groups),
                                   resources=resources, instance=instance, raise_on_error=False)
 
-        ingestion = run("ingestion")
-        released = release_held_usage(warehouse)
-        month = run("rating", "month_close", partition_key=period)
+        with progress.step("1. ingestion (Dagster group ingestion)"):
+            ingestion = run("ingestion")
+        with progress.step("releasing the sample's corrupt file, as an operator would"):
+            released = release_held_usage(warehouse)
+        with progress.step(f"2. rating {period}, checks, month close, posting"):
+            month = run("rating", "month_close", partition_key=period)
         # The legacy billing and costs are derived from the rated month, so they land after it.
-        write_finance_sample(sample.landing, warehouse, period)
-        return DemoRuns(ingestion, month, run("finance", partition_key=period), released)
+        with progress.step("sample legacy billing, provider costs and FX rates"):
+            write_finance_sample(sample.landing, warehouse, period)
+        with progress.step("3. dual run, margins, the analysts' copy"):
+            finance = run("finance", partition_key=period)
+        return DemoRuns(ingestion, month, finance, released)
 
 
 def print_ingestion(runs: DemoRuns, warehouse: Path) -> None:
@@ -169,13 +201,26 @@ def main(argv: "list[str] | None" = None) -> int:
     parser.add_argument("--period", default="2026-10")
     args = parser.parse_args(argv)
 
-    sample = write_sample(args.out, args.rows, args.period)
-    warehouse = fresh_warehouse(args.out)
-    # A persistent instance (dagster_home/), so that `make ui` shows these runs and metadata.
-    os.environ.setdefault("DAGSTER_HOME", str(Path(__file__).resolve().parent.parent
-                                              / "dagster_home"))
-    set_up_odoo(sample.catalog)
-    runs = run_the_month(sample, warehouse, args.period)
+    args.out.mkdir(parents=True, exist_ok=True)
+    log_path = args.out / "demo.log"
+    print(f"fusion-rating demo into {args.out} (Dagster's full log: {log_path})")
+    with log_path.open("w", encoding="utf-8") as log:
+        progress = Progress(log)
+        with progress.step(f"sample month of {args.rows:,} rows"):
+            # demo/ is the demo's own folder, and the finance sample adds files to its landing.
+            sample = write_sample(args.out, args.rows, args.period, force=True)
+            warehouse = fresh_warehouse(args.out)
+        # A persistent instance (dagster_home/), so that `make ui` shows these runs and metadata.
+        os.environ.setdefault("DAGSTER_HOME", str(Path(__file__).resolve().parent.parent
+                                                  / "dagster_home"))
+        set_up_odoo(sample.catalog)
+        runs = run_the_month(sample, warehouse, args.period, progress)
+    print_summary(runs, warehouse, args, log_path)
+    return 0 if all(run.success for run in runs.all) else 1
+
+
+def print_summary(runs: DemoRuns, warehouse: Path, args: argparse.Namespace,
+                  log_path: Path) -> None:
     print(f"\nfusion-rating demo, period {args.period}")
     print_ingestion(runs, warehouse)
     print_rating(runs, warehouse, args.period)
@@ -183,11 +228,12 @@ def main(argv: "list[str] | None" = None) -> int:
     print_finance(warehouse, args.period, args.out)
     print_checks(runs)
     copy = runs.finance.asset_materializations_for_node("analyst_copy")
-    print(f"  warehouse: {warehouse}; analysts: duckdb -readonly "
+    print(f"  warehouse: {warehouse}; analysts: .venv/bin/duckdb -readonly "
           f"{copy[0].metadata['path'].value if copy else '(not published)'}")
+    print(f"  Dagster's log of these runs: {log_path}")
+    if not all(run.success for run in runs.all):
+        print(f"  a run FAILED: its step's error is in {log_path} and in the UI")
     print("  UI: make ui, then http://127.0.0.1:3000 (these runs are in dagster_home/)")
-    return 0 if all(run.success for run in runs.all) else 1
-
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -9,13 +9,16 @@
     fusion-rating odoo invoice KEY
     fusion-rating finance --landing DIR --catalog DIR --warehouse FILE --period YYYY-MM
     fusion-rating report margin --warehouse FILE --period YYYY-MM [--out FILE.html]
-    fusion-rating sample --out DIR --rows N
+    fusion-rating sample --out DIR [--rows N] [--period YYYY-MM] [--seed N] [--clean] [--force]
 
 `post` and `odoo setup` talk to the Odoo named by ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD
 (or ODOO_API_KEY with ODOO_TRANSPORT=json2); without ODOO_URL `post` is a dry run into the
 odoo_outbox table. `post` exits 0 when every invoice is posted, 1 when some are held (listed,
 and in odoo_postings), 2 when nothing was tried (a bad argument, an open period), 3 when Odoo
 failed or is not set up (`odoo setup` says what is missing).
+
+Every command that writes the warehouse (ingest, rate, release, close, post, finance) then
+refreshes the analysts' read-only copy, <warehouse>-analysts.duckdb, when it succeeded.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import duckdb
 
 from rating.catalog import CatalogError, load_catalog
 from rating.cli_args import build_parser
@@ -36,7 +42,29 @@ from rating.warehouse import WarehouseSettings
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser(__doc__).parse_args(argv)
-    return COMMANDS[args.command](args)
+    code = COMMANDS[args.command](args)
+    if code in PUBLISHED_AFTER.get(args.command, ()):
+        _publish_analyst_copy(args.warehouse)
+    return code
+
+
+# The commands that write the warehouse, and the exit codes after which it holds their work.
+PUBLISHED_AFTER: dict[str, tuple[int, ...]] = {
+    "ingest": (0,), "rate": (0,), "release": (0,), "close": (0,), "post": (0, 1),
+    "finance": (0,),
+}
+
+
+def _publish_analyst_copy(warehouse: Path) -> None:
+    """What Dagster's analyst_copy asset does after a run, so that the copy analysts read is
+    never older than the last command that wrote the warehouse."""
+    from rating.finance.run import publish_analyst_copy
+
+    try:
+        print(f"  analysts' copy: {publish_analyst_copy(warehouse)}")
+    except (OSError, duckdb.Error) as exc:
+        print(f"fusion-rating: WARNING: the analysts' copy was not refreshed (it still holds "
+              f"the previous run): {exc}", file=sys.stderr)
 
 
 def _request(args: argparse.Namespace, period: str = "2000-01") -> RateRequest:
@@ -320,7 +348,12 @@ def _rate(args: argparse.Namespace) -> int:
 def _sample(args: argparse.Namespace) -> int:
     from rating.samples.usage import write_sample
 
-    summary = write_sample(args.out, args.rows, args.period, args.seed, bad_rows=not args.clean)
+    try:
+        summary = write_sample(args.out, args.rows, args.period, args.seed,
+                               bad_rows=not args.clean, force=args.force)
+    except ValueError as exc:
+        print(f"fusion-rating: nothing written: {exc}", file=sys.stderr)
+        return 2
     print(f"wrote {summary.usage_rows:,} usage rows in {summary.usage_files} file(s) "
           f"({summary.bad_rows:,} deliberately bad, {summary.corrections:,} corrections, "
           f"{summary.corrupt_files} corrupt file(s))")

@@ -5,34 +5,75 @@ from __future__ import annotations
 
 import argparse
 from decimal import Decimal, InvalidOperation
+from importlib import metadata
 from pathlib import Path
 
 from rating.periods import DEFAULT_TIME_ZONE
 
+POST_EXIT_CODES = """exit codes:
+  0  every invoice posted (or, without ODOO_URL, written to odoo_outbox)
+  1  some invoices held: listed, and in odoo_postings with the reason
+  2  nothing tried: a bad argument, or the period is still open
+  3  Odoo stopped answering, refused a call every invoice needs, or is not set up
+     (`fusion-rating odoo setup` says what is missing)"""
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Keeps descriptions as written and shows each option's default, except the ones that say
+    nothing (None, False, an empty list) or that the help already names."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if action.default in (None, False, [], argparse.SUPPRESS) or "default" in text:
+            return text
+        return super()._get_help_string(action)
+
+
+def _version() -> str:
+    try:
+        return metadata.version("fusion-rating")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
+
 
 def build_parser(description: str | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fusion-rating", description=description,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True)
-    _ingest_options(commands.add_parser(
+                                     formatter_class=_HelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _ingest_options(_command(commands,
         "ingest", help="ingest new usage files into the ledger (each file once)"))
-    _rate_options(commands.add_parser(
+    _rate_options(_command(commands,
         "rate", help="ingest new usage files, then rate one billing period from the ledger"))
-    _release_options(commands.add_parser(
+    _release_options(_command(commands,
         "release", help="let a held input file go: its content is no longer held (and still "
                         "not used); for files that cannot be removed from the landing zone"))
-    _close_options(commands.add_parser("close", help="close a rated billing period (month close)"))
-    _post_options(commands.add_parser("post", help="post a closed period's invoices to Odoo"))
-    _odoo_options(commands.add_parser(
+    _close_options(_command(commands, "close", help="close a rated billing period (month close)"))
+    _post_options(_command(commands,
+        "post", help="post a closed period's invoices to Odoo", epilog=POST_EXIT_CODES))
+    _odoo_options(_command(commands,
         "odoo", help="what posting needs in Odoo: `odoo setup` checks it (a dry run), "
                      "`odoo setup --apply` creates it; `odoo invoice KEY` shows one posted "
                      "invoice as Odoo holds it"))
-    _finance_options(commands.add_parser(
+    _finance_options(_command(commands,
         "finance", help="dual run against the legacy billing, and margins, for a period"))
-    _report_options(commands.add_parser("report", help="print a report and write it as HTML"))
-    _sample_options(commands.add_parser(
-        "sample", help="write a sample month and a matching catalog"))
+    _report_options(_command(commands, "report", help="print a report and write it as HTML"))
+    _sample_options(_command(commands,
+        "sample", help="write a sample month and a matching catalog",
+        description="Write a deterministic sample month: DIR/landing (usage for the five\n"
+                    "services, account links, subscriptions, deliberately bad rows, re-pushes,\n"
+                    "a corrupt file) and DIR/catalog (the bundled catalog). Both folders are\n"
+                    "replaced: sample refuses when they hold files it did not write, unless\n"
+                    "--force."))
     return parser
+
+
+def _command(commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
+             help: str, description: str | None = None,
+             epilog: str | None = None) -> argparse.ArgumentParser:
+    """A subcommand whose help shows its options' defaults."""
+    return commands.add_parser(name, help=help, description=description, epilog=epilog,
+                               formatter_class=_HelpFormatter)
 
 
 def _ingest_options(ingest: argparse.ArgumentParser) -> None:
@@ -131,11 +172,29 @@ def _report_options(report: argparse.ArgumentParser) -> None:
 
 
 def _sample_options(sample: argparse.ArgumentParser) -> None:
-    sample.add_argument("--out", required=True, type=Path)
-    sample.add_argument("--rows", type=int, default=100_000)
-    sample.add_argument("--period", default="2026-10")
-    sample.add_argument("--seed", type=int, default=7)
-    sample.add_argument("--clean", action="store_true", help="no deliberately bad rows")
+    sample.add_argument("--out", required=True, type=Path, metavar="DIR",
+                        help="folder to write landing/ and catalog/ into")
+    sample.add_argument("--rows", type=_rows, default=100_000, metavar="N",
+                        help="usage rows in readable files (exact from 1,200 up)")
+    sample.add_argument("--period", default="2026-10", metavar="YYYY-MM",
+                        help="the billing period the usage falls in")
+    sample.add_argument("--seed", type=int, default=7,
+                        help="the same seed gives byte-identical files")
+    sample.add_argument("--clean", action="store_true",
+                        help="no deliberately bad rows, corrections or corrupt file")
+    sample.add_argument("--force", action="store_true",
+                        help="replace DIR/landing and DIR/catalog even when they hold files "
+                             "the sample did not write (they are deleted)")
+
+
+def _rows(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of rows") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} rows: give at least 1 (e.g. --rows 100000)")
+    return value
 
 
 def _percent(text: str) -> Decimal:

@@ -1,8 +1,10 @@
 """A realistic, deterministic month of sample usage for the five services, for demos and tests.
 
 `write_sample(out, rows)` writes `out/landing/` (usage Parquet files, account links and
-subscriptions, following ../shared/contracts/usage-counters.md) and `out/catalog/` (a copy of the
-bundled catalog YAML files). The same arguments always give byte-identical files.
+subscriptions, following docs/usage-counters.md) and `out/catalog/` (a copy of the
+bundled catalog YAML files). The same arguments always give byte-identical files. It lists
+what it wrote in `out/.sample-files`, and refuses (SampleWouldOverwrite) to replace folders that
+hold anything else, a file a person added or changed, unless `force=True`.
 
 The bulk of the rows is generated in chunks with vectorised Polars expressions: row number `k`
 of a metric's stream maps to an (account, window, counter) slot through a cumulative per-account
@@ -74,11 +76,28 @@ from rating.samples.spec import (
     sample_period,
 )
 
-__all__ = ["BAD_ROW_REASONS", "SampleSummary", "write_sample"]
+__all__ = ["BAD_ROW_REASONS", "SampleSummary", "SampleWouldOverwrite", "write_sample"]
 
 ROWS_PER_FILE = 1_000_000
 """Default size of a bulk usage file."""
 CATALOG_DIR = Path(__file__).resolve().parents[2] / "catalog"
+WRITTEN_LIST = ".sample-files"
+"""Under `out`: each file the sample wrote (size, then path relative to `out`), one a line."""
+
+
+class SampleWouldOverwrite(ValueError):
+    """`out/landing` or `out/catalog` holds files the sample did not write: replacing the
+    folders would delete them."""
+
+    def __init__(self, out: Path, foreign: list[str]) -> None:
+        shown = "\n  ".join(foreign[:10])
+        more = f"\n  ... and {len(foreign) - 10} more" if len(foreign) > 10 else ""
+        super().__init__(
+            f"{out} holds {len(foreign)} file(s) the sample did not write (or that changed "
+            f"since):\n  {shown}{more}\nthe sample replaces {out / 'landing'} and "
+            f"{out / 'catalog'} as a whole: move those files, choose another folder, or "
+            "give --force to delete them")
+        self.foreign = foreign
 
 
 @dataclass(frozen=True)
@@ -93,9 +112,12 @@ class SampleSummary:
 
 
 def write_sample(out: Path, rows: int, period: str = "2026-10", seed: int = 7, *,
-                 bad_rows: bool = True, files: int | None = None) -> SampleSummary:
+                 bad_rows: bool = True, files: int | None = None,
+                 force: bool = False) -> SampleSummary:
     """Write a deterministic sample month of usage into `out/landing/` and the catalog into
-    `out/catalog/`; existing `out/landing/` and `out/catalog/` folders are replaced.
+    `out/catalog/`; existing `out/landing/` and `out/catalog/` folders are replaced, but only
+    when they hold nothing but an earlier sample's files (else SampleWouldOverwrite) or with
+    `force=True`.
 
     `rows` is the total number of usage rows in readable Parquet files. It is exact
     (`usage_rows == rows`) whenever `rows` is at least 1,200; below that, a floor of
@@ -119,6 +141,9 @@ def write_sample(out: Path, rows: int, period: str = "2026-10", seed: int = 7, *
     if files is not None and files < 1:
         raise ValueError(f"files must be at least 1, got {files}")
     when = sample_period(period)
+    foreign = _files_not_written(Path(out))
+    if foreign and not force:
+        raise SampleWouldOverwrite(Path(out), foreign)
     landing, catalog = _replace_folders(Path(out))
     per_service = max(50, min(5000, rows // 2000))
     accounts = {s.code: service_accounts(i, s, per_service, when, seed)
@@ -134,6 +159,7 @@ def write_sample(out: Path, rows: int, period: str = "2026-10", seed: int = 7, *
     written = _bulk_files(month, streams, files) + _hive_files(month, sizes)
     if bad_rows:
         written += _bad_and_corrected_files(month, sizes)
+    _list_written(Path(out))
     return SampleSummary(landing, catalog, written.files, written.rows, written.bad,
                          written.corrections, written.corrupt)
 
@@ -188,6 +214,30 @@ class _Written:
     def __add__(self, other: _Written) -> _Written:
         return _Written(self.files + other.files, self.rows + other.rows, self.bad + other.bad,
                         self.corrections + other.corrections, self.corrupt + other.corrupt)
+
+
+def _sample_files(out: Path) -> dict[str, int]:
+    """Every file under `out/landing` and `out/catalog`: its size by its path relative to out."""
+    return {path.relative_to(out).as_posix(): path.stat().st_size
+            for folder in (out / "landing", out / "catalog") if folder.is_dir()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def _files_not_written(out: Path) -> list[str]:
+    """The files under `out/landing` and `out/catalog` that the last sample there did not write,
+    or that changed size since (a person's edits)."""
+    listed = out / WRITTEN_LIST
+    written: dict[str, int] = {}
+    if listed.is_file():
+        for line in listed.read_text(encoding="utf-8").splitlines():
+            size, _, path = line.partition("\t")
+            written[path] = int(size)
+    return [path for path, size in _sample_files(out).items() if written.get(path) != size]
+
+
+def _list_written(out: Path) -> None:
+    (out / WRITTEN_LIST).write_text("".join(
+        f"{size}\t{path}\n" for path, size in _sample_files(out).items()), encoding="utf-8")
 
 
 def _replace_folders(out: Path) -> tuple[Path, Path]:

@@ -15,7 +15,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from rating.catalog import load_catalog
-from rating.samples.usage import BAD_ROW_REASONS, SampleSummary, write_sample
+from rating.samples.usage import (
+    BAD_ROW_REASONS,
+    CATALOG_DIR,
+    SampleSummary,
+    SampleWouldOverwrite,
+    write_sample,
+)
 
 ROWS = 20_000
 PERIOD_START = dt.datetime(2026, 10, 1, 4, tzinfo=dt.UTC)
@@ -97,7 +103,7 @@ def test_same_seed_gives_the_same_bytes(sample: SampleSummary, tmp_path: Path) -
     assert again.usage_rows == sample.usage_rows
     first = _digests(sample.landing.parent)
     assert first == _digests(again.landing.parent)
-    assert len(first) == 18  # 4 catalog files, 2 CSV files, 12 usage files
+    assert len(first) == 19  # 4 catalog files, 2 CSV files, 12 usage files, .sample-files
     other = write_sample(tmp_path / "other", ROWS, seed=8)
     different = _digests(other.landing.parent)
     part = "landing/usage/nexacloud/2026-10/part-0000.parquet"
@@ -333,3 +339,28 @@ def test_a_million_rows_in_several_row_groups(tmp_path: Path) -> None:
         "SELECT count(*) - count(DISTINCT (service, counter_id)) "
         "FROM read_parquet(?, union_by_name = true)", [bulk]).fetchone()
     assert duplicates == (0,)
+
+
+@pytest.mark.engine
+def test_a_changed_catalog_file_is_not_replaced_without_force(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_sample(out, 1000)
+    plans = out / "catalog" / "plans.yaml"
+    plans.write_text(plans.read_text(encoding="utf-8") + "# my change\n", encoding="utf-8")
+    with pytest.raises(SampleWouldOverwrite) as refused:
+        write_sample(out, 1000)
+    assert refused.value.foreign == ["catalog/plans.yaml"]
+    assert "catalog/plans.yaml" in str(refused.value) and "--force" in str(refused.value)
+    assert plans.read_text(encoding="utf-8").endswith("# my change\n")
+    write_sample(out, 1000, force=True)
+    assert plans.read_bytes() == (CATALOG_DIR / "plans.yaml").read_bytes()
+
+
+@pytest.mark.engine
+def test_a_landing_folder_from_elsewhere_is_not_replaced(tmp_path: Path) -> None:
+    """No list of what a sample wrote: every file there is someone else's."""
+    (tmp_path / "landing" / "usage").mkdir(parents=True)
+    (tmp_path / "landing" / "usage" / "real.parquet").write_bytes(b"PAR1")
+    with pytest.raises(SampleWouldOverwrite, match=r"landing/usage/real\.parquet"):
+        write_sample(tmp_path, 1000)
+    assert (tmp_path / "landing" / "usage" / "real.parquet").exists()
