@@ -1,6 +1,6 @@
 """The usage contract's columns, and the projection of one file's columns onto them.
 
-Follows ../shared/contracts/usage-counters.md and docs/rating.md (Reading the files): text
+Follows docs/usage-counters.md and docs/rating.md (Reading the files): text
 columns as VARCHAR, timestamps as UTC, `value` as DECIMAL(38, 9), each Parquet type through the
 one cast that reads it exactly; the flags say which rows could not be read
 (rating.ingest.landing splices the projection into sql/ingest/landed_source.sql).

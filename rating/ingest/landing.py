@@ -1,6 +1,6 @@
 """The landing zone: find usage files, inspect them and read their rows in DuckDB.
 
-Follows ../shared/contracts/usage-counters.md. Each file is inspected (schema, row count) before
+Follows docs/usage-counters.md. Each file is inspected (schema, row count) before
 it is read; a file that is not Parquet at all is quarantined whole, by name, and the run goes on.
 Files with the same column types are read by one `read_parquet` call, projected onto the
 contract's canonical columns (rating.ingest.columns, sql/ingest/landed_source.sql); the

@@ -1,6 +1,6 @@
 """Ingestion: every landed row is accepted, superseded or quarantined with a reason.
 
-Follows ../shared/contracts/usage-counters.md. Each test writes a tiny landing folder (see
+Follows docs/usage-counters.md. Each test writes a tiny landing folder (see
 usage_builder), rates 2026-10 (America/Toronto: 2026-10-01T04:00Z to 2026-11-01T04:00Z) and reads
 the warehouse back. Row numbers are 0-based positions in the file.
 """

@@ -1,6 +1,6 @@
 """A tiny fixture builder: small landing folders for the engine's tests.
 
-A landing folder follows ../shared/contracts/usage-counters.md::
+A landing folder follows docs/usage-counters.md::
 
     <root>/accounts/accounts.csv            service, account_id, customer_key, name, email,
                                             country, province
