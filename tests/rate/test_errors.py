@@ -142,7 +142,8 @@ def test_close_of_a_period_never_rated_refuses(rated_wh: Path,
     assert "period 2026-09 not closed: it was never rated in" in err.err
     assert "--period 2026-09)" in err.err
     assert main(["close", "--warehouse", str(rated_wh), "--period", "2026-10"]) == 0
-    assert capsys.readouterr().out == "period 2026-10: closed\n"
+    copy = rated_wh.with_name(f"{rated_wh.stem}-analysts{rated_wh.suffix}")
+    assert capsys.readouterr().out == f"period 2026-10: closed\n  analysts' copy: {copy}\n"
 
 
 @pytest.mark.engine
