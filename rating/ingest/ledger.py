@@ -65,8 +65,14 @@ def attach(con: Any, folder: Path | str, *, read_only: bool = False) -> None:
     options = f"DATA_PATH {_quoted((root / 'data').as_posix() + '/')}"
     if read_only:
         options += ", READ_ONLY"
-    con.execute(f"ATTACH IF NOT EXISTS {_quoted('ducklake:' + catalog.as_posix())} AS ledger "
-                f"({options})")
+    statement = (f"ATTACH IF NOT EXISTS {_quoted('ducklake:' + catalog.as_posix())} AS ledger "
+                 f"({options})")
+    if read_only:
+        con.execute(statement)
+    else:
+        # The ledger's catalog is a DuckDB file too: a writer waits for a process reading it,
+        # as for one reading the warehouse.
+        warehouse.when_free(lambda: con.execute(statement))
     if not read_only:
         fresh = not warehouse.value(con, "ingest/ledger/table_exists", {"name": "usage_rows"})
         create_tables(con)

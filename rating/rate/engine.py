@@ -107,8 +107,7 @@ class RateResult:
 def _open(con: Any, request: RateRequest, catalog: Catalog) -> None:
     """Schema, ledger, landing root and the catalog's cat_* tables, once per connection."""
     warehouse.create_schema(con)
-    # The ledger's catalog is a DuckDB file too: a process reading it is waited for as well.
-    warehouse.when_free(lambda: ledger.attach(con, request.ledger_folder))
+    ledger.attach(con, request.ledger_folder)
     landing.open_root(con, request.landing)
     load_catalog_tables(con, catalog)
 
