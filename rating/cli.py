@@ -9,6 +9,7 @@
     fusion-rating odoo invoice KEY
     fusion-rating finance --landing DIR --catalog DIR --warehouse FILE --period YYYY-MM
     fusion-rating report margin --warehouse FILE --period YYYY-MM [--out FILE.html]
+        [--time-zone TZ]
     fusion-rating sample --out DIR [--rows N] [--period YYYY-MM] [--seed N] [--clean] [--force]
 
 `post` and `odoo setup` talk to the Odoo named by ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD
@@ -270,13 +271,10 @@ def _finance(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    import duckdb
-
-    from rating.periods import DEFAULT_TIME_ZONE
     from rating.reports import margin as margin_report
 
     out = args.out or args.warehouse.with_name(f"margin-{args.period}.html")
-    time_zone = getattr(args, "time_zone", None) or DEFAULT_TIME_ZONE
+    time_zone = args.time_zone
     try:
         # Written first: it refuses (writing nothing) a period without data, saying what to run.
         written = margin_report.write_report(args.warehouse, args.period, out, time_zone)

@@ -169,6 +169,8 @@ def _report_options(report: argparse.ArgumentParser) -> None:
     report.add_argument("--period", required=True, help="billing period, YYYY-MM")
     report.add_argument("--out", type=Path, default=None,
                         help="HTML file (default: margin-<period>.html beside the warehouse)")
+    report.add_argument("--time-zone", default=DEFAULT_TIME_ZONE,
+                        help="billing time zone, in which the page shows every time")
 
 
 def _sample_options(sample: argparse.ArgumentParser) -> None:
