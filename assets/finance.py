@@ -15,7 +15,7 @@ import dagster as dg
 from pipelines.metadata import ROW_COUNT, TABLE_NAME, table
 from pipelines.partitions import billing_periods
 from pipelines.pools import WAREHOUSE_POOL
-from pipelines.resources import RatingResource
+from pipelines.resources import RatingResource, landing_reachable
 from rating.finance.run import FinanceRequest, publish_analyst_copy, run_finance
 from rating.reports import margin as margin_report
 from rating.reports import queries as reports
@@ -67,11 +67,12 @@ def _spec(key: str, deps: list[str], description: str) -> dg.AssetSpec:
 def finance(context: dg.AssetExecutionContext, rating: RatingResource,
             config: FinanceConfig):  # type: ignore[no-untyped-def]
     period = context.partition_key
-    result = run_finance(FinanceRequest(
-        landing=rating.landing, catalog=Path(rating.catalog), warehouse=Path(rating.warehouse),
-        period=period, tolerance=Decimal(config.tolerance),
-        readiness_periods=config.readiness_periods, time_zone=rating.time_zone,
-        settings=rating.settings()))
+    with landing_reachable():
+        result = run_finance(FinanceRequest(
+            landing=rating.landing, catalog=Path(rating.catalog),
+            warehouse=Path(rating.warehouse), period=period, tolerance=Decimal(config.tolerance),
+            readiness_periods=config.readiness_periods, time_zone=rating.time_zone,
+            settings=rating.settings()))
     held = dg.MetadataValue.md(reports.markdown_table(("kind", "reason", "rows"),
                                                       result.quarantined))
     # legacy_billing and provider_costs hold every landed row, whatever its period.
