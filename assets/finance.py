@@ -105,14 +105,21 @@ def finance(context: dg.AssetExecutionContext, rating: RatingResource,
         TABLE_NAME: "margin_monthly"})
 
 
+# The copy is of the whole warehouse, not of a period: not partitioned, so that the ingestion
+# job (not partitioned) publishes it too. It follows every asset that writes the warehouse, so
+# that it runs last in whichever job selects it (each does: pipelines/jobs.py).
+WAREHOUSE_WRITERS = ["landed_usage", "period_summary", "closed_period", "odoo_invoices",
+                     "reconciliation_odoo", "margin_monthly", "cutover_readiness"]
+
+
 @dg.asset(
-    deps=["margin_monthly", "cutover_readiness", "period_summary"],
-    partitions_def=billing_periods,
+    deps=WAREHOUSE_WRITERS,
     group_name=GROUP,
     pool=WAREHOUSE_POOL,
     kinds={"duckdb"},
     description="A read-only copy of the warehouse for analysts and BI tools "
-                "(<warehouse>-analysts.duckdb), replaced in one step after each run.",
+                "(<warehouse>-analysts.duckdb), replaced in one step at the end of every job "
+                "that writes the warehouse.",
 )
 def analyst_copy(rating: RatingResource) -> dg.MaterializeResult:
     target = publish_analyst_copy(rating.warehouse)
