@@ -15,7 +15,7 @@ import dagster as dg
 from pipelines.metadata import ROW_COUNT, TABLE_NAME, table
 from pipelines.partitions import billing_periods
 from pipelines.pools import WAREHOUSE_POOL
-from pipelines.resources import RatingResource
+from pipelines.resources import RatingResource, landing_reachable
 from rating.finance.run import FinanceRequest, publish_analyst_copy, run_finance
 from rating.reports import margin as margin_report
 from rating.reports import queries as reports
@@ -67,11 +67,12 @@ def _spec(key: str, deps: list[str], description: str) -> dg.AssetSpec:
 def finance(context: dg.AssetExecutionContext, rating: RatingResource,
             config: FinanceConfig):  # type: ignore[no-untyped-def]
     period = context.partition_key
-    result = run_finance(FinanceRequest(
-        landing=rating.landing, catalog=Path(rating.catalog), warehouse=Path(rating.warehouse),
-        period=period, tolerance=Decimal(config.tolerance),
-        readiness_periods=config.readiness_periods, time_zone=rating.time_zone,
-        settings=rating.settings()))
+    with landing_reachable():
+        result = run_finance(FinanceRequest(
+            landing=rating.landing, catalog=Path(rating.catalog),
+            warehouse=Path(rating.warehouse), period=period, tolerance=Decimal(config.tolerance),
+            readiness_periods=config.readiness_periods, time_zone=rating.time_zone,
+            settings=rating.settings()))
     held = dg.MetadataValue.md(reports.markdown_table(("kind", "reason", "rows"),
                                                       result.quarantined))
     # legacy_billing and provider_costs hold every landed row, whatever its period.
@@ -104,14 +105,21 @@ def finance(context: dg.AssetExecutionContext, rating: RatingResource,
         TABLE_NAME: "margin_monthly"})
 
 
+# The copy is of the whole warehouse, not of a period: not partitioned, so that the ingestion
+# job (not partitioned) publishes it too. It follows every asset that writes the warehouse, so
+# that it runs last in whichever job selects it (each does: pipelines/jobs.py).
+WAREHOUSE_WRITERS = ["landed_usage", "period_summary", "closed_period", "odoo_invoices",
+                     "reconciliation_odoo", "margin_monthly", "cutover_readiness"]
+
+
 @dg.asset(
-    deps=["margin_monthly", "cutover_readiness", "period_summary"],
-    partitions_def=billing_periods,
+    deps=WAREHOUSE_WRITERS,
     group_name=GROUP,
     pool=WAREHOUSE_POOL,
     kinds={"duckdb"},
     description="A read-only copy of the warehouse for analysts and BI tools "
-                "(<warehouse>-analysts.duckdb), replaced in one step after each run.",
+                "(<warehouse>-analysts.duckdb), replaced in one step at the end of every job "
+                "that writes the warehouse.",
 )
 def analyst_copy(rating: RatingResource) -> dg.MaterializeResult:
     target = publish_analyst_copy(rating.warehouse)

@@ -21,7 +21,7 @@ from assets.ingest import held_table
 from pipelines.metadata import ROW_COUNT, TABLE_NAME, amount, mismatches_found, table
 from pipelines.partitions import billing_periods
 from pipelines.pools import WAREHOUSE_POOL
-from pipelines.resources import RatingResource
+from pipelines.resources import RatingResource, landing_reachable
 from rating.rate.engine import rate_period, summarise_period
 from rating.reports import queries as reports
 
@@ -62,8 +62,10 @@ class RatingConfig(dg.Config):
 def rated_period(context: dg.AssetExecutionContext, rating: RatingResource,  # type: ignore[no-untyped-def]
                  config: RatingConfig):
     period = context.partition_key
-    totals = rate_period(rating.request(period, accept_changes=config.accept_changes,
-                                        max_drop_percent=Decimal(str(config.max_drop_percent))))
+    with landing_reachable():
+        totals = rate_period(rating.request(
+            period, accept_changes=config.accept_changes,
+            max_drop_percent=Decimal(str(config.max_drop_percent))))
     for held in totals.held_files:
         context.log.warning(f"held {held.kind} file {held.file_path}: {held.reason}: "
                             f"{held.detail}; in force: {held.in_force}")

@@ -2,10 +2,13 @@
 
 import dagster as dg
 
+# Every job that writes the warehouse ends with the analysts' copy (asset analyst_copy, in the
+# finance group), as every command-line writer does.
 ingest_usage_job = dg.define_asset_job(
     "ingest_usage",
-    selection=dg.AssetSelection.groups("ingestion"),
-    description="Ingest new usage files into the ledger (each file once).",
+    selection=dg.AssetSelection.groups("ingestion") | dg.AssetSelection.assets("analyst_copy"),
+    description="Ingest new usage files into the ledger (each file once), then publish the "
+                "analysts' copy.",
 )
 
 rate_period_job = dg.define_asset_job(
@@ -20,5 +23,6 @@ close_period_job = dg.define_asset_job(
     "close_period",
     selection=dg.AssetSelection.groups("ingestion", "rating", "month_close", "finance"),
     description="Ingest, rate the period one last time, mark it closed, post its invoices to "
-                "Odoo (a dry run into odoo_outbox without ODOO_URL) and read them back.",
+                "Odoo (a dry run into odoo_outbox without ODOO_URL) and read them back, then its "
+                "dual run and margins, and publish the analysts' copy.",
 )

@@ -5,18 +5,31 @@
 
 import datetime as dt
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
 import dagster as dg
 
 from rating.catalog import Catalog
+from rating.ingest.s3 import LandingUnreachable
 from rating.odoo.gateway import Gateway, OdooSettings, connect, settings_from_environment
 from rating.odoo.posting import PostingOptions
 from rating.periods import DEFAULT_TIME_ZONE
 from rating.rate.engine import RateRequest
 from rating.rate.guard import GuardSettings
 from rating.warehouse import WarehouseSettings
+
+
+@contextmanager
+def landing_reachable() -> Iterator[None]:
+    """An s3:// landing zone that cannot be reached fails the step with the engine's one line
+    (what failed, what to check) instead of a traceback through the engine."""
+    try:
+        yield
+    except LandingUnreachable as exc:
+        raise dg.Failure(description=str(exc)) from None
 
 
 class RatingResource(dg.ConfigurableResource):

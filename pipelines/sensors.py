@@ -10,7 +10,7 @@ import dagster as dg
 
 from pipelines.jobs import ingest_usage_job, rate_period_job
 from pipelines.partitions import billing_periods
-from pipelines.resources import RatingResource
+from pipelines.resources import RatingResource, landing_reachable
 from rating.ingest.watch import WarehouseBusy, changes, known_files
 
 
@@ -25,7 +25,8 @@ def new_usage_files(context: dg.SensorEvaluationContext,
         known = known_files(rating.warehouse)
     except WarehouseBusy:
         return dg.SkipReason("the warehouse is being written; looking again at the next tick")
-    found = changes(rating.landing, known, rating.time_zone)
+    with landing_reachable():
+        found = changes(rating.landing, known, rating.time_zone)
     if not found.new_files:
         return dg.SkipReason("no new usage file")
     # The files' sizes and times are in the run key: an unreadable file replaced in place is

@@ -38,7 +38,7 @@ from rating.cli_args import build_parser
 from rating.ingest.ledger import LedgerError
 from rating.ingest.usage import HeldFile, IngestResult
 from rating.rate.engine import RateRequest
-from rating.warehouse import WarehouseSettings
+from rating.warehouse import WarehouseInUse, WarehouseSettings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -278,6 +278,11 @@ def _report(args: argparse.Namespace) -> int:
     try:
         # Written first: it refuses (writing nothing) a period without data, saying what to run.
         written = margin_report.write_report(args.warehouse, args.period, out, time_zone)
+        table = margin_report.headline_text(margin_report.headline(args.warehouse, args.period))
+        notes = margin_report.report_notes(args.warehouse, args.period, time_zone)
+    except WarehouseInUse as exc:  # a writer kept it past the wait: who, and what to do
+        print(f"fusion-rating: no margin report: {exc}", file=sys.stderr)
+        return 2
     except (margin_report.NoMarginData, ValueError) as exc:
         print(f"fusion-rating: {exc}", file=sys.stderr)
         return 2
@@ -287,8 +292,8 @@ def _report(args: argparse.Namespace) -> int:
               f"{str(exc).splitlines()[0]}); if a rate, finance or Dagster run is writing it, "
               f"wait for it to end, or report from the analysts' copy {copy}", file=sys.stderr)
         return 2
-    print(margin_report.headline_text(margin_report.headline(args.warehouse, args.period)))
-    for note in margin_report.report_notes(args.warehouse, args.period, time_zone):
+    print(table)
+    for note in notes:
         print(f"  {note}")
     print(f"report: {written}")
     return 0

@@ -124,9 +124,12 @@ _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (
 _Opened = TypeVar("_Opened")
 
 
-def when_free(open_file: Callable[[], _Opened]) -> _Opened:
+def when_free(open_file: Callable[[], _Opened],
+              describe: Callable[[str], str] | None = None) -> _Opened:
     """`open_file()`, tried again while DuckDB finds its file open in another process, up to
-    READER_WAIT_SECONDS; then `WarehouseInUse` names that process."""
+    READER_WAIT_SECONDS; then `WarehouseInUse` names that process (`describe` makes the line
+    from DuckDB's lock error: `in_use_message` for a writer, `written_message` for a
+    reader)."""
     deadline = time.monotonic() + READER_WAIT_SECONDS
     pause = 0.05
     while True:
@@ -137,7 +140,7 @@ def when_free(open_file: Callable[[], _Opened]) -> _Opened:
                 raise
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise WarehouseInUse(in_use_message(str(exc))) from None
+                raise WarehouseInUse((describe or in_use_message)(str(exc))) from None
         time.sleep(min(pause, remaining))
         pause = min(pause * 2, 1.0)
 
@@ -154,6 +157,21 @@ def in_use_message(duckdb_error: str) -> str:
     return (f"{path} is open in {who}, still after waiting {READER_WAIT_SECONDS:g} s: close "
             f"that connection (an analyst's DuckDB, DBeaver or notebook session: {readers}) "
             "or let it finish, then run this again")
+
+
+def written_message(duckdb_error: str) -> str:
+    """One line from DuckDB's lock error, for a reader: the process writing the file and what
+    to do (a reader cannot open a file that a process has open for writing)."""
+    conflict = _LOCK_CONFLICT.search(duckdb_error)
+    holder = _LOCK_HOLDER.search(duckdb_error)
+    who = ("another process" if holder is None
+           else f"process {holder['pid']} ({holder['program']})")
+    path = Path(conflict["file"] if conflict else "the warehouse")
+    copy = path.with_name(f"{path.stem}-analysts{path.suffix}")
+    return (f"{path} is open for writing in {who} (a rate, finance, post or Dagster run, or a "
+            f"session opened without read-only), still after waiting {READER_WAIT_SECONDS:g} "
+            f"s: run this again when it has finished, or read the analysts' copy {copy} (as "
+            "of the last run that wrote the warehouse)")
 
 
 def utc_now() -> dt.datetime:

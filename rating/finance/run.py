@@ -147,6 +147,7 @@ def run_finance(request: FinanceRequest) -> FinanceResult:
               "periods": request.readiness_periods, "first_day": period.first_day,
               "end_day": first_of_next_month(period.first_day),
               "now": dt.datetime.now(dt.UTC).replace(tzinfo=None)}
+    landing.require_reachable(request.landing)
     with warehouse.writer(request.warehouse, request.settings) as con:
         warehouse.create_schema(con)
         landing.open_root(con, request.landing)

@@ -14,7 +14,6 @@ import hashlib
 import os
 import re
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 import duckdb
 
 from rating import warehouse
+from rating.ingest import s3
 from rating.ingest.columns import (
     ALL_COLUMNS,
     CONTRACT_COLUMNS,
@@ -83,60 +83,25 @@ def file_id_for(relative_path: str) -> int:
     return int.from_bytes(digest[:8], "big") >> 1
 
 
-# S3 settings come from the environment only: (secret option, variables in order of precedence).
-S3_ENVIRONMENT = (("KEY_ID", ("AWS_ACCESS_KEY_ID",)),
-                  ("SECRET", ("AWS_SECRET_ACCESS_KEY",)),
-                  ("SESSION_TOKEN", ("AWS_SESSION_TOKEN",)),
-                  ("REGION", ("AWS_REGION", "AWS_DEFAULT_REGION")),
-                  ("ENDPOINT", ("FUSION_S3_ENDPOINT",)),
-                  ("URL_STYLE", ("FUSION_S3_URL_STYLE",)),
-                  ("USE_SSL", ("FUSION_S3_USE_SSL",)))
-_S3_CHOICES = {"URL_STYLE": ("path", "vhost"), "USE_SSL": ("true", "false")}
-
-
-def s3_secret_options(environ: Mapping[str, str]) -> dict[str, str]:
-    """The S3 secret's options that the environment sets (empty variables count as unset)."""
-    options: dict[str, str] = {}
-    for option, names in S3_ENVIRONMENT:
-        value = next((environ[n] for n in names if environ.get(n)), None)
-        if value is None:
-            continue
-        if option in _S3_CHOICES:
-            value = value.strip().lower()
-            if value not in _S3_CHOICES[option]:
-                raise ValueError(f"{names[0]} must be one of {', '.join(_S3_CHOICES[option])}")
-        options[option] = value
-    return options
-
-
-def load_httpfs(con: Any, environ: Mapping[str, str] | None = None) -> None:
-    """Load DuckDB's httpfs extension from the pinned wheel, without network access, and
-    configure S3 access (an in-memory secret) from the environment's variables, if any."""
-    import duckdb_extension_httpfs  # type: ignore[import-untyped]
-
-    package = Path(duckdb_extension_httpfs.__file__).parent
-    extension = next(package.rglob("*.duckdb_extension"))
-    con.execute(f"INSTALL '{extension.as_posix()}'")
-    con.execute("LOAD httpfs")
-    options = s3_secret_options(os.environ if environ is None else environ)
-    if not options:
-        return
-    # CREATE SECRET takes no prepared parameters: values are quoted as SQL literals. DuckDB's
-    # errors quote the statement, so they are not passed on (the values must never be printed).
-    body = ", ".join(f"{option} '{value.replace(chr(39), chr(39) * 2)}'"
-                     for option, value in options.items())
-    try:
-        con.execute(f"CREATE OR REPLACE SECRET fusion_landing (TYPE s3, {body})")
-    except duckdb.Error:
-        raise RuntimeError("could not create the S3 secret from the AWS_* and FUSION_S3_* "
-                           "environment variables (values not shown)") from None
-
-
 def open_root(con: Any, landing: str) -> None:
-    """Make the landing root readable on this connection (httpfs and the S3 secret for s3://);
-    call it before anything under the root is read."""
+    """Make the landing root readable on this connection (httpfs and the S3 secret for s3://,
+    then one quick listing: `s3.LandingUnreachable` says what failed and what to check); call
+    it before anything under the root is read."""
     if landing.startswith("s3://"):
-        load_httpfs(con)
+        s3.load_httpfs(con)
+        s3.probe(con, landing)
+
+
+def require_reachable(landing: str) -> None:
+    """Before a run opens the warehouse: an s3:// landing root that cannot be listed stops it
+    with `s3.LandingUnreachable`, having written nothing (a local root: nothing to do)."""
+    if not landing.startswith("s3://"):
+        return
+    con = duckdb.connect(":memory:")
+    try:
+        open_root(con, landing)
+    finally:
+        con.close()
 
 
 def discover(con: Any, landing: str) -> list[LandedFile]:

@@ -115,6 +115,7 @@ def _open(con: Any, request: RateRequest, catalog: Catalog) -> None:
 def ingest_landing(request: RateRequest) -> IngestResult:
     """The ingestion stage alone (the Dagster `landed_usage` asset)."""
     catalog = load_catalog(request.catalog)
+    landing.require_reachable(request.landing)
     with warehouse.writer(request.warehouse, request.settings) as con:
         _open(con, request, catalog)
         return ingest(con, request.landing, catalog, request.time_zone,
@@ -126,6 +127,7 @@ def rate_period(request: RateRequest) -> PeriodResult:
     """The rating stage alone (the Dagster rating assets): rate the period from the ledger."""
     catalog = load_catalog(request.catalog)
     period = billing_period(request.period, request.time_zone)
+    landing.require_reachable(request.landing)
     with warehouse.writer(request.warehouse, request.settings) as con:
         _open(con, request, catalog)
         held = _held_usage(con)
@@ -138,6 +140,7 @@ def rate(request: RateRequest) -> RateResult:
     started = warehouse.utc_now()
     catalog = load_catalog(request.catalog)
     period = billing_period(request.period, request.time_zone)
+    landing.require_reachable(request.landing)
     with warehouse.writer(request.warehouse, request.settings) as con:
         _open(con, request, catalog)
         ingested = ingest(con, request.landing, catalog, request.time_zone,

@@ -19,6 +19,12 @@ def open_read_only(database: Path | str) -> Any:
     return con
 
 
+def open_when_free(database: Path | str) -> Any:
+    """A read-only connection, waiting like a writer does while another process writes the
+    file (up to warehouse.READER_WAIT_SECONDS; then `WarehouseInUse` names that process)."""
+    return warehouse.when_free(lambda: open_read_only(database), warehouse.written_message)
+
+
 def query(database: Path | str, name: str, params: dict[str, Any] | None = None, *,
           ledger: Path | None = None) -> list[tuple[Any, ...]]:
     """The rows of `sql/<name>.sql` (a report, e.g. "reports/held_inputs") on a read-only

@@ -21,7 +21,7 @@ product_metrics AS (   -- a product code shared by two metrics names neither
 SELECT p.file_path, p.file_row_number, p.source_t AS source, p.service_t AS service,
        p.account_t AS account_id, a.customer_key, p.period_t AS billing_period,
        CASE WHEN m.metric IS NULL AND pm.metrics = 1 THEN pm.metric ELSE p.charge_t END
-           AS charge, CAST(p.amount_d AS DECIMAL(38, 2)) AS amount,
+           AS charge, CAST(p.amount_d AS DECIMAL(38, 2)) AS amount, p.amount_d AS landed_amount,
        p.currency_t AS currency, nullif(trim(p.legacy_invoice_id), '') AS legacy_invoice_id,
        concat_ws(',', p.source, p.service, p.account_id, p.period, p.charge, p.amount,
                  p.currency, p.legacy_invoice_id) AS record,

@@ -294,3 +294,41 @@ def test_daily_revenue_is_an_exact_even_spread(rated: tuple[Landing, Path]) -> N
                     "AND metric = 'vcpu_hours' ORDER BY day")
     part = (D("9.00") / 31).quantize(D("0.000000001"))      # 0.290322581, half-up
     assert [r[0] for r in days] == [part] * 30 + [D("9.00") - 30 * part]
+
+
+def test_a_held_cost_keeps_its_service_when_the_providers_name_has_a_comma(
+        rated: tuple[Landing, Path]) -> None:
+    landing, wh = rated
+    write_csv(landing.root / "provider_costs" / "c.csv", COST_HEADER, [
+        ("2026-10-02", "Acme, Inc.", "nexadesk", "", "ai_tokens", "100.00", "USD"),
+        ("2026-10-03", "openai", "nexamaps", "", "map_tiles", "2.50", "EUR")])   # no rates
+    finance(landing, wh)
+    assert rows(wh, "SELECT record, service, billing_period, amount, currency "
+                    "FROM finance_quarantine ORDER BY file_row_number") == [
+        ("2026-10-02,Acme, Inc.,nexadesk,ai_tokens,100.00,USD", "nexadesk", PERIOD,
+         D("100.000000000"), "USD"),
+        ("2026-10-03,openai,nexamaps,map_tiles,2.50,EUR", "nexamaps", PERIOD, D("2.500000000"),
+         "EUR")]
+    notes = margin_report.report_notes(wh, PERIOD)
+    assert ("WARNING: Costs held: 2 provider cost row(s) of 2026-10 have no FX rate for their "
+            "day (finance_quarantine, reason missing_fx_rate): 100.00 USD on nexadesk; 2.50 EUR "
+            "on nexamaps.") in " ".join(notes)
+
+
+def test_a_warehouse_written_before_the_typed_held_columns_gains_them(
+        rated: tuple[Landing, Path]) -> None:
+    landing, wh = rated
+    con = duckdb.connect(str(wh))
+    try:   # finance_quarantine as an earlier fusion-rating wrote it, with a held row
+        for column in ("service", "billing_period", "amount", "currency"):
+            con.execute(f"ALTER TABLE finance_quarantine DROP COLUMN {column}")
+        con.execute("INSERT INTO finance_quarantine VALUES ('provider_costs', "
+                    "'missing_fx_rate', 'provider_costs/old.csv', 0, 'x', NULL)")
+    finally:
+        con.close()
+    write_csv(landing.root / "provider_costs" / "c.csv", COST_HEADER, [
+        ("2026-10-02", "openai", "nexadesk", "", "ai_tokens", "100.00", "USD")])
+    finance(landing, wh)   # rewrites finance_quarantine, now with the typed columns
+    assert rows(wh, "SELECT file_path, service, billing_period, amount, currency "
+                    "FROM finance_quarantine") == [
+        ("provider_costs/c.csv", "nexadesk", PERIOD, D("100.000000000"), "USD")]

@@ -7,6 +7,8 @@ table but the wall-clock columns (usage_builder.WALL_CLOCK) must come out identi
 from __future__ import annotations
 
 import logging
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,10 @@ from typing import Any
 import duckdb
 import pytest
 
-from rating.ingest.landing import load_httpfs, s3_secret_options
+from rating.cli import main
+from rating.ingest import landing
+from rating.ingest import s3 as s3_module
+from rating.ingest.s3 import load_httpfs, s3_secret_options
 from rating.rate.engine import RateResult
 from rating.samples.usage import SampleSummary, write_sample
 from tests.support.usage_builder import rate_landing, rows, snapshot
@@ -171,3 +176,84 @@ def test_s3_settings_come_from_the_environment_only() -> None:
         con.close()
     assert "key_id=o'brien" in description and "region=ca-central-1" in description
     assert "s'e'c" not in description  # DuckDB redacts the secret itself
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def point_at(monkeypatch: pytest.MonkeyPatch, endpoint: str) -> None:
+    """The S3 settings an operator gives, towards `endpoint`."""
+    for name, value in (("AWS_ACCESS_KEY_ID", KEY_ID), ("AWS_SECRET_ACCESS_KEY", SECRET),
+                        ("AWS_REGION", REGION), ("FUSION_S3_ENDPOINT", endpoint),
+                        ("FUSION_S3_URL_STYLE", "path"), ("FUSION_S3_USE_SSL", "false")):
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+
+
+CATALOG = Path(__file__).resolve().parents[2] / "catalog"
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("command", [["ingest"], ["rate", "--period", "2026-10"],
+                                     ["finance", "--period", "2026-10"]])
+def test_an_s3_endpoint_that_refuses_connections_stops_the_run_in_one_line_naming_it(
+        command: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    endpoint = f"127.0.0.1:{closed_port()}"
+    point_at(monkeypatch, endpoint)
+    wh = tmp_path / "wh.duckdb"
+    started = time.monotonic()
+
+    code = main([*command, "--landing", f"s3://{BUCKET}/landing", "--catalog", str(CATALOG),
+                 "--warehouse", str(wh)])
+
+    elapsed = time.monotonic() - started
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    [line] = err.strip().splitlines()
+    assert f"s3://{BUCKET}/landing" in line and f"http://{endpoint}" in line
+    assert "connection refused" in line and "FUSION_S3_ENDPOINT" in line
+    assert SECRET not in line and KEY_ID not in line
+    assert list(tmp_path.iterdir()) == []  # no warehouse, no ledger, no lock file
+    assert elapsed < 5, elapsed
+
+
+@pytest.mark.engine
+def test_an_s3_endpoint_that_never_answers_times_out_quickly_and_says_so(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(s3_module, "PROBE_TIMEOUT_SECONDS", 1)
+    with socket.socket() as silent:  # accepts connections (the kernel does), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        point_at(monkeypatch, f"127.0.0.1:{silent.getsockname()[1]}")
+        started = time.monotonic()
+        with pytest.raises(s3_module.LandingUnreachable, match="timed out") as raised:
+            landing.require_reachable(f"s3://{BUCKET}/landing")
+        elapsed = time.monotonic() - started
+    assert "no answer within 1 s" in str(raised.value)
+    assert elapsed < 4, elapsed  # one try and one retry of a second each
+
+
+@pytest.mark.slow
+def test_a_missing_bucket_or_refused_credentials_are_named_with_what_to_check(
+        s3: tuple[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    endpoint, _ = s3
+    point_at(monkeypatch, endpoint)
+    with pytest.raises(s3_module.LandingUnreachable) as missing:
+        landing.require_reachable("s3://no-such-bucket/landing")
+    assert "no such bucket no-such-bucket" in str(missing.value)
+    assert "--landing (or FUSION_LANDING)" in str(missing.value)
+
+    import moto.settings
+
+    monkeypatch.setattr(moto.settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)  # check credentials
+    with pytest.raises(s3_module.LandingUnreachable) as denied:
+        landing.require_reachable(f"s3://{BUCKET}/landing")
+    message = str(denied.value)
+    assert "access denied (InvalidAccessKeyId)" in message
+    assert "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY" in message
+    assert SECRET not in message

@@ -27,13 +27,18 @@ ACCOUNTS = [
     ("nexadesk", "d-2", "C-002", "Desk Co."),
 ]
 
-# finance_quarantine rows: (kind, reason, record)
+# finance_quarantine rows: (kind, reason, record, service, billing_period, amount, currency)
 HELD = [
-    ("provider_costs", "missing_fx_rate", "2026-10-15,aws,nexacloud,c-2,vcpu_hours,12.5000,USD"),
-    ("provider_costs", "missing_fx_rate", "2026-10-31,aws,nexacloud,7.25,USD"),     # pooled
-    ("provider_costs", "missing_fx_rate", "2026-10-03,openai,nexadesk,4.00,EUR"),
-    ("provider_costs", "missing_fx_rate", "2026-09-30,aws,nexacloud,1000.00,USD"),  # not PERIOD
-    ("provider_costs", "negative_cost", "2026-10-03,openai,nexadesk,-3.25,USD"),
+    ("provider_costs", "missing_fx_rate", "2026-10-15,aws,nexacloud,c-2,vcpu_hours,12.5000,USD",
+     "nexacloud", "2026-10", Decimal("12.5"), "USD"),
+    ("provider_costs", "missing_fx_rate", "2026-10-31,aws,nexacloud,7.25,USD",      # pooled
+     "nexacloud", "2026-10", Decimal("7.25"), "USD"),
+    ("provider_costs", "missing_fx_rate", "2026-10-03,openai,nexadesk,4.00,EUR",
+     "nexadesk", "2026-10", Decimal("4.00"), "EUR"),
+    ("provider_costs", "missing_fx_rate", "2026-09-30,aws,nexacloud,1000.00,USD",   # not PERIOD
+     "nexacloud", "2026-09", Decimal("1000.00"), "USD"),
+    ("provider_costs", "negative_cost", "2026-10-03,openai,nexadesk,-3.25,USD",
+     "nexadesk", "2026-10", Decimal("-3.25"), "USD"),
 ]
 
 
@@ -41,8 +46,10 @@ def annotate(path: Path, *, closed_at: dt.datetime | None = None) -> Path:
     con = warehouse.connect(path)
     try:
         con.executemany("INSERT INTO validated_accounts VALUES (?, ?, ?, ?)", ACCOUNTS)
-        con.executemany("INSERT INTO finance_quarantine VALUES (?, ?, 'provider_costs/x.csv',"
-                        " 1, ?, NULL)", HELD)
+        con.executemany(
+            "INSERT INTO finance_quarantine (kind, reason, file_path, file_row_number, record,"
+            " service, billing_period, amount, currency)"
+            " VALUES (?, ?, 'provider_costs/x.csv', 1, ?, ?, ?, ?, ?)", HELD)
         con.execute("INSERT INTO margin_monthly VALUES (?, ?, 'C-002', 'apps', 250.00, 0, 250.00,"
                     " 100.00)", [PERIOD, NO_COST_SERVICE])
         if closed_at is not None:

@@ -85,7 +85,7 @@ def headline(database: Path | str, period: str) -> list[HeadlineRow]:
     cut-over readiness (None when none was computed).
     """
     billing_period(period)
-    con = reports.open_read_only(database)
+    con = reports.open_when_free(database)
     try:
         return read_headline(con, period)
     finally:
@@ -165,7 +165,7 @@ def write_report(database: Path | str, period: str, out: Path,
     target = out / f"margin-{period}.html" if out.is_dir() else out
     if not Path(database).exists():
         raise NoMarginData(missing_data(database, None, period))
-    con = reports.open_read_only(database)
+    con = reports.open_when_free(database)
     try:
         status = read_status(con, period)
         problem = missing_data(database, status, period)
@@ -201,7 +201,7 @@ def report_notes(database: Path | str, period: str,
                  time_zone: str = DEFAULT_TIME_ZONE) -> list[str]:
     """The page's notes as plain lines, for a terminal: closed or provisional, costs held, and
     why a service shows 100 %."""
-    con = reports.open_read_only(database)
+    con = reports.open_when_free(database)
     try:
         status = read_status(con, period)
         in_period = {"billing_period": period}

@@ -1,0 +1,4 @@
+-- Held finance rows gained typed fields for the reports, here the row's amount in its
+-- currency: a warehouse written before has the table without the column (NULL until the next
+-- finance run, which rewrites the table).
+ALTER TABLE finance_quarantine ADD COLUMN IF NOT EXISTS amount DECIMAL(38, 9)
