@@ -40,7 +40,8 @@ HELD = [
 def annotate(path: Path, *, closed_at: dt.datetime | None = None) -> Path:
     con = warehouse.connect(path)
     try:
-        con.executemany("INSERT INTO validated_accounts VALUES (?, ?, ?, ?)", ACCOUNTS)
+        con.executemany("INSERT INTO validated_accounts (service, account_id, customer_key,"
+                        " name) VALUES (?, ?, ?, ?)", ACCOUNTS)
         con.executemany("INSERT INTO finance_quarantine VALUES (?, ?, 'provider_costs/x.csv',"
                         " 1, ?, NULL)", HELD)
         con.execute("INSERT INTO margin_monthly VALUES (?, ?, 'C-002', 'apps', 250.00, 0, 250.00,"

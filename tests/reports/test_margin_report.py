@@ -67,13 +67,10 @@ def rated(con: object, period: str = PERIOD) -> None:
 
 
 def build_warehouse(path: Path, *, with_rows: bool = True) -> Path:
-    """The schema (and validated_accounts, which rating creates); with rows, margins, one
-    rated charge, readiness and the dual run."""
+    """The schema; with rows, margins, one rated charge, readiness and the dual run."""
     con = warehouse.connect(path)
     try:
         warehouse.create_schema(con)
-        con.execute("CREATE TABLE IF NOT EXISTS validated_accounts (service VARCHAR,"
-                    " account_id VARCHAR, customer_key VARCHAR, name VARCHAR)")
         if with_rows:
             rated(con)
             con.executemany(
