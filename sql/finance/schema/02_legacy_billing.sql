@@ -4,7 +4,7 @@ CREATE TABLE IF NOT EXISTS legacy_billing (
     source             VARCHAR NOT NULL,   -- 'lago' | 'stripe' | an app's name
     service            VARCHAR NOT NULL,   -- catalog_services.service
     account_id         VARCHAR NOT NULL,   -- the app's account id (validated_accounts)
-    customer_key       VARCHAR NOT NULL,   -- the customer (validated_accounts.customer_key)
+    customer_key       VARCHAR NOT NULL,   -- the customer (customers.customer_key)
     billing_period     VARCHAR NOT NULL,   -- YYYY-MM
     charge             VARCHAR NOT NULL,   -- our metric code, or '' for the whole invoice
     amount             DECIMAL(38, 2) NOT NULL,  -- what the legacy billed, before taxes, in

@@ -5,7 +5,7 @@
 CREATE TABLE IF NOT EXISTS reconciliation_legacy (
     billing_period     VARCHAR NOT NULL,   -- YYYY-MM in the billing time zone
     service            VARCHAR NOT NULL,   -- catalog_services.service
-    customer_key       VARCHAR NOT NULL,   -- the customer (validated_accounts.customer_key)
+    customer_key       VARCHAR NOT NULL,   -- the customer (customers.customer_key)
     charge             VARCHAR NOT NULL,   -- our metric code, or '' for the whole invoice
     sources            VARCHAR,            -- legacy sources, comma-separated; NULL:
                                            -- only_in_ours

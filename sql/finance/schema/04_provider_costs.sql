@@ -6,7 +6,7 @@ CREATE TABLE IF NOT EXISTS provider_costs (
     service          VARCHAR NOT NULL,     -- catalog_services.service
     account_id       VARCHAR,              -- NULL: a pooled cost, allocated by usage
     customer_key     VARCHAR,              -- the account's customer (direct costs;
-                                           -- validated_accounts.customer_key); NULL: pooled
+                                           -- customers.customer_key); NULL: pooled
     metric           VARCHAR,              -- NULL: the catalog's mapping for the provider
     cost             DECIMAL(38, 9) NOT NULL,   -- as billed, in `currency`, 9 decimals
     currency         VARCHAR NOT NULL,     -- ISO code of cost

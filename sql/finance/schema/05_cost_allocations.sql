@@ -6,7 +6,7 @@ CREATE TABLE IF NOT EXISTS cost_allocations (
     billing_period  VARCHAR NOT NULL,      -- YYYY-MM: the billing period of cost_date
     provider        VARCHAR NOT NULL,      -- provider_costs.provider
     service         VARCHAR NOT NULL,      -- catalog_services.service
-    customer_key    VARCHAR,               -- the customer (validated_accounts.customer_key); NULL
+    customer_key    VARCHAR,               -- the customer (customers.customer_key); NULL
                                            -- when unallocated
     metric          VARCHAR,               -- the metric the cost is shared by
                                            -- (catalog_metrics.metric); NULL: direct cost

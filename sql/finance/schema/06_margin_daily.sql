@@ -7,7 +7,7 @@ CREATE TABLE IF NOT EXISTS margin_daily (
     day             DATE NOT NULL,         -- a day of the billing period (billing time zone)
     billing_period  VARCHAR NOT NULL,      -- YYYY-MM in the billing time zone
     service         VARCHAR NOT NULL,      -- catalog_services.service
-    customer_key    VARCHAR,               -- the customer (validated_accounts.customer_key); NULL:
+    customer_key    VARCHAR,               -- the customer (customers.customer_key); NULL:
                                            -- unallocated cost
     metric          VARCHAR,               -- catalog_metrics.metric; NULL: a cost without one
     revenue         DECIMAL(38, 9) NOT NULL,  -- the day's share of the rated amount, in the

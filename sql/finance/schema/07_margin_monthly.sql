@@ -4,7 +4,7 @@
 CREATE TABLE IF NOT EXISTS margin_monthly (
     billing_period  VARCHAR NOT NULL,      -- YYYY-MM in the billing time zone
     service         VARCHAR NOT NULL,      -- catalog_services.service
-    customer_key    VARCHAR,               -- the customer (validated_accounts.customer_key); NULL:
+    customer_key    VARCHAR,               -- the customer (customers.customer_key); NULL:
                                            -- unallocated cost
     metric          VARCHAR,               -- catalog_metrics.metric; NULL: a cost without one
     revenue         DECIMAL(38, 2) NOT NULL,  -- rated_charges.amount summed, in the plan's

@@ -2,7 +2,7 @@
 -- could not be allocated to a customer appear under customer_key NULL.
 CREATE OR REPLACE VIEW margin_by_customer AS
 SELECT billing_period,                                          -- YYYY-MM
-       customer_key,                                            -- validated_accounts.customer_key;
+       customer_key,                                            -- customers.customer_key;
                                                                 -- NULL: unallocated costs
        sum(revenue) AS revenue,                                 -- rated amounts, cents
        CAST(round(sum(cost), 2) AS DECIMAL(38, 2)) AS cost,     -- allocated costs in CAD,

@@ -2,7 +2,7 @@
 CREATE OR REPLACE VIEW negative_margin_customers AS
 SELECT billing_period,                                          -- YYYY-MM
        service,                                                 -- catalog_services.service
-       customer_key,                                            -- validated_accounts.customer_key
+       customer_key,                                            -- customers.customer_key
        sum(revenue) AS revenue,                                 -- rated amounts, cents
        CAST(round(sum(cost), 2) AS DECIMAL(38, 2)) AS cost,     -- allocated costs in CAD,
                                                                 -- rounded to cents

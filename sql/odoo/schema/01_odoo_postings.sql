@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS odoo_postings (
     invoice_key       VARCHAR PRIMARY KEY,  -- invoice_lines.invoice_key, and the Odoo
                                           -- invoice's x_fc_billing_key
     billing_period    VARCHAR NOT NULL,   -- YYYY-MM in the billing time zone
-    customer_key      VARCHAR NOT NULL,   -- the customer (validated_accounts.customer_key; the
+    customer_key      VARCHAR NOT NULL,   -- the customer (customers.customer_key; the
                                           -- partner's ref in Odoo)
     service           VARCHAR NOT NULL,   -- catalog_services.service
     content_hash      VARCHAR NOT NULL,   -- sha256 of the payload (odoo_outbox.payload)

@@ -4,7 +4,7 @@
 CREATE TABLE IF NOT EXISTS odoo_outbox (
     invoice_key     VARCHAR NOT NULL,     -- invoice_lines.invoice_key
     billing_period  VARCHAR NOT NULL,     -- YYYY-MM in the billing time zone
-    customer_key    VARCHAR NOT NULL,     -- the customer (validated_accounts.customer_key)
+    customer_key    VARCHAR NOT NULL,     -- the customer (customers.customer_key)
     service         VARCHAR NOT NULL,     -- catalog_services.service
     content_hash    VARCHAR NOT NULL,     -- sha256 of the payload (odoo_postings.content_hash)
     amount_untaxed  DECIMAL(38, 2),       -- the payload's untaxed total, in the invoice's

@@ -7,7 +7,7 @@
 CREATE TABLE IF NOT EXISTS reconciliation_odoo (
     invoice_key      VARCHAR NOT NULL,    -- invoice_lines.invoice_key
     billing_period   VARCHAR NOT NULL,    -- YYYY-MM in the billing time zone
-    customer_key     VARCHAR NOT NULL,    -- the customer (validated_accounts.customer_key)
+    customer_key     VARCHAR NOT NULL,    -- the customer (customers.customer_key)
     service          VARCHAR NOT NULL,    -- catalog_services.service
     rated_untaxed    DECIMAL(38, 2),      -- our invoice's total, in its currency; NULL:
                                           -- not_rated

@@ -2,7 +2,7 @@
 CREATE TABLE IF NOT EXISTS usage_rollups (
     billing_period      VARCHAR NOT NULL,   -- YYYY-MM, a calendar month in the billing time zone
     subscription_id     VARCHAR NOT NULL,   -- validated_subscriptions.subscription_id
-    customer_key        VARCHAR NOT NULL,   -- the customer (validated_accounts.customer_key)
+    customer_key        VARCHAR NOT NULL,   -- the customer (customers.customer_key)
     service             VARCHAR NOT NULL,   -- catalog_services.service
     account_id          VARCHAR NOT NULL,   -- the app's account id (validated_accounts)
     metric              VARCHAR NOT NULL,   -- catalog_metrics.metric

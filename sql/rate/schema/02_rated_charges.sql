@@ -2,7 +2,7 @@
 -- where a charge's minimum exceeds what its usage came to).
 CREATE TABLE IF NOT EXISTS rated_charges (
     billing_period        VARCHAR NOT NULL,   -- YYYY-MM in the billing time zone
-    customer_key          VARCHAR NOT NULL,   -- the customer (validated_accounts.customer_key)
+    customer_key          VARCHAR NOT NULL,   -- the customer (customers.customer_key)
     service               VARCHAR NOT NULL,   -- catalog_services.service
     subscription_id       VARCHAR NOT NULL,   -- validated_subscriptions.subscription_id
     account_id            VARCHAR NOT NULL,   -- the app's account id (validated_accounts)

@@ -4,7 +4,7 @@ CREATE TABLE IF NOT EXISTS invoice_lines (
     invoice_key       VARCHAR NOT NULL,   -- '<customer_key>/<service>/<billing_period>'
                                           -- (odoo_postings.invoice_key)
     billing_period    VARCHAR NOT NULL,   -- YYYY-MM in the billing time zone
-    customer_key      VARCHAR NOT NULL,   -- the customer (validated_accounts.customer_key)
+    customer_key      VARCHAR NOT NULL,   -- the customer (customers.customer_key)
     service           VARCHAR NOT NULL,   -- catalog_services.service
     currency          VARCHAR NOT NULL,   -- ISO code of the amounts (the plan's currency)
     line_number       INTEGER NOT NULL,   -- 1-based within the invoice

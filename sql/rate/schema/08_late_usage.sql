@@ -4,7 +4,7 @@
 CREATE TABLE IF NOT EXISTS late_usage (
     billing_period      VARCHAR NOT NULL,  -- the closed period (closed_periods.billing_period)
     subscription_id     VARCHAR NOT NULL,  -- validated_subscriptions.subscription_id
-    customer_key        VARCHAR NOT NULL,  -- the customer (validated_accounts.customer_key)
+    customer_key        VARCHAR NOT NULL,  -- the customer (customers.customer_key)
     service             VARCHAR NOT NULL,  -- catalog_services.service
     account_id          VARCHAR NOT NULL,  -- the app's account id
     metric              VARCHAR NOT NULL,  -- catalog_metrics.metric

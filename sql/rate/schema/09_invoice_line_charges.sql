@@ -3,7 +3,7 @@
 CREATE OR REPLACE VIEW invoice_line_charges AS
 SELECT l.invoice_key,            -- '<customer_key>/<service>/<billing_period>'
        l.billing_period,         -- YYYY-MM in the billing time zone
-       l.customer_key,           -- the customer (validated_accounts.customer_key)
+       l.customer_key,           -- the customer (customers.customer_key)
        l.service,                -- catalog_services.service
        l.currency,               -- ISO code of the amounts
        l.line_number,            -- 1-based within the invoice

@@ -5,7 +5,7 @@
 CREATE TABLE IF NOT EXISTS validated_accounts (
     service       VARCHAR NOT NULL,  -- catalog_services.service
     account_id    VARCHAR NOT NULL,  -- the app's account id
-    customer_key  VARCHAR NOT NULL,  -- our customer (validated_accounts.customer_key; the Odoo
+    customer_key  VARCHAR NOT NULL,  -- our customer (customers.customer_key; the Odoo
                                      -- partner's ref)
     name          VARCHAR,           -- the customer's name
     email         VARCHAR,           -- the customer's billing email
