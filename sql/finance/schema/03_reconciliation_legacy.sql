@@ -19,5 +19,7 @@ CREATE TABLE IF NOT EXISTS reconciliation_legacy (
     class              VARCHAR NOT NULL,   -- one of the classes in the table's comment
     tolerance          DECIMAL(38, 2) NOT NULL,  -- the largest |difference| that matches
                                                  -- (finance --tolerance)
-    legacy_invoice_ids VARCHAR             -- the legacy invoices, comma-separated; NULL: none
+    legacy_invoice_ids VARCHAR,            -- the legacy invoices, comma-separated; NULL: none
+    billing_month      DATE                -- billing_period as a DATE (its first day), for BI
+                                           -- tools' date axes
 )

@@ -12,6 +12,8 @@ CREATE TABLE IF NOT EXISTS margin_monthly (
     cost            DECIMAL(38, 9) NOT NULL,  -- the costs allocated, in CAD, 9 decimals
     margin          DECIMAL(38, 9) NOT NULL,  -- revenue - cost, 9 decimals (CAD when the
                                               -- revenue is in CAD)
-    margin_pct      DECIMAL(18, 2)         -- margin / revenue * 100, half away from zero to
+    margin_pct      DECIMAL(18, 2),        -- margin / revenue * 100, half away from zero to
                                            -- 2 decimals; NULL without revenue
+    billing_month   DATE                   -- billing_period as a DATE (its first day), for
+                                           -- BI tools' date axes
 )

@@ -2,6 +2,8 @@
 -- cents here, for reading).
 CREATE OR REPLACE VIEW margin_by_service AS
 SELECT billing_period,                                          -- YYYY-MM
+       billing_month,                                           -- billing_period as a DATE
+                                                                -- (its first day)
        service,                                                 -- catalog_services.service
        sum(revenue) AS revenue,                                 -- rated amounts, cents
        CAST(round(sum(cost), 2) AS DECIMAL(38, 2)) AS cost,     -- allocated costs in CAD,
@@ -11,4 +13,4 @@ SELECT billing_period,                                          -- YYYY-MM
        percent_of(sum(margin), sum(revenue)) AS margin_pct      -- margin / revenue * 100, 2
                                                                 -- decimals; NULL: no revenue
 FROM margin_monthly
-GROUP BY billing_period, service
+GROUP BY billing_period, billing_month, service

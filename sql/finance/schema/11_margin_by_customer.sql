@@ -2,6 +2,8 @@
 -- could not be allocated to a customer appear under customer_key NULL.
 CREATE OR REPLACE VIEW margin_by_customer AS
 SELECT billing_period,                                          -- YYYY-MM
+       billing_month,                                           -- billing_period as a DATE
+                                                                -- (its first day)
        customer_key,                                            -- customers.customer_key;
                                                                 -- NULL: unallocated costs
        sum(revenue) AS revenue,                                 -- rated amounts, cents
@@ -15,4 +17,4 @@ SELECT billing_period,                                          -- YYYY-MM
                                                                 -- 1 = the best margin of the
                                                                 -- period
 FROM margin_monthly
-GROUP BY billing_period, customer_key
+GROUP BY billing_period, billing_month, customer_key

@@ -20,5 +20,7 @@ CREATE TABLE IF NOT EXISTS reconciliation_odoo (
     difference       DECIMAL(38, 2),      -- Odoo's (or the payload's) untaxed minus ours
     posting_state    VARCHAR,             -- odoo_postings.state; NULL: never posted
     status           VARCHAR NOT NULL,    -- one of the statuses in the table's comment
-    checked_at       TIMESTAMP NOT NULL   -- when read back, UTC (wall clock)
+    checked_at       TIMESTAMP NOT NULL,  -- when read back, UTC (wall clock)
+    billing_month    DATE                 -- billing_period as a DATE (its first day), for BI
+                                          -- tools' date axes
 )

@@ -41,6 +41,8 @@ CREATE TABLE IF NOT EXISTS rated_charges (
     counter_rows          BIGINT NOT NULL,    -- accepted counter rows behind the quantity
     source_file_count     BIGINT NOT NULL,    -- distinct usage files behind it
     source_file_ids       BIGINT[] NOT NULL,  -- those files (landed_files.file_id)
-    description           VARCHAR NOT NULL    -- the invoice line's text (the charge's
+    description           VARCHAR NOT NULL,   -- the invoice line's text (the charge's
                                               -- template filled in)
+    billing_month         DATE                -- billing_period as a DATE (its first day), for
+                                              -- BI tools' date axes
 )

@@ -18,5 +18,7 @@ CREATE TABLE IF NOT EXISTS invoice_lines (
     subscription_id   VARCHAR NOT NULL,   -- rated_charges.subscription_id
     charge_id         VARCHAR NOT NULL,   -- rated_charges.charge_id
     group_value       VARCHAR,            -- the group_by dimension's value; NULL: no group
-    line_kind         VARCHAR NOT NULL    -- 'usage' | 'minimum_true_up'
+    line_kind         VARCHAR NOT NULL,   -- 'usage' | 'minimum_true_up'
+    billing_month     DATE                -- billing_period as a DATE (its first day), for
+                                          -- BI tools' date axes
 )

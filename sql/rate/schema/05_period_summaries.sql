@@ -7,5 +7,7 @@ CREATE TABLE IF NOT EXISTS period_summaries (
     invoices        BIGINT NOT NULL,   -- distinct invoice keys
     invoice_lines   BIGINT NOT NULL,   -- invoice lines
     amount          DECIMAL(38, 2) NOT NULL,  -- the invoice lines' amounts summed, before taxes
-    currency        VARCHAR NOT NULL   -- ISO code of the amount
+    currency        VARCHAR NOT NULL,  -- ISO code of the amount
+    billing_month   DATE               -- billing_period as a DATE (its first day), for BI
+                                       -- tools' date axes
 )

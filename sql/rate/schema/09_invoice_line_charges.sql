@@ -17,6 +17,7 @@ SELECT l.invoice_key,            -- '<customer_key>/<service>/<billing_period>'
        l.charge_id,              -- catalog_charges.charge_id
        l.group_value,            -- the group_by dimension's value; NULL: no group
        l.line_kind,              -- 'usage' | 'minimum_true_up'
+       l.billing_month,          -- billing_period as a DATE (its first day)
        r.metric,                 -- catalog_metrics.metric
        r.account_id,             -- the app's account id (validated_accounts)
        r.model,                  -- the charge model of the price used
