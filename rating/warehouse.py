@@ -3,7 +3,8 @@
 Every statement lives in `sql/<stage>/.../<name>.sql`, named in code by that path without
 `.sql`, one statement per file, with values passed as named parameters (`$name`). The only
 text ever spliced into SQL is a column projection that `rating.ingest.landing` builds from a
-fixed vocabulary of identifiers and casts (`{projection}`).
+fixed vocabulary of identifiers and casts (`{projection}`), and the COMMENT ON statements that
+`rating.schema_docs` derives from the schema files (COMMENT ON takes no parameter).
 """
 
 from __future__ import annotations

@@ -7,6 +7,6 @@ CREATE TABLE IF NOT EXISTS reference_files (
     modified_at   TIMESTAMP,          -- the file's modification time, UTC; NULL when the
                                       -- store gives none
     content_hash  VARCHAR NOT NULL,   -- sha256 (hex) of the version in force
-    rows_in_file  BIGINT NOT NULL,    -- data rows of the version (the header excluded)
+    rows_in_file  BIGINT NOT NULL,    -- rows in the version (a CSV header not counted)
     loaded_at     TIMESTAMP NOT NULL  -- UTC: when this version came into force (wall clock)
 )
