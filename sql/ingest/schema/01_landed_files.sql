@@ -1,8 +1,9 @@
 -- Every usage file in the ledger's manifest (ledger.ingested_files, mirrored after each
 -- ingestion): each file is read once, when it first lands.
 CREATE TABLE IF NOT EXISTS landed_files (
-    file_id          BIGINT PRIMARY KEY,   -- stable id derived from the path; usage_quarantine,
-                                           -- usage_rollups.source_file_ids and late_usage point here
+    file_id          BIGINT PRIMARY KEY,   -- stable id derived from the path (usage_quarantine,
+                                           -- usage_rollups.source_file_ids, late_usage point
+                                           -- here)
     file_path        VARCHAR NOT NULL,     -- relative to the landing root (usage/...)
     rows_in_file     BIGINT,               -- rows read from the file; NULL when it is unreadable
     status           VARCHAR NOT NULL,     -- 'ingested' | 'unreadable' (held: held_inputs)
