@@ -3,13 +3,15 @@
 Every statement lives in `sql/<stage>/.../<name>.sql`, named in code by that path without
 `.sql`, one statement per file, with values passed as named parameters (`$name`). The only
 text ever spliced into SQL is a column projection that `rating.ingest.landing` builds from a
-fixed vocabulary of identifiers and casts (`{projection}`).
+fixed vocabulary of identifiers and casts (`{projection}`), and the COMMENT ON statements that
+`rating.schema_docs` derives from the schema files (COMMENT ON takes no parameter).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -207,7 +209,7 @@ class WarehouseOutdated(ValueError):
 
 def create_schema(con: Any) -> None:
     """Create the warehouse tables that do not exist yet (documented in docs/warehouse.md), in
-    a warehouse of this layout or a new one."""
+    a warehouse of this layout or a new one, with their comments (rating.schema_docs)."""
     existing = {row["table_name"] for row in rows(con, "warehouse/existing_tables")}
     if existing:
         found = (value(con, "warehouse/schema_version") if "schema_version" in existing else 1)
@@ -217,11 +219,37 @@ def create_schema(con: Any) -> None:
                 f"{found}, this one writes version {SCHEMA_VERSION}): rate into a new warehouse "
                 "file (every open period is rated again from the landing zone, which this "
                 "version ingests into its ledger once)")
-    for stage in SCHEMA_STAGES:
-        for path in sorted((SQL_ROOT / stage / "schema").glob("*.sql")):
+    files = schema_files()
+    if "schema_applied" in existing and \
+            value(con, "warehouse/schema_fingerprint") == schema_fingerprint(files):
+        return  # the same files ran before: every table, view and comment is there
+    # One transaction, one commit: replacing a view drops its comments, given again here.
+    with transaction(con):
+        for path in files:
             con.execute(path.read_text(encoding="utf-8"))
-    if not existing:
-        run(con, "warehouse/insert_schema_version", {"version": SCHEMA_VERSION})
+        if not existing:
+            run(con, "warehouse/insert_schema_version", {"version": SCHEMA_VERSION})
+        # Imported here: rating.schema_docs reads the schema files through this module.
+        from rating import schema_docs
+
+        schema_docs.document(con)
+        run(con, "warehouse/clear_schema_applied")
+        run(con, "warehouse/insert_schema_applied", {"fingerprint": schema_fingerprint(files)})
+
+
+def schema_files() -> list[Path]:
+    """Every sql/<stage>/schema/*.sql file, in the order they run."""
+    return [path for stage in SCHEMA_STAGES
+            for path in sorted((SQL_ROOT / stage / "schema").glob("*.sql"))]
+
+
+def schema_fingerprint(files: list[Path]) -> str:
+    """sha256 of the schema files' paths and texts: another text, another fingerprint."""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(f"{path.relative_to(SQL_ROOT)}\0{path.read_text(encoding='utf-8')}\0"
+                      .encode())
+    return digest.hexdigest()
 
 
 def run(con: Any, name: str, params: Mapping[str, Any] | None = None) -> Any:

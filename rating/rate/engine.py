@@ -240,11 +240,14 @@ def _write_run_tables(con: Any, held: tuple[HeldFile, ...]) -> None:
             "kind": problem.kind, "reason": problem.reason, "file_path": problem.file_path,
             "detail": problem.detail})
     references.record_held(con, held)
-    for statement in ("rate/replace_catalog_services", "rate/replace_catalog_metrics",
-                      "rate/replace_catalog_plans", "rate/replace_catalog_charges",
-                      "rate/replace_catalog_prices", "rate/replace_catalog_price_tiers",
-                      "rate/replace_validated_subscriptions",
-                      "rate/replace_validated_accounts"):
+    for statement in ("rate/clear_catalog_services", "rate/insert_catalog_services",
+                      "rate/clear_catalog_metrics", "rate/insert_catalog_metrics",
+                      "rate/clear_catalog_plans", "rate/insert_catalog_plans",
+                      "rate/clear_catalog_charges", "rate/insert_catalog_charges",
+                      "rate/clear_catalog_prices", "rate/insert_catalog_prices",
+                      "rate/clear_catalog_price_tiers", "rate/insert_catalog_price_tiers",
+                      "rate/clear_validated_subscriptions", "rate/insert_validated_subscriptions",
+                      "rate/clear_validated_accounts", "rate/insert_validated_accounts"):
         warehouse.run(con, statement)
 
 

@@ -2,7 +2,9 @@
 -- charge (our metric). Where the legacy billed a customer's service only as a whole (every
 -- row's charge blank), our side is the invoice total under charge ''. Legacy rows of one
 -- grain are summed (a legacy system may split a charge in several lines).
-INSERT INTO reconciliation_legacy
+INSERT INTO reconciliation_legacy (billing_period, service, customer_key, charge, sources,
+    our_amount, legacy_amount, difference, our_currency, legacy_currency, class, tolerance,
+    legacy_invoice_ids, billing_month)
 WITH ours_by_metric AS (
     SELECT customer_key, service, metric AS charge, sum(amount) AS amount,
            min(currency) AS currency
@@ -42,7 +44,7 @@ SELECT $billing_period, coalesce(o.service, g.service), coalesce(o.customer_key,
             WHEN g.currency <> o.currency THEN 'currency_differs'
             WHEN abs(g.amount - o.amount) <= $tolerance THEN 'match'
             ELSE 'amount_differs' END,
-       $tolerance, g.ids
+       $tolerance, g.ids, CAST($billing_period || '-01' AS DATE)
 FROM ours o
 FULL JOIN legacy g USING (customer_key, service, charge)
 ORDER BY 2, 3, 4

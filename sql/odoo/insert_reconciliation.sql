@@ -1,7 +1,9 @@
 -- Rated invoices of the period against what Odoo holds under their keys (odoo_readback) or, in a
 -- dry run, against the outbox payloads. Keys we posted before that are no longer rated come
 -- from the ledger.
-INSERT INTO reconciliation_odoo
+INSERT INTO reconciliation_odoo (invoice_key, billing_period, customer_key, service,
+    rated_untaxed, odoo_move_id, odoo_number, odoo_state, odoo_untaxed, odoo_tax, odoo_total,
+    difference, posting_state, status, checked_at, billing_month)
 WITH rated AS (
     SELECT invoice_key, any_value(customer_key) AS customer_key,
            any_value(service) AS service, sum(amount) AS rated_untaxed
@@ -35,7 +37,7 @@ SELECT k.invoice_key, $billing_period, k.customer_key, k.service, r.rated_untaxe
             WHEN b.odoo_state = 'cancel' THEN 'cancelled_in_odoo'
             WHEN b.odoo_state = 'draft' THEN 'draft'
             ELSE 'match' END,
-       $now
+       $now, CAST($billing_period || '-01' AS DATE)
 FROM keys k
 LEFT JOIN rated r USING (invoice_key)
 LEFT JOIN ledger l USING (invoice_key)

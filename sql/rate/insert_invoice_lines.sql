@@ -2,7 +2,9 @@
 -- rated_charges). An invoice with a line that has no price in force is left out whole: a
 -- partial invoice is a wrong invoice (the blocking check on rated_charges names the charge).
 -- Line order within an invoice: product, group, kind, subscription, charge (a total order).
-INSERT INTO invoice_lines
+INSERT INTO invoice_lines (invoice_key, billing_period, customer_key, service, currency,
+    line_number, product_code, description, quantity, billable_units, amount, amount_unrounded,
+    subscription_id, charge_id, group_value, line_kind, billing_month)
 SELECT customer_key || '/' || service || '/' || billing_period AS invoice_key,
        billing_period, customer_key, service, currency,
        CAST(row_number() OVER (
@@ -11,7 +13,7 @@ SELECT customer_key || '/' || service || '/' || billing_period AS invoice_key,
                     charge_id)
            AS INTEGER) AS line_number,
        product_code, description, quantity, billable_units, amount, amount_unrounded,
-       subscription_id, charge_id, group_value, line_kind
+       subscription_id, charge_id, group_value, line_kind, billing_month
 FROM rated_charges
 WHERE billing_period = $billing_period
   AND (quantity <> 0 OR amount_unrounded <> 0)

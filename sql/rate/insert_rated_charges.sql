@@ -4,7 +4,11 @@
 -- Amounts are exact: units (9 decimals) * prices (9 decimals) = 18 decimals; prorated flat fees
 -- and minimums are rounded half-up at the 18th decimal. The amount is rounded half-up to cents
 -- once, per line (`amount`); `amount_unrounded` keeps the exact figure.
-INSERT INTO rated_charges
+INSERT INTO rated_charges (billing_period, customer_key, service, subscription_id, account_id,
+    plan_code, charge_id, metric, group_value, line_kind, model, price_effective_from,
+    product_code, currency, quantity, included_units, billable_units, breakdown,
+    amount_unrounded, amount, active_us, period_us, counter_rows, source_file_count,
+    source_file_ids, description, billing_month)
 WITH prices AS (
     SELECT * FROM cat_prices
     WHERE effective_from <= $period_first_day
@@ -162,7 +166,8 @@ SELECT $billing_period AS billing_period,
        currency, quantity, included_units, billable_units, breakdown, amount_unrounded,
        CAST(round(amount_unrounded, 2) AS DECIMAL(38, 2)) AS amount,
        active_us, CAST($period_us AS BIGINT) AS period_us,
-       counter_rows, source_file_count, source_file_ids, description
+       counter_rows, source_file_count, source_file_ids, description,
+       CAST($billing_period || '-01' AS DATE) AS billing_month
 FROM all_lines
 ORDER BY customer_key, service, subscription_id, charge_id, line_kind,
          group_value NULLS FIRST

@@ -45,13 +45,15 @@ HELD = [
 def annotate(path: Path, *, closed_at: dt.datetime | None = None) -> Path:
     con = warehouse.connect(path)
     try:
-        con.executemany("INSERT INTO validated_accounts VALUES (?, ?, ?, ?)", ACCOUNTS)
+        con.executemany("INSERT INTO validated_accounts (service, account_id, customer_key,"
+                        " name) VALUES (?, ?, ?, ?)", ACCOUNTS)
         con.executemany(
             "INSERT INTO finance_quarantine (kind, reason, file_path, file_row_number, record,"
             " service, billing_period, amount, currency)"
             " VALUES (?, ?, 'provider_costs/x.csv', 1, ?, ?, ?, ?, ?)", HELD)
-        con.execute("INSERT INTO margin_monthly VALUES (?, ?, 'C-002', 'apps', 250.00, 0, 250.00,"
-                    " 100.00)", [PERIOD, NO_COST_SERVICE])
+        con.execute("INSERT INTO margin_monthly (billing_period, service, customer_key, metric,"
+                    " revenue, cost, margin, margin_pct) VALUES (?, ?, 'C-002', 'apps', 250.00,"
+                    " 0, 250.00, 100.00)", [PERIOD, NO_COST_SERVICE])
         if closed_at is not None:
             con.execute("INSERT INTO closed_periods VALUES (?, ?, 1)", [PERIOD, closed_at])
     finally:

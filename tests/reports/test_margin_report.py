@@ -67,23 +67,23 @@ def rated(con: object, period: str = PERIOD) -> None:
 
 
 def build_warehouse(path: Path, *, with_rows: bool = True) -> Path:
-    """The schema (and validated_accounts, which rating creates); with rows, margins, one
-    rated charge, readiness and the dual run."""
+    """The schema; with rows, margins, one rated charge, readiness and the dual run."""
     con = warehouse.connect(path)
     try:
         warehouse.create_schema(con)
-        con.execute("CREATE TABLE IF NOT EXISTS validated_accounts (service VARCHAR,"
-                    " account_id VARCHAR, customer_key VARCHAR, name VARCHAR)")
         if with_rows:
             rated(con)
             con.executemany(
-                "INSERT INTO margin_monthly VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO margin_monthly (billing_period, service, customer_key, metric,"
+                " revenue, cost, margin, margin_pct) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(p, s, c, m, r, k, r - k, margin_report.margin_pct(r - k, r))
                  for p, s, c, m, r, k in MARGIN_ROWS])
             con.executemany("INSERT INTO cutover_readiness VALUES (?, ?, ?, ?, ?, ?)",
                             READINESS_ROWS)
             con.executemany(
-                "INSERT INTO reconciliation_legacy VALUES"
+                "INSERT INTO reconciliation_legacy (billing_period, service, customer_key,"
+                " charge, sources, our_amount, legacy_amount, difference, our_currency,"
+                " legacy_currency, class, tolerance, legacy_invoice_ids) VALUES"
                 " (?, ?, ?, ?, 'legacy', ?, ?, ?, 'CAD', 'CAD', ?, 0.01, NULL)",
                 [(p, s, c, ch, ours, legacy, (legacy or 0) - (ours or 0), cls)
                  for p, s, c, ch, ours, legacy, cls in DUAL_RUN_ROWS])

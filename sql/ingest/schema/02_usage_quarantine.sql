@@ -3,22 +3,29 @@
 -- an unreadable file appears once, by name, with file_row_number NULL). stage 'rating':
 -- decided each time the period is rated, from account links and subscriptions (replaced then).
 CREATE TABLE IF NOT EXISTS usage_quarantine (
-    reason           VARCHAR NOT NULL,
-    billing_period   VARCHAR,              -- NULL when the row's window cannot be placed
-    file_id          BIGINT NOT NULL,
-    file_path        VARCHAR NOT NULL,
-    file_row_number  BIGINT,               -- 0-based row position in the file
-    counter_id       VARCHAR,
-    service          VARCHAR,
-    account_id       VARCHAR,
-    metric           VARCHAR,
-    period_start     TIMESTAMP,
-    period_end       TIMESTAMP,
-    value            DECIMAL(38, 9),
-    unique_key       VARCHAR,
-    dimensions       VARCHAR,
-    pushed_at        TIMESTAMP,
-    detail           VARCHAR,
+    reason           VARCHAR NOT NULL,     -- reason code: missing_column, null_required,
+                                           -- negative_value, bad_window, unknown_account, ...
+                                           -- (docs/usage-counters.md, docs/ledger.md)
+    billing_period   VARCHAR,              -- YYYY-MM in the billing time zone; NULL when the
+                                           -- row's window cannot be placed
+    file_id          BIGINT NOT NULL,      -- landed_files.file_id
+    file_path        VARCHAR NOT NULL,     -- relative to the landing root
+    file_row_number  BIGINT,               -- 0-based row position in the file; NULL for a
+                                           -- whole unreadable file
+    counter_id       VARCHAR,              -- the app's idempotency key, as landed (NULL: absent)
+    service          VARCHAR,              -- service code, as landed (catalog_services.service)
+    account_id       VARCHAR,              -- the app's account id, as landed
+    metric           VARCHAR,              -- metric code, as landed (catalog_metrics.metric)
+    period_start     TIMESTAMP,            -- the counter's window start, UTC (inclusive)
+    period_end       TIMESTAMP,            -- the counter's window end, UTC (exclusive)
+    value            DECIMAL(38, 9),       -- the counter's value in the metric's unit; NULL
+                                           -- when absent or not a number
+    unique_key       VARCHAR,              -- the distinct item of a unique_count metric
+    dimensions       VARCHAR,              -- the row's dimensions, a JSON object as landed
+    pushed_at        TIMESTAMP,            -- when the app produced the row, UTC
+    detail           VARCHAR,              -- what exactly was wrong (an example value, the
+                                           -- reader's error); NULL when the reason says it all
     stage            VARCHAR NOT NULL,     -- 'ingestion' | 'rating'
     ingestion_id     BIGINT                -- the ingestion that landed the row
+                                           -- (ingestions.ingestion_id)
 )

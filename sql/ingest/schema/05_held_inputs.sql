@@ -4,10 +4,11 @@
 -- missing_column, missing_file; the file's previous version, if any, stays in force.
 -- `fusion-rating release` acknowledges one (released_inputs): it is then no longer held.
 CREATE TABLE IF NOT EXISTS held_inputs (
-    kind        VARCHAR NOT NULL,
-    file_path   VARCHAR NOT NULL,
-    reason      VARCHAR NOT NULL,
-    detail      VARCHAR NOT NULL,
+    kind        VARCHAR NOT NULL,  -- 'usage' | 'subscriptions' | 'accounts'
+    file_path   VARCHAR NOT NULL,  -- relative to the landing root
+    reason      VARCHAR NOT NULL,  -- reason code (see the table's comment)
+    detail      VARCHAR NOT NULL,  -- what exactly is wrong, for a person
     in_force    VARCHAR NOT NULL,  -- what is used instead: 'previous version of <date>', ...
-    content_hash VARCHAR NOT NULL  -- the content held ('' when there is none to read)
+    content_hash VARCHAR NOT NULL  -- sha256 (hex) of the content held ('' when there is none
+                                   -- to read); `release` names it
 )

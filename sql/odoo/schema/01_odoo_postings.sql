@@ -12,18 +12,20 @@
 --        once Odoo has settled), unreachable (Odoo did not answer; the next run resumes it).
 --        The values of rating.odoo.plan.PostingState.
 CREATE TABLE IF NOT EXISTS odoo_postings (
-    invoice_key       VARCHAR PRIMARY KEY,
-    billing_period    VARCHAR NOT NULL,
-    customer_key      VARCHAR NOT NULL,
-    service           VARCHAR NOT NULL,
+    invoice_key       VARCHAR PRIMARY KEY,  -- invoice_lines.invoice_key, and the Odoo
+                                          -- invoice's x_fc_billing_key
+    billing_period    VARCHAR NOT NULL,   -- YYYY-MM in the billing time zone
+    customer_key      VARCHAR NOT NULL,   -- the customer (customers.customer_key; the
+                                          -- partner's ref in Odoo)
+    service           VARCHAR NOT NULL,   -- catalog_services.service
     content_hash      VARCHAR NOT NULL,   -- sha256 of the payload (odoo_outbox.payload)
-    amount_untaxed    DECIMAL(38, 2) NOT NULL,
-    odoo_move_id      BIGINT,
-    odoo_number       VARCHAR,
-    state             VARCHAR NOT NULL,
+    amount_untaxed    DECIMAL(38, 2) NOT NULL,  -- our untaxed total, in the invoice's currency
+    odoo_move_id      BIGINT,             -- Odoo's account.move id; NULL: not created yet
+    odoo_number       VARCHAR,            -- Odoo's number (INV/2026/00047); NULL until posted
+    state             VARCHAR NOT NULL,   -- one of the states in the table's comment
     attempts          INTEGER NOT NULL,   -- create, write and post calls sent for this key
-    last_error        VARCHAR,
-    first_attempt_at  TIMESTAMP NOT NULL,
-    updated_at        TIMESTAMP NOT NULL,
-    posted_at         TIMESTAMP
+    last_error        VARCHAR,            -- Odoo's or our last error; NULL: none
+    first_attempt_at  TIMESTAMP NOT NULL, -- UTC (wall clock)
+    updated_at        TIMESTAMP NOT NULL, -- the last step recorded, UTC (wall clock)
+    posted_at         TIMESTAMP           -- when Odoo posted it, UTC; NULL: not posted
 )

@@ -1,0 +1,3 @@
+-- Emptied before each rating writes what it used (rate/insert_catalog_charges): the table
+-- is kept rather than replaced, so that its comments (COMMENT ON) stay.
+DELETE FROM catalog_charges

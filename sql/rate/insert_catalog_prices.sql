@@ -1,0 +1,1 @@
+INSERT INTO catalog_prices BY NAME SELECT * FROM cat_prices ORDER BY price_id

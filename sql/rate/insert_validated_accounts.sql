@@ -1,0 +1,1 @@
+INSERT INTO validated_accounts BY NAME SELECT * FROM ref_accounts ORDER BY ALL

@@ -1,1 +1,0 @@
-CREATE OR REPLACE TABLE catalog_charges AS SELECT * FROM cat_charges ORDER BY charge_id

@@ -1,1 +1,0 @@
-CREATE OR REPLACE TABLE catalog_prices AS SELECT * FROM cat_prices ORDER BY price_id

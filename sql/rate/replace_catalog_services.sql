@@ -1,1 +1,0 @@
-CREATE OR REPLACE TABLE catalog_services AS SELECT * FROM cat_services ORDER BY service

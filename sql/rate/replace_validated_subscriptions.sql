@@ -1,1 +1,0 @@
-CREATE OR REPLACE TABLE validated_subscriptions AS SELECT * FROM ref_subscriptions ORDER BY ALL
