@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from rating.cli import main
+from tests.support.odoo_server import OdooTestServer
+from tests.support.posting import environment_for
 from tests.support.usage_builder import CATALOG, Landing, usage_row
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,6 +88,25 @@ def test_post_dry_run_counts_its_batches(posting_wh: Path, monkeypatch: pytest.M
     assert "2026-10's invoices: 8 invoices to post" in err
     assert [line.split(": ", 1)[1] for line in err.splitlines() if "written" in line] == [
         "3 of 8 invoices written", "6 of 8 invoices written", "8 of 8 invoices written"]
+
+
+@pytest.mark.engine
+def test_post_to_odoo_names_its_steps_and_counts_each_batch(
+        posting_wh: Path, odoo_server: OdooTestServer, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    for name, value in environment_for(odoo_server, "jsonrpc").items():
+        if name.startswith("ODOO_"):
+            monkeypatch.setenv(name, value)
+    assert main(["post", "--warehouse", str(posting_wh), "--period", "2026-10",
+                 "--batch-size", "3", "-v"]) == 0
+    out, err = capsys.readouterr()
+    assert _steps(err) == ["2026-10's invoices", "Odoo's setup and partners", "posting",
+                           "reading the invoices back from Odoo"]
+    assert "posting: 8 invoices: posted 8 (" in err
+    assert [line.split("posting: ", 1)[1] for line in err.splitlines() if " done: " in line] \
+        == ["3 of 8 invoices done: posted 3", "6 of 8 invoices done: posted 6",
+            "8 of 8 invoices done: posted 8"]
+    assert out.startswith("2026-10: 8 invoices (posted 8)")
 
 
 @pytest.mark.engine
