@@ -50,9 +50,7 @@ class LiveDisplay(Progress):
 
     def finished(self, step: Step, seconds: float) -> None:
         self.bars.remove_task(self.tasks.pop(id(step)))
-        outcome = f": {step.outcome}" if step.outcome else ""
-        self.console.print(f"✓ {step.name}{outcome} ({seconds:.2f} s)", markup=False,
-                           highlight=False)
+        self.console.print(f"✓ {step.line(seconds)}", markup=False, highlight=False)
 
     def abandoned(self, step: Step) -> None:
         self.bars.remove_task(self.tasks.pop(id(step)))

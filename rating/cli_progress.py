@@ -26,8 +26,7 @@ class PlainLines(Progress):
             self._line(f"  {step.name}: {text}")
 
     def finished(self, step: Step, seconds: float) -> None:
-        outcome = f": {step.outcome}" if step.outcome else ""
-        self._line(f"{step.name}{outcome} ({seconds:.2f} s)")
+        self._line(step.line(seconds))
 
     def _line(self, text: str) -> None:
         print(f"{dt.datetime.now():%H:%M:%S} {text}", file=self.stream, flush=True)

@@ -11,7 +11,7 @@ display on a terminal, plain lines otherwise).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 
@@ -40,6 +40,11 @@ class Step:
     def detail(self, text: str) -> None:
         """A finer line within the step (a file, a batch), shown only when asked for (-v)."""
         self._progress.detail(self, text)
+
+    def line(self, seconds: float) -> str:
+        """`pricing: 748 rated lines (0.12 s)`: the step once it ended, after `seconds`."""
+        outcome = f": {self.outcome}" if self.outcome else ""
+        return f"{self.name}{outcome} ({seconds:.2f} s)"
 
 
 class Progress:
@@ -77,6 +82,17 @@ class Progress:
 
 SILENT = Progress()
 """Shows nothing: what the engine reports to when no display is given."""
+
+
+class LoggedSteps(Progress):
+    """A line per finished step through `log` (a Dagster asset's context.log.info), so that a
+    run's log says what each step did and how long it took."""
+
+    def __init__(self, log: Callable[[str], object]) -> None:
+        self.log = log
+
+    def finished(self, step: Step, seconds: float) -> None:
+        self.log(step.line(seconds))
 
 
 def count(number: int, plural: str) -> str:
