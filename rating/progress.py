@@ -3,9 +3,10 @@ posting or a sample, each with what it counted.
 
 The engine wraps each step in `progress.step(...)`, advances it per file or per batch (never per
 row: counts come from DuckDB or from a batch's size), and says what the step came to with
-`step.report(...)`. The default, SILENT, shows nothing, so the Dagster assets and the tests see
-no change unless they pass a display; the command line passes one (rating.cli_progress: a live
-display on a terminal, plain lines otherwise).
+`step.report(...)`. The default, SILENT, shows nothing, so a caller (a test) that passes no
+display sees no change; the command line passes one (rating.cli_progress: a live display on a
+terminal, plain lines otherwise), the Dagster assets LoggedSteps (a line per step in the run's
+log).
 """
 
 from __future__ import annotations
