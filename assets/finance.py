@@ -17,6 +17,7 @@ from pipelines.partitions import billing_periods
 from pipelines.pools import WAREHOUSE_POOL
 from pipelines.resources import RatingResource, landing_reachable
 from rating.finance.run import FinanceRequest, publish_analyst_copy, run_finance
+from rating.progress import LoggedSteps
 from rating.reports import margin as margin_report
 from rating.reports import queries as reports
 
@@ -72,7 +73,7 @@ def finance(context: dg.AssetExecutionContext, rating: RatingResource,
             landing=rating.landing, catalog=Path(rating.catalog),
             warehouse=Path(rating.warehouse), period=period, tolerance=Decimal(config.tolerance),
             readiness_periods=config.readiness_periods, time_zone=rating.time_zone,
-            settings=rating.settings()))
+            settings=rating.settings()), LoggedSteps(context.log.info))
     held = dg.MetadataValue.md(reports.markdown_table(("kind", "reason", "rows"),
                                                       result.quarantined))
     # legacy_billing and provider_costs hold every landed row, whatever its period.

@@ -12,6 +12,7 @@ from pipelines.metadata import TABLE_NAME, table
 from pipelines.pools import WAREHOUSE_POOL
 from pipelines.resources import RatingResource, landing_reachable
 from rating.ingest.usage import HeldFile
+from rating.progress import LoggedSteps
 from rating.reports import queries as reports
 
 
@@ -44,7 +45,8 @@ def landed_usage(context: dg.AssetExecutionContext, rating: RatingResource,
     from rating.rate.engine import ingest_landing
 
     with landing_reachable():
-        result = ingest_landing(rating.request("2000-01", rebuild=config.rebuild))
+        result = ingest_landing(rating.request("2000-01", rebuild=config.rebuild),
+                                LoggedSteps(context.log.info))
     for held in result.held:
         context.log.warning(f"held {held.kind} file {held.file_path}: {held.reason}: "
                             f"{held.detail}")

@@ -15,6 +15,7 @@ from pipelines.pools import WAREHOUSE_POOL
 from pipelines.resources import OdooResource, RatingResource
 from rating.catalog import load_catalog
 from rating.odoo.posting import PeriodOpen, PostingFailed, post_period
+from rating.progress import LoggedSteps
 from rating.reports import queries as reports
 
 GROUP = "month_close"
@@ -48,7 +49,7 @@ def odoo_posting(context: dg.AssetExecutionContext, rating: RatingResource, odoo
     try:
         report = post_period(Path(rating.warehouse), period, odoo.gateway(),
                              odoo.options(not config.drafts_only, load_catalog(rating.catalog)),
-                             rating.settings())
+                             rating.settings(), LoggedSteps(context.log.info))
     except PeriodOpen as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from None
     except PostingFailed as exc:

@@ -22,6 +22,7 @@ from pipelines.metadata import ROW_COUNT, TABLE_NAME, amount, mismatches_found, 
 from pipelines.partitions import billing_periods
 from pipelines.pools import WAREHOUSE_POOL
 from pipelines.resources import RatingResource, landing_reachable
+from rating.progress import LoggedSteps
 from rating.rate.engine import rate_period, summarise_period
 from rating.reports import queries as reports
 
@@ -65,7 +66,8 @@ def rated_period(context: dg.AssetExecutionContext, rating: RatingResource,  # t
     with landing_reachable():
         totals = rate_period(rating.request(
             period, accept_changes=config.accept_changes,
-            max_drop_percent=Decimal(str(config.max_drop_percent))))
+            max_drop_percent=Decimal(str(config.max_drop_percent))),
+            LoggedSteps(context.log.info))
     for held in totals.held_files:
         context.log.warning(f"held {held.kind} file {held.file_path}: {held.reason}: "
                             f"{held.detail}; in force: {held.in_force}")

@@ -1,6 +1,7 @@
 """Benchmark: `fusion-rating rate` against the floor query (bench/floor.sql) on N rows.
 
     python bench/bench.py --rows 1000000,10000000 [--memory-limit 2GB] [--out bench-data]
+        [--quiet]
 
 For each N it writes a sample month (no deliberately bad rows, so the floor reads the same
 files), then, alternating, `--repeat` times (default 3), each in its own process: the floor; the
@@ -8,6 +9,8 @@ engine cold (a fresh warehouse and ledger: every file ingested, then the month r
 engine again on that warehouse (nothing new to ingest: the month rated from the ledger). It
 prints the median wall time of each, rows/s of the cold run, the engine/floor ratios and the
 highest peak RSS of each. A run that fails (e.g. out of memory under --memory-limit) shows nan.
+The engine writes its progress lines to stderr (not a terminal here: plain lines, discarded);
+`--quiet` runs it with -q instead, to compare.
 """
 
 from __future__ import annotations
@@ -68,6 +71,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench-data")
     parser.add_argument("--memory-limit", default="")
     parser.add_argument("--threads", default="")
+    parser.add_argument("--quiet", action="store_true",
+                        help="run the engine with -q (no progress lines)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of each, alternating; the median is printed")
     args = parser.parse_args()
@@ -89,6 +94,8 @@ def main() -> None:
             engine += ["--memory-limit", args.memory_limit]
         if args.threads:
             engine += ["--threads", args.threads]
+        if args.quiet:
+            engine.append("-q")
         floor = [sys.executable, "-c", FLOOR_SCRIPT, str(folder / "landing"),
                  str(folder / "floor.duckdb"), str(ROOT / "bench/floor.sql"), args.memory_limit,
                  str(prices)]

@@ -20,6 +20,10 @@ failed or is not set up (`odoo setup` says what is missing).
 
 Every command that writes the warehouse (ingest, rate, release, close, post, finance) then
 refreshes the analysts' read-only copy, <warehouse>-analysts.duckdb, when it succeeded.
+
+ingest, rate, finance, post and sample show their progress on stderr (a live display on a
+terminal, else a timestamped line per step); -q shows none, -v each file or batch too. Their
+results go to stdout.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import argparse
 import datetime as dt
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -37,6 +42,7 @@ from rating.catalog import CatalogError, load_catalog
 from rating.cli_args import build_parser
 from rating.ingest.ledger import LedgerError
 from rating.ingest.usage import HeldFile, IngestResult
+from rating.progress import Progress, total_text
 from rating.rate.engine import RateRequest
 from rating.warehouse import WarehouseInUse, WarehouseSettings
 
@@ -66,6 +72,13 @@ def _publish_analyst_copy(warehouse: Path) -> None:
     except (OSError, duckdb.Error) as exc:
         print(f"fusion-rating: WARNING: the analysts' copy was not refreshed (it still holds "
               f"the previous run): {exc}", file=sys.stderr)
+
+
+def _progress(args: argparse.Namespace) -> AbstractContextManager[Progress]:
+    """The work's progress on stderr (rating.cli_progress), as -q / -v ask."""
+    from rating.cli_progress import shown
+
+    return shown(quiet=args.quiet, verbose=args.verbose)
 
 
 def _request(args: argparse.Namespace, period: str = "2000-01") -> RateRequest:
@@ -113,7 +126,8 @@ def _ingest(args: argparse.Namespace) -> int:
     from rating.rate.engine import ingest_landing
 
     try:
-        result = ingest_landing(_request(args))
+        with _progress(args) as progress:
+            result = ingest_landing(_request(args), progress)
     except (CatalogError, ValueError, LedgerError) as exc:
         print(f"fusion-rating: nothing ingested: {exc}", file=sys.stderr)
         return 2
@@ -162,7 +176,9 @@ def _post(args: argparse.Namespace) -> int:
             create_missing_products=not args.no_create_products)
         settings = odoo.settings_from_environment()
         gateway = odoo.connect(settings) if settings else None
-        report = post_period(args.warehouse, args.period, gateway, options)
+        with _progress(args) as progress:
+            report = post_period(args.warehouse, args.period, gateway, options,
+                                 progress=progress)
     except (ValueError, PeriodOpen) as exc:
         print(f"fusion-rating: nothing posted: {exc}", file=sys.stderr)
         return 2
@@ -176,7 +192,7 @@ def _post(args: argparse.Namespace) -> int:
     for key, state, reason in report.held[:20]:
         print(f"  held {key}: {state}: {reason}")
     if len(report.held) > 20:
-        print(f"  ... {len(report.held) - 20} more in odoo_postings")
+        print(f"  ... {len(report.held) - 20:,} more in odoo_postings")
     return 1 if report.held else 0
 
 
@@ -247,10 +263,11 @@ def _finance(args: argparse.Namespace) -> int:
     from rating.finance.run import FinanceRequest, run_finance
 
     try:
-        result = run_finance(FinanceRequest(
-            landing=str(args.landing), catalog=args.catalog, warehouse=args.warehouse,
-            period=args.period, tolerance=Decimal(args.tolerance),
-            readiness_periods=args.readiness_periods, time_zone=args.time_zone))
+        with _progress(args) as progress:
+            result = run_finance(FinanceRequest(
+                landing=str(args.landing), catalog=args.catalog, warehouse=args.warehouse,
+                period=args.period, tolerance=Decimal(args.tolerance),
+                readiness_periods=args.readiness_periods, time_zone=args.time_zone), progress)
     except (CatalogError, ValueError, InvalidOperation) as exc:
         print(f"fusion-rating: nothing written: {exc}", file=sys.stderr)
         return 2
@@ -258,10 +275,13 @@ def _finance(args: argparse.Namespace) -> int:
     print(f"period {result.period}: landed {landed}")
     for held in result.quarantined:
         print(f"  held {held.kind} {held.reason}: {held.rows:,}")
-    print("  dual run (reconciliation_legacy):")
+    single = result.currencies[0] if len(result.currencies) == 1 else None
+    unit = f" {single}" if single else ""
+    mixed = ", amounts of all currencies summed" if len(result.currencies) > 1 else ""
+    print(f"  dual run (reconciliation_legacy{mixed}):")
     for c in result.classes:
-        print(f"    {c.name:<17} {c.lines:>6} lines  ours {c.our_amount:>14,}  "
-              f"legacy {c.legacy_amount:>14,}  difference {c.difference:,}")
+        print(f"    {c.name:<17} {c.lines:>6,} lines  ours {c.our_amount:>14,}{unit}  "
+              f"legacy {c.legacy_amount:>14,}{unit}  difference {c.difference:,}{unit}")
     print("  cut-over readiness (cutover_readiness):")
     for r in result.readiness:
         share = "n/a" if r.share_matched is None else f"{r.share_matched}%"
@@ -305,7 +325,8 @@ def _rate(args: argparse.Namespace) -> int:
     from rating.rate.engine import RatingStopped, rate
 
     try:
-        result = rate(_request(args, args.period))
+        with _progress(args) as progress:
+            result = rate(_request(args, args.period), progress)
     except (CatalogError, ValueError, LedgerError) as exc:
         print(f"fusion-rating: nothing rated: {exc}", file=sys.stderr)
         return 2
@@ -327,22 +348,22 @@ def _rate(args: argparse.Namespace) -> int:
         print("  held at rating: " + ", ".join(
             f"{reason} {count:,}" for reason, count in period.held_by_reason))
     for change in period.reference_changes:
-        before = "new" if change.rows_before is None else f"{change.rows_before} rows"
-        after = "retired" if change.rows_after is None else f"{change.rows_after} rows"
+        before = "new" if change.rows_before is None else f"{change.rows_before:,} rows"
+        after = "retired" if change.rows_after is None else f"{change.rows_after:,} rows"
         print(f"  {change.kind} file {change.file_path}: a new version is in force ({before} "
               f"-> {after})")
     _print_held(period.held_files)
     if period.closed:
         print(f"  period closed: its rated rows are unchanged; {period.late_rows:,} late "
               "row(s) are in late_usage")
-    previous = "" if period.previous_total is None else f" (was {period.previous_total})"
     print(f"  {period.rated_lines:,} rated lines, {period.invoice_lines:,} invoice lines, "
-          f"total {period.amount_total}{previous} (rounded per line)")
+          f"total {total_text(period.amount_by_currency, period.previous_total)} (rounded per "
+          "line)")
     if period.guard_findings:
         print("  changes accepted (--accept-changes) although the guard objected:\n    "
               + period.guard_findings.replace("\n", "\n    "))
     if period.unpriced_lines:
-        print(f"  WARNING: {period.unpriced_lines} rated line(s) have no price in force",
+        print(f"  WARNING: {period.unpriced_lines:,} rated line(s) have no price in force",
               file=sys.stderr)
     print(f"  {result.seconds:.2f} s, warehouse {args.warehouse}")
     return 0
@@ -352,12 +373,14 @@ def _sample(args: argparse.Namespace) -> int:
     from rating.samples.usage import write_sample
 
     try:
-        summary = write_sample(args.out, args.rows, args.period, args.seed,
-                               bad_rows=not args.clean, force=args.force)
+        with _progress(args) as progress:
+            summary = write_sample(args.out, args.rows, args.period, args.seed,
+                                   bad_rows=not args.clean, force=args.force,
+                                   progress=progress)
     except ValueError as exc:
         print(f"fusion-rating: nothing written: {exc}", file=sys.stderr)
         return 2
-    print(f"wrote {summary.usage_rows:,} usage rows in {summary.usage_files} file(s) "
+    print(f"wrote {summary.usage_rows:,} usage rows in {summary.usage_files:,} file(s) "
           f"({summary.bad_rows:,} deliberately bad, {summary.corrections:,} corrections, "
           f"{summary.corrupt_files} corrupt file(s))")
     print(f"  landing: {summary.landing}")

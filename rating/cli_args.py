@@ -76,9 +76,19 @@ def _command(commands: argparse._SubParsersAction[argparse.ArgumentParser], name
                                formatter_class=_HelpFormatter)
 
 
+def _progress_options(command: argparse.ArgumentParser) -> None:
+    """-q and -v: how much of the work's progress the command shows on stderr."""
+    shown = command.add_mutually_exclusive_group()
+    shown.add_argument("-q", "--quiet", action="store_true",
+                       help="show no progress, only the summary and errors")
+    shown.add_argument("-v", "--verbose", action="store_true",
+                       help="show each file or batch too, not only each step")
+
+
 def _ingest_options(ingest: argparse.ArgumentParser) -> None:
     _input_options(ingest)
     _ledger_options(ingest)
+    _progress_options(ingest)
 
 
 def _rate_options(rate: argparse.ArgumentParser) -> None:
@@ -96,6 +106,7 @@ def _rate_options(rate: argparse.ArgumentParser) -> None:
     rate.add_argument("--memory-limit", default=None,
                       help="DuckDB memory limit, e.g. 2GB; above it DuckDB spills to disk")
     rate.add_argument("--temp-directory", default=None, help="where DuckDB spills")
+    _progress_options(rate)
 
 
 def _release_options(release: argparse.ArgumentParser) -> None:
@@ -128,6 +139,7 @@ def _post_options(post: argparse.ArgumentParser) -> None:
     post.add_argument("--catalog", type=Path, default=Path("catalog"),
                       help="catalog folder whose services' `odoo:` settings book the invoices "
                            "(default: ./catalog)")
+    _progress_options(post)
 
 
 def _odoo_options(odoo: argparse.ArgumentParser) -> None:
@@ -161,6 +173,7 @@ def _finance_options(finance: argparse.ArgumentParser) -> None:
     finance.add_argument("--readiness-periods", type=int, default=2,
                          help="closed periods the cut-over readiness looks at")
     finance.add_argument("--time-zone", default=DEFAULT_TIME_ZONE, help="billing time zone")
+    _progress_options(finance)
 
 
 def _report_options(report: argparse.ArgumentParser) -> None:
@@ -187,6 +200,7 @@ def _sample_options(sample: argparse.ArgumentParser) -> None:
     sample.add_argument("--force", action="store_true",
                         help="replace DIR/landing and DIR/catalog even when they hold files "
                              "the sample did not write (they are deleted)")
+    _progress_options(sample)
 
 
 def _rows(text: str) -> int:

@@ -31,6 +31,7 @@ from rating.catalog import Catalog, load_catalog
 from rating.ingest import landing
 from rating.ingest import tables as accounts
 from rating.periods import DEFAULT_TIME_ZONE, billing_period, first_of_next_month
+from rating.progress import SILENT, Progress, count
 from rating.warehouse import WarehouseSettings
 
 CENT = Decimal("0.01")
@@ -131,11 +132,13 @@ class FinanceResult:
     classes: list[DualRunClass]
     readiness: list[ServiceReadiness]
     margin: list[ServiceMargin]
+    currencies: tuple[str, ...] = ()                    # of the dual run's lines, both sides
 
 
-def run_finance(request: FinanceRequest) -> FinanceResult:
+def run_finance(request: FinanceRequest, progress: Progress = SILENT) -> FinanceResult:
     """Load the three kinds of files, reconcile the period against the legacy billing, allocate
-    its provider costs and compute its margins; all written in one transaction."""
+    its provider costs and compute its margins; all written in one transaction, each step
+    reported to `progress`."""
     period = billing_period(request.period, request.time_zone)
     if request.tolerance < 0 or request.tolerance != request.tolerance.quantize(CENT):
         raise ValueError(f"tolerance must be a non-negative amount in cents, not "
@@ -153,14 +156,22 @@ def run_finance(request: FinanceRequest) -> FinanceResult:
         landing.open_root(con, request.landing)
         # Files are read first, each statement on its own: a file that fails to read must not
         # abort the transaction that writes the tables.
-        problems = _load_files(con, request.landing)
-        with warehouse.transaction(con), warehouse.registered(con, "cost_mapping", mapping):
-            for step in STEPS:
-                warehouse.run(con, step, params)
-            for kind, file_path, reason, detail in problems:
-                warehouse.run(con, "finance/insert_file_problem", {
-                    "kind": kind, "reason": reason, "file_path": file_path, "detail": detail})
-        return _result(con, request.period)
+        problems = _load_files(con, request.landing, progress)
+        with progress.step(f"dual run and margins of {request.period}", total=len(STEPS),
+                           unit="statements") as step:
+            with (warehouse.transaction(con),
+                  warehouse.registered(con, "cost_mapping", mapping)):
+                for statement in STEPS:
+                    warehouse.run(con, statement, params)
+                    step.advance()
+                for kind, file_path, reason, detail in problems:
+                    warehouse.run(con, "finance/insert_file_problem", {
+                        "kind": kind, "reason": reason, "file_path": file_path,
+                        "detail": detail})
+            result = _result(con, request.period)
+            step.report("landed " + ", ".join(
+                f"{kind} {rows:,}" for kind, rows in result.landed.items()))
+        return result
 
 
 def _cost_mapping(catalog: Catalog) -> pa.Table:
@@ -189,21 +200,28 @@ def publish_analyst_copy(database: Path | str) -> Path:
     return target
 
 
-def _load_files(con: Any, root: str) -> list[tuple[str, str, str, str]]:
+def _load_files(con: Any, root: str,
+                progress: Progress) -> list[tuple[str, str, str, str]]:
     """Every file of every kind into its raw table; (kind, file, reason, detail) for a file
     that cannot be used as a whole."""
     problems: list[tuple[str, str, str, str]] = []
     for kind, (columns, required, create) in KINDS.items():
         warehouse.run(con, create)
         readable = accounts.files(con, root, kind)
-        for path in readable:
-            problem = accounts.load_table_file(con, root, path, table=f"raw_{kind}",
-                                               columns=columns, required=required,
-                                               inserts=RAW_INSERTS)
-            if problem is not None:
-                problems.append((kind, *problem))
-        problems += [(kind, path, "unsupported_file", "only .csv and .parquet files are read")
-                     for path in _other_files(con, root, kind, set(readable))]
+        with progress.step(f"reading {kind}", total=len(readable), unit="files") as step:
+            held = len(problems)
+            for path in readable:
+                problem = accounts.load_table_file(con, root, path, table=f"raw_{kind}",
+                                                   columns=columns, required=required,
+                                                   inserts=RAW_INSERTS)
+                if problem is not None:
+                    problems.append((kind, *problem))
+                step.advance()
+                step.detail(path if problem is None else f"{path}: held, {problem[1]}")
+            problems += [(kind, path, "unsupported_file",
+                          "only .csv and .parquet files are read")
+                         for path in _other_files(con, root, kind, set(readable))]
+            step.report(f"{count(len(readable), 'files')}, {len(problems) - held:,} held")
     return problems
 
 
@@ -231,4 +249,5 @@ def _result(con: Any, period: str) -> FinanceResult:
                               row["legacy_amount"], row["difference"])
                  for row in rows("finance/margin_dual_run_classes")],
         readiness=[ServiceReadiness(**row) for row in rows("finance/cutover_readiness")],
-        margin=[ServiceMargin(**row) for row in rows("finance/margin_by_service_period")])
+        margin=[ServiceMargin(**row) for row in rows("finance/margin_by_service_period")],
+        currencies=tuple(row["currency"] for row in rows("finance/dual_run_currencies")))

@@ -30,6 +30,7 @@ from rating.ingest.columns import (
     TIMESTAMP_COLUMNS,
     projection,
 )
+from rating.progress import Progress, count
 
 _EMPTY = {"file_id": "NULL::BIGINT", "file_row_number": "NULL::BIGINT",
           "missing_columns": "NULL::VARCHAR[]", "has_value_column": "false",
@@ -195,6 +196,21 @@ def inspect(con: Any, files: list[LandedFile]) -> None:
                 _inspect_batch(con, [landed], by_path)
             except duckdb.Error as exc:
                 landed.error = first_line(exc)
+
+
+def inspect_new(con: Any, new: list[LandedFile], progress: Progress) -> None:
+    """inspect() as a step of an ingestion: the files read, their rows, each file with -v."""
+    with progress.step("reading new files", total=len(new), unit="files") as step:
+        inspect(con, new)
+        step.advance(len(new))
+        readable = [f for f in new if f.error is None]
+        for landed in new:
+            step.detail(f"{landed.relative_path}: " + (
+                f"unreadable: {landed.error}" if landed.error else count(landed.rows, "rows")))
+        step.report(f"{count(len(readable), 'files')}, "
+                    f"{count(sum(f.rows for f in readable), 'rows')}"
+                    + (f", {len(new) - len(readable):,} unreadable" if len(readable) < len(new)
+                       else ""))
 
 
 def _inspect_batch(con: Any, files: list[LandedFile], by_path: dict[str, LandedFile]) -> None:

@@ -43,6 +43,7 @@ from rating.ingest.manifest import (
     unreadable_held,
 )
 from rating.periods import billing_period, periods_between
+from rating.progress import SILENT, Progress, count
 from rating.rate.catalog_tables import fingerprint
 
 __all__ = ["PUSHED_AT_TOLERANCE", "ConservationError", "HeldFile", "IngestResult", "LandingError",
@@ -93,7 +94,8 @@ def require_usage_files(root: str, files: list[landing.LandedFile]) -> None:
 
 def ingest(con: Any, root: str, catalog: Catalog, time_zone: str, *, rebuild: bool = False,
            accept_changes: bool = False,
-           pushed_at_tolerance: dt.timedelta = PUSHED_AT_TOLERANCE) -> IngestResult:
+           pushed_at_tolerance: dt.timedelta = PUSHED_AT_TOLERANCE,
+           progress: Progress = SILENT) -> IngestResult:
     """Ingest what is new under `root`, on a writer connection with the ledger attached, the
     landing root opened and the catalog's cat_* tables loaded (rating.rate.engine).
 
@@ -101,25 +103,27 @@ def ingest(con: Any, root: str, catalog: Catalog, time_zone: str, *, rebuild: bo
     time it first had (so pushed_at_in_future decides the same); a rebuild that would lose the
     rows of files gone from the landing zone, or take other bytes than those ingested, is
     refused unless `accept_changes`."""
-    files = landing.discover(con, root)
-    require_usage_files(root, files)
-    observed = by_file_id(files, landing.observe(con, root, files))
-    manifest = {k.file_id: k for k in read_manifest(con)}
-    started = warehouse.utc_now()
-    first_seen: dict[int, dt.datetime] = {}
-    touched: list[tuple[landing.LandedFile, dt.datetime | None]] = []
-    held: list[HeldFile] = []
-    if rebuild:
-        hashes = by_file_id(files, landing.content_hashes(con, root, files))
-        check_rebuild(files, hashes, manifest, accept_changes)
-        first_seen = {f.file_id: manifest[f.file_id].ingested_at for f in files
-                      if f.file_id in manifest
-                      and manifest[f.file_id].content_hash == hashes[f.file_id]}
-        new = list(files)
-    else:
-        new, held, touched = compare_with_manifest(con, root, files, observed, manifest)
-        hashes = by_file_id(new, landing.content_hashes(con, root, new))
-    landing.inspect(con, new)
+    with progress.step("listing usage files") as step:
+        files = landing.discover(con, root)
+        require_usage_files(root, files)
+        observed = by_file_id(files, landing.observe(con, root, files))
+        manifest = {k.file_id: k for k in read_manifest(con)}
+        started = warehouse.utc_now()
+        first_seen: dict[int, dt.datetime] = {}
+        touched: list[tuple[landing.LandedFile, dt.datetime | None]] = []
+        held: list[HeldFile] = []
+        if rebuild:
+            hashes = by_file_id(files, landing.content_hashes(con, root, files))
+            check_rebuild(files, hashes, manifest, accept_changes)
+            first_seen = {f.file_id: manifest[f.file_id].ingested_at for f in files
+                          if f.file_id in manifest
+                          and manifest[f.file_id].content_hash == hashes[f.file_id]}
+            new = list(files)
+        else:
+            new, held, touched = compare_with_manifest(con, root, files, observed, manifest)
+            hashes = by_file_id(new, landing.content_hashes(con, root, new))
+        step.report(f"{count(len(files), 'usage files')}, {len(new):,} new")
+    landing.inspect_new(con, new, progress)
     # Known unreadable files are tried again; one that still does not read is held, not
     # recorded again.
     retry = set() if rebuild else {f.file_id for f in new if f.file_id in manifest}
@@ -128,23 +132,35 @@ def ingest(con: Any, root: str, catalog: Catalog, time_zone: str, *, rebuild: bo
     redecided = None if rebuild else _redecide_catalog_reasons(con, catalog, time_zone, started)
     ingestion_id = None
     if any(f.error is None or f.file_id not in retry for f in new):
-        create_period_buckets(con, time_zone)
-        ingestion_id = _write_ingestion(con, new, retry, observed, hashes, first_seen, catalog,
-                                        started, pushed_at_tolerance,
-                                        (manifest, accept_changes) if rebuild else None)
+        with progress.step("writing the ledger") as step:
+            create_period_buckets(con, time_zone)
+            ingestion_id = _write_ingestion(con, new, retry, observed, hashes, first_seen,
+                                            catalog, started, pushed_at_tolerance,
+                                            (manifest, accept_changes) if rebuild else None)
+            step.report(f"ingestion #{ingestion_id}" if ingestion_id else "nothing new")
+    with progress.step("mirroring the ledger into the warehouse"):
+        held += [unreadable_held(f, hashes[f.file_id],
+                                 manifest[f.file_id] if f.file_id in retry else None)
+                 for f in new if f.error is not None]
+        held = _mirror(con, catalog, touched, held)
+    return _result(con, ingestion_id, redecided, len(files), held)
+
+
+def _mirror(con: Any, catalog: Catalog,
+            touched: list[tuple[landing.LandedFile, dt.datetime | None]],
+            held: list[HeldFile]) -> list[HeldFile]:
+    """Step 4: the manifest's new modification times and the catalog's fingerprint in the
+    ledger, then the ledger mirrored into the warehouse with the usage files held now."""
     with warehouse.transaction(con):
         for landed, modified_at in touched:
             warehouse.run(con, "ingest/ledger/touch_manifest_file",
                           {"file_id": landed.file_id, "modified_at": modified_at})
         ledger.set_meta(con, "catalog_fingerprint", fingerprint(catalog))
-    held += [unreadable_held(f, hashes[f.file_id],
-                             manifest[f.file_id] if f.file_id in retry else None)
-             for f in new if f.error is not None]
     held = unreleased(con, held)
     with warehouse.transaction(con):
         sync(con)
         _record_held(con, held)
-    return _result(con, ingestion_id, redecided, len(files), held)
+    return held
 
 
 def _write_ingestion(con: Any, candidates: list[landing.LandedFile], retry: set[int],

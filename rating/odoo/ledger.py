@@ -57,11 +57,15 @@ class PostingReport:
     notes: list[str] = field(default_factory=list)  # what a person should know, e.g. lock dates
     odoo_calls: int = 0
 
+    def summary_of_states(self) -> str:
+        """`posted 48, held_amount_mismatch 2`: the invoices done so far, by state."""
+        return ", ".join(f"{k} {v:,}" for k, v in sorted(self.states.items()))
+
     def summary(self) -> str:
-        states = ", ".join(f"{k} {v}" for k, v in sorted(self.states.items()))
-        return (f"{self.period}: {self.invoices} invoices ({states}); created {self.created}, "
-                f"updated {self.updated}, posted {self.posted}, already posted "
-                f"{self.already_posted}; {self.odoo_calls} Odoo calls")
+        states = self.summary_of_states()
+        return (f"{self.period}: {self.invoices:,} invoices ({states}); created "
+                f"{self.created:,}, updated {self.updated:,}, posted {self.posted:,}, already "
+                f"posted {self.already_posted:,}; {self.odoo_calls:,} Odoo calls")
 
     def count(self, state: PostingState) -> None:
         self.states[state.value] = self.states.get(state.value, 0) + 1

@@ -45,6 +45,7 @@ from rating.odoo.plan import PostingState
 from rating.odoo.runner import PostingRun, chunks
 from rating.odoo.setup import NOT_SET_UP
 from rating.periods import billing_period
+from rating.progress import SILENT, Progress, count
 
 # Moved out, still named here for the callers of posting (cli, assets, bench, tests).
 __all__ = ["PeriodOpen", "PostingFailed", "PostingOptions", "PostingReport", "PostingRun",
@@ -65,24 +66,27 @@ class PostingFailed(RuntimeError):
 
 def post_period(database: Path | str, period: str, gateway: Gateway | None,
                 options: PostingOptions | None = None,
-                settings: warehouse.WarehouseSettings | None = None) -> PostingReport:
+                settings: warehouse.WarehouseSettings | None = None,
+                progress: Progress = SILENT) -> PostingReport:
     """Post the period's invoice_lines (a dry run into odoo_outbox when `gateway` is None) and
-    rewrite reconciliation_odoo for the period."""
+    rewrite reconciliation_odoo for the period; each step reported to `progress`."""
     options = options or PostingOptions()
     billing_period(period)  # validates the code
     with warehouse.writer(database, settings) as con:
         warehouse.create_schema(con)
-        keys = [row["invoice_key"] for row in warehouse.rows(
-            con, "odoo/invoice_keys", {"billing_period": period})]
+        with progress.step(f"{period}'s invoices") as step:
+            keys = [row["invoice_key"] for row in warehouse.rows(
+                con, "odoo/invoice_keys", {"billing_period": period})]
+            step.report(f"{count(len(keys), 'invoices')} to post")
         if gateway is None:
-            return _dry_run(con, period, keys, options)
+            return _dry_run(con, period, keys, options, progress)
         if options.post and not warehouse.value(con, "rate/period_closed",
                                                 {"billing_period": period}):
             raise PeriodOpen(f"{period} is still open: invoices are posted once the period is "
                              f"closed (close it first, or post drafts only)")
         run = PostingRun(con, gateway, period, options)
         try:
-            return run.run(keys)
+            return run.run(keys, progress)
         except (OdooUnreachable, OdooError) as exc:
             raise _failed(run, exc, len(keys)) from None
 
@@ -99,9 +103,12 @@ def _failed(run: PostingRun, exc: OdooUnreachable | OdooError, invoices: int) ->
         f"twice, run again to resume.", run.report)
 
 
-def _dry_run(con: Any, period: str, keys: list[str], options: PostingOptions) -> PostingReport:
+def _dry_run(con: Any, period: str, keys: list[str], options: PostingOptions,
+             progress: Progress) -> PostingReport:
     report = PostingReport(period, dry_run=True, invoices=len(keys))
-    with warehouse.transaction(con):
+    with (progress.step("writing odoo_outbox (dry run)", total=len(keys),
+                        unit="invoices") as step,
+          warehouse.transaction(con)):
         warehouse.run(con, "odoo/delete_period_outbox", {"billing_period": period})
         for batch in chunks(keys, options.batch_size):
             rows: list[dict[str, Any]] = []
@@ -116,7 +123,10 @@ def _dry_run(con: Any, period: str, keys: list[str], options: PostingOptions) ->
                                  "problem": doc.problem})
                     report.hold(doc.key, PostingState.NOT_POSTABLE, doc.problem)
             write_outbox(con, period, rows)
+            step.advance(len(batch))
+            step.detail(f"{step.done:,} of {len(keys):,} invoices written")
         write_reconciliation(con, period, dry_run=True)
+        step.report(f"{count(len(keys), 'invoices')}, {len(report.held):,} not postable")
     return report
 
 

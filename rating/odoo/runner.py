@@ -56,6 +56,7 @@ from rating.odoo.plan import (
 from rating.odoo.records import OdooRecords, accounting_date, read_lock_date
 from rating.odoo.setup import NOT_SET_UP, UNITS, Needs, Step, blocking, plan
 from rating.periods import billing_period
+from rating.progress import SILENT, Progress, count
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ class PostingRun:
         self.reworded = 0  # posted invoices whose descriptions this version words otherwise
         self.finished = 0  # keys whose batch is done
 
-    def run(self, keys: list[str]) -> PostingReport:
+    def run(self, keys: list[str], progress: Progress = SILENT) -> PostingReport:
         """Post the keys; Odoo refusing a call every invoice needs, or not answering, stops
         the run (OdooError, OdooUnreachable) with what was done written down."""
         self.report.invoices = len(keys)
@@ -89,14 +90,14 @@ class PostingRun:
         customers = [row["customer_key"] for row in warehouse.rows(
             self.con, "odoo/customer_keys", {"billing_period": self.period})]
         try:
-            self.check_setup()
-            for chunk in chunks(customers, READ_CHUNK):
-                self.records.find_partners(chunk)  # one search for many batches' partners
-            for batch in chunks(keys, self.options.batch_size):
-                self._batch(batch)
-                self.ledger.flush()
-                self.finished += len(batch)
-            self._read_back()
+            with progress.step("Odoo's setup and partners") as step:
+                self.check_setup()
+                for chunk in chunks(customers, READ_CHUNK):
+                    self.records.find_partners(chunk)  # one search for many batches' partners
+                step.report(count(len(customers), "customers"))
+            _post_batches(self, keys, progress)
+            with progress.step("reading the invoices back from Odoo"):
+                self._read_back()
             if self.reworded:
                 self.report.notes.append(
                     f"{self.reworded} posted invoices read otherwise in this version (their "
@@ -126,7 +127,7 @@ class PostingRun:
             self.report.notes.append(note)
             log.warning(note)
 
-    def _batch(self, keys: list[str]) -> None:
+    def batch(self, keys: list[str]) -> None:
         """One search of Odoo for the batch's keys, a decision per key, then the writes:
         create the new, rewrite the changed drafts, verify every draft, post."""
         docs: list[InvoiceDocument] = []
@@ -206,6 +207,20 @@ class PostingRun:
         rows = [row for chunk in chunks(list(keys), READ_CHUNK)
                 for row in read_moves(self.odoo, chunk)]
         write_read_back(self.con, self.period, [read_back(keys[row["id"]], row) for row in rows])
+
+
+def _post_batches(run: PostingRun, keys: list[str], progress: Progress) -> None:
+    """The run's batches, one after the other, each counted when done."""
+    with progress.step("posting" if run.options.post else "writing drafts", total=len(keys),
+                       unit="invoices") as step:
+        for batch in chunks(keys, run.options.batch_size):
+            run.batch(batch)
+            run.ledger.flush()
+            run.finished += len(batch)
+            step.advance(len(batch))
+            step.detail(f"{run.finished:,} of {len(keys):,} invoices done: "
+                        f"{run.report.summary_of_states()}")
+        step.report(f"{count(len(keys), 'invoices')}: {run.report.summary_of_states()}")
 
 
 def _period_needs(con: Any, period: str, options: PostingOptions) -> Needs:

@@ -32,6 +32,7 @@ from rating.ingest import tables as accounts
 from rating.ingest.held import HeldFile
 from rating.ingest.usage import PUSHED_AT_TOLERANCE, ConservationError, IngestResult, ingest, sync
 from rating.periods import DEFAULT_TIME_ZONE, BillingPeriod, billing_period
+from rating.progress import SILENT, Progress, amounts, count
 from rating.rate import close, guard
 from rating.rate.catalog_tables import fingerprint, load_catalog_tables
 from rating.rate.close import close_period, release_input, summarise_period
@@ -89,6 +90,7 @@ class PeriodResult:
     invoice_lines: int
     unpriced_lines: int
     amount_total: Decimal
+    amount_by_currency: tuple[tuple[str, Decimal], ...]  # the total in each currency
     previous_total: Decimal | None  # what the period came to before (None: never rated)
     held_files: tuple[HeldFile, ...]  # reference files held (usage files: IngestResult.held)
     guard_findings: str | None      # what the guard found when it let a change through
@@ -112,7 +114,7 @@ def _open(con: Any, request: RateRequest, catalog: Catalog) -> None:
     load_catalog_tables(con, catalog)
 
 
-def ingest_landing(request: RateRequest) -> IngestResult:
+def ingest_landing(request: RateRequest, progress: Progress = SILENT) -> IngestResult:
     """The ingestion stage alone (the Dagster `landed_usage` asset)."""
     catalog = load_catalog(request.catalog)
     landing.require_reachable(request.landing)
@@ -120,10 +122,10 @@ def ingest_landing(request: RateRequest) -> IngestResult:
         _open(con, request, catalog)
         return ingest(con, request.landing, catalog, request.time_zone,
                       rebuild=request.rebuild, accept_changes=request.guard.accept_changes,
-                      pushed_at_tolerance=request.pushed_at_tolerance)
+                      pushed_at_tolerance=request.pushed_at_tolerance, progress=progress)
 
 
-def rate_period(request: RateRequest) -> PeriodResult:
+def rate_period(request: RateRequest, progress: Progress = SILENT) -> PeriodResult:
     """The rating stage alone (the Dagster rating assets): rate the period from the ledger."""
     catalog = load_catalog(request.catalog)
     period = billing_period(request.period, request.time_zone)
@@ -131,12 +133,12 @@ def rate_period(request: RateRequest) -> PeriodResult:
     with warehouse.writer(request.warehouse, request.settings) as con:
         _open(con, request, catalog)
         held = _held_usage(con)
-        return _rate(con, request, catalog, period, held)
+        return _rate(con, request, catalog, period, held, progress)
 
 
-def rate(request: RateRequest) -> RateResult:
+def rate(request: RateRequest, progress: Progress = SILENT) -> RateResult:
     """Ingest what is new, then rate the period (the command line's `rate`), holding the
-    warehouse's lock throughout."""
+    warehouse's lock throughout; each step reported to `progress`."""
     started = warehouse.utc_now()
     catalog = load_catalog(request.catalog)
     period = billing_period(request.period, request.time_zone)
@@ -146,8 +148,8 @@ def rate(request: RateRequest) -> RateResult:
         ingested = ingest(con, request.landing, catalog, request.time_zone,
                           rebuild=request.rebuild,
                           accept_changes=request.guard.accept_changes,
-                          pushed_at_tolerance=request.pushed_at_tolerance)
-        rated = _rate(con, request, catalog, period, ingested.held)
+                          pushed_at_tolerance=request.pushed_at_tolerance, progress=progress)
+        rated = _rate(con, request, catalog, period, ingested.held, progress)
     return RateResult(ingestion=ingested, period=rated,
                       seconds=(warehouse.utc_now() - started).total_seconds())
 
@@ -157,7 +159,7 @@ def _held_usage(con: Any) -> tuple[HeldFile, ...]:
 
 
 def _rate(con: Any, request: RateRequest, catalog: Catalog, period: BillingPeriod,
-          held_usage: tuple[HeldFile, ...]) -> PeriodResult:
+          held_usage: tuple[HeldFile, ...], progress: Progress) -> PeriodResult:
     started = warehouse.utc_now()
     params = period_params(period)
     run_id = uuid.uuid4().hex
@@ -167,20 +169,24 @@ def _rate(con: Any, request: RateRequest, catalog: Catalog, period: BillingPerio
             # Catch the mirror up with the ledger (an ingestion may have died after its
             # commit): the rating's held rows and late usage name their files from it.
             sync(con)
-            refresh = references.refresh(con, request.landing,
-                                         retire_missing=request.guard.accept_changes)
+            with progress.step("reference files in force") as step:
+                refresh = references.refresh(con, request.landing,
+                                             retire_missing=request.guard.accept_changes)
+                step.report(f"{len(refresh.changes):,} new version(s), "
+                            f"{len(refresh.held):,} file(s) held")
             context = guard.Context(held=[*held_usage, *refresh.held], changes=refresh.changes,
                                     catalog_fingerprint=fingerprint(catalog))
-            accounts.check_reference(con, request.time_zone)
-            warehouse.run(con, "rate/create_account_links")
-            warehouse.run(con, "rate/create_usage_outcomes", {
-                **params, "closed_through": close.closed_through(con, params)})
-            counts = _check_conservation(con, params)
+            with progress.step(f"classifying {period.code}'s usage") as step:
+                counts = _classify(con, request, params)
+                step.report(f"{count(counts.get('accepted', 0), 'accepted rows')}: rated "
+                            f"{counts['rated']:,}, held {counts['held']:,}")
             closed = close.is_closed(con, params)
-            verdict = _write_period(con, params, closed, request.guard, context)
-            _write_run_tables(con, refresh.held)
-            result = _period_result(con, run_id, params, counts, refresh, verdict, closed)
-            _record_run(con, run_id, params, started, context, verdict, result)
+            verdict = _write_period(con, params, closed, request.guard, context, progress)
+            with progress.step("recording the run") as step:
+                _write_run_tables(con, refresh.held)
+                result = _period_result(con, run_id, params, counts, refresh, verdict, closed)
+                _record_run(con, run_id, params, started, context, verdict, result)
+                step.report(f"total {amounts(result.amount_by_currency)}")
         return result
     except RatingStopped as stopped:
         # Rolled back; the stop itself is recorded, with what was held.
@@ -189,6 +195,15 @@ def _rate(con: Any, request: RateRequest, catalog: Catalog, period: BillingPerio
             references.record_held(con, tuple(h for h in context.held if h.kind != "usage"))
             _record_run(con, run_id, params, started, context, stopped.verdict, None)
         raise
+
+
+def _classify(con: Any, request: RateRequest, params: dict[str, Any]) -> dict[str, int]:
+    """The period's accepted ledger rows, each rated or held (account links, subscriptions)."""
+    accounts.check_reference(con, request.time_zone)
+    warehouse.run(con, "rate/create_account_links")
+    warehouse.run(con, "rate/create_usage_outcomes", {
+        **params, "closed_through": close.closed_through(con, params)})
+    return _check_conservation(con, params)
 
 
 def _check_conservation(con: Any, params: dict[str, Any]) -> dict[str, int]:
@@ -207,12 +222,13 @@ def _check_conservation(con: Any, params: dict[str, Any]) -> dict[str, int]:
     return counts
 
 
-def _write_period(con: Any, params: dict[str, Any], closed: bool,
-                  settings: GuardSettings, context: guard.Context) -> guard.Verdict | None:
+def _write_period(con: Any, params: dict[str, Any], closed: bool, settings: GuardSettings,
+                  context: guard.Context, progress: Progress) -> guard.Verdict | None:
     """Replace the period's rows (caller's transaction), or for a closed period touch none of
     them and record its late usage; the guard's verdict on an open period."""
     if closed:
-        close.record_late_usage(con, params)
+        with progress.step("recording late usage (the period is closed)"):
+            close.record_late_usage(con, params)
         return None
     warehouse.run(con, "rate/guard/create_previous_invoices", params)
     warehouse.run(con, "rate/guard/create_previous_subscriptions", params)
@@ -220,15 +236,25 @@ def _write_period(con: Any, params: dict[str, Any], closed: bool,
                       "rate/delete_period_usage_rollups"):
         warehouse.run(con, statement, params)
     warehouse.run(con, "rate/create_period_subscriptions", params)
-    warehouse.run(con, "rate/insert_usage_rollups", params)
-    warehouse.run(con, "rate/insert_rated_charges", params)
-    warehouse.run(con, "rate/insert_invoice_lines", params)
-    verdict = guard.judge(con, params, settings, context)
-    if verdict.objections and not settings.accept_changes:
-        raise RatingStopped(params["billing_period"], verdict)
+    for name, statement, unit in (("rolling up usage", "rate/insert_usage_rollups", "rollups"),
+                                  ("pricing", "rate/insert_rated_charges", "rated lines"),
+                                  ("invoice lines", "rate/insert_invoice_lines", "lines")):
+        with progress.step(name) as step:
+            step.report(count(_inserted(warehouse.run(con, statement, params)), unit))
+    with progress.step("guard") as step:
+        verdict = guard.judge(con, params, settings, context)
+        if verdict.objections and not settings.accept_changes:
+            raise RatingStopped(params["billing_period"], verdict)
+        step.report("changes accepted (--accept-changes)" if verdict.objections
+                    else "no objection")
     warehouse.run(con, "rate/delete_period_rating_holds", params)
     warehouse.run(con, "rate/insert_rating_holds", params)
     return verdict
+
+
+def _inserted(cursor: Any) -> int:
+    """The rows an INSERT wrote, as DuckDB answers it (counted there, not in Python)."""
+    return int(cursor.fetchone()[0])
 
 
 def _write_run_tables(con: Any, held: tuple[HeldFile, ...]) -> None:
@@ -270,6 +296,8 @@ def _period_result(con: Any, run_id: str, params: dict[str, Any], counts: dict[s
         unpriced_lines=int(totals["unpriced_lines"]),
         amount_total=(totals["amount_total"] if totals["amount_total"] is not None
                       else Decimal("0.00")),
+        amount_by_currency=tuple((str(row["currency"]), row["amount"]) for row in warehouse.rows(
+            con, "rate/period_amount_by_currency", params)),
         previous_total=verdict.before if verdict else None, held_files=refresh.held,
         guard_findings=verdict.text if verdict and verdict.objections else None,
         closed=closed, late_rows=int(late), reference_changes=refresh.changes)

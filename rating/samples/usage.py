@@ -46,6 +46,7 @@ from pathlib import Path
 
 import polars as pl
 
+from rating.progress import SILENT, Progress, Step, count
 from rating.samples.accounts import Account, service_accounts, write_accounts_and_subscriptions
 from rating.samples.bad_files import (
     BAD_ROW_REASONS,
@@ -83,6 +84,8 @@ ROWS_PER_FILE = 1_000_000
 CATALOG_DIR = Path(__file__).resolve().parents[2] / "catalog"
 WRITTEN_LIST = ".sample-files"
 """Under `out`: each file the sample wrote (size, then path relative to `out`), one a line."""
+BAD_AND_CORRECTED_FILES = 5
+"""The corrections, text-value, bad-rows, missing-metric and corrupt files."""
 
 
 class SampleWouldOverwrite(ValueError):
@@ -113,7 +116,7 @@ class SampleSummary:
 
 def write_sample(out: Path, rows: int, period: str = "2026-10", seed: int = 7, *,
                  bad_rows: bool = True, files: int | None = None,
-                 force: bool = False) -> SampleSummary:
+                 force: bool = False, progress: Progress = SILENT) -> SampleSummary:
     """Write a deterministic sample month of usage into `out/landing/` and the catalog into
     `out/catalog/`; existing `out/landing/` and `out/catalog/` folders are replaced, but only
     when they hold nothing but an earlier sample's files (else SampleWouldOverwrite) or with
@@ -146,19 +149,26 @@ def write_sample(out: Path, rows: int, period: str = "2026-10", seed: int = 7, *
         raise SampleWouldOverwrite(Path(out), foreign)
     landing, catalog = _replace_folders(Path(out))
     per_service = max(50, min(5000, rows // 2000))
-    accounts = {s.code: service_accounts(i, s, per_service, when, seed)
-                for i, s in enumerate(SERVICES)}
-    write_accounts_and_subscriptions(landing, accounts, seed)
-
+    with progress.step("accounts and subscriptions") as step:
+        accounts = {s.code: service_accounts(i, s, per_service, when, seed)
+                    for i, s in enumerate(SERVICES)}
+        write_accounts_and_subscriptions(landing, accounts, seed)
+        step.report(count(sum(len(a) for a in accounts.values()), "accounts"))
     sizes = _Sizes.of(rows, accounts, when, bad_rows)
     streams = [metric_stream(i, spec, accounts[spec.service], when, bad_rows)
                for i, spec in enumerate(METRICS)]
     allocate_rows(streams, sizes.bulk)
     month = _Month(landing / "usage", when, seed, bad_rows, accounts,
                    {(s.spec.service, s.spec.code): s for s in streams})
-    written = _bulk_files(month, streams, files) + _hive_files(month, sizes)
-    if bad_rows:
-        written += _bad_and_corrected_files(month, sizes)
+    file_counts = _file_counts(streams, files)
+    with progress.step("usage files", unit="files", total=sum(file_counts) + len(HIVE_DAYS)
+                       + (BAD_AND_CORRECTED_FILES if bad_rows else 0)) as step:
+        written = _bulk_files(month, streams, file_counts, step) + _hive_files(month, sizes, step)
+        if bad_rows:
+            written += _bad_and_corrected_files(month, sizes)
+            step.advance(BAD_AND_CORRECTED_FILES)
+        step.report(f"{count(written.files + written.corrupt, 'files')}, "
+                    f"{count(written.rows, 'rows')}")
     _list_written(Path(out))
     return SampleSummary(landing, catalog, written.files, written.rows, written.bad,
                          written.corrections, written.corrupt)
@@ -252,20 +262,32 @@ def _replace_folders(out: Path) -> tuple[Path, Path]:
     return landing, catalog
 
 
-def _bulk_files(month: _Month, streams: list[MetricStream], files: int | None) -> _Written:
-    """Each service's rows over its bulk files: about ROWS_PER_FILE each, or `files` in all."""
-    service_rows = [sum(s.rows for s in streams if s.spec.service == svc.code) for svc in SERVICES]
+def _service_rows(streams: list[MetricStream]) -> list[int]:
+    return [sum(s.rows for s in streams if s.spec.service == svc.code) for svc in SERVICES]
+
+
+def _file_counts(streams: list[MetricStream], files: int | None) -> list[int]:
+    """Each service's bulk files: about ROWS_PER_FILE rows each, or `files` in all."""
+    service_rows = _service_rows(streams)
     if files is None:
-        file_counts = [max(1, -(-r // ROWS_PER_FILE)) for r in service_rows]
-    else:
-        file_counts = apportion(max(files, len(SERVICES)), service_rows, 1)
+        return [max(1, -(-r // ROWS_PER_FILE)) for r in service_rows]
+    return apportion(max(files, len(SERVICES)), service_rows, 1)
+
+
+def _bulk_files(month: _Month, streams: list[MetricStream], file_counts: list[int],
+                step: Step) -> _Written:
+    """Each service's rows over its `file_counts` bulk files."""
+    service_rows = _service_rows(streams)
     written = _Written()
-    for service, total, count in zip(SERVICES, service_rows, file_counts, strict=True):
+    for service, total, files in zip(SERVICES, service_rows, file_counts, strict=True):
         mine = [s for s in streams if s.spec.service == service.code]
-        for f in range(count):
+        for f in range(files):
             path = month.usage / service.code / month.period.code / f"part-{f:04d}.parquet"
-            written += _bulk_file(path, month, service, mine,
-                                  f * total // count, (f + 1) * total // count)
+            made = _bulk_file(path, month, service, mine, f * total // files,
+                              (f + 1) * total // files)
+            written += made
+            step.advance()
+            step.detail(f"{path.relative_to(month.usage.parent)}: {made.rows:,} rows")
     return written
 
 
@@ -283,15 +305,17 @@ def _bulk_file(path: Path, month: _Month, service: Service, streams: list[Metric
     return _Written(files=1, rows=writer.rows, bad=writer.bad)
 
 
-def _hive_files(month: _Month, sizes: _Sizes) -> _Written:
+def _hive_files(month: _Month, sizes: _Sizes, step: Step) -> _Written:
     service = HIVE_METRIC[0]
     written = _Written()
-    for day, count in zip(HIVE_DAYS, sizes.hive, strict=True):
+    for day, size in zip(HIVE_DAYS, sizes.hive, strict=True):
         date = month.period.first_day + dt.timedelta(days=day)
         path = month.usage / f"service={service}" / f"date={date.isoformat()}" / "part-0.parquet"
         rows = write_hive_file(path, month.streams[HIVE_METRIC], month.accounts[service], day,
-                               count, month.period, month.seed)
+                               size, month.period, month.seed)
         written += _Written(files=1, rows=rows)
+        step.advance()
+        step.detail(f"{path.relative_to(month.usage.parent)}: {rows:,} rows")
     return written
 
 
