@@ -25,6 +25,7 @@ from rating import warehouse
 from rating.ingest.columns import (
     ALL_COLUMNS,
     CONTRACT_COLUMNS,
+    DETAIL_COLUMNS,
     REQUIRED,
     TEXT_COLUMNS,
     TIMESTAMP_COLUMNS,
@@ -36,7 +37,8 @@ _EMPTY = {"file_id": "NULL::BIGINT", "file_row_number": "NULL::BIGINT",
           **{c: "NULL::VARCHAR" for c in TEXT_COLUMNS},
           **{c: "NULL::TIMESTAMP" for c in TIMESTAMP_COLUMNS},
           "value": "NULL::DECIMAL(38, 9)", "value_unparsed": "false",
-          "value_too_large": "false", "timestamp_unparsed": "false"}
+          "value_too_large": "false", "timestamp_unparsed": "false",
+          **{c: "NULL::VARCHAR" for c in DETAIL_COLUMNS}}
 _HIVE_SERVICE = re.compile(r"(?:^|/)service=([^/]+)/")
 
 

@@ -73,7 +73,8 @@ def test_missing_metric_column_quarantines_every_row_of_the_file(landing: Landin
     result = landing.rate(wh)
     assert quarantine(wh) == [("missing_column", bad, 0, bad_rows[0]["counter_id"]),
                               ("missing_column", bad, 1, bad_rows[1]["counter_id"])]
-    assert table(wh, "usage_quarantine", "DISTINCT detail") == [("file lacks: metric",)]
+    assert table(wh, "usage_quarantine", "DISTINCT detail") == [
+        ("the file lacks metric, which the contract requires",)]
     assert table(wh, "landed_files", "file_path, missing_columns") == [
         (bad, ["metric"]), (good, [])]
     assert counts(result).accepted == 1
@@ -85,7 +86,9 @@ def test_missing_value_column_on_a_sum_metric(landing: Landing, wh: Path) -> Non
     path = landing.usage("no-value.parquet", [bad_row], omit=["value"])
     landing.rate(wh)
     assert quarantine(wh) == [("missing_column", path, 0, bad_row["counter_id"])]
-    assert table(wh, "usage_quarantine", "detail") == [("file lacks: value",)]
+    assert table(wh, "usage_quarantine", "detail") == [
+        ("the file has no value column, which metric vcpu_hours needs (only a unique_count "
+         "metric goes without)",)]
 
 
 def test_missing_value_column_is_fine_for_a_unique_count_metric(landing: Landing, wh: Path
