@@ -92,9 +92,18 @@ def _print_ingestion(result: IngestResult) -> None:
               f"{result.rows_read:,} rows: accepted {result.rows_accepted:,}, superseded "
               f"{result.rows_superseded:,}, quarantined {result.rows_quarantined:,}; "
               f"{result.earlier_rows_superseded:,} earlier row(s) superseded")
-        if result.quarantine_by_reason:
-            print("  quarantined by reason: " + ", ".join(
-                f"{reason} {count:,}" for reason, count in result.quarantine_by_reason))
+        # As usage_quarantine counts them: rows by reason (they add up to "quarantined"), and
+        # an unreadable file as one row of its own without a row number, not as rows.
+        by_reason = dict(result.quarantine_by_reason)
+        unreadable = by_reason.pop("unreadable_file", 0)
+        if by_reason:
+            print("  quarantined rows by reason: " + ", ".join(
+                f"{reason} {count:,}" for reason, count in by_reason.items()))
+        if unreadable:
+            print(f"  unreadable_file {unreadable:,}: file(s), not rows (one usage_quarantine "
+                  "row each, without a row number)")
+        for line in result.flagged.lines():
+            print(f"  {line}")
     if result.rows_redecided:
         print(f"  {result.rows_redecided:,} quarantined row(s) decided again under the changed "
               "catalog")
