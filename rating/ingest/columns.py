@@ -27,7 +27,10 @@ value_out_of_range, in words a person can act on."""
 # Parquet's names for DuckDB's integer and binary types, as the apps' writers call them.
 _PARQUET_NAMES = {"TINYINT": "INT8", "SMALLINT": "INT16", "INTEGER": "INT32", "BIGINT": "INT64",
                   "UTINYINT": "UINT8", "USMALLINT": "UINT16", "UINTEGER": "UINT32",
-                  "UBIGINT": "UINT64", "BLOB": "BINARY (bytes, not UTF-8 text)"}
+                  "UBIGINT": "UINT64", "BLOB": "BINARY (bytes, not UTF-8 text)",
+                  "STRUCT": "a nested column", "MAP": "a nested column"}
+# Parquet strings: plain, or annotated as JSON (dimensions may well be).
+_STRING_TYPES = ("VARCHAR", "JSON")
 _WANTS_TIMESTAMP = "the contract wants a timestamp (UTC)"
 _EXACT = re.compile(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$")
 _NUMERIC = re.compile(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|"
@@ -67,6 +70,8 @@ def type_name(duckdb_type: str) -> str:
     word (a file's schema may hold any text in nested field names: none of it reaches the SQL)."""
     found = re.match(r"[A-Z0-9]+", duckdb_type)
     word = found.group() if found else "UNKNOWN"
+    if duckdb_type.endswith("]"):
+        word = "STRUCT"  # a list: nested too
     return _PARQUET_NAMES.get(duckdb_type, _PARQUET_NAMES.get(word, word))
 
 
@@ -84,7 +89,7 @@ def _type_detail(types: dict[str, str], name: str) -> str:
     """bad_type: a text column of another type (an integer account_id would never match a link
     and pass for unknown_account). A null is null_required or allowed, never bad_type."""
     kind = types.get(name)
-    if kind is None or kind == "VARCHAR":
+    if kind is None or kind in _STRING_TYPES:
         return "NULL::VARCHAR"
     return (f"CASE WHEN \"{name}\" IS NOT NULL THEN '{name} is {type_name(kind)} (e.g. ' || "
             f"{_example(name)} || '); the contract wants a string' END")

@@ -71,8 +71,15 @@ def test_a_struct_dimensions_column_is_bad_type(landing: Landing, wh: Path) -> N
     landing.usage("structs.parquet", [usage_row(dimensions={"region": "ca"})],
                   types={"dimensions": pa.struct([("region", pa.string())])})
     landing.rate(wh)
-    assert details(wh) == [("bad_type", 0, "dimensions is STRUCT (e.g. {'region': ca}); the "
-                                           "contract wants a string")]
+    assert details(wh) == [("bad_type", 0, "dimensions is a nested column (e.g. {'region': "
+                                           "ca}); the contract wants a string")]
+
+
+def test_a_dimensions_column_annotated_as_json_is_a_string(landing: Landing, wh: Path) -> None:
+    landing.usage("json.parquet", [usage_row(dimensions='{"region": "ca"}')],
+                  types={"dimensions": pa.json_()})
+    result = landing.rate(wh)
+    assert (result.ingestion.rows_accepted, details(wh)) == (1, [])
 
 
 REASON_CASES = [
