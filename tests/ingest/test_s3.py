@@ -192,4 +192,3 @@ def test_s3_settings_come_from_the_environment_only() -> None:
         con.close()
     assert "key_id=o'brien" in description and "region=ca-central-1" in description
     assert "s'e'c" not in description  # DuckDB redacts the secret itself
-
