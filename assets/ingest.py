@@ -50,6 +50,9 @@ def landed_usage(context: dg.AssetExecutionContext, rating: RatingResource,
     for held in result.held:
         context.log.warning(f"held {held.kind} file {held.file_path}: {held.reason}: "
                             f"{held.detail}")
+    for line in result.flagged.lines():
+        context.log.warning(line)
+    rows_by_reason = [(r, n) for r, n in result.quarantine_by_reason if r != "unreadable_file"]
     return dg.MaterializeResult(metadata={
         "ingestion_id": result.ingestion_id if result.ingestion_id is not None else 0,
         "files_found": result.files_found,
@@ -62,8 +65,16 @@ def landed_usage(context: dg.AssetExecutionContext, rating: RatingResource,
         "rows_quarantined": result.rows_quarantined,
         "earlier_rows_superseded": result.earlier_rows_superseded,
         "periods_changed": ", ".join(result.periods) or "none",
+        # Rows by reason add up to rows_quarantined; unreadable files are counted apart (one
+        # usage_quarantine row each, without a row number), as files_unreadable.
         "quarantine_by_reason": dg.MetadataValue.md(
-            reports.markdown_table(("reason", "rows"), result.quarantine_by_reason)),
+            reports.markdown_table(("reason", "rows"), rows_by_reason)),
+        "files_flagged": result.flagged.total,
+        "flagged_files": dg.MetadataValue.md(reports.markdown_table(
+            ("file", "rows", "quarantined", "reasons", "example"),
+            [(f.file_path, f.rows_in_file, f.rows_quarantined,
+              ", ".join(f"{r} {n}" for r, n in f.reasons), f.example.replace("|", "\\|"))
+             for f in result.flagged.shown])),
         "held_files": held_table(result.held),
         TABLE_NAME: "usage_quarantine",
         "warehouse": dg.MetadataValue.path(rating.warehouse),

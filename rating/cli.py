@@ -40,6 +40,7 @@ import duckdb
 
 from rating.catalog import CatalogError, load_catalog
 from rating.cli_args import build_parser
+from rating.cli_odoo import odoo_command
 from rating.ingest.ledger import LedgerError
 from rating.ingest.usage import HeldFile, IngestResult
 from rating.progress import Progress, total_text
@@ -105,9 +106,18 @@ def _print_ingestion(result: IngestResult) -> None:
               f"{result.rows_read:,} rows: accepted {result.rows_accepted:,}, superseded "
               f"{result.rows_superseded:,}, quarantined {result.rows_quarantined:,}; "
               f"{result.earlier_rows_superseded:,} earlier row(s) superseded")
-        if result.quarantine_by_reason:
-            print("  quarantined by reason: " + ", ".join(
-                f"{reason} {count:,}" for reason, count in result.quarantine_by_reason))
+        # As usage_quarantine counts them: rows by reason (they add up to "quarantined"), and
+        # an unreadable file as one row of its own without a row number, not as rows.
+        by_reason = dict(result.quarantine_by_reason)
+        unreadable = by_reason.pop("unreadable_file", 0)
+        if by_reason:
+            print("  quarantined rows by reason: " + ", ".join(
+                f"{reason} {count:,}" for reason, count in by_reason.items()))
+        if unreadable:
+            print(f"  unreadable_file {unreadable:,}: file(s), not rows (one usage_quarantine "
+                  "row each, without a row number)")
+        for line in result.flagged.lines():
+            print(f"  {line}")
     if result.rows_redecided:
         print(f"  {result.rows_redecided:,} quarantined row(s) decided again under the changed "
               "catalog")
@@ -194,69 +204,6 @@ def _post(args: argparse.Namespace) -> int:
     if len(report.held) > 20:
         print(f"  ... {len(report.held) - 20:,} more in odoo_postings")
     return 1 if report.held else 0
-
-
-def _odoo_invoice(args: argparse.Namespace) -> int:
-    from rating.odoo import gateway as odoo
-    from rating.odoo.view import invoice_text
-
-    settings = odoo.settings_from_environment()
-    if settings is None or not args.key:
-        print("fusion-rating: nothing shown: give the invoice's key and set ODOO_URL (and its "
-              "credentials)", file=sys.stderr)
-        return 2
-    try:
-        print(invoice_text(odoo.connect(settings), args.key))
-    except (odoo.OdooError, odoo.OdooUnreachable) as exc:
-        print(f"fusion-rating: {exc}", file=sys.stderr)
-        return 3
-    return 0
-
-
-def _odoo_setup(args: argparse.Namespace) -> int:
-    from rating.odoo import gateway as odoo
-    from rating.odoo import setup as odoo_setup
-
-    try:
-        catalog = load_catalog(args.catalog)
-        settings = odoo.settings_from_environment()
-    except ValueError as exc:
-        print(f"fusion-rating: nothing checked: {exc}", file=sys.stderr)
-        return 2
-    if settings is None:
-        print("fusion-rating: nothing checked: set ODOO_URL (and ODOO_DB, ODOO_USER, "
-              "ODOO_PASSWORD or ODOO_API_KEY) to the Odoo to set up", file=sys.stderr)
-        return 2
-    needs = odoo_setup.Needs.for_catalog(catalog, args.language or ["fr_CA"],
-                                         args.price_digits, args.quantity_digits)
-    gateway = odoo.connect(settings)
-    try:
-        if args.apply:
-            done, steps = odoo_setup.apply(gateway, needs)
-        else:
-            done, steps = [], odoo_setup.plan(gateway, needs)
-    except (odoo.OdooError, odoo.OdooUnreachable) as exc:
-        print(f"fusion-rating: {exc}", file=sys.stderr)
-        return 3
-    for step in done:
-        print(f"  {step.detail:>12}  {step.kind}: {step.name}")
-    outcome = "after --apply" if args.apply else "dry run: nothing changed"
-    print(f"Odoo {settings.shown_url} ({outcome}):")
-    for step in steps:
-        print(f"  {step.describe()}")
-    pending = [s for s in steps if s.status in ("create", "change")]
-    missing = [s for s in steps if s.status == "missing"]
-    if pending:
-        print(f"{len(pending)} change(s) to make: run again with --apply")
-    if args.price_digits is None:
-        print(f"(the catalog's most precise price needs {odoo_setup.price_digits_for(catalog)} "
-              "'Product Price' digits for its lines to carry their quantity at that price: "
-              "--price-digits N raises it, for every price in Odoo)")
-    if missing:
-        print(f"{len(missing)} thing(s) setup cannot create (an accountant's choice): see "
-              "MISSING above", file=sys.stderr)
-    # 0 when posting can start: everything it requires is there.
-    return 1 if odoo_setup.blocking(steps) else 0
 
 
 def _finance(args: argparse.Namespace) -> int:
@@ -388,14 +335,10 @@ def _sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def _odoo(args: argparse.Namespace) -> int:
-    return _odoo_invoice(args) if args.action == "invoice" else _odoo_setup(args)
-
-
 # Each subcommand's handler: it prints its outcome and answers the exit code.
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "ingest": _ingest, "rate": _rate, "release": _release, "close": _close, "post": _post,
-    "odoo": _odoo, "finance": _finance, "report": _report, "sample": _sample,
+    "odoo": odoo_command, "finance": _finance, "report": _report, "sample": _sample,
 }
 
 

@@ -18,7 +18,20 @@ TIMESTAMP_COLUMNS = ("period_start", "period_end", "pushed_at")
 TEXT_COLUMNS = ("counter_id", "service", "account_id", "metric", "unique_key", "dimensions")
 ALL_COLUMNS = ("counter_id", "service", "account_id", "metric", "unique_key", "dimensions",
                "period_start", "period_end", "pushed_at", "value", "value_unparsed",
-               "value_too_large", "timestamp_unparsed")
+               "value_too_large", "timestamp_unparsed", "type_detail", "timestamp_detail",
+               "value_detail")
+DETAIL_COLUMNS = ("type_detail", "timestamp_detail", "value_detail")
+"""What the ledger's columns no longer show once a row is projected (the file's column type, the
+raw value that did not parse): the `detail` of bad_type, bad_timestamp, not_a_number and
+value_out_of_range, in words a person can act on."""
+# Parquet's names for DuckDB's integer and binary types, as the apps' writers call them.
+_PARQUET_NAMES = {"TINYINT": "INT8", "SMALLINT": "INT16", "INTEGER": "INT32", "BIGINT": "INT64",
+                  "UTINYINT": "UINT8", "USMALLINT": "UINT16", "UINTEGER": "UINT32",
+                  "UBIGINT": "UINT64", "BLOB": "BINARY (bytes, not UTF-8 text)",
+                  "STRUCT": "a nested column", "MAP": "a nested column"}
+# Parquet strings: plain, or annotated as JSON (dimensions may well be).
+_STRING_TYPES = ("VARCHAR", "JSON")
+_WANTS_TIMESTAMP = "the contract wants a timestamp (UTC)"
 _EXACT = re.compile(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$")
 _NUMERIC = re.compile(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|"
                       r"UBIGINT|UHUGEINT|DECIMAL\(\d+,\d+\)|FLOAT|DOUBLE)$")
@@ -44,8 +57,90 @@ def projection(types: dict[str, str], columns: tuple[str, ...], hive_param: str)
         "value_too_large": _value(types)[2],
         "timestamp_unparsed": " OR ".join(
             _timestamp(types, name)[1] for name in TIMESTAMP_COLUMNS),
+        "type_detail": _first([_type_detail(types, name) for name in TEXT_COLUMNS]),
+        "timestamp_detail": _first([_timestamp_detail(types, name)
+                                    for name in TIMESTAMP_COLUMNS]),
+        "value_detail": _value_detail(types),
     }
     return ",\n       ".join(f"{expressions[c]} AS {c}" for c in columns)
+
+
+def type_name(duckdb_type: str) -> str:
+    """A column type as a message names it: Parquet's name for integers, else DuckDB's first
+    word (a file's schema may hold any text in nested field names: none of it reaches the SQL)."""
+    found = re.match(r"[A-Z0-9]+", duckdb_type)
+    word = found.group() if found else "UNKNOWN"
+    if duckdb_type.endswith("]"):
+        word = "STRUCT"  # a list: nested too
+    return _PARQUET_NAMES.get(duckdb_type, _PARQUET_NAMES.get(word, word))
+
+
+def _first(details: list[str]) -> str:
+    present = [d for d in details if d != "NULL::VARCHAR"]
+    return f"coalesce({', '.join(present)})" if present else "NULL::VARCHAR"
+
+
+def _example(name: str) -> str:
+    """The column's value, cut short, as a message quotes it."""
+    return f'left(CAST("{name}" AS VARCHAR), 60)'
+
+
+def _type_detail(types: dict[str, str], name: str) -> str:
+    """bad_type: a text column of another type (an integer account_id would never match a link
+    and pass for unknown_account). A null is null_required or allowed, never bad_type."""
+    kind = types.get(name)
+    if kind is None or kind in _STRING_TYPES:
+        return "NULL::VARCHAR"
+    return (f"CASE WHEN \"{name}\" IS NOT NULL THEN '{name} is {type_name(kind)} (e.g. ' || "
+            f"{_example(name)} || '); the contract wants a string' END")
+
+
+def _timestamp_detail(types: dict[str, str], name: str) -> str:
+    """bad_timestamp: what the column holds instead of a timestamp, with one value."""
+    kind = types.get(name)
+    unparsed = _timestamp(types, name)[1]
+    if kind is None or unparsed == "false":
+        return "NULL::VARCHAR"
+    example = _example(name)
+    if _NUMERIC.match(kind):
+        said = (f"'{name} holds epoch numbers, not timestamps ({type_name(kind)}, e.g. ' || "
+                f"{example} || '); {_WANTS_TIMESTAMP}'")
+    elif kind == "VARCHAR":
+        said = (f"CASE WHEN regexp_full_match(trim(\"{name}\"), '-?[0-9]+([.][0-9]*)?') "
+                f"THEN '{name} holds epoch numbers as text, not timestamps (e.g. ''' || "
+                f"{example} || '''); {_WANTS_TIMESTAMP}' "
+                f"ELSE '{name} is ''' || {example} || ''', not a timestamp; "
+                f"{_WANTS_TIMESTAMP} (ISO 8601 text is read too)' END")
+    elif kind.startswith("TIMESTAMP") or kind == "DATE":
+        said = (f"'{name} is ' || {example} || ', beyond the years a timestamp holds; "
+                f"{_WANTS_TIMESTAMP}'")
+    else:
+        said = f"'{name} is {type_name(kind)} (e.g. ' || {example} || '); {_WANTS_TIMESTAMP}'"
+    return f"CASE WHEN {unparsed} THEN {said} END"
+
+
+def _value_detail(types: dict[str, str]) -> str:
+    """not_a_number, and a value too large for DECIMAL(38, 9) (value_out_of_range): the value
+    as the file holds it, since the ledger keeps NULL for both."""
+    kind = types.get("value")
+    if kind is None or _EXACT.match(kind):
+        return "NULL::VARCHAR"
+    _, unparsed, too_large = _value(types)
+    example = _example("value")
+    if kind.startswith("UNSUPPORTED"):
+        not_a_number = (f"'value is {kind.removeprefix('UNSUPPORTED ')}, wider than the 38 "
+                        "digits a decimal may have; the contract wants a decimal of at most 38 "
+                        "digits, a double or an integer'")
+    elif kind == "VARCHAR":
+        not_a_number = (f"'value is ''' || {example} || ''', not a number; the contract "
+                        "wants a decimal, a double or an integer'")
+    elif kind in ("FLOAT", "DOUBLE"):
+        not_a_number = f"'value is ' || {example} || ', not a finite number'"
+    else:
+        not_a_number = (f"'value is {type_name(kind)} (e.g. ' || {example} || '); the contract "
+                        "wants a decimal, a double or an integer'")
+    return (f"CASE WHEN {unparsed} THEN {not_a_number} WHEN {too_large} THEN 'value is ' || "
+            f"{example} || ', too large for a counter (at most 10^15)' END")
 
 
 def _text(types: dict[str, str], name: str, hive_param: str) -> str:

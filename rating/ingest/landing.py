@@ -25,6 +25,7 @@ from rating.ingest import s3
 from rating.ingest.columns import (
     ALL_COLUMNS,
     CONTRACT_COLUMNS,
+    DETAIL_COLUMNS,
     REQUIRED,
     TEXT_COLUMNS,
     TIMESTAMP_COLUMNS,
@@ -37,7 +38,8 @@ _EMPTY = {"file_id": "NULL::BIGINT", "file_row_number": "NULL::BIGINT",
           **{c: "NULL::VARCHAR" for c in TEXT_COLUMNS},
           **{c: "NULL::TIMESTAMP" for c in TIMESTAMP_COLUMNS},
           "value": "NULL::DECIMAL(38, 9)", "value_unparsed": "false",
-          "value_too_large": "false", "timestamp_unparsed": "false"}
+          "value_too_large": "false", "timestamp_unparsed": "false",
+          **{c: "NULL::VARCHAR" for c in DETAIL_COLUMNS}}
 _HIVE_SERVICE = re.compile(r"(?:^|/)service=([^/]+)/")
 
 
@@ -65,9 +67,17 @@ class LandedFile:
         return sorted(c for c in self.types if c not in CONTRACT_COLUMNS)
 
 
+# Reference and finance files with such names are still held by name (rating.ingest.tables).
 GLOB_CHARACTERS = "[*?"
 GLOB_NAME_ERROR = ("the file name contains a glob character ([, * or ?), which DuckDB's readers "
                    "would expand to other files: rename the file")
+
+
+def literal_path(path: str) -> str:
+    """`path` as DuckDB's readers must be given it to read that one file: they take every path
+    as a glob pattern (x[1].parquet would read x1.parquet, y*.parquet every y...), and a
+    bracketed character is a class of one, so `[`, `*` and `?` are matched literally."""
+    return "".join(f"[{c}]" if c in "[*?" else c for c in path)
 
 
 # DuckDB's Parquet reader gives each row these two names (which file, which row): a column of the
@@ -123,11 +133,6 @@ def discover(con: Any, landing: str) -> list[LandedFile]:
         hive = _HIVE_SERVICE.search(relative)
         landed = LandedFile(path=path, relative_path=relative, file_id=file_id,
                             hive_service=hive.group(1) if hive else None)
-        if any(c in GLOB_CHARACTERS for c in path):
-            # DuckDB takes every path as a pattern: x[1].parquet would read x1.parquet. Escaping
-            # ([[]) is not reliable when a statement reads the files twice (DuckDB 1.5.5), so
-            # such a file is quarantined by name rather than risk reading the wrong rows.
-            landed.error = GLOB_NAME_ERROR
         files.append(landed)
     return files
 
@@ -150,13 +155,12 @@ def observe(con: Any, root: str, files: list[LandedFile]) -> dict[str, FileStat]
                 size_bytes=stat.st_size, modified_at=dt.datetime(1970, 1, 1) + dt.timedelta(
                     microseconds=stat.st_mtime_ns // 1000))
         return found
-    readable = [f.path for f in files if f.error is None]
+    readable = [literal_path(f.path) for f in files if f.error is None]
     rows = warehouse.rows(con, "ingest/observe_files", {"files": readable}) if readable else []
     observed = {row["filename"]: FileStat(
         size_bytes=int(row["size"]),
         modified_at=row["last_modified"].replace(tzinfo=None) if row["last_modified"] else None)
         for row in rows}
-    # A name with a glob character cannot be read safely through DuckDB: it is held unread.
     return {f.path: observed.get(f.path, FileStat(size_bytes=0, modified_at=None))
             for f in files}
 
@@ -173,7 +177,7 @@ def content_hashes(con: Any, root: str, files: list[LandedFile]) -> dict[str, st
                     digest.update(chunk)
             hashes[landed.path] = digest.hexdigest()
         return hashes
-    readable = [f.path for f in files if f.error is None]
+    readable = [literal_path(f.path) for f in files if f.error is None]
     rows = warehouse.rows(con, "ingest/content_hashes", {"files": readable}) if readable else []
     found = {row["filename"]: str(row["content_hash"]) for row in rows}
     return {f.path: found.get(f.path, "") for f in files}
@@ -214,7 +218,7 @@ def inspect_new(con: Any, new: list[LandedFile], progress: Progress) -> None:
 
 
 def _inspect_batch(con: Any, files: list[LandedFile], by_path: dict[str, LandedFile]) -> None:
-    paths = [f.path for f in files]
+    paths = [literal_path(f.path) for f in files]
     schema = warehouse.rows(con, "ingest/inspect_schema", {"files": paths})
     counts = warehouse.rows(con, "ingest/inspect_row_counts", {"files": paths})
     trees: dict[str, list[_SchemaNode]] = defaultdict(list)
@@ -291,7 +295,7 @@ def source(files: list[LandedFile], columns: tuple[str, ...] = ALL_COLUMNS) -> L
         select = template.replace("{projection}",
                                   projection(group[0].types, columns, f"hive_service{suffix}"))
         parts.append(select.replace("_G", suffix))
-        params[f"files{suffix}"] = [f.path for f in group]
+        params[f"files{suffix}"] = [literal_path(f.path) for f in group]
         params[f"file_ids{suffix}"] = [f.file_id for f in group]
         params[f"hive_service{suffix}"] = group[0].hive_service
         params[f"missing_columns{suffix}"] = group[0].missing_columns
@@ -313,7 +317,8 @@ def verify(con: Any, files: list[LandedFile]) -> bool:
     for landed in files:
         if landed.error is None:
             try:
-                warehouse.run(con, "ingest/verify_file", {"file": landed.path}).fetchall()
+                warehouse.run(con, "ingest/verify_file",
+                              {"file": literal_path(landed.path)}).fetchall()
             except duckdb.Error as exc:
                 landed.error = first_line(exc)
                 found = True

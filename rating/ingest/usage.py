@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ import pyarrow
 from rating import warehouse
 from rating.catalog import Catalog
 from rating.ingest import landing, ledger
+from rating.ingest.flagged import FlaggedFiles, flagged_files
 from rating.ingest.held import HeldFile, record_held, unreleased
 from rating.ingest.manifest import (
     KnownFile,
@@ -79,6 +80,8 @@ class IngestResult:
     held: tuple[HeldFile, ...]    # usage files held now (unreadable, changed after ingestion)
     periods: tuple[str, ...]      # billing periods whose rows changed
     rows_redecided: int = 0       # quarantined rows decided again under a changed catalog
+    # New files mostly quarantined (rating.ingest.flagged).
+    flagged: FlaggedFiles = field(default_factory=FlaggedFiles)
 
 
 def require_usage_files(root: str, files: list[landing.LandedFile]) -> None:
@@ -328,7 +331,7 @@ def _result(con: Any, ingestion_id: int | None, redecision_id: int | None, files
         earlier_rows_superseded=int(summary["earlier_rows_superseded"]),
         quarantine_by_reason=by_reason, held=held_sorted,
         periods=tuple(sorted({*summary["periods"], *redecided_periods})),
-        rows_redecided=redecided)
+        rows_redecided=redecided, flagged=flagged_files(con, ingestion_id))
 
 
 def _summary(con: Any, ingestion_id: int) -> warehouse.Row:

@@ -120,6 +120,12 @@ def test_the_graph_materializes_with_its_checks(tmp_path: Path) -> None:
     # link, no subscription, filtered out); the sample's bad rows all fall in 2026-10 or are
     # unplaceable, bar the ones quarantined at ingestion.
     assert landed["rows_quarantined"].value + rated["rows_held"].value == sample.bad_rows
+    # The sample's file without a metric column: every row quarantined, flagged with why.
+    assert landed["files_flagged"].value >= 1
+    [row] = [line for line in landed["flagged_files"].value.splitlines()
+             if line.startswith("| usage/bad/missing-metric.parquet |")]
+    assert "| missing_column " in row
+    assert row.endswith("| the file lacks metric, which the contract requires |")
     evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert evaluations["conservation"] and evaluations["period_conservation"]
     assert evaluations["every_line_priced"] and evaluations["inputs_complete"]

@@ -73,7 +73,8 @@ def test_missing_metric_column_quarantines_every_row_of_the_file(landing: Landin
     result = landing.rate(wh)
     assert quarantine(wh) == [("missing_column", bad, 0, bad_rows[0]["counter_id"]),
                               ("missing_column", bad, 1, bad_rows[1]["counter_id"])]
-    assert table(wh, "usage_quarantine", "DISTINCT detail") == [("file lacks: metric",)]
+    assert table(wh, "usage_quarantine", "DISTINCT detail") == [
+        ("the file lacks metric, which the contract requires",)]
     assert table(wh, "landed_files", "file_path, missing_columns") == [
         (bad, ["metric"]), (good, [])]
     assert counts(result).accepted == 1
@@ -85,7 +86,9 @@ def test_missing_value_column_on_a_sum_metric(landing: Landing, wh: Path) -> Non
     path = landing.usage("no-value.parquet", [bad_row], omit=["value"])
     landing.rate(wh)
     assert quarantine(wh) == [("missing_column", path, 0, bad_row["counter_id"])]
-    assert table(wh, "usage_quarantine", "detail") == [("file lacks: value",)]
+    assert table(wh, "usage_quarantine", "detail") == [
+        ("the file has no value column, which metric vcpu_hours needs (only a unique_count "
+         "metric goes without)",)]
 
 
 def test_missing_value_column_is_fine_for_a_unique_count_metric(landing: Landing, wh: Path
@@ -326,17 +329,22 @@ def test_empty_file_is_listed_with_no_rows(landing: Landing, wh: Path) -> None:
     assert table(wh, "landed_files", "file_path, status, rows_in_file") == [(path, "ingested", 0)]
 
 
-def test_file_names_with_glob_characters_are_quarantined_by_name(landing: Landing,
-                                                                 wh: Path) -> None:
-    # DuckDB reads every path as a pattern (x[1].parquet matches x1.parquet), so such a file is
-    # held by name with a clear reason instead of risking the wrong rows.
-    landing.usage("x[1].parquet", [usage_row(value=5)])
-    landing.usage("x1.parquet", [usage_row(value=7)])
+@pytest.mark.parametrize("name", ["x[1].parquet", "x*.parquet", "x?.parquet", "x{1}.parquet",
+                                  "x]1[.parquet", "d[1]/x.parquet"])
+def test_file_names_with_glob_characters_are_read_literally_and_once(landing: Landing, wh: Path,
+                                                                     name: str) -> None:
+    # DuckDB reads every path as a pattern: x[1].parquet would read x1.parquet instead, and
+    # x*.parquet both files.
+    odd = landing.usage(name, [usage_row(value=5), usage_row(value=1)])
+    plain = landing.usage("x1.parquet", [usage_row(value=7)])
+    nested = landing.usage("d1/x.parquet", [usage_row(value=9)])
     result = landing.rate(wh)
-    assert (*counts(result)[:2], result.ingestion.files_unreadable) == (1, 1, 1)
-    held = quarantine(wh)
-    assert [(r[0], r[1]) for r in held] == [("unreadable_file", "usage/x[1].parquet")]
-    assert quantity(wh, "vcpu_hours") == Decimal(7)
+    assert (*counts(result), result.ingestion.files_unreadable) == (4, 4, 0, 0, 0)
+    assert table(wh, "landed_files", "file_path, status, rows_in_file") == sorted([
+        (odd, "ingested", 2), (plain, "ingested", 1), (nested, "ingested", 1)])
+    assert quantity(wh, "vcpu_hours") == Decimal(22)
+    assert landing.rate(wh).ingestion.ingestion_id is None  # nothing new: each file once
+    assert quantity(wh, "vcpu_hours") == Decimal(22)
 
 
 def test_timestamps_in_another_zone_are_instants(landing: Landing, wh: Path) -> None:

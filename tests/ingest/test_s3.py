@@ -152,6 +152,27 @@ def test_a_corrupt_object_is_quarantined_by_name_and_the_rest_rated(
         assert contents(wh, name) == contents(baseline_wh, name), name
 
 
+@pytest.mark.slow
+def test_an_object_named_with_glob_characters_is_read_literally(
+        sample: SampleSummary, s3_env: Any, tmp_path: Path) -> None:
+    """x[1].parquet beside x1.parquet: DuckDB takes a path as a pattern, so unescaped the first
+    would read the second's rows."""
+    from tests.support.usage_builder import Landing, usage_row
+
+    landing = Landing(tmp_path / "landing")
+    landing.usage("x[1].parquet", [usage_row(value=5), usage_row(value=1)])
+    landing.usage("x1.parquet", [usage_row(value=7)])
+    upload(s3_env, landing.root, "globbed")
+    wh = tmp_path / "wh.duckdb"
+    result = rate_landing(f"s3://{BUCKET}/globbed", wh)
+    assert (result.ingestion.files_found, result.ingestion.files_unreadable,
+            result.ingestion.rows_read, result.ingestion.rows_accepted) == (2, 0, 3, 3)
+    assert rows(wh, "SELECT file_path, rows_in_file, size_bytes > 0 AND content_hash <> ''"
+                    " FROM landed_files ORDER BY ALL") == [("usage/x1.parquet", 1, True),
+                                                           ("usage/x[1].parquet", 2, True)]
+    assert rows(wh, "SELECT sum(quantity) FROM usage_rollups") == [(13,)]
+
+
 @pytest.mark.fast
 def test_s3_settings_come_from_the_environment_only() -> None:
     environ = {"AWS_ACCESS_KEY_ID": "o'brien", "AWS_SECRET_ACCESS_KEY": "s'e'c",

@@ -20,5 +20,9 @@ CREATE TABLE IF NOT EXISTS ledger.usage_rows (
     value            DECIMAL(38, 9),
     unique_key       VARCHAR,
     dimensions       VARCHAR,
-    pushed_at        TIMESTAMP
+    pushed_at        TIMESTAMP,
+    detail           VARCHAR              -- a quarantined row's evidence that the columns above
+                                          -- lose (the file's column type, the raw value that
+                                          -- did not parse, the pushed_at limit); NULL when the
+                                          -- row shows it (the warehouse's detail says it)
 )

@@ -18,6 +18,7 @@ joined AS (
            m.aggregation,
            p.period_key,
            p.end_at AS billing_period_end,
+           f.pushed_at_limit,
            u.pushed_at > f.pushed_at_limit AS pushed_in_future
     FROM landed u
     JOIN landed_file_checks f ON f.file_id = u.file_id
@@ -32,6 +33,9 @@ reasoned AS (
                WHEN len(j.missing_columns) > 0 THEN 'missing_column'
                WHEN NOT j.has_value_column AND j.metric_known
                     AND j.aggregation <> 'unique_count' THEN 'missing_column'
+               -- A text column of another type (an integer account_id) would never match
+               -- the catalog or a link: the file is wrong, not the account.
+               WHEN j.type_detail IS NOT NULL THEN 'bad_type'
                WHEN j.timestamp_unparsed THEN 'bad_timestamp'
                WHEN j.value_unparsed THEN 'not_a_number'
                -- A blank counter_id is as missing as NULL: it is no key at all. (A blank
@@ -71,5 +75,18 @@ SELECT coalesce(period_key, 0) AS period_key,
                  AND NOT pushed_in_future
             THEN hash(service, counter_id) END AS key_hash,
        counter_id, service, account_id, metric, period_start, period_end, value, unique_key,
-       dimensions, pushed_at
+       dimensions, pushed_at,
+       -- Only what the row's columns lose; the rest of the warehouse's detail is derived from
+       -- them (ledger/sync_insert_quarantine.sql), so a re-decided reason never keeps a stale one.
+       CASE reason
+           WHEN 'bad_type' THEN type_detail
+           WHEN 'bad_timestamp' THEN timestamp_detail
+           WHEN 'not_a_number' THEN value_detail
+           WHEN 'value_out_of_range' THEN value_detail
+           WHEN 'pushed_at_in_future'
+               THEN 'pushed_at ' || strftime(pushed_at, '%Y-%m-%d %H:%M:%S')
+                    || ' UTC is later than its file''s ingestion plus the tolerance ('
+                    || strftime(pushed_at_limit, '%Y-%m-%d %H:%M:%S')
+                    || ' UTC): the app''s clock or its pushed_at is wrong'
+       END AS detail
 FROM reasoned
