@@ -151,7 +151,10 @@ def print_rating(runs: DemoRuns, warehouse: Path, period: str) -> None:
           f"{rated['rows_held'].value:,}")
     print("  quarantined at ingestion or held at rating, by reason:")
     for row in reports.records(warehouse, "reports/quarantine_by_reason"):
-        print(f"    {row['reason']:<26} {row['rows']:>8,}")
+        if row["rows"]:
+            print(f"    {row['reason']:<26} {row['rows']:>8,}")
+        if row["unreadable_files"]:
+            print(f"    {row['reason']:<26} {row['unreadable_files']:>8,} file(s), not rows")
     print("  amount per service (rounded per line):")
     for row in reports.records(warehouse, "reports/service_totals", {"billing_period": period}):
         print(f"    {row['service']:<12} {row['invoices']:>5} invoices {row['lines']:>6} lines "

@@ -98,11 +98,11 @@ def _request(args: argparse.Namespace, period: str = "2000-01") -> RateRequest:
 
 def _print_ingestion(result: IngestResult) -> None:
     if result.ingestion_id is None:
-        print(f"ingested nothing new: {result.files_found} usage file(s) in the landing zone, "
+        print(f"ingested nothing new: {result.files_found:,} usage file(s) in the landing zone, "
               "all already in the ledger")
     else:
-        print(f"ingestion #{result.ingestion_id}: {result.files_new} new file(s) "
-              f"({result.files_unreadable} unreadable) of {result.files_found}, "
+        print(f"ingestion #{result.ingestion_id}: {result.files_new:,} new file(s) "
+              f"({result.files_unreadable:,} unreadable) of {result.files_found:,}, "
               f"{result.rows_read:,} rows: accepted {result.rows_accepted:,}, superseded "
               f"{result.rows_superseded:,}, quarantined {result.rows_quarantined:,}; "
               f"{result.earlier_rows_superseded:,} earlier row(s) superseded")
