@@ -220,8 +220,8 @@ def create_schema(con: Any) -> None:
                 "file (every open period is rated again from the landing zone, which this "
                 "version ingests into its ledger once)")
     files = schema_files()
-    if "schema_applied" in existing and \
-            value(con, "warehouse/schema_fingerprint") == schema_fingerprint(files):
+    fingerprint = schema_fingerprint(files)
+    if "schema_applied" in existing and _left_as_applied(con, fingerprint):
         return  # the same files ran before: every table, view and comment is there
     # One transaction, one commit: replacing a view drops its comments, given again here.
     with transaction(con):
@@ -234,7 +234,27 @@ def create_schema(con: Any) -> None:
 
         schema_docs.document(con)
         run(con, "warehouse/clear_schema_applied")
-        run(con, "warehouse/insert_schema_applied", {"fingerprint": schema_fingerprint(files)})
+        run(con, "warehouse/insert_schema_applied",
+            {"fingerprint": fingerprint, "catalog_digest": catalog_digest(con)})
+
+
+def _left_as_applied(con: Any, fingerprint: str) -> bool:
+    """Whether the schema files that last ran are these, and nothing changed their tables and
+    views since: an older fusion-rating that opened the warehouse meanwhile ran its own schema
+    files (replacing views, dropping comments) without knowing of this version's fingerprint."""
+    if value(con, "warehouse/schema_fingerprint") != fingerprint:
+        return False
+    recorded = value(con, "warehouse/schema_catalog_digest")
+    return recorded is not None and recorded == catalog_digest(con)
+
+
+def catalog_digest(con: Any) -> str:
+    """md5 of the schema files' tables and views as the catalog holds them now: their columns,
+    types, comments and views' SQL (sql/warehouse/catalog_digest.sql)."""
+    from rating import schema_docs
+
+    names = ",".join(item.name for item in schema_docs.schema_documentation())
+    return str(value(con, "warehouse/catalog_digest", {"names": names}))
 
 
 def schema_files() -> list[Path]:

@@ -1,4 +1,4 @@
-"""The DuckDB adapter: statements by path, rows by column name."""
+"""The DuckDB adapter: statements by path, rows by column name, the schema applied once."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from rating import warehouse
+from rating import schema_docs, warehouse
 
 pytestmark = pytest.mark.fast
 
@@ -36,3 +36,50 @@ def test_a_statement_without_rows_has_no_first_row(con: Any) -> None:
     params = {"billing_period": "2026-10"}
     assert warehouse.first_row(con, "odoo/postings_for_period", params) is None
     assert warehouse.rows(con, "odoo/postings_for_period", params) == []
+
+
+def _columns_of(con: Any, view: str) -> list[str]:
+    return [row[0] for row in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",
+        [view]).fetchall()]
+
+
+def test_a_view_an_older_version_replaced_after_the_schema_ran_is_put_back(con: Any) -> None:
+    # What an older fusion-rating's run does: its own view, without billing_month or comments,
+    # and the schema fingerprint of this version left in place.
+    con.execute("CREATE OR REPLACE VIEW margin_by_service AS SELECT billing_period, service, "
+                "sum(revenue) AS revenue FROM margin_monthly GROUP BY ALL")
+    warehouse.create_schema(con)
+    assert "billing_month" in _columns_of(con, "margin_by_service")
+    assert schema_docs.statements(con) == []
+
+
+def test_a_view_an_older_version_dropped_is_created_again(con: Any) -> None:
+    con.execute("DROP VIEW customers")
+    warehouse.create_schema(con)
+    assert "customer_key" in _columns_of(con, "customers")
+
+
+def test_comments_an_older_version_dropped_are_given_again(con: Any) -> None:
+    con.execute("COMMENT ON TABLE schema_version IS NULL")
+    con.execute("COMMENT ON COLUMN invoice_lines.amount IS NULL")
+    warehouse.create_schema(con)
+    assert schema_docs.statements(con) == []
+
+
+def test_a_warehouse_left_as_the_schema_made_it_skips_the_schema_files(
+        con: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(_: Any) -> int:
+        raise AssertionError("the schema files ran again")
+
+    monkeypatch.setattr(schema_docs, "document", refuse)
+    warehouse.create_schema(con)
+
+
+def test_a_warehouse_that_recorded_no_catalog_digest_records_it_on_its_next_run(
+        con: Any) -> None:
+    con.execute("ALTER TABLE schema_applied DROP COLUMN catalog_digest")
+    con.execute("UPDATE schema_applied SET fingerprint = 'of the schema files before'")
+    warehouse.create_schema(con)
+    assert warehouse.value(con, "warehouse/schema_catalog_digest") \
+        == warehouse.catalog_digest(con)
