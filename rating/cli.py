@@ -241,17 +241,32 @@ def _report(args: argparse.Namespace) -> int:
     from rating.reports import margin as margin_report
 
     out = args.out or args.warehouse.with_name(f"margin-{args.period}.html")
+    written = margin_report.report_path(out, args.period)
+    # The page takes its name only once all the command reads was read: a report that fails
+    # halfway leaves no page that looks whole (nor replaces a good one).
+    partial = written.with_name(f"{written.name}.partial")
     time_zone = args.time_zone
     try:
         # Written first: it refuses (writing nothing) a period without data, saying what to run.
-        written = margin_report.write_report(args.warehouse, args.period, out, time_zone)
+        margin_report.write_report(args.warehouse, args.period, partial, time_zone)
         table = margin_report.headline_text(margin_report.headline(args.warehouse, args.period))
         notes = margin_report.report_notes(args.warehouse, args.period, time_zone)
+        partial.replace(written)
     except WarehouseInUse as exc:  # a writer kept it past the wait: who, and what to do
         print(f"fusion-rating: no margin report: {exc}", file=sys.stderr)
         return 2
     except (margin_report.NoMarginData, ValueError) as exc:
         print(f"fusion-rating: {exc}", file=sys.stderr)
+        return 2
+    except (duckdb.CatalogException, duckdb.BinderException) as exc:
+        # A table, view or column this version reads is missing: no writer of this version
+        # has opened the warehouse yet (each creates and upgrades what it lacks).
+        source = args.warehouse.with_stem(args.warehouse.stem.removesuffix("-analysts"))
+        print(f"fusion-rating: no margin report: {args.warehouse} lacks what this version "
+              f"of fusion-rating reads ({str(exc).splitlines()[0]}): an earlier version wrote "
+              f"it last; run `fusion-rating rate` or `fusion-rating finance` once with this "
+              f"version on {source} to upgrade it (and its analysts' copy), then report again",
+              file=sys.stderr)
         return 2
     except duckdb.Error as exc:
         copy = args.warehouse.with_name(f"{args.warehouse.stem}-analysts.duckdb")
@@ -259,6 +274,8 @@ def _report(args: argparse.Namespace) -> int:
               f"{str(exc).splitlines()[0]}); if a rate, finance or Dagster run is writing it, "
               f"wait for it to end, or report from the analysts' copy {copy}", file=sys.stderr)
         return 2
+    finally:
+        partial.unlink(missing_ok=True)
     print(table)
     for note in notes:
         print(f"  {note}")

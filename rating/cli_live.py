@@ -4,7 +4,7 @@ time; each finished step stays above it as one line. Imported only when stderr i
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TextIO
+from typing import TextIO, cast
 
 from rich.console import Console
 from rich.progress import BarColumn, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
@@ -14,7 +14,40 @@ from rating.progress import Progress, Step
 
 
 def terminal(stream: TextIO) -> Console:
-    return Console(file=stream)
+    return Console(file=cast(TextIO, BestEffortStream(stream)))
+
+
+class BestEffortStream:
+    """The terminal as the display writes to it: once a write fails (the terminal closed,
+    stderr piped into a `head` that has exited) every later write is dropped, so that the work
+    goes on without its display. Rich would otherwise exit the program on a broken pipe, from
+    its refresh thread as well as from the work's own thread."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.silenced = False
+        self.encoding = getattr(stream, "encoding", None) or "utf-8"
+
+    def write(self, text: str) -> int:
+        if not self.silenced:
+            try:
+                self.stream.write(text)
+            except OSError:  # BrokenPipeError included
+                self.silenced = True
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.silenced:
+            try:
+                self.stream.flush()
+            except OSError:
+                self.silenced = True
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
 
 
 class LiveDisplay(Progress):

@@ -15,11 +15,16 @@ from rating.progress import SILENT, Progress, Step
 
 
 class PlainLines(Progress):
-    """A line per finished step (and with `verbose` per file or batch), each timestamped."""
+    """A line per finished step (and with `verbose` per file or batch), each timestamped.
+
+    Showing progress is best-effort: once a line cannot be written (stderr piped into a `head`
+    that has exited, a full disk) the display goes silent for the rest of the run, because a
+    rating or a posting half done for want of a progress line is far worse than no lines."""
 
     def __init__(self, stream: TextIO, verbose: bool = False) -> None:
         self.stream = stream
         self.verbose = verbose
+        self.silenced = False
 
     def detail(self, step: Step, text: str) -> None:
         if self.verbose:
@@ -29,7 +34,12 @@ class PlainLines(Progress):
         self._line(step.line(seconds))
 
     def _line(self, text: str) -> None:
-        print(f"{dt.datetime.now():%H:%M:%S} {text}", file=self.stream, flush=True)
+        if self.silenced:
+            return
+        try:
+            print(f"{dt.datetime.now():%H:%M:%S} {text}", file=self.stream, flush=True)
+        except OSError:  # BrokenPipeError included
+            self.silenced = True
 
 
 @contextmanager

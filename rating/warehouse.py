@@ -198,6 +198,14 @@ SCHEMA_VERSION = 2
 and closed_periods changed; ingestions, held_inputs and the reference tables are new)."""
 
 
+SCHEMA_REVISION = 1
+"""What this version's schema files add within SCHEMA_VERSION's layout, counted up: 1 since
+issue 12 (usage_rows.detail in the ledger, billing_month, typed held costs, the customers view,
+schema_applied.catalog_digest, this table). Add 1 with each change an earlier version could not
+write beside (a column it would not fill, a view it would replace with its own): a warehouse
+written by a newer revision is refused, since an older version cannot write it."""
+
+
 SCHEMA_STAGES = ("warehouse", "ingest", "rate", "odoo", "finance")
 """Whose tables `create_schema` creates, in this order: each stage keeps its own in
 `sql/<stage>/schema/`, numbered, and a stage's views may read the tables of those before it."""
@@ -205,6 +213,10 @@ SCHEMA_STAGES = ("warehouse", "ingest", "rate", "odoo", "finance")
 
 class WarehouseOutdated(ValueError):
     """The warehouse was written by a fusion-rating whose tables have another layout."""
+
+
+class WarehouseFromNewerVersion(WarehouseOutdated):
+    """The warehouse was written by a newer fusion-rating: this one cannot write it."""
 
 
 def create_schema(con: Any) -> None:
@@ -219,9 +231,10 @@ def create_schema(con: Any) -> None:
                 f"{found}, this one writes version {SCHEMA_VERSION}): rate into a new warehouse "
                 "file (every open period is rated again from the landing zone, which this "
                 "version ingests into its ledger once)")
+        _refuse_a_newer_writer(con, existing)
     files = schema_files()
-    if "schema_applied" in existing and \
-            value(con, "warehouse/schema_fingerprint") == schema_fingerprint(files):
+    fingerprint = schema_fingerprint(files)
+    if "schema_applied" in existing and _left_as_applied(con, fingerprint):
         return  # the same files ran before: every table, view and comment is there
     # One transaction, one commit: replacing a view drops its comments, given again here.
     with transaction(con):
@@ -233,8 +246,45 @@ def create_schema(con: Any) -> None:
         from rating import schema_docs
 
         schema_docs.document(con)
+        run(con, "warehouse/clear_schema_revision")
+        run(con, "warehouse/insert_schema_revision", {"revision": SCHEMA_REVISION})
         run(con, "warehouse/clear_schema_applied")
-        run(con, "warehouse/insert_schema_applied", {"fingerprint": schema_fingerprint(files)})
+        run(con, "warehouse/insert_schema_applied",
+            {"fingerprint": fingerprint, "catalog_digest": catalog_digest(con)})
+
+
+def _refuse_a_newer_writer(con: Any, existing: set[str]) -> None:
+    """WarehouseFromNewerVersion when a newer fusion-rating wrote the warehouse: this one would
+    replace its views with older ones and fail on columns it does not know, in it and in its
+    ledger (which a run attaches only after this check)."""
+    found = value(con, "warehouse/schema_revision") if "schema_revision" in existing else None
+    if found is None or found <= SCHEMA_REVISION:
+        return
+    path = value(con, "warehouse/database_path") or "this warehouse"
+    raise WarehouseFromNewerVersion(
+        f"{path} was written by a newer fusion-rating (schema revision {found}; this one "
+        f"writes {SCHEMA_REVISION}), and an older version cannot write a warehouse or its "
+        "ledger after a newer one: run the newer fusion-rating, or rate into a new warehouse "
+        "file with this one (it ingests the landing zone into a ledger of its own once)")
+
+
+def _left_as_applied(con: Any, fingerprint: str) -> bool:
+    """Whether the schema files that last ran are these, and nothing changed their tables and
+    views since: an older fusion-rating that opened the warehouse meanwhile ran its own schema
+    files (replacing views, dropping comments) without knowing of this version's fingerprint."""
+    if value(con, "warehouse/schema_fingerprint") != fingerprint:
+        return False
+    recorded = value(con, "warehouse/schema_catalog_digest")
+    return recorded is not None and recorded == catalog_digest(con)
+
+
+def catalog_digest(con: Any) -> str:
+    """md5 of the schema files' tables and views as the catalog holds them now: their columns,
+    types, comments and views' SQL (sql/warehouse/catalog_digest.sql)."""
+    from rating import schema_docs
+
+    names = ",".join(item.name for item in schema_docs.schema_documentation())
+    return str(value(con, "warehouse/catalog_digest", {"names": names}))
 
 
 def schema_files() -> list[Path]:
@@ -244,8 +294,9 @@ def schema_files() -> list[Path]:
 
 
 def schema_fingerprint(files: list[Path]) -> str:
-    """sha256 of the schema files' paths and texts: another text, another fingerprint."""
-    digest = hashlib.sha256()
+    """sha256 of the schema files' paths and texts and of SCHEMA_REVISION: another text or
+    revision, another fingerprint."""
+    digest = hashlib.sha256(f"revision {SCHEMA_REVISION}\0".encode())
     for path in files:
         digest.update(f"{path.relative_to(SQL_ROOT)}\0{path.read_text(encoding='utf-8')}\0"
                       .encode())

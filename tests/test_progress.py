@@ -112,3 +112,39 @@ def test_amounts_carry_thousands_separators_and_their_currency() -> None:
         == "1,200.00 CAD (was 1,000.00 CAD)"
     assert total_text((("CAD", Decimal("1.00")), ("USD", Decimal("2.00"))), Decimal("3000.00")) \
         == "1.00 CAD + 2.00 USD (was 3,000.00 in all currencies)"
+
+
+class _ClosedPipe(io.StringIO):
+    """stderr piped into a `head` that has exited: every write fails."""
+
+    def __init__(self, terminal: bool = False) -> None:
+        super().__init__()
+        self.terminal = terminal
+        self.writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def isatty(self) -> bool:
+        return self.terminal
+
+
+def test_plain_lines_go_silent_when_stderr_is_a_closed_pipe_and_the_work_goes_on() -> None:
+    pipe = _ClosedPipe()
+    with shown(verbose=True, stream=pipe) as progress:
+        _work(progress)
+        _work(progress)
+    assert pipe.writes == 1
+
+
+def test_the_live_display_goes_silent_when_its_terminal_breaks_and_the_work_goes_on() -> None:
+    pipe = _ClosedPipe(terminal=True)
+    finished = False
+    with shown(verbose=True, stream=pipe) as progress:
+        assert isinstance(progress, LiveDisplay)
+        _work(progress)
+        _work(progress)
+        finished = True
+    assert finished
+    assert pipe.writes == 1

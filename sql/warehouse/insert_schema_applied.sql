@@ -1,1 +1,1 @@
-INSERT INTO schema_applied (fingerprint) VALUES ($fingerprint)
+INSERT INTO schema_applied (fingerprint, catalog_digest) VALUES ($fingerprint, $catalog_digest)

@@ -148,6 +148,12 @@ def headline_text(rows: Sequence[HeadlineRow]) -> str:
 # --- the HTML report ------------------------------------------------------------------------
 
 
+def report_path(out: Path, period: str) -> Path:
+    """The page `write_report` writes for `out`: the file, or `margin-<period>.html` in the
+    folder `out` when it is one."""
+    return out / f"margin-{period}.html" if out.is_dir() else out
+
+
 def write_report(database: Path | str, period: str, out: Path,
                  time_zone: str = DEFAULT_TIME_ZONE) -> Path:
     """Write the period's margin report as one self-contained HTML file and return its path.
@@ -162,7 +168,7 @@ def write_report(database: Path | str, period: str, out: Path,
     Raises NoMarginData, writing nothing, when the period has nothing rated or no finance run.
     """
     billing_period(period)
-    target = out / f"margin-{period}.html" if out.is_dir() else out
+    target = report_path(out, period)
     if not Path(database).exists():
         raise NoMarginData(missing_data(database, None, period))
     con = reports.open_when_free(database)

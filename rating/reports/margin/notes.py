@@ -78,21 +78,32 @@ def time_zone_html(time_zone: str) -> str:
             " billing time zone.</p>")
 
 
+UNNAMED_SERVICE = "an unnamed service"
+"""Where a held cost of an earlier version goes when its record does not name its service for
+certain (sql/finance/schema/13_5_finance_quarantine_held_costs_typed.sql)."""
+
+
 def held_costs_text(held: Sequence[warehouse.Row], period: str) -> str | None:
     """A warning when some of the period's costs wait for an FX rate: margins are overstated."""
     if not held:
         return None
     rows = sum(int(h["cost_rows"]) for h in held)
     known = [h for h in held if h["cost"] is not None]
-    amounts = "; ".join(f"{format_amount(h['cost'], h['currency'])} on {h['service']}"
-                        for h in known)
+    amounts = "; ".join(f"{format_amount(h['cost'], h['currency'])} on "
+                        f"{h['service'] or UNNAMED_SERVICE}" for h in known)
     unknown = sum(int(h["cost_rows"]) for h in held if h["cost"] is None)
     how_much = amounts + (f"; and {unknown:,} row(s) whose cost cannot be read back"
                           if unknown else "") if known else "amounts unknown"
-    services = ", ".join(sorted({str(h["service"]) for h in held}))
+    named = sorted({str(h["service"]) for h in held if h["service"] is not None})
+    unnamed = sum(int(h["cost_rows"]) for h in held if h["service"] is None)
+    margins = f"the margins of {', '.join(named)}" if named else "the margins"
     return (f"Costs held: {rows:,} provider cost row(s) of {period} have no FX rate for their"
             f" day (finance_quarantine, reason missing_fx_rate): {how_much}. They count in no"
-            f" cost, so the margins of {services} are overstated. Land the rates in"
+            f" cost, so {margins} are overstated."
+            + (f" The service of {unnamed:,} of them, held by an earlier version, is not"
+               f" certain from their record ({UNNAMED_SERVICE}); the finance run names it."
+               if unnamed else "")
+            + " Land the rates in"
             f" <landing>/fx_rates/ (CAD per unit of each currency, that day) and run"
             f" fusion-rating finance --period {period} again.")
 

@@ -1,0 +1,1 @@
+INSERT INTO schema_revision (revision) VALUES ($revision)
