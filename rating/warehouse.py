@@ -189,8 +189,54 @@ def transaction(con: Any) -> Iterator[None]:
         yield
     except BaseException:
         con.execute("ROLLBACK")
+        # ROLLBACK keeps a search_path set inside the transaction, and an aborted transaction
+        # refuses the RESET that `shadow` tries on its way out: reset it here.
+        run(con, "warehouse/reset_search_path")
         raise
     con.execute("COMMIT")
+
+
+class SearchPathSet(RuntimeError):
+    """A search_path is set on the connection (a re-rate's, leaked): unqualified table names
+    would not be main's, so nothing is written through them."""
+
+
+def require_main_tables(con: Any) -> None:
+    """Refuse (SearchPathSet) while unqualified names may resolve outside main: a cheap check
+    before a rating deletes and writes a period's rows."""
+    path = value(con, "warehouse/search_path")
+    if path:
+        raise SearchPathSet(f"the connection's search_path is {path!r} (a re-rate's shadow "
+                            "schema that was not left): nothing was written")
+
+
+SHADOW_TABLES = ("adjust/create_rerate_usage_rollups", "adjust/create_rerate_rated_charges",
+                 "adjust/create_rerate_invoice_lines")
+SHADOW_DROPS = ("adjust/drop_rerate_usage_rollups", "adjust/drop_rerate_rated_charges",
+                "adjust/drop_rerate_invoice_lines", "adjust/drop_rerate_schema")
+
+
+@contextmanager
+def shadow(con: Any) -> Iterator[None]:
+    """Meanwhile, the rating's statements write and read empty copies of usage_rollups,
+    rated_charges and invoice_lines in the schema `rerate` (their unqualified names resolve
+    there first), inside the caller's transaction; main's rows are not touched. On the way
+    out the search_path is reset (always: ROLLBACK would not undo it) and the scratch schema
+    dropped, so copy what is kept from `rerate.*` before leaving."""
+    require_main_tables(con)
+    run(con, "adjust/create_rerate_schema")
+    for statement in SHADOW_TABLES:
+        run(con, statement)
+    run(con, "adjust/set_rerate_path")
+    try:
+        yield
+    finally:
+        try:
+            run(con, "warehouse/reset_search_path")
+            for statement in SHADOW_DROPS:
+                run(con, statement)
+        except duckdb.TransactionException:
+            pass  # aborted: `transaction` resets after its ROLLBACK, which drops the schema
 
 
 SCHEMA_VERSION = 2
@@ -198,7 +244,7 @@ SCHEMA_VERSION = 2
 and closed_periods changed; ingestions, held_inputs and the reference tables are new)."""
 
 
-SCHEMA_STAGES = ("warehouse", "ingest", "rate", "odoo", "finance")
+SCHEMA_STAGES = ("warehouse", "ingest", "rate", "adjust", "odoo", "finance")
 """Whose tables `create_schema` creates, in this order: each stage keeps its own in
 `sql/<stage>/schema/`, numbered, and a stage's views may read the tables of those before it."""
 

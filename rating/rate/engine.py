@@ -210,6 +210,9 @@ def _write_period(con: Any, params: dict[str, Any], closed: bool, settings: Guar
     """Replace the period's rows (caller's transaction), or for a closed period touch none of
     them and record its late usage; the guard's verdict on an open period. An open period's
     references are kept with its rows (rating.rate.snapshots)."""
+    # A leaked re-rate search_path would send the deletes and inserts below to its scratch
+    # copies (or, its schema gone, silently to main): never write through one.
+    warehouse.require_main_tables(con)
     if closed:
         with progress.step("recording late usage (the period is closed)"):
             close.record_late_usage(con, params)
