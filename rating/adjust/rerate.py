@@ -6,7 +6,9 @@ everything the ledger holds for it now, the catalog loaded on the connection (th
 force for the period, as a rating picks them) and the subscriptions and account links as they
 stood when the period was last rated while open (rating.rate.snapshots). The statements are
 the rating's (rating.rate.pricing), run with the search_path on the schema rerate
-(rating.warehouse.shadow); what is kept is copied to rerated_lines, replacing the period's.
+(rating.warehouse.shadow); what is kept is copied to rerated_lines, replacing the period's,
+and the charges left without a price to TEMP rerated_unpriced (the scratch tables are dropped
+on the way out). TEMP usage_outcomes stays too: the rows held now, and why.
 
 A period rated before snapshots existed is re-rated with the references in force today
 (`from_snapshot` False), as is any period asked for with `current_references`.
@@ -35,6 +37,8 @@ class RerateResult:
     rows_held: int         # accepted ledger rows held now (usage_outcomes says why)
     lines: int             # rerated_lines rows of the period
     amount_total: Decimal  # their amounts summed (mixed currencies added as numbers)
+    unpriced_lines: int    # re-rated charges without a price in force (TEMP rerated_unpriced
+                           # names them; their invoices are not in rerated_lines)
     from_snapshot: bool    # False: the references in force today were used
     catalog_fingerprint: str  # of the catalog rows the period uses now
     fingerprint_matches: bool | None  # against its rating's; None: its rating recorded none
@@ -66,13 +70,17 @@ def rerate_period(con: Any, params: dict[str, Any], *, run_id: str,
     warehouse.run(con, "adjust/delete_period_rerated_lines", params)
     with warehouse.shadow(con):
         pricing.price_period(con, params)
+        # The rating's own summary, of the rerate tables here.
+        totals = warehouse.first_row(con, "rate/period_totals", params)
+        warehouse.run(con, "adjust/create_rerated_unpriced", params)
         warehouse.run(con, "adjust/insert_rerated_lines", {**params, "run_id": run_id})
-    totals = warehouse.first_row(con, "adjust/rerated_totals", params)
-    assert totals is not None  # an aggregate: always one row
+    assert totals is not None  # one row of scalar subqueries, always
     return RerateResult(
         period=params["billing_period"], run_id=run_id, rows_rerated=counts["rated"],
-        rows_held=counts["held"], lines=int(totals["lines"]),
-        amount_total=totals["amount_total"], from_snapshot=from_snapshot,
+        rows_held=counts["held"], lines=int(totals["invoice_lines"]),
+        amount_total=(totals["amount_total"] if totals["amount_total"] is not None
+                      else Decimal("0.00")),
+        unpriced_lines=int(totals["unpriced_lines"]), from_snapshot=from_snapshot,
         catalog_fingerprint=fingerprint,
         fingerprint_matches=None if rated_with is None else rated_with == fingerprint,
         seconds=time.perf_counter() - started)

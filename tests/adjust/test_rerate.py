@@ -96,7 +96,8 @@ def test_a_rerate_without_late_rows_reproduces_every_invoice_line(tmp_path: Path
     assert len(lines) > 50
     assert rerated(wh) == lines
     assert (result.lines, result.amount_total) == (len(lines), sum(line[10] for line in lines))
-    assert (result.from_snapshot, result.fingerprint_matches) == (True, True)
+    assert (result.from_snapshot, result.fingerprint_matches, result.unpriced_lines) == (
+        True, True, 0)
     assert rows(wh, "SELECT DISTINCT run_id FROM rerated_lines") == [("run-1",)]
 
 
@@ -291,3 +292,29 @@ def test_a_rating_refuses_to_write_through_a_leaked_search_path(
         landing.rate(wh)
     monkeypatch.undo()
     assert snapshot(wh, (*RATED, "rating_runs")) == before
+
+
+@pytest.mark.engine
+def test_a_charge_without_a_price_is_named_and_its_invoice_left_out(
+        landing: Landing, wh: Path, tmp_path: Path) -> None:
+    closed_landing(landing, wh)
+    later = tmp_path / "catalog"
+    later.mkdir()
+    for path in CATALOG.iterdir():
+        (later / path.name).write_text(path.read_text(encoding="utf-8").replace(
+            '{effective_from: 2025-01-01, model: per_unit, unit_price: "0.045"',
+            '{effective_from: 2026-12-01, model: per_unit, unit_price: "0.045"'),
+            encoding="utf-8")
+    with warehouse.writer(wh) as con:
+        warehouse.create_schema(con)
+        ledger.attach(con, ledger.default_folder(wh))
+        load_catalog_tables(con, load_catalog(later))
+        with warehouse.transaction(con):
+            result = rerate_period(con, period_params(billing_period("2026-10")), run_id="r")
+            unpriced = con.execute("SELECT invoice_key, charge_id, quantity "
+                                   "FROM rerated_unpriced").fetchall()
+    assert result.unpriced_lines == 1
+    assert unpriced == [("C1/nexacloud/2026-10", "cloud-standard:vcpu_hours", D(800))]
+    assert "C1/nexacloud/2026-10" not in {line[0] for line in rerated(wh)}
+    assert {line[0] for line in invoiced(wh)} - {line[0] for line in rerated(wh)} == {
+        "C1/nexacloud/2026-10"}
