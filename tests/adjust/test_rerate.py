@@ -318,3 +318,50 @@ def test_a_charge_without_a_price_is_named_and_its_invoice_left_out(
     assert "C1/nexacloud/2026-10" not in {line[0] for line in rerated(wh)}
     assert {line[0] for line in invoiced(wh)} - {line[0] for line in rerated(wh)} == {
         "C1/nexacloud/2026-10"}
+
+
+def late_files(landing: Path, seed: int) -> None:
+    """Beside each service's sample file, a late one: every 7th counter pushed again an hour
+    later with its value doubled, and every 11th again under a new counter id."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    for source in sorted((landing / "usage").glob("*/2026-10/part-0000.parquet")):
+        table = pq.read_table(source)
+        picked = [i for i in range(table.num_rows) if (i + seed) % 7 == 0]
+        again = table.take(picked)
+        value = again["value"]
+        again = again.set_column(again.schema.get_field_index("value"), "value",
+                                 pc.cast(pc.multiply(value, 2), value.type))
+        again = again.set_column(again.schema.get_field_index("pushed_at"), "pushed_at",
+                                 pc.add(again["pushed_at"], pa.scalar(3_600_000_000,
+                                                                      pa.duration("us"))))
+        extra = table.take([i for i in range(table.num_rows) if (i + seed) % 11 == 0])
+        extra = extra.set_column(0, "counter_id",
+                                 pc.binary_join_element_wise(extra["counter_id"], "late", ":"))
+        late = source.parent.parent / "late" / f"late-{seed}.parquet"
+        late.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.concat_tables([again, extra]), late)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("seed", "rows_", "threads"), [
+    (11, 3000, (1, 4)), (23, 6000, (4, 1)), (37, 1500, (2, 2))])
+def test_a_rerate_with_late_files_is_what_a_rating_of_everything_gives(
+        tmp_path: Path, seed: int, rows_: int, threads: tuple[int, int]) -> None:
+    # Closed, then late files: the re-rate equals the rating of a warehouse that had every
+    # file before its first rating (the references did not change).
+    sample = write_sample(tmp_path / "sample", rows=rows_, seed=seed)
+    closed, fresh = tmp_path / "closed.duckdb", tmp_path / "fresh.duckdb"
+    rate_landing(sample.landing, closed, catalog=sample.catalog, threads=threads[0])
+    close_period(closed, "2026-10")
+    before = invoiced(closed)
+    late_files(sample.landing, seed)
+    rate_landing(sample.landing, closed, catalog=sample.catalog, threads=threads[0])
+    result = rerate(closed, catalog=sample.catalog, threads=threads[1])
+    rate_landing(sample.landing, fresh, catalog=sample.catalog, threads=threads[1])
+    assert invoiced(closed) == before
+    assert rerated(closed) == invoiced(fresh)
+    assert rerated(closed) != before
+    assert (result.from_snapshot, result.fingerprint_matches) == (True, True)
