@@ -189,8 +189,25 @@ def transaction(con: Any) -> Iterator[None]:
         yield
     except BaseException:
         con.execute("ROLLBACK")
+        # ROLLBACK keeps a search_path set inside the transaction, and an aborted transaction
+        # refuses the RESET that `shadow` tries on its way out: reset it here.
+        run(con, "warehouse/reset_search_path")
         raise
     con.execute("COMMIT")
+
+
+class SearchPathSet(RuntimeError):
+    """A search_path is set on the connection (a re-rate's, leaked): unqualified table names
+    would not be main's, so nothing is written through them."""
+
+
+def require_main_tables(con: Any) -> None:
+    """Refuse (SearchPathSet) while unqualified names may resolve outside main: a cheap check
+    before a rating deletes and writes a period's rows."""
+    path = value(con, "warehouse/search_path")
+    if path:
+        raise SearchPathSet(f"the connection's search_path is {path!r} (a re-rate's shadow "
+                            "schema that was not left): nothing was written")
 
 
 SCHEMA_VERSION = 2
@@ -198,15 +215,17 @@ SCHEMA_VERSION = 2
 and closed_periods changed; ingestions, held_inputs and the reference tables are new)."""
 
 
-SCHEMA_REVISION = 1
+SCHEMA_REVISION = 2
 """What this version's schema files add within SCHEMA_VERSION's layout, counted up: 1 since
 issue 12 (usage_rows.detail in the ledger, billing_month, typed held costs, the customers view,
-schema_applied.catalog_digest, this table). Add 1 with each change an earlier version could not
-write beside (a column it would not fill, a view it would replace with its own): a warehouse
-written by a newer revision is refused, since an older version cannot write it."""
+schema_applied.catalog_digest, this table); 2 since issue 13's re-rating (rated_subscriptions,
+rated_account_links, rating_runs.period_catalog_fingerprint, the adjust stage). Add 1 with each
+change an earlier version could not write beside (a column it would not fill, a view it would
+replace with its own): a warehouse written by a newer revision is refused, since an older version
+cannot write it."""
 
 
-SCHEMA_STAGES = ("warehouse", "ingest", "rate", "odoo", "finance")
+SCHEMA_STAGES = ("warehouse", "ingest", "rate", "adjust", "odoo", "finance")
 """Whose tables `create_schema` creates, in this order: each stage keeps its own in
 `sql/<stage>/schema/`, numbered, and a stage's views may read the tables of those before it."""
 

@@ -20,7 +20,8 @@ PERCENT = ("DECIMAL(18,2)", "DECIMAL(7,2)")
 SCALES = {
     CENTS: {
         "rated_charges": ("amount",), "invoice_lines": ("amount",),
-        "invoice_line_charges": ("amount",), "period_summaries": ("amount",),
+        "rerated_lines": ("amount",), "invoice_line_charges": ("amount",),
+        "period_summaries": ("amount",),
         "rating_runs": ("amount_total", "previous_amount_total"),
         "odoo_postings": ("amount_untaxed",), "odoo_outbox": ("amount_untaxed",),
         "reconciliation_odoo": ("rated_untaxed", "odoo_untaxed", "odoo_tax", "odoo_total",
@@ -42,10 +43,12 @@ SCALES = {
         "usage_quarantine": ("value",), "finance_quarantine": ("amount",),
         "rated_charges": ("quantity", "included_units", "billable_units"),
         "invoice_lines": ("quantity", "billable_units"),
+        "rerated_lines": ("quantity", "billable_units"),
         "invoice_line_charges": ("quantity", "billable_units"),
     },
     EXACT: {
         "rated_charges": ("amount_unrounded",), "invoice_lines": ("amount_unrounded",),
+        "rerated_lines": ("amount_unrounded",),
         "invoice_line_charges": ("amount_unrounded",), "cost_allocations": ("share",),
     },
     BREAKDOWN: {"rated_charges": ("breakdown",), "invoice_line_charges": ("breakdown",)},

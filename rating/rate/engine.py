@@ -33,7 +33,7 @@ from rating.ingest.held import HeldFile
 from rating.ingest.usage import PUSHED_AT_TOLERANCE, ConservationError, IngestResult, ingest, sync
 from rating.periods import DEFAULT_TIME_ZONE, BillingPeriod, billing_period
 from rating.progress import SILENT, Progress, amounts, count
-from rating.rate import close, guard
+from rating.rate import close, guard, pricing, snapshots
 from rating.rate.catalog_tables import fingerprint, load_catalog_tables
 from rating.rate.close import close_period, release_input, summarise_period
 from rating.rate.guard import GuardSettings, RatingStopped
@@ -185,7 +185,8 @@ def _rate(con: Any, request: RateRequest, catalog: Catalog, period: BillingPerio
             with progress.step("recording the run") as step:
                 _write_run_tables(con, refresh.held)
                 result = _period_result(con, run_id, params, counts, refresh, verdict, closed)
-                _record_run(con, run_id, params, started, context, verdict, result)
+                _record_run(con, run_id, params, started, context, verdict, result,
+                            None if closed else snapshots.catalog_fingerprint(con, params))
                 step.report(f"total {amounts(result.amount_by_currency)}")
         return result
     except RatingStopped as stopped:
@@ -201,31 +202,17 @@ def _classify(con: Any, request: RateRequest, params: dict[str, Any]) -> dict[st
     """The period's accepted ledger rows, each rated or held (account links, subscriptions)."""
     accounts.check_reference(con, request.time_zone)
     warehouse.run(con, "rate/create_account_links")
-    warehouse.run(con, "rate/create_usage_outcomes", {
-        **params, "closed_through": close.closed_through(con, params)})
-    return _check_conservation(con, params)
-
-
-def _check_conservation(con: Any, params: dict[str, Any]) -> dict[str, int]:
-    """The period's ledger rows by status; accepted = rated + held, or nothing is written."""
-    counts = {str(row["status"]): int(row["row_count"])
-              for row in warehouse.rows(con, "rate/ledger_period_counts", params)}
-    outcomes = {str(row["status"]): int(row["row_count"])
-                for row in warehouse.rows(con, "rate/outcome_counts")}
-    counts["rated"] = outcomes.get("accepted", 0)
-    counts["held"] = outcomes.get("quarantined", 0)
-    if counts.get("accepted", 0) != counts["rated"] + counts["held"]:
-        raise ConservationError(
-            f"period {params['billing_period']}: accepted ledger rows "
-            f"({counts.get('accepted', 0)}) != rated ({counts['rated']}) + held "
-            f"({counts['held']}); nothing was written")
-    return counts
+    return pricing.classify_usage(con, params, close.closed_through(con, params))
 
 
 def _write_period(con: Any, params: dict[str, Any], closed: bool, settings: GuardSettings,
                   context: guard.Context, progress: Progress) -> guard.Verdict | None:
     """Replace the period's rows (caller's transaction), or for a closed period touch none of
-    them and record its late usage; the guard's verdict on an open period."""
+    them and record its late usage; the guard's verdict on an open period. An open period's
+    references are kept with its rows (rating.rate.snapshots)."""
+    # A leaked re-rate search_path would send the deletes and inserts below to its scratch
+    # copies (or, its schema gone, silently to main): never write through one.
+    warehouse.require_main_tables(con)
     if closed:
         with progress.step("recording late usage (the period is closed)"):
             close.record_late_usage(con, params)
@@ -235,12 +222,8 @@ def _write_period(con: Any, params: dict[str, Any], closed: bool, settings: Guar
     for statement in ("rate/delete_period_invoice_lines", "rate/delete_period_rated_charges",
                       "rate/delete_period_usage_rollups"):
         warehouse.run(con, statement, params)
-    warehouse.run(con, "rate/create_period_subscriptions", params)
-    for name, statement, unit in (("rolling up usage", "rate/insert_usage_rollups", "rollups"),
-                                  ("pricing", "rate/insert_rated_charges", "rated lines"),
-                                  ("invoice lines", "rate/insert_invoice_lines", "lines")):
-        with progress.step(name) as step:
-            step.report(count(_inserted(warehouse.run(con, statement, params)), unit))
+    pricing.price_period(con, params, progress)
+    snapshots.write(con, params)
     with progress.step("guard") as step:
         verdict = guard.judge(con, params, settings, context)
         if verdict.objections and not settings.accept_changes:
@@ -250,11 +233,6 @@ def _write_period(con: Any, params: dict[str, Any], closed: bool, settings: Guar
     warehouse.run(con, "rate/delete_period_rating_holds", params)
     warehouse.run(con, "rate/insert_rating_holds", params)
     return verdict
-
-
-def _inserted(cursor: Any) -> int:
-    """The rows an INSERT wrote, as DuckDB answers it (counted there, not in Python)."""
-    return int(cursor.fetchone()[0])
 
 
 def _write_run_tables(con: Any, held: tuple[HeldFile, ...]) -> None:
@@ -305,9 +283,10 @@ def _period_result(con: Any, run_id: str, params: dict[str, Any], counts: dict[s
 
 def _record_run(con: Any, run_id: str, params: dict[str, Any], started: dt.datetime,
                 context: guard.Context, verdict: guard.Verdict | None,
-                result: PeriodResult | None) -> None:
+                result: PeriodResult | None, period_catalog: str | None = None) -> None:
     """The rating_runs row of this run; `result` None: the guard stopped it (nothing written,
-    its counts are zero, the totals and findings are the guard's)."""
+    its counts are zero, the totals and findings are the guard's). `period_catalog`: the
+    fingerprint of the catalog rows the period's rows were rated with (None: none written)."""
     findings: str | None
     if result is None:
         assert verdict is not None
@@ -326,4 +305,4 @@ def _record_run(con: Any, run_id: str, params: dict[str, Any], started: dt.datet
         "files_held": len(context.held), "amount_total": total,
         "previous_amount_total": verdict.before if verdict else None,
         "catalog_fingerprint": context.catalog_fingerprint, "outcome": outcome,
-        "guard_findings": findings})
+        "guard_findings": findings, "period_catalog_fingerprint": period_catalog})

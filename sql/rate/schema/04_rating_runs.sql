@@ -27,5 +27,9 @@ CREATE TABLE IF NOT EXISTS rating_runs (
                                              -- objected; the run was told to go on),
                                              -- 'stopped_by_guard' (nothing else written),
                                              -- 'closed_unchanged' (late usage recorded)
-    guard_findings         VARCHAR           -- what the guard found (NULL: nothing)
+    guard_findings         VARCHAR,          -- what the guard found (NULL: nothing)
+    period_catalog_fingerprint VARCHAR       -- md5 of the catalog rows the period's plans use,
+                                             -- with the prices in force on its first day
+                                             -- (rate/period_catalog_fingerprint.sql); NULL: a
+                                             -- closed period's run, or a run before it existed
 )

@@ -1,0 +1,2 @@
+-- Scratch tables of a re-rate (rating.warehouse.shadow), dropped at its end.
+CREATE SCHEMA IF NOT EXISTS rerate

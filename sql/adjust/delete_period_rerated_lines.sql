@@ -1,0 +1,1 @@
+DELETE FROM rerated_lines WHERE billing_period = $billing_period

@@ -1,0 +1,1 @@
+DELETE FROM rated_account_links WHERE billing_period = $billing_period

@@ -1,0 +1,1 @@
+DELETE FROM rated_subscriptions WHERE billing_period = $billing_period
