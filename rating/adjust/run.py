@@ -149,24 +149,21 @@ def adjust_period(con: Any, request: AdjustRequest) -> AdjustResult:
     caller's transaction; the ledger attached, the catalog's cat_* tables and the re-rate's
     account_links on the connection)."""
     started = warehouse.utc_now()
-    period = billing_period(request.period, request.time_zone)
-    params = period_params(period)
-    place = warehouse.first_row(con, "adjust/lookback_position", params)
-    assert place is not None  # one row of scalar subqueries, always
-    if not place["closed"]:
-        raise PeriodNotClosed(f"period {period.code} is not closed: rate it instead "
-                              "(fusion-rating rate), adjustments are for closed periods")
-    position = int(place["position"])
+    params = period_params(billing_period(request.period, request.time_zone))
+    position, closed_through = _place(con, params)
+    stale = [row["run_id"] for row in warehouse.rows(con, "adjust/rerate_run_ids", params)
+             if row["run_id"] != request.run_id]
+    if stale:
+        raise ValueError(f"rerated_lines holds {request.period} as re-rated by run "
+                         f"{stale[0]}, not by this run ({request.run_id}): re-rate it first")
     beyond = position > request.settings.lookback and not request.on_purpose
-    mode = ("dry_run" if request.dry_run else "on_purpose" if request.on_purpose
-            else "hold_only" if beyond else "nightly")
     warehouse.run(con, "adjust/compare_lines", params)
     state = _period_state(con, request, position, beyond)
     decisions = _decisions(con, request, state)
-    through = warehouse.value(con, "rate/through_ingestion")
     run_params = {
-        **params, "run_id": request.run_id, "closed_through": place["closed_through"],
-        "through_ingestion_id": through, "issued_at": warehouse.utc_now(),
+        **params, "run_id": request.run_id, "closed_through": closed_through,
+        "through_ingestion_id": warehouse.value(con, "rate/through_ingestion"),
+        "issued_at": warehouse.utc_now(),
         "issue_date": request.issue_date or dt.datetime.now(
             dt.UTC).astimezone(ZoneInfo(request.time_zone)).date(),
         "fallback_reason": "on_purpose" if request.on_purpose else "late_usage"}
@@ -176,20 +173,57 @@ def adjust_period(con: Any, request: AdjustRequest) -> AdjustResult:
         warehouse.run(con, "adjust/insert_pending", run_params)
         warehouse.run(con, "adjust/issue_revisions", run_params)
         warehouse.run(con, "adjust/insert_adjustment_lines", run_params)
+    findings = "\n".join(state.guard_objections) or (
+        state.hold[1] if state.hold is not None else None)
+    return _record(con, request, run_params, started, position, beyond, state, findings)
+
+
+def unchanged(con: Any, request: AdjustRequest) -> AdjustResult | None:
+    """The fast path of the nightly run: when no ingestion changed the period since its last
+    adjust run (else its close) and its catalog fingerprint is that run's, record an
+    'unchanged' run (its pending rows kept as they are) and return it; None: re-rate it."""
+    started = warehouse.utc_now()
+    params = period_params(billing_period(request.period, request.time_zone))
+    position, _ = _place(con, params)
+    if warehouse.value(con, "adjust/period_touched", {
+            **params, "catalog_fingerprint": request.catalog_fingerprint}):
+        return None
+    run_params = {**params, "run_id": request.run_id,
+                  "through_ingestion_id": warehouse.value(con, "rate/through_ingestion")}
+    beyond = position > request.settings.lookback and not request.on_purpose
+    return _record(con, request, run_params, started, position, beyond, None, None)
+
+
+def _place(con: Any, params: dict[str, Any]) -> tuple[int, int]:
+    """The period's place among the closed periods (1: the latest) and its close's last
+    ingestion; PeriodNotClosed when it is open."""
+    place = warehouse.first_row(con, "adjust/lookback_position", params)
+    assert place is not None  # one row of scalar subqueries, always
+    if not place["closed"]:
+        raise PeriodNotClosed(f"period {params['billing_period']} is not closed: rate it "
+                              "instead (fusion-rating rate), adjustments are for closed periods")
+    return int(place["position"]), int(place["closed_through"])
+
+
+def _record(con: Any, request: AdjustRequest, run_params: dict[str, Any],
+            started: dt.datetime, position: int, beyond: bool, state: PeriodState | None,
+            findings: str | None) -> AdjustResult:
+    """The adjustment_runs row of the run (state None: not re-rated, 'unchanged') and what
+    it did."""
+    mode = ("dry_run" if request.dry_run else "on_purpose" if request.on_purpose
+            else "hold_only" if beyond else "nightly")
     issued = tuple(_issued(row) for row in warehouse.rows(con, "adjust/issued_in_run",
                                                            run_params))
     pending = tuple(PendingTotal(Why(row["why"]), row["invoices"], row["lines"], row["amount"])
                     for row in warehouse.rows(con, "adjust/pending_by_why", run_params))
-    outcome = _outcome(state, issued, pending)
-    findings = "\n".join(state.guard_objections) or (
-        state.hold[1] if state.hold is not None else None)
+    outcome = "unchanged" if state is None else _outcome(state, issued, pending)
     warehouse.run(con, "adjust/insert_adjustment_run", {
         **run_params, "mode": mode, "started_at": started, "finished_at": warehouse.utc_now(),
         "catalog_fingerprint": request.catalog_fingerprint, "lookback_position": position,
         "outcome": outcome, "findings": findings})
-    return AdjustResult(run_id=request.run_id, period=period.code, mode=mode, outcome=outcome,
-                        lookback_position=position, issued=issued, pending=pending,
-                        findings=findings)
+    return AdjustResult(run_id=request.run_id, period=request.period, mode=mode,
+                        outcome=outcome, lookback_position=position, issued=issued,
+                        pending=pending, findings=findings)
 
 
 def _period_state(con: Any, request: AdjustRequest, position: int,

@@ -28,6 +28,7 @@ from rating.adjust.run import (
     PeriodNotClosed,
     adjust_period,
     unbalanced_lines,
+    unchanged,
 )
 from rating.catalog import load_catalog
 from rating.ingest import ledger
@@ -313,3 +314,28 @@ def test_an_open_period_is_not_adjusted() -> None:
     warehouse.create_schema(con)
     with pytest.raises(PeriodNotClosed, match="2026-10 is not closed"):
         adjust_period(con, AdjustRequest(PERIOD))
+
+
+def test_an_untouched_period_is_unchanged_without_a_re_rate_and_a_late_file_touches_it(
+        period: ClosedPeriod) -> None:
+    period.post()
+    request = AdjustRequest(PERIOD, catalog_fingerprint="fingerprint")
+    with period.session() as con:
+        quiet = unchanged(con, request)
+    assert quiet is not None and (quiet.outcome, quiet.issued) == ("unchanged", ())
+    period.land("late-1.parquet", vcpu("C2", "40"))
+    with period.session() as con:
+        assert unchanged(con, AdjustRequest(PERIOD, catalog_fingerprint="fingerprint")) is None
+    period.adjust({(cloud("C2"), *VCPU): ("227.5", "5.74")}, catalog_fingerprint="fingerprint")
+    with period.session() as con:
+        assert unchanged(con, AdjustRequest(PERIOD, catalog_fingerprint="fingerprint"))
+        assert unchanged(con, AdjustRequest(PERIOD, catalog_fingerprint="edited")) is None
+    assert period.rows("SELECT outcome FROM adjustment_runs ORDER BY finished_at") == [
+        ("unchanged",), ("issued",), ("unchanged",)]
+
+
+def test_a_re_rate_of_another_run_is_not_compared(period: ClosedPeriod) -> None:
+    with period.session() as con, warehouse.transaction(con):
+        rerate(con, "earlier-run", {})
+        with pytest.raises(ValueError, match="re-rated by run earlier-run"):
+            adjust_period(con, AdjustRequest(PERIOD, run_id="this-run"))
