@@ -43,6 +43,7 @@ VCPU = ("cloud-standard:vcpu_hours", "usage")
 PEAK = ("cloud-standard:peak_instances", "usage")
 TRUE_UP = ("cloud-standard:peak_instances", "minimum_true_up")
 TILES = ("maps-payg:map_tiles", "usage")
+STORAGE = ("cloud-standard:storage_gb", "usage")
 GONE = None
 Change = tuple[str, str] | None  # (quantity, amount) re-rated; None: the line is gone
 
@@ -235,12 +236,17 @@ def test_a_correction_lowering_usage_is_a_credit_note(period: ClosedPeriod) -> N
     file = period.land("correction.parquet", {
         **vcpu("C4", "162.5"), "counter_id": counter,
         "pushed_at": pushed + dt.timedelta(hours=1)})
-    result = period.adjust({(cloud("C4"), *VCPU): ("162.5", "2.81")})
+    # Block storage's quantity moves within its base fee: recorded, at a zero delta.
+    result = period.adjust({(cloud("C4"), *VCPU): ("162.5", "2.81"),
+                            (cloud("C4"), *STORAGE): ("0.5", "2.00")})
     assert [(r.document_kind, r.amount_net, r.amount_document, r.reason, r.source_files)
             for r in result.issued] == [
         ("credit_note", Decimal("-4.50"), Decimal("4.50"), "correction", (file,))]
-    assert period.rows(LINES)[0][-1] == ("Corrected usage for October 2026, vCPU hours: "
-                                         "-100 vCPU-h, from 262.5 to 162.5")
+    assert [(row[1], row[6], row[7]) for row in period.rows(LINES)] == [
+        (1, Decimal("0.00"), "Corrected usage for October 2026, Block storage: 0.5 GB-month, "
+                             "from 0 to 0.5"),
+        (2, Decimal("-4.50"), "Corrected usage for October 2026, vCPU hours: -100 vCPU-h, "
+                              "from 262.5 to 162.5")]
 
 
 def test_an_original_not_posted_holds_its_difference_and_a_dry_run_s_outbox_counts(
