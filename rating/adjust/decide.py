@@ -152,6 +152,25 @@ def decide(key: KeyDifference, period: PeriodState) -> Decision:
                  lines=tuple(-delta if credit else delta for delta in key.deltas if delta))
 
 
+def period_hold(*, fingerprint_matches: bool | None, from_snapshot: bool,
+                current_references: bool, accept_changes: bool) -> tuple[Why, str] | None:
+    """What the re-rate's own findings hold (rating.adjust.rerate.RerateResult): the catalog
+    rows the period uses changed since it was rated, or it had no snapshot of its references
+    and was re-rated with today's without being asked to; `accept_changes` (adjust --period P
+    --accept-changes) lets either through."""
+    if accept_changes:
+        return None
+    if not from_snapshot and not current_references:
+        return (Why.NO_SNAPSHOT, "the period was rated before its references were kept, so it "
+                "was re-rated with today's; `fusion-rating adjust --period P --accept-changes` "
+                "bills it once checked")
+    if fingerprint_matches is False:
+        return (Why.CATALOG_CHANGED, "the catalog's prices or charges for the period changed "
+                "since it was rated; `fusion-rating adjust --period P --accept-changes` bills "
+                "the difference once checked")
+    return None
+
+
 def judge_period(invoiced: Decimal, rerated: Decimal, vanished: Sequence[str],
                  settings: GuardSettings) -> tuple[str, ...]:
     """The guard on a re-rated period (as rating.rate.guard on an open one): its total falling

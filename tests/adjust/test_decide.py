@@ -16,6 +16,7 @@ from rating.adjust.decide import (
     Why,
     decide,
     judge_period,
+    period_hold,
 )
 from rating.rate.guard import GuardSettings
 
@@ -136,3 +137,23 @@ def test_the_guard_objects_to_a_fall_beyond_the_allowed_percent_and_to_a_vanishe
 def test_accepted_changes_silence_the_guard() -> None:
     accepted = GuardSettings(accept_changes=True)
     assert judge_period(Decimal(100), Decimal(0), ["K"], accepted) == ()
+
+
+def hold(fingerprint_matches: bool | None = True, from_snapshot: bool = True,
+         current_references: bool = False, accept_changes: bool = False) -> Why | None:
+    found = period_hold(fingerprint_matches=fingerprint_matches, from_snapshot=from_snapshot,
+                        current_references=current_references, accept_changes=accept_changes)
+    return None if found is None else found[0]
+
+
+def test_a_re_rate_from_its_snapshot_with_the_same_catalog_holds_nothing() -> None:
+    assert hold() is None
+    assert hold(fingerprint_matches=None) is None  # rated before fingerprints: nothing to say
+
+
+def test_a_changed_catalog_or_a_missing_snapshot_holds_the_period_until_accepted() -> None:
+    assert hold(fingerprint_matches=False) is Why.CATALOG_CHANGED
+    assert hold(from_snapshot=False) is Why.NO_SNAPSHOT
+    assert hold(from_snapshot=False, current_references=True) is None  # asked for
+    assert hold(fingerprint_matches=False, from_snapshot=False,
+                accept_changes=True) is None
