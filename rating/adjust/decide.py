@@ -58,6 +58,9 @@ class KeyDifference:
 
     deltas: each differing line's re-rated amount less what was invoiced, in cents.
     revisions_issued: the key's latest revision (0: only the original).
+    has_original: the period's invoices had this key when it closed; without one (all of the
+        customer's usage of the service came late) the first revision is the only invoice,
+        with nothing to wait for.
     """
 
     invoice_key: str
@@ -67,6 +70,7 @@ class KeyDifference:
     revisions_issued: int
     revisions_posted: bool
     unpriced: bool = False
+    has_original: bool = True
 
     @property
     def net(self) -> Decimal:
@@ -133,7 +137,7 @@ def decide(key: KeyDifference, period: PeriodState) -> Decision:
     if period.guard_objections:
         return Pending(Why.GUARD, f"{money} held by the guard: "
                                   + "; ".join(period.guard_objections))
-    if not key.original_posted:
+    if key.has_original and not key.original_posted:
         return Pending(Why.ORIGINAL_NOT_POSTED,
                        f"{money} waits for {key.invoice_key} to be posted")
     if not key.revisions_posted:

@@ -248,11 +248,12 @@ def _period_state(con: Any, request: AdjustRequest, position: int,
 def _decisions(con: Any, request: AdjustRequest, state: PeriodState) -> dict[str, Decision]:
     posted_states = [s.value for s in PostingState if s.posted_by_us]
     keys = warehouse.rows(con, "adjust/key_differences", {
-        "posted_states": posted_states, "outbox_posts": request.outbox_counts_as_posted})
+        "billing_period": request.period, "posted_states": posted_states,
+        "outbox_posts": request.outbox_counts_as_posted})
     return {row["invoice_key"]: decide(KeyDifference(
         invoice_key=row["invoice_key"], currency=row["currency"], deltas=tuple(row["deltas"]),
         original_posted=row["original_posted"], revisions_issued=row["revisions_issued"],
-        revisions_posted=row["revisions_posted"],
+        revisions_posted=row["revisions_posted"], has_original=row["has_original"],
         unpriced=row["invoice_key"] in request.unpriced_keys), state) for row in keys}
 
 

@@ -1,5 +1,6 @@
--- Per invoice key with a line whose amount differs: its deltas in document order, whether the
--- original and every earlier revision are posted ($posted_states: the odoo_postings states
+-- Per invoice key with a line whose amount differs: its deltas in document order, whether it
+-- had an original invoice at the close, whether the original and every earlier revision are
+-- posted ($posted_states: the odoo_postings states
 -- that mean Odoo holds what we posted; $outbox_posts: a dry run's odoo_outbox payload counts
 -- as posted), its latest revision.
 WITH keys AS (
@@ -16,6 +17,9 @@ posted AS (
     SELECT invoice_key FROM odoo_outbox WHERE $outbox_posts AND problem IS NULL
 )
 SELECT k.invoice_key, k.currency, k.deltas,
+       EXISTS (SELECT 1 FROM invoice_lines l WHERE l.billing_period = $billing_period
+                                               AND l.invoice_key = k.invoice_key)
+           AS has_original,
        k.invoice_key IN (SELECT invoice_key FROM posted) AS original_posted,
        coalesce((SELECT max(a.revision) FROM period_adjustments a
                  WHERE a.invoice_key = k.invoice_key), 0) AS revisions_issued,

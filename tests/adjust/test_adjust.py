@@ -91,13 +91,16 @@ class ClosedPeriod:
                 "billing_period, customer_key, service FROM period_adjustments) "
                 "WHERE len(?) = 0 OR list_contains(?, invoice_key)", [list(keys), list(keys)])
 
-    def adjust(self, changes: dict[tuple[str, str, str], Change], **request: Any
-               ) -> AdjustResult:
+    def adjust(self, changes: dict[tuple[str, str, str], Change], *,
+               not_at_close: tuple[str, ...] = (), **request: Any) -> AdjustResult:
         """Re-rate by hand (the original with `changes`: (key, charge, kind) to the new
-        quantity and amount), then adjust, in one transaction; the invariant holds after."""
+        quantity and amount), then adjust, in one transaction; the invariant holds after.
+        `not_at_close`: invoices re-rated that the period did not have when it closed."""
         run_id = next(self.runs)
         with self.session() as con, warehouse.transaction(con):
             rerate(con, run_id, changes)
+            con.execute("DELETE FROM invoice_lines WHERE list_contains(?, invoice_key)",
+                        [list(not_at_close)])
             result = adjust_period(con, AdjustRequest(
                 PERIOD, run_id=run_id, issue_date=dt.date(2026, 12, 1), **request))
             assert unbalanced_lines(con) == []
@@ -265,6 +268,17 @@ def test_an_original_not_posted_holds_its_difference_and_a_dry_run_s_outbox_coun
     dry = period.adjust(tiles, outbox_counts_as_posted=True)
     assert [(r.adjustment_key, r.amount_net) for r in dry.issued] == [
         (f"C1/nexamaps/{PERIOD}/r1", Decimal("1.00"))]
+
+
+def test_an_invoice_that_only_late_usage_made_is_issued_as_revision_1(
+        period: ClosedPeriod) -> None:
+    # Nothing was posted under the key (there was nothing to post): no original to wait for.
+    result = period.adjust({}, not_at_close=(f"C3/nexamaps/{PERIOD}",))
+    assert [(r.adjustment_key, r.document_kind, r.amount_net) for r in result.issued] == [
+        (f"C3/nexamaps/{PERIOD}/r1", "supplementary_invoice", Decimal("14.50"))]
+    assert period.rows(LINES)[0][2:] == (
+        Decimal(0), Decimal("1170000"), Decimal(0), Decimal("14.50"), Decimal("14.50"),
+        "Late usage for October 2026, Map tiles: 1,170,000 tiles, from 0 to 1,170,000")
 
 
 def test_a_period_beyond_the_lookback_holds_its_difference_until_adjusted_on_purpose(
