@@ -6,11 +6,12 @@
 -- when only a decision changed (a catalog change), else $fallback_reason.
 CREATE OR REPLACE TEMP TABLE adjust_sources AS
 WITH keys AS (
-    SELECT d.invoice_key, split_part(d.invoice_key, '/', 1) AS customer_key,
-           split_part(d.invoice_key, '/', 2) AS service,
+    SELECT d.invoice_key, min(l.customer_key) AS customer_key, min(l.service) AS service,
            coalesce((SELECT max(a.through_ingestion_id) FROM period_adjustments a
                      WHERE a.invoice_key = d.invoice_key), $closed_through) AS since
     FROM adjust_decisions d
+    JOIN adjust_lines l ON l.invoice_key = d.invoice_key
+    GROUP BY d.invoice_key
 ),
 touched AS (
     SELECT k.invoice_key, u.file_id, u.status,

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from rating import warehouse
-from rating.adjust.decide import Why
+from rating.adjust.decide import Why, period_hold
 from rating.adjust.run import (
     AdjustRequest,
     AdjustResult,
@@ -314,6 +314,19 @@ def test_an_invoice_vanishing_stops_the_run_until_the_change_is_accepted(
     assert [(r.invoice_key, r.document_kind, r.amount_net) for r in accepted.issued] == [
         (f"C2/nexamaps/{PERIOD}", "credit_note", Decimal("-13.50")),
         (cloud("C3"), "supplementary_invoice", Decimal("1.35"))]
+
+
+def test_a_catalog_changed_since_the_rating_holds_the_period_until_accepted(
+        period: ClosedPeriod) -> None:
+    period.post()
+    change = {(cloud("C3"), *VCPU): ("255", "6.98")}
+    hold = period_hold(fingerprint_matches=False, from_snapshot=True, current_references=False,
+                       accept_changes=False)
+    held = period.adjust(change, period_hold=hold)
+    assert (held.outcome, held.issued, [p.why for p in held.pending]) == (
+        "held", (), [Why.CATALOG_CHANGED])
+    assert "catalog's prices or charges for the period changed" in (held.findings or "")
+    assert [r.amount_net for r in period.adjust(change).issued] == [Decimal("1.35")]
 
 
 def test_the_balance_check_finds_a_planted_imbalance(period: ClosedPeriod) -> None:
