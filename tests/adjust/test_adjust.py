@@ -186,6 +186,10 @@ def test_two_late_files_on_two_nights_make_revision_2_on_top_of_revision_1(
         [second])
     assert period.adjust(night_two).issued == ()
     assert period.rows(PENDING) == []
+    assert period.rows("SELECT * FROM adjusted_invoices WHERE invoice_key = ?",
+                       cloud("C2")) == [
+        (PERIOD, cloud("C2"), Decimal("37.94"), Decimal("4.50"), Decimal("0.00"),
+         Decimal("42.44"), Decimal("42.44"), True)]
 
 
 def test_a_minimum_true_up_absorbing_late_usage_is_net_zero_until_usage_exceeds_it(
