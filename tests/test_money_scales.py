@@ -32,6 +32,12 @@ SCALES = {
         "margin_by_service": ("revenue", "cost", "margin"),
         "margin_by_customer": ("revenue", "cost", "margin"),
         "negative_margin_customers": ("revenue", "cost", "margin"),
+        "adjustment_runs": ("amount_issued", "amount_pending"),
+        "period_adjustments": ("old_amount", "new_amount", "amount_net", "amount_document"),
+        "period_adjustment_lines": ("old_amount", "new_amount", "amount_delta"),
+        "pending_adjustments": ("old_amount", "new_amount", "amount_delta"),
+        "adjustment_balance": ("original", "issued", "pending", "rerated"),
+        "adjusted_invoices": ("original", "issued_net", "pending", "rerated", "invoiced"),
     },
     NINE: {
         "provider_costs": ("cost", "fx_rate", "cost_cad"), "cost_allocations": ("cost_cad",),
@@ -45,6 +51,8 @@ SCALES = {
         "invoice_lines": ("quantity", "billable_units"),
         "rerated_lines": ("quantity", "billable_units"),
         "invoice_line_charges": ("quantity", "billable_units"),
+        "period_adjustment_lines": ("old_quantity", "new_quantity"),
+        "pending_adjustments": ("old_quantity", "new_quantity"),
     },
     EXACT: {
         "rated_charges": ("amount_unrounded",), "invoice_lines": ("amount_unrounded",),

@@ -1,2 +1,3 @@
-"""Late usage of closed periods: re-rate them (rerate) and bill the difference as linked
-adjustments."""
+"""Adjustments: a closed period re-rated from the ledger (rerate, in the shadow schema),
+compared per line with what was invoiced, and the difference issued as linked revisions
+(supplementary invoices, credit notes) or kept pending with why (run, decide)."""

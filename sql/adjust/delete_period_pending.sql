@@ -1,0 +1,1 @@
+DELETE FROM pending_adjustments WHERE billing_period = $billing_period

@@ -1,0 +1,31 @@
+-- Per invoice key with a line whose amount differs: its deltas in document order, whether it
+-- had an original invoice at the close, whether the original and every earlier revision are
+-- posted ($posted_states: the odoo_postings states
+-- that mean Odoo holds what we posted; $outbox_posts: a dry run's odoo_outbox payload counts
+-- as posted), its latest revision.
+WITH keys AS (
+    SELECT invoice_key, min(currency) AS currency,
+           list(amount_delta ORDER BY product_code, group_value NULLS FIRST, line_kind DESC,
+                subscription_id, charge_id) FILTER (WHERE amount_delta <> 0) AS deltas
+    FROM adjust_lines
+    GROUP BY invoice_key
+    HAVING bool_or(amount_delta <> 0)
+),
+posted AS (
+    SELECT invoice_key FROM odoo_postings WHERE list_contains($posted_states, state)
+    UNION
+    SELECT invoice_key FROM odoo_outbox WHERE $outbox_posts AND problem IS NULL
+)
+SELECT k.invoice_key, k.currency, k.deltas,
+       EXISTS (SELECT 1 FROM invoice_lines l WHERE l.billing_period = $billing_period
+                                               AND l.invoice_key = k.invoice_key)
+           AS has_original,
+       k.invoice_key IN (SELECT invoice_key FROM posted) AS original_posted,
+       coalesce((SELECT max(a.revision) FROM period_adjustments a
+                 WHERE a.invoice_key = k.invoice_key), 0) AS revisions_issued,
+       NOT EXISTS (SELECT 1 FROM period_adjustments a
+                   WHERE a.invoice_key = k.invoice_key
+                     AND a.adjustment_key NOT IN (SELECT invoice_key FROM posted))
+           AS revisions_posted
+FROM keys k
+ORDER BY k.invoice_key
