@@ -223,7 +223,7 @@ def test_many2one_reads_as_id_and_name_and_unset_as_false(odoo: Any) -> None:
     move = invoice(odoo, located, (product(odoo), 1, 10))
     [line] = call(odoo, "account.move.line", "search_read", [["move_id", "=", move]],
                   fields=["move_id", "product_id", "tax_ids"])
-    assert line["move_id"] == [move, f"Draft Invoice (* {move})"]
+    assert line["move_id"] == [move, "Draft Invoice"]  # Odoo 19: no number yet, no ref
     assert line["product_id"][1] == "[CPU] CPU usage"
     assert line["tax_ids"] == [tax(odoo, "HST 13%")]
 
@@ -428,10 +428,10 @@ def test_posted_move_cannot_be_written_or_deleted(odoo: Any) -> None:
 def test_cancel_and_reset_to_draft_keep_the_number(odoo: Any) -> None:
     move = invoice(odoo, partner(odoo, "Acme"), (product(odoo), 1, 5))
     call(odoo, "account.move", "action_post", [move])
-    assert call(odoo, "account.move", "button_draft", [move]) is True
+    assert call(odoo, "account.move", "button_draft", [move]) is None  # Odoo answers null
     call(odoo, "account.move", "write", [move], {"ref": "corrected"})
     call(odoo, "account.move", "action_post", [move])
-    assert call(odoo, "account.move", "button_cancel", [move]) is True
+    assert call(odoo, "account.move", "button_cancel", [move]) is None
     [cancelled] = call(odoo, "account.move", "read", [move], fields=["name", "state", "ref"])
     assert cancelled == {"id": move, "name": "INV/2026/00001", "state": "cancel",
                          "ref": "corrected"}

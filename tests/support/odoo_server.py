@@ -12,6 +12,8 @@ Documented simplifications (this is not Odoo):
   price-included taxes are kept for everyone.
 - Orders take plain field names; a many2one sorts by id; every model's default order is "id".
 - Computed fields, `state` and `payment_state` cannot be written (Odoo lets some writes through).
+- Reconciliation is only Odoo's automatic one of a credit note with the move it reverses
+  (`reversed_entry_id`) when it is posted: no payments, no line-level matching.
 - Move names: one sequence per journal prefix and year, "INV/2026/00001" (refunds "RINV/...").
 - Faults apply to object calls only (execute, execute_kw, JSON-2), not to login or version.
 """
@@ -25,6 +27,7 @@ import json
 import re
 import socket
 import sys
+import textwrap
 import threading
 import traceback
 from collections.abc import Callable
@@ -171,6 +174,15 @@ class Field:
     readonly: bool = False  # computed, or changed only by the model's actions
     computed: bool = False
     custom: bool = False  # an x_ field: it exists once an ir.model.fields record creates it
+    string: str = ""  # Odoo's label (fields_get, messages); "" : the name, titled
+    # Readonly in Odoo's views (fields_get says so), yet written through the API like any
+    # stored field: reversed_entry_id.
+    view_readonly: bool = False
+    # A many2one create does not read: a missing target fails on PostgreSQL's foreign key
+    # (a ValidationError) instead of a MissingError; write reads it (MissingError).
+    foreign_key_on_create: bool = False
+    ondelete: str = "restrict"  # many2one: "set null" empties it when the target is deleted
+
 
 
 def _char(required: bool = False, default: Any = None) -> Field:
@@ -191,8 +203,22 @@ def _amount() -> Field:
 
 MOVE_TYPES = ("entry", "out_invoice", "out_refund", "in_invoice", "in_refund")
 SALE_TYPES, PURCHASE_TYPES = ("out_invoice", "out_refund"), ("in_invoice", "in_refund")
-MOVE_LABELS = {"entry": "Entry", "out_invoice": "Invoice", "out_refund": "Credit Note",
-               "in_invoice": "Bill", "in_refund": "Refund"}
+# Odoo 19's _get_move_display_name: a draft's label, then its number (once it has one), then
+# " (ref)" with the ref shortened to 50 characters.
+DRAFT_LABELS = {"entry": "Draft Entry", "out_invoice": "Draft Invoice",
+                "out_refund": "Draft Credit Note", "in_invoice": "Draft Bill",
+                "in_refund": "Draft Vendor Credit Note"}
+# amount_*_signed: the receivable's direction (Odoo's direction_sign, inverted): a customer
+# credit note and a vendor bill are negative.
+NEGATIVE_TYPES = ("out_refund", "in_invoice")
+DEBIT_TYPES = ("out_invoice", "in_refund")  # their receivable (payable) is a debit
+# account.move.write on a posted move: the readonly fields Odoo names in its refusal (of those
+# modelled here), and the fields let through here (Odoo lets more through: move_type...).
+POSTED_READONLY = ("invoice_line_ids", "invoice_date", "date", "partner_id",
+                   "invoice_payment_term_id", "currency_id", "fiscal_position_id")
+POSTED_WRITABLE = ("ref", "narration", "invoice_origin", "reversed_entry_id")
+PAYMENT_STATES = ("not_paid", "in_payment", "paid", "partial", "reversed", "blocked",
+                  "invoicing_legacy")
 
 MODELS: dict[str, dict[str, Field]] = {
     "res.users": {"name": _char(True), "login": _char(True), "active": _flag(True)},
@@ -277,9 +303,22 @@ MODELS: dict[str, dict[str, Field]] = {
         "state": Field("selection", selection=("draft", "posted", "cancel"), default="draft",
                        readonly=True),
         "invoice_line_ids": Field("one2many", comodel=LINE, inverse="move_id"),
+        # The move a credit note reverses: readonly in Odoo's views, written by the API on
+        # create and write (even on a posted move); a missing id fails on the foreign key on
+        # create; deleting the original empties it. Posting a move whose original is posted
+        # reconciles their receivables (see action_post).
+        "reversed_entry_id": Field("many2one", comodel=MOVE, string="Reversal of",
+                                   view_readonly=True, foreign_key_on_create=True,
+                                   ondelete="set null"),
+        # Odoo writes it with commands; here it is only read and searched.
+        "reversal_move_ids": Field("one2many", comodel=MOVE, inverse="reversed_entry_id",
+                                   string="Reversal Move", readonly=True),
         "amount_untaxed": _amount(), "amount_tax": _amount(), "amount_total": _amount(),
-        "payment_state": Field("selection", selection=("not_paid", "paid"), default="not_paid",
-                               readonly=True)},
+        "amount_untaxed_signed": _amount(), "amount_total_signed": _amount(),
+        # amount_total less what is reconciled with it (a credit note, here).
+        "amount_residual": _amount(),
+        "payment_state": Field("selection", selection=PAYMENT_STATES, readonly=True,
+                               computed=True)},
     LINE: {
         "move_id": _m2o(MOVE, required=True), "product_id": _m2o("product.product"),
         # Default: the product category's income account, else the journal's (411100).
@@ -498,6 +537,9 @@ class _Database:
         self.next_id = dict.fromkeys(MODELS, 1)
         self.sequences: dict[str, int] = {}
         self.groups: set[str] = set()  # settings turned on (res.config.settings.execute)
+        # Receivables reconciled together (Odoo's account.partial.reconcile): a posted credit
+        # note with its original invoice, for `amount` in the moves' currency.
+        self.partials: list[_Partial] = []
         self._seed(login, price_digits, quantity_digits)
 
     def _seed(self, login: str, price_digits: int, quantity_digits: int) -> None:
@@ -577,12 +619,12 @@ class _Database:
         if method == "action_post":
             self.action_post(ids)
             return False
-        if method == "button_cancel":
+        if method == "button_cancel":  # Odoo's buttons answer None (null on the wire)
             self.button_cancel(ids)
-            return True
+            return None
         if method == "button_draft":
             self.button_draft(ids)
-            return True
+            return None
         if method == "default_get":  # the settings' current values
             return {name: name in self.groups for name in p["fields"] or []
                     if name in MODELS[model]}
@@ -643,8 +685,8 @@ class _Database:
         return record[name]
 
     def display_name(self, model: str, record: dict[str, Any]) -> str:
-        if model == MOVE and record["name"] in ("/", False):
-            return f"Draft {MOVE_LABELS[record['move_type']]} (* {record['id']})"
+        if model == MOVE:
+            return _move_display_name(record)
         if model == "product.product" and record["default_code"]:
             return f"[{record['default_code']}] {record['name']}"
         return str(record.get("name") or "")
@@ -768,6 +810,7 @@ class _Database:
             if name == "id" or spec.computed or spec.kind == "one2many":
                 continue
             if name in vals:
+                self._check_foreign_key(model, name, vals[name])
                 record[name] = self.convert(model, name, vals[name], [])
             elif spec.default is not None:
                 record[name] = list(spec.default) if spec.kind == "many2many" else spec.default
@@ -820,11 +863,29 @@ class _Database:
             if model == LINE:
                 self._check_draft(self._move_of(model, record))
         for record in records:
-            if model == MOVE:  # a move's lines go with it (ondelete cascade)
+            if model == MOVE:  # a move's lines go with it (ondelete cascade), unreconciled
                 for line_id in self.value(MOVE, record, "invoice_line_ids"):
                     del self.tables[LINE][line_id]
+                self._unreconcile(record["id"])
             self._check_unreferenced(model, record["id"])
             del self.tables[model][record["id"]]
+
+    def _check_foreign_key(self, model: str, name: str, value: Any) -> None:
+        """A many2one that create does not read: a missing target is PostgreSQL's foreign key
+        violation, worded as Odoo 19's _sql_error_to_message_generic words it."""
+        spec = MODELS[model][name]
+        if (spec.foreign_key_on_create and _is_id(value)
+                and value not in self.tables[spec.comodel]):
+            raise ValidationError(
+                "The operation cannot be completed: Another model is using the record you are "
+                "trying to delete.\n\nThe troublemaker is: "
+                f"'{self._model_string(model)}' ({model})\n"
+                f"Thanks to the following constraint: '{spec.string}' ({name})\n"
+                "How about archiving the record instead?")
+
+    def _model_string(self, model: str) -> str:
+        return next((m["name"] for m in self.tables["ir.model"].values()
+                     if m["model"] == model), model)
 
     def _check_custom_field(self, record: dict[str, Any]) -> None:
         """Odoo's rules for a field created through ir.model.fields."""
@@ -874,6 +935,9 @@ class _Database:
                 for record in self.tables[other].values():
                     if spec.kind == "many2many":  # the relation's rows are dropped
                         record[name] = [i for i in record[name] if i != record_id]
+                    elif (spec.kind == "many2one" and record[name] == record_id
+                          and spec.ondelete == "set null"):
+                        record[name] = False
                     elif spec.kind == "many2one" and record[name] == record_id:
                         raise ValidationError(
                             "The operation cannot be completed: another model requires the "
@@ -1002,8 +1066,8 @@ class _Database:
                 continue  # Odoo ignores unknown names here
             info: dict[str, Any] = {
                 "type": {"decimal": "float", "analytic": "json"}.get(spec.kind, spec.kind),
-                "string": name.replace("_", " ").title(), "required": spec.required,
-                "readonly": spec.readonly}
+                "string": spec.string or name.replace("_", " ").title(),
+                "required": spec.required, "readonly": spec.readonly or spec.view_readonly}
             if spec.comodel:
                 info["relation"] = spec.comodel
             if spec.selection:
@@ -1035,14 +1099,13 @@ class _Database:
     @staticmethod
     def _check_posted_write(vals: dict[str, Any]) -> None:
         """account.move.write on a posted move: Odoo refuses its readonly fields (those of
-        them modelled here) and lets ref, narration and custom (x_) fields through; the rest is
-        refused here."""
-        readonly = [name for name in vals
-                    if name in ("invoice_line_ids", "invoice_date", "partner_id", "currency_id")]
+        them modelled here) and lets ref, narration, invoice_origin, reversed_entry_id and
+        custom (x_) fields through; the rest is refused here (Odoo lets more through)."""
+        readonly = [name for name in vals if name in POSTED_READONLY]
         if readonly:
             raise UserError("You cannot modify the following readonly fields on a posted "
                             f"move: {', '.join(readonly)}")
-        if any(name not in ("ref", "narration") and not name.startswith("x_") for name in vals):
+        if any(name not in POSTED_WRITABLE and not name.startswith("x_") for name in vals):
             raise UserError("You cannot modify a posted entry of this journal.")
 
     @staticmethod
@@ -1139,10 +1202,18 @@ class _Database:
             else:
                 raise InvalidValue(f"Unsupported command {command!r} for {label}")
 
-    def compute(self, model: str, record: dict[str, Any], name: str) -> Decimal:
+    def compute(self, model: str, record: dict[str, Any], name: str) -> Any:
         if model == LINE:
             untaxed, tax = self._line_amounts(record)
             return untaxed if name == "price_subtotal" else untaxed + tax
+        if name == "payment_state":
+            return self._payment_state(record)
+        if name == "amount_residual":
+            return self.compute(MOVE, record, "amount_total") - sum(
+                (p.amount for p in self.partials if record["id"] in (p.debit, p.credit)), ZERO)
+        if name.endswith("_signed"):
+            unsigned = self.compute(MOVE, record, name.removesuffix("_signed"))
+            return -unsigned if record["move_type"] in NEGATIVE_TYPES else unsigned
         # The company's tax_calculation_rounding_method: "round_globally" (the ca_2023 default)
         # rounds the sums of the lines' unrounded amounts, "round_per_line" sums rounded lines.
         company = next(iter(self.tables["res.company"].values()))
@@ -1176,7 +1247,12 @@ class _Database:
         return untaxed, gross - untaxed + excluded
 
     def action_post(self, ids: list[int]) -> None:
-        for move in self.existing(MOVE, ids):
+        moves = self.existing(MOVE, ids)
+        # Chosen before any is posted (Odoo's _post): a credit note posted together with its
+        # original is not reconciled with it.
+        reversals = [move for move in moves if move["reversed_entry_id"] and self.tables[MOVE][
+            move["reversed_entry_id"]]["state"] == "posted"]
+        for move in moves:
             if move["state"] != "draft":
                 raise UserError(f"The entry {move['name']} (id {move['id']}) must be in draft.")
             lines = [self.tables[LINE][i] for i in self.value(MOVE, move, "invoice_line_ids")]
@@ -1191,6 +1267,49 @@ class _Database:
             if move["name"] in ("/", False):  # a move posted before keeps its number
                 move["name"] = self._next_name(move)
             move["state"] = "posted"
+        # Odoo pairs the originals (each once, in order) with the credit notes by position
+        # (`zip(draft_reverse_moves.reversed_entry_id, draft_reverse_moves)`): two credit notes
+        # of one invoice posted together leave the second open, and with another credit note
+        # after them, it pairs with the wrong invoice. Reproduced, not fixed.
+        originals = list(dict.fromkeys(move["reversed_entry_id"] for move in reversals))
+        for original_id, move in zip(originals, reversals, strict=False):
+            self._reconcile(self.tables[MOVE][original_id], move)
+
+    def _reconcile(self, original: dict[str, Any], reversal: dict[str, Any]) -> None:
+        """Odoo's _reconcile_reversed_moves: the receivables (payables) of a move and of the
+        move reversing it, in one currency, reconciled for what is left open on both; a fully
+        reconciled one is left out (so a credit note beyond what is due stays open)."""
+        kinds = {original["move_type"], reversal["move_type"]}
+        if (kinds not in ({"out_invoice", "out_refund"}, {"in_invoice", "in_refund"})
+                or original["currency_id"] != reversal["currency_id"]):
+            return
+        amount = min(self.compute(MOVE, original, "amount_residual"),
+                     self.compute(MOVE, reversal, "amount_residual"))
+        if amount <= 0:
+            return
+        debit, credit = ((original, reversal) if original["move_type"] in DEBIT_TYPES
+                         else (reversal, original))
+        self.partials.append(_Partial(int(debit["id"]), int(credit["id"]), amount))
+
+    def _unreconcile(self, move_id: int) -> None:
+        self.partials = [p for p in self.partials if move_id not in (p.debit, p.credit)]
+
+    def _payment_state(self, move: dict[str, Any]) -> str:
+        """Odoo's _compute_payment_state, for reconciliations with credit notes (no payments
+        here): a posted invoice (or a draft with a total) is paid once nothing is left to pay,
+        "reversed" when only credit notes paid it, partial while something is reconciled."""
+        total = self.compute(MOVE, move, "amount_total")
+        if move["move_type"] == "entry" or not (
+                move["state"] == "posted" or (move["state"] == "draft" and total != 0)):
+            return "not_paid"
+        partials = [p for p in self.partials if move["id"] in (p.debit, p.credit)]
+        if self.compute(MOVE, move, "amount_residual") == 0:
+            others = {self.tables[MOVE][p.credit if p.debit == move["id"] else p.debit][
+                "move_type"] for p in partials}
+            reversed_by = {"out_invoice": {"out_refund"}, "in_invoice": {"in_refund"}}
+            return ("reversed" if others and others == reversed_by.get(move["move_type"])
+                    else "paid")
+        return "partial" if partials else "not_paid"
 
     def _check_lock_date(self, move: dict[str, Any]) -> None:
         """A customer invoice dated inside a lock date is booked today (Odoo moves its
@@ -1234,12 +1353,32 @@ class _Database:
             if move["state"] != "draft":
                 raise UserError("Only draft journal entries can be cancelled.")
             move["state"] = "cancel"
+            self._unreconcile(move["id"])  # reset to draft keeps the reconciliation
 
     def button_draft(self, ids: list[int]) -> None:
         for move in self.existing(MOVE, ids):
             if move["state"] not in ("posted", "cancel"):
                 raise UserError("Only posted/cancelled journal entries can be reset to draft.")
             move["state"] = "draft"
+
+
+@dataclass(frozen=True)
+class _Partial:
+    """A reconciliation: the debit move's receivable (an invoice) with the credit move's (a
+    credit note), for `amount`."""
+
+    debit: int
+    credit: int
+    amount: Decimal
+
+
+def _move_display_name(move: dict[str, Any]) -> str:
+    """Odoo 19's account.move display name (_get_move_display_name with show_ref)."""
+    name = DRAFT_LABELS[move["move_type"]] if move["state"] == "draft" else ""
+    if move["name"] and move["name"] != "/":
+        name = f"{name} {move['name']}".strip()
+    ref = textwrap.shorten(move["ref"], width=50) if move["ref"] else ""
+    return name + (f" ({ref})" if ref else "")
 
 
 def _equal(actual: Any, value: Any) -> bool:
