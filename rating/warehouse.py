@@ -198,7 +198,7 @@ SCHEMA_VERSION = 2
 and closed_periods changed; ingestions, held_inputs and the reference tables are new)."""
 
 
-SCHEMA_STAGES = ("warehouse", "ingest", "rate", "odoo", "finance")
+SCHEMA_STAGES = ("warehouse", "ingest", "rate", "adjust", "odoo", "finance")
 """Whose tables `create_schema` creates, in this order: each stage keeps its own in
 `sql/<stage>/schema/`, numbered, and a stage's views may read the tables of those before it."""
 

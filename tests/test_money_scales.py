@@ -31,6 +31,8 @@ SCALES = {
         "margin_by_service": ("revenue", "cost", "margin"),
         "margin_by_customer": ("revenue", "cost", "margin"),
         "negative_margin_customers": ("revenue", "cost", "margin"),
+        "period_adjustments": ("old_amount", "new_amount", "amount_net", "amount_document"),
+        "period_adjustment_lines": ("old_amount", "new_amount", "amount_delta"),
     },
     NINE: {
         "provider_costs": ("cost", "fx_rate", "cost_cad"), "cost_allocations": ("cost_cad",),
@@ -43,6 +45,7 @@ SCALES = {
         "rated_charges": ("quantity", "included_units", "billable_units"),
         "invoice_lines": ("quantity", "billable_units"),
         "invoice_line_charges": ("quantity", "billable_units"),
+        "period_adjustment_lines": ("old_quantity", "new_quantity"),
     },
     EXACT: {
         "rated_charges": ("amount_unrounded",), "invoice_lines": ("amount_unrounded",),

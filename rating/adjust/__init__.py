@@ -1,0 +1,1 @@
+"""Late usage of closed periods billed as linked adjustments (issue 13)."""
