@@ -82,9 +82,10 @@ def post_period(database: Path | str, period: str, gateway: Gateway | None,
     with warehouse.writer(database, settings) as con:
         warehouse.create_schema(con)
         with progress.step(f"{period}'s invoices") as step:
-            sources = [(source, source.keys(con, period)) for source in (INVOICES, ADJUSTMENTS)]
+            sources = [(source, source.keys(con, period)) for source in (
+                (ADJUSTMENTS,) if options.adjustments_only else (INVOICES, ADJUSTMENTS))]
             keys = [key for _, source_keys in sources for key in source_keys]
-            adjustments = len(sources[1][1])
+            adjustments = len(sources[-1][1])
             step.report(f"{count(len(keys) - adjustments, 'invoices')} to post" + (
                 f" and {count(adjustments, 'adjustments')}" if adjustments else ""))
         if gateway is None:

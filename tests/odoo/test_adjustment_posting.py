@@ -19,6 +19,7 @@ import pytest
 
 from rating import warehouse
 from rating.odoo.posting import PostingOptions, post_period
+from rating.odoo.view import invoice_text
 from tests.support.odoo_server import OdooTestServer
 from tests.support.posting import PERIOD, gateway_for, money
 from tests.support.usage_builder import table
@@ -35,8 +36,8 @@ ISSUED = dt.date(2026, 12, 2)
 
 
 def issue(wh: Path, key: str, invoice_key: str, kind: str,
-          deltas: list[tuple[str, str]]) -> None:
-    """An issued revision 1 of `invoice_key`, its lines (product, amount_delta) as given."""
+          deltas: list[tuple[str, str]], revision: int = 1) -> None:
+    """An issued revision of `invoice_key`, its lines (product, amount_delta) as given."""
     customer, service, _ = invoice_key.split("/")
     net = sum((D(amount) for _, amount in deltas), D(0))
     with warehouse.writer(wh) as con:
@@ -47,16 +48,16 @@ def issue(wh: Path, key: str, invoice_key: str, kind: str,
             "INSERT INTO period_adjustments (adjustment_key, invoice_key, billing_period, "
             "customer_key, service, currency, revision, document_kind, delivery, old_amount, "
             "new_amount, amount_net, amount_document, reason, issued_at, issue_date) "
-            "VALUES (?, ?, ?, ?, ?, 'CAD', 1, ?, 'separate', ?, ?, ?, ?, 'late_usage', "
+            "VALUES (?, ?, ?, ?, ?, 'CAD', ?, ?, 'separate', ?, ?, ?, ?, 'late_usage', "
             "TIMESTAMP '2026-12-02 07:30:00', ?)",
-            [key, invoice_key, PERIOD, customer, service, kind, old, old + net, net, abs(net),
-             ISSUED])
+            [key, invoice_key, PERIOD, customer, service, revision, kind, old, old + net, net,
+             abs(net), ISSUED])
         for number, (product, amount) in enumerate(deltas, start=1):
             con.execute(
                 "INSERT INTO period_adjustment_lines (adjustment_key, revision, billing_period, "
                 "invoice_key, line_number, product_code, description, amount_delta) "
-                "VALUES (?, 1, ?, ?, ?, ?, ?, ?)",
-                [key, PERIOD, invoice_key, number, product,
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [key, revision, PERIOD, invoice_key, number, product,
                  f"Late usage for October 2026, {product}", D(amount)])
 
 
@@ -185,3 +186,51 @@ def test_a_dry_run_writes_the_adjustments_payloads_into_the_outbox(wh: Path) -> 
                         "invoice_key LIKE '%/r1'"))
     assert outbox == {CREDIT_NOTE: "out_refund", SUPPLEMENTARY: "out_invoice"}
     assert table(wh, "reconciliation_odoo", "DISTINCT status") == [("dry_run",)]
+
+
+def test_credit_notes_of_one_invoice_posted_in_one_run_are_each_reconciled_with_it(
+        server: OdooTestServer, wh: Path) -> None:
+    # Odoo pairs the credit notes of one action_post call with their originals by position:
+    # [r1 -> C2, r2 -> C2, r1 -> C3] in one call would reconcile C2's r2 with C3's invoice.
+    second, other = f"{CREDITED}/r2", "C3/nexamaps/2026-10/r1"
+    issue(wh, second, CREDITED, "credit_note", [("NM-TILES", "-1.00")], revision=2)
+    issue(wh, other, "C3/nexamaps/2026-10", "credit_note", [("NM-TILES", "-2.00")])
+    report = post_period(wh, PERIOD, gateway_for(server, "json2"))
+    assert report.held == []
+    moves = by_key(server)
+    for key, original in ((CREDIT_NOTE, CREDITED), (second, CREDITED),
+                          (other, "C3/nexamaps/2026-10")):
+        assert moves[key]["reversed_entry_id"] == moves[original]["id"]
+        assert moves[key]["payment_state"] == "paid", key
+    for original, credits in ((CREDITED, (CREDIT_NOTE, second)),
+                              ("C3/nexamaps/2026-10", (other,))):
+        # What is left to pay on each invoice is its total less its own credit notes'.
+        assert money(moves[original]["amount_residual"]) == money(
+            moves[original]["amount_total"]) - sum(money(moves[c]["amount_total"])
+                                                   for c in credits)
+
+
+def test_a_credit_note_shows_the_invoice_it_reverses(server: OdooTestServer, wh: Path) -> None:
+    gateway = gateway_for(server, "jsonrpc")
+    post_period(wh, PERIOD, gateway)
+    moves = by_key(server)
+    shown = invoice_text(gateway, CREDIT_NOTE)  # `fusion-rating odoo invoice KEY`
+    credited = moves[CREDITED]
+    assert shown.startswith(f"Credit note {moves[CREDIT_NOTE]['name']} (posted)")
+    assert f"; reverses {credited['name']} (Odoo move {credited['id']})" in shown.splitlines()[0]
+    assert f"reference Reversal of: {credited['name']}" in shown
+    assert not invoice_text(gateway, SUPPLEMENTARY).startswith("Credit note")
+
+
+def test_posting_adjustments_only_leaves_the_invoices_alone(server: OdooTestServer,
+                                                            wh: Path) -> None:
+    gateway = gateway_for(server, "json2")
+    alone = post_period(wh, PERIOD, gateway, PostingOptions(adjustments_only=True))
+    assert alone.invoices == 2
+    assert sorted(state for _, state, _ in alone.held) == ["original_not_posted"] * 2
+    assert server.records("account.move") == []
+    post_period(wh, PERIOD, gateway)
+    calls = created(server)
+    again = post_period(wh, PERIOD, gateway, PostingOptions(adjustments_only=True))
+    assert (again.invoices, again.already_posted, again.held) == (2, 2, [])
+    assert created(server) == calls
