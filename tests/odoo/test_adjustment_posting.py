@@ -2,13 +2,12 @@
 linked by reversed_entry_id to the invoice it corrects, over real HTTP to the Odoo test server
 (tests/support/odoo_server.py) with both transports.
 
-The adjustments are written into period_adjustments and period_adjustment_lines by hand, as
-`fusion-rating adjust` issues them (rating.adjust, built apart): the posting only reads them.
+The adjustments are written into period_adjustments and period_adjustment_lines by hand
+(tests.support.adjustments), as `fusion-rating adjust` issues them: posting only reads them.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 from rating import warehouse
 from rating.odoo.posting import PostingOptions, post_period
 from rating.odoo.view import invoice_text
+from tests.support.adjustments import ISSUED, issue
 from tests.support.odoo_server import OdooTestServer
 from tests.support.posting import PERIOD, gateway_for, money
 from tests.support.usage_builder import table
@@ -32,33 +32,6 @@ SUPPLEMENTED = "C1/nexacloud/2026-10"
 SUPPLEMENTARY = f"{SUPPLEMENTED}/r1"
 CREDITED = "C2/nexamaps/2026-10"
 CREDIT_NOTE = f"{CREDITED}/r1"
-ISSUED = dt.date(2026, 12, 2)
-
-
-def issue(wh: Path, key: str, invoice_key: str, kind: str,
-          deltas: list[tuple[str, str]], revision: int = 1) -> None:
-    """An issued revision of `invoice_key`, its lines (product, amount_delta) as given."""
-    customer, service, _ = invoice_key.split("/")
-    net = sum((D(amount) for _, amount in deltas), D(0))
-    with warehouse.writer(wh) as con:
-        warehouse.create_schema(con)
-        old = con.execute("SELECT sum(amount) FROM invoice_lines WHERE invoice_key = ?",
-                          [invoice_key]).fetchone()[0]
-        con.execute(
-            "INSERT INTO period_adjustments (adjustment_key, invoice_key, billing_period, "
-            "customer_key, service, currency, revision, document_kind, delivery, old_amount, "
-            "new_amount, amount_net, amount_document, reason, issued_at, issue_date) "
-            "VALUES (?, ?, ?, ?, ?, 'CAD', ?, ?, 'separate', ?, ?, ?, ?, 'late_usage', "
-            "TIMESTAMP '2026-12-02 07:30:00', ?)",
-            [key, invoice_key, PERIOD, customer, service, revision, kind, old, old + net, net,
-             abs(net), ISSUED])
-        for number, (product, amount) in enumerate(deltas, start=1):
-            con.execute(
-                "INSERT INTO period_adjustment_lines (adjustment_key, revision, billing_period, "
-                "invoice_key, line_number, product_code, description, amount_delta) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [key, revision, PERIOD, invoice_key, number, product,
-                 f"Late usage for October 2026, {product}", D(amount)])
 
 
 @pytest.fixture
