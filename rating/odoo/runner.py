@@ -130,20 +130,7 @@ class PostingRun:
 
     def check_setup(self) -> None:
         """Resolve what the period needs from Odoo's setup, or stop before any invoice."""
-        steps = plan(self.odoo, _period_needs(self.con, self.period, self.options))
-        missing = blocking(steps)
-        if missing:
-            raise OdooError(NOT_SET_UP, _not_set_up(missing))
-        self.records.setup_ids = {(s.kind, s.name): s.record_id for s in steps
-                                  if s.status == "ok" and s.record_id is not None}
-        self.records.lock_date = read_lock_date(self.odoo)
-        last_day = billing_period(self.period).last_day
-        moved = accounting_date(last_day, self.records.lock_date)
-        if moved != last_day:
-            note = (f"{self.period} is inside Odoo's lock date ({self.records.lock_date}): "
-                    f"invoices dated {last_day} are booked on {moved}, the first open date")
-            self.report.notes.append(note)
-            log.warning(note)
+        _check_setup(self)
 
     def batch(self, keys: list[str]) -> None:
         """One search of Odoo for the batch's keys, a decision per key, then the writes:
@@ -160,7 +147,7 @@ class PostingRun:
             return
         originals = sorted({d.original_key for d in docs if d.original_key is not None})
         found = moves_by_key(self.odoo, [d.key for d in docs] + originals)
-        docs = self._linked(docs, found)
+        docs = _linked(self, docs, found)
         new: list[InvoiceDocument] = []
         drafts: dict[str, tuple[InvoiceDocument, Rewrite | Verify]] = {}
         for doc in docs:
@@ -185,25 +172,6 @@ class PostingRun:
             for doc, move_id in verified:
                 self.ledger.note(doc, PostingState.DRAFT, move_id=move_id)
                 self.report.count(PostingState.DRAFT)
-
-    def _linked(self, docs: list[InvoiceDocument], found: dict[str, list[OdooMove]]
-                ) -> list[InvoiceDocument]:
-        """The batch's documents, each adjustment linked to its original invoice as Odoo
-        holds it (its id and number); one whose original is not posted is held."""
-        linked = []
-        for doc in docs:
-            if doc.original_key is None:
-                linked.append(doc)
-                continue
-            moves = found.get(doc.original_key, [])
-            original = link_original(doc.original_key, self.entries.get(doc.original_key),
-                                     moves[0] if len(moves) == 1 else None)
-            if isinstance(original, Hold):
-                self.ledger.hold(doc, original)
-            else:
-                linked.append(dataclasses.replace(doc, original=(original.id,
-                                                                 original.number)))
-        return linked
 
     def _decide(self, doc: InvoiceDocument, moves: list[OdooMove]
                 ) -> Create | Rewrite | Verify | AlreadyPosted | Hold:
@@ -247,6 +215,48 @@ class PostingRun:
         rows = [row for chunk in chunks(list(keys), READ_CHUNK)
                 for row in read_moves(self.odoo, chunk)]
         write_read_back(self.con, self.period, [read_back(keys[row["id"]], row) for row in rows])
+
+
+def _check_setup(run: PostingRun) -> None:
+    """Resolve what the period needs from Odoo's setup, or stop before any invoice."""
+    steps = plan(run.odoo, _period_needs(run.con, run.period, run.options))
+    missing = blocking(steps)
+    if missing:
+        raise OdooError(NOT_SET_UP, _not_set_up(missing))
+    run.records.setup_ids = {(s.kind, s.name): s.record_id for s in steps
+                            if s.status == "ok" and s.record_id is not None}
+    run.records.lock_date = read_lock_date(run.odoo)
+    last_day = billing_period(run.period).last_day
+    moved = accounting_date(last_day, run.records.lock_date)
+    if moved != last_day:
+        note = (f"{run.period} is inside Odoo's lock date ({run.records.lock_date}): "
+                f"invoices dated {last_day} are booked on {moved}, the first open date")
+        run.report.notes.append(note)
+        log.warning(note)
+
+
+def _linked(run: PostingRun, docs: list[InvoiceDocument], found: dict[str, list[OdooMove]]
+            ) -> list[InvoiceDocument]:
+    """The batch's documents, each adjustment linked to its original invoice as Odoo holds it
+    (its id and number); one whose original is not posted is held, unless we posted it
+    already (Odoo holds it whatever became of its original since: it is never written
+    again, only recorded as it stands)."""
+    linked = []
+    for doc in docs:
+        if doc.original_key is None:
+            linked.append(doc)
+            continue
+        moves = found.get(doc.original_key, [])
+        original = link_original(doc.original_key, run.entries.get(doc.original_key),
+                                 moves[0] if len(moves) == 1 else None)
+        own = run.entries.get(doc.key)
+        if not isinstance(original, Hold):
+            linked.append(dataclasses.replace(doc, original=(original.id, original.number)))
+        elif own is not None and own.state.posted_by_us:
+            linked.append(doc)
+        else:
+            run.ledger.hold(doc, original)
+    return linked
 
 
 def _post_batches(run: PostingRun, keys: list[str], progress: Progress) -> None:

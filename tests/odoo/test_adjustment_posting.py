@@ -207,3 +207,16 @@ def test_posting_adjustments_only_leaves_the_invoices_alone(server: OdooTestServ
     again = post_period(wh, PERIOD, gateway, PostingOptions(adjustments_only=True))
     assert (again.invoices, again.already_posted, again.held) == (2, 2, [])
     assert created(server) == calls
+
+
+def test_a_posted_credit_note_stays_posted_when_its_invoice_is_reset_to_draft(
+        server: OdooTestServer, wh: Path) -> None:
+    gateway = gateway_for(server, "json2")
+    post_period(wh, PERIOD, gateway)
+    server.execute("account.move", "button_draft", [by_key(server)[CREDITED]["id"]])
+    again = post_period(wh, PERIOD, gateway)
+    assert [(key, state) for key, state, _ in again.held] == [
+        (CREDITED, "reset_to_draft_in_odoo")]
+    assert table(wh, "odoo_postings", "invoice_key, state", "document_kind IS NOT NULL") == [
+        (SUPPLEMENTARY, "posted"), (CREDIT_NOTE, "posted")]
+    assert again.created == 0
