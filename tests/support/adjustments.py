@@ -26,15 +26,19 @@ def issue(wh: Path, key: str, invoice_key: str, kind: str,
         con.execute(
             "INSERT INTO period_adjustments (adjustment_key, invoice_key, billing_period, "
             "customer_key, service, currency, revision, document_kind, delivery, old_amount, "
-            "new_amount, amount_net, amount_document, reason, issued_at, issue_date) "
+            "new_amount, amount_net, amount_document, reason, reason_text, source_files, "
+            "run_id, issued_at, issue_date) "
             "VALUES (?, ?, ?, ?, ?, 'CAD', ?, ?, 'separate', ?, ?, ?, ?, 'late_usage', "
-            "TIMESTAMP '2026-12-02 07:30:00', ?)",
+            "'Late usage', ['late.parquet'], 'test-run', TIMESTAMP '2026-12-02 07:30:00', ?)",
             [key, invoice_key, PERIOD, customer, service, revision, kind, old, old + net, net,
              abs(net), ISSUED])
         for number, (product, amount) in enumerate(deltas, start=1):
+            # The line's identity is made up: posting reads only its product, text and delta.
             con.execute(
                 "INSERT INTO period_adjustment_lines (adjustment_key, revision, billing_period, "
-                "invoice_key, line_number, product_code, description, amount_delta) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [key, revision, PERIOD, invoice_key, number, product,
-                 f"Late usage for October 2026, {product}", Decimal(amount)])
+                "invoice_key, line_number, subscription_id, charge_id, line_kind, "
+                "product_code, description, old_quantity, new_quantity, old_amount, "
+                "new_amount, amount_delta) "
+                "VALUES (?, ?, ?, ?, ?, 'SUB', ?, 'usage', ?, ?, 0, 0, 0, ?, ?)",
+                [key, revision, PERIOD, invoice_key, number, f"charge-{number}", product,
+                 f"Late usage for October 2026, {product}", Decimal(amount), Decimal(amount)])
