@@ -12,9 +12,10 @@ The posting runs as its own process (`python -m rating.cli post`) and is killed 
   total - 1 of the clean run's calls.
 Then a second run finishes the job, and Odoo and the ledger are checked.
 
-Adjustments (issue 13) are killed the same way at every Odoo call: the period's invoices are
-posted first (in the test), then adjustments are issued and a killed run posts them; after the
-second run each adjustment key holds exactly one document, of its type, linked to its invoice.
+Adjustments (issue 13) are killed the same way, at every Odoo call and at seeded random points:
+the period's invoices are posted first (in the test), then adjustments are issued and a killed
+run posts them; after the second run each adjustment key holds exactly one document, of its
+type, linked to its invoice.
 """
 
 from __future__ import annotations
@@ -231,3 +232,47 @@ def test_adjustments_killed_at_every_odoo_call_then_rerun(closed_warehouse: Path
             running.append(poster(wh, server, transport))
             assert running[0].wait(timeout=120) == -signal.SIGKILL, f"call {index}"
             finish_and_check_adjustments(wh, server, transport)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_adjustments_killed_at_random_points_mid_posting_then_rerun(closed_warehouse: Path,
+                                                                    tmp_path: Path,
+                                                                    transport: str) -> None:
+    with OdooTestServer() as server:
+        set_up(server)
+        wh = posted_then_adjusted(closed_warehouse, tmp_path / "clean.duckdb", server,
+                                  transport)
+        before = len(server.calls)
+        server.inject(Fault("slow", times=10**9, seconds=SLOW))
+        process = poster(wh, server, transport)
+        assert process.wait(timeout=120) == 0, process.stderr.read() if process.stderr else ""
+        if process.stderr is not None:
+            process.stderr.close()
+        total = len(server.calls) - before
+    chance = random.Random(f"20261201-adjustments-{transport}")
+    made: list[int] = []
+    for attempt in range(KILLS // 2):
+        k, delay = chance.randint(1, total - 2), chance.uniform(0, 1.5 * SLOW)
+        with OdooTestServer() as server:
+            set_up(server)
+            wh = posted_then_adjusted(closed_warehouse, tmp_path / f"random-{attempt}.duckdb",
+                                      server, transport)
+            before = len(server.calls)
+            server.inject(Fault("slow", times=10**9, seconds=SLOW))
+            process = poster(wh, server, transport)
+            deadline = time.monotonic() + 120
+            while len(server.calls) - before < k:  # call k applied, its answer held back
+                assert process.poll() is None, f"attempt {attempt}: ended before call {k}"
+                assert time.monotonic() < deadline, f"attempt {attempt}: no call {k}"
+                time.sleep(0.001)
+            time.sleep(delay)
+            process.send_signal(signal.SIGKILL)
+            assert process.wait(timeout=60) == -signal.SIGKILL, f"attempt {attempt}"
+            if process.stderr is not None:
+                process.stderr.close()
+            time.sleep(0.1)  # a call sent just before the kill is recorded too
+            made.append(len(server.calls) - before)
+            assert 1 <= made[-1] <= total - 1, f"attempt {attempt}: {made[-1]} of {total} calls"
+            server.clear_faults()
+            finish_and_check_adjustments(wh, server, transport)
+    assert len(set(made)) > 1, made  # different points, not the same one again
