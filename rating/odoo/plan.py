@@ -153,11 +153,13 @@ class Verified:
 @dataclass(frozen=True)
 class AlreadyPosted:
     """Odoo holds the invoice posted and it is ours. `reworded`: we had posted it, and this
-    version words it otherwise (descriptions, booking settings) with the same lines."""
+    version words it otherwise (descriptions, booking settings) with the same lines. `state`:
+    what the ledger records (settled_by_adjustment stays so)."""
 
     move_id: int
     number: str | None
     reworded: bool = False
+    state: PostingState = PostingState.POSTED
 
 
 @dataclass(frozen=True)
@@ -245,7 +247,7 @@ def _posted_in_odoo(entry: LedgerEntry | None, rated: Rated,
                     move: OdooMove) -> AlreadyPosted | CompareLines | Hold:
     if entry is not None and entry.state is PostingState.SETTLED_BY_ADJUSTMENT:
         # Its difference was billed by an adjustment: ours as it stands, never flagged again.
-        return AlreadyPosted(move.id, move.number)
+        return AlreadyPosted(move.id, move.number, state=PostingState.SETTLED_BY_ADJUSTMENT)
     if not _recorded_as_posted(entry, rated) and move.untaxed == rated.untaxed and \
             move.currency == rated.currency:
         return CompareLines(move)

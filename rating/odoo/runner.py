@@ -186,10 +186,9 @@ class PostingRun:
     def _already_posted(self, doc: InvoiceDocument, posted: AlreadyPosted) -> None:
         if posted.reworded:
             self.reworded += 1  # worded otherwise (descriptions, booking settings)
-        self.ledger.note(doc, PostingState.POSTED, move_id=posted.move_id,
-                         number=posted.number)
+        self.ledger.note(doc, posted.state, move_id=posted.move_id, number=posted.number)
         self.report.already_posted += 1
-        self.report.count(PostingState.POSTED)
+        self.report.count(posted.state)
 
     def _verify(self, drafts: list[tuple[InvoiceDocument, int]]
                 ) -> list[tuple[InvoiceDocument, int]]:

@@ -220,3 +220,19 @@ def test_a_posted_credit_note_stays_posted_when_its_invoice_is_reset_to_draft(
     assert table(wh, "odoo_postings", "invoice_key, state", "document_kind IS NOT NULL") == [
         (SUPPLEMENTARY, "posted"), (CREDIT_NOTE, "posted")]
     assert again.created == 0
+
+
+def test_an_invoice_settled_by_an_adjustment_stays_settled_run_after_run(
+        server: OdooTestServer, wh: Path) -> None:
+    gateway = gateway_for(server, "json2")
+    post_period(wh, PERIOD, gateway)
+    with duckdb.connect(str(wh)) as con:  # as `adjust --settle` records it (WP6)
+        con.execute("UPDATE odoo_postings SET state = 'settled_by_adjustment' "
+                    "WHERE invoice_key = ?", [CREDITED])
+        con.execute("UPDATE invoice_lines SET amount = amount + 1 WHERE invoice_key = ? "
+                    "AND line_number = 1", [CREDITED])
+    for _ in range(2):
+        again = post_period(wh, PERIOD, gateway)
+        assert (again.held, again.created) == ([], 0)
+        assert table(wh, "odoo_postings", "state", f"invoice_key = '{CREDITED}'") == [
+            ("settled_by_adjustment",)]

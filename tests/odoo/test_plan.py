@@ -346,7 +346,8 @@ def test_an_original_key_holding_a_credit_note_in_odoo_is_not_linked_to() -> Non
 
 def test_an_invoice_settled_by_an_adjustment_is_already_posted_whatever_its_content() -> None:
     settled = entry(PostingState.SETTLED_BY_ADJUSTMENT, "hash-before")
-    assert decision(settled, posted(untaxed="90.00")) == AlreadyPosted(7, "INV/2026/00001")
+    assert decision(settled, posted(untaxed="90.00")) == AlreadyPosted(
+        7, "INV/2026/00001", state=PostingState.SETTLED_BY_ADJUSTMENT)
 
 
 def test_an_invoice_settled_by_an_adjustment_counts_as_posted_by_us() -> None:
