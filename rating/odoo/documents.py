@@ -54,11 +54,7 @@ def documents(con: Any, period: str, keys: Sequence[str], options: PostingOption
     for key in keys:
         lines = by_key[key]
         first = lines[0]
-        customer = Customer(ref=first["customer_key"], name=first["partner_name"],
-                            email=first["email"], country=first["country"],
-                            province=first["province"], street=first["street"],
-                            city=first["city"], postal_code=first["postal_code"],
-                            language=first["language"])
+        customer = customer_of(first)
         rated = [RatedLine(product_code=r["product_code"], description=r["description"],
                            quantity=r["quantity"], billable_units=r["billable_units"],
                            amount=r["amount"], model=r["model"], unit=r["unit"],
@@ -76,6 +72,13 @@ def documents(con: Any, period: str, keys: Sequence[str], options: PostingOption
         except NotPostable as exc:
             yield Unpostable(key, first["customer_key"], service,
                              sum((r.amount for r in rated), D0), str(exc))
+
+
+def customer_of(row: dict[str, Any]) -> Customer:
+    """The partner details of a document's first row (the view customers' columns)."""
+    return Customer(ref=row["customer_key"], name=row["partner_name"], email=row["email"],
+                    country=row["country"], province=row["province"], street=row["street"],
+                    city=row["city"], postal_code=row["postal_code"], language=row["language"])
 
 
 def product_specs(con: Any, options: PostingOptions, codes: list[str]

@@ -28,7 +28,7 @@ MONEY = pa.decimal128(38, 2)
 READBACK_COLUMNS = (
     ("invoice_key", pa.string()), ("odoo_move_id", pa.int64()), ("odoo_number", pa.string()),
     ("odoo_state", pa.string()), ("odoo_untaxed", MONEY), ("odoo_tax", MONEY),
-    ("odoo_total", MONEY))
+    ("odoo_total", MONEY), ("odoo_reversed_entry_id", pa.int64()))
 OUTBOX_COLUMNS = (
     ("invoice_key", pa.string()), ("customer_key", pa.string()), ("service", pa.string()),
     ("content_hash", pa.string()), ("amount_untaxed", MONEY), ("line_count", pa.int32()),
@@ -37,7 +37,8 @@ LEDGER_STEP_COLUMNS = (
     ("invoice_key", pa.string()), ("customer_key", pa.string()), ("service", pa.string()),
     ("content_hash", pa.string()), ("amount_untaxed", MONEY), ("odoo_move_id", pa.int64()),
     ("odoo_number", pa.string()), ("state", pa.string()), ("attempts", pa.int32()),
-    ("last_error", pa.string()))
+    ("last_error", pa.string()), ("document_kind", pa.string()),
+    ("original_move_id", pa.int64()))
 
 
 @dataclass
@@ -113,7 +114,8 @@ class PostingLedger:
         """Note a step of the invoice; `content_hash`: what Odoo's invoice holds when it is
         not today's content (a refused rewrite, an invoice out of our hands)."""
         self._note(doc.key, doc.customer.ref, doc.service, content_hash or doc.content_hash,
-                   doc.untaxed, move_id, number, state, attempts, error)
+                   doc.untaxed, move_id, number, state, attempts, error,
+                   (doc.document_kind, doc.original[0] if doc.original else None))
 
     def hold(self, doc: InvoiceDocument, hold: Hold) -> None:
         """Note a held invoice (unless the ledger keeps what it says) and report it."""
@@ -135,9 +137,10 @@ class PostingLedger:
 
     def _note(self, key: str, customer: str, service: str, content_hash: str,
               amount: Decimal, move_id: int | None, number: str | None, state: PostingState,
-              attempts: int, error: str | None) -> None:
+              attempts: int, error: str | None,
+              adjustment: tuple[str | None, int | None] = (None, None)) -> None:
         """One step per key is written: the last state, the attempts summed, the last known
-        id and number."""
+        id and number. `adjustment`: an adjustment's kind and original Odoo move."""
         earlier = self.pending.get(key)
         if earlier is not None:
             attempts += earlier["attempts"]
@@ -146,7 +149,9 @@ class PostingLedger:
         self.pending[key] = {"invoice_key": key, "customer_key": customer, "service": service,
                              "content_hash": content_hash, "amount_untaxed": amount,
                              "odoo_move_id": move_id, "odoo_number": number,
-                             "state": state.value, "attempts": attempts, "last_error": error}
+                             "state": state.value, "attempts": attempts, "last_error": error,
+                             "document_kind": adjustment[0],
+                             "original_move_id": adjustment[1]}
 
     def flush(self) -> None:
         """Write the noted steps in one statement. Flushed before every create (so a key's

@@ -20,15 +20,18 @@ from rating.odoo.records import OdooRecords
 from rating.odoo.setup import KEY_FIELD
 
 MOVE_FIELDS = ["id", KEY_FIELD, "ref", "state", "name", "amount_untaxed", "amount_tax",
-               "amount_total", "currency_id"]
+               "amount_total", "currency_id", "move_type", "reversed_entry_id"]
+# Invoices and adjustments (supplementary invoices are invoices, credit notes out_refund): a key
+# is searched among both, so that a move of the wrong type under it is seen, never duplicated.
+MOVE_TYPES = ["out_invoice", "out_refund"]
 READ_CHUNK = 200
 
 
 def moves_by_key(odoo: Gateway, keys: list[str]) -> dict[str, list[OdooMove]]:
-    """Odoo's customer invoices per key: by x_fc_billing_key, or by `ref` for one posted
-    before the field existed."""
+    """Odoo's customer invoices and credit notes per key: by x_fc_billing_key, or by `ref`
+    for one posted before the field existed."""
     rows = odoo.call("account.move", "search_read",
-                     domain=[["move_type", "=", "out_invoice"], "|",
+                     domain=[["move_type", "in", MOVE_TYPES], "|",
                              [KEY_FIELD, "in", keys], ["ref", "in", keys]],
                      fields=MOVE_FIELDS, order="id")
     wanted = set(keys)
@@ -51,7 +54,16 @@ def odoo_move(row: dict[str, Any]) -> OdooMove:
     currency = row.get("currency_id")  # [id, name], or False
     return OdooMove(id=int(row["id"]), key=row[KEY_FIELD] or None, state=row["state"],
                     number=invoice_number(row["name"]), untaxed=money(row["amount_untaxed"]),
-                    currency=currency[1] if isinstance(currency, list) else None)
+                    currency=currency[1] if isinstance(currency, list) else None,
+                    move_type=row.get("move_type") or "out_invoice",
+                    reversed_entry_id=many2one_id(row.get("reversed_entry_id")))
+
+
+def many2one_id(value: Any) -> int | None:
+    """A many2one as Odoo reads it ([id, display name], a bare id, or False): its id."""
+    if isinstance(value, list | tuple):
+        return int(value[0]) if value else None
+    return None if value in (False, None) else int(value)
 
 
 def read_back(key: str, row: dict[str, Any]) -> dict[str, Any]:
@@ -59,7 +71,8 @@ def read_back(key: str, row: dict[str, Any]) -> dict[str, Any]:
     return {"invoice_key": key, "odoo_move_id": row["id"],
             "odoo_number": invoice_number(row["name"]), "odoo_state": row["state"],
             "odoo_untaxed": money(row["amount_untaxed"]), "odoo_tax": money(row["amount_tax"]),
-            "odoo_total": money(row["amount_total"])}
+            "odoo_total": money(row["amount_total"]),
+            "odoo_reversed_entry_id": many2one_id(row.get("reversed_entry_id"))}
 
 
 def lines_are_ours(odoo: Gateway, records: OdooRecords, doc: InvoiceDocument,

@@ -25,6 +25,8 @@ class PostingOptions:
     create_missing_products: create a catalog product missing in Odoo as a service product
         (False: its invoices are held as rejected, naming the product).
     precision: the precision of a dry run (a real run reads Odoo's).
+    adjustments_only: post only the adjustments issued for the period (the nightly's), not
+        its invoices.
     settle_seconds: after a create whose answer was lost and whose invoices Odoo does not
         show, how long to wait before creating them again: Odoo may still be working on that
         request (its workers are killed after limit_time_real, 120 s by default).
@@ -37,6 +39,7 @@ class PostingOptions:
     services: Mapping[str, ServiceAccounting] = field(default_factory=dict)
     create_missing_products: bool = True
     precision: Precision = field(default_factory=Precision)
+    adjustments_only: bool = False
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:

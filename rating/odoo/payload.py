@@ -125,7 +125,13 @@ class OdooLine:
 
 @dataclass(frozen=True)
 class InvoiceDocument:
-    """One draft customer invoice, by natural keys (ids are resolved when posting)."""
+    """One draft customer invoice, by natural keys (ids are resolved when posting).
+
+    An adjustment (issue 13) is one too: `move_type` out_invoice for a supplementary invoice
+    (its lines may be negative, its total not), out_refund for a credit note (amounts credited
+    are positive); `original_key` names the invoice it corrects. `original` is that invoice in
+    Odoo (id, number), resolved by the posting run before the document is written: not content.
+    """
 
     key: str
     billing_period: str
@@ -138,10 +144,25 @@ class InvoiceDocument:
     rated_untaxed: Decimal
     content_hash: str
     origin: str = ""
+    move_type: str = "out_invoice"
+    original_key: str | None = None
+    original: tuple[int, str | None] | None = None  # the original's Odoo id and number
 
     @property
     def journal(self) -> str | None:
         return self.booking.journal
+
+    @property
+    def document_kind(self) -> str | None:
+        """odoo_postings.document_kind: None for an invoice, else the adjustment's kind."""
+        if self.original_key is None:
+            return None
+        return "credit_note" if self.move_type == "out_refund" else "supplementary_invoice"
+
+    @property
+    def reversed_entry_id(self) -> int | None:
+        """The Odoo move a credit note reverses (None for an invoice or before it is linked)."""
+        return self.original[0] if self.move_type == "out_refund" and self.original else None
 
     @property
     def untaxed(self) -> Decimal:
@@ -151,7 +172,8 @@ class InvoiceDocument:
         """The payload as written to odoo_outbox and hashed (decimals as strings)."""
         c, b = self.customer, self.booking
         return {
-            "x_fc_billing_key": self.key, "move_type": "out_invoice",
+            "x_fc_billing_key": self.key, "move_type": self.move_type,
+            "original_key": self.original_key,
             "invoice_origin": self.origin, "invoice_date": self.invoice_date.isoformat(),
             "currency": self.currency, "journal": b.journal, "payment_term": b.payment_term,
             "income_account": b.income_account, "analytic_account": b.analytic_account,
@@ -170,8 +192,10 @@ class InvoiceDocument:
 def build_document(key: str, billing_period: str, service: str, currency: str,
                    invoice_date: dt.date, booking: ServiceAccounting, customer: Customer,
                    lines: Sequence[RatedLine], precision: Precision,
-                   origin: str = "") -> InvoiceDocument:
-    """The invoice to post; raises NotPostable when a line cannot be posted exactly."""
+                   origin: str = "", move_type: str = "out_invoice",
+                   original_key: str | None = None) -> InvoiceDocument:
+    """The invoice (or adjustment) to post; raises NotPostable when a line cannot be posted
+    exactly, or when its total is negative (Odoo refuses to post it, whatever the type)."""
     try:
         odoo_lines = tuple(odoo_line(line, precision) for line in lines)
     except InvalidOperation:  # a quantity beyond what Decimal's context can round
@@ -180,9 +204,13 @@ def build_document(key: str, billing_period: str, service: str, currency: str,
     document = InvoiceDocument(key, billing_period, service, currency, invoice_date, booking,
                                customer, odoo_lines, rated,
                                _content_hash(key, lines, customer, currency, booking,
-                                             invoice_date), origin)
+                                             invoice_date, move_type, original_key), origin,
+                               move_type, original_key)
     if document.untaxed != rated:  # the strategy guarantees it; a wrong invoice is never sent
         raise NotPostable(f"{key}: lines give {document.untaxed}, rated {rated}")
+    if original_key is not None and rated <= 0:
+        # An adjustment's total is what it bills (or credits): never negative, never nothing.
+        raise NotPostable(f"{key}: an adjustment totalling {rated} cannot be posted")
     return document
 
 
@@ -300,7 +328,8 @@ def _checked(line: RatedLine, name: str, quantity: Decimal, price: Decimal,
 
 
 def _content_hash(key: str, lines: Sequence[RatedLine], customer: Customer, currency: str,
-                  booking: ServiceAccounting, invoice_date: dt.date) -> str:
+                  booking: ServiceAccounting, invoice_date: dt.date,
+                  move_type: str = "out_invoice", original_key: str | None = None) -> str:
     """What the invoice says and how it is booked, whatever Odoo's precision and the partner's
     current details: a change of either is not a change of the invoice. (A posted invoice
     whose hash differs but whose lines and amounts are the same is not changed either:
@@ -312,6 +341,9 @@ def _content_hash(key: str, lines: Sequence[RatedLine], customer: Customer, curr
                "invoice_date": invoice_date.isoformat(),
                "lines": [[line.product_code, line_name(line), str(line.amount)]
                          for line in lines]}
+    if original_key is not None:
+        # Only for adjustments: an invoice's hash stays what earlier versions recorded.
+        content |= {"move_type": move_type, "original_key": original_key}
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

@@ -13,6 +13,11 @@ with one decision; the runner (rating.odoo.runner) does the calls and applies it
   (`judge_posted`, once the runner has compared them);
 - `Hold`: left alone, with the state and the reason a person reads.
 
+Adjustments (issue 13: a supplementary invoice, or a credit note linked by `reversed_entry_id`
+to the invoice it corrects) go through the same decisions under their own keys; only the move
+type must match (`WRONG_TYPE_IN_ODOO` otherwise), the link is verified with the total before
+posting (`LINK_MISMATCH`), and `link_original` says whether the original can be linked to.
+
 The states a key goes through are one enum, `PostingState`; its values are the strings of
 odoo_postings.state (and of the run's report), unchanged.
 """
@@ -44,11 +49,18 @@ class PostingState(StrEnum):
     CREATE_UNCONFIRMED = "create_unconfirmed"  # a create's answer was lost
     UNREACHABLE = "unreachable"  # named by the table's documentation; no run writes it
     DRY_RUN = "dry_run"  # a dry run's count in its report; never in the ledger
+    # An adjustment whose original invoice is not posted (by us) in Odoo: nothing to link to.
+    ORIGINAL_NOT_POSTED = "original_not_posted"
+    WRONG_TYPE_IN_ODOO = "wrong_type_in_odoo"  # the key's move is of another type in Odoo
+    LINK_MISMATCH = "link_mismatch"  # the draft credit note reverses another move: left in draft
+    # Posted, then settled by an adjustment (`adjust --settle`): never flagged again.
+    SETTLED_BY_ADJUSTMENT = "settled_by_adjustment"
 
     @property
     def posted_by_us(self) -> bool:
         """Odoo holds the invoice we posted, whatever happens to our content."""
-        return self in (PostingState.POSTED, PostingState.CHANGED_AFTER_POSTING)
+        return self in (PostingState.POSTED, PostingState.CHANGED_AFTER_POSTING,
+                        PostingState.SETTLED_BY_ADJUSTMENT)
 
     @property
     def left_to_a_person(self) -> bool:
@@ -80,12 +92,14 @@ class LedgerEntry:
 @dataclass(frozen=True)
 class Rated:
     """What we rate today under a key: the invoice's content hash, untaxed total and
-    currency."""
+    currency; its move type, and for a credit note the Odoo id of the invoice it reverses."""
 
     key: str
     content_hash: str
     untaxed: Decimal
     currency: str
+    move_type: str = "out_invoice"
+    reversed_entry_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,7 @@ class OdooMove:
     key: its x_fc_billing_key (None: it carries the key in `ref`, an earlier version's way).
     state: Odoo's (draft, posted, cancel). number: None until it is posted.
     currency: the currency's name (None when Odoo does not say).
+    move_type: out_invoice or out_refund. reversed_entry_id: the move a credit note reverses.
     """
 
     id: int
@@ -103,6 +118,8 @@ class OdooMove:
     number: str | None
     untaxed: Decimal
     currency: str | None
+    move_type: str = "out_invoice"
+    reversed_entry_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -136,11 +153,13 @@ class Verified:
 @dataclass(frozen=True)
 class AlreadyPosted:
     """Odoo holds the invoice posted and it is ours. `reworded`: we had posted it, and this
-    version words it otherwise (descriptions, booking settings) with the same lines."""
+    version words it otherwise (descriptions, booking settings) with the same lines. `state`:
+    what the ledger records (settled_by_adjustment stays so)."""
 
     move_id: int
     number: str | None
     reworded: bool = False
+    state: PostingState = PostingState.POSTED
 
 
 @dataclass(frozen=True)
@@ -180,6 +199,13 @@ def decide(entry: LedgerEntry | None, rated: Rated, moves: Sequence[OdooMove],
     if not moves:
         return _nothing_in_odoo(entry, now, settle_seconds)
     move = moves[0]
+    if move.move_type != rated.move_type:
+        # Never adopted nor rewritten: Odoo lets a person change a move's type, and a credit
+        # note held as an invoice would bill the customer instead of crediting them.
+        return Hold(PostingState.WRONG_TYPE_IN_ODOO,
+                    f"Odoo move {move.id} under this key is a {_type_name(move.move_type)}, "
+                    f"we issue a {_type_name(rated.move_type)}: left to a person", move.id,
+                    content_hash=entry.content_hash if entry is not None else None)
     # The hash of what Odoo's invoice holds, when it is out of our hands.
     kept = entry.content_hash if entry is not None else None
     if move.state == "cancel":
@@ -219,6 +245,9 @@ def _nothing_in_odoo(entry: LedgerEntry | None, now: dt.datetime,
 
 def _posted_in_odoo(entry: LedgerEntry | None, rated: Rated,
                     move: OdooMove) -> AlreadyPosted | CompareLines | Hold:
+    if entry is not None and entry.state is PostingState.SETTLED_BY_ADJUSTMENT:
+        # Its difference was billed by an adjustment: ours as it stands, never flagged again.
+        return AlreadyPosted(move.id, move.number, state=PostingState.SETTLED_BY_ADJUSTMENT)
     if not _recorded_as_posted(entry, rated) and move.untaxed == rated.untaxed and \
             move.currency == rated.currency:
         return CompareLines(move)
@@ -253,7 +282,41 @@ def verify_draft(rated: Rated, move_id: int, move: OdooMove | None) -> Verified 
         return Hold(PostingState.AMOUNT_MISMATCH,
                     f"Odoo computes {move.untaxed} untaxed, we rated {rated.untaxed}: left in "
                     "draft", move_id)
+    if move.reversed_entry_id != rated.reversed_entry_id:
+        # Odoo reconciles a posted credit note with the move it names: never post it linked
+        # to another invoice (or to none).
+        return Hold(PostingState.LINK_MISMATCH,
+                    f"Odoo move {move_id} reverses {_move_name(move.reversed_entry_id)}, it "
+                    f"should reverse {_move_name(rated.reversed_entry_id)}: left in draft",
+                    move_id)
     return Verified(move_id)
+
+
+def link_original(original_key: str, entry: LedgerEntry | None,
+                  move: OdooMove | None) -> OdooMove | Hold:
+    """The original invoice an adjustment refers to (a credit note's reversed_entry_id):
+    only one we posted (the ledger says so) that Odoo holds posted, as an invoice."""
+    if entry is None or not entry.state.posted_by_us:
+        ours = "never posted" if entry is None else entry.state.value
+        return Hold(PostingState.ORIGINAL_NOT_POSTED,
+                    f"the original invoice {original_key} is {ours} in odoo_postings: the "
+                    "adjustment waits until it is posted")
+    if move is None or move.state != "posted" or move.move_type != "out_invoice":
+        found = "not in Odoo" if move is None else \
+            f"a {_type_name(move.move_type)} in state {move.state} (Odoo move {move.id})"
+        return Hold(PostingState.ORIGINAL_NOT_POSTED,
+                    f"the original invoice {original_key} is {found}: the adjustment waits "
+                    "until it is posted there")
+    return move
+
+
+def _type_name(move_type: str) -> str:
+    return {"out_invoice": "customer invoice", "out_refund": "credit note"}.get(move_type,
+                                                                                move_type)
+
+
+def _move_name(move_id: int | None) -> str:
+    return "no move" if move_id is None else f"move {move_id}"
 
 
 def hold_not_postable(entry: LedgerEntry | None, problem: str) -> Hold:

@@ -24,6 +24,10 @@ stops, naming what is missing, before any invoice when something is. Per batch:
 Odoo not answering (after the gateway's retries of reads) stops the run with `PostingFailed`,
 naming what was and was not posted; the next run resumes from Odoo's state.
 
+Adjustments issued for the period (period_adjustments, issue 13: supplementary invoices and
+credit notes linked to the invoice they correct) are posted after its invoices, the same way,
+under their own keys (rating.odoo.sources).
+
 Where: what to do with each key is decided in rating.odoo.plan (pure), done by
 rating.odoo.runner with Odoo's invoices through rating.odoo.moves, and written down in
 rating.odoo.ledger (odoo_postings, odoo_outbox, reconciliation_odoo).
@@ -36,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from rating import warehouse
+from rating.adjust.documents import ADJUSTMENTS
 from rating.odoo.documents import Unpostable, documents
 from rating.odoo.gateway import Gateway, OdooError, OdooUnreachable
 from rating.odoo.ledger import PostingReport, write_outbox, write_reconciliation
@@ -44,6 +49,7 @@ from rating.odoo.payload import InvoiceDocument
 from rating.odoo.plan import PostingState
 from rating.odoo.runner import PostingRun, chunks
 from rating.odoo.setup import NOT_SET_UP
+from rating.odoo.sources import INVOICES, DocumentSource
 from rating.periods import billing_period
 from rating.progress import SILENT, Progress, count
 
@@ -68,25 +74,29 @@ def post_period(database: Path | str, period: str, gateway: Gateway | None,
                 options: PostingOptions | None = None,
                 settings: warehouse.WarehouseSettings | None = None,
                 progress: Progress = SILENT) -> PostingReport:
-    """Post the period's invoice_lines (a dry run into odoo_outbox when `gateway` is None) and
-    rewrite reconciliation_odoo for the period; each step reported to `progress`."""
+    """Post the period's invoice_lines, then the adjustments issued for it (a dry run into
+    odoo_outbox when `gateway` is None) and rewrite reconciliation_odoo for the period; each
+    step reported to `progress`."""
     options = options or PostingOptions()
     billing_period(period)  # validates the code
     with warehouse.writer(database, settings) as con:
         warehouse.create_schema(con)
         with progress.step(f"{period}'s invoices") as step:
-            keys = [row["invoice_key"] for row in warehouse.rows(
-                con, "odoo/invoice_keys", {"billing_period": period})]
-            step.report(f"{count(len(keys), 'invoices')} to post")
+            sources = [(source, source.keys(con, period)) for source in (
+                (ADJUSTMENTS,) if options.adjustments_only else (INVOICES, ADJUSTMENTS))]
+            keys = [key for _, source_keys in sources for key in source_keys]
+            adjustments = len(sources[-1][1])
+            step.report(f"{count(len(keys) - adjustments, 'invoices')} to post" + (
+                f" and {count(adjustments, 'adjustments')}" if adjustments else ""))
         if gateway is None:
-            return _dry_run(con, period, keys, options, progress)
+            return _dry_run(con, period, sources, options, progress)
         if options.post and not warehouse.value(con, "rate/period_closed",
                                                 {"billing_period": period}):
             raise PeriodOpen(f"{period} is still open: invoices are posted once the period is "
                              f"closed (close it first, or post drafts only)")
         run = PostingRun(con, gateway, period, options)
         try:
-            return run.run(keys, progress)
+            return run.run(sources, progress)
         except (OdooUnreachable, OdooError) as exc:
             raise _failed(run, exc, len(keys)) from None
 
@@ -103,8 +113,9 @@ def _failed(run: PostingRun, exc: OdooUnreachable | OdooError, invoices: int) ->
         f"twice, run again to resume.", run.report)
 
 
-def _dry_run(con: Any, period: str, keys: list[str], options: PostingOptions,
-             progress: Progress) -> PostingReport:
+def _dry_run(con: Any, period: str, sources: list[tuple[DocumentSource, list[str]]],
+             options: PostingOptions, progress: Progress) -> PostingReport:
+    keys = [(source, key) for source, source_keys in sources for key in source_keys]
     report = PostingReport(period, dry_run=True, invoices=len(keys))
     with (progress.step("writing odoo_outbox (dry run)", total=len(keys),
                         unit="invoices") as step,
@@ -112,7 +123,7 @@ def _dry_run(con: Any, period: str, keys: list[str], options: PostingOptions,
         warehouse.run(con, "odoo/delete_period_outbox", {"billing_period": period})
         for batch in chunks(keys, options.batch_size):
             rows: list[dict[str, Any]] = []
-            for doc in documents(con, period, batch, options, lambda _: options.precision):
+            for doc in _documents(con, period, batch, options):
                 if isinstance(doc, InvoiceDocument):
                     rows.append(_outbox_row(doc))
                     report.count(PostingState.DRY_RUN)
@@ -128,6 +139,16 @@ def _dry_run(con: Any, period: str, keys: list[str], options: PostingOptions,
         write_reconciliation(con, period, dry_run=True)
         step.report(f"{count(len(keys), 'invoices')}, {len(report.held):,} not postable")
     return report
+
+
+def _documents(con: Any, period: str, batch: list[tuple[DocumentSource, str]],
+               options: PostingOptions) -> list[InvoiceDocument | Unpostable]:
+    """A batch of the dry run (it may hold keys of both sources), at the options' precision."""
+    found: list[InvoiceDocument | Unpostable] = []
+    for source in dict.fromkeys(source for source, _ in batch):
+        found += source.build(con, period, [key for s, key in batch if s is source], options,
+                              lambda _: options.precision)
+    return found
 
 
 def _outbox_row(doc: InvoiceDocument) -> dict[str, Any]:

@@ -75,13 +75,14 @@ class OdooRecords:
         # Optional: without the Analytic Accounting setting, the lines carry no analytic split.
         analytic = self.setup_id("analytic account", booking.analytic_account or "")
         values: dict[str, Any] = {
-            "move_type": "out_invoice", "partner_id": partner, "x_fc_billing_key": doc.key,
+            "move_type": doc.move_type, "partner_id": partner, "x_fc_billing_key": doc.key,
             "invoice_origin": doc.origin, "invoice_date": doc.invoice_date.isoformat(),
             "date": accounting_date(doc.invoice_date, self.lock_date).isoformat(),
             "currency_id": currency_id,
             "invoice_line_ids": [[0, 0, self._line_values(line, products, account, analytic)]
                                  for line in doc.lines],
         }
+        values |= _link_values(doc)
         if booking.journal:
             values["journal_id"] = self._set_up("journal", booking.journal)
         if booking.payment_term:
@@ -109,6 +110,23 @@ class OdooRecords:
                             f"the {kind} {name!r} is not in Odoo: run `fusion-rating odoo "
                             "setup` to see what posting needs, `--apply` to create it")
         return found
+
+
+def _link_values(doc: InvoiceDocument) -> dict[str, Any]:
+    """An adjustment names the invoice it corrects as Odoo's reversal wizard does (`ref`);
+    a credit note is also linked to it (reversed_entry_id: Odoo reconciles the two when the
+    credit note is posted). Odoo 19 without account_debit_note has no debit_origin_id: a
+    supplementary invoice says what it supplements in `ref` only."""
+    if doc.original_key is None:
+        return {}
+    if doc.original is None:  # the posting run links it before writing; never sent unlinked
+        raise OdooError("fusion_rating.Unlinked",
+                        f"{doc.key}: the original invoice {doc.original_key} is not linked")
+    move_id, number = doc.original
+    shown = number or doc.original_key
+    if doc.move_type == "out_refund":
+        return {"reversed_entry_id": move_id, "ref": f"Reversal of: {shown}"}
+    return {"ref": f"Supplement to: {shown}"}
 
 
 def read_precision(gateway: Gateway, currency: str) -> tuple[Precision, int]:

@@ -2,22 +2,25 @@
 rating.odoo.plan what to do, and does it.
 
 The run first resolves what the period's invoices need from Odoo's setup (rating.odoo.setup)
-and stops, naming what is missing, before any invoice when something is. Then per batch: the
-documents (rating.odoo.documents), one search of Odoo for the batch's keys, one decision per
-key, then the writes in order (rating.odoo.moves): create the new invoices, rewrite the drafts
-whose content changed, verify every draft's total, post the verified ones. Last, every invoice
-the ledger knows is read back into reconciliation_odoo (rating.odoo.ledger).
+and stops, naming what is missing, before any invoice when something is. Then, source after
+source (rating.odoo.sources: the invoices, then the adjustments issued for the period), per
+batch: the documents, one search of Odoo for the batch's keys (and an adjustment's original
+invoice), one decision per key, then the writes in order (rating.odoo.moves): create the new
+invoices, rewrite the drafts whose content changed, verify every draft's total (and a credit
+note's link), post the verified ones. Last, every invoice the ledger knows is read back into
+reconciliation_odoo (rating.odoo.ledger).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from rating import warehouse
-from rating.odoo.documents import documents, product_specs
+from rating.odoo.documents import product_specs
 from rating.odoo.gateway import Gateway, OdooError, OdooUnreachable
 from rating.odoo.ledger import (
     PostingLedger,
@@ -51,14 +54,17 @@ from rating.odoo.plan import (
     decide,
     hold_not_postable,
     judge_posted,
+    link_original,
     verify_draft,
 )
 from rating.odoo.records import OdooRecords, accounting_date, read_lock_date
 from rating.odoo.setup import NOT_SET_UP, UNITS, Needs, Step, blocking, plan
+from rating.odoo.sources import INVOICES, DocumentSource
 from rating.periods import billing_period
 from rating.progress import SILENT, Progress, count
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class PostingRun:
@@ -79,13 +85,16 @@ class PostingRun:
         self.writer = InvoiceWriter(gateway, self.records, self.ledger)
         self.reworded = 0  # posted invoices whose descriptions this version words otherwise
         self.finished = 0  # keys whose batch is done
+        self.source = INVOICES
 
-    def run(self, keys: list[str], progress: Progress = SILENT) -> PostingReport:
-        """Post the keys; Odoo refusing a call every invoice needs, or not answering, stops
-        the run (OdooError, OdooUnreachable) with what was done written down."""
-        self.report.invoices = len(keys)
-        # Each key is in one batch only: what the ledger said at the start is what it says
-        # when its batch comes.
+    def run(self, sources: Sequence[tuple[DocumentSource, list[str]]],
+            progress: Progress = SILENT) -> PostingReport:
+        """Post each source's keys in turn; Odoo refusing a call every invoice needs, or not
+        answering, stops the run (OdooError, OdooUnreachable) with what was done written
+        down."""
+        self.report.invoices = sum(len(source_keys) for _, source_keys in sources)
+        # Read before any call: a state no version writes stops the run before it changes
+        # anything.
         self.entries = ledger_entries(self.con, self.period)
         customers = [row["customer_key"] for row in warehouse.rows(
             self.con, "odoo/customer_keys", {"billing_period": self.period})]
@@ -95,7 +104,16 @@ class PostingRun:
                 for chunk in chunks(customers, READ_CHUNK):
                     self.records.find_partners(chunk)  # one search for many batches' partners
                 step.report(count(len(customers), "customers"))
-            _post_batches(self, keys, progress)
+            for source, source_keys in sources:
+                if not source_keys:
+                    continue
+                # Each key is in one batch only: what the ledger said when its source started
+                # is what it says when its batch comes (an adjustment's original invoice was
+                # posted by the sources before).
+                if self.source is not source:
+                    self.entries = ledger_entries(self.con, self.period)
+                self.source = source
+                _post_batches(self, source_keys, progress)
             with progress.step("reading the invoices back from Odoo"):
                 self._read_back()
             if self.reworded:
@@ -112,27 +130,14 @@ class PostingRun:
 
     def check_setup(self) -> None:
         """Resolve what the period needs from Odoo's setup, or stop before any invoice."""
-        steps = plan(self.odoo, _period_needs(self.con, self.period, self.options))
-        missing = blocking(steps)
-        if missing:
-            raise OdooError(NOT_SET_UP, _not_set_up(missing))
-        self.records.setup_ids = {(s.kind, s.name): s.record_id for s in steps
-                                  if s.status == "ok" and s.record_id is not None}
-        self.records.lock_date = read_lock_date(self.odoo)
-        last_day = billing_period(self.period).last_day
-        moved = accounting_date(last_day, self.records.lock_date)
-        if moved != last_day:
-            note = (f"{self.period} is inside Odoo's lock date ({self.records.lock_date}): "
-                    f"invoices dated {last_day} are booked on {moved}, the first open date")
-            self.report.notes.append(note)
-            log.warning(note)
+        _check_setup(self)
 
     def batch(self, keys: list[str]) -> None:
         """One search of Odoo for the batch's keys, a decision per key, then the writes:
         create the new, rewrite the changed drafts, verify every draft, post."""
         docs: list[InvoiceDocument] = []
-        for doc in documents(self.con, self.period, keys, self.options,
-                             lambda currency: self.records.currency(currency)[0]):
+        for doc in self.source.build(self.con, self.period, keys, self.options,
+                                     lambda currency: self.records.currency(currency)[0]):
             if isinstance(doc, InvoiceDocument):
                 docs.append(doc)
             else:
@@ -140,7 +145,9 @@ class PostingRun:
                                                                 doc.problem))
         if not docs:
             return
-        found = moves_by_key(self.odoo, [d.key for d in docs])
+        originals = sorted({d.original_key for d in docs if d.original_key is not None})
+        found = moves_by_key(self.odoo, [d.key for d in docs] + originals)
+        docs = _linked(self, docs, found)
         new: list[InvoiceDocument] = []
         drafts: dict[str, tuple[InvoiceDocument, Rewrite | Verify]] = {}
         for doc in docs:
@@ -159,7 +166,8 @@ class PostingRun:
                              if isinstance(step, Rewrite)])
         verified = self._verify([(d, step.move_id) for d, step in drafts.values()])
         if self.options.post:
-            self.writer.post(verified)
+            for group in one_credit_note_per_original(verified):
+                self.writer.post(group)
         else:
             for doc, move_id in verified:
                 self.ledger.note(doc, PostingState.DRAFT, move_id=move_id)
@@ -178,10 +186,9 @@ class PostingRun:
     def _already_posted(self, doc: InvoiceDocument, posted: AlreadyPosted) -> None:
         if posted.reworded:
             self.reworded += 1  # worded otherwise (descriptions, booking settings)
-        self.ledger.note(doc, PostingState.POSTED, move_id=posted.move_id,
-                         number=posted.number)
+        self.ledger.note(doc, posted.state, move_id=posted.move_id, number=posted.number)
         self.report.already_posted += 1
-        self.report.count(PostingState.POSTED)
+        self.report.count(posted.state)
 
     def _verify(self, drafts: list[tuple[InvoiceDocument, int]]
                 ) -> list[tuple[InvoiceDocument, int]]:
@@ -209,18 +216,65 @@ class PostingRun:
         write_read_back(self.con, self.period, [read_back(keys[row["id"]], row) for row in rows])
 
 
+def _check_setup(run: PostingRun) -> None:
+    """Resolve what the period needs from Odoo's setup, or stop before any invoice."""
+    steps = plan(run.odoo, _period_needs(run.con, run.period, run.options))
+    missing = blocking(steps)
+    if missing:
+        raise OdooError(NOT_SET_UP, _not_set_up(missing))
+    run.records.setup_ids = {(s.kind, s.name): s.record_id for s in steps
+                            if s.status == "ok" and s.record_id is not None}
+    run.records.lock_date = read_lock_date(run.odoo)
+    last_day = billing_period(run.period).last_day
+    moved = accounting_date(last_day, run.records.lock_date)
+    if moved != last_day:
+        note = (f"{run.period} is inside Odoo's lock date ({run.records.lock_date}): "
+                f"invoices dated {last_day} are booked on {moved}, the first open date")
+        run.report.notes.append(note)
+        log.warning(note)
+
+
+def _linked(run: PostingRun, docs: list[InvoiceDocument], found: dict[str, list[OdooMove]]
+            ) -> list[InvoiceDocument]:
+    """The batch's documents, each adjustment linked to its original invoice as Odoo holds it
+    (its id and number); one whose original is not posted is held, unless we posted it
+    already (Odoo holds it whatever became of its original since: it is never written
+    again, only recorded as it stands)."""
+    linked = []
+    for doc in docs:
+        if doc.original_key is None:
+            linked.append(doc)
+            continue
+        moves = found.get(doc.original_key, [])
+        original = link_original(doc.original_key, run.entries.get(doc.original_key),
+                                 moves[0] if len(moves) == 1 else None)
+        own = run.entries.get(doc.key)
+        if not isinstance(original, Hold):
+            linked.append(dataclasses.replace(doc, original=(original.id, original.number)))
+        elif own is not None and own.state.posted_by_us:
+            linked.append(doc)
+        else:
+            run.ledger.hold(doc, original)
+    return linked
+
+
 def _post_batches(run: PostingRun, keys: list[str], progress: Progress) -> None:
-    """The run's batches, one after the other, each counted when done."""
-    with progress.step("posting" if run.options.post else "writing drafts", total=len(keys),
-                       unit="invoices") as step:
+    """The source's batches, one after the other, each counted when done."""
+    unit = run.source.name
+    what = "posting" if run.options.post else "writing drafts"
+    if unit != INVOICES.name:
+        what = f"{what} of {unit}"
+    with progress.step(what, total=len(keys), unit=unit) as step:
+        done = 0
         for batch in chunks(keys, run.options.batch_size):
             run.batch(batch)
             run.ledger.flush()
             run.finished += len(batch)
+            done += len(batch)
             step.advance(len(batch))
-            step.detail(f"{run.finished:,} of {len(keys):,} invoices done: "
+            step.detail(f"{done:,} of {len(keys):,} {unit} done: "
                         f"{run.report.summary_of_states()}")
-        step.report(f"{count(len(keys), 'invoices')}: {run.report.summary_of_states()}")
+        step.report(f"{count(len(keys), unit)}: {run.report.summary_of_states()}")
 
 
 def _period_needs(con: Any, period: str, options: PostingOptions) -> Needs:
@@ -235,7 +289,29 @@ def _period_needs(con: Any, period: str, options: PostingOptions) -> Needs:
 
 
 def _rated(doc: InvoiceDocument) -> Rated:
-    return Rated(doc.key, doc.content_hash, doc.untaxed, doc.currency)
+    return Rated(doc.key, doc.content_hash, doc.untaxed, doc.currency, doc.move_type,
+                 doc.reversed_entry_id)
+
+
+def one_credit_note_per_original(drafts: list[tuple[InvoiceDocument, int]]
+                                 ) -> Iterator[list[tuple[InvoiceDocument, int]]]:
+    """The drafts in action_post calls that hold at most one credit note per original
+    invoice: Odoo 19 pairs the credit notes of one call with their originals by position
+    (docs/odoo-credit-notes.md), so a second one of the same invoice would stay unreconciled,
+    or be reconciled with another customer's invoice."""
+    remaining = list(drafts)
+    while remaining:
+        group, later, seen = [], [], set()
+        for doc, move_id in remaining:
+            original = doc.reversed_entry_id
+            if original is not None and original in seen:
+                later.append((doc, move_id))
+                continue
+            if original is not None:
+                seen.add(original)
+            group.append((doc, move_id))
+        yield group
+        remaining = later
 
 
 def _not_set_up(missing: list[Step]) -> str:
@@ -247,7 +323,7 @@ def _not_set_up(missing: list[Step]) -> str:
             "to see the plan and `fusion-rating odoo setup --apply` to create what it can")
 
 
-def chunks(items: list[str] | list[int], size: int) -> Iterator[Any]:
+def chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
     """The items in slices of `size` (a batch of keys, a read of ids)."""
     for start in range(0, len(items), max(1, size)):
-        yield items[start:start + size]
+        yield list(items[start:start + size])

@@ -2,7 +2,8 @@
 
 `fusion-rating odoo invoice KEY` prints it: the header (number, state, customer and address,
 dates, payment term, source, reference), each line (description; quantity, unit, unit price,
-subtotal, taxes, income account, analytic split) and the totals. Only reads.
+subtotal, taxes, income account, analytic split) and the totals. A credit note says so, and
+names the invoice it reverses (reversed_entry_id). Only reads.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from rating.odoo.setup import KEY_FIELD
 MOVE_FIELDS = ["name", "state", KEY_FIELD, "ref", "invoice_origin", "partner_id",
                "invoice_date", "date", "invoice_date_due", "invoice_payment_term_id",
                "journal_id", "fiscal_position_id", "amount_untaxed", "amount_tax",
-               "amount_total", "currency_id"]
+               "amount_total", "currency_id", "move_type", "reversed_entry_id"]
 LINE_FIELDS = ["name", "quantity", "product_uom_id", "price_unit", "tax_ids", "price_subtotal",
                "account_id", "analytic_distribution"]
 
@@ -46,7 +47,9 @@ def invoice_text(odoo: Gateway, key: str) -> str:
                                                 partner["zip"]) if p),
         _label(partner["country_id"])) if part)
     text = [
-        f"{move['name']} ({move['state']})  {_label(move['partner_id'])}",
+        f"{_kind(move)}{move['name']} ({move['state']})  {_label(move['partner_id'])}"
+        + (f"; reverses {_label(move['reversed_entry_id'])} (Odoo move "
+           f"{_id(move['reversed_entry_id'])})" if move.get("reversed_entry_id") else ""),
         f"  {address}; language {partner['lang'] or '-'}; customer code {partner['ref'] or '-'}",
         f"  Invoice date {move['invoice_date']}; due {move['invoice_date_due']} "
         f"({_label(move['invoice_payment_term_id']) or 'no payment term'}); source "
@@ -66,6 +69,10 @@ def invoice_text(odoo: Gateway, key: str) -> str:
     text += ["", f"  Untaxed {_money(move['amount_untaxed'])}; taxes {_money(move['amount_tax'])}"
                  f"; total {_money(move['amount_total'])} {_label(move['currency_id'])}"]
     return "\n".join(text)
+
+
+def _kind(move: dict[str, Any]) -> str:
+    return "Credit note " if move.get("move_type") == "out_refund" else ""
 
 
 def _names(odoo: Gateway, model: str, ids: set[int]) -> dict[int, str]:

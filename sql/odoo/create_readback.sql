@@ -1,4 +1,5 @@
 -- What Odoo holds, read back after posting (the view readback_rows), for reconciliation_odoo.
 CREATE OR REPLACE TEMP TABLE odoo_readback AS
-SELECT invoice_key, odoo_move_id, odoo_number, odoo_state, odoo_untaxed, odoo_tax, odoo_total
+SELECT invoice_key, odoo_move_id, odoo_number, odoo_state, odoo_untaxed, odoo_tax, odoo_total,
+       odoo_reversed_entry_id
 FROM readback_rows

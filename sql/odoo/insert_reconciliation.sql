@@ -1,17 +1,36 @@
--- Rated invoices of the period against what Odoo holds under their keys (odoo_readback) or, in a
+-- Rated invoices of the period, and the adjustments issued for it (period_adjustments, each a
+-- document of its own: rated_untaxed is its amount_document, positive for a credit note as
+-- Odoo's amount_untaxed is), against what Odoo holds under their keys (odoo_readback) or, in a
 -- dry run, against the outbox payloads. Keys we posted before that are no longer rated come
--- from the ledger.
+-- from the ledger. A credit note must reverse its original invoice's move (link_differs).
 INSERT INTO reconciliation_odoo (invoice_key, billing_period, customer_key, service,
     rated_untaxed, odoo_move_id, odoo_number, odoo_state, odoo_untaxed, odoo_tax, odoo_total,
-    difference, posting_state, status, checked_at, billing_month)
-WITH rated AS (
+    difference, posting_state, status, checked_at, billing_month, document_kind,
+    original_move_id, odoo_reversed_entry_id)
+WITH invoices AS (
     SELECT invoice_key, any_value(customer_key) AS customer_key,
-           any_value(service) AS service, sum(amount) AS rated_untaxed
+           any_value(service) AS service, sum(amount) AS rated_untaxed,
+           NULL::VARCHAR AS document_kind, NULL::VARCHAR AS original_key
     FROM invoice_lines WHERE billing_period = $billing_period
     GROUP BY invoice_key
 ),
+adjustments AS (
+    SELECT adjustment_key AS invoice_key, customer_key, service,
+           amount_document AS rated_untaxed, document_kind, invoice_key AS original_key
+    FROM period_adjustments
+    WHERE billing_period = $billing_period AND delivery = 'separate'
+),
+rated AS (
+    SELECT * FROM invoices
+    UNION ALL
+    SELECT * FROM adjustments
+),
 ledger AS (
-    SELECT invoice_key, customer_key, service, state FROM odoo_postings
+    SELECT invoice_key, customer_key, service, state, document_kind FROM odoo_postings
+    WHERE billing_period = $billing_period
+),
+originals AS (
+    SELECT invoice_key AS original_key, odoo_move_id AS original_move_id FROM odoo_postings
     WHERE billing_period = $billing_period
 ),
 outbox AS (
@@ -34,13 +53,18 @@ SELECT k.invoice_key, $billing_period, k.customer_key, k.service, r.rated_untaxe
             WHEN b.odoo_move_id IS NULL AND NOT $dry_run THEN 'missing_in_odoo'
             WHEN coalesce(b.odoo_untaxed, o.amount_untaxed) IS DISTINCT FROM r.rated_untaxed
                 THEN 'amount_differs'
+            WHEN NOT $dry_run AND coalesce(r.document_kind, l.document_kind) = 'credit_note'
+                 AND b.odoo_reversed_entry_id IS DISTINCT FROM g.original_move_id
+                THEN 'link_differs'
             WHEN b.odoo_state = 'cancel' THEN 'cancelled_in_odoo'
             WHEN b.odoo_state = 'draft' THEN 'draft'
             ELSE 'match' END,
-       $now, CAST($billing_period || '-01' AS DATE)
+       $now, CAST($billing_period || '-01' AS DATE),
+       coalesce(r.document_kind, l.document_kind), g.original_move_id, b.odoo_reversed_entry_id
 FROM keys k
 LEFT JOIN rated r USING (invoice_key)
 LEFT JOIN ledger l USING (invoice_key)
+LEFT JOIN originals g ON g.original_key = r.original_key
 LEFT JOIN outbox o USING (invoice_key)
 LEFT JOIN odoo_readback b USING (invoice_key)
 ORDER BY k.invoice_key

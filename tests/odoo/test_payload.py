@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from rating.catalog import ServiceAccounting
 from rating.odoo.payload import (
     Customer,
+    InvoiceDocument,
     NotPostable,
     Precision,
     RatedLine,
@@ -164,3 +165,62 @@ def test_a_quantity_beyond_28_digits_still_rounds() -> None:
     posted = odoo_line(line("0.00", "0", quantity="12345678901234567890123456789.5"),
                        Precision())
     assert posted.quantity == D("12345678901234567890123456789.50")
+
+
+# -- adjustments (issue 13): supplementary invoices and credit notes -----------------------------
+
+ADJUSTMENT_KEY = "C1/svc/2026-10/r1"
+
+
+def delta(amount: str) -> RatedLine:
+    """An adjustment line: 1 x the difference, in Odoo's "Units"."""
+    return RatedLine(product_code="P", description="Late usage for October 2026", quantity=D(1),
+                     billable_units=D(1), amount=D(amount))
+
+
+def adjustment(*amounts: str, move_type: str = "out_invoice",
+               original_key: str | None = "C1/svc/2026-10") -> InvoiceDocument:
+    return build_document(ADJUSTMENT_KEY, "2026-10", "svc", "CAD", dt.date(2026, 12, 2),
+                          ServiceAccounting(), Customer("C1", "Acme"),
+                          [delta(a) for a in amounts], Precision(), move_type=move_type,
+                          original_key=original_key)
+
+
+def test_a_supplementary_invoice_keeps_a_negative_line_when_its_total_is_positive() -> None:
+    document = adjustment("16.20", "-4.05")
+    assert [(ln.quantity, ln.price_unit, ln.subtotal) for ln in document.lines] == [
+        (D(1), D("16.20"), D("16.20")), (D(1), D("-4.05"), D("-4.05"))]
+    assert document.untaxed == D("12.15")
+    assert document.document_kind == "supplementary_invoice"
+
+
+def test_a_credit_note_credits_positive_amounts_and_names_its_original() -> None:
+    document = adjustment("16.20", move_type="out_refund")
+    assert document.untaxed == D("16.20")
+    assert document.document_kind == "credit_note"
+    assert document.as_json()["move_type"] == "out_refund"
+    assert document.as_json()["original_key"] == "C1/svc/2026-10"
+
+
+def test_an_adjustment_totalling_nothing_or_less_is_not_postable() -> None:
+    with pytest.raises(NotPostable, match=r"an adjustment totalling -1\.00 cannot be posted"):
+        adjustment("3.00", "-4.00", move_type="out_refund")
+    with pytest.raises(NotPostable, match=r"totalling 0\.00"):
+        adjustment("4.00", "-4.00")
+
+
+def test_the_move_type_and_the_original_are_part_of_an_adjustments_content() -> None:
+    invoice = adjustment("16.20").content_hash
+    assert invoice != adjustment("16.20", move_type="out_refund").content_hash
+    assert invoice != adjustment("16.20", original_key="C1/svc/2026-09").content_hash
+
+
+def test_an_invoices_content_hash_is_the_one_earlier_versions_recorded() -> None:
+    # Pinned from the version before adjustments existed: a changed hash would rewrite every
+    # draft and compare every posted invoice's lines again.
+    document = build_document("C1/svc/2026-10", "2026-10", "svc", "CAD", dt.date(2026, 10, 31),
+                              ServiceAccounting(), Customer("C1", "Acme"), [line("3.00", "3")],
+                              Precision())
+    assert document.content_hash == \
+        "4c5549b343861e8259d5fffd655a91cccd36599dde53d6b2c5a4280f53b8607a"
+    assert document.document_kind is None and document.reversed_entry_id is None

@@ -22,6 +22,7 @@ from rating.odoo.plan import (
     decide,
     hold_not_postable,
     judge_posted,
+    link_original,
     verify_draft,
 )
 
@@ -40,8 +41,10 @@ def entry(state: PostingState, content_hash: str = "hash-today", move_id: int | 
 
 def move(state: str = "draft", move_id: int = 7, untaxed: str = "100.00",
          key: str | None = KEY, number: str | None = None,
-         currency: str | None = "CAD") -> OdooMove:
-    return OdooMove(move_id, key, state, number, Decimal(untaxed), currency)
+         currency: str | None = "CAD", move_type: str = "out_invoice",
+         reversed_entry_id: int | None = None) -> OdooMove:
+    return OdooMove(move_id, key, state, number, Decimal(untaxed), currency, move_type,
+                    reversed_entry_id)
 
 
 def posted(untaxed: str = "100.00", currency: str | None = "CAD") -> OdooMove:
@@ -222,4 +225,130 @@ def test_the_states_are_the_strings_the_ledger_and_its_documentation_have_always
     assert [state.value for state in PostingState] == [
         "pending", "draft", "posted", "changed_after_posting", "amount_mismatch",
         "duplicate_in_odoo", "cancelled_in_odoo", "deleted_in_odoo", "reset_to_draft_in_odoo",
-        "rejected", "not_postable", "create_unconfirmed", "unreachable", "dry_run"]
+        "rejected", "not_postable", "create_unconfirmed", "unreachable", "dry_run",
+        "original_not_posted", "wrong_type_in_odoo", "link_mismatch", "settled_by_adjustment"]
+
+
+# -- adjustments: supplementary invoices and credit notes (issue 13) ----------------------------
+
+ORIGINAL = "C1/nexamaps/2026-10"
+CREDIT_KEY = "C1/nexamaps/2026-10/r1"
+CREDIT = Rated(CREDIT_KEY, "hash-credit", Decimal("12.00"), "CAD", "out_refund", 41)
+
+
+def credit_note(state: str = "draft", reversed_entry_id: int | None = 41,
+                untaxed: str = "12.00") -> OdooMove:
+    return move(state, move_id=52, untaxed=untaxed, key=CREDIT_KEY,
+                number="RINV/2026/00001" if state == "posted" else None,
+                move_type="out_refund", reversed_entry_id=reversed_entry_id)
+
+
+def test_a_credit_note_under_a_key_where_odoo_holds_an_invoice_is_held_as_the_wrong_type(
+        ) -> None:
+    assert decide(None, CREDIT, [move("draft", key=CREDIT_KEY)], NOW, SETTLE) == Hold(
+        PostingState.WRONG_TYPE_IN_ODOO,
+        "Odoo move 7 under this key is a customer invoice, we issue a credit note: left to a "
+        "person", 7)
+
+
+def test_an_invoice_under_a_key_where_odoo_holds_a_credit_note_is_held_as_the_wrong_type(
+        ) -> None:
+    assert decision(entry(PostingState.POSTED), move("posted", move_type="out_refund")) == Hold(
+        PostingState.WRONG_TYPE_IN_ODOO,
+        "Odoo move 7 under this key is a credit note, we issue a customer invoice: left to a "
+        "person", 7, content_hash="hash-today")
+
+
+def test_a_credit_note_odoo_does_not_hold_is_created_like_an_invoice() -> None:
+    assert decide(None, CREDIT, [], NOW, SETTLE) == Create()
+
+
+def test_our_draft_credit_note_with_todays_content_is_verified() -> None:
+    ledger = LedgerEntry(CREDIT_KEY, "hash-credit", 52, PostingState.DRAFT, 1, NOW)
+    assert decide(ledger, CREDIT, [credit_note()], NOW, SETTLE) == Verify(52)
+
+
+def test_a_draft_credit_note_linked_to_the_invoice_it_corrects_is_verified_for_posting(
+        ) -> None:
+    assert verify_draft(CREDIT, 52, credit_note()) == Verified(52)
+
+
+def test_a_draft_credit_note_linked_to_another_move_is_left_in_draft_as_a_link_mismatch(
+        ) -> None:
+    assert verify_draft(CREDIT, 52, credit_note(reversed_entry_id=40)) == Hold(
+        PostingState.LINK_MISMATCH,
+        "Odoo move 52 reverses move 40, it should reverse move 41: left in draft", 52)
+
+
+def test_a_draft_credit_note_that_lost_its_link_is_left_in_draft_as_a_link_mismatch() -> None:
+    assert verify_draft(CREDIT, 52, credit_note(reversed_entry_id=None)) == Hold(
+        PostingState.LINK_MISMATCH,
+        "Odoo move 52 reverses no move, it should reverse move 41: left in draft", 52)
+
+
+def test_an_invoice_draft_that_reverses_a_move_is_left_in_draft_as_a_link_mismatch() -> None:
+    assert verify_draft(RATED, 7, move("draft", reversed_entry_id=3)) == Hold(
+        PostingState.LINK_MISMATCH,
+        "Odoo move 7 reverses move 3, it should reverse no move: left in draft", 7)
+
+
+def original(state: PostingState) -> LedgerEntry:
+    return LedgerEntry(ORIGINAL, "hash-original", 41, state, 1, NOW)
+
+
+def posted_original(state: str = "posted", move_type: str = "out_invoice") -> OdooMove:
+    return move(state, move_id=41, key=ORIGINAL, number="INV/2026/00047", move_type=move_type)
+
+
+def test_an_original_we_posted_and_odoo_holds_posted_is_linked_to() -> None:
+    assert link_original(ORIGINAL, original(PostingState.POSTED), posted_original()) == \
+        posted_original()
+
+
+def test_an_original_settled_by_an_adjustment_is_still_linked_to() -> None:
+    assert link_original(ORIGINAL, original(PostingState.SETTLED_BY_ADJUSTMENT),
+                         posted_original()) == posted_original()
+
+
+def test_an_adjustment_of_an_invoice_never_posted_waits_for_it() -> None:
+    assert link_original(ORIGINAL, None, None) == Hold(
+        PostingState.ORIGINAL_NOT_POSTED,
+        f"the original invoice {ORIGINAL} is never posted in odoo_postings: the adjustment "
+        "waits until it is posted")
+
+
+def test_an_adjustment_of_an_invoice_still_in_draft_waits_for_it() -> None:
+    assert link_original(ORIGINAL, original(PostingState.DRAFT), posted_original("draft")) == \
+        Hold(PostingState.ORIGINAL_NOT_POSTED,
+             f"the original invoice {ORIGINAL} is draft in odoo_postings: the adjustment waits "
+             "until it is posted")
+
+
+def test_an_adjustment_of_an_invoice_reset_to_draft_in_odoo_waits_for_it() -> None:
+    assert link_original(ORIGINAL, original(PostingState.POSTED), posted_original("draft")) == \
+        Hold(PostingState.ORIGINAL_NOT_POSTED,
+             f"the original invoice {ORIGINAL} is a customer invoice in state draft (Odoo move "
+             "41): the adjustment waits until it is posted there")
+
+
+def test_an_adjustment_of_an_invoice_gone_from_odoo_waits() -> None:
+    assert link_original(ORIGINAL, original(PostingState.POSTED), None) == Hold(
+        PostingState.ORIGINAL_NOT_POSTED,
+        f"the original invoice {ORIGINAL} is not in Odoo: the adjustment waits until it is "
+        "posted there")
+
+
+def test_an_original_key_holding_a_credit_note_in_odoo_is_not_linked_to() -> None:
+    found = link_original(ORIGINAL, original(PostingState.POSTED),
+                          posted_original(move_type="out_refund"))
+    assert isinstance(found, Hold) and found.state is PostingState.ORIGINAL_NOT_POSTED
+
+
+def test_an_invoice_settled_by_an_adjustment_is_already_posted_whatever_its_content() -> None:
+    settled = entry(PostingState.SETTLED_BY_ADJUSTMENT, "hash-before")
+    assert decision(settled, posted(untaxed="90.00")) == AlreadyPosted(
+        7, "INV/2026/00001", state=PostingState.SETTLED_BY_ADJUSTMENT)
+
+
+def test_an_invoice_settled_by_an_adjustment_counts_as_posted_by_us() -> None:
+    assert PostingState.SETTLED_BY_ADJUSTMENT.posted_by_us

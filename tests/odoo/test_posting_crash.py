@@ -11,6 +11,11 @@ The posting runs as its own process (`python -m rating.cli post`) and is killed 
   a running posting: the process died of SIGKILL, and it had made at least 1 and at most
   total - 1 of the clean run's calls.
 Then a second run finishes the job, and Odoo and the ledger are checked.
+
+Adjustments (issue 13) are killed the same way, at every Odoo call and at seeded random points:
+the period's invoices are posted first (in the test), then adjustments are issued and a killed
+run posts them; after the second run each adjustment key holds exactly one document, of its
+type, linked to its invoice.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from typing import Any
 import pytest
 
 from rating.odoo.posting import PostingOptions, post_period
+from tests.support.adjustments import issue
 from tests.support.odoo_server import Fault, OdooTestServer
 from tests.support.posting import (
     PERIOD,
@@ -153,3 +159,120 @@ def slow_clean_run(wh: Path, transport: str) -> tuple[int, float]:
 def _copy(source: Path, target: Path) -> Path:
     shutil.copyfile(source, target)
     return target
+
+
+# Two supplementary invoices and two credit notes, in two batches.
+ADJUSTMENTS = {
+    "C1/nexacloud/2026-10/r1": ("supplementary_invoice", [("NC-VCPU", "16.20"),
+                                                          ("NC-INSTANCES", "-4.05")]),
+    "C2/nexamaps/2026-10/r1": ("credit_note", [("NM-TILES", "-3.50")]),
+    "C3/nexacloud/2026-10/r1": ("credit_note", [("NC-VCPU", "-7.25")]),
+    "C4/nexamaps/2026-10/r1": ("supplementary_invoice", [("NM-TILES", "1.00")]),
+}
+
+
+def posted_then_adjusted(closed: Path, target: Path, server: OdooTestServer,
+                         transport: str) -> Path:
+    """A copy of the closed period, its invoices posted to `server`, adjustments issued."""
+    wh = _copy(closed, target)
+    assert post_period(wh, PERIOD, gateway_for(server, transport),
+                       PostingOptions(batch_size=BATCH)).held == []
+    for key, (kind, deltas) in ADJUSTMENTS.items():
+        issue(wh, key, key.rsplit("/", 1)[0], kind, deltas)
+    return wh
+
+
+def finish_and_check_adjustments(wh: Path, server: OdooTestServer, transport: str) -> None:
+    """A second run completes; Odoo holds each adjustment key once, posted, of its type, with
+    our amount, a credit note linked to its invoice."""
+    report = post_period(wh, PERIOD, gateway_for(server, transport),
+                         PostingOptions(batch_size=BATCH))
+    assert report.held == []
+    found: dict[str, list[dict[str, Any]]] = {}
+    for move in server.records("account.move"):
+        found.setdefault(move["x_fc_billing_key"], []).append(move)
+    assert sorted(found) == sorted([*rated_totals(wh), *ADJUSTMENTS])
+    assert all(len(moves) == 1 and moves[0]["state"] == "posted" for moves in found.values())
+    for key, (kind, deltas) in ADJUSTMENTS.items():
+        [move] = found[key]
+        refund = kind == "credit_note"
+        assert move["move_type"] == ("out_refund" if refund else "out_invoice")
+        assert money(move["amount_untaxed"]) == abs(sum(money(d) for _, d in deltas))
+        original = found[key.rsplit("/", 1)[0]][0]["id"]
+        assert move["reversed_entry_id"] == (original if refund else False)
+    assert table(wh, "odoo_postings", "DISTINCT state") == [("posted",)]
+    assert table(wh, "reconciliation_odoo", "DISTINCT status") == [("match",)]
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_adjustments_killed_at_every_odoo_call_then_rerun(closed_warehouse: Path,
+                                                          tmp_path: Path,
+                                                          transport: str) -> None:
+    with OdooTestServer() as server:
+        set_up(server)
+        wh = posted_then_adjusted(closed_warehouse, tmp_path / "clean.duckdb", server,
+                                  transport)
+        before = len(server.calls)
+        process = poster(wh, server, transport)
+        assert process.wait(timeout=120) == 0, process.stderr.read() if process.stderr else ""
+        total = len(server.calls) - before
+    assert total > 10
+    for index in range(total):
+        with OdooTestServer() as server:
+            set_up(server)
+            wh = posted_then_adjusted(closed_warehouse, tmp_path / f"kill-{index}.duckdb",
+                                      server, transport)
+            running: list[subprocess.Popen[bytes]] = []
+
+            def kill(_: Any, running: list[subprocess.Popen[bytes]] = running) -> None:
+                running[0].send_signal(signal.SIGKILL)
+                running[0].wait()
+
+            server.inject(Fault("callback", skip=index, times=1, callback=kill))
+            running.append(poster(wh, server, transport))
+            assert running[0].wait(timeout=120) == -signal.SIGKILL, f"call {index}"
+            finish_and_check_adjustments(wh, server, transport)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_adjustments_killed_at_random_points_mid_posting_then_rerun(closed_warehouse: Path,
+                                                                    tmp_path: Path,
+                                                                    transport: str) -> None:
+    with OdooTestServer() as server:
+        set_up(server)
+        wh = posted_then_adjusted(closed_warehouse, tmp_path / "clean.duckdb", server,
+                                  transport)
+        before = len(server.calls)
+        server.inject(Fault("slow", times=10**9, seconds=SLOW))
+        process = poster(wh, server, transport)
+        assert process.wait(timeout=120) == 0, process.stderr.read() if process.stderr else ""
+        if process.stderr is not None:
+            process.stderr.close()
+        total = len(server.calls) - before
+    chance = random.Random(f"20261201-adjustments-{transport}")
+    made: list[int] = []
+    for attempt in range(KILLS // 2):
+        k, delay = chance.randint(1, total - 2), chance.uniform(0, 1.5 * SLOW)
+        with OdooTestServer() as server:
+            set_up(server)
+            wh = posted_then_adjusted(closed_warehouse, tmp_path / f"random-{attempt}.duckdb",
+                                      server, transport)
+            before = len(server.calls)
+            server.inject(Fault("slow", times=10**9, seconds=SLOW))
+            process = poster(wh, server, transport)
+            deadline = time.monotonic() + 120
+            while len(server.calls) - before < k:  # call k applied, its answer held back
+                assert process.poll() is None, f"attempt {attempt}: ended before call {k}"
+                assert time.monotonic() < deadline, f"attempt {attempt}: no call {k}"
+                time.sleep(0.001)
+            time.sleep(delay)
+            process.send_signal(signal.SIGKILL)
+            assert process.wait(timeout=60) == -signal.SIGKILL, f"attempt {attempt}"
+            if process.stderr is not None:
+                process.stderr.close()
+            time.sleep(0.1)  # a call sent just before the kill is recorded too
+            made.append(len(server.calls) - before)
+            assert 1 <= made[-1] <= total - 1, f"attempt {attempt}: {made[-1]} of {total} calls"
+            server.clear_faults()
+            finish_and_check_adjustments(wh, server, transport)
+    assert len(set(made)) > 1, made  # different points, not the same one again

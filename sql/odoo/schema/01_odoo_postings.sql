@@ -9,8 +9,14 @@
 --        accounting set it back to draft: left to them), rejected (Odoo refused it),
 --        not_postable (a line cannot be posted exactly at Odoo's precision),
 --        create_unconfirmed (a create's answer was lost: created again, searching first,
---        once Odoo has settled), unreachable (Odoo did not answer; the next run resumes it).
+--        once Odoo has settled), unreachable (Odoo did not answer; the next run resumes it),
+--        original_not_posted (an adjustment whose original invoice is not posted yet),
+--        wrong_type_in_odoo (the key's move in Odoo is of another type: left to a person),
+--        link_mismatch (a draft credit note reverses another move than its original: left in
+--        draft), settled_by_adjustment (posted, its difference billed by an adjustment).
 --        The values of rating.odoo.plan.PostingState.
+-- Adjustments (period_adjustments: supplementary invoices, credit notes) have a row each under
+-- their adjustment_key, with the billing_period of the invoice they correct.
 CREATE TABLE IF NOT EXISTS odoo_postings (
     invoice_key       VARCHAR PRIMARY KEY,  -- invoice_lines.invoice_key, and the Odoo
                                           -- invoice's x_fc_billing_key
@@ -27,5 +33,9 @@ CREATE TABLE IF NOT EXISTS odoo_postings (
     last_error        VARCHAR,            -- Odoo's or our last error; NULL: none
     first_attempt_at  TIMESTAMP NOT NULL, -- UTC (wall clock)
     updated_at        TIMESTAMP NOT NULL, -- the last step recorded, UTC (wall clock)
-    posted_at         TIMESTAMP           -- when Odoo posted it, UTC; NULL: not posted
+    posted_at         TIMESTAMP,          -- when Odoo posted it, UTC; NULL: not posted
+    document_kind     VARCHAR,            -- supplementary_invoice or credit_note
+                                          -- (period_adjustments.document_kind); NULL: an invoice
+    original_move_id  BIGINT              -- an adjustment's original invoice in Odoo (a credit
+                                          -- note's reversed_entry_id); NULL: an invoice
 )

@@ -21,6 +21,12 @@ CREATE TABLE IF NOT EXISTS reconciliation_odoo (
     posting_state    VARCHAR,             -- odoo_postings.state; NULL: never posted
     status           VARCHAR NOT NULL,    -- one of the statuses in the table's comment
     checked_at       TIMESTAMP NOT NULL,  -- when read back, UTC (wall clock)
-    billing_month    DATE                 -- billing_period as a DATE (its first day), for BI
+    billing_month    DATE,                -- billing_period as a DATE (its first day), for BI
                                           -- tools' date axes
+    document_kind    VARCHAR,             -- supplementary_invoice or credit_note; NULL: an
+                                          -- invoice
+    original_move_id BIGINT,              -- an adjustment's original invoice in Odoo, as we
+                                          -- linked it (odoo_postings.original_move_id)
+    odoo_reversed_entry_id BIGINT         -- the move Odoo says a credit note reverses; NULL:
+                                          -- none (an invoice, or not in Odoo)
 )

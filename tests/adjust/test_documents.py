@@ -1,0 +1,69 @@
+"""Issued adjustments as Odoo documents (rating.adjust.documents): a credit note credits the
+differences negated, lines without a difference are left off, and a revision whose lines do not
+give its amount_document is never sent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from rating import warehouse
+from rating.adjust.documents import adjustment_documents
+from rating.odoo.documents import Unpostable
+from rating.odoo.options import PostingOptions
+from rating.odoo.payload import InvoiceDocument, Precision
+from tests.support.adjustments import issue
+from tests.support.posting import PERIOD
+
+pytestmark = pytest.mark.engine
+D = Decimal
+CREDITED = "C2/nexamaps/2026-10"
+
+
+def built(wh: Path, *keys: str) -> list[InvoiceDocument | Unpostable]:
+    with warehouse.writer(wh) as con:
+        return list(adjustment_documents(con, PERIOD, list(keys), PostingOptions(),
+                                         lambda _: Precision()))
+
+
+def test_a_credit_note_credits_each_difference_negated_and_leaves_zero_lines_off(
+        posting_wh: Path) -> None:
+    issue(posting_wh, f"{CREDITED}/r1", CREDITED, "credit_note",
+          [("NM-TILES", "-3.50"), ("NM-TILES", "0.00"), ("NM-TILES", "1.25")])
+    [doc] = built(posting_wh, f"{CREDITED}/r1")
+    assert isinstance(doc, InvoiceDocument)
+    assert (doc.move_type, doc.original_key, doc.document_kind) == (
+        "out_refund", CREDITED, "credit_note")
+    assert [(ln.quantity, ln.price_unit, ln.uom) for ln in doc.lines] == [
+        (D(1), D("3.50"), None), (D(1), D("-1.25"), None)]
+    assert doc.untaxed == D("2.25")
+    assert doc.invoice_date == dt.date(2026, 12, 2)
+    assert doc.origin == "NexaMaps API usage, October 2026, revision 1"
+
+
+def test_a_supplementary_invoice_bills_each_difference_as_it_is(posting_wh: Path) -> None:
+    issue(posting_wh, f"{CREDITED}/r1", CREDITED, "supplementary_invoice",
+          [("NM-TILES", "5.00"), ("NM-TILES", "-1.25")])
+    [doc] = built(posting_wh, f"{CREDITED}/r1")
+    assert isinstance(doc, InvoiceDocument) and doc.move_type == "out_invoice"
+    assert [ln.subtotal for ln in doc.lines] == [D("5.00"), D("-1.25")]
+
+
+def test_a_revision_whose_lines_do_not_give_its_amount_is_not_postable(
+        posting_wh: Path) -> None:
+    issue(posting_wh, f"{CREDITED}/r1", CREDITED, "credit_note", [("NM-TILES", "-3.50")])
+    with warehouse.writer(posting_wh) as con:
+        con.execute("UPDATE period_adjustments SET amount_document = 3.60")
+    [doc] = built(posting_wh, f"{CREDITED}/r1")
+    assert isinstance(doc, Unpostable)
+    assert doc.problem == f"{CREDITED}/r1: its lines give 3.50, period_adjustments says 3.60"
+
+
+def test_a_revision_without_a_line_to_post_is_not_postable(posting_wh: Path) -> None:
+    issue(posting_wh, f"{CREDITED}/r1", CREDITED, "credit_note", [("NM-TILES", "0.00")])
+    [doc] = built(posting_wh, f"{CREDITED}/r1")
+    assert isinstance(doc, Unpostable)
+    assert doc.problem == f"{CREDITED}/r1: no line with a difference"
