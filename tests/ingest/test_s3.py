@@ -380,3 +380,22 @@ def test_listing_and_hashing_mark_an_object_they_cannot_read_and_read_the_others
     assert hashes[f"{root}/usage/xa.parquet"] == hashlib.sha256(good_bytes).hexdigest()
     assert hashes[f"{root}/usage/x?.parquet"] == ""
 
+
+@pytest.mark.engine
+def test_account_files_whose_keys_have_a_question_mark_or_backslash_are_held_by_name(
+        moto_s3: tuple[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Reference files are listed and hashed like usage files: the same objects stopped it (in
+    the caller's transaction, so they must not be read at all)."""
+    endpoint, client = moto_s3
+    point_at(monkeypatch, endpoint)
+    root = upload_landing(client, tmp_path, "reference", {"xa.parquet": 5})
+    accounts = (tmp_path / "reference" / "accounts" / "accounts.csv").read_bytes()
+    for name in ("more?.csv", "more\\x.csv"):
+        client.put_object(Bucket=BUCKET, Key=f"reference/accounts/{name}", Body=accounts)
+    wh = tmp_path / "wh.duckdb"
+    rate_landing(root, wh)
+    assert rows(wh, "SELECT kind, file_path, reason, detail LIKE '%rename%'"
+                    " FROM held_inputs ORDER BY file_path") == [
+        ("accounts", "accounts/more?.csv", "unreadable_file", True),
+        ("accounts", "accounts/more\\x.csv", "unreadable_file", True)]
+    assert rows(wh, "SELECT sum(quantity) FROM usage_rollups") == [(5,)]
