@@ -31,6 +31,7 @@ from rating.ingest.columns import (
     TIMESTAMP_COLUMNS,
     projection,
 )
+from rating.ingest.names import literal_path, unaddressable
 from rating.progress import Progress, count
 
 _EMPTY = {"file_id": "NULL::BIGINT", "file_row_number": "NULL::BIGINT",
@@ -67,17 +68,11 @@ class LandedFile:
         return sorted(c for c in self.types if c not in CONTRACT_COLUMNS)
 
 
-# Reference and finance files with such names are still held by name (rating.ingest.tables).
-GLOB_CHARACTERS = "[*?"
-GLOB_NAME_ERROR = ("the file name contains a glob character ([, * or ?), which DuckDB's readers "
-                   "would expand to other files: rename the file")
-
-
-def literal_path(path: str) -> str:
-    """`path` as DuckDB's readers must be given it to read that one file: they take every path
-    as a glob pattern (x[1].parquet would read x1.parquet, y*.parquet every y...), and a
-    bracketed character is a class of one, so `[`, `*` and `?` are matched literally."""
-    return "".join(f"[{c}]" if c in "[*?" else c for c in path)
+def file_error(landed: LandedFile, exc: Exception) -> str:
+    """The first line of an error raised reading `landed` alone, naming it by its path (not
+    by the escaped pattern DuckDB was given; some of DuckDB's errors do not name it at all)."""
+    message = first_line(exc).replace(literal_path(landed.path), landed.path)
+    return message if landed.path in message else f"{landed.relative_path}: {message}"
 
 
 # DuckDB's Parquet reader gives each row these two names (which file, which row): a column of the
@@ -131,9 +126,9 @@ def discover(con: Any, landing: str) -> list[LandedFile]:
             raise RuntimeError(f"file id collision between {seen[file_id]} and {relative}")
         seen[file_id] = relative
         hive = _HIVE_SERVICE.search(relative)
-        landed = LandedFile(path=path, relative_path=relative, file_id=file_id,
-                            hive_service=hive.group(1) if hive else None)
-        files.append(landed)
+        files.append(LandedFile(path=path, relative_path=relative, file_id=file_id,
+                                hive_service=hive.group(1) if hive else None,
+                                error=unaddressable(path, relative)))
     return files
 
 
@@ -155,14 +150,11 @@ def observe(con: Any, root: str, files: list[LandedFile]) -> dict[str, FileStat]
                 size_bytes=stat.st_size, modified_at=dt.datetime(1970, 1, 1) + dt.timedelta(
                     microseconds=stat.st_mtime_ns // 1000))
         return found
-    readable = [literal_path(f.path) for f in files if f.error is None]
-    rows = warehouse.rows(con, "ingest/observe_files", {"files": readable}) if readable else []
-    observed = {row["filename"]: FileStat(
-        size_bytes=int(row["size"]),
-        modified_at=row["last_modified"].replace(tzinfo=None) if row["last_modified"] else None)
-        for row in rows}
-    return {f.path: observed.get(f.path, FileStat(size_bytes=0, modified_at=None))
-            for f in files}
+    rows = _read_blobs(con, "ingest/observe_files", files)
+    return {f.path: FileStat(size_bytes=int(rows[f.path]["size"]), modified_at=(
+        rows[f.path]["last_modified"].replace(tzinfo=None)
+        if rows[f.path]["last_modified"] else None))
+        if f.path in rows else FileStat(size_bytes=0, modified_at=None) for f in files}
 
 
 def content_hashes(con: Any, root: str, files: list[LandedFile]) -> dict[str, str]:
@@ -177,10 +169,36 @@ def content_hashes(con: Any, root: str, files: list[LandedFile]) -> dict[str, st
                     digest.update(chunk)
             hashes[landed.path] = digest.hexdigest()
         return hashes
-    readable = [literal_path(f.path) for f in files if f.error is None]
-    rows = warehouse.rows(con, "ingest/content_hashes", {"files": readable}) if readable else []
-    found = {row["filename"]: str(row["content_hash"]) for row in rows}
-    return {f.path: found.get(f.path, "") for f in files}
+    rows = _read_blobs(con, "ingest/content_hashes", files)
+    return {f.path: str(rows[f.path]["content_hash"]) if f.path in rows else "" for f in files}
+
+
+def _read_blobs(con: Any, statement: str, files: list[LandedFile]) -> dict[str, dict[str, Any]]:
+    """The rows of a read_blob statement for the readable files, by path. One object that
+    cannot be read (or is not found by its exact name) is marked with an error and the
+    others are still read: it must not stop the whole landing zone."""
+    readable = [f for f in files if f.error is None]
+    try:
+        return _blobs_by_path(con, statement, readable)
+    except (duckdb.Error, _OtherFilesRead):
+        found: dict[str, dict[str, Any]] = {}
+        for landed in readable:
+            try:
+                found.update(_blobs_by_path(con, statement, [landed]))
+            except duckdb.Error as exc:
+                landed.error = file_error(landed, exc)
+            except _OtherFilesRead:
+                landed.error = OTHER_FILE_READ.format(path=landed.relative_path)
+        return found
+
+
+def _blobs_by_path(con: Any, statement: str,
+                   files: list[LandedFile]) -> dict[str, dict[str, Any]]:
+    if not files:
+        return {}
+    rows = warehouse.rows(con, statement, {"files": [literal_path(f.path) for f in files]})
+    _check_same_files(files, [row["filename"] for row in rows])
+    return {row["filename"]: row for row in rows}
 
 
 def inspect(con: Any, files: list[LandedFile]) -> None:
@@ -191,7 +209,7 @@ def inspect(con: Any, files: list[LandedFile]) -> None:
     by_path = {f.path: f for f in files}
     try:
         _inspect_batch(con, files, by_path)
-    except duckdb.Error:
+    except (duckdb.Error, _OtherFilesRead):
         # One bad file fails the batch: inspect one by one to name it and keep the others.
         # Each statement then reads one file and is known good, so any error is the file's
         # (a damaged footer can raise DuckDB's bare Error).
@@ -199,7 +217,9 @@ def inspect(con: Any, files: list[LandedFile]) -> None:
             try:
                 _inspect_batch(con, [landed], by_path)
             except duckdb.Error as exc:
-                landed.error = first_line(exc)
+                landed.error = file_error(landed, exc)
+            except _OtherFilesRead:
+                landed.error = OTHER_FILE_READ.format(path=landed.relative_path)
 
 
 def inspect_new(con: Any, new: list[LandedFile], progress: Progress) -> None:
@@ -221,6 +241,8 @@ def _inspect_batch(con: Any, files: list[LandedFile], by_path: dict[str, LandedF
     paths = [literal_path(f.path) for f in files]
     schema = warehouse.rows(con, "ingest/inspect_schema", {"files": paths})
     counts = warehouse.rows(con, "ingest/inspect_row_counts", {"files": paths})
+    _check_same_files(files, [row["file_name"] for row in counts])
+    _check_same_files(files, sorted({row["file_name"] for row in schema}))
     trees: dict[str, list[_SchemaNode]] = defaultdict(list)
     for row in schema:
         name, precision, duckdb_type = row["name"], row["decimal_precision"], row["duckdb_type"]
@@ -237,6 +259,21 @@ def _inspect_batch(con: Any, files: list[LandedFile], by_path: dict[str, LandedF
             by_path[path].error = RESERVED_COLUMN_ERROR.format(column=reserved[0])
     for row in counts:
         by_path[row["file_name"]].rows = int(row["num_rows"])
+
+
+class _OtherFilesRead(Exception):
+    """DuckDB's readers returned other files than those asked for."""
+
+
+OTHER_FILE_READ = ("{path} cannot be read by its exact name: DuckDB found another file in its "
+                   "place, or none; rename the file")
+
+
+def _check_same_files(files: list[LandedFile], returned: list[str]) -> None:
+    """Raise _OtherFilesRead unless `returned` names each file once: a pattern that matched
+    another file (or none) would credit its rows to the wrong file, or lose them."""
+    if sorted(returned) != sorted(f.path for f in files):
+        raise _OtherFilesRead
 
 
 @dataclass(frozen=True)
@@ -320,7 +357,7 @@ def verify(con: Any, files: list[LandedFile]) -> bool:
                 warehouse.run(con, "ingest/verify_file",
                               {"file": literal_path(landed.path)}).fetchall()
             except duckdb.Error as exc:
-                landed.error = first_line(exc)
+                landed.error = file_error(landed, exc)
                 found = True
     return found
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from rating import warehouse
 from rating.ingest import held as held_inputs
-from rating.ingest import landing
+from rating.ingest import landing, names
 from rating.ingest import tables as accounts
 from rating.ingest.held import HeldFile, unreleased
 from rating.ingest.usage import LandingError
@@ -94,10 +94,9 @@ def refresh(con: Any, root: str, *, retire_missing: bool = False) -> Refresh:
                                                loaded_at=row["loaded_at"])
                     for row in warehouse.rows(con, "ingest/references/in_force_files",
                                               {"kind": kind})}
-        found = [landing.LandedFile(path=path, relative_path=landing.relative_path(root, path),
-                                    file_id=landing.file_id_for(
-                                        landing.relative_path(root, path)))
-                 for path in accounts.files(con, root, kind)]
+        # A name DuckDB cannot address is not listed or hashed (the error would abort the
+        # caller's transaction); load_table_file holds it by name.
+        found = [_landed(root, path) for path in accounts.files(con, root, kind)]
         new_held, new_changes = _new_versions(con, root, kind, found, in_force, now)
         gone_held, gone_changes = _gone_files(con, kind, {f.relative_path for f in found},
                                               in_force, retire_missing)
@@ -115,6 +114,13 @@ def refresh(con: Any, root: str, *, retire_missing: bool = False) -> Refresh:
     return Refresh(
         held=tuple(sorted(unreleased(con, held), key=lambda h: (h.kind, h.file_path))),
         changes=tuple(changes))
+
+
+def _landed(root: str, path: str) -> landing.LandedFile:
+    relative = landing.relative_path(root, path)
+    return landing.LandedFile(path=path, relative_path=relative,
+                              file_id=landing.file_id_for(relative),
+                              error=names.unaddressable(path, relative))
 
 
 def _new_versions(con: Any, root: str, kind: str, found: list[landing.LandedFile],
@@ -187,6 +193,8 @@ def _stage(con: Any, root: str, kind: str, landed: landing.LandedFile, size: int
            ) -> tuple[str, str] | tuple[int, list[_Reject]]:
     """Read one file into staged_<kind>: (reason, detail) when the file cannot be used as a
     whole, else (its rows, its lines that could not be decoded)."""
+    if landed.error is not None:
+        return "unreadable_file", landed.error
     if size == 0:
         return "empty_file", "the file is empty"
     warehouse.run(con, SQL[kind].create_staged)

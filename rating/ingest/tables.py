@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 
 from rating import warehouse
-from rating.ingest import landing
+from rating.ingest import landing, names
 
 SUBSCRIPTION_COLUMNS = {"subscription_id": "subscription_id", "service": "service",
                         "account_id": "account_id", "plan_code": "plan_code",
@@ -64,8 +64,11 @@ def load_table_file(con: Any, landing_root: str, path: str, *, table: str,
     or missing_column."""
     relative = landing.relative_path(landing_root, path)
     fmt = "parquet" if path.endswith(".parquet") else "csv"
-    if any(c in landing.GLOB_CHARACTERS for c in path):
-        return relative, "unreadable_file", landing.GLOB_NAME_ERROR
+    if any(c in names.GLOB_CHARACTERS for c in path):
+        return relative, "unreadable_file", names.GLOB_NAME_ERROR
+    unaddressable = names.unaddressable(path, relative)
+    if unaddressable is not None:
+        return relative, "unreadable_file", unaddressable
     try:
         present = {row["column_name"]
                    for row in warehouse.rows(con, DESCRIBE[fmt], {"file": path})}

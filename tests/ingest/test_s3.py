@@ -38,9 +38,9 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> SampleSummary:
 
 
 @pytest.fixture(scope="module")
-def s3(sample: SampleSummary) -> Iterator[tuple[str, Any]]:
-    """(endpoint host:port, boto3 client) of a moto S3 server holding the sample under
-    `landing/`; stopped at the end of the module."""
+def moto_s3() -> Iterator[tuple[str, Any]]:
+    """(endpoint host:port, boto3 client) of a moto S3 server with an empty bucket; stopped at
+    the end of the module."""
     server_module = pytest.importorskip(
         "moto.server", reason="moto[server] cannot be imported (pip install -e '.[dev]')",
         exc_type=ImportError)
@@ -55,10 +55,16 @@ def s3(sample: SampleSummary) -> Iterator[tuple[str, Any]]:
         client = boto3.client("s3", endpoint_url=f"http://{endpoint}", region_name=REGION,
                               aws_access_key_id=KEY_ID, aws_secret_access_key=SECRET)
         client.create_bucket(Bucket=BUCKET)
-        upload(client, sample.landing, "landing")
         yield endpoint, client
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def s3(moto_s3: tuple[str, Any], sample: SampleSummary) -> tuple[str, Any]:
+    """moto_s3 holding the sample under `landing/`."""
+    upload(moto_s3[1], sample.landing, "landing")
+    return moto_s3
 
 
 @pytest.fixture
@@ -278,3 +284,118 @@ def test_a_missing_bucket_or_refused_credentials_are_named_with_what_to_check(
     assert "access denied (InvalidAccessKeyId)" in message
     assert "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY" in message
     assert SECRET not in message
+
+
+def upload_landing(client: Any, tmp_path: Path, prefix: str,
+                   usage: dict[str, int]) -> str:
+    """A landing zone with one usage row per file (file name: value) under `prefix`; its URL."""
+    from tests.support.usage_builder import Landing, usage_row
+
+    built = Landing(tmp_path / prefix)
+    for name, value in usage.items():
+        built.usage(name, [usage_row(value=value)])
+    upload(client, built.root, prefix)
+    return f"s3://{BUCKET}/{prefix}"
+
+
+@pytest.mark.engine
+def test_an_object_whose_key_has_a_question_mark_is_held_by_name_and_the_others_read(
+        moto_s3: tuple[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """DuckDB ends an s3:// URL at `?` (the rest is query parameters): unheld, x?.parquet
+    stopped every run with 'Invalid query parameters found'."""
+    endpoint, client = moto_s3
+    point_at(monkeypatch, endpoint)
+    root = upload_landing(client, tmp_path, "question", {
+        "x?.parquet": 1000, "xa.parquet": 5, "x{1}.parquet": 7, "y#1 %41.parquet": 9})
+    wh = tmp_path / "wh.duckdb"
+    result = rate_landing(root, wh)
+    assert (result.ingestion.files_found, result.ingestion.files_unreadable,
+            result.ingestion.rows_read, result.ingestion.rows_accepted) == (4, 1, 3, 3)
+    assert rows(wh, "SELECT file_path, status, content_hash <> '' FROM landed_files"
+                    " ORDER BY ALL") == [
+        ("usage/x?.parquet", "unreadable", False), ("usage/xa.parquet", "ingested", True),
+        ("usage/x{1}.parquet", "ingested", True), ("usage/y#1 %41.parquet", "ingested", True)]
+    assert rows(wh, "SELECT file_path, reason, detail FROM usage_quarantine") == [(
+        "usage/x?.parquet", "unreadable_file", "usage/x?.parquet cannot be read by its exact"
+        " name: DuckDB reads what follows ? in an s3:// URL as query parameters; rename it"
+        " without ?")]
+    assert rows(wh, "SELECT sum(quantity) FROM usage_rollups") == [(21,)]
+
+
+@pytest.mark.engine
+def test_an_object_whose_key_has_a_backslash_is_held_by_name(
+        moto_s3: tuple[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """DuckDB never finds such an object (it said only 'No files found that match the
+    pattern'), with or without a glob character beside the backslash."""
+    endpoint, client = moto_s3
+    point_at(monkeypatch, endpoint)
+    root = upload_landing(client, tmp_path, "backslash", {
+        "a/b[1].parquet": 5, "a\\b[1].parquet": 1000, "x\\c.parquet": 2000})
+    wh = tmp_path / "wh.duckdb"
+    result = rate_landing(root, wh)
+    assert (result.ingestion.files_found, result.ingestion.files_unreadable,
+            result.ingestion.rows_read, result.ingestion.rows_accepted) == (3, 2, 1, 1)
+    held = rows(wh, "SELECT file_path, detail FROM usage_quarantine ORDER BY ALL")
+    assert [path for path, _ in held] == ["usage/a\\b[1].parquet", "usage/x\\c.parquet"]
+    for path, detail in held:
+        assert detail == (f"{path} cannot be read by its exact name: DuckDB does not find an"
+                          " s3:// object whose key has \\; rename it without \\")
+    assert rows(wh, "SELECT sum(quantity) FROM usage_rollups") == [(5,)]
+
+
+@pytest.mark.engine
+def test_listing_and_hashing_mark_an_object_they_cannot_read_and_read_the_others(
+        moto_s3: tuple[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The fallback behind the names held by discover: one object that read_blob cannot read
+    (an error) or cannot find (no row) must not stop the landing zone being read."""
+    import hashlib
+
+    endpoint, client = moto_s3
+    point_at(monkeypatch, endpoint)
+    root = upload_landing(client, tmp_path, "fallback",
+                          {"x?.parquet": 1, "x\\c.parquet": 2, "xa.parquet": 3})
+    good_bytes = (tmp_path / "fallback" / "usage" / "xa.parquet").read_bytes()
+
+    def fresh() -> list[landing.LandedFile]:
+        return [landing.LandedFile(path=f"{root}/usage/{name}", relative_path=f"usage/{name}",
+                                   file_id=number)
+                for number, name in enumerate(["x?.parquet", "x\\c.parquet", "xa.parquet"])]
+
+    con = duckdb.connect()
+    try:
+        landing.open_root(con, root)
+        observed_files, hashed_files = fresh(), fresh()
+        observed = landing.observe(con, root, observed_files)
+        hashes = landing.content_hashes(con, root, hashed_files)
+    finally:
+        con.close()
+    for files in (observed_files, hashed_files):
+        question, backslash, good = files
+        assert question.error is not None and question.error.startswith("usage/x?.parquet: ")
+        assert "Invalid query parameters" in question.error
+        assert backslash.error == ("usage/x\\c.parquet cannot be read by its exact name: DuckDB"
+                                   " found another file in its place, or none; rename the file")
+        assert good.error is None
+    assert observed[f"{root}/usage/xa.parquet"].size_bytes == len(good_bytes)
+    assert hashes[f"{root}/usage/xa.parquet"] == hashlib.sha256(good_bytes).hexdigest()
+    assert hashes[f"{root}/usage/x?.parquet"] == ""
+
+
+@pytest.mark.engine
+def test_account_files_whose_keys_have_a_question_mark_or_backslash_are_held_by_name(
+        moto_s3: tuple[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Reference files are listed and hashed like usage files: the same objects stopped it (in
+    the caller's transaction, so they must not be read at all)."""
+    endpoint, client = moto_s3
+    point_at(monkeypatch, endpoint)
+    root = upload_landing(client, tmp_path, "reference", {"xa.parquet": 5})
+    accounts = (tmp_path / "reference" / "accounts" / "accounts.csv").read_bytes()
+    for name in ("more?.csv", "more\\x.csv"):
+        client.put_object(Bucket=BUCKET, Key=f"reference/accounts/{name}", Body=accounts)
+    wh = tmp_path / "wh.duckdb"
+    rate_landing(root, wh)
+    assert rows(wh, "SELECT kind, file_path, reason, detail LIKE '%rename%'"
+                    " FROM held_inputs ORDER BY file_path") == [
+        ("accounts", "accounts/more?.csv", "unreadable_file", True),
+        ("accounts", "accounts/more\\x.csv", "unreadable_file", True)]
+    assert rows(wh, "SELECT sum(quantity) FROM usage_rollups") == [(5,)]
