@@ -37,10 +37,10 @@ class Month:
     def late(self, name: str, *usage: dict[str, Any]) -> str:
         return self.landing.usage(name, list(usage))
 
-    def adjust(self, period: str | None = None, *, threads: int = 2,
+    def adjust(self, period: str | None = None, *, threads: int = 2, catalog: Path = CATALOG,
                **options: Any) -> AdjustPeriodsResult:
         return adjust_periods(AdjustPeriodsRequest(
-            landing=str(self.landing.root), catalog=CATALOG, warehouse=self.warehouse,
+            landing=str(self.landing.root), catalog=catalog, warehouse=self.warehouse,
             period=period, warehouse_settings=WarehouseSettings(threads=threads),
             outbox_counts_as_posted=False, **options))
 
