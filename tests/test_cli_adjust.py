@@ -67,3 +67,32 @@ def test_adjust_help_lists_its_exit_codes_and_refuses_a_negative_threshold(
                   "--threshold", "-1"])
     assert stopped.value.code == 2
     assert "give an amount of 0 or more" in capsys.readouterr().err
+
+
+@pytest.mark.engine
+def test_adjust_exits_4_when_the_guard_stops_it_and_publishes_what_it_recorded(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    month = Month(tmp_path, [usage_row("nexacloud", "vcpu_hours", 2000, counter_id="c-1")])
+    month.late("correction.parquet", usage_row("nexacloud", "vcpu_hours", 100, counter_id="c-1",
+                                               pushed_at="2026-10-25T00:00Z"))
+    assert cli.main(adjust(month)) == 4
+    out = capsys.readouterr().out
+    assert "stopped by guard" in out and "pending, guard: -85.50" in out
+    assert month.warehouse.with_name("warehouse-analysts.duckdb").exists()
+
+
+@pytest.mark.fast
+def test_adjust_exits_3_out_of_memory_naming_the_limit(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import duckdb
+
+    from rating.adjust import service
+
+    def out_of_memory(*args: object, **kwargs: object) -> None:
+        raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate")
+
+    monkeypatch.setattr(service, "adjust_periods", out_of_memory)
+    assert cli.main(["adjust", "--landing", "l", "--catalog", "c", "--warehouse", "w",
+                     "--memory-limit", "1GB", "-q"]) == 3
+    err = capsys.readouterr().err
+    assert "--memory-limit 1GB" in err and "raise the limit or lower --threads" in err
