@@ -84,3 +84,21 @@ def test_a_flag_for_a_checked_period_needs_the_period_named(flag: str) -> None:
                                    **{flag: True})
     with pytest.raises(ValueError, match="name it with --period YYYY-MM"):
         request.check()
+
+
+@pytest.mark.engine
+def test_an_invoice_the_re_rate_cannot_price_stays_pending_as_unpriced(tmp_path: Path) -> None:
+    month = Month(tmp_path, [usage_row("nexacloud", "vcpu_hours", 1100),
+                             usage_row("nexamaps", "map_tiles", 1_000_000)])
+    edited = tmp_path / "catalog"
+    edited.mkdir()
+    for path in CATALOG.iterdir():  # vCPU hours have no price in force for 2026-10 any more
+        (edited / path.name).write_text(path.read_text(encoding="utf-8").replace(
+            '{effective_from: 2025-01-01, model: per_unit, unit_price: "0.045"',
+            '{effective_from: 2026-10-15, model: per_unit, unit_price: "0.045"'),
+            encoding="utf-8")
+    adjusted = month.adjust("2026-10", catalog=edited, accept_changes=True).periods[0]
+    assert adjusted.rerate is not None and adjusted.rerate.unpriced_lines == 1
+    assert (adjusted.documents, adjusted.needs_a_person) == ((), True)
+    assert month.rows("SELECT DISTINCT invoice_key, why FROM pending_adjustments") == [
+        ("C1/nexacloud/2026-10", "unpriced")]
