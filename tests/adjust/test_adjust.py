@@ -73,6 +73,9 @@ class ClosedPeriod:
             load_catalog_tables(con, load_catalog(CATALOG))
             con.execute("CREATE OR REPLACE TEMP TABLE account_links AS SELECT service, "
                         "account_id, customer_key, false AS ambiguous FROM validated_accounts")
+            # The re-rate's outcomes: nothing held (source files leave held rows out).
+            con.execute("CREATE OR REPLACE TEMP TABLE usage_outcomes AS SELECT 'accepted' AS "
+                        "status, 0 AS file_id, 0 AS quarantined_row_number WHERE false")
             yield con
         finally:
             con.close()
@@ -356,13 +359,18 @@ def test_an_open_period_is_not_adjusted() -> None:
 def test_an_untouched_period_is_unchanged_without_a_re_rate_and_a_late_file_touches_it(
         period: ClosedPeriod) -> None:
     period.post()
-    request = AdjustRequest(PERIOD, catalog_fingerprint="fingerprint")
+    # Before any adjust run the period's catalog is compared with the one it was rated with.
+    [(rated_with,)] = period.rows("SELECT DISTINCT period_catalog_fingerprint FROM rating_runs "
+                                  "WHERE period_catalog_fingerprint IS NOT NULL")
+    with period.session() as con:
+        assert unchanged(con, AdjustRequest(PERIOD, catalog_fingerprint="edited")) is None
+    request = AdjustRequest(PERIOD, catalog_fingerprint=rated_with)
     with period.session() as con:
         quiet = unchanged(con, request)
     assert quiet is not None and (quiet.outcome, quiet.issued) == ("unchanged", ())
     period.land("late-1.parquet", vcpu("C2", "40"))
     with period.session() as con:
-        assert unchanged(con, AdjustRequest(PERIOD, catalog_fingerprint="fingerprint")) is None
+        assert unchanged(con, AdjustRequest(PERIOD, catalog_fingerprint=rated_with)) is None
     period.adjust({(cloud("C2"), *VCPU): ("227.5", "5.74")}, catalog_fingerprint="fingerprint")
     with period.session() as con:
         assert unchanged(con, AdjustRequest(PERIOD, catalog_fingerprint="fingerprint"))
