@@ -4,6 +4,9 @@
     fusion-rating rate --landing DIR --catalog DIR --warehouse FILE --period YYYY-MM
     fusion-rating release --warehouse FILE --kind usage --file PATH --reason TEXT
     fusion-rating close --warehouse FILE --period YYYY-MM
+    fusion-rating adjust --landing DIR --catalog DIR --warehouse FILE [--period YYYY-MM]
+        [--dry-run] [--accept-changes] [--ignore-threshold] [--threshold AMOUNT]
+        [--lookback N] [--current-references]
     fusion-rating post --warehouse FILE --period YYYY-MM [--catalog DIR] [--drafts-only]
     fusion-rating odoo setup [--catalog DIR] [--apply]
     fusion-rating odoo invoice KEY
@@ -18,8 +21,14 @@ odoo_outbox table. `post` exits 0 when every invoice is posted, 1 when some are 
 and in odoo_postings), 2 when nothing was tried (a bad argument, an open period), 3 when Odoo
 failed or is not set up (`odoo setup` says what is missing).
 
-Every command that writes the warehouse (ingest, rate, release, close, post, finance) then
-refreshes the analysts' read-only copy, <warehouse>-analysts.duckdb, when it succeeded.
+`adjust` bills late usage of closed periods as revisions of their invoices (nightly: the
+closed periods within FUSION_ADJUST_LOOKBACK; --period P: that one, on purpose); it exits 0
+when it issued or had nothing to issue, 1 when something waits for a person or a posting, 2
+on a bad argument or an open period, 3 out of memory, 4 when the guard stopped it.
+
+Every command that writes the warehouse (ingest, rate, release, close, adjust, post, finance)
+then refreshes the analysts' read-only copy, <warehouse>-analysts.duckdb, when it succeeded
+(not after `adjust --dry-run`).
 
 ingest, rate, finance, post and sample show their progress on stderr (a live display on a
 terminal, else a timestamped line per step); -q shows none, -v each file or batch too. Their
@@ -39,6 +48,7 @@ from pathlib import Path
 import duckdb
 
 from rating.catalog import CatalogError, load_catalog
+from rating.cli_adjust import adjust_command
 from rating.cli_args import build_parser
 from rating.cli_odoo import odoo_command
 from rating.ingest.ledger import LedgerError
@@ -51,15 +61,15 @@ from rating.warehouse import WarehouseInUse, WarehouseSettings
 def main(argv: list[str] | None = None) -> int:
     args = build_parser(__doc__).parse_args(argv)
     code = COMMANDS[args.command](args)
-    if code in PUBLISHED_AFTER.get(args.command, ()):
+    if code in PUBLISHED_AFTER.get(args.command, ()) and not getattr(args, "dry_run", False):
         _publish_analyst_copy(args.warehouse)
     return code
 
 
 # The commands that write the warehouse, and the exit codes after which it holds their work.
 PUBLISHED_AFTER: dict[str, tuple[int, ...]] = {
-    "ingest": (0,), "rate": (0,), "release": (0,), "close": (0,), "post": (0, 1),
-    "finance": (0,),
+    "ingest": (0,), "rate": (0,), "release": (0,), "close": (0,), "adjust": (0, 1, 4),
+    "post": (0, 1), "finance": (0,),
 }
 
 
@@ -354,8 +364,9 @@ def _sample(args: argparse.Namespace) -> int:
 
 # Each subcommand's handler: it prints its outcome and answers the exit code.
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "ingest": _ingest, "rate": _rate, "release": _release, "close": _close, "post": _post,
-    "odoo": odoo_command, "finance": _finance, "report": _report, "sample": _sample,
+    "ingest": _ingest, "rate": _rate, "release": _release, "close": _close,
+    "adjust": adjust_command, "post": _post, "odoo": odoo_command, "finance": _finance,
+    "report": _report, "sample": _sample,
 }
 
 

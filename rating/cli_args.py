@@ -17,6 +17,15 @@ POST_EXIT_CODES = """exit codes:
   3  Odoo stopped answering, refused a call every invoice needs, or is not set up
      (`fusion-rating odoo setup` says what is missing)"""
 
+ADJUST_EXIT_CODES = """exit codes:
+  0  revisions issued, or nothing to issue (carried below the threshold, net zero)
+  1  something waits for a person or a posting: beyond the lookback, catalog changed, no
+     snapshot, original or earlier revision not posted, late usage held
+  2  nothing adjusted: a bad argument, or the period is not closed
+  3  out of memory (the period under way wrote nothing)
+  4  stopped by the guard (differences kept pending, why 'guard'), or the balance check
+     failed (rolled back)"""
+
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
     """Keeps descriptions as written and shows each option's default, except the ones that say
@@ -55,6 +64,10 @@ def build_parser(description: str | None) -> argparse.ArgumentParser:
         "odoo", help="what posting needs in Odoo: `odoo setup` checks it (a dry run), "
                      "`odoo setup --apply` creates it; `odoo invoice KEY` shows one posted "
                      "invoice as Odoo holds it"))
+    _adjust_options(_command(commands,
+        "adjust", help="ingest new usage files, then bill the late usage of closed periods as "
+                       "supplementary invoices and credit notes linked to their invoices",
+        epilog=ADJUST_EXIT_CODES))
     _finance_options(_command(commands,
         "finance", help="dual run against the legacy billing, and margins, for a period"))
     _report_options(_command(commands, "report", help="print a report and write it as HTML"))
@@ -163,6 +176,42 @@ def _odoo_options(odoo: argparse.ArgumentParser) -> None:
                            "(default: fr_CA; repeatable)")
 
 
+def _adjust_options(adjust: argparse.ArgumentParser) -> None:
+    _input_options(adjust)
+    adjust.add_argument("--period", default=None, metavar="YYYY-MM",
+                        help="a closed period to adjust on purpose, whatever its age (default: "
+                             "the nightly run: the closed periods in the lookback, and older "
+                             "ones held when touched)")
+    adjust.add_argument("--ledger", type=Path, default=None,
+                        help="ledger folder (default: <warehouse>.ledger beside the warehouse)")
+    adjust.add_argument("--pushed-at-tolerance", type=float, default=24, metavar="HOURS",
+                        help="how far past its file's ingestion a pushed_at may be before the "
+                             "row is quarantined (default 24)")
+    adjust.add_argument("--dry-run", action="store_true",
+                        help="show what would be issued and roll it back (new files are "
+                             "still ingested)")
+    adjust.add_argument("--accept-changes", action="store_true",
+                        help="issue although the guard objects or the period's catalog or "
+                             "references changed since it was rated (with --period)")
+    adjust.add_argument("--ignore-threshold", action="store_true",
+                        help="issue every difference, however small")
+    adjust.add_argument("--threshold", type=_amount, default=None, metavar="AMOUNT",
+                        help="smallest net change per invoice that is issued; smaller ones are "
+                             "carried forward (default: FUSION_ADJUST_THRESHOLD, else 1.00)")
+    adjust.add_argument("--lookback", type=_count, default=None, metavar="N",
+                        help="latest closed periods adjusted without a person (default: "
+                             "FUSION_ADJUST_LOOKBACK, else 2)")
+    adjust.add_argument("--current-references", action="store_true",
+                        help="re-rate with the subscriptions and account links in force today, "
+                             "not as the period stood (with --period)")
+    adjust.add_argument("--threads", type=int, default=None,
+                        help="DuckDB threads (default: cores)")
+    adjust.add_argument("--memory-limit", default=None,
+                        help="DuckDB memory limit, e.g. 2GB; above it DuckDB spills to disk")
+    adjust.add_argument("--temp-directory", default=None, help="where DuckDB spills")
+    _progress_options(adjust)
+
+
 def _finance_options(finance: argparse.ArgumentParser) -> None:
     finance.add_argument("--landing", required=True, help="landing root (folder or s3://...)")
     finance.add_argument("--catalog", required=True, type=Path, help="catalog folder")
@@ -210,6 +259,26 @@ def _rows(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of rows") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text} rows: give at least 1 (e.g. --rows 100000)")
+    return value
+
+
+def _amount(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an amount (e.g. 1.00)") from None
+    if not value.is_finite() or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give an amount of 0 or more (e.g. 1.00)")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text}: give 0 or more (e.g. 2)")
     return value
 
 

@@ -61,11 +61,8 @@ def rerate_period(con: Any, params: dict[str, Any], *, run_id: str,
         raise RerateRefused(f"period {params['billing_period']} is not closed: rate it "
                             "(fusion-rating rate), a re-rate is for closed periods")
     rated_with = warehouse.value(con, "adjust/snapshot_fingerprint", params)
-    from_snapshot = rated_with is not None and not current_references
-    if from_snapshot:
-        _references_as_rated(con, params)
-    else:
-        _references_in_force(con, time_zone)
+    from_snapshot = load_references(con, params, time_zone=time_zone,
+                                    current_references=current_references)
     counts = pricing.classify_usage(con, params, None)
     fingerprint = snapshots.catalog_fingerprint(con, params)
     warehouse.run(con, "adjust/delete_period_rerated_lines", params)
@@ -85,6 +82,20 @@ def rerate_period(con: Any, params: dict[str, Any], *, run_id: str,
         catalog_fingerprint=fingerprint,
         fingerprint_matches=None if rated_with is None else rated_with == fingerprint,
         seconds=time.perf_counter() - started)
+
+
+def load_references(con: Any, params: dict[str, Any], *, time_zone: str = DEFAULT_TIME_ZONE,
+                    current_references: bool = False) -> bool:
+    """TEMP ref_subscriptions, ref_accounts and account_links for a re-rate of the period: as
+    they stood when it was last rated (True), else, without a snapshot or when asked for, as
+    in force today (False). Cheap: the nightly run builds them to fingerprint the period's
+    catalog before deciding whether to re-rate it at all."""
+    if warehouse.value(con, "adjust/snapshot_fingerprint", params) is not None \
+            and not current_references:
+        _references_as_rated(con, params)
+        return True
+    _references_in_force(con, time_zone)
+    return False
 
 
 def _references_as_rated(con: Any, params: dict[str, Any]) -> None:

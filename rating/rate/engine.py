@@ -41,8 +41,8 @@ from rating.rate.params import period_params
 from rating.warehouse import WarehouseSettings
 
 __all__ = ["ConservationError", "PeriodResult", "RateRequest", "RateResult", "RatingStopped",
-           "close_period", "ingest_landing", "period_params", "rate", "rate_period",
-           "release_input", "summarise_period"]
+           "close_period", "ingest_landing", "open_connection", "period_params", "rate",
+           "rate_period", "release_input", "summarise_period"]
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class RateResult:
     seconds: float
 
 
-def _open(con: Any, request: RateRequest, catalog: Catalog) -> None:
+def open_connection(con: Any, request: RateRequest, catalog: Catalog) -> None:
     """Schema, ledger, landing root and the catalog's cat_* tables, once per connection."""
     warehouse.create_schema(con)
     ledger.attach(con, request.ledger_folder)
@@ -119,7 +119,7 @@ def ingest_landing(request: RateRequest, progress: Progress = SILENT) -> IngestR
     catalog = load_catalog(request.catalog)
     landing.require_reachable(request.landing)
     with warehouse.writer(request.warehouse, request.settings) as con:
-        _open(con, request, catalog)
+        open_connection(con, request, catalog)
         return ingest(con, request.landing, catalog, request.time_zone,
                       rebuild=request.rebuild, accept_changes=request.guard.accept_changes,
                       pushed_at_tolerance=request.pushed_at_tolerance, progress=progress)
@@ -131,7 +131,7 @@ def rate_period(request: RateRequest, progress: Progress = SILENT) -> PeriodResu
     period = billing_period(request.period, request.time_zone)
     landing.require_reachable(request.landing)
     with warehouse.writer(request.warehouse, request.settings) as con:
-        _open(con, request, catalog)
+        open_connection(con, request, catalog)
         held = _held_usage(con)
         return _rate(con, request, catalog, period, held, progress)
 
@@ -144,7 +144,7 @@ def rate(request: RateRequest, progress: Progress = SILENT) -> RateResult:
     period = billing_period(request.period, request.time_zone)
     landing.require_reachable(request.landing)
     with warehouse.writer(request.warehouse, request.settings) as con:
-        _open(con, request, catalog)
+        open_connection(con, request, catalog)
         ingested = ingest(con, request.landing, catalog, request.time_zone,
                           rebuild=request.rebuild,
                           accept_changes=request.guard.accept_changes,

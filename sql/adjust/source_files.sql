@@ -3,7 +3,8 @@
 -- previous revision, else after the close ($closed_through), for the key's customer and
 -- service (account_links: the accounts as the re-rate linked them). reason: 'correction' when
 -- such a push superseded a row already invoiced, 'late_usage' when rows arrived, 'redecided'
--- when only a decision changed (a catalog change), else $fallback_reason.
+-- when only a decision changed (a catalog change), else $fallback_reason. Rows the re-rate held
+-- (TEMP usage_outcomes: no subscription then, no account link) are behind no change: left out.
 CREATE OR REPLACE TEMP TABLE adjust_sources AS
 WITH keys AS (
     SELECT d.invoice_key, min(l.customer_key) AS customer_key, min(l.service) AS service,
@@ -23,6 +24,9 @@ touched AS (
     JOIN keys k ON k.customer_key = l.customer_key AND k.service = u.service
     WHERE u.period_key = $period_key AND u.status <> 'quarantined'
       AND (u.ingestion_id > k.since OR u.changed_in > k.since)
+      AND NOT EXISTS (SELECT 1 FROM usage_outcomes o
+                      WHERE o.status = 'quarantined' AND o.file_id = u.file_id
+                        AND o.quarantined_row_number = u.file_row_number)
 )
 SELECT k.invoice_key,
        coalesce(list(DISTINCT f.file_path ORDER BY f.file_path)

@@ -73,6 +73,9 @@ class ClosedPeriod:
             load_catalog_tables(con, load_catalog(CATALOG))
             con.execute("CREATE OR REPLACE TEMP TABLE account_links AS SELECT service, "
                         "account_id, customer_key, false AS ambiguous FROM validated_accounts")
+            # The re-rate's outcomes: nothing held (source files leave held rows out).
+            con.execute("CREATE OR REPLACE TEMP TABLE usage_outcomes AS SELECT 'accepted' AS "
+                        "status, 0 AS file_id, 0 AS quarantined_row_number WHERE false")
             yield con
         finally:
             con.close()

@@ -272,7 +272,10 @@ def scalar(warehouse: Path, query: str, params: Mapping[str, Any] | None = None)
 # function of the landed files, the catalog and the sequence of runs.
 WALL_CLOCK = {"rating_runs": ("run_id", "started_at", "finished_at"),
               "ingestions": ("started_at",), "landed_files": ("ingested_at",),
-              "reference_files": ("loaded_at", "modified_at"), "ledger_sync": ("generation",)}
+              "reference_files": ("loaded_at", "modified_at"), "ledger_sync": ("generation",),
+              "rerated_lines": ("run_id",), "pending_adjustments": ("run_id",),
+              "adjustment_runs": ("run_id", "started_at", "finished_at"),
+              "period_adjustments": ("run_id", "issued_at", "issue_date")}
 
 
 def snapshot(warehouse: Path, tables: Iterable[str] | None = None

@@ -23,6 +23,12 @@ CREATE TABLE IF NOT EXISTS adjustment_runs (
                                                     -- currencies added as numbers)
     amount_pending        DECIMAL(38, 2) NOT NULL,  -- pending_adjustments.amount_delta summed
                                                     -- (signed)
-    findings              VARCHAR             -- what the guard or a period hold found; NULL:
+    findings              VARCHAR,            -- what the guard or a period hold found; NULL:
                                               -- nothing
+    held_usage            STRUCT(reason VARCHAR, "rows" BIGINT, late_rows BIGINT,
+                                 late_files VARCHAR[])[]
+                                              -- the usage its re-rate held, per reason
+                                              -- (usage_outcomes): rows, those that arrived
+                                              -- after the close and their files; NULL: not
+                                              -- re-rated (unchanged)
 )

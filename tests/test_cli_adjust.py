@@ -1,0 +1,69 @@
+"""`fusion-rating adjust` (rating.cli_adjust): what it prints per revision and pending why, its
+exit codes, and the analysts' copy refreshed after a run that wrote, not after a dry run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rating import cli
+from tests.support.adjust_month import Month
+from tests.support.usage_builder import CATALOG, usage_row
+
+
+def adjust(month: Month, *options: str) -> list[str]:
+    return ["adjust", "--landing", str(month.landing.root), "--catalog", str(CATALOG),
+            "--warehouse", str(month.warehouse), "-q", *options]
+
+
+@pytest.mark.engine
+def test_adjust_prints_each_revision_line_and_exits_0_then_1_while_a_revision_waits(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ODOO_URL", raising=False)
+    month = Month(tmp_path, [usage_row("nexacloud", "vcpu_hours", 200)])
+    copy = month.warehouse.with_name("warehouse-analysts.duckdb")
+    late = month.late("late-1.parquet", usage_row("nexacloud", "vcpu_hours", 40))
+
+    assert cli.main(adjust(month, "--dry-run")) == 0
+    out = capsys.readouterr().out
+    assert "C1/nexacloud/2026-10/r1: supplementary invoice, revision 1, net +1.80 CAD" in out
+    assert "dry run: nothing was issued" in out and not copy.exists()
+
+    assert cli.main(adjust(month)) == 0
+    out = capsys.readouterr().out
+    assert "period 2026-10 (nightly, closed period 1 counting back): issued" in out
+    assert "from 200 to 240: 4.50 → 6.30 (+1.80)" in out
+    assert f"source files: {late}" in out
+    assert copy.exists()
+
+    month.late("late-2.parquet", usage_row("nexacloud", "vcpu_hours", 60))
+    assert cli.main(adjust(month)) == 1  # r1 not posted yet
+    assert "pending, earlier revision not posted: +2.70 on 1 line(s) of 1 invoice(s)" in (
+        capsys.readouterr().out)
+
+
+@pytest.mark.engine
+def test_adjust_refuses_an_open_period_and_a_nightly_accept_changes_in_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    month = Month(tmp_path, [usage_row("nexacloud", "vcpu_hours", 200)])
+    assert cli.main(adjust(month, "--period", "2026-11")) == 2
+    assert "2026-11 is not closed" in capsys.readouterr().err
+    assert cli.main(adjust(month, "--accept-changes")) == 2
+    err = capsys.readouterr().err
+    assert "name it with --period YYYY-MM" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.fast
+def test_adjust_help_lists_its_exit_codes_and_refuses_a_negative_threshold(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["adjust", "--help"])
+    out = capsys.readouterr().out
+    assert "4  stopped by the guard" in out and "FUSION_ADJUST_THRESHOLD" in out
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["adjust", "--landing", "l", "--catalog", "c", "--warehouse", "w",
+                  "--threshold", "-1"])
+    assert stopped.value.code == 2
+    assert "give an amount of 0 or more" in capsys.readouterr().err
