@@ -13,7 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.metadata import ROW_COUNT, TABLE_NAME, amount, mismatches_found, table
+from pipelines.metadata import TABLE_NAME, amount, mismatches_found, table
 from pipelines.partitions import billing_periods
 from pipelines.pools import WAREHOUSE_POOL
 from pipelines.resources import OdooResource, RatingResource, landing_reachable
@@ -71,7 +71,8 @@ def period_adjustments(context: dg.AssetExecutionContext, rating: RatingResource
 
 def adjustment_metadata(adjusted: PeriodAdjusted) -> dict[str, object]:
     """What the run did, for the UI: outcome, revisions by kind, the net issued (exact text and
-    cents), what is pending by why, the usage the re-rate held."""
+    cents; the invoices' currencies added as numbers, as rating's totals are), what is pending
+    by why, the usage the re-rate held. No row count: the table keeps every run's revisions."""
     result = adjusted.adjustment
     kinds = Counter(revision.document_kind for revision in result.issued)
     pending = [{"why": total.why.value, "invoices": total.invoices, "lines": total.lines,
@@ -99,7 +100,6 @@ def adjustment_metadata(adjusted: PeriodAdjusted) -> dict[str, object]:
                             {"reason": "reason", "rows": "rows", "late_rows": "late rows"}),
         "findings": result.findings or "",
         TABLE_NAME: "period_adjustments",
-        ROW_COUNT: len(result.issued),
     }
 
 
