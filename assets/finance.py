@@ -110,7 +110,8 @@ def finance(context: dg.AssetExecutionContext, rating: RatingResource,
 # job (not partitioned) publishes it too. It follows every asset that writes the warehouse, so
 # that it runs last in whichever job selects it (each does: pipelines/jobs.py).
 WAREHOUSE_WRITERS = ["landed_usage", "period_summary", "closed_period", "odoo_invoices",
-                     "reconciliation_odoo", "margin_monthly", "cutover_readiness"]
+                     "reconciliation_odoo", "margin_monthly", "cutover_readiness",
+                     "period_adjustments"]
 
 
 @dg.asset(

@@ -10,9 +10,14 @@ no list to extend. The jobs, schedules, sensor and resources that run them are a
 import dagster as dg
 
 import assets
-from pipelines.jobs import close_period_job, ingest_usage_job, rate_period_job
+from pipelines.jobs import (
+    adjust_periods_job,
+    close_period_job,
+    ingest_usage_job,
+    rate_period_job,
+)
 from pipelines.resources import odoo_resource_from_environment, rating_resource_from_environment
-from pipelines.schedules import month_close, nightly_rating
+from pipelines.schedules import month_close, nightly_adjustments, nightly_rating
 from pipelines.sensors import new_usage_files
 
 ASSETS = dg.load_assets_from_package_module(assets)
@@ -25,8 +30,8 @@ def from_environment() -> dg.Definitions:
     return dg.Definitions(
         assets=ASSETS,
         asset_checks=CHECKS,
-        jobs=[ingest_usage_job, rate_period_job, close_period_job],
-        schedules=[nightly_rating, month_close],
+        jobs=[ingest_usage_job, rate_period_job, close_period_job, adjust_periods_job],
+        schedules=[nightly_rating, month_close, nightly_adjustments],
         sensors=[new_usage_files],
         resources={"rating": rating_resource_from_environment(),
                    "odoo": odoo_resource_from_environment()},

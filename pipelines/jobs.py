@@ -1,4 +1,5 @@
-"""Jobs: ingestion alone, the nightly rating of a period, and the month close."""
+"""Jobs: ingestion alone, the nightly rating of a period, the month close, and the adjustments
+of a closed period."""
 
 import dagster as dg
 
@@ -25,4 +26,12 @@ close_period_job = dg.define_asset_job(
     description="Ingest, rate the period one last time, mark it closed, post its invoices to "
                 "Odoo (a dry run into odoo_outbox without ODOO_URL) and read them back, then its "
                 "dual run and margins, and publish the analysts' copy.",
+)
+
+adjust_periods_job = dg.define_asset_job(
+    "adjust_periods",
+    selection=dg.AssetSelection.groups("adjustments") | dg.AssetSelection.assets("analyst_copy"),
+    description="Ingest what is new, re-rate a closed period and bill its late usage as linked "
+                "adjustments (supplementary invoices and credit notes; differences below the "
+                "threshold carried forward), then publish the analysts' copy.",
 )

@@ -1,15 +1,19 @@
-"""Nightly rating at 02:00 and the month close after a grace period, in the billing zone.
+"""Nightly rating at 02:00, the month close after a grace period and the nightly adjustments
+of the closed periods at 02:30, in the billing zone.
 
 (No `from __future__ import annotations` here: Dagster reads the annotations at run time.)
 """
 
 import datetime as dt
 import os
+from pathlib import Path
 
 import dagster as dg
+import duckdb
 
-from pipelines.jobs import close_period_job, rate_period_job
+from pipelines.jobs import adjust_periods_job, close_period_job, rate_period_job
 from pipelines.resources import RatingResource
+from rating.adjust.run import AdjustSettings
 from rating.periods import DEFAULT_TIME_ZONE, period_code, previous_period_code
 from rating.reports import queries as reports
 
@@ -18,6 +22,18 @@ DEFAULT_GRACE_DAYS = 3
 
 def _previous(day: dt.date) -> str:
     return previous_period_code(period_code(day))
+
+
+def _latest_closed_periods(database: str, count: int) -> list[str] | None:
+    """The `count` latest closed periods, the latest first; None when the warehouse cannot be
+    read now (locked by a running writer: DuckDB lets no other process open it meanwhile)."""
+    if not Path(database).exists():
+        return []
+    try:
+        rows = reports.records(database, "adjust/closed_periods")
+    except duckdb.Error:
+        return None
+    return [row["billing_period"] for row in rows[:count]]
 
 
 @dg.schedule(cron_schedule="0 2 * * *", execution_timezone=DEFAULT_TIME_ZONE,
@@ -53,3 +69,22 @@ def month_close(context: dg.ScheduleEvaluationContext,
         return dg.SkipReason(f"{period} is already closed")
     # The run key makes the close of a period one run, however many ticks see it open.
     return dg.RunRequest(run_key=f"close-{period}", partition_key=period)
+
+
+@dg.schedule(cron_schedule="30 2 * * *", execution_timezone=DEFAULT_TIME_ZONE,
+             job=adjust_periods_job,
+             description="Bills the late usage of the closed periods within the lookback "
+                         "(FUSION_ADJUST_LOOKBACK, default 2) as linked adjustments.")
+def nightly_adjustments(context: dg.ScheduleEvaluationContext,
+                        rating: RatingResource) -> dg.SkipReason | list[dg.RunRequest]:
+    today = context.scheduled_execution_time.date()
+    lookback = AdjustSettings.from_environment().lookback
+    closed = _latest_closed_periods(rating.warehouse, lookback)
+    if closed is None:
+        return dg.SkipReason("the warehouse cannot be read now (missing or being written): "
+                             "tomorrow's tick adjusts what landed meanwhile")
+    if not closed:
+        return dg.SkipReason(f"no closed period within the lookback of {lookback}")
+    # One run per period and day, however many times the tick is evaluated.
+    return [dg.RunRequest(run_key=f"adjust-{period}-{today}", partition_key=period)
+            for period in closed]

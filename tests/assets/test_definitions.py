@@ -21,7 +21,8 @@ CHECKS = dg.load_asset_checks_from_package_module(assets)
 # The checks about one billing period; the others (every ingestion, every held input file,
 # every held cost) look at the whole warehouse.
 PERIOD_CHECKS = {"period_conservation", "quarantine_share", "every_line_priced",
-                 "invoices_match_rated", "every_service_has_usage", "odoo_amounts_match"}
+                 "invoices_match_rated", "every_service_has_usage", "odoo_amounts_match",
+                 "adjustments_balance", "adjustments_held"}
 
 
 def sample_without_the_corrupt_file(folder: Path) -> SampleSummary:
@@ -40,8 +41,9 @@ def test_definitions_load() -> None:
     assert keys == {"landed_usage", "usage_rollups", "rated_charges", "invoice_lines",
                     "period_summary", "closed_period", "odoo_invoices", "reconciliation_odoo",
                     "legacy_billing", "provider_costs", "reconciliation_legacy",
-                    "cutover_readiness", "margin_daily", "margin_monthly", "analyst_copy"}
-    for job in ("ingest_usage", "rate_period", "close_period"):
+                    "cutover_readiness", "margin_daily", "margin_monthly", "analyst_copy",
+                    "period_adjustments"}
+    for job in ("ingest_usage", "rate_period", "close_period", "adjust_periods"):
         assert defs.resolve_job_def(job) is not None
 
 
@@ -52,7 +54,7 @@ def test_every_asset_and_check_module_is_loaded() -> None:
     graph = defs.resolve_asset_graph()
     modules = {info.name: importlib.import_module(f"assets.{info.name}")
                for info in pkgutil.iter_modules(assets.__path__)}
-    assert set(modules) == {"ingest", "rating", "close", "odoo", "finance"}
+    assert set(modules) == {"ingest", "rating", "close", "odoo", "finance", "adjust"}
     checks_by_module = {}
     for name, module in modules.items():
         defined = {key for found in dg.load_assets_from_modules([module])
@@ -69,6 +71,7 @@ def test_every_asset_and_check_module_is_loaded() -> None:
         "close": set(),
         "odoo": {"odoo_amounts_match"},
         "finance": {"costs_all_converted"},
+        "adjust": {"adjustments_balance", "adjustments_held"},
     }
     assert {key.name for key in graph.asset_check_keys} == set().union(
         *checks_by_module.values())
