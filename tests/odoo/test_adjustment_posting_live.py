@@ -146,3 +146,36 @@ def test_a_credit_note_is_linked_to_its_invoice_and_reconciled_with_it_once(
     assert (again.created, again.posted, again.already_posted, again.held) == (
         0, 0, report.posted, [])
     assert read_moves(posted.gateway, posted.customer) == moves
+
+
+def test_credit_notes_of_one_invoice_in_one_run_are_each_reconciled_with_their_own(
+        posted: Posted) -> None:
+    # Odoo pairs the credit notes of one action_post call with their originals by position:
+    # [r1 -> 2, r2 -> 2, r1 -> 3] in one call would reconcile 2's r2 with customer 3's invoice.
+    credited, other = posted.key(2, "nexamaps"), posted.key(3, "nexamaps")
+    issue(posted.wh, f"{credited}/r2", credited, "credit_note", [("NM-TILES", "-1.00")],
+          revision=2)
+    issue(posted.wh, f"{other}/r1", other, "credit_note", [("NM-TILES", "-2.00")])
+    assert post_period(posted.wh, PERIOD, posted.gateway).held == []
+    moves = read_moves(posted.gateway, posted.customer)
+    for original, credits in ((credited, ("/r1", "/r2")), (other, ("/r1",))):
+        notes = [moves[original + revision] for revision in credits]
+        assert [(link_of(n), n["payment_state"]) for n in notes] == [
+            (moves[original]["id"], "paid")] * len(notes)
+        # What is left to pay on each invoice is its total less its own credit notes'.
+        assert money(moves[original]["amount_residual"]) == money(
+            moves[original]["amount_total"]) - sum(money(n["amount_total"]) for n in notes)
+        assert moves[original]["payment_state"] == "partial"
+
+
+def test_a_credit_note_relinked_in_odoo_is_reported_as_link_differs(posted: Posted) -> None:
+    post_period(posted.wh, PERIOD, posted.gateway)
+    moves = read_moves(posted.gateway, posted.customer)
+    credit = posted.key(2, "nexamaps", "/r1")
+    # Odoo lets a person rewrite the link of a posted credit note.
+    posted.gateway.call("account.move", "write", [moves[credit]["id"]],
+                        vals={"reversed_entry_id": moves[posted.key(1, "nexacloud")]["id"]})
+    again = post_period(posted.wh, PERIOD, posted.gateway)
+    assert again.created == 0
+    assert table(posted.wh, "reconciliation_odoo", "invoice_key, status",
+                 "status <> 'match'") == [(credit, "link_differs")]
