@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from rating.odoo import gateway as odoo
-from rating.odoo.posting import post_period
+from rating.odoo.posting import PostingOptions, post_period
 from tests.support.adjustments import ISSUED, issue
 from tests.support.odoo_server import OdooTestServer
 from tests.support.posting import PERIOD, apply_setup, gateway_for, money, rated_period
@@ -179,3 +179,34 @@ def test_a_credit_note_relinked_in_odoo_is_reported_as_link_differs(posted: Post
     assert again.created == 0
     assert table(posted.wh, "reconciliation_odoo", "invoice_key, status",
                  "status <> 'match'") == [(credit, "link_differs")]
+
+
+def test_adjustments_wait_for_their_invoice_to_be_posted(posted: Posted) -> None:
+    adjustments = [posted.key(1, "nexacloud", "/r1"), posted.key(2, "nexamaps", "/r1")]
+    drafts = post_period(posted.wh, PERIOD, posted.gateway, PostingOptions(post=False))
+    assert sorted((key, state) for key, state, _ in drafts.held) == [
+        (key, "original_not_posted") for key in adjustments]
+    moves = read_moves(posted.gateway, posted.customer)
+    assert {m["move_type"] for m in moves.values()} == {"out_invoice"}
+    assert not set(adjustments) & set(moves)
+
+    assert post_period(posted.wh, PERIOD, posted.gateway).held == []
+    moves = read_moves(posted.gateway, posted.customer)
+    assert link_of(moves[adjustments[1]]) == moves[posted.key(2, "nexamaps")]["id"]
+    assert {moves[key]["state"] for key in adjustments} == {"posted"}
+    assert moves[adjustments[1]]["payment_state"] == "paid"
+
+
+def test_a_posted_credit_note_stays_posted_when_its_invoice_is_reset_to_draft(
+        posted: Posted) -> None:
+    post_period(posted.wh, PERIOD, posted.gateway)
+    credited = posted.key(2, "nexamaps")
+    moves = read_moves(posted.gateway, posted.customer)
+    posted.gateway.call("account.move", "button_draft", [moves[credited]["id"]])
+    again = post_period(posted.wh, PERIOD, posted.gateway)
+    assert [(key, state) for key, state, _ in again.held] == [
+        (credited, "reset_to_draft_in_odoo")]
+    assert again.created == 0
+    assert table(posted.wh, "odoo_postings", "state", "document_kind IS NOT NULL") == [
+        ("posted",), ("posted",)]
+    assert read_moves(posted.gateway, posted.customer)[credited + "/r1"]["state"] == "posted"
