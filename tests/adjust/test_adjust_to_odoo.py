@@ -18,7 +18,7 @@ import pytest
 from rating import warehouse
 from rating.adjust.run import unbalanced_lines
 from rating.adjust.service import AdjustPeriodsRequest, AdjustPeriodsResult, adjust_periods
-from rating.odoo.posting import post_period
+from rating.odoo.posting import PostingOptions, post_period
 from tests.support.odoo_server import OdooTestServer
 from tests.support.posting import CATALOG, PERIOD, gateway_for, money, rated_period
 from tests.support.usage_builder import Landing, table, usage_row
@@ -144,3 +144,28 @@ def test_without_odoo_the_adjustments_go_to_the_outbox_which_counts_as_posted(
     post_period(wh, PERIOD, None)
     assert table(wh, "odoo_outbox", "invoice_key", "invoice_key LIKE '%/r%'") == [
         (SUPPLEMENTARY,), (f"{RAISED}/r2",), (CREDIT_NOTE,)]
+
+
+def test_posting_the_adjustments_alone_keeps_the_invoices_reconciled(
+        server: OdooTestServer, tmp_path: Path) -> None:
+    wh = rated_period(tmp_path, count=2)
+    gateway = gateway_for(server, "json2")
+    post_period(wh, PERIOD, gateway)
+    land_late_usage(tmp_path)
+    adjust(tmp_path, outbox_counts_as_posted=False)
+    report = post_period(wh, PERIOD, gateway, PostingOptions(adjustments_only=True))
+    assert (report.invoices, report.created, report.held) == (2, 2, [])
+    assert table(wh, "reconciliation_odoo", "status, count(*)", "TRUE GROUP BY ALL") == [
+        ("match", 6)]
+
+
+def test_posting_the_adjustments_alone_as_a_dry_run_keeps_the_invoices_in_the_outbox(
+        tmp_path: Path) -> None:
+    wh = rated_period(tmp_path, count=2)
+    post_period(wh, PERIOD, None)
+    land_late_usage(tmp_path)
+    adjust(tmp_path, outbox_counts_as_posted=True)
+    post_period(wh, PERIOD, None, PostingOptions(adjustments_only=True))
+    assert len(table(wh, "odoo_outbox", "invoice_key")) == 6
+    assert table(wh, "reconciliation_odoo", "status, count(*)", "TRUE GROUP BY ALL") == [
+        ("dry_run", 6)]
