@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from rating import warehouse
+from rating import cli, warehouse
 from rating.adjust.run import unbalanced_lines
 from rating.adjust.service import AdjustPeriodsRequest, AdjustPeriodsResult, adjust_periods
 from rating.odoo.posting import PostingOptions, post_period
@@ -119,7 +119,8 @@ def test_late_usage_of_a_posted_period_reaches_odoo_as_linked_adjustments_once(
 
 
 def test_without_odoo_the_adjustments_go_to_the_outbox_which_counts_as_posted(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delenv("ODOO_URL", raising=False)
     wh = rated_period(tmp_path, count=2)
     post_period(wh, PERIOD, None)
@@ -160,12 +161,16 @@ def test_posting_the_adjustments_alone_keeps_the_invoices_reconciled(
 
 
 def test_posting_the_adjustments_alone_as_a_dry_run_keeps_the_invoices_in_the_outbox(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("ODOO_URL", raising=False)
     wh = rated_period(tmp_path, count=2)
     post_period(wh, PERIOD, None)
     land_late_usage(tmp_path)
     adjust(tmp_path, outbox_counts_as_posted=True)
-    post_period(wh, PERIOD, None, PostingOptions(adjustments_only=True))
+    assert cli.main(["post", "--warehouse", str(wh), "--period", PERIOD, "--catalog",
+                     str(CATALOG), "--adjustments-only"]) == 0
+    assert f"{PERIOD}: 2 invoices (dry_run 2)" in capsys.readouterr().out
     assert len(table(wh, "odoo_outbox", "invoice_key")) == 6
     assert table(wh, "reconciliation_odoo", "status, count(*)", "TRUE GROUP BY ALL") == [
         ("dry_run", 6)]
