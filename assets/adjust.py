@@ -86,7 +86,7 @@ def period_adjustments(context: dg.AssetExecutionContext, rating: RatingResource
     if not result.periods:
         # Beyond the lookback and untouched: the nightly rules record nothing.
         return dg.MaterializeResult(metadata={
-            "outcome": "untouched", "mode": "hold_only", "revisions_issued": 0,
+            "outcome": "untouched", "mode": "none", "revisions_issued": 0,
             TABLE_NAME: "period_adjustments"})
     (adjusted,) = result.periods
     return dg.MaterializeResult(metadata=adjustment_metadata(adjusted))

@@ -17,6 +17,7 @@ from pipelines.definitions import from_environment
 from pipelines.resources import OdooResource, RatingResource
 from pipelines.schedules import NIGHTLY_ADJUSTMENTS, nightly_adjustments
 from rating.odoo.posting import post_period
+from tests.support.adjust_month import Month
 from tests.support.posting import CATALOG, PERIOD, rated_period
 from tests.support.usage_builder import Landing, usage_row
 
@@ -100,6 +101,27 @@ def test_a_late_file_becomes_one_supplementary_invoice_and_the_checks_pass(
     assert on_purpose.success
     rerated = on_purpose.asset_materializations_for_node("period_adjustments")[0].metadata
     assert (rerated["outcome"].value, rerated["mode"].value) == ("no_difference", "on_purpose")
+
+
+@pytest.mark.engine
+def test_a_period_beyond_the_lookback_is_held_unless_adjusted_on_purpose(tmp_path: Path) -> None:
+    month = Month(tmp_path, [usage_row("nexacloud", "vcpu_hours", 200, start=start)
+                             for start in ("2026-10-05T10:00Z", "2026-11-05T10:00Z",
+                                           "2026-12-05T10:00Z")],
+                  periods=("2026-10", "2026-11", "2026-12"))
+    resource = RatingResource(landing=str(month.landing.root), catalog=str(CATALOG),
+                              warehouse=str(month.warehouse))
+
+    def outcome(**config: bool) -> tuple[str, str, int]:
+        result = adjust(resource, **config)
+        metadata = result.asset_materializations_for_node("period_adjustments")[0].metadata
+        return (metadata["outcome"].value, metadata["mode"].value,
+                metadata["revisions_issued"].value)
+
+    assert outcome() == ("untouched", "none", 0)
+    month.late("late-october.parquet", usage_row("nexacloud", "vcpu_hours", 40))
+    assert outcome() == ("held", "hold_only", 0)
+    assert outcome(on_purpose=True) == ("issued", "on_purpose", 1)
 
 
 @pytest.mark.engine
