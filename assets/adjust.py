@@ -1,7 +1,10 @@
 """Late usage of a closed period billed as linked adjustments (docs/adjustments.md).
 
 closed_period -> period_adjustments (blocking check adjustments_balance; warning check
-adjustments_held)
+adjustments_held) -> odoo_invoices (assets/odoo.py)
+
+A run follows the nightly rules for its period unless configured `on_purpose`: the schedule's,
+the month close's and a person's materialisation alike (AdjustConfig.on_purpose says why).
 
 (No `from __future__ import annotations` here: Dagster reads the annotations at run time.)
 """
@@ -28,9 +31,18 @@ GROUP = "adjustments"
 
 
 class AdjustConfig(dg.Config):
+    # Off by default, as money goes: a click (or a backfill over many periods) then only
+    # re-rates what changed and holds a difference beyond the lookback for a person, the
+    # schedule's way; billing an old period's difference whatever its age stays a choice made
+    # by ticking on_purpose, as `adjust --period` is on the command line.
+    on_purpose: bool = False
+    """Adjust this period on purpose (adjust --period): always re-rate it and issue its
+    differences whatever its age. Off: the nightly rules for this period alone (untouched: an
+    'unchanged' run in milliseconds; beyond FUSION_ADJUST_LOOKBACK: differences held)."""
     accept_changes: bool = False
     """Let a changed catalog, a period without a snapshot of its references or the guard's
-    objection through (adjust --accept-changes): bill the difference once checked."""
+    objection through (adjust --accept-changes): bill the difference once checked. Needs
+    on_purpose."""
     ignore_threshold: bool = False
     """Bill every cent now instead of carrying a net below FUSION_ADJUST_THRESHOLD forward."""
 
@@ -53,18 +65,29 @@ def period_adjustments(context: dg.AssetExecutionContext, rating: RatingResource
                        odoo: OdooResource, config: AdjustConfig) -> dg.MaterializeResult:
     request = AdjustPeriodsRequest(
         landing=rating.landing, catalog=Path(rating.catalog), warehouse=Path(rating.warehouse),
-        period=context.partition_key, time_zone=rating.time_zone,
+        period=context.partition_key if config.on_purpose else None,
+        only_period=None if config.on_purpose else context.partition_key,
+        time_zone=rating.time_zone,
         warehouse_settings=rating.settings(),
         ledger=Path(rating.ledger) if rating.ledger else None,
         pushed_at_tolerance=dt.timedelta(hours=rating.pushed_at_tolerance_hours),
         accept_changes=config.accept_changes, ignore_threshold=config.ignore_threshold,
         settings=AdjustSettings.from_environment(),
         outbox_counts_as_posted=not odoo.url.strip())
+    if config.accept_changes and not config.on_purpose:
+        raise dg.Failure(description="accept_changes applies to a period adjusted on purpose, "
+                                     "once a person has checked it: set on_purpose too",
+                         allow_retries=False)
     try:
         with landing_reachable():
             result = adjust_periods(request, LoggedSteps(context.log.info))
     except (PeriodNotClosed, RerateRefused) as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from None
+    if not result.periods:
+        # Beyond the lookback and untouched: the nightly rules record nothing.
+        return dg.MaterializeResult(metadata={
+            "outcome": "untouched", "mode": "none", "revisions_issued": 0,
+            TABLE_NAME: "period_adjustments"})
     (adjusted,) = result.periods
     return dg.MaterializeResult(metadata=adjustment_metadata(adjusted))
 

@@ -23,7 +23,7 @@ from rating.rate.engine import close_period
     description=(
         "Marks the billing period closed (table closed_periods) after its final rating: later "
         "runs of the period change none of its rated rows, and usage for it that lands later "
-        "goes to late_usage (adjustments come in a later issue)."
+        "goes to late_usage and is billed as linked adjustments (period_adjustments)."
     ),
 )
 def closed_period(context: dg.AssetExecutionContext,

@@ -1,10 +1,12 @@
 """Posting to Odoo: the closed period's invoices, once, then read back (rating.odoo.posting).
 
-closed_period -> odoo_invoices -> reconciliation_odoo (blocking check: odoo_amounts_match)
+closed_period -> period_adjustments -> odoo_invoices -> reconciliation_odoo (blocking check:
+odoo_amounts_match)
 
 (No `from __future__ import annotations` here: Dagster reads the annotations at run time.)
 """
 
+import dataclasses
 from pathlib import Path
 
 import dagster as dg
@@ -24,16 +26,20 @@ GROUP = "month_close"
 class PostingConfig(dg.Config):
     drafts_only: bool = False
     """Create or update draft invoices and post none (allowed while the period is open)."""
+    adjustments_only: bool = False
+    """Post only the adjustments issued for the period, not its invoices (post
+    --adjustments-only; the nightly adjustments' runs)."""
 
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec("odoo_invoices", deps=["closed_period"], group_name=GROUP,
-                     kinds={"odoo", "duckdb"},
+        dg.AssetSpec("odoo_invoices", deps=["closed_period", "period_adjustments"],
+                     group_name=GROUP, kinds={"odoo", "duckdb"},
                      description="One customer invoice per customer, service and period in "
-                                 "Odoo, posted once the period is closed (ledger table "
-                                 "odoo_postings). Without ODOO_URL, a dry run: the exact "
-                                 "payloads in odoo_outbox."),
+                                 "Odoo, posted once the period is closed, then the period's "
+                                 "adjustments (supplementary invoices, credit notes) as they "
+                                 "are issued (ledger table odoo_postings). Without ODOO_URL, a "
+                                 "dry run: the exact payloads in odoo_outbox."),
         dg.AssetSpec("reconciliation_odoo", deps=["odoo_invoices"], group_name=GROUP,
                      kinds={"duckdb"},
                      description="Rated vs Odoo per invoice, read back after posting: number, "
@@ -46,9 +52,11 @@ class PostingConfig(dg.Config):
 def odoo_posting(context: dg.AssetExecutionContext, rating: RatingResource, odoo: OdooResource,
                  config: PostingConfig):  # type: ignore[no-untyped-def]
     period = context.partition_key
+    options = dataclasses.replace(
+        odoo.options(not config.drafts_only, load_catalog(rating.catalog)),
+        adjustments_only=config.adjustments_only)
     try:
-        report = post_period(Path(rating.warehouse), period, odoo.gateway(),
-                             odoo.options(not config.drafts_only, load_catalog(rating.catalog)),
+        report = post_period(Path(rating.warehouse), period, odoo.gateway(), options,
                              rating.settings(), LoggedSteps(context.log.info))
     except PeriodOpen as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from None

@@ -22,16 +22,20 @@ rate_period_job = dg.define_asset_job(
 
 close_period_job = dg.define_asset_job(
     "close_period",
-    selection=dg.AssetSelection.groups("ingestion", "rating", "month_close", "finance"),
-    description="Ingest, rate the period one last time, mark it closed, post its invoices to "
-                "Odoo (a dry run into odoo_outbox without ODOO_URL) and read them back, then its "
-                "dual run and margins, and publish the analysts' copy.",
+    selection=dg.AssetSelection.groups("ingestion", "rating", "month_close", "adjustments",
+                                       "finance"),
+    description="Ingest, rate the period one last time, mark it closed, run its adjustments "
+                "(nothing touched it yet: an 'unchanged' run), post its invoices to Odoo (a dry "
+                "run into odoo_outbox without ODOO_URL) and read them back, then its dual run "
+                "and margins, and publish the analysts' copy.",
 )
 
 adjust_periods_job = dg.define_asset_job(
     "adjust_periods",
-    selection=dg.AssetSelection.groups("adjustments") | dg.AssetSelection.assets("analyst_copy"),
+    selection=dg.AssetSelection.groups("adjustments")
+    | dg.AssetSelection.assets("odoo_invoices", "reconciliation_odoo", "analyst_copy"),
     description="Ingest what is new, re-rate a closed period and bill its late usage as linked "
                 "adjustments (supplementary invoices and credit notes; differences below the "
-                "threshold carried forward), then publish the analysts' copy.",
+                "threshold carried forward), post them to Odoo and read them back (the nightly "
+                "posts the adjustments alone), then publish the analysts' copy.",
 )

@@ -18,6 +18,9 @@ from rating.periods import DEFAULT_TIME_ZONE, period_code, previous_period_code
 from rating.reports import queries as reports
 
 DEFAULT_GRACE_DAYS = 3
+NIGHTLY_ADJUSTMENTS = {"ops": {
+    "period_adjustments": {"config": {"on_purpose": False}},
+    "odoo_posting": {"config": {"adjustments_only": True}}}}
 
 
 def _previous(day: dt.date) -> str:
@@ -85,6 +88,8 @@ def nightly_adjustments(context: dg.ScheduleEvaluationContext,
                              "tomorrow's tick adjusts what landed meanwhile")
     if not closed:
         return dg.SkipReason(f"no closed period within the lookback of {lookback}")
-    # One run per period and day, however many times the tick is evaluated.
-    return [dg.RunRequest(run_key=f"adjust-{period}-{today}", partition_key=period)
+    # One run per period and day, however many times the tick is evaluated; the nightly rules
+    # (not on purpose) and the adjustments posted alone (the invoices were at the close).
+    return [dg.RunRequest(run_key=f"adjust-{period}-{today}", partition_key=period,
+                          run_config=NIGHTLY_ADJUSTMENTS)
             for period in closed]

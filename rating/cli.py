@@ -8,6 +8,7 @@
         [--dry-run] [--accept-changes] [--ignore-threshold] [--threshold AMOUNT]
         [--lookback N] [--current-references]
     fusion-rating post --warehouse FILE --period YYYY-MM [--catalog DIR] [--drafts-only]
+        [--adjustments-only]
     fusion-rating odoo setup [--catalog DIR] [--apply]
     fusion-rating odoo invoice KEY
     fusion-rating finance --landing DIR --catalog DIR --warehouse FILE --period YYYY-MM
@@ -193,7 +194,8 @@ def _post(args: argparse.Namespace) -> int:
         options = PostingOptions.for_catalog(
             load_catalog(args.catalog), post=not args.drafts_only,
             batch_size=args.batch_size, journals=journals,
-            create_missing_products=not args.no_create_products)
+            create_missing_products=not args.no_create_products,
+            adjustments_only=args.adjustments_only)
         settings = odoo.settings_from_environment()
         gateway = odoo.connect(settings) if settings else None
         with _progress(args) as progress:

@@ -143,6 +143,9 @@ def _post_options(post: argparse.ArgumentParser) -> None:
     post.add_argument("--period", required=True, help="billing period, YYYY-MM")
     post.add_argument("--drafts-only", action="store_true",
                       help="create or update drafts, post nothing (allowed on an open period)")
+    post.add_argument("--adjustments-only", action="store_true",
+                      help="post only the adjustments issued for the period, not its invoices "
+                           "(after a nightly `adjust`)")
     post.add_argument("--batch-size", type=int, default=50, help="invoices per Odoo call")
     post.add_argument("--journal", action="append", default=[], metavar="SERVICE=CODE",
                       help="sales journal code for a service's invoices (repeatable)")

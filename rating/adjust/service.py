@@ -13,7 +13,8 @@ issued without a touch (it waited for a posting, or below a threshold that no lo
 it); else an 'unchanged' run is recorded in milliseconds. Older closed periods are re-rated
 only when touched, in a 'hold_only' run (their differences held, beyond_lookback); untouched,
 nothing is recorded for them. A named period is adjusted on purpose: always re-rated, issued
-whatever its place.
+whatever its place. `only_period` runs the nightly rules for one closed period alone (Dagster's
+partitioned schedule: one run per period, each recorded as nightly, not on purpose).
 
 Usage held by the re-rate (no subscription, no account link...) has no invoice line to be
 pending on: it is reported per reason on the run (adjustment_runs.held_usage, `held_usage`
@@ -41,6 +42,7 @@ from rating.adjust.run import (
     AdjustResult,
     AdjustSettings,
     IssuedRevision,
+    PeriodNotClosed,
     adjust_period,
     unbalanced_lines,
     unchanged,
@@ -63,6 +65,8 @@ class AdjustPeriodsRequest:
     """Where to read and write (as rating.rate.engine.RateRequest), and what to adjust.
 
     period: a closed period to adjust on purpose; None: the nightly run (module docstring).
+    only_period: the nightly run restricted to this closed period (its place among the
+        closed periods decides as the nightly run would); excludes `period`.
     dry_run: compute and report, then roll each period back (what is new is still ingested).
     accept_changes: let the guard's objections and a period hold (catalog changed, no
         snapshot) through; needs a named period.
@@ -78,6 +82,7 @@ class AdjustPeriodsRequest:
     catalog: Path
     warehouse: Path
     period: str | None = None
+    only_period: str | None = None
     time_zone: str = DEFAULT_TIME_ZONE
     warehouse_settings: WarehouseSettings = field(default_factory=WarehouseSettings)
     ledger: Path | None = None
@@ -105,12 +110,16 @@ class AdjustPeriodsRequest:
 
     def check(self) -> None:
         """ValueError naming the fix for a request that cannot be run."""
+        if self.period is not None and self.only_period is not None:
+            raise ValueError("name the period to adjust on purpose or the one the nightly run "
+                             "looks at alone, not both")
         if self.period is None and (self.accept_changes or self.current_references):
             flag = "--accept-changes" if self.accept_changes else "--current-references"
             raise ValueError(f"{flag} applies to one period a person has checked: name it "
                              "with --period YYYY-MM")
-        if self.period is not None:
-            billing_period(self.period, self.time_zone)
+        for named in (self.period, self.only_period):
+            if named is not None:
+                billing_period(named, self.time_zone)
 
 
 @dataclass(frozen=True)
@@ -233,8 +242,16 @@ def _periods(con: Any, request: AdjustPeriodsRequest) -> list[tuple[str, int | N
     """(period, its place among the closed periods, 1: the latest; None: on purpose)."""
     if request.period is not None:
         return [(request.period, None)]
-    return [(row["billing_period"], position) for position, row in enumerate(
-        warehouse.rows(con, "adjust/closed_periods"), start=1)]
+    closed: list[tuple[str, int | None]] = [
+        (row["billing_period"], position) for position, row in enumerate(
+            warehouse.rows(con, "adjust/closed_periods"), start=1)]
+    if request.only_period is None:
+        return closed
+    only = [(period, position) for period, position in closed if period == request.only_period]
+    if not only:
+        raise PeriodNotClosed(f"period {request.only_period} is not closed: rate it instead "
+                              "(fusion-rating rate), adjustments are for closed periods")
+    return only
 
 
 def _adjust_one(con: Any, request: AdjustPeriodsRequest, period: str,

@@ -120,7 +120,8 @@ def _dry_run(con: Any, period: str, sources: list[tuple[DocumentSource, list[str
     with (progress.step("writing odoo_outbox (dry run)", total=len(keys),
                         unit="invoices") as step,
           warehouse.transaction(con)):
-        warehouse.run(con, "odoo/delete_period_outbox", {"billing_period": period})
+        warehouse.run(con, "odoo/delete_period_outbox", {
+            "billing_period": period, "adjustments_only": options.adjustments_only})
         for batch in chunks(keys, options.batch_size):
             rows: list[dict[str, Any]] = []
             for doc in _documents(con, period, batch, options):

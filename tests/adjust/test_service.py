@@ -102,3 +102,38 @@ def test_an_invoice_the_re_rate_cannot_price_stays_pending_as_unpriced(tmp_path:
     assert (adjusted.documents, adjusted.needs_a_person) == ((), True)
     assert month.rows("SELECT DISTINCT invoice_key, why FROM pending_adjustments") == [
         ("C1/nexacloud/2026-10", "unpriced")]
+
+
+@pytest.mark.engine
+def test_the_nightly_rules_run_for_one_period_alone_hold_it_beyond_the_lookback(
+        tmp_path: Path) -> None:
+    month = Month(tmp_path, [usage_row("nexacloud", "vcpu_hours", 200, start=start)
+                             for start in ("2026-10-05T10:00Z", "2026-11-05T10:00Z",
+                                           "2026-12-05T10:00Z")],
+                  periods=("2026-10", "2026-11", "2026-12"))
+    month.late("late-october.parquet", usage_row("nexacloud", "vcpu_hours", 40))
+    [quiet] = month.adjust(only_period="2026-11").periods
+    assert (quiet.period, quiet.adjustment.mode, quiet.outcome) == (
+        "2026-11", "nightly", "unchanged")
+    [held] = month.adjust(only_period="2026-10").periods
+    assert (held.adjustment.mode, held.outcome, held.documents) == ("hold_only", "held", ())
+    assert [(p.why.value, p.amount) for p in held.adjustment.pending] == [
+        ("beyond_lookback", D("1.80"))]
+    assert month.adjust(only_period="2026-10").periods == ()
+    assert month.rows(COUNTS) == [(0, 1, 2)]
+
+
+@pytest.mark.engine
+def test_the_nightly_rules_refuse_an_open_period(tmp_path: Path) -> None:
+    month = Month(tmp_path, [usage_row("nexacloud", "vcpu_hours", 200)])
+    with pytest.raises(service.PeriodNotClosed, match="2026-11 is not closed"):
+        month.adjust(only_period="2026-11")
+
+
+@pytest.mark.fast
+def test_a_period_cannot_be_named_both_on_purpose_and_for_the_nightly_rules() -> None:
+    request = AdjustPeriodsRequest(landing="landing", catalog=Path("catalog"),
+                                   warehouse=Path("w.duckdb"), period="2026-10",
+                                   only_period="2026-10")
+    with pytest.raises(ValueError, match="not both"):
+        request.check()

@@ -1,5 +1,6 @@
-"""The adjustments asset bills a closed period's late file, its checks read the result back,
-and the nightly schedule asks for the closed periods within the lookback."""
+"""The adjustments asset bills a closed period's late file (the nightly rules unless a person
+asks for it on purpose), its checks read the result back, the nightly schedule asks for the
+closed periods within the lookback, and its job posts what was issued."""
 
 import datetime as dt
 from decimal import Decimal
@@ -10,8 +11,13 @@ import duckdb
 import pytest
 
 from assets.adjust import adjustments_balance, adjustments_held, balance, period_adjustments
+from assets.close import closed_period
+from assets.odoo import odoo_amounts_match, odoo_posting
+from pipelines.definitions import from_environment
 from pipelines.resources import OdooResource, RatingResource
-from pipelines.schedules import nightly_adjustments
+from pipelines.schedules import NIGHTLY_ADJUSTMENTS, nightly_adjustments
+from rating.odoo.posting import post_period
+from tests.support.adjust_month import Month
 from tests.support.posting import CATALOG, PERIOD, rated_period
 from tests.support.usage_builder import Landing, usage_row
 
@@ -63,7 +69,7 @@ def test_a_late_file_becomes_one_supplementary_invoice_and_the_checks_pass(
     result = adjust(resource)
     assert result.success
     metadata = result.asset_materializations_for_node("period_adjustments")[0].metadata
-    assert metadata["outcome"].value == "issued"
+    assert (metadata["outcome"].value, metadata["mode"].value) == ("issued", "nightly")
     assert metadata["revisions_issued"].value == 1
     assert metadata["revisions_supplementary_invoice"].value == 1
     assert metadata["revisions_credit_note"].value == 0
@@ -89,7 +95,45 @@ def test_a_late_file_becomes_one_supplementary_invoice_and_the_checks_pass(
     assert again.success
     rerun = again.asset_materializations_for_node("period_adjustments")[0].metadata
     assert rerun["revisions_issued"].value == 0
-    assert rerun["outcome"].value == "no_difference"
+    # Nothing touched the period since: the nightly rules do not re-rate it.
+    assert rerun["outcome"].value == "unchanged"
+    on_purpose = adjust(resource, on_purpose=True)
+    assert on_purpose.success
+    rerated = on_purpose.asset_materializations_for_node("period_adjustments")[0].metadata
+    assert (rerated["outcome"].value, rerated["mode"].value) == ("no_difference", "on_purpose")
+
+
+@pytest.mark.engine
+def test_a_period_beyond_the_lookback_is_held_unless_adjusted_on_purpose(tmp_path: Path) -> None:
+    month = Month(tmp_path, [usage_row("nexacloud", "vcpu_hours", 200, start=start)
+                             for start in ("2026-10-05T10:00Z", "2026-11-05T10:00Z",
+                                           "2026-12-05T10:00Z")],
+                  periods=("2026-10", "2026-11", "2026-12"))
+    resource = RatingResource(landing=str(month.landing.root), catalog=str(CATALOG),
+                              warehouse=str(month.warehouse))
+
+    def outcome(**config: bool) -> tuple[str, str, int]:
+        result = adjust(resource, **config)
+        metadata = result.asset_materializations_for_node("period_adjustments")[0].metadata
+        return (metadata["outcome"].value, metadata["mode"].value,
+                metadata["revisions_issued"].value)
+
+    assert outcome() == ("untouched", "none", 0)
+    month.late("late-october.parquet", usage_row("nexacloud", "vcpu_hours", 40))
+    assert outcome() == ("held", "hold_only", 0)
+    assert outcome(on_purpose=True) == ("issued", "on_purpose", 1)
+
+
+@pytest.mark.engine
+def test_accepting_changes_needs_the_period_adjusted_on_purpose(tmp_path: Path) -> None:
+    resource = closed_with_a_late_file(tmp_path, originals_posted=True)
+    refused = adjust(resource, accept_changes=True)
+    assert not refused.success
+    failure = refused.failure_data_for_node("period_adjustments")
+    assert failure is not None and failure.user_failure_data is not None
+    assert "set on_purpose too" in str(failure.user_failure_data.description)
+    assert not refused.asset_materializations_for_node("period_adjustments")
+    assert adjust(resource, accept_changes=True, on_purpose=True).success
 
 
 @pytest.mark.engine
@@ -140,6 +184,7 @@ def test_the_nightly_schedule_asks_for_the_closed_periods_within_the_lookback(
         requests = nightly_adjustments(context)
     assert [(r.partition_key, r.run_key) for r in requests] == [
         (PERIOD, f"adjust-{PERIOD}-2026-12-02")]
+    assert requests[0].run_config == NIGHTLY_ADJUSTMENTS
 
 
 @pytest.mark.fast
@@ -149,3 +194,59 @@ def test_the_nightly_schedule_skips_a_warehouse_not_there_yet(tmp_path: Path) ->
     with dg.build_schedule_context(scheduled_execution_time=tick,
                                    resources={"rating": resource}) as context:
         assert isinstance(nightly_adjustments(context), dg.SkipReason)
+
+
+@pytest.mark.fast
+def test_the_adjustments_are_posted_after_they_are_issued_in_both_jobs() -> None:
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    issued = dg.AssetKey("period_adjustments")
+    assert issued in graph.get_ancestor_asset_keys(dg.AssetKey("odoo_invoices"))
+    for name in ("adjust_periods", "close_period"):
+        selected = {key.to_user_string()
+                    for key in defs.resolve_job_def(name).asset_layer.selected_asset_keys}
+        assert {"period_adjustments", "odoo_invoices", "reconciliation_odoo",
+                "analyst_copy"} <= selected, name
+    assert dg.validate_run_config(defs.resolve_job_def("adjust_periods"), NIGHTLY_ADJUSTMENTS)
+
+
+@pytest.mark.engine
+def test_the_nightly_adjust_job_issues_then_posts_the_adjustment_alone_as_a_dry_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    resource = closed_with_a_late_file(tmp_path, originals_posted=False)
+    post_period(resource.warehouse, PERIOD, None)  # the close's dry run: the outbox
+    for name, value in (("FUSION_LANDING", resource.landing), ("FUSION_CATALOG", str(CATALOG)),
+                        ("FUSION_WAREHOUSE", resource.warehouse)):
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("ODOO_URL", raising=False)
+    with dg.instance_for_test() as instance:
+        result = from_environment().resolve_job_def("adjust_periods").execute_in_process(
+            partition_key=PERIOD, run_config=NIGHTLY_ADJUSTMENTS, instance=instance)
+    assert result.success
+    adjusted = result.asset_materializations_for_node("period_adjustments")[0].metadata
+    assert (adjusted["mode"].value, adjusted["revisions_issued"].value) == ("nightly", 1)
+    posted = {m.asset_key.to_user_string(): m.metadata
+              for m in result.asset_materializations_for_node("odoo_posting")}
+    assert posted["odoo_invoices"]["invoices"].value == 1  # the adjustment alone
+    assert {e.check_name: e.passed for e in result.get_asset_check_evaluations()} == {
+        "adjustments_balance": True, "adjustments_held": True, "odoo_amounts_match": True}
+    with duckdb.connect(resource.warehouse, read_only=True) as con:
+        assert con.execute("SELECT count(*), count(*) FILTER (invoice_key LIKE '%/r1') "
+                           "FROM odoo_outbox").fetchone() == (9, 1)
+
+
+@pytest.mark.engine
+def test_at_the_close_the_adjustments_find_nothing_to_do_and_the_invoices_are_posted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ODOO_URL", raising=False)
+    resource = RatingResource(landing=str(tmp_path / "landing"), catalog=str(CATALOG),
+                              warehouse=str(rated_period(tmp_path, close=False)))
+    result = dg.materialize([closed_period, *ADJUSTMENTS, odoo_posting, odoo_amounts_match],
+                            partition_key=PERIOD,
+                            resources={"rating": resource, "odoo": OdooResource()})
+    adjusted = result.asset_materializations_for_node("period_adjustments")[0].metadata
+    assert (adjusted["outcome"].value, adjusted["revisions_issued"].value) == ("unchanged", 0)
+    posted = {m.asset_key.to_user_string(): m.metadata
+              for m in result.asset_materializations_for_node("odoo_posting")}
+    assert posted["odoo_invoices"]["invoices"].value == 8

@@ -66,7 +66,7 @@ def test_every_job_ends_with_the_analysts_copy() -> None:
     graph = defs.resolve_asset_graph()
     copy = dg.AssetKey("analyst_copy")
     upstream = graph.get_ancestor_asset_keys(copy)
-    for name in ("ingest_usage", "rate_period", "close_period"):
+    for name in ("ingest_usage", "rate_period", "close_period", "adjust_periods"):
         selected = set(defs.resolve_job_def(name).asset_layer.selected_asset_keys)
         assert copy in selected, name
         assert selected - {copy} <= upstream, (name, selected - {copy} - upstream)
