@@ -180,8 +180,9 @@ def adjust_period(con: Any, request: AdjustRequest) -> AdjustResult:
 
 def unchanged(con: Any, request: AdjustRequest) -> AdjustResult | None:
     """The fast path of the nightly run: when no ingestion changed the period since its last
-    adjust run (else its close) and its catalog fingerprint is that run's, record an
-    'unchanged' run (its pending rows kept as they are) and return it; None: re-rate it."""
+    adjust run (else since the rating that wrote its lines: rows ingested between it and the
+    close were never rated) and its catalog fingerprint is that run's, record an 'unchanged'
+    run (its pending rows kept as they are) and return it; None: re-rate it."""
     started = warehouse.utc_now()
     params = period_params(billing_period(request.period, request.time_zone))
     position, _ = _place(con, params)

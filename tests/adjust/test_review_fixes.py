@@ -1,0 +1,36 @@
+"""Money holes an adversarial review of the adjust run found: rows ingested before a close
+that its last rating never saw, originals a person changed in Odoo, late usage without an
+original invoice, an accepted catalog change, and the balance check's reach."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from rating.rate.engine import close_period
+from tests.support.adjust_month import Month
+from tests.support.usage_builder import DEFAULT_SUBSCRIPTIONS, Landing, rate_landing, usage_row
+
+D = Decimal
+
+
+@pytest.mark.engine
+def test_rows_ingested_after_the_last_rating_but_before_the_close_are_billed_by_the_nightly(
+        tmp_path: Path) -> None:
+    landing = Landing(tmp_path / "landing", subscriptions=False)
+    landing.subscriptions(DEFAULT_SUBSCRIPTIONS)
+    landing.usage("base.parquet", [usage_row("nexacloud", "vcpu_hours", 200)])
+    month = Month.__new__(Month)
+    month.landing, month.warehouse = landing, tmp_path / "warehouse.duckdb"
+    rate_landing(landing.root, month.warehouse, "2026-10")
+    # October rows land after October's last rating; November's rating ingests them.
+    landing.usage("late.parquet", [usage_row("nexacloud", "vcpu_hours", 400)])
+    rate_landing(landing.root, month.warehouse, "2026-11")
+    assert close_period(month.warehouse, "2026-10")
+    month.post()
+    nightly = month.adjust().periods
+    october = [p for p in nightly if p.period == "2026-10"]
+    assert [(d.revision.document_kind, d.revision.amount_net)
+            for p in october for d in p.documents] == [("supplementary_invoice", D("18.00"))]
