@@ -12,8 +12,9 @@ amount differs, `decide` answers:
 
 The checks run in the order of the design (docs/adjustments.md): a period beyond the lookback,
 a problem of the whole period (catalog changed, no snapshot, guard, unpriced charges), the
-original invoice not posted, an earlier revision not posted, a net of zero, a net below the
-threshold. `judge_period` is the guard of the adjust run, on the period's totals.
+original or a revision changed in Odoo after posting, the original invoice not posted, an
+earlier revision not posted, a net of zero, a net below the threshold. `judge_period` is the
+guard of the adjust run, on the period's totals.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Why(StrEnum):
     BEYOND_LOOKBACK = "beyond_lookback"
     EARLIER_REVISION_NOT_POSTED = "earlier_revision_not_posted"
     ORIGINAL_NOT_POSTED = "original_not_posted"
+    ORIGINAL_CHANGED_AFTER_POSTING = "original_changed_after_posting"
     HELD_USAGE = "held_usage"
     CATALOG_CHANGED = "catalog_changed"
     NO_SNAPSHOT = "no_snapshot"
@@ -61,6 +63,9 @@ class KeyDifference:
     has_original: the period's invoices had this key when it closed; without one (all of the
         customer's usage of the service came late) the first revision is the only invoice,
         with nothing to wait for.
+    changed_after_posting: Odoo's original or one of its revisions no longer holds what we
+        posted (a person changed it): the deltas, computed against what we invoiced, could
+        credit more than Odoo billed, so the key waits for a person.
     """
 
     invoice_key: str
@@ -71,6 +76,7 @@ class KeyDifference:
     revisions_posted: bool
     unpriced: bool = False
     has_original: bool = True
+    changed_after_posting: bool = False
 
     @property
     def net(self) -> Decimal:
@@ -137,6 +143,12 @@ def decide(key: KeyDifference, period: PeriodState) -> Decision:
     if period.guard_objections:
         return Pending(Why.GUARD, f"{money} held by the guard: "
                                   + "; ".join(period.guard_objections))
+    if key.changed_after_posting:
+        return Pending(Why.ORIGINAL_CHANGED_AFTER_POSTING,
+                       f"{money} held: Odoo's {key.invoice_key} (or a revision of it) was "
+                       "changed after we posted it, so the difference is not against what "
+                       "Odoo billed; a person settles it in Odoo, then `fusion-rating adjust "
+                       "--period P`")
     if key.has_original and not key.original_posted:
         return Pending(Why.ORIGINAL_NOT_POSTED,
                        f"{money} waits for {key.invoice_key} to be posted")

@@ -247,14 +247,17 @@ def _period_state(con: Any, request: AdjustRequest, position: int,
 
 
 def _decisions(con: Any, request: AdjustRequest, state: PeriodState) -> dict[str, Decision]:
-    posted_states = [s.value for s in PostingState if s.posted_by_us]
+    # Odoo no longer holds what we posted: not posted for a delta computed against our lines.
+    changed = PostingState.CHANGED_AFTER_POSTING
+    posted_states = [s.value for s in PostingState if s.posted_by_us and s is not changed]
     keys = warehouse.rows(con, "adjust/key_differences", {
         "billing_period": request.period, "posted_states": posted_states,
-        "outbox_posts": request.outbox_counts_as_posted})
+        "changed_state": changed.value, "outbox_posts": request.outbox_counts_as_posted})
     return {row["invoice_key"]: decide(KeyDifference(
         invoice_key=row["invoice_key"], currency=row["currency"], deltas=tuple(row["deltas"]),
         original_posted=row["original_posted"], revisions_issued=row["revisions_issued"],
         revisions_posted=row["revisions_posted"], has_original=row["has_original"],
+        changed_after_posting=row["changed_after_posting"],
         unpriced=row["invoice_key"] in request.unpriced_keys), state) for row in keys}
 
 

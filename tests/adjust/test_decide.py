@@ -165,3 +165,12 @@ def test_a_changed_catalog_or_a_missing_snapshot_holds_the_period_until_accepted
     assert hold(from_snapshot=False, current_references=True) is None  # asked for
     assert hold(fingerprint_matches=False, from_snapshot=False,
                 accept_changes=True) is None
+
+
+def test_an_original_or_revision_changed_in_odoo_after_posting_waits_for_a_person() -> None:
+    changed = KeyDifference(KEY, "CAD", (Decimal("-90.00"),), original_posted=False,
+                            revisions_issued=0, revisions_posted=True,
+                            changed_after_posting=True)
+    decision = decide(changed, NIGHTLY)
+    assert why(decision) is Why.ORIGINAL_CHANGED_AFTER_POSTING
+    assert not Why.ORIGINAL_CHANGED_AFTER_POSTING.carried

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from rating.rate.engine import close_period
@@ -34,3 +35,35 @@ def test_rows_ingested_after_the_last_rating_but_before_the_close_are_billed_by_
     october = [p for p in nightly if p.period == "2026-10"]
     assert [(d.revision.document_kind, d.revision.amount_net)
             for p in october for d in p.documents] == [("supplementary_invoice", D("18.00"))]
+
+
+@pytest.mark.engine
+def test_a_difference_on_an_original_changed_in_odoo_after_posting_waits_for_a_person(
+        tmp_path: Path) -> None:
+    month = Month(tmp_path, [usage_row("nexacloud", "vcpu_hours", 2000, counter_id="c-1")])
+    with duckdb.connect(str(month.warehouse)) as con:
+        con.execute("UPDATE odoo_postings SET state = 'changed_after_posting', "
+                    "amount_untaxed = 10.00 WHERE invoice_key = 'C1/nexacloud/2026-10'")
+    month.late("correction.parquet", usage_row("nexacloud", "vcpu_hours", 1, counter_id="c-1",
+                                               start="2026-10-05T10:00Z",
+                                               pushed_at="2026-10-25T00:00Z"))
+    period = month.adjust("2026-10", accept_changes=True).periods[0]
+    assert period.documents == ()
+    assert [(t.why.value, t.amount) for t in period.adjustment.pending] == [
+        ("original_changed_after_posting", D("-85.50"))]
+    assert period.needs_a_person
+
+
+@pytest.mark.engine
+def test_a_revision_changed_in_odoo_after_posting_holds_the_next_one(tmp_path: Path) -> None:
+    month = Month(tmp_path, [usage_row("nexacloud", "vcpu_hours", 200)])
+    month.late("late.parquet", usage_row("nexacloud", "vcpu_hours", 40))
+    assert [d.revision.amount_net for d in month.adjust().periods[0].documents] == [D("1.80")]
+    month.post()
+    with duckdb.connect(str(month.warehouse)) as con:
+        con.execute("UPDATE odoo_postings SET state = 'changed_after_posting' "
+                    "WHERE invoice_key = 'C1/nexacloud/2026-10/r1'")
+    month.late("later.parquet", usage_row("nexacloud", "vcpu_hours", 40))
+    period = month.adjust().periods[0]
+    assert period.documents == ()
+    assert [t.why.value for t in period.adjustment.pending] == ["original_changed_after_posting"]
