@@ -221,7 +221,8 @@ def _record(con: Any, request: AdjustRequest, run_params: dict[str, Any],
     warehouse.run(con, "adjust/insert_adjustment_run", {
         **run_params, "mode": mode, "started_at": started, "finished_at": warehouse.utc_now(),
         "catalog_fingerprint": request.catalog_fingerprint, "lookback_position": position,
-        "outcome": outcome, "findings": findings})
+        "outcome": outcome, "findings": findings,
+        "catalog_accepted": None if state is None else state.hold is None})
     return AdjustResult(run_id=request.run_id, period=request.period, mode=mode,
                         outcome=outcome, lookback_position=position, issued=issued,
                         pending=pending, findings=findings)

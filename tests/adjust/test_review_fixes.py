@@ -12,7 +12,13 @@ import pytest
 
 from rating.rate.engine import close_period
 from tests.support.adjust_month import Month
-from tests.support.usage_builder import DEFAULT_SUBSCRIPTIONS, Landing, rate_landing, usage_row
+from tests.support.usage_builder import (
+    CATALOG,
+    DEFAULT_SUBSCRIPTIONS,
+    Landing,
+    rate_landing,
+    usage_row,
+)
 
 D = Decimal
 
@@ -82,3 +88,22 @@ def test_late_usage_of_a_service_without_an_invoice_waits_and_blocks_nothing(
     again = month.adjust().periods[0]
     assert again.documents == ()
     assert [t.why.value for t in again.adjustment.pending] == ["no_original_invoice"]
+
+
+@pytest.mark.engine
+def test_a_catalog_change_accepted_on_purpose_does_not_hold_later_late_usage(
+        tmp_path: Path) -> None:
+    month = Month(tmp_path, [usage_row("nexacloud", "vcpu_hours", 1100)])
+    edited = tmp_path / "catalog"
+    edited.mkdir()
+    for path in CATALOG.iterdir():
+        (edited / path.name).write_text(path.read_text(encoding="utf-8").replace(
+            'unit_price: "0.045"', 'unit_price: "0.046"'), encoding="utf-8")
+    accepted = month.adjust("2026-10", catalog=edited, accept_changes=True).periods[0]
+    assert [d.revision.document_kind for d in accepted.documents] == ["supplementary_invoice"]
+    month.post()
+    month.late("late.parquet", usage_row("nexacloud", "vcpu_hours", 500))
+    nightly = month.adjust(catalog=edited).periods[0]
+    assert [t.why.value for t in nightly.adjustment.pending] == []
+    assert [(d.revision.revision, d.revision.amount_net) for d in nightly.documents] == [
+        (2, D("23.00"))]
