@@ -293,7 +293,10 @@ def _outcome(state: PeriodState, issued: tuple[IssuedRevision, ...],
     return "no_difference"
 
 
-def unbalanced_lines(con: Any) -> list[warehouse.Row]:
+def unbalanced_lines(con: Any, period: str | None = None) -> list[warehouse.Row]:
     """Every break of original + issued + pending = re-rated (per line, to the cent) and of a
-    revision's lines adding up to its net (the blocking check adjustments_balance)."""
-    return warehouse.rows(con, "adjust/unbalanced_lines")
+    revision's lines adding up to its net (the blocking check adjustments_balance): of
+    `period` only (what an adjust run checks before committing it), else of every period."""
+    if period is None:
+        return warehouse.rows(con, "adjust/unbalanced_lines")
+    return warehouse.rows(con, "adjust/unbalanced_lines_of_period", {"billing_period": period})

@@ -298,7 +298,7 @@ def _rerate_and_adjust(con: Any, request: AdjustPeriodsRequest, base: AdjustRequ
     assert place is not None  # one row of scalar subqueries, always
     run = {"run_id": base.run_id, "closed_through": place["closed_through"]}
     warehouse.run(con, "adjust/record_held_usage", run)
-    broken = unbalanced_lines(con)
+    broken = unbalanced_lines(con, base.period)
     if broken:
         first = broken[0]
         raise AdjustmentUnbalanced(

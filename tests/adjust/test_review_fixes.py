@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from rating.adjust.run import unbalanced_lines
 from rating.rate.engine import close_period
 from tests.support.adjust_month import Month
 from tests.support.usage_builder import (
@@ -107,3 +108,18 @@ def test_a_catalog_change_accepted_on_purpose_does_not_hold_later_late_usage(
     assert [t.why.value for t in nightly.adjustment.pending] == []
     assert [(d.revision.revision, d.revision.amount_net) for d in nightly.documents] == [
         (2, D("23.00"))]
+
+
+@pytest.mark.engine
+def test_a_break_in_another_period_neither_rolls_this_one_back_nor_hides_from_the_check(
+        tmp_path: Path) -> None:
+    month = Month(tmp_path, [usage_row("nexacloud", "vcpu_hours", 200)])
+    with duckdb.connect(str(month.warehouse)) as con:
+        # A re-rated September line that nothing invoiced: a break of September only.
+        con.execute("INSERT INTO rerated_lines BY NAME SELECT * REPLACE ('2026-09' AS "
+                    "billing_period), 'planted' AS run_id FROM invoice_lines LIMIT 1")
+    month.late("late.parquet", usage_row("nexacloud", "vcpu_hours", 40))
+    assert [d.revision.amount_net for d in month.adjust().periods[0].documents] == [D("1.80")]
+    with duckdb.connect(str(month.warehouse)) as con:
+        assert unbalanced_lines(con, "2026-10") == []
+        assert [row["billing_period"] for row in unbalanced_lines(con)] == ["2026-09"]
