@@ -123,3 +123,27 @@ def test_a_break_in_another_period_neither_rolls_this_one_back_nor_hides_from_th
     with duckdb.connect(str(month.warehouse)) as con:
         assert unbalanced_lines(con, "2026-10") == []
         assert [row["billing_period"] for row in unbalanced_lines(con)] == ["2026-09"]
+
+
+@pytest.mark.engine
+def test_what_is_pending_in_a_period_that_left_the_lookback_needs_a_person(
+        tmp_path: Path) -> None:
+    month = Month(tmp_path, [usage_row("nexacloud", "vcpu_hours", 200),
+                             usage_row("nexacloud", "vcpu_hours", 1000,
+                                       start="2026-09-05T10:00Z")],
+                  periods=("2026-09", "2026-10"))
+    month.late("late.parquet", usage_row("nexacloud", "vcpu_hours", 20,
+                                         start="2026-09-06T10:00Z"))
+    carried = month.adjust()
+    assert carried.needs_a_person is False  # 0.90 below the threshold, carried
+    # November closes: September leaves the lookback of 2, untouched, never re-rated again.
+    month.late("nov.parquet", usage_row("nexacloud", "vcpu_hours", 10,
+                                        start="2026-11-05T10:00Z"))
+    rate_landing(month.landing.root, month.warehouse, "2026-11")
+    assert close_period(month.warehouse, "2026-11")
+    month.post()
+    nightly = month.adjust()
+    assert "2026-09" not in [p.period for p in nightly.periods]
+    assert nightly.needs_a_person
+    assert [(s.period, s.why, s.amount) for s in nightly.stranded] == [
+        ("2026-09", "below_threshold", D("0.90"))]
