@@ -74,6 +74,11 @@ def print_result(result: AdjustPeriodsResult) -> None:
         print("no closed period to adjust")
     for period in result.periods:
         _print_period(period)
+    for stranded in result.stranded:
+        print(f"period {stranded.period}, beyond the lookback and not re-rated: pending, "
+              f"{stranded.why.replace('_', ' ')}: {stranded.amount:+,.2f} on "
+              f"{stranded.lines:,} line(s); `fusion-rating adjust --period {stranded.period}` "
+              "bills it")
     if result.dry_run:
         print("dry run: nothing was issued or recorded (each period's run was rolled back)")
     print(f"  {result.seconds:.2f} s")

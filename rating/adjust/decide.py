@@ -12,7 +12,8 @@ amount differs, `decide` answers:
 
 The checks run in the order of the design (docs/adjustments.md): a period beyond the lookback,
 a problem of the whole period (catalog changed, no snapshot, guard, unpriced charges), the
-original invoice not posted, an earlier revision not posted, a net of zero, a net below the
+original or a revision changed in Odoo after posting, no original invoice, the original
+invoice not posted, an earlier revision not posted, a net of zero, a net below the
 threshold. `judge_period` is the guard of the adjust run, on the period's totals.
 """
 
@@ -34,6 +35,8 @@ class Why(StrEnum):
     BEYOND_LOOKBACK = "beyond_lookback"
     EARLIER_REVISION_NOT_POSTED = "earlier_revision_not_posted"
     ORIGINAL_NOT_POSTED = "original_not_posted"
+    ORIGINAL_CHANGED_AFTER_POSTING = "original_changed_after_posting"
+    NO_ORIGINAL_INVOICE = "no_original_invoice"
     HELD_USAGE = "held_usage"
     CATALOG_CHANGED = "catalog_changed"
     NO_SNAPSHOT = "no_snapshot"
@@ -59,8 +62,11 @@ class KeyDifference:
     deltas: each differing line's re-rated amount less what was invoiced, in cents.
     revisions_issued: the key's latest revision (0: only the original).
     has_original: the period's invoices had this key when it closed; without one (all of the
-        customer's usage of the service came late) the first revision is the only invoice,
-        with nothing to wait for.
+        customer's usage of the service came late) there is nothing to link a revision to,
+        and posting a revision on its own is not built: the difference waits for a person.
+    changed_after_posting: Odoo's original or one of its revisions no longer holds what we
+        posted (a person changed it): the deltas, computed against what we invoiced, could
+        credit more than Odoo billed, so the key waits for a person.
     """
 
     invoice_key: str
@@ -71,6 +77,7 @@ class KeyDifference:
     revisions_posted: bool
     unpriced: bool = False
     has_original: bool = True
+    changed_after_posting: bool = False
 
     @property
     def net(self) -> Decimal:
@@ -137,7 +144,17 @@ def decide(key: KeyDifference, period: PeriodState) -> Decision:
     if period.guard_objections:
         return Pending(Why.GUARD, f"{money} held by the guard: "
                                   + "; ".join(period.guard_objections))
-    if key.has_original and not key.original_posted:
+    if key.changed_after_posting:
+        return Pending(Why.ORIGINAL_CHANGED_AFTER_POSTING,
+                       f"{money} held: Odoo's {key.invoice_key} (or a revision of it) was "
+                       "changed after we posted it, so the difference is not against what "
+                       "Odoo billed; a person settles it in Odoo, then `fusion-rating adjust "
+                       "--period P`")
+    if not key.has_original:
+        return Pending(Why.NO_ORIGINAL_INVOICE,
+                       f"{money} held: {key.invoice_key} had no invoice at the close, so there "
+                       "is no original to link a revision to; a person bills it in Odoo")
+    if not key.original_posted:
         return Pending(Why.ORIGINAL_NOT_POSTED,
                        f"{money} waits for {key.invoice_key} to be posted")
     if not key.revisions_posted:

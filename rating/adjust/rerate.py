@@ -42,7 +42,7 @@ class RerateResult:
                            # names them; their invoices are not in rerated_lines)
     from_snapshot: bool    # False: the references in force today were used
     catalog_fingerprint: str  # of the catalog rows the period uses now
-    fingerprint_matches: bool | None  # against its rating's; None: its rating recorded none
+    fingerprint_matches: bool | None  # against the latest accepted (adjust/accepted_fingerprint)
     seconds: float
 
 
@@ -60,7 +60,7 @@ def rerate_period(con: Any, params: dict[str, Any], *, run_id: str,
     if not close.is_closed(con, params):
         raise RerateRefused(f"period {params['billing_period']} is not closed: rate it "
                             "(fusion-rating rate), a re-rate is for closed periods")
-    rated_with = warehouse.value(con, "adjust/snapshot_fingerprint", params)
+    rated_with = warehouse.value(con, "adjust/accepted_fingerprint", params)
     from_snapshot = load_references(con, params, time_zone=time_zone,
                                     current_references=current_references)
     counts = pricing.classify_usage(con, params, None)

@@ -180,8 +180,9 @@ def adjust_period(con: Any, request: AdjustRequest) -> AdjustResult:
 
 def unchanged(con: Any, request: AdjustRequest) -> AdjustResult | None:
     """The fast path of the nightly run: when no ingestion changed the period since its last
-    adjust run (else its close) and its catalog fingerprint is that run's, record an
-    'unchanged' run (its pending rows kept as they are) and return it; None: re-rate it."""
+    adjust run (else since the rating that wrote its lines: rows ingested between it and the
+    close were never rated) and its catalog fingerprint is that run's, record an 'unchanged'
+    run (its pending rows kept as they are) and return it; None: re-rate it."""
     started = warehouse.utc_now()
     params = period_params(billing_period(request.period, request.time_zone))
     position, _ = _place(con, params)
@@ -220,7 +221,8 @@ def _record(con: Any, request: AdjustRequest, run_params: dict[str, Any],
     warehouse.run(con, "adjust/insert_adjustment_run", {
         **run_params, "mode": mode, "started_at": started, "finished_at": warehouse.utc_now(),
         "catalog_fingerprint": request.catalog_fingerprint, "lookback_position": position,
-        "outcome": outcome, "findings": findings})
+        "outcome": outcome, "findings": findings,
+        "catalog_accepted": None if state is None else state.hold is None})
     return AdjustResult(run_id=request.run_id, period=request.period, mode=mode,
                         outcome=outcome, lookback_position=position, issued=issued,
                         pending=pending, findings=findings)
@@ -246,14 +248,17 @@ def _period_state(con: Any, request: AdjustRequest, position: int,
 
 
 def _decisions(con: Any, request: AdjustRequest, state: PeriodState) -> dict[str, Decision]:
-    posted_states = [s.value for s in PostingState if s.posted_by_us]
+    # Odoo no longer holds what we posted: not posted for a delta computed against our lines.
+    changed = PostingState.CHANGED_AFTER_POSTING
+    posted_states = [s.value for s in PostingState if s.posted_by_us and s is not changed]
     keys = warehouse.rows(con, "adjust/key_differences", {
         "billing_period": request.period, "posted_states": posted_states,
-        "outbox_posts": request.outbox_counts_as_posted})
+        "changed_state": changed.value, "outbox_posts": request.outbox_counts_as_posted})
     return {row["invoice_key"]: decide(KeyDifference(
         invoice_key=row["invoice_key"], currency=row["currency"], deltas=tuple(row["deltas"]),
         original_posted=row["original_posted"], revisions_issued=row["revisions_issued"],
         revisions_posted=row["revisions_posted"], has_original=row["has_original"],
+        changed_after_posting=row["changed_after_posting"],
         unpriced=row["invoice_key"] in request.unpriced_keys), state) for row in keys}
 
 
@@ -288,7 +293,10 @@ def _outcome(state: PeriodState, issued: tuple[IssuedRevision, ...],
     return "no_difference"
 
 
-def unbalanced_lines(con: Any) -> list[warehouse.Row]:
+def unbalanced_lines(con: Any, period: str | None = None) -> list[warehouse.Row]:
     """Every break of original + issued + pending = re-rated (per line, to the cent) and of a
-    revision's lines adding up to its net (the blocking check adjustments_balance)."""
-    return warehouse.rows(con, "adjust/unbalanced_lines")
+    revision's lines adding up to its net (the blocking check adjustments_balance): of
+    `period` only (what an adjust run checks before committing it), else of every period."""
+    if period is None:
+        return warehouse.rows(con, "adjust/unbalanced_lines")
+    return warehouse.rows(con, "adjust/unbalanced_lines_of_period", {"billing_period": period})

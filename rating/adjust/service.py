@@ -186,16 +186,28 @@ class PeriodAdjusted:
         return self.outcome == "stopped_by_guard"
 
 
+@dataclass(frozen=True)
+class StrandedPending:
+    """What is pending in a closed period beyond the lookback the nightly run did not re-rate:
+    never issued without a person (`adjust --period P`), whatever its why."""
+
+    period: str
+    why: str
+    lines: int
+    amount: Decimal
+
+
 @dataclass(frozen=True, kw_only=True)
 class AdjustPeriodsResult:
     ingestion: IngestResult
     periods: tuple[PeriodAdjusted, ...]
     dry_run: bool
     seconds: float
+    stranded: tuple[StrandedPending, ...] = ()
 
     @property
     def needs_a_person(self) -> bool:
-        return any(period.needs_a_person for period in self.periods)
+        return bool(self.stranded) or any(period.needs_a_person for period in self.periods)
 
     @property
     def stopped_by_guard(self) -> bool:
@@ -234,8 +246,21 @@ def adjust_periods(request: AdjustPeriodsRequest,
                 step.report(outcome.outcome if outcome else "untouched, beyond the lookback")
             if outcome is not None:
                 outcomes.append(outcome)
+        stranded = () if request.period is not None else _stranded(
+            con, request, {outcome.period for outcome in outcomes})
     return AdjustPeriodsResult(ingestion=ingested, periods=tuple(outcomes),
-                               dry_run=request.dry_run, seconds=time.perf_counter() - started)
+                               dry_run=request.dry_run, seconds=time.perf_counter() - started,
+                               stranded=stranded)
+
+
+def _stranded(con: Any, request: AdjustPeriodsRequest,
+              adjusted: set[str]) -> tuple[StrandedPending, ...]:
+    """Pending differences of the periods beyond the lookback this run did not re-rate."""
+    return tuple(StrandedPending(row["billing_period"], row["why"], int(row["lines"]),
+                                 row["amount"])
+                 for row in warehouse.rows(con, "adjust/pending_beyond_lookback",
+                                           {"lookback": request.adjust_settings().lookback})
+                 if row["billing_period"] not in adjusted)
 
 
 def _periods(con: Any, request: AdjustPeriodsRequest) -> list[tuple[str, int | None]]:
@@ -315,7 +340,7 @@ def _rerate_and_adjust(con: Any, request: AdjustPeriodsRequest, base: AdjustRequ
     assert place is not None  # one row of scalar subqueries, always
     run = {"run_id": base.run_id, "closed_through": place["closed_through"]}
     warehouse.run(con, "adjust/record_held_usage", run)
-    broken = unbalanced_lines(con)
+    broken = unbalanced_lines(con, base.period)
     if broken:
         first = broken[0]
         raise AdjustmentUnbalanced(

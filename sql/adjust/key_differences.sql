@@ -2,7 +2,8 @@
 -- had an original invoice at the close, whether the original and every earlier revision are
 -- posted ($posted_states: the odoo_postings states
 -- that mean Odoo holds what we posted; $outbox_posts: a dry run's odoo_outbox payload counts
--- as posted), its latest revision.
+-- as posted), whether Odoo's original or a revision of it was changed after we posted it
+-- ($changed_state: not posted for adjust purposes, a person settles it), its latest revision.
 WITH keys AS (
     SELECT invoice_key, min(currency) AS currency,
            list(amount_delta ORDER BY product_code, group_value NULLS FIRST, line_kind DESC,
@@ -21,6 +22,12 @@ SELECT k.invoice_key, k.currency, k.deltas,
                                                AND l.invoice_key = k.invoice_key)
            AS has_original,
        k.invoice_key IN (SELECT invoice_key FROM posted) AS original_posted,
+       EXISTS (SELECT 1 FROM odoo_postings p
+               WHERE p.state = $changed_state
+                 AND (p.invoice_key = k.invoice_key
+                      OR p.invoice_key IN (SELECT a.adjustment_key FROM period_adjustments a
+                                           WHERE a.invoice_key = k.invoice_key)))
+           AS changed_after_posting,
        coalesce((SELECT max(a.revision) FROM period_adjustments a
                  WHERE a.invoice_key = k.invoice_key), 0) AS revisions_issued,
        NOT EXISTS (SELECT 1 FROM period_adjustments a

@@ -277,15 +277,13 @@ def test_an_original_not_posted_holds_its_difference_and_a_dry_run_s_outbox_coun
         (f"C1/nexamaps/{PERIOD}/r1", Decimal("1.00"))]
 
 
-def test_an_invoice_that_only_late_usage_made_is_issued_as_revision_1(
+def test_an_invoice_that_only_late_usage_made_waits_for_a_person_with_its_amount(
         period: ClosedPeriod) -> None:
-    # Nothing was posted under the key (there was nothing to post): no original to wait for.
+    # No original to link a revision to (posting would hold it forever): nothing is issued.
     result = period.adjust({}, not_at_close=(f"C3/nexamaps/{PERIOD}",))
-    assert [(r.adjustment_key, r.document_kind, r.amount_net) for r in result.issued] == [
-        (f"C3/nexamaps/{PERIOD}/r1", "supplementary_invoice", Decimal("14.50"))]
-    assert period.rows(LINES)[0][2:] == (
-        Decimal(0), Decimal("1170000"), Decimal(0), Decimal("14.50"), Decimal("14.50"),
-        "Late usage for October 2026, Map tiles: 1,170,000 tiles, from 0 to 1,170,000")
+    assert (result.outcome, result.issued, result.needs_a_person) == ("held", (), True)
+    assert [(t.why.value, t.amount) for t in result.pending] == [
+        ("no_original_invoice", Decimal("14.50"))]
 
 
 def test_a_period_beyond_the_lookback_holds_its_difference_until_adjusted_on_purpose(

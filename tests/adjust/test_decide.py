@@ -91,12 +91,13 @@ def test_an_original_not_posted_holds_the_difference_before_the_threshold_is_loo
     assert why(decide(key("50.00", original_posted=False), NIGHTLY)) is Why.ORIGINAL_NOT_POSTED
 
 
-def test_an_invoice_the_period_did_not_have_at_the_close_is_issued_without_waiting() -> None:
+def test_an_invoice_the_period_did_not_have_at_the_close_waits_for_a_person() -> None:
+    # Nothing to link a revision to, and posting one on its own is not built.
     late_only = KeyDifference(KEY, "CAD", (Decimal("12.00"),), original_posted=False,
                               revisions_issued=0, revisions_posted=True, has_original=False)
     decision = decide(late_only, NIGHTLY)
-    assert isinstance(decision, Issue) and (decision.kind, decision.revision) == (
-        DocumentKind.SUPPLEMENTARY_INVOICE, 1)
+    assert why(decision) is Why.NO_ORIGINAL_INVOICE and not Why.NO_ORIGINAL_INVOICE.carried
+    assert isinstance(decision, Pending) and decision.detail.startswith("+12.00 CAD held")
 
 
 def test_an_earlier_revision_not_posted_holds_the_next_one() -> None:
@@ -165,3 +166,12 @@ def test_a_changed_catalog_or_a_missing_snapshot_holds_the_period_until_accepted
     assert hold(from_snapshot=False, current_references=True) is None  # asked for
     assert hold(fingerprint_matches=False, from_snapshot=False,
                 accept_changes=True) is None
+
+
+def test_an_original_or_revision_changed_in_odoo_after_posting_waits_for_a_person() -> None:
+    changed = KeyDifference(KEY, "CAD", (Decimal("-90.00"),), original_posted=False,
+                            revisions_issued=0, revisions_posted=True,
+                            changed_after_posting=True)
+    decision = decide(changed, NIGHTLY)
+    assert why(decision) is Why.ORIGINAL_CHANGED_AFTER_POSTING
+    assert not Why.ORIGINAL_CHANGED_AFTER_POSTING.carried

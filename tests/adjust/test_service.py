@@ -29,7 +29,7 @@ def test_a_broken_balance_rolls_the_period_back_and_names_the_first_break(
     planted = [{"problem": "line", "invoice_key": "C1/nexacloud/2026-10",
                 "billing_period": "2026-10", "expected": D("8.62"), "found": D("8.63")}]
 
-    def broken(con: Any) -> list[dict[str, Any]]:
+    def broken(con: Any, period: str | None = None) -> list[dict[str, Any]]:
         return planted
 
     monkeypatch.setattr(service, "unbalanced_lines", broken)

@@ -26,9 +26,12 @@ CREATE TABLE IF NOT EXISTS adjustment_runs (
     findings              VARCHAR,            -- what the guard or a period hold found; NULL:
                                               -- nothing
     held_usage            STRUCT(reason VARCHAR, "rows" BIGINT, late_rows BIGINT,
-                                 late_files VARCHAR[])[]
+                                 late_files VARCHAR[])[],
                                               -- the usage its re-rate held, per reason
                                               -- (usage_outcomes): rows, those that arrived
                                               -- after the close and their files; NULL: not
                                               -- re-rated (unchanged)
+    catalog_accepted      BOOLEAN             -- it re-rated and billed with
+                                              -- catalog_fingerprint (nothing held it for its
+                                              -- catalog); NULL: not re-rated (unchanged)
 )

@@ -16,6 +16,8 @@ CREATE TABLE IF NOT EXISTS pending_adjustments (
     amount_delta     DECIMAL(38, 2) NOT NULL, -- new_amount less old_amount: what is pending
     why              VARCHAR NOT NULL,    -- below_threshold | net_zero | beyond_lookback |
                                           -- earlier_revision_not_posted | original_not_posted |
+                                          -- original_changed_after_posting |
+                                          -- no_original_invoice |
                                           -- held_usage | catalog_changed | no_snapshot |
                                           -- guard | unpriced (rating.adjust.decide.Why)
     detail           VARCHAR NOT NULL,    -- the invoice's net and what it waits for
