@@ -18,9 +18,12 @@ commits in the ledger, a rating in the warehouse (rating.ingest.usage mirrors wh
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 from typing import Any
+
+import duckdb
 
 from rating import warehouse
 
@@ -52,6 +55,10 @@ def load_extension(con: Any) -> None:
     con.execute("LOAD ducklake")
 
 
+_MOVED = re.compile(r'DATA_PATH parameter "[^"]*" does not match existing data path in the '
+                    r'catalog "(?P<old>[^"]*)"')
+
+
 def attach(con: Any, folder: Path | str, *, read_only: bool = False) -> None:
     """Attach the ledger in `folder` as `ledger` (created on first use unless read-only) and
     check that its key hashes are still comparable."""
@@ -67,12 +74,22 @@ def attach(con: Any, folder: Path | str, *, read_only: bool = False) -> None:
         options += ", READ_ONLY"
     statement = (f"ATTACH IF NOT EXISTS {_quoted('ducklake:' + catalog.as_posix())} AS ledger "
                  f"({options})")
-    if read_only:
-        con.execute(statement)
-    else:
-        # The ledger's catalog is a DuckDB file too: a writer waits for a process reading it,
-        # as for one reading the warehouse.
-        warehouse.when_free(lambda: con.execute(statement))
+    try:
+        if read_only:
+            con.execute(statement)
+        else:
+            # The ledger's catalog is a DuckDB file too: a writer waits for a process reading
+            # it, as for one reading the warehouse.
+            warehouse.when_free(lambda: con.execute(statement))
+    except duckdb.Error as exc:
+        moved = _MOVED.search(str(exc))
+        if moved is None:
+            raise
+        # DuckLake keeps the data folder it was created with; a different one is refused.
+        raise LedgerError(
+            f"the ledger at {root} was created with its data in {moved['old']}, not here: it "
+            f"was moved. Move it back to where it was, or ingest the landing zone into a new "
+            f"ledger (--ledger NEW_FOLDER)") from None
     if not read_only:
         fresh = not warehouse.value(con, "ingest/ledger/table_exists", {"name": "usage_rows"})
         create_tables(con)

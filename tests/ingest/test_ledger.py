@@ -666,3 +666,26 @@ def test_a_warehouse_of_another_layout_is_refused_with_what_to_do(tmp_path: Path
     landing.usage("a.parquet", [usage_row(value=1)])
     with pytest.raises(WarehouseOutdated, match="rate into a new warehouse file"):
         landing.rate(old)
+
+
+@pytest.mark.engine
+def test_a_moved_ledger_is_refused_in_one_line_that_says_what_to_do(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from rating.cli import main
+
+    before, after = tmp_path / "before", tmp_path / "after"
+    assert main(["sample", "-q", "--out", str(before), "--rows", "200"]) == 0
+
+    def ingest(root: Path) -> int:
+        return main(["ingest", "-q", "--landing", str(root / "landing"), "--catalog",
+                     str(root / "catalog"), "--warehouse", str(root / "w.duckdb")])
+
+    assert ingest(before) == 0
+    shutil.move(before, after)
+    capsys.readouterr()
+    assert ingest(after) == 2
+    message = capsys.readouterr().err.strip()
+    assert "\n" not in message   # one line, no DuckDB traceback
+    assert f"the ledger at {after / 'w.ledger'} was created with its data in " \
+           f"{before / 'w.ledger' / 'data'}/, not here: it was moved" in message
+    assert "Move it back" in message and "--ledger NEW_FOLDER" in message
