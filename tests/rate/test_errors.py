@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,21 +11,8 @@ import pytest
 
 from rating import warehouse
 from rating.cli import main
+from tests.support.holder import hold_open
 from tests.support.usage_builder import CATALOG, Landing, usage_row
-
-# Opens the warehouse read-only (as an analyst's DuckDB session does), says so, and keeps it
-# open until its standard input closes or `hold` seconds pass.
-HOLDER = """
-import sys, time, duckdb
-con = duckdb.connect(sys.argv[1], read_only=True)
-print("open", flush=True)
-hold = float(sys.argv[2])
-if hold > 0:
-    time.sleep(hold)
-else:
-    sys.stdin.read()
-con.close()
-"""
 
 
 @pytest.fixture
@@ -36,17 +22,10 @@ def rated_wh(landing: Landing, wh: Path) -> Path:
     return wh
 
 
-def _hold_open(database: Path, seconds: float = 0) -> subprocess.Popen[str]:
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(database), str(seconds)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert holder.stdout is not None and holder.stdout.readline() == "open\n"
-    return holder
-
-
 @pytest.fixture
 def reader(rated_wh: Path) -> Iterator[subprocess.Popen[str]]:
     """Another process holding the rated warehouse open read-only for the test's length."""
-    holder = _hold_open(rated_wh)
+    holder = hold_open(rated_wh, read_only=True)
     yield holder
     assert holder.stdin is not None
     holder.stdin.close()
@@ -71,7 +50,7 @@ def test_a_writer_names_the_reader_that_keeps_the_warehouse_open(
 def test_a_writer_waits_for_a_reader_that_closes(rated_wh: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(warehouse, "READER_WAIT_SECONDS", 20.0)
-    holder = _hold_open(rated_wh, seconds=1.0)
+    holder = hold_open(rated_wh, read_only=True, seconds=1.0)
     try:
         with warehouse.writer(rated_wh) as con:
             assert con.execute("SELECT count(*) FROM rating_runs").fetchone() == (1,)
@@ -106,7 +85,7 @@ def test_rate_beside_a_reader_of_the_ledger_names_it(
     monkeypatch.setattr(warehouse, "READER_WAIT_SECONDS", 0.2)
     catalog = rated_wh.parent / "warehouse.ledger" / "catalog.ducklake"
     assert catalog.is_file()
-    reader = _hold_open(catalog)
+    reader = hold_open(catalog, read_only=True)
     try:
         code = main(["rate", "--landing", str(landing.root), "--catalog", str(CATALOG),
                      "--warehouse", str(rated_wh), "--period", "2026-10"])

@@ -4,7 +4,6 @@ then names that process and what to do (a real second process holds the file).""
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,27 +13,7 @@ import pytest
 from rating import warehouse
 from tests.reports.test_margin_notes import annotate, report
 from tests.reports.test_margin_report import build_warehouse
-
-# Opens the warehouse for writing (as a rate or finance run does), says so, and keeps it open
-# until its standard input closes or `hold` seconds pass.
-WRITER = """
-import sys, time, duckdb
-con = duckdb.connect(sys.argv[1])
-print("open", flush=True)
-hold = float(sys.argv[2])
-if hold > 0:
-    time.sleep(hold)
-else:
-    sys.stdin.read()
-con.close()
-"""
-
-
-def hold_for_writing(database: Path, seconds: float = 0) -> subprocess.Popen[str]:
-    holder = subprocess.Popen([sys.executable, "-c", WRITER, str(database), str(seconds)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert holder.stdout is not None and holder.stdout.readline() == "open\n"
-    return holder
+from tests.support.holder import hold_open
 
 
 @pytest.fixture
@@ -45,7 +24,7 @@ def margin_wh(tmp_path: Path) -> Path:
 @pytest.fixture
 def writing(margin_wh: Path) -> Iterator[subprocess.Popen[str]]:
     """Another process holding the warehouse for writing for the test's length."""
-    holder = hold_for_writing(margin_wh)
+    holder = hold_open(margin_wh, read_only=False)
     yield holder
     assert holder.stdin is not None
     holder.stdin.close()
@@ -73,7 +52,7 @@ def test_report_margin_waits_for_a_writer_that_finishes(
         margin_wh: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(warehouse, "READER_WAIT_SECONDS", 20.0)
-    holder = hold_for_writing(margin_wh, seconds=1.0)
+    holder = hold_open(margin_wh, read_only=False, seconds=1.0)
     try:
         code, err = report(margin_wh, tmp_path, capsys)
     finally:
