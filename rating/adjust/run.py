@@ -182,6 +182,7 @@ def adjust_period(con: Any, request: AdjustRequest) -> AdjustResult:
         raise ValueError(f"rerated_lines holds {request.period} as re-rated by run "
                          f"{stale[0]}, not by this run ({request.run_id}): re-rate it first")
     beyond = position > request.settings.lookback and not request.on_purpose
+    warehouse.run(con, "adjust/redeliver_separately", params)
     warehouse.run(con, "adjust/compare_lines", params)
     state = _period_state(con, request, position, beyond)
     decisions = _decisions(con, request, state)

@@ -90,12 +90,14 @@ def _check_carried(key: str, lines: list[dict[str, Any]], total: Decimal) -> Non
     refuses it): held, the adjustments with it, never dropped (docs/adjustments.md)."""
     carried = sorted({f"{r['customer_key']}/{r['service']}/{r['adjusted_period']}/r{r['revision']}"
                       for r in lines if r["adjusted_period"] is not None})
+    periods = sorted({r["adjusted_period"] for r in lines if r["adjusted_period"] is not None})
     if carried and total < 0:
         own = sum((r["amount"] for r in lines if r["adjusted_period"] is None), D0)
         raise NotPostable(
             f"{key}: its own lines ({own}) with the adjustments it carries ({', '.join(carried)}:"
-            f" {total - own}) total {total}, and Odoo refuses a negative invoice; held, with "
-            "the adjustments, until its usage covers them (docs/adjustments.md, next_period)")
+            f" {total - own}) total {total}, and Odoo refuses a negative invoice: held; "
+            + " then ".join(f"`fusion-rating adjust --period {period}`" for period in periods)
+            + " makes them documents of their own, then this invoice posts without them")
 
 
 def customer_of(row: dict[str, Any]) -> Customer:

@@ -8,92 +8,44 @@ never posted without it."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from rating import warehouse
-from rating.adjust.run import AdjustSettings, unbalanced_lines
-from rating.adjust.service import AdjustPeriodsRequest, AdjustPeriodsResult, adjust_periods
+from rating.adjust.run import unbalanced_lines
+from rating.odoo.documents import documents
+from rating.odoo.options import PostingOptions
+from rating.odoo.payload import Precision
 from rating.odoo.posting import post_period
+from rating.odoo.sources import INVOICES
 from rating.rate.engine import close_period
+from tests.support.next_period import (
+    NEXT,
+    adjust,
+    correct_tiles,
+    landing,
+    late_vcpu,
+    rate_november,
+    rated,
+    reason,
+    revisions,
+)
 from tests.support.odoo_server import OdooTestServer
-from tests.support.posting import CATALOG, PERIOD, gateway_for, money, rated_period
-from tests.support.usage_builder import Landing, table, usage_row
+from tests.support.posting import PERIOD, gateway_for, money, rated_period
+from tests.support.usage_builder import table
 
 pytestmark = pytest.mark.slow
 D = Decimal
-NEXT = "2026-11"
-NEXT_PERIOD = AdjustSettings(delivery="next_period")
 
 
 @pytest.fixture
 def server() -> Iterator[OdooTestServer]:
     with OdooTestServer() as running:
         yield running
-
-
-def landing(root: Path) -> Landing:
-    return Landing(root / "landing", accounts=False, subscriptions=False)
-
-
-def rate_november(root: Path, wh: Path, tiles: dict[str, int], vcpu: dict[str, int]) -> None:
-    """November's usage (map tiles and vCPU hours per customer; a customer left out has no
-    invoice of that service), rated: the open period."""
-    start = "2026-11-05T10:00Z"
-    landing(root).usage("november.parquet", [
-        *(usage_row("nexamaps", "map_tiles", value, start=start, account_id=f"nexamaps-{c}")
-          for c, value in tiles.items()),
-        *(usage_row("nexacloud", "vcpu_hours", value, start=start,
-                    account_id=f"nexacloud-{c}") for c, value in vcpu.items())])
-    landing(root).rate(wh, NEXT)
-
-
-def correct_tiles(root: Path, customer: str, by: int, name: str) -> None:
-    """The customer's October map tiles pushed again, `by` fewer (0.0000125 a tile)."""
-    found = duckdb.sql(
-        f"SELECT counter_id, value, pushed_at FROM read_parquet('{root}/landing/usage/*.parquet')"
-        f" WHERE account_id = 'nexamaps-{customer}' AND metric = 'map_tiles' "
-        "AND period_start < TIMESTAMPTZ '2026-11-01' ORDER BY pushed_at DESC LIMIT 1").fetchone()
-    assert found is not None
-    counter_id, value, pushed_at = found
-    landing(root).usage(name, [usage_row(
-        "nexamaps", "map_tiles", Decimal(value) - by, account_id=f"nexamaps-{customer}",
-        counter_id=counter_id, pushed_at=pushed_at + dt.timedelta(days=20))])
-
-
-def late_vcpu(root: Path, customer: str, hours: int, name: str) -> None:
-    """October vCPU hours that arrive late: 0.045 each."""
-    landing(root).usage(name, [usage_row("nexacloud", "vcpu_hours", hours,
-                                         account_id=f"nexacloud-{customer}")])
-
-
-def adjust(root: Path, settings: AdjustSettings = NEXT_PERIOD) -> AdjustPeriodsResult:
-    """The nightly run, as `fusion-rating adjust` does it with Odoo set."""
-    return adjust_periods(AdjustPeriodsRequest(
-        landing=str(root / "landing"), catalog=CATALOG, warehouse=root / "warehouse.duckdb",
-        settings=settings, outbox_counts_as_posted=False))
-
-
-def revisions(wh: Path) -> list[tuple[Any, ...]]:
-    return table(wh, "period_adjustments",
-                 "adjustment_key, document_kind, amount_net, delivery, target_period")
-
-
-def reason(wh: Path, key: str) -> str:
-    [(text,)] = table(wh, "period_adjustments", "reason_text", f"adjustment_key = '{key}'")
-    return str(text)
-
-
-def rated(wh: Path, key: str) -> Decimal:
-    """The invoice's own rated total (invoice_lines)."""
-    [(total,)] = table(wh, "invoice_lines", "sum(amount)", f"invoice_key = '{key}'")
-    return Decimal(total)
 
 
 def by_key(server: OdooTestServer) -> dict[str, dict[str, Any]]:
@@ -116,14 +68,15 @@ def balance_breaks(wh: Path) -> list[Any]:
         return unbalanced_lines(con)
 
 
-def october_posted_november_rated(root: Path, server: OdooTestServer, transport: str) -> Path:
+def october_posted_november_rated(root: Path, server: OdooTestServer, transport: str,
+                                  vcpu: int = 300) -> Path:
     """October posted and closed for C1..C4; November rated: every customer's cloud (its
     minimum at least), the maps of C1 and C2 (12.50) and of C4 (0.13: 10,000 tiles beyond the
     10,000 included); C3 used no maps in November."""
     wh = rated_period(root, count=4)
     assert post_period(wh, PERIOD, gateway_for(server, transport)).held == []
     rate_november(root, wh, tiles={"C1": 1_010_000, "C2": 1_010_000, "C4": 20_000},
-                  vcpu={"C1": 300})
+                  vcpu={"C1": vcpu})
     return wh
 
 
@@ -198,4 +151,93 @@ def test_next_period_puts_the_adjustments_on_the_november_invoices_and_posts_the
     assert post_period(wh, NEXT, gateway).created == 0
     assert (creates(server), by_key(server)) == (calls, before)
     assert len(revisions(wh)) == 4
+    assert balance_breaks(wh) == []
+
+
+def november_documents(wh: Path) -> dict[str, Any]:
+    """November's invoices as posting builds them (at Odoo's default precision)."""
+    with warehouse.writer(wh) as con:
+        keys = INVOICES.keys(con, NEXT)
+        return {doc.key: doc for doc in documents(con, NEXT, keys, PostingOptions(),
+                                                  lambda _: Precision())}
+
+
+def test_the_revision_after_a_next_period_one_waits_until_the_invoice_carrying_it_is_posted(
+        server: OdooTestServer, tmp_path: Path) -> None:
+    wh = october_posted_november_rated(tmp_path, server, "json2")
+    gateway = gateway_for(server, "json2")
+    before = november_documents(wh)["C1/nexacloud/2026-11"]
+    late_vcpu(tmp_path, "C1", 40, "late-1.parquet")
+    adjust(tmp_path)
+    carrying = november_documents(wh)["C1/nexacloud/2026-11"]
+    # The November invoice's content (and so its hash) and total now include the adjustment.
+    assert carrying.content_hash != before.content_hash
+    assert carrying.rated_untaxed == before.rated_untaxed + D("1.80")
+    assert carrying.lines[:-1] == before.lines
+
+    late_vcpu(tmp_path, "C1", 40, "late-2.parquet")
+    [october] = adjust(tmp_path).periods
+    assert october.adjustment.issued == ()
+    assert [(p.why.value, p.amount) for p in october.adjustment.pending] == [
+        ("earlier_revision_not_posted", D("1.80"))]
+    assert "C1/nexacloud/2026-10/r1" in str(table(wh, "pending_adjustments", "detail"))
+
+    close_period(wh, NEXT)
+    assert post_period(wh, NEXT, gateway).held == []
+    # November is closed now: the next open period is December, where C1 has no invoice.
+    adjust(tmp_path)
+    assert revisions(wh) == [
+        ("C1/nexacloud/2026-10/r1", "supplementary_invoice", D("1.80"), "next_period", NEXT),
+        ("C1/nexacloud/2026-10/r2", "supplementary_invoice", D("1.80"), "separate", None)]
+    assert reason(wh, "C1/nexacloud/2026-10/r2").endswith(
+        "; a document of its own: C1 has no nexacloud invoice in 2026-12 to carry it")
+    assert balance_breaks(wh) == []
+
+
+def test_an_invoice_that_shrank_below_the_credit_it_carries_is_held_with_it(
+        server: OdooTestServer, tmp_path: Path) -> None:
+    # C1's large November cloud invoice keeps the guard quiet when C2's maps fall.
+    wh = october_posted_november_rated(tmp_path, server, "json2", vcpu=100_000)
+    gateway = gateway_for(server, "json2")
+    correct_tiles(tmp_path, "C2", 200_000, "fix-october.parquet")
+    adjust(tmp_path)
+    assert ("C2/nexamaps/2026-10/r1", "credit_note", D("-2.50"), "next_period", NEXT) in \
+        revisions(wh)
+    # November's own usage of C2's maps is corrected down to 0.13 before November closes.
+    correct_tiles(tmp_path, "C2", 990_000, "fix-november.parquet", month=NEXT)
+    landing(tmp_path).rate(wh, NEXT)
+    assert rated(wh, "C2/nexamaps/2026-11") == D("0.13")
+    close_period(wh, NEXT)
+
+    report = post_period(wh, NEXT, gateway)
+    [(key, state, why)] = report.held
+    assert (key, state) == ("C2/nexamaps/2026-11", "not_postable")
+    assert why == ("C2/nexamaps/2026-11: its own lines (0.13) with the adjustments it carries "
+                   "(C2/nexamaps/2026-10/r1: -2.50) total -2.37, and Odoo refuses a negative "
+                   "invoice: held; `fusion-rating adjust --period 2026-10` makes them documents "
+                   "of their own, then this invoice posts without them")
+    assert "C2/nexamaps/2026-11" not in by_key(server)
+    assert table(wh, "reconciliation_odoo", "rated_untaxed, status",
+                 "invoice_key = 'C2/nexamaps/2026-11'") == [(D("-2.37"), "missing_in_odoo")]
+    # The credit is kept: issued, not posted, and what follows on the invoice waits for it.
+    correct_tiles(tmp_path, "C2", 100_000, "fix-october-again.parquet")
+    october = {p.period: p for p in adjust(tmp_path).periods}[PERIOD]
+    assert [p.why.value for p in october.adjustment.pending] == ["earlier_revision_not_posted"]
+    assert ("C2/nexamaps/2026-10/r1", "credit_note", D("-2.50"), "separate", None) in \
+        revisions(wh)
+    assert reason(wh, "C2/nexamaps/2026-10/r1").endswith(
+        ", on the 2026-11 invoice C2/nexamaps/2026-11; a document of its own: its 2026-11 "
+        "invoice C2/nexamaps/2026-11 came to total -2.37 with the adjustments it carries")
+    assert balance_breaks(wh) == []
+
+    # Re-delivered as a credit note of its own: November posts without it, October's
+    # adjustments with it, and the revision after it follows.
+    assert post_period(wh, NEXT, gateway).held == []
+    assert money(by_key(server)["C2/nexamaps/2026-11"]["amount_untaxed"]) == D("0.13")
+    assert post_period(wh, PERIOD, gateway).held == []
+    credit = by_key(server)["C2/nexamaps/2026-10/r1"]
+    assert (credit["move_type"], credit["state"], money(credit["amount_untaxed"])) == (
+        "out_refund", "posted", D("2.50"))
+    october = {p.period: p for p in adjust(tmp_path).periods}[PERIOD]
+    assert [r.adjustment_key for r in october.adjustment.issued] == ["C2/nexamaps/2026-10/r2"]
     assert balance_breaks(wh) == []
