@@ -4,7 +4,8 @@ revisions whose lines go on the customer's November invoice, posted with it once
 closes; or as documents of their own when the customer has no November invoice of the service
 or the credit would take it below zero. A revision after a next_period one waits until the
 November invoice is posted; a November invoice that shrank below the credit it carries is held,
-never posted without it."""
+never posted without it, until the next re-rate of October makes the credit a document of its
+own; a November invoice whose own usage is gone is posted with the adjustment lines alone."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from rating.odoo.options import PostingOptions
 from rating.odoo.payload import Precision
 from rating.odoo.posting import post_period
 from rating.odoo.sources import INVOICES
-from rating.rate.engine import close_period
+from rating.rate.engine import RateRequest, close_period, rate
+from rating.rate.guard import GuardSettings
 from tests.support.next_period import (
     NEXT,
     adjust,
@@ -35,8 +37,8 @@ from tests.support.next_period import (
     revisions,
 )
 from tests.support.odoo_server import OdooTestServer
-from tests.support.posting import PERIOD, gateway_for, money, rated_period
-from tests.support.usage_builder import table
+from tests.support.posting import CATALOG, PERIOD, gateway_for, money, rated_period
+from tests.support.usage_builder import table, usage_row
 
 pytestmark = pytest.mark.slow
 D = Decimal
@@ -241,3 +243,29 @@ def test_an_invoice_that_shrank_below_the_credit_it_carries_is_held_with_it(
     october = {p.period: p for p in adjust(tmp_path).periods}[PERIOD]
     assert [r.adjustment_key for r in october.adjustment.issued] == ["C2/nexamaps/2026-10/r2"]
     assert balance_breaks(wh) == []
+
+
+def test_an_invoice_whose_own_usage_is_gone_still_carries_the_adjustment_to_odoo(
+        server: OdooTestServer, tmp_path: Path) -> None:
+    wh = october_posted_november_rated(tmp_path, server, "json2")
+    gateway = gateway_for(server, "json2")
+    landing(tmp_path).usage("late-tiles.parquet", [usage_row(
+        "nexamaps", "map_tiles", 400_000, account_id="nexamaps-C2")])  # +5.00
+    adjust(tmp_path)
+    assert ("C2/nexamaps/2026-10/r1", "supplementary_invoice", D("5.00"), "next_period",
+            NEXT) in revisions(wh)
+    # C2's November tiles are withdrawn (pushed again as 0) and November rated again, accepted.
+    correct_tiles(tmp_path, "C2", 1_010_000, "withdrawn.parquet", month=NEXT)
+    rate(RateRequest(landing=str(tmp_path / "landing"), catalog=CATALOG, warehouse=wh,
+                     period=NEXT, guard=GuardSettings(accept_changes=True)))
+    assert table(wh, "invoice_lines", "count(*)", "invoice_key = 'C2/nexamaps/2026-11'") == [
+        (0,)]
+    close_period(wh, NEXT)
+
+    assert post_period(wh, NEXT, gateway).held == []
+    move = by_key(server)["C2/nexamaps/2026-11"]
+    assert (move["state"], money(move["amount_untaxed"])) == ("posted", D("5.00"))
+    assert [amount for name, amount in product_lines(server, move["id"])
+            if name.startswith("Adjustment for October 2026: ")] == [D("5.00")]
+    assert table(wh, "reconciliation_odoo", "rated_untaxed, status",
+                 "invoice_key = 'C2/nexamaps/2026-11'") == [(D("5.00"), "match")]
