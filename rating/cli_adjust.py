@@ -34,7 +34,7 @@ def adjust_command(args: argparse.Namespace) -> int:
         settings = AdjustSettings(
             threshold=settings.threshold if args.threshold is None else args.threshold,
             lookback=settings.lookback if args.lookback is None else args.lookback,
-            guard=settings.guard)
+            guard=settings.guard, delivery=settings.delivery)
         request = AdjustPeriodsRequest(
             landing=str(args.landing), catalog=args.catalog, warehouse=args.warehouse,
             period=args.period, time_zone=args.time_zone,
@@ -103,6 +103,8 @@ def _print_period(period: PeriodAdjusted) -> None:
             print(f"    {line.description}: {line.old_amount:,.2f} → {line.new_amount:,.2f} "
                   f"({line.amount_delta:+,.2f})")
         print(f"    source files: {', '.join(revision.source_files) or '(none)'}")
+        if revision.delivery_note:
+            print(f"    delivered {revision.delivery_note}")
     for pending in adjusted.pending:
         print(f"  pending, {pending.why.value.replace('_', ' ')}: {pending.amount:+,.2f} on "
               f"{pending.lines:,} line(s) of {pending.invoices:,} invoice(s)")

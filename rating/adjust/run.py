@@ -40,6 +40,9 @@ from rating.rate.params import period_params
 
 THRESHOLD_VARIABLE = "FUSION_ADJUST_THRESHOLD"
 LOOKBACK_VARIABLE = "FUSION_ADJUST_LOOKBACK"
+DELIVERY_VARIABLE = "FUSION_ADJUST_DELIVERY"
+DELIVERIES = ("separate", "next_period")
+FELL_BACK = "; a document of its own: "  # adjust/issue_revisions.sql's reason text
 
 
 @dataclass(frozen=True)
@@ -52,21 +55,32 @@ class AdjustSettings:
         are re-rated and their differences held (beyond_lookback) until `on_purpose`.
     guard: as for a rating (a fall of the total, an invoice vanishing); accept_changes lets it
         through.
+    delivery: 'separate' (each revision its own document, linked to the invoice it corrects)
+        or 'next_period' (its lines on the customer's invoice of the first open period, when
+        there is one it does not make negative; else separate).
     """
 
     threshold: Decimal = Decimal("1.00")
     lookback: int = 2
     guard: GuardSettings = field(default_factory=GuardSettings)
+    delivery: str = "separate"
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ,
                          guard: GuardSettings | None = None) -> AdjustSettings:
-        """FUSION_ADJUST_THRESHOLD (default 1.00) and FUSION_ADJUST_LOOKBACK (default 2)."""
+        """FUSION_ADJUST_THRESHOLD (default 1.00), FUSION_ADJUST_LOOKBACK (default 2) and
+        FUSION_ADJUST_DELIVERY (default separate)."""
         threshold = Decimal(environ.get(THRESHOLD_VARIABLE, "1.00"))
         lookback = int(environ.get(LOOKBACK_VARIABLE, "2"))
         if threshold < 0 or lookback < 0:
             raise ValueError(f"{THRESHOLD_VARIABLE} and {LOOKBACK_VARIABLE} cannot be negative")
-        return cls(threshold=threshold, lookback=lookback, guard=guard or GuardSettings())
+        delivery = environ.get(DELIVERY_VARIABLE, "separate").strip() or "separate"
+        if delivery not in DELIVERIES:
+            raise ValueError(f"{DELIVERY_VARIABLE} is {delivery!r}: it must be 'separate' "
+                             "(the default: each adjustment its own document) or "
+                             "'next_period' (on the next open period's invoice)")
+        return cls(threshold=threshold, lookback=lookback, guard=guard or GuardSettings(),
+                   delivery=delivery)
 
 
 @dataclass(frozen=True)
@@ -108,6 +122,17 @@ class IssuedRevision:
     amount_document: Decimal
     reason: str
     source_files: tuple[str, ...]
+    delivery: str = "separate"
+    target_period: str | None = None  # next_period: the invoice's period that carries it
+    reason_text: str = ""
+
+    @property
+    def delivery_note(self) -> str | None:
+        """How FUSION_ADJUST_DELIVERY=next_period delivered it (None: separate was asked)."""
+        if self.delivery == "next_period":
+            return f"on the customer's {self.target_period} invoice"
+        _, fell_back, why = self.reason_text.partition(FELL_BACK)
+        return f"as a document of its own: {why}" if fell_back else None
 
 
 @dataclass(frozen=True)
@@ -157,6 +182,7 @@ def adjust_period(con: Any, request: AdjustRequest) -> AdjustResult:
         raise ValueError(f"rerated_lines holds {request.period} as re-rated by run "
                          f"{stale[0]}, not by this run ({request.run_id}): re-rate it first")
     beyond = position > request.settings.lookback and not request.on_purpose
+    warehouse.run(con, "adjust/redeliver_separately", params)
     warehouse.run(con, "adjust/compare_lines", params)
     state = _period_state(con, request, position, beyond)
     decisions = _decisions(con, request, state)
@@ -166,7 +192,8 @@ def adjust_period(con: Any, request: AdjustRequest) -> AdjustResult:
         "issued_at": warehouse.utc_now(),
         "issue_date": request.issue_date or dt.datetime.now(
             dt.UTC).astimezone(ZoneInfo(request.time_zone)).date(),
-        "fallback_reason": "on_purpose" if request.on_purpose else "late_usage"}
+        "fallback_reason": "on_purpose" if request.on_purpose else "late_usage",
+        "delivery": request.settings.delivery}
     with warehouse.registered(con, "adjust_decisions", _decision_table(decisions)):
         warehouse.run(con, "adjust/source_files", run_params)
         warehouse.run(con, "adjust/delete_period_pending", run_params)
@@ -277,7 +304,9 @@ def _issued(row: warehouse.Row) -> IssuedRevision:
         adjustment_key=row["adjustment_key"], invoice_key=row["invoice_key"],
         revision=row["revision"], document_kind=row["document_kind"], currency=row["currency"],
         amount_net=row["amount_net"], amount_document=row["amount_document"],
-        reason=row["reason"], source_files=tuple(row["source_files"]))
+        reason=row["reason"], source_files=tuple(row["source_files"]),
+        delivery=row["delivery"], target_period=row["target_period"],
+        reason_text=row["reason_text"])
 
 
 def _outcome(state: PeriodState, issued: tuple[IssuedRevision, ...],

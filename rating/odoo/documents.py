@@ -26,6 +26,7 @@ from rating.odoo.payload import (
 from rating.periods import billing_period
 
 D0 = Decimal(0)
+ONE = Decimal(1)
 
 
 @dataclass(frozen=True)
@@ -54,24 +55,49 @@ def documents(con: Any, period: str, keys: Sequence[str], options: PostingOption
     for key in keys:
         lines = by_key[key]
         first = lines[0]
-        customer = customer_of(first)
-        rated = [RatedLine(product_code=r["product_code"], description=r["description"],
-                           quantity=r["quantity"], billable_units=r["billable_units"],
-                           amount=r["amount"], model=r["model"], unit=r["unit"],
-                           tiers=tuple(Tier(tier=t["tier"], units=t["units"],
-                                            unit_price=t["unit_price"], flat_fee=t["flat_fee"])
-                                       for t in r["tiers"]),
-                           package_size=r["package_size"])
-                 for r in lines]
+        rated = [_rated_line(r) for r in lines]
         service = first["service"]
+        total = sum((r.amount for r in rated), D0)
         try:
+            _check_carried(key, lines, total)
             yield build_document(key, period, service, first["currency"], last_day,
-                                 options.booking(service, first["service_name"]), customer,
-                                 rated, precision_for(first["currency"]),
+                                 options.booking(service, first["service_name"]),
+                                 customer_of(first), rated, precision_for(first["currency"]),
                                  origin=f"{first['service_name']} usage, {label.label}")
         except NotPostable as exc:
-            yield Unpostable(key, first["customer_key"], service,
-                             sum((r.amount for r in rated), D0), str(exc))
+            yield Unpostable(key, first["customer_key"], service, total, str(exc))
+
+
+def _rated_line(row: dict[str, Any]) -> RatedLine:
+    """An invoice line; or a line of an earlier period's adjustment the invoice carries
+    (next_period delivery), 1 x its difference, labelled with the period it adjusts."""
+    if row["adjusted_period"] is not None:
+        label = billing_period(row["adjusted_period"]).label
+        return RatedLine(product_code=row["product_code"],
+                         description=f"Adjustment for {label}: {row['description']}",
+                         quantity=ONE, billable_units=ONE, amount=row["amount"])
+    return RatedLine(product_code=row["product_code"], description=row["description"],
+                     quantity=row["quantity"], billable_units=row["billable_units"],
+                     amount=row["amount"], model=row["model"], unit=row["unit"],
+                     tiers=tuple(Tier(tier=t["tier"], units=t["units"],
+                                      unit_price=t["unit_price"], flat_fee=t["flat_fee"])
+                                 for t in row["tiers"]),
+                     package_size=row["package_size"])
+
+
+def _check_carried(key: str, lines: list[dict[str, Any]], total: Decimal) -> None:
+    """An invoice that carries adjustments of earlier periods is never posted negative (Odoo
+    refuses it): held, the adjustments with it, never dropped (docs/adjustments.md)."""
+    carried = sorted({f"{r['customer_key']}/{r['service']}/{r['adjusted_period']}/r{r['revision']}"
+                      for r in lines if r["adjusted_period"] is not None})
+    periods = sorted({r["adjusted_period"] for r in lines if r["adjusted_period"] is not None})
+    if carried and total < 0:
+        own = sum((r["amount"] for r in lines if r["adjusted_period"] is None), D0)
+        raise NotPostable(
+            f"{key}: its own lines ({own}) with the adjustments it carries ({', '.join(carried)}:"
+            f" {total - own}) total {total}, and Odoo refuses a negative invoice: held; "
+            + " then ".join(f"`fusion-rating adjust --period {period}`" for period in periods)
+            + " makes them documents of their own, then this invoice posts without them")
 
 
 def customer_of(row: dict[str, Any]) -> Customer:

@@ -4,6 +4,8 @@
 -- that mean Odoo holds what we posted; $outbox_posts: a dry run's odoo_outbox payload counts
 -- as posted), whether Odoo's original or a revision of it was changed after we posted it
 -- ($changed_state: not posted for adjust purposes, a person settles it), its latest revision.
+-- A revision delivered on the next period's invoice (delivery 'next_period') is posted, or
+-- changed, as that invoice ('<customer_key>/<service>/<target_period>') is.
 WITH keys AS (
     SELECT invoice_key, min(currency) AS currency,
            list(amount_delta ORDER BY product_code, group_value NULLS FIRST, line_kind DESC,
@@ -11,6 +13,13 @@ WITH keys AS (
     FROM adjust_lines
     GROUP BY invoice_key
     HAVING bool_or(amount_delta <> 0)
+),
+revisions AS (
+    SELECT invoice_key, revision,
+           CASE WHEN delivery = 'next_period'
+                THEN customer_key || '/' || service || '/' || target_period
+                ELSE adjustment_key END AS posted_as
+    FROM period_adjustments
 ),
 posted AS (
     SELECT invoice_key FROM odoo_postings WHERE list_contains($posted_states, state)
@@ -25,14 +34,14 @@ SELECT k.invoice_key, k.currency, k.deltas,
        EXISTS (SELECT 1 FROM odoo_postings p
                WHERE p.state = $changed_state
                  AND (p.invoice_key = k.invoice_key
-                      OR p.invoice_key IN (SELECT a.adjustment_key FROM period_adjustments a
-                                           WHERE a.invoice_key = k.invoice_key)))
+                      OR p.invoice_key IN (SELECT r.posted_as FROM revisions r
+                                           WHERE r.invoice_key = k.invoice_key)))
            AS changed_after_posting,
        coalesce((SELECT max(a.revision) FROM period_adjustments a
                  WHERE a.invoice_key = k.invoice_key), 0) AS revisions_issued,
-       NOT EXISTS (SELECT 1 FROM period_adjustments a
-                   WHERE a.invoice_key = k.invoice_key
-                     AND a.adjustment_key NOT IN (SELECT invoice_key FROM posted))
+       NOT EXISTS (SELECT 1 FROM revisions r
+                   WHERE r.invoice_key = k.invoice_key
+                     AND r.posted_as NOT IN (SELECT invoice_key FROM posted))
            AS revisions_posted
 FROM keys k
 ORDER BY k.invoice_key

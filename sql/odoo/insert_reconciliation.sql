@@ -1,17 +1,27 @@
--- Rated invoices of the period, and the adjustments issued for it (period_adjustments, each a
--- document of its own: rated_untaxed is its amount_document, positive for a credit note as
--- Odoo's amount_untaxed is), against what Odoo holds under their keys (odoo_readback) or, in a
+-- Rated invoices of the period (with the net of the adjustments of earlier periods they carry,
+-- delivery 'next_period'), and the adjustments issued for it that are documents of their own
+-- (rated_untaxed is its amount_document, positive for a credit note as Odoo's amount_untaxed
+-- is), against what Odoo holds under their keys (odoo_readback) or, in a
 -- dry run, against the outbox payloads. Keys we posted before that are no longer rated come
 -- from the ledger. A credit note must reverse its original invoice's move (link_differs).
 INSERT INTO reconciliation_odoo (invoice_key, billing_period, customer_key, service,
     rated_untaxed, odoo_move_id, odoo_number, odoo_state, odoo_untaxed, odoo_tax, odoo_total,
     difference, posting_state, status, checked_at, billing_month, document_kind,
     original_move_id, odoo_reversed_entry_id)
-WITH invoices AS (
+WITH invoice_amounts AS (
+    SELECT invoice_key, customer_key, service, amount FROM invoice_lines
+    WHERE billing_period = $billing_period
+    UNION ALL
+    SELECT customer_key || '/' || service || '/' || target_period, customer_key, service,
+           amount_net
+    FROM period_adjustments
+    WHERE delivery = 'next_period' AND target_period = $billing_period
+),
+invoices AS (
     SELECT invoice_key, any_value(customer_key) AS customer_key,
            any_value(service) AS service, sum(amount) AS rated_untaxed,
            NULL::VARCHAR AS document_kind, NULL::VARCHAR AS original_key
-    FROM invoice_lines WHERE billing_period = $billing_period
+    FROM invoice_amounts
     GROUP BY invoice_key
 ),
 adjustments AS (

@@ -1,6 +1,8 @@
--- One row per adjustment document issued for a closed period's invoice: revision 1, 2... of
--- an invoice key, never changed once written (posted once to Odoo under adjustment_key).
--- The revision's lines are in period_adjustment_lines.
+-- One row per adjustment issued for a closed period's invoice: revision 1, 2... of an invoice
+-- key, never changed once written (posted once to Odoo under adjustment_key, or on the next
+-- period's invoice: delivery), but for a next_period one that invoice can no longer carry,
+-- made separate before Odoo had any of it. The revision's lines are in
+-- period_adjustment_lines.
 CREATE TABLE IF NOT EXISTS period_adjustments (
     adjustment_key        VARCHAR PRIMARY KEY, -- '<customer_key>/<service>/<billing_period>/
                                                -- r<revision>' (odoo_postings.invoice_key and
