@@ -37,7 +37,7 @@ def fast_path(con: Any, base: AdjustRequest, params: dict[str, Any], *,
     if look["ingested"]:
         return (False, None)
     cheap = (look["same_catalog"] and not look["after_on_purpose"]
-             and warehouse.value(con, "adjust/snapshot_fingerprint", params) is not None)
+             and rerate.has_snapshot(con, params))
     if cheap:
         fingerprint = look["fingerprint"]
     else:

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from rating import warehouse
-from rating.adjust import nightly
+from rating.adjust import nightly, rerate
 from rating.adjust.decide import period_hold
 from rating.adjust.rerate import RerateResult, rerate_period
 from rating.adjust.run import (
@@ -55,6 +55,7 @@ from rating.ingest.usage import PUSHED_AT_TOLERANCE, IngestResult, ingest
 from rating.odoo.gateway import settings_from_environment
 from rating.periods import DEFAULT_TIME_ZONE, billing_period
 from rating.progress import SILENT, Progress
+from rating.rate import snapshots
 from rating.rate.catalog_tables import fingerprint as catalog_digest
 from rating.rate.engine import RateRequest, open_connection
 from rating.rate.guard import GuardSettings
@@ -312,17 +313,25 @@ def _adjust_one(con: Any, request: AdjustPeriodsRequest, period: str,
 
 def _rerate_and_adjust(con: Any, request: AdjustPeriodsRequest, base: AdjustRequest,
                        params: dict[str, Any], started: float) -> PeriodAdjusted:
+    without_snapshot = not rerate.has_snapshot(con, params)
     rerated = rerate_period(con, params, run_id=base.run_id, time_zone=request.time_zone,
                             current_references=request.current_references)
-    hold = period_hold(fingerprint_matches=rerated.fingerprint_matches,
-                       from_snapshot=rerated.from_snapshot,
-                       current_references=request.current_references,
-                       accept_changes=request.accept_changes)
+    # A period rated before snapshots existed keeps the references it is re-rated with when a
+    # person accepted them, or when they reproduce its invoices exactly: later runs then use
+    # them (from_snapshot) instead of holding it no_snapshot on every run.
+    keep = without_snapshot and (request.accept_changes
+                                 or rerate.reproduces_invoices(con, params))
+    hold = None if keep else period_hold(fingerprint_matches=rerated.fingerprint_matches,
+                                         from_snapshot=rerated.from_snapshot,
+                                         current_references=request.current_references,
+                                         accept_changes=request.accept_changes)
+    if keep:
+        snapshots.write(con, params)
     unpriced = frozenset(row["invoice_key"] for row in warehouse.rows(
         con, "adjust/unpriced_invoice_keys"))
     result = adjust_period(con, dataclasses.replace(
         base, catalog_fingerprint=rerated.catalog_fingerprint, period_hold=hold,
-        unpriced_keys=unpriced))
+        unpriced_keys=unpriced, snapshot_kept=keep))
     place = warehouse.first_row(con, "adjust/lookback_position", params)
     assert place is not None  # one row of scalar subqueries, always
     run = {"run_id": base.run_id, "closed_through": place["closed_through"]}
