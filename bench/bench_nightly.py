@@ -14,7 +14,8 @@ two are run alternately `--repeat` times; the script prints the median wall time
 peak RSS of each, and their ratio.
 
 `--command adjust`: one warehouse per count of `--closed` (e.g. 2, 6 and 12 closed periods, the
-latest 2026-10), each month rated and closed. Each night a correction file lands for each of the
+latest 2026-10), each month rated, closed and posted (a dry run into odoo_outbox: ODOO_URL must
+not be set). Each night a correction file lands for each of the
 `--late-periods` latest closed periods (0: none, every period untouched), then the nightly
 `fusion-rating adjust` (no period named) runs in its own process. The warehouses are run
 alternately `--repeat` times; the script prints the median wall time and the highest peak RSS of
@@ -126,7 +127,7 @@ def cli(code: Path, *arguments: str) -> list[str]:
 
 def run_cli(code: Path, *arguments: str) -> None:
     subprocess.run(cli(code, *arguments), check=True, cwd=code, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+                   stderr=subprocess.DEVNULL, env={**os.environ, "ODOO_URL": ""})
 
 
 def measure_adjust(command: list[str], code: Path) -> tuple[float, float, float]:
@@ -164,6 +165,10 @@ def bench_adjust(args: argparse.Namespace) -> None:
         for month in months:
             run_cli(args.code, "rate", *places, "--period", month)
             run_cli(args.code, "close", "--warehouse", warehouse, "--period", month)
+            # Posted at the close (a dry run into odoo_outbox: no ODOO_URL here), as the
+            # month close does: nothing waits for an original to be posted.
+            run_cli(args.code, "post", "--warehouse", warehouse, "--period", month,
+                    "--catalog", str(samples / PERIOD / "catalog"), "-q")
         adjust = cli(args.code, "adjust", *places, "-q")
         run_cli_allowing_holds(adjust, args.code)  # the first night settles the history
         if not args.quiet:
