@@ -84,9 +84,12 @@ def period_adjustments(context: dg.AssetExecutionContext, rating: RatingResource
     except (PeriodNotClosed, RerateRefused) as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from None
     if not result.periods:
-        # Beyond the lookback and untouched: the nightly rules record nothing.
+        # Beyond the lookback and untouched: the nightly rules record nothing; what is still
+        # pending there is never issued without a person.
+        stranded = [s for s in result.stranded if s.period == context.partition_key]
         return dg.MaterializeResult(metadata={
             "outcome": "untouched", "mode": "none", "revisions_issued": 0,
+            **amount("amount_stranded", sum((s.amount for s in stranded), Decimal(0))),
             TABLE_NAME: "period_adjustments"})
     (adjusted,) = result.periods
     return dg.MaterializeResult(metadata=adjustment_metadata(adjusted))
@@ -153,16 +156,25 @@ def balance(database: str, period: str) -> dg.AssetCheckResult:
                             "charge) or for a posting, and its latest re-rate held no usage "
                             "that came after the close (no subscription, no account link); "
                             "amounts carried below the threshold or netting to zero are not "
-                            "counted.")
+                            "counted, unless the period is beyond the lookback: there nothing "
+                            "pending is issued without a person (stranded).")
 def adjustments_held(context: dg.AssetCheckExecutionContext,
                      rating: RatingResource) -> dg.AssetCheckResult:
     period = {"billing_period": context.partition_key}
     held = [row for row in reports.records(rating.warehouse, "adjust/pending_by_why", period)
             if not Why(row["why"]).carried]
     late = reports.records(rating.warehouse, "adjust/late_held_usage", period)
+    stranded = [row for row in reports.records(
+        rating.warehouse, "adjust/pending_beyond_lookback",
+        {"lookback": AdjustSettings.from_environment().lookback})
+        if row["billing_period"] == context.partition_key]
     return dg.AssetCheckResult(
-        passed=not held and not late, severity=dg.AssetCheckSeverity.WARN,
-        metadata={"invoices_held": sum(row["invoices"] for row in held),
+        passed=not held and not late and not stranded, severity=dg.AssetCheckSeverity.WARN,
+        metadata={**amount("amount_stranded_beyond_lookback",
+                           sum((row["amount"] for row in stranded), Decimal(0))),
+                  "stranded_beyond_lookback": table(stranded, {
+                      "why": "why", "lines": "lines", "amount": "amount"}),
+                  "invoices_held": sum(row["invoices"] for row in held),
                   **amount("amount_held", sum((row["amount"] for row in held), Decimal(0))),
                   "held_by_why": table(held, {"why": "why", "invoices": "invoices",
                                               "lines": "lines", "amount": "amount"}),

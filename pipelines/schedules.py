@@ -14,7 +14,9 @@ import duckdb
 from pipelines.jobs import adjust_periods_job, close_period_job, rate_period_job
 from pipelines.resources import RatingResource
 from rating.adjust.run import AdjustSettings
+from rating.catalog import CatalogError, load_catalog
 from rating.periods import DEFAULT_TIME_ZONE, period_code, previous_period_code
+from rating.rate.catalog_tables import fingerprint
 from rating.reports import queries as reports
 
 DEFAULT_GRACE_DAYS = 3
@@ -74,10 +76,25 @@ def month_close(context: dg.ScheduleEvaluationContext,
     return dg.RunRequest(run_key=f"close-{period}", partition_key=period)
 
 
+def _touched_beyond_lookback(database: str, catalog: str, lookback: int) -> list[str]:
+    """The closed periods beyond the lookback that an ingestion or a catalog edit may have
+    touched since their last adjust run (adjust/touched_beyond_lookback.sql: the cheap look,
+    no re-rate); [] when the warehouse or the catalog cannot be read now."""
+    try:
+        digest = fingerprint(load_catalog(Path(catalog)))
+        rows = reports.records(database, "adjust/touched_beyond_lookback",
+                               {"lookback": lookback, "catalog_digest": digest})
+    except (CatalogError, OSError, duckdb.Error):
+        return []
+    return [row["billing_period"] for row in rows]
+
+
 @dg.schedule(cron_schedule="30 2 * * *", execution_timezone=DEFAULT_TIME_ZONE,
              job=adjust_periods_job,
              description="Bills the late usage of the closed periods within the lookback "
-                         "(FUSION_ADJUST_LOOKBACK, default 2) as linked adjustments.")
+                         "(FUSION_ADJUST_LOOKBACK, default 2) as linked adjustments, and holds "
+                         "that of the older closed periods touched since their last run "
+                         "(nothing issued: a person adjusts them on purpose).")
 def nightly_adjustments(context: dg.ScheduleEvaluationContext,
                         rating: RatingResource) -> dg.SkipReason | list[dg.RunRequest]:
     today = context.scheduled_execution_time.date()
@@ -86,10 +103,14 @@ def nightly_adjustments(context: dg.ScheduleEvaluationContext,
     if closed is None:
         return dg.SkipReason("the warehouse cannot be read now (missing or being written): "
                              "tomorrow's tick adjusts what landed meanwhile")
-    if not closed:
+    # An older period the nightly rules hold when touched (a 'hold_only' run: its differences
+    # pending beyond_lookback, nothing issued), as the command line's nightly run does; one
+    # found untouched after all (its catalog rows unchanged) records nothing.
+    held = _touched_beyond_lookback(rating.warehouse, rating.catalog, lookback)
+    if not closed and not held:
         return dg.SkipReason(f"no closed period within the lookback of {lookback}")
     # One run per period and day, however many times the tick is evaluated; the nightly rules
     # (not on purpose) and the adjustments posted alone (the invoices were at the close).
     return [dg.RunRequest(run_key=f"adjust-{period}-{today}", partition_key=period,
                           run_config=NIGHTLY_ADJUSTMENTS)
-            for period in closed]
+            for period in closed + held]

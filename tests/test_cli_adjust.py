@@ -96,3 +96,23 @@ def test_adjust_exits_3_out_of_memory_naming_the_limit(
                      "--memory-limit", "1GB", "-q"]) == 3
     err = capsys.readouterr().err
     assert "--memory-limit 1GB" in err and "raise the limit or lower --threads" in err
+
+
+@pytest.mark.engine
+def test_adjust_prints_what_is_pending_beyond_the_lookback_and_exits_1_for_a_person(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ODOO_URL", raising=False)
+    month = Month(tmp_path, [usage_row("nexacloud", "vcpu_hours", 200),
+                             usage_row("nexacloud", "vcpu_hours", 1000,
+                                       start="2026-09-05T10:00Z")],
+                  periods=("2026-09", "2026-10"))
+    month.late("late.parquet", usage_row("nexacloud", "vcpu_hours", 20,
+                                         start="2026-09-06T10:00Z"))
+    assert cli.main(adjust(month)) == 0  # 0.90 carried below the threshold
+    capsys.readouterr()
+    # A lookback of one: September is beyond it, untouched, never re-rated on its own again.
+    assert cli.main(adjust(month, "--lookback", "1")) == 1
+    out = capsys.readouterr().out
+    assert ("period 2026-09, beyond the lookback and not re-rated: pending, below threshold: "
+            "+0.90 on 1 line(s); `fusion-rating adjust --period 2026-09` bills it") in out

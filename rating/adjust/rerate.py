@@ -90,12 +90,24 @@ def load_references(con: Any, params: dict[str, Any], *, time_zone: str = DEFAUL
     they stood when it was last rated (True), else, without a snapshot or when asked for, as
     in force today (False). Cheap: the nightly run builds them to fingerprint the period's
     catalog before deciding whether to re-rate it at all."""
-    if warehouse.value(con, "adjust/snapshot_fingerprint", params) is not None \
-            and not current_references:
+    if has_snapshot(con, params) and not current_references:
         _references_as_rated(con, params)
         return True
     _references_in_force(con, time_zone)
     return False
+
+
+def has_snapshot(con: Any, params: dict[str, Any]) -> bool:
+    """Whether the period's references were kept (by its rating, or by an adjust run that
+    kept those it re-rated with: adjust/snapshot_fingerprint.sql)."""
+    return warehouse.value(con, "adjust/snapshot_fingerprint", params) is not None
+
+
+def reproduces_invoices(con: Any, params: dict[str, Any]) -> bool:
+    """Whether the period's re-rate just written reproduces its invoice lines exactly (and no
+    revision was issued since the close): its references then verifiably give the period as
+    billed (adjust/rerate_reproduces_invoices.sql)."""
+    return bool(warehouse.value(con, "adjust/rerate_reproduces_invoices", params))
 
 
 def _references_as_rated(con: Any, params: dict[str, Any]) -> None:

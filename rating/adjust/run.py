@@ -92,6 +92,9 @@ class AdjustRequest:
     dry_run: recorded as the run's mode (the caller rolls the transaction back).
     outbox_counts_as_posted: posting is a dry run (no ODOO_URL): an invoice whose payload is in
         odoo_outbox counts as posted, as odoo_postings' posted states do otherwise.
+    catalog_digest: the whole catalog's (rating.rate.catalog_tables.fingerprint), recorded so
+        that a later night with the same catalog need not fingerprint the period again.
+    snapshot_kept: the re-rate's references were kept as the period's snapshot (it had none).
     period_hold: what the re-rate found that holds the whole period ('catalog_changed',
         'no_snapshot') and its text.
     unpriced_keys: invoices the re-rate left out for a charge without a price in force.
@@ -106,6 +109,8 @@ class AdjustRequest:
     dry_run: bool = False
     outbox_counts_as_posted: bool = False
     catalog_fingerprint: str | None = None
+    catalog_digest: str | None = None
+    snapshot_kept: bool = False
     period_hold: tuple[Why, str] | None = None
     unpriced_keys: frozenset[str] = frozenset()
     issue_date: dt.date | None = None
@@ -249,7 +254,8 @@ def _record(con: Any, request: AdjustRequest, run_params: dict[str, Any],
         **run_params, "mode": mode, "started_at": started, "finished_at": warehouse.utc_now(),
         "catalog_fingerprint": request.catalog_fingerprint, "lookback_position": position,
         "outcome": outcome, "findings": findings,
-        "catalog_accepted": None if state is None else state.hold is None})
+        "catalog_accepted": None if state is None else state.hold is None,
+        "catalog_digest": request.catalog_digest, "snapshot_kept": request.snapshot_kept})
     return AdjustResult(run_id=request.run_id, period=request.period, mode=mode,
                         outcome=outcome, lookback_position=position, issued=issued,
                         pending=pending, findings=findings)

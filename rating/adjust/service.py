@@ -9,12 +9,15 @@ unbalanced document. A dry run computes the same and rolls each period back.
 
 Nightly (no period named): the latest `lookback` closed periods are re-rated when touched (an
 ingestion changed them, their catalog fingerprint moved) or when a pending difference may be
-issued without a touch (it waited for a posting, or below a threshold that no longer holds
-it); else an 'unchanged' run is recorded in milliseconds. Older closed periods are re-rated
+decided otherwise without a touch (what it waited for in Odoo changed, or a threshold no longer
+holds it); else an 'unchanged' run is recorded in milliseconds. Older closed periods are re-rated
 only when touched, in a 'hold_only' run (their differences held, beyond_lookback); untouched,
-nothing is recorded for them. A named period is adjusted on purpose: always re-rated, issued
-whatever its place. `only_period` runs the nightly rules for one closed period alone (Dagster's
-partitioned schedule: one run per period, each recorded as nightly, not on purpose).
+nothing is recorded for them (unless a catalog edit made the run fingerprint them again: an
+'unchanged' run records it). Whether a period is untouched is decided by rating.adjust.nightly
+without building its references while the catalog is the one its last run had. A named
+period is adjusted on purpose: always re-rated, issued whatever its place. `only_period`
+runs the nightly rules for one closed period alone (Dagster's partitioned schedule: one run per
+period, each recorded as nightly, not on purpose).
 
 Usage held by the re-rate (no subscription, no account link...) has no invoice line to be
 pending on: it is reported per reason on the run (adjustment_runs.held_usage, `held_usage`
@@ -34,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from rating import warehouse
-from rating.adjust import rerate
+from rating.adjust import nightly, rerate
 from rating.adjust.decide import period_hold
 from rating.adjust.rerate import RerateResult, rerate_period
 from rating.adjust.run import (
@@ -45,15 +48,15 @@ from rating.adjust.run import (
     PeriodNotClosed,
     adjust_period,
     unbalanced_lines,
-    unchanged,
 )
 from rating.catalog import load_catalog
 from rating.ingest import landing
-from rating.ingest.usage import PUSHED_AT_TOLERANCE, IngestResult, ingest, sync
+from rating.ingest.usage import PUSHED_AT_TOLERANCE, IngestResult, ingest
 from rating.odoo.gateway import settings_from_environment
 from rating.periods import DEFAULT_TIME_ZONE, billing_period
 from rating.progress import SILENT, Progress
 from rating.rate import snapshots
+from rating.rate.catalog_tables import fingerprint as catalog_digest
 from rating.rate.engine import RateRequest, open_connection
 from rating.rate.guard import GuardSettings
 from rating.rate.params import period_params
@@ -240,14 +243,16 @@ def adjust_periods(request: AdjustPeriodsRequest,
         ingested = ingest(con, request.landing, catalog, request.time_zone,
                           pushed_at_tolerance=request.pushed_at_tolerance, progress=progress)
         outcomes: list[PeriodAdjusted] = []
+        digest = catalog_digest(catalog)
         for period, position in _periods(con, request):
             with progress.step(f"adjusting {period}") as step:
-                outcome = _adjust_one(con, request, period, position)
+                outcome = _adjust_one(con, request, period, position, digest)
                 step.report(outcome.outcome if outcome else "untouched, beyond the lookback")
             if outcome is not None:
                 outcomes.append(outcome)
         stranded = () if request.period is not None else _stranded(
-            con, request, {outcome.period for outcome in outcomes})
+            con, request, {outcome.period for outcome in outcomes
+                       if outcome.rerate is not None})
     return AdjustPeriodsResult(ingestion=ingested, periods=tuple(outcomes),
                                dry_run=request.dry_run, seconds=time.perf_counter() - started,
                                stranded=stranded)
@@ -280,20 +285,22 @@ def _periods(con: Any, request: AdjustPeriodsRequest) -> list[tuple[str, int | N
 
 
 def _adjust_one(con: Any, request: AdjustPeriodsRequest, period: str,
-                position: int | None) -> PeriodAdjusted | None:
+                position: int | None, digest: str) -> PeriodAdjusted | None:
     """One period in one transaction; None: beyond the lookback and untouched."""
     started = time.perf_counter()
     params = period_params(billing_period(period, request.time_zone))
     settings = request.adjust_settings()
     base = AdjustRequest(period, run_id=uuid.uuid4().hex, time_zone=request.time_zone,
                          settings=settings, on_purpose=position is None,
-                         dry_run=request.dry_run,
+                         dry_run=request.dry_run, catalog_digest=digest,
                          outbox_counts_as_posted=_outbox_posts(request))
     try:
+        # No sync of the ledger's mirror here: ingest() mirrored it, and the writer lock held
+        # since keeps any other ingestion out (per period, it cost as much as the rest of an
+        # untouched period's look).
         with warehouse.transaction(con):
-            sync(con)
             if position is not None:
-                skip, quiet = _fast_path(con, base, params,
+                skip, quiet = nightly.fast_path(con, base, params,
                                          within=position <= settings.lookback)
                 if skip:
                     return None if quiet is None else _finish(request, PeriodAdjusted(
@@ -304,38 +311,27 @@ def _adjust_one(con: Any, request: AdjustPeriodsRequest, period: str,
         return dry.outcome
 
 
-def _fast_path(con: Any, base: AdjustRequest, params: dict[str, Any], *,
-               within: bool) -> tuple[bool, AdjustResult | None]:
-    """The nightly run's shortcut: (True, the 'unchanged' run recorded) for a period within
-    the lookback that nothing touched and whose pending waits for nothing that may have
-    happened meanwhile; (True, None) for an untouched one beyond it (nothing recorded);
-    (False, None): re-rate it."""
-    rerate.load_references(con, params, time_zone=base.time_zone)
-    fingerprint = snapshots.catalog_fingerprint(con, params)
-    if not within:
-        touched = warehouse.value(con, "adjust/period_touched", {
-            **params, "catalog_fingerprint": fingerprint})
-        return (not touched, None)
-    if warehouse.value(con, "adjust/pending_needs_rerun", {
-            **params, "threshold": base.settings.threshold}):
-        return (False, None)
-    quiet = unchanged(con, dataclasses.replace(base, catalog_fingerprint=fingerprint))
-    return (quiet is not None, quiet)
-
-
 def _rerate_and_adjust(con: Any, request: AdjustPeriodsRequest, base: AdjustRequest,
                        params: dict[str, Any], started: float) -> PeriodAdjusted:
+    without_snapshot = not rerate.has_snapshot(con, params)
     rerated = rerate_period(con, params, run_id=base.run_id, time_zone=request.time_zone,
                             current_references=request.current_references)
-    hold = period_hold(fingerprint_matches=rerated.fingerprint_matches,
-                       from_snapshot=rerated.from_snapshot,
-                       current_references=request.current_references,
-                       accept_changes=request.accept_changes)
+    # A period rated before snapshots existed keeps the references it is re-rated with when a
+    # person accepted them, or when they reproduce its invoices exactly: later runs then use
+    # them (from_snapshot) instead of holding it no_snapshot on every run.
+    keep = without_snapshot and (request.accept_changes
+                                 or rerate.reproduces_invoices(con, params))
+    hold = None if keep else period_hold(fingerprint_matches=rerated.fingerprint_matches,
+                                         from_snapshot=rerated.from_snapshot,
+                                         current_references=request.current_references,
+                                         accept_changes=request.accept_changes)
+    if keep:
+        snapshots.write(con, params)
     unpriced = frozenset(row["invoice_key"] for row in warehouse.rows(
         con, "adjust/unpriced_invoice_keys"))
     result = adjust_period(con, dataclasses.replace(
         base, catalog_fingerprint=rerated.catalog_fingerprint, period_hold=hold,
-        unpriced_keys=unpriced))
+        unpriced_keys=unpriced, snapshot_kept=keep))
     place = warehouse.first_row(con, "adjust/lookback_position", params)
     assert place is not None  # one row of scalar subqueries, always
     run = {"run_id": base.run_id, "closed_through": place["closed_through"]}

@@ -250,3 +250,60 @@ def test_at_the_close_the_adjustments_find_nothing_to_do_and_the_invoices_are_po
     posted = {m.asset_key.to_user_string(): m.metadata
               for m in result.asset_materializations_for_node("odoo_posting")}
     assert posted["odoo_invoices"]["invoices"].value == 8
+
+
+def schedule_tick(resource: RatingResource) -> list[tuple[str | None, str | None]]:
+    tick = dt.datetime(2027, 1, 5, 2, 30, tzinfo=dt.UTC)
+    with dg.build_schedule_context(scheduled_execution_time=tick,
+                                   resources={"rating": resource}) as context:
+        requests = nightly_adjustments(context)
+    assert isinstance(requests, list)
+    assert all(r.run_config == NIGHTLY_ADJUSTMENTS for r in requests)
+    return [(r.partition_key, r.run_key) for r in requests]
+
+
+@pytest.mark.engine
+def test_the_nightly_schedule_also_asks_to_hold_a_touched_period_beyond_the_lookback(
+        tmp_path: Path) -> None:
+    month = Month(tmp_path, [usage_row("nexacloud", "vcpu_hours", 200, start=start)
+                             for start in ("2026-10-05T10:00Z", "2026-11-05T10:00Z",
+                                           "2026-12-05T10:00Z")],
+                  periods=("2026-10", "2026-11", "2026-12"))
+    resource = RatingResource(landing=str(month.landing.root), catalog=str(CATALOG),
+                              warehouse=str(month.warehouse))
+    assert [key for key, _ in schedule_tick(resource)] == ["2026-12", "2026-11"]
+    month.late("late-october.parquet", usage_row("nexacloud", "vcpu_hours", 40))
+    month.adjust(only_period="2026-12")  # the night's first run ingests it
+    assert schedule_tick(resource)[-1] == ("2026-10", "adjust-2026-10-2027-01-05")
+    held = dg.materialize(ADJUSTMENTS, partition_key="2026-10",
+                          resources={"rating": resource, "odoo": OdooResource()},
+                          run_config={"ops": {"period_adjustments": {
+                              "config": {"on_purpose": False}}}})
+    metadata = held.asset_materializations_for_node("period_adjustments")[0].metadata
+    assert (metadata["outcome"].value, metadata["mode"].value,
+            metadata["revisions_issued"].value) == ("held", "hold_only", 0)
+    assert [key for key, _ in schedule_tick(resource)] == ["2026-12", "2026-11"]
+
+
+@pytest.mark.engine
+def test_the_warning_check_names_an_amount_stranded_beyond_the_lookback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    month = Month(tmp_path, [usage_row("nexacloud", "vcpu_hours", 200),
+                             usage_row("nexacloud", "vcpu_hours", 1000,
+                                       start="2026-09-05T10:00Z")],
+                  periods=("2026-09", "2026-10"))
+    month.late("late.parquet", usage_row("nexacloud", "vcpu_hours", 20,
+                                         start="2026-09-06T10:00Z"))
+    month.adjust()  # 0.90 carried below the threshold in September
+    monkeypatch.setenv("FUSION_ADJUST_LOOKBACK", "1")
+    resource = RatingResource(landing=str(month.landing.root), catalog=str(CATALOG),
+                              warehouse=str(month.warehouse))
+    result = dg.materialize(ADJUSTMENTS, partition_key="2026-09", raise_on_error=False,
+                            resources={"rating": resource, "odoo": OdooResource()})
+    metadata = result.asset_materializations_for_node("period_adjustments")[0].metadata
+    assert (metadata["outcome"].value, metadata["amount_stranded"].value) == (
+        "untouched", "0.90")
+    held = checks(result)["adjustments_held"]
+    assert not held.passed
+    assert held.metadata["amount_stranded_beyond_lookback"].value == "0.90"
+    assert "below_threshold" in str(held.metadata["stranded_beyond_lookback"].value)

@@ -31,7 +31,13 @@ CREATE TABLE IF NOT EXISTS adjustment_runs (
                                               -- (usage_outcomes): rows, those that arrived
                                               -- after the close and their files; NULL: not
                                               -- re-rated (unchanged)
-    catalog_accepted      BOOLEAN             -- it re-rated and billed with
+    catalog_accepted      BOOLEAN,            -- it re-rated and billed with
                                               -- catalog_fingerprint (nothing held it for its
                                               -- catalog); NULL: not re-rated (unchanged)
+    catalog_digest        VARCHAR,            -- sha256 of the whole catalog the run had
+                                              -- (rating_runs.catalog_fingerprint's); NULL:
+                                              -- predates the column
+    snapshot_kept         BOOLEAN             -- it kept the references it re-rated with as
+                                              -- the period's snapshot (the period had none);
+                                              -- NULL: predates the column
 )
