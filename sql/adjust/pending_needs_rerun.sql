@@ -31,10 +31,15 @@ posted AS (
     SELECT invoice_key FROM odoo_outbox WHERE $outbox_posts AND problem IS NULL
 ),
 documents AS (
-    -- Each waiting key's Odoo documents: the original and its revisions.
+    -- Each waiting key's Odoo documents: the original and its revisions, a revision delivered
+    -- on the next period's invoice (delivery 'next_period') being that invoice.
     SELECT k.invoice_key, k.invoice_key AS document_key FROM keys k
     UNION ALL
-    SELECT a.invoice_key, a.adjustment_key FROM period_adjustments a
+    SELECT a.invoice_key,
+           CASE WHEN a.delivery = 'next_period'
+                THEN a.customer_key || '/' || a.service || '/' || a.target_period
+                ELSE a.adjustment_key END
+    FROM period_adjustments a
     WHERE a.invoice_key IN (SELECT invoice_key FROM keys)
 ),
 waiting AS (
