@@ -1,5 +1,7 @@
 -- The revisions decided in this run, once: a revision already written for the key (a rerun,
--- a run that raced this one) is never written again. Frozen from here on.
+-- a run that raced this one) is never written again. Frozen from here on. A key the period
+-- had no invoice for at the close (all of its usage came late) says so: its supplementary
+-- invoice stands alone.
 INSERT INTO period_adjustments (adjustment_key, invoice_key, billing_period, customer_key,
     service, currency, revision, document_kind, delivery, target_period, old_amount,
     new_amount, amount_net, amount_document, reason, reason_text, source_files,
@@ -15,7 +17,10 @@ issued AS (
     SELECT d.invoice_key, d.revision, d.document_kind, t.customer_key, t.service, t.currency,
            t.old_amount, t.new_amount, t.amount_net,
            coalesce(s.reason, $fallback_reason) AS reason,
-           coalesce(s.source_files, []) AS source_files
+           coalesce(s.source_files, []) AS source_files,
+           EXISTS (SELECT 1 FROM invoice_lines l WHERE l.billing_period = $billing_period
+                                                   AND l.invoice_key = d.invoice_key)
+               AS has_original
     FROM adjust_decisions d
     JOIN totals t ON t.invoice_key = d.invoice_key
     LEFT JOIN adjust_sources s ON s.invoice_key = d.invoice_key
@@ -30,8 +35,13 @@ SELECT invoice_key || '/r' || revision, invoice_key, $billing_period, customer_k
            WHEN 'correction' THEN 'Corrected usage for ' || $period_label
            WHEN 'redecided' THEN 'Usage for ' || $period_label || ' decided again'
            WHEN 'on_purpose' THEN $period_label || ' re-rated on request'
+           WHEN 'late_usage' THEN 'Usage for ' || $period_label || ' received after its '
+                                  || CASE WHEN has_original THEN 'invoice' ELSE 'close' END
            ELSE 'Usage for ' || $period_label || ' received after its invoice'
-       END || ', revision ' || revision || ' of ' || invoice_key,
+       END
+       || CASE WHEN has_original THEN ''
+               ELSE ' (no invoice for ' || $period_label || ' at its close)' END
+       || ', revision ' || revision || ' of ' || invoice_key,
        source_files, $through_ingestion_id, $run_id, $issued_at, $issue_date
 FROM issued
 ORDER BY invoice_key

@@ -21,7 +21,8 @@ def issue(wh: Path, key: str, invoice_key: str, kind: str,
     net = sum((Decimal(amount) for _, amount in deltas), Decimal(0))
     with warehouse.writer(wh) as con:
         warehouse.create_schema(con)
-        old = con.execute("SELECT sum(amount) FROM invoice_lines WHERE invoice_key = ?",
+        old = con.execute("SELECT coalesce(sum(amount), 0) FROM invoice_lines "
+                          "WHERE invoice_key = ?",
                           [invoice_key]).fetchone()[0]
         con.execute(
             "INSERT INTO period_adjustments (adjustment_key, invoice_key, billing_period, "
