@@ -150,8 +150,8 @@ def decide(key: KeyDifference, period: PeriodState) -> Decision:
         return Pending(Why.ORIGINAL_CHANGED_AFTER_POSTING,
                        f"{money} held: Odoo's {key.invoice_key} (or a revision of it) was "
                        "changed after we posted it, so the difference is not against what "
-                       "Odoo billed; a person settles it in Odoo, then `fusion-rating adjust "
-                       "--period P`")
+                       "Odoo billed; `fusion-rating adjust --period P --settle "
+                       f"{key.invoice_key} --reason TEXT` settles it")
     if not key.has_original and net < 0:
         return Pending(Why.NO_ORIGINAL_INVOICE,
                        f"{money} held: {key.invoice_key} had no invoice at the close, so there "
