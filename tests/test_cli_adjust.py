@@ -127,6 +127,10 @@ def test_adjust_settle_brings_odoo_back_to_what_was_rated_and_lets_the_key_be_ad
         assert cli.main([*command, "--settle", key]) == 2
         assert "needs --period P and --reason TEXT" in capsys.readouterr().err
 
+        assert cli.main([*command, "--settle", key, "--reason", "x", "--dry-run"]) == 1
+        assert "credit note (dry run), net -5.00" in capsys.readouterr().out
+        assert table(wh, "period_adjustments", "count(*)") == [(0,)]
+
         assert cli.main([*command, "--settle", key, "--reason", "tiles billed by hand"]) == 1
         out = capsys.readouterr().out
         number = move_of(server, key)["name"]
