@@ -29,6 +29,10 @@ def adjust_command(args: argparse.Namespace) -> int:
     from rating.adjust.service import adjust_periods
     from rating.cli_progress import shown
 
+    if args.settle is not None or args.reason is not None:
+        refused = settle_command(args)
+        if refused is not None:
+            return refused
     try:
         settings = AdjustSettings.from_environment()
         settings = AdjustSettings(
@@ -120,3 +124,38 @@ def _print_period(period: PeriodAdjusted) -> None:
               f"the references, then `fusion-rating adjust --period {period.period} "
               "--current-references`")
 
+
+
+def settle_command(args: argparse.Namespace) -> int | None:
+    """`--settle KEY --reason TEXT`: settle the invoice, print what it did; the exit code
+    when it is refused (nothing written), None to go on adjusting the period."""
+    from rating.adjust.settle import CannotSettle, SettleRequest, settle_invoice
+    from rating.odoo import gateway as odoo
+
+    if args.settle is None or args.reason is None or args.period is None:
+        print("fusion-rating: nothing settled: --settle KEY needs --period P and --reason TEXT",
+              file=sys.stderr)
+        return 2
+    settings = odoo.settings_from_environment()
+    if settings is None:
+        print("fusion-rating: nothing settled: settling reads what Odoo billed; set ODOO_URL "
+              "(and ODOO_DB and the credentials)", file=sys.stderr)
+        return 2
+    try:
+        settled = settle_invoice(SettleRequest(
+            warehouse=args.warehouse, period=args.period, invoice_key=args.settle,
+            reason=args.reason, time_zone=args.time_zone, dry_run=args.dry_run),
+            odoo.connect(settings))
+    except (CannotSettle, odoo.OdooError, odoo.OdooUnreachable) as exc:
+        print(f"fusion-rating: nothing settled: {exc}", file=sys.stderr)
+        return 2
+    documents = ", ".join(d.move.number or f"Odoo move {d.move.id}" for d in settled.settled)
+    kind = KINDS.get(settled.kind.value, "") if settled.kind is not None else ""
+    print(f"settled {settled.invoice_key} ({documents}): Odoo billed {settled.old_amount:,.2f}, "
+          f"rated {settled.new_amount:,.2f}: " + (
+              f"{kind} {settled.adjustment_key or '(dry run)'}, net {settled.net:+,.2f}"
+              if settled.kind is not None else "nets to zero, no document"))
+    for line in settled.lines:
+        print(f"    {line.product_code}: {line.old_amount:,.2f} → {line.new_amount:,.2f} "
+              f"({line.amount_delta:+,.2f})")
+    return None

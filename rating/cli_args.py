@@ -207,6 +207,12 @@ def _adjust_options(adjust: argparse.ArgumentParser) -> None:
     adjust.add_argument("--current-references", action="store_true",
                         help="re-rate with the subscriptions and account links in force today, "
                              "not as the period stood (with --period)")
+    adjust.add_argument("--settle", default=None, metavar="KEY",
+                        help="first settle the invoice KEY a person changed in Odoo after it "
+                             "was posted: a revision brings what Odoo billed to what was rated "
+                             "(with --period and --reason; reads Odoo: ODOO_URL)")
+    adjust.add_argument("--reason", default=None, metavar="TEXT",
+                        help="why the settled invoice was changed in Odoo (with --settle)")
     adjust.add_argument("--threads", type=int, default=None,
                         help="DuckDB threads (default: cores)")
     adjust.add_argument("--memory-limit", default=None,

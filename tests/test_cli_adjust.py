@@ -3,13 +3,18 @@ exit codes, and the analysts' copy refreshed after a run that wrote, not after a
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from rating import cli
+from rating.odoo.posting import post_period
 from tests.support.adjust_month import Month
-from tests.support.usage_builder import CATALOG, usage_row
+from tests.support.adjustments import change_in_odoo, flag_changed, move_of
+from tests.support.odoo_server import OdooTestServer
+from tests.support.posting import PERIOD, environment_for, gateway_for, rated_period
+from tests.support.usage_builder import CATALOG, Landing, table, usage_row
 
 
 def adjust(month: Month, *options: str) -> list[str]:
@@ -116,3 +121,48 @@ def test_adjust_prints_what_is_pending_beyond_the_lookback_and_exits_1_for_a_per
     out = capsys.readouterr().out
     assert ("period 2026-09, beyond the lookback and not re-rated: pending, below threshold: "
             "+0.90 on 1 line(s); `fusion-rating adjust --period 2026-09` bills it") in out
+
+
+@pytest.mark.slow
+def test_adjust_settle_brings_odoo_back_to_what_was_rated_and_lets_the_key_be_adjusted(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    wh = rated_period(tmp_path, count=2)
+    key = "C2/nexamaps/2026-10"
+    command = ["adjust", "--landing", str(tmp_path / "landing"), "--catalog", str(CATALOG),
+               "--warehouse", str(wh), "-q", "--period", PERIOD]
+    with OdooTestServer() as server:
+        for name, value in environment_for(server, "json2").items():
+            monkeypatch.setenv(name, value)
+        gateway = gateway_for(server, "json2")
+        post_period(wh, PERIOD, gateway)
+        # A person billed 5.00 more by hand.
+        change_in_odoo(gateway, move_of(server, key)["id"], Decimal("-5.00"))
+        flag_changed(wh, key)
+        Landing(tmp_path / "landing", accounts=False, subscriptions=False).usage(
+            "late.parquet", [usage_row("nexamaps", "map_tiles", 400_000,
+                                       account_id="nexamaps-C2")])
+        assert cli.main(command) == 1
+        assert "pending, original changed after posting: +5.00" in capsys.readouterr().out
+        assert cli.main([*command, "--settle", key]) == 2
+        assert "needs --period P and --reason TEXT" in capsys.readouterr().err
+
+        assert cli.main([*command, "--settle", key, "--reason", "x", "--dry-run"]) == 1
+        assert "credit note (dry run), net -5.00" in capsys.readouterr().out
+        assert table(wh, "period_adjustments", "count(*)") == [(0,)]
+
+        assert cli.main([*command, "--settle", key, "--reason", "tiles billed by hand"]) == 1
+        out = capsys.readouterr().out
+        number = move_of(server, key)["name"]
+        assert f"settled {key} ({number}): Odoo billed " in out
+        assert f"credit note {key}/r1, net -5.00" in out
+        # The late tiles are no longer held by the change: they wait for the settlement.
+        assert "pending, earlier revision not posted: +5.00" in out
+        assert post_period(wh, PERIOD, gateway).held == []
+        assert cli.main(command) == 0
+        assert f"{key}/r2: supplementary invoice, revision 2, net +5.00" in (
+            capsys.readouterr().out)
+        assert post_period(wh, PERIOD, gateway).created == 1
+        assert table(wh, "reconciliation_odoo", "DISTINCT status") == [("match",)]
+        assert cli.main([*command, "--settle", key, "--reason", "again"]) == 2
+        assert "nothing to settle" in capsys.readouterr().err

@@ -36,6 +36,7 @@ SCALES = {
         "period_adjustments": ("old_amount", "new_amount", "amount_net", "amount_document"),
         "period_adjustment_lines": ("old_amount", "new_amount", "amount_delta"),
         "pending_adjustments": ("old_amount", "new_amount", "amount_delta"),
+        "settled_documents": ("odoo_untaxed",),
         "adjustment_balance": ("original", "issued", "pending", "rerated"),
         "adjusted_invoices": ("original", "issued_net", "pending", "rerated", "invoiced"),
     },

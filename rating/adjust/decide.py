@@ -12,7 +12,8 @@ amount differs, `decide` answers:
 
 The checks run in the order of the design (docs/adjustments.md): a period beyond the lookback,
 a problem of the whole period (catalog changed, no snapshot, guard, unpriced charges), the
-original or a revision changed in Odoo after posting, no original invoice, the original
+original or a revision changed in Odoo after posting, a credit without an original invoice
+(going up without one is billed by a supplementary invoice standing alone), the original
 invoice not posted, an earlier revision not posted, a net of zero, a net below the
 threshold. `judge_period` is the guard of the adjust run, on the period's totals.
 """
@@ -61,9 +62,10 @@ class KeyDifference:
 
     deltas: each differing line's re-rated amount less what was invoiced, in cents.
     revisions_issued: the key's latest revision (0: only the original).
-    has_original: the period's invoices had this key when it closed; without one (all of the
-        customer's usage of the service came late) there is nothing to link a revision to,
-        and posting a revision on its own is not built: the difference waits for a person.
+    has_original: the period's invoices had this key when it closed. Without one (all of
+        the customer's usage of the service came late) a revision going up is a supplementary
+        invoice standing alone, linked to nothing; one going down waits for a person: there
+        is no invoice for a credit note to reverse.
     changed_after_posting: Odoo's original or one of its revisions no longer holds what we
         posted (a person changed it): the deltas, computed against what we invoiced, could
         credit more than Odoo billed, so the key waits for a person.
@@ -148,13 +150,14 @@ def decide(key: KeyDifference, period: PeriodState) -> Decision:
         return Pending(Why.ORIGINAL_CHANGED_AFTER_POSTING,
                        f"{money} held: Odoo's {key.invoice_key} (or a revision of it) was "
                        "changed after we posted it, so the difference is not against what "
-                       "Odoo billed; a person settles it in Odoo, then `fusion-rating adjust "
-                       "--period P`")
-    if not key.has_original:
+                       "Odoo billed; `fusion-rating adjust --period P --settle "
+                       f"{key.invoice_key} --reason TEXT` settles it")
+    if not key.has_original and net < 0:
         return Pending(Why.NO_ORIGINAL_INVOICE,
                        f"{money} held: {key.invoice_key} had no invoice at the close, so there "
-                       "is no original to link a revision to; a person bills it in Odoo")
-    if not key.original_posted:
+                       "is no invoice for a credit note to reverse; a person credits it in "
+                       "Odoo")
+    if key.has_original and not key.original_posted:
         return Pending(Why.ORIGINAL_NOT_POSTED,
                        f"{money} waits for {key.invoice_key} to be posted")
     if not key.revisions_posted:

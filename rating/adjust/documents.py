@@ -2,7 +2,9 @@
 documents: a supplementary invoice (out_invoice) bills each line's difference as it is, lines
 going down included; a credit note (out_refund) credits the differences negated, so that what
 it credits is positive (Odoo refuses a negative total on either). Each line is 1 x its
-difference, in Odoo's "Units": a difference of a tiered charge has no single price."""
+difference, in Odoo's "Units": a difference of a tiered charge has no single price. A key
+the period had no invoice for at the close gets a supplementary invoice standing alone
+(`standalone`: linked to nothing, its ref names the period)."""
 
 from __future__ import annotations
 
@@ -62,7 +64,8 @@ def _document(key: str, period: str, lines: list[dict[str, Any]], label: str,
             options.booking(service, first["service_name"]), customer_of(first), rated,
             precision_for(first["currency"]),
             origin=f"{first['service_name']} usage, {label}, revision {first['revision']}",
-            move_type=move_type, original_key=first["invoice_key"])
+            move_type=move_type, original_key=first["invoice_key"],
+            standalone=not first["has_original"])
     except NotPostable as exc:
         return Unpostable(key, first["customer_key"], service, total, str(exc))
 

@@ -131,6 +131,8 @@ class InvoiceDocument:
     (its lines may be negative, its total not), out_refund for a credit note (amounts credited
     are positive); `original_key` names the invoice it corrects. `original` is that invoice in
     Odoo (id, number), resolved by the posting run before the document is written: not content.
+    `standalone`: a supplementary invoice of a key the period had no invoice for at the close
+    (all of its usage came late): nothing to link to, its ref names the period.
     """
 
     key: str
@@ -147,6 +149,7 @@ class InvoiceDocument:
     move_type: str = "out_invoice"
     original_key: str | None = None
     original: tuple[int, str | None] | None = None  # the original's Odoo id and number
+    standalone: bool = False
 
     @property
     def journal(self) -> str | None:
@@ -174,6 +177,7 @@ class InvoiceDocument:
         return {
             "x_fc_billing_key": self.key, "move_type": self.move_type,
             "original_key": self.original_key,
+            **({"standalone": True} if self.standalone else {}),
             "invoice_origin": self.origin, "invoice_date": self.invoice_date.isoformat(),
             "currency": self.currency, "journal": b.journal, "payment_term": b.payment_term,
             "income_account": b.income_account, "analytic_account": b.analytic_account,
@@ -193,9 +197,12 @@ def build_document(key: str, billing_period: str, service: str, currency: str,
                    invoice_date: dt.date, booking: ServiceAccounting, customer: Customer,
                    lines: Sequence[RatedLine], precision: Precision,
                    origin: str = "", move_type: str = "out_invoice",
-                   original_key: str | None = None) -> InvoiceDocument:
+                   original_key: str | None = None, standalone: bool = False
+                   ) -> InvoiceDocument:
     """The invoice (or adjustment) to post; raises NotPostable when a line cannot be posted
     exactly, or when its total is negative (Odoo refuses to post it, whatever the type)."""
+    if standalone and move_type != "out_invoice":
+        raise NotPostable(f"{key}: a credit note needs an original invoice to reverse")
     try:
         odoo_lines = tuple(odoo_line(line, precision) for line in lines)
     except InvalidOperation:  # a quantity beyond what Decimal's context can round
@@ -204,8 +211,9 @@ def build_document(key: str, billing_period: str, service: str, currency: str,
     document = InvoiceDocument(key, billing_period, service, currency, invoice_date, booking,
                                customer, odoo_lines, rated,
                                _content_hash(key, lines, customer, currency, booking,
-                                             invoice_date, move_type, original_key), origin,
-                               move_type, original_key)
+                                             invoice_date, move_type, original_key,
+                                             standalone), origin,
+                               move_type, original_key, standalone=standalone)
     if document.untaxed != rated:  # the strategy guarantees it; a wrong invoice is never sent
         raise NotPostable(f"{key}: lines give {document.untaxed}, rated {rated}")
     if original_key is not None and rated <= 0:
@@ -329,21 +337,25 @@ def _checked(line: RatedLine, name: str, quantity: Decimal, price: Decimal,
 
 def _content_hash(key: str, lines: Sequence[RatedLine], customer: Customer, currency: str,
                   booking: ServiceAccounting, invoice_date: dt.date,
-                  move_type: str = "out_invoice", original_key: str | None = None) -> str:
+                  move_type: str = "out_invoice", original_key: str | None = None,
+                  standalone: bool = False) -> str:
     """What the invoice says and how it is booked, whatever Odoo's precision and the partner's
     current details: a change of either is not a change of the invoice. (A posted invoice
     whose hash differs but whose lines and amounts are the same is not changed either:
     rating.odoo.posting compares them.)"""
-    content = {"ref": key, "partner": customer.ref, "currency": currency,
-               "journal": booking.journal, "payment_term": booking.payment_term,
-               "income_account": booking.income_account,
-               "analytic_account": booking.analytic_account,
-               "invoice_date": invoice_date.isoformat(),
-               "lines": [[line.product_code, line_name(line), str(line.amount)]
-                         for line in lines]}
+    content: dict[str, Any] = {"ref": key, "partner": customer.ref, "currency": currency,
+                               "journal": booking.journal,
+                               "payment_term": booking.payment_term,
+                               "income_account": booking.income_account,
+                               "analytic_account": booking.analytic_account,
+                               "invoice_date": invoice_date.isoformat(),
+                               "lines": [[line.product_code, line_name(line),
+                                          str(line.amount)] for line in lines]}
     if original_key is not None:
         # Only for adjustments: an invoice's hash stays what earlier versions recorded.
         content |= {"move_type": move_type, "original_key": original_key}
+    if standalone:  # its ref names the period instead of an original invoice
+        content["standalone"] = True
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

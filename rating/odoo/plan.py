@@ -55,6 +55,9 @@ class PostingState(StrEnum):
     LINK_MISMATCH = "link_mismatch"  # the draft credit note reverses another move: left in draft
     # Posted, then settled by an adjustment (`adjust --settle`): never flagged again.
     SETTLED_BY_ADJUSTMENT = "settled_by_adjustment"
+    # An adjustment whose original invoice a person changed in Odoo after we posted it: held
+    # until the original is settled (`adjust --settle`).
+    ORIGINAL_CHANGED_IN_ODOO = "original_changed_in_odoo"
 
     @property
     def posted_by_us(self) -> bool:
@@ -295,7 +298,16 @@ def verify_draft(rated: Rated, move_id: int, move: OdooMove | None) -> Verified 
 def link_original(original_key: str, entry: LedgerEntry | None,
                   move: OdooMove | None) -> OdooMove | Hold:
     """The original invoice an adjustment refers to (a credit note's reversed_entry_id):
-    only one we posted (the ledger says so) that Odoo holds posted, as an invoice."""
+    only one we posted (the ledger says so) that Odoo holds posted, as an invoice, and that
+    holds what we posted or was settled since. An adjustment is computed against what we
+    invoiced: against an original a person changed, a credit note could credit more than
+    Odoo billed (and a supplementary invoice bill what the person added by hand)."""
+    if entry is not None and entry.state is PostingState.CHANGED_AFTER_POSTING:
+        period = original_key.rsplit("/", 1)[-1]
+        return Hold(PostingState.ORIGINAL_CHANGED_IN_ODOO,
+                    f"the original invoice {original_key} was changed in Odoo after we posted "
+                    "it: the adjustment waits until `fusion-rating adjust --period "
+                    f"{period} --settle {original_key} --reason TEXT` settles it")
     if entry is None or not entry.state.posted_by_us:
         ours = "never posted" if entry is None else entry.state.value
         return Hold(PostingState.ORIGINAL_NOT_POSTED,

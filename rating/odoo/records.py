@@ -18,6 +18,7 @@ from rating.odoo.keyed_records import Partners, Products, ProductSpec
 from rating.odoo.needs import UNITS
 from rating.odoo.payload import Customer, InvoiceDocument, OdooLine, Precision
 from rating.odoo.setup import NOT_SET_UP
+from rating.periods import billing_period
 
 PRICE_PRECISION = "Product Price"
 QUANTITY_PRECISIONS = ("Product Unit", "Product Unit of Measure")  # Odoo 18+ / 17 names
@@ -116,9 +117,13 @@ def _link_values(doc: InvoiceDocument) -> dict[str, Any]:
     """An adjustment names the invoice it corrects as Odoo's reversal wizard does (`ref`);
     a credit note is also linked to it (reversed_entry_id: Odoo reconciles the two when the
     credit note is posted). Odoo 19 without account_debit_note has no debit_origin_id: a
-    supplementary invoice says what it supplements in `ref` only."""
+    supplementary invoice says what it supplements in `ref` only; one standing alone (the
+    period had no invoice for it at the close) names the period there."""
     if doc.original_key is None:
         return {}
+    if doc.standalone:
+        label = billing_period(doc.billing_period).label
+        return {"ref": f"Late usage for {label}: no invoice for {label} at its close"}
     if doc.original is None:  # the posting run links it before writing; never sent unlinked
         raise OdooError("fusion_rating.Unlinked",
                         f"{doc.key}: the original invoice {doc.original_key} is not linked")

@@ -145,7 +145,8 @@ class PostingRun:
                                                                 doc.problem))
         if not docs:
             return
-        originals = sorted({d.original_key for d in docs if d.original_key is not None})
+        originals = sorted({d.original_key for d in docs
+                            if d.original_key is not None and not d.standalone})
         found = moves_by_key(self.odoo, [d.key for d in docs] + originals)
         docs = _linked(self, docs, found)
         new: list[InvoiceDocument] = []
@@ -239,10 +240,11 @@ def _linked(run: PostingRun, docs: list[InvoiceDocument], found: dict[str, list[
     """The batch's documents, each adjustment linked to its original invoice as Odoo holds it
     (its id and number); one whose original is not posted is held, unless we posted it
     already (Odoo holds it whatever became of its original since: it is never written
-    again, only recorded as it stands)."""
+    again, only recorded as it stands). A supplementary invoice standing alone (no invoice at
+    the close) has nothing to link to."""
     linked = []
     for doc in docs:
-        if doc.original_key is None:
+        if doc.original_key is None or doc.standalone:
             linked.append(doc)
             continue
         moves = found.get(doc.original_key, [])

@@ -1,5 +1,5 @@
 -- Every line of the period as invoiced (the original, revision 0, plus the deltas of every
--- issued revision) and as re-rated, by line identity (invoice key, subscription, charge,
+-- issued revision but settlements', which bring Odoo back to these lines) and as re-rated, by line identity (invoice key, subscription, charge,
 -- group, kind); a line missing on one side counts 0 there. Grouping, not joining, matches a
 -- NULL group with a NULL group. old_quantity is the last revision's that touched the line,
 -- else the original's.
@@ -17,7 +17,7 @@ WITH parts AS (
            l.new_quantity, l.revision, NULL, NULL
     FROM period_adjustment_lines l
     JOIN period_adjustments a ON a.adjustment_key = l.adjustment_key
-    WHERE l.billing_period = $billing_period
+    WHERE l.billing_period = $billing_period AND l.line_kind <> 'settlement'
     UNION ALL
     SELECT invoice_key, customer_key, service, currency, subscription_id, charge_id,
            group_value, line_kind, product_code, 0.00, NULL, NULL, amount, quantity

@@ -1,5 +1,7 @@
 -- The revisions decided in this run, once: a revision already written for the key (a rerun,
--- a run that raced this one) is never written again. Frozen from here on.
+-- a run that raced this one) is never written again. Frozen from here on. A key the period
+-- had no invoice for at the close (all of its usage came late) says so: its supplementary
+-- invoice stands alone.
 -- Delivery ($delivery, FUSION_ADJUST_DELIVERY): 'separate', each revision its own document;
 -- 'next_period', its lines on the customer's invoice of the same service in the first open
 -- period (the earliest month after the period that is not closed), as rated now, unless it
@@ -58,7 +60,10 @@ issued AS (
                          || CAST(CAST(g.amount + coalesce(c.amount, 0) AS DECIMAL(38, 2))
                                  AS VARCHAR)
                          || ' below zero'
-           END AS delivered_separately
+           END AS delivered_separately,
+           EXISTS (SELECT 1 FROM invoice_lines l WHERE l.billing_period = $billing_period
+                                                   AND l.invoice_key = d.invoice_key)
+               AS has_original
     FROM adjust_decisions d
     JOIN totals t ON t.invoice_key = d.invoice_key
     LEFT JOIN adjust_sources s ON s.invoice_key = d.invoice_key
@@ -80,13 +85,18 @@ SELECT invoice_key || '/r' || revision, invoice_key, $billing_period, customer_k
            WHEN 'correction' THEN 'Corrected usage for ' || $period_label
            WHEN 'redecided' THEN 'Usage for ' || $period_label || ' decided again'
            WHEN 'on_purpose' THEN $period_label || ' re-rated on request'
+           WHEN 'late_usage' THEN 'Usage for ' || $period_label || ' received after its '
+                                  || CASE WHEN has_original THEN 'invoice' ELSE 'close' END
            ELSE 'Usage for ' || $period_label || ' received after its invoice'
-       END || ', revision ' || revision || ' of ' || invoice_key
-           || CASE WHEN $delivery <> 'next_period' THEN ''
-                   WHEN delivered_separately IS NULL
-                       THEN ', on the ' || target_period || ' invoice ' || target_key
-                   ELSE '; a document of its own: ' || delivered_separately
-              END,
+       END
+       || CASE WHEN has_original THEN ''
+               ELSE ' (no invoice for ' || $period_label || ' at its close)' END
+       || ', revision ' || revision || ' of ' || invoice_key
+       || CASE WHEN $delivery <> 'next_period' THEN ''
+               WHEN delivered_separately IS NULL
+                   THEN ', on the ' || target_period || ' invoice ' || target_key
+               ELSE '; a document of its own: ' || delivered_separately
+          END,
        source_files, $through_ingestion_id, $run_id, $issued_at, $issue_date
 FROM issued
 ORDER BY invoice_key

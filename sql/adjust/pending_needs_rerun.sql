@@ -7,7 +7,9 @@
 --   of one of its revisions was recorded since the period's last adjust run;
 -- - a key waits for the lookback, and the period is within it now (a larger lookback);
 -- - a key was carried below a threshold that no longer holds it ($threshold; 0 with
---   --ignore-threshold).
+--   --ignore-threshold);
+-- - a key without an original invoice going up, held by versions that could not bill it
+--   alone (this one issues it, so it is looked at once more).
 -- What waits for a person's look at the whole period (guard, catalog_changed, no_snapshot,
 -- unpriced) waits for `adjust --period P`, which always re-rates.
 WITH last_run AS (
@@ -20,7 +22,8 @@ WITH last_run AS (
 keys AS (
     -- One decision per key: its lines share their why.
     SELECT invoice_key, min(why) AS why, bool_and(why = 'below_threshold') AS carried,
-           abs(sum(amount_delta)) AS net
+           abs(sum(amount_delta)) AS net,
+           bool_and(why = 'no_original_invoice') AND sum(amount_delta) > 0 AS billable_alone
     FROM pending_adjustments
     WHERE billing_period = $billing_period
     GROUP BY invoice_key
@@ -69,7 +72,8 @@ waiting AS (
     WHERE k.why IN ('original_changed_after_posting', 'no_original_invoice',
                     'original_not_posted', 'earlier_revision_not_posted')
 )
-SELECT coalesce((SELECT bool_or(why = 'beyond_lookback' OR (carried AND net >= $threshold))
+SELECT coalesce((SELECT bool_or(why = 'beyond_lookback' OR (carried AND net >= $threshold)
+                         OR billable_alone)
                  FROM keys), false)
        OR coalesce((SELECT bool_or(why_now <> why OR coalesce(posting_since, false))
                     FROM waiting), false) AS needs_rerun

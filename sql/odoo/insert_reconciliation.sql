@@ -31,9 +31,12 @@ adjustments AS (
     WHERE billing_period = $billing_period AND delivery = 'separate'
 ),
 rated AS (
-    SELECT * FROM invoices
-    UNION ALL
-    SELECT * FROM adjustments
+    -- A document settled after a person changed it in Odoo: what Odoo held then is ours.
+    SELECT u.* REPLACE (coalesce(s.odoo_untaxed, u.rated_untaxed) AS rated_untaxed)
+    FROM (SELECT * FROM invoices UNION ALL SELECT * FROM adjustments) u
+    LEFT JOIN (SELECT document_key, arg_max(odoo_untaxed, settled_at) AS odoo_untaxed
+               FROM settled_documents WHERE billing_period = $billing_period
+               GROUP BY document_key) s ON s.document_key = u.invoice_key
 ),
 ledger AS (
     SELECT invoice_key, customer_key, service, state, document_kind FROM odoo_postings

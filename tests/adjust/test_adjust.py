@@ -277,13 +277,16 @@ def test_an_original_not_posted_holds_its_difference_and_a_dry_run_s_outbox_coun
         (f"C1/nexamaps/{PERIOD}/r1", Decimal("1.00"))]
 
 
-def test_an_invoice_that_only_late_usage_made_waits_for_a_person_with_its_amount(
+def test_an_invoice_that_only_late_usage_made_is_billed_by_a_supplementary_one_alone(
         period: ClosedPeriod) -> None:
-    # No original to link a revision to (posting would hold it forever): nothing is issued.
+    # No original to wait for or link to: revision 1 stands alone and says why.
     result = period.adjust({}, not_at_close=(f"C3/nexamaps/{PERIOD}",))
-    assert (result.outcome, result.issued, result.needs_a_person) == ("held", (), True)
-    assert [(t.why.value, t.amount) for t in result.pending] == [
-        ("no_original_invoice", Decimal("14.50"))]
+    assert (result.outcome, result.pending, result.needs_a_person) == ("issued", (), False)
+    assert [(r.adjustment_key, r.document_kind, r.amount_net) for r in result.issued] == [
+        (f"C3/nexamaps/{PERIOD}/r1", "supplementary_invoice", Decimal("14.50"))]
+    assert period.rows("SELECT reason_text, old_amount FROM period_adjustments") == [(
+        f"Usage for October 2026 received after its close (no invoice for October 2026 at "
+        f"its close), revision 1 of C3/nexamaps/{PERIOD}", Decimal("0.00"))]
 
 
 def test_a_period_beyond_the_lookback_holds_its_difference_until_adjusted_on_purpose(

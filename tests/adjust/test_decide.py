@@ -91,13 +91,36 @@ def test_an_original_not_posted_holds_the_difference_before_the_threshold_is_loo
     assert why(decide(key("50.00", original_posted=False), NIGHTLY)) is Why.ORIGINAL_NOT_POSTED
 
 
-def test_an_invoice_the_period_did_not_have_at_the_close_waits_for_a_person() -> None:
-    # Nothing to link a revision to, and posting one on its own is not built.
-    late_only = KeyDifference(KEY, "CAD", (Decimal("12.00"),), original_posted=False,
-                              revisions_issued=0, revisions_posted=True, has_original=False)
-    decision = decide(late_only, NIGHTLY)
+def late_only(net: str, revisions_issued: int = 0,
+              revisions_posted: bool = True) -> KeyDifference:
+    """A key the period had no invoice for at the close: all of its usage came late."""
+    return KeyDifference(KEY, "CAD", (Decimal(net),), original_posted=False,
+                         revisions_issued=revisions_issued, revisions_posted=revisions_posted,
+                         has_original=False)
+
+
+def test_an_invoice_the_period_did_not_have_at_the_close_is_billed_by_a_supplementary_one(
+        ) -> None:
+    # Its original is never posted (there is none): the revision stands alone.
+    assert decide(late_only("12.00"), NIGHTLY) == Issue(
+        DocumentKind.SUPPLEMENTARY_INVOICE, 1, Decimal("12.00"), (Decimal("12.00"),))
+    assert why(decide(late_only("0.40"), NIGHTLY)) is Why.BELOW_THRESHOLD
+
+
+def test_a_second_late_file_without_an_original_waits_for_the_first_revision_to_be_posted(
+        ) -> None:
+    assert why(decide(late_only("5.00", revisions_issued=1, revisions_posted=False),
+                      NIGHTLY)) is Why.EARLIER_REVISION_NOT_POSTED
+    issued = decide(late_only("5.00", revisions_issued=1), NIGHTLY)
+    assert isinstance(issued, Issue) and (issued.kind, issued.revision) == (
+        DocumentKind.SUPPLEMENTARY_INVOICE, 2)
+
+
+def test_a_credit_without_an_original_invoice_waits_for_a_person() -> None:
+    # A credit note reverses an invoice: without one there is nothing to credit against.
+    decision = decide(late_only("-12.00", revisions_issued=1), NIGHTLY)
     assert why(decision) is Why.NO_ORIGINAL_INVOICE and not Why.NO_ORIGINAL_INVOICE.carried
-    assert isinstance(decision, Pending) and decision.detail.startswith("+12.00 CAD held")
+    assert isinstance(decision, Pending) and decision.detail.startswith("-12.00 CAD held")
 
 
 def test_an_earlier_revision_not_posted_holds_the_next_one() -> None:

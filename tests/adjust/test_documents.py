@@ -1,6 +1,7 @@
 """Issued adjustments as Odoo documents (rating.adjust.documents): a credit note credits the
-differences negated, lines without a difference are left off, and a revision whose lines do not
-give its amount_document is never sent."""
+differences negated, lines without a difference are left off, a revision whose lines do not
+give its amount_document is never sent, and one of an invoice the period did not have at the
+close stands alone."""
 
 from __future__ import annotations
 
@@ -67,3 +68,20 @@ def test_a_revision_without_a_line_to_post_is_not_postable(posting_wh: Path) -> 
     [doc] = built(posting_wh, f"{CREDITED}/r1")
     assert isinstance(doc, Unpostable)
     assert doc.problem == f"{CREDITED}/r1: no line with a difference"
+
+
+def test_a_revision_of_an_invoice_the_period_did_not_have_stands_alone(
+        posting_wh: Path) -> None:
+    alone = "C9/nexamaps/2026-10"  # no invoice line: all of its usage came after the close
+    issue(posting_wh, f"{alone}/r1", alone, "supplementary_invoice", [("NM-TILES", "5.00")])
+    issue(posting_wh, f"{CREDITED}/r1", CREDITED, "supplementary_invoice",
+          [("NM-TILES", "5.00")])
+    issue(posting_wh, f"{alone}/r2", alone, "credit_note", [("NM-TILES", "-1.00")],
+          revision=2)
+    invoice, linked, credit = built(posting_wh, f"{alone}/r1", f"{CREDITED}/r1", f"{alone}/r2")
+    assert isinstance(invoice, InvoiceDocument) and isinstance(linked, InvoiceDocument)
+    assert (invoice.standalone, invoice.original_key, invoice.document_kind) == (
+        True, alone, "supplementary_invoice")
+    assert linked.standalone is False
+    assert isinstance(credit, Unpostable)
+    assert credit.problem == f"{alone}/r2: a credit note needs an original invoice to reverse"

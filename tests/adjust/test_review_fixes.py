@@ -1,6 +1,7 @@
 """Money holes an adversarial review of the adjust run found: rows ingested before a close
-that its last rating never saw, originals a person changed in Odoo, late usage without an
-original invoice, an accepted catalog change, and the balance check's reach."""
+that its last rating never saw, originals a person changed in Odoo, an accepted catalog
+change, and the balance check's reach (late usage without an original invoice:
+test_no_original.py)."""
 
 from __future__ import annotations
 
@@ -74,21 +75,6 @@ def test_a_revision_changed_in_odoo_after_posting_holds_the_next_one(tmp_path: P
     period = month.adjust().periods[0]
     assert period.documents == ()
     assert [t.why.value for t in period.adjustment.pending] == ["original_changed_after_posting"]
-
-
-@pytest.mark.engine
-def test_late_usage_of_a_service_without_an_invoice_waits_and_blocks_nothing(
-        tmp_path: Path) -> None:
-    month = Month(tmp_path, [usage_row("nexacloud", "vcpu_hours", 200)])
-    month.late("late.parquet", usage_row("nexamaps", "map_tiles", 1_000_000))
-    period = month.adjust().periods[0]
-    assert (period.documents, period.needs_a_person) == ((), True)
-    assert [(t.why.value, t.amount) for t in period.adjustment.pending] == [
-        ("no_original_invoice", D("12.38"))]
-    month.late("later.parquet", usage_row("nexamaps", "map_tiles", 3_000_000))
-    again = month.adjust().periods[0]
-    assert again.documents == ()
-    assert [t.why.value for t in again.adjustment.pending] == ["no_original_invoice"]
 
 
 @pytest.mark.engine

@@ -179,11 +179,12 @@ def delta(amount: str) -> RatedLine:
 
 
 def adjustment(*amounts: str, move_type: str = "out_invoice",
-               original_key: str | None = "C1/svc/2026-10") -> InvoiceDocument:
+               original_key: str | None = "C1/svc/2026-10",
+               standalone: bool = False) -> InvoiceDocument:
     return build_document(ADJUSTMENT_KEY, "2026-10", "svc", "CAD", dt.date(2026, 12, 2),
                           ServiceAccounting(), Customer("C1", "Acme"),
                           [delta(a) for a in amounts], Precision(), move_type=move_type,
-                          original_key=original_key)
+                          original_key=original_key, standalone=standalone)
 
 
 def test_a_supplementary_invoice_keeps_a_negative_line_when_its_total_is_positive() -> None:
@@ -213,6 +214,16 @@ def test_the_move_type_and_the_original_are_part_of_an_adjustments_content() -> 
     invoice = adjustment("16.20").content_hash
     assert invoice != adjustment("16.20", move_type="out_refund").content_hash
     assert invoice != adjustment("16.20", original_key="C1/svc/2026-09").content_hash
+
+
+def test_a_supplementary_invoice_standing_alone_says_so_and_a_credit_note_cannot() -> None:
+    # No invoice at the close: its ref names the period instead of an original's number.
+    alone = adjustment("16.20", standalone=True)
+    assert (alone.standalone, alone.as_json()["standalone"]) == (True, True)
+    assert alone.content_hash != adjustment("16.20").content_hash
+    assert "standalone" not in adjustment("16.20").as_json()
+    with pytest.raises(NotPostable, match="a credit note needs an original invoice"):
+        adjustment("16.20", move_type="out_refund", standalone=True)
 
 
 def test_an_invoices_content_hash_is_the_one_earlier_versions_recorded() -> None:

@@ -226,7 +226,8 @@ def test_the_states_are_the_strings_the_ledger_and_its_documentation_have_always
         "pending", "draft", "posted", "changed_after_posting", "amount_mismatch",
         "duplicate_in_odoo", "cancelled_in_odoo", "deleted_in_odoo", "reset_to_draft_in_odoo",
         "rejected", "not_postable", "create_unconfirmed", "unreachable", "dry_run",
-        "original_not_posted", "wrong_type_in_odoo", "link_mismatch", "settled_by_adjustment"]
+        "original_not_posted", "wrong_type_in_odoo", "link_mismatch", "settled_by_adjustment",
+        "original_changed_in_odoo"]
 
 
 # -- adjustments: supplementary invoices and credit notes (issue 13) ----------------------------
@@ -308,6 +309,18 @@ def test_an_original_we_posted_and_odoo_holds_posted_is_linked_to() -> None:
 def test_an_original_settled_by_an_adjustment_is_still_linked_to() -> None:
     assert link_original(ORIGINAL, original(PostingState.SETTLED_BY_ADJUSTMENT),
                          posted_original()) == posted_original()
+
+
+def test_an_adjustment_of_an_original_a_person_changed_in_odoo_waits_for_its_settlement(
+        ) -> None:
+    # Issued before the change, computed against what we invoiced: a credit note could
+    # credit more than Odoo billed. Once settled, the original is linked to again (above).
+    assert link_original(ORIGINAL, original(PostingState.CHANGED_AFTER_POSTING),
+                         posted_original()) == Hold(
+        PostingState.ORIGINAL_CHANGED_IN_ODOO,
+        f"the original invoice {ORIGINAL} was changed in Odoo after we posted it: the "
+        "adjustment waits until `fusion-rating adjust --period 2026-10 --settle "
+        f"{ORIGINAL} --reason TEXT` settles it")
 
 
 def test_an_adjustment_of_an_invoice_never_posted_waits_for_it() -> None:

@@ -1,12 +1,16 @@
 """Adjustments issued by hand into period_adjustments and period_adjustment_lines, as
 `fusion-rating adjust` issues them (rating.adjust), for the posting tests: posting only reads
-them."""
+them. And an invoice a person changed in Odoo after we posted it (`change_in_odoo`,
+`flag_changed`), for the settlement tests."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
+
+import duckdb
 
 from rating import warehouse
 from tests.support.posting import PERIOD
@@ -21,7 +25,8 @@ def issue(wh: Path, key: str, invoice_key: str, kind: str,
     net = sum((Decimal(amount) for _, amount in deltas), Decimal(0))
     with warehouse.writer(wh) as con:
         warehouse.create_schema(con)
-        old = con.execute("SELECT sum(amount) FROM invoice_lines WHERE invoice_key = ?",
+        old = con.execute("SELECT coalesce(sum(amount), 0) FROM invoice_lines "
+                          "WHERE invoice_key = ?",
                           [invoice_key]).fetchone()[0]
         con.execute(
             "INSERT INTO period_adjustments (adjustment_key, invoice_key, billing_period, "
@@ -42,3 +47,30 @@ def issue(wh: Path, key: str, invoice_key: str, kind: str,
                 "VALUES (?, ?, ?, ?, ?, 'SUB', ?, 'usage', ?, ?, 0, 0, 0, ?, ?)",
                 [key, revision, PERIOD, invoice_key, number, f"charge-{number}", product,
                  f"Late usage for October 2026, {product}", Decimal(amount), Decimal(amount)])
+
+
+def move_of(server: Any, key: str) -> dict[str, Any]:
+    [move] = [m for m in server.records("account.move") if m["x_fc_billing_key"] == key]
+    return move
+
+
+def change_in_odoo(gateway: Any, move_id: int, by: Decimal) -> None:
+    """What a person does in Odoo (through the gateway: the test server or a real Odoo):
+    reset the posted invoice to draft, lower its first product line's amount by `by` (as 1 x
+    the new amount), post it again."""
+    gateway.call("account.move", "button_draft", [move_id])
+    first = gateway.call("account.move.line", "search_read",
+                         domain=[["move_id", "=", move_id], ["display_type", "=", "product"]],
+                         fields=["id", "price_subtotal"], order="id", limit=1)[0]
+    amount = Decimal(str(first["price_subtotal"])).quantize(Decimal("0.01")) - by
+    gateway.call("account.move.line", "write", [first["id"]],
+                 vals={"quantity": 1, "price_unit": float(amount)})
+    gateway.call("account.move", "action_post", [move_id])
+
+
+def flag_changed(wh: Path, key: str) -> None:
+    """The ledger as posting leaves it when what Odoo holds is no longer what we rate (our
+    content changed since we posted it, or a person posted our draft otherwise)."""
+    with duckdb.connect(str(wh)) as con:
+        con.execute("UPDATE odoo_postings SET state = 'changed_after_posting', "
+                    "content_hash = 'as posted' WHERE invoice_key = ?", [key])

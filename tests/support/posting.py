@@ -37,18 +37,24 @@ def customers(count: int, prefix: str = "C") -> list[str]:
 
 
 def rated_period(root: Path, count: int = 4, prefix: str = "C", close: bool = True,
-                 extra_vcpu: int = 0) -> Path:
-    """Rate (and close) 2026-10 for `count` customers; returns the warehouse file."""
+                 extra_vcpu: int = 0, idle: int = 0) -> Path:
+    """Rate (and close) 2026-10 for `count` customers; returns the warehouse file. The last
+    `idle` of them have a NexaMaps account and subscription only, and no usage: no invoice."""
     landing = Landing(root / "landing", accounts=False, subscriptions=False)
     accounts, subscriptions, usage = [], [], []
     for n, key in enumerate(customers(count, prefix)):
         country, province = PROVINCES[n % len(PROVINCES)]
+        idle_one = n >= count - idle
         for service, plan in (("nexacloud", "cloud-standard"), ("nexamaps", "maps-payg")):
+            if idle_one and service == "nexacloud":
+                continue  # its minimum would invoice it
             account = f"{service}-{key}"
             accounts.append((service, account, key, f"Customer {key} Inc.",
                              f"billing@{key.lower()}.example.ca", country, province,
                              *ADDRESSES[n % len(ADDRESSES)]))
             subscriptions.append((f"SUB-{account}", service, account, plan, "2025-01-01", ""))
+        if idle_one:
+            continue
         usage += [
             usage_row("nexacloud", "vcpu_hours", 150 + 37.5 * n + extra_vcpu,
                       account_id=f"nexacloud-{key}"),

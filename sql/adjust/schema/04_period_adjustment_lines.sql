@@ -10,7 +10,8 @@ CREATE TABLE IF NOT EXISTS period_adjustment_lines (
     subscription_id  VARCHAR NOT NULL,    -- invoice_lines.subscription_id
     charge_id        VARCHAR NOT NULL,    -- invoice_lines.charge_id
     group_value      VARCHAR,             -- the group_by dimension's value; NULL: no group
-    line_kind        VARCHAR NOT NULL,    -- 'usage' | 'minimum_true_up'
+    line_kind        VARCHAR NOT NULL,    -- 'usage' | 'minimum_true_up' | 'settlement' (one
+                                          -- per product: Odoo's amount brought to ours)
     product_code     VARCHAR NOT NULL,    -- Odoo product default_code
     description      VARCHAR NOT NULL,    -- the line's text on the document ("Late usage for
                                           -- October 2026, Block storage: 1,204 GB-month, from

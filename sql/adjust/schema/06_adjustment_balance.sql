@@ -1,6 +1,8 @@
 -- Per line of each re-rated closed period: the original, the revisions issued, what is pending
 -- and the re-rate. balanced: original + issued + pending = re-rated, to the cent (the blocking
--- check adjustments_balance).
+-- check adjustments_balance). A settlement's lines (line_kind 'settlement', per product: what
+-- Odoo billed brought back to what we rated) change no rated line: left out, its revision
+-- checked as a whole (its lines add up to its net).
 CREATE OR REPLACE VIEW adjustment_balance AS
 SELECT billing_period,   -- YYYY-MM, a re-rated closed period (rerated_lines.billing_period)
        invoice_key,      -- the original invoice (invoice_lines.invoice_key)
@@ -26,6 +28,7 @@ FROM (
     SELECT billing_period, invoice_key, subscription_id, charge_id, group_value, line_kind,
            0.00, amount_delta, 0.00, 0.00
     FROM period_adjustment_lines
+    WHERE line_kind <> 'settlement'
     UNION ALL
     SELECT billing_period, invoice_key, subscription_id, charge_id, group_value, line_kind,
            0.00, 0.00, amount_delta, 0.00

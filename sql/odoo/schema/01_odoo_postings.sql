@@ -13,7 +13,9 @@
 --        original_not_posted (an adjustment whose original invoice is not posted yet),
 --        wrong_type_in_odoo (the key's move in Odoo is of another type: left to a person),
 --        link_mismatch (a draft credit note reverses another move than its original: left in
---        draft), settled_by_adjustment (posted, its difference billed by an adjustment).
+--        draft), settled_by_adjustment (posted, its difference billed by an adjustment),
+--        original_changed_in_odoo (an adjustment whose original a person changed in Odoo:
+--        held until the original is settled).
 --        The values of rating.odoo.plan.PostingState.
 -- Adjustments (period_adjustments: supplementary invoices, credit notes) have a row each under
 -- their adjustment_key, with the billing_period of the invoice they correct.
