@@ -22,7 +22,7 @@ WITH last_run AS (
 keys AS (
     -- One decision per key: its lines share their why.
     SELECT invoice_key, min(why) AS why, bool_and(why = 'below_threshold') AS carried,
-           abs(sum(amount_delta)) AS net,
+           abs(sum(amount_delta)) AS net, sum(amount_delta) AS signed_net,
            bool_and(why = 'no_original_invoice') AND sum(amount_delta) > 0 AS billable_alone
     FROM pending_adjustments
     WHERE billing_period = $billing_period
@@ -55,7 +55,16 @@ waiting AS (
                 WHEN NOT EXISTS (SELECT 1 FROM invoice_lines l
                                  WHERE l.billing_period = $billing_period
                                    AND l.invoice_key = k.invoice_key)
-                    THEN 'no_original_invoice'
+                    -- as rating.adjust.decide: without an original, a credit waits for a
+                    -- person and an increase stands alone (it waits only for its revisions)
+                    THEN CASE WHEN k.signed_net < 0 THEN 'no_original_invoice'
+                              WHEN EXISTS (SELECT 1 FROM documents d
+                                           WHERE d.invoice_key = k.invoice_key
+                                             AND d.document_key <> k.invoice_key
+                                             AND d.document_key NOT IN (
+                                                 SELECT invoice_key FROM posted))
+                                  THEN 'earlier_revision_not_posted'
+                              ELSE 'nothing' END
                 WHEN k.invoice_key NOT IN (SELECT invoice_key FROM posted)
                     THEN 'original_not_posted'
                 WHEN EXISTS (SELECT 1 FROM documents d

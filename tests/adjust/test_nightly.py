@@ -158,18 +158,18 @@ def test_an_original_changed_in_odoo_is_looked_at_again_once_odoo_holds_it_as_po
 
 
 @pytest.mark.engine
-def test_late_usage_without_an_original_is_looked_at_again_after_a_posting_step_of_its_key(
+def test_late_usage_without_an_original_is_billed_alone_and_its_next_revision_once_posted(
         tmp_path: Path) -> None:
     month = Month(tmp_path, [usage_row("nexacloud", "vcpu_hours", 200)])
     month.late("late.parquet", usage_row("nexamaps", "map_tiles", 1_000_000))
+    [alone] = month.adjust().periods[0].documents
+    assert (alone.revision.revision, alone.revision.document_kind) == (
+        1, "supplementary_invoice")
+    assert "no invoice for October 2026 at its close" in alone.revision.reason_text
+    month.late("later.parquet", usage_row("nexamaps", "map_tiles", 1_000_000))
     waiting = month.adjust().periods[0]
-    assert [t.why.value for t in waiting.adjustment.pending] == ["no_original_invoice"]
+    assert [t.why.value for t in waiting.adjustment.pending] == ["earlier_revision_not_posted"]
     assert month.adjust().periods[0].outcome == "unchanged"
-    # Something was posted for the key in Odoo after the last run: decide it again.
-    execute(month, "INSERT INTO odoo_postings (invoice_key, billing_period, customer_key, "
-                   "service, content_hash, amount_untaxed, state, attempts, first_attempt_at, "
-                   "updated_at) SELECT DISTINCT invoice_key, billing_period, 'C3', "
-                   "'nexamaps', 'hash', 12.38, 'posted', 1, now()::TIMESTAMP, "
-                   "now()::TIMESTAMP + INTERVAL 1 HOUR FROM pending_adjustments")
-    again = month.adjust().periods[0]
-    assert again.outcome != "unchanged" and again.rerate is not None
+    # Revision 1 was posted in Odoo after the last run: decide the key again.
+    month.post()
+    assert [d.revision.revision for d in month.adjust().periods[0].documents] == [2]
