@@ -110,6 +110,22 @@ def reproduces_invoices(con: Any, params: dict[str, Any]) -> bool:
     return bool(warehouse.value(con, "adjust/rerate_reproduces_invoices", params))
 
 
+def keep_verified_references(con: Any, params: dict[str, Any]) -> str:
+    """Keep as the period's snapshot only the references its re-rate with today's verified
+    (reproduces_invoices): the subscriptions and account links that produced one of its
+    invoice lines. Another account's late usage is then held as by a rating without its link
+    or subscription, for a person to decide, instead of billed on a link made after the close.
+    Returns the kept snapshot's catalog fingerprint, which later re-rates compare with; the
+    TEMP references are reloaded from it on the way."""
+    for statement in ("rate/delete_period_rated_subscriptions",
+                      "adjust/insert_verified_subscriptions",
+                      "rate/delete_period_rated_account_links",
+                      "adjust/insert_verified_account_links"):
+        warehouse.run(con, statement, params)
+    _references_as_rated(con, params)
+    return snapshots.catalog_fingerprint(con, params)
+
+
 def _references_as_rated(con: Any, params: dict[str, Any]) -> None:
     """TEMP ref_subscriptions, ref_accounts and account_links from the period's snapshot."""
     for statement in ("adjust/create_ref_subscriptions_as_rated",

@@ -317,20 +317,24 @@ def _rerate_and_adjust(con: Any, request: AdjustPeriodsRequest, base: AdjustRequ
     rerated = rerate_period(con, params, run_id=base.run_id, time_zone=request.time_zone,
                             current_references=request.current_references)
     # A period rated before snapshots existed keeps the references it is re-rated with when a
-    # person accepted them, or when they reproduce its invoices exactly: later runs then use
-    # them (from_snapshot) instead of holding it no_snapshot on every run.
+    # person accepted them, or, when they reproduce its invoices exactly, those of them its
+    # invoice lines verified: later runs then use them (from_snapshot) instead of holding it
+    # no_snapshot on every run.
     keep = without_snapshot and (request.accept_changes
                                  or rerate.reproduces_invoices(con, params))
     hold = None if keep else period_hold(fingerprint_matches=rerated.fingerprint_matches,
                                          from_snapshot=rerated.from_snapshot,
                                          current_references=request.current_references,
                                          accept_changes=request.accept_changes)
-    if keep:
+    fingerprint = rerated.catalog_fingerprint
+    if keep and request.accept_changes:
         snapshots.write(con, params)
+    elif keep:
+        fingerprint = rerate.keep_verified_references(con, params)
     unpriced = frozenset(row["invoice_key"] for row in warehouse.rows(
         con, "adjust/unpriced_invoice_keys"))
     result = adjust_period(con, dataclasses.replace(
-        base, catalog_fingerprint=rerated.catalog_fingerprint, period_hold=hold,
+        base, catalog_fingerprint=fingerprint, period_hold=hold,
         unpriced_keys=unpriced, snapshot_kept=keep))
     place = warehouse.first_row(con, "adjust/lookback_position", params)
     assert place is not None  # one row of scalar subqueries, always

@@ -13,7 +13,13 @@ import duckdb
 from rating.adjust.service import AdjustPeriodsRequest, AdjustPeriodsResult, adjust_periods
 from rating.rate.engine import close_period
 from rating.warehouse import WarehouseSettings
-from tests.support.usage_builder import CATALOG, DEFAULT_SUBSCRIPTIONS, Landing, rate_landing
+from tests.support.usage_builder import (
+    CATALOG,
+    DEFAULT_ACCOUNTS,
+    DEFAULT_SUBSCRIPTIONS,
+    Landing,
+    rate_landing,
+)
 
 PERIOD = "2026-10"
 
@@ -24,8 +30,10 @@ class Month:
 
     def __init__(self, root: Path, base: list[dict[str, Any]], *,
                  subscriptions: tuple[tuple[str, ...], ...] = DEFAULT_SUBSCRIPTIONS,
+                 accounts: tuple[tuple[str, ...], ...] = DEFAULT_ACCOUNTS,
                  periods: tuple[str, ...] = (PERIOD,)) -> None:
         self.landing = Landing(root / "landing", subscriptions=False)
+        self.landing.accounts(accounts)
         self.landing.subscriptions(subscriptions)
         self.landing.usage("base.parquet", base)
         self.warehouse = root / "warehouse.duckdb"

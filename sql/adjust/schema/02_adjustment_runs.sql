@@ -37,7 +37,11 @@ CREATE TABLE IF NOT EXISTS adjustment_runs (
     catalog_digest        VARCHAR,            -- sha256 of the whole catalog the run had
                                               -- (rating_runs.catalog_fingerprint's); NULL:
                                               -- predates the column
-    snapshot_kept         BOOLEAN             -- it kept the references it re-rated with as
-                                              -- the period's snapshot (the period had none);
-                                              -- NULL: predates the column
+    snapshot_kept         BOOLEAN             -- it gave the period (which had none) a
+                                              -- snapshot of the references it re-rated with:
+                                              -- all of them with --accept-changes, else (its
+                                              -- re-rate reproduced the invoice lines) only
+                                              -- the subscriptions and account links that
+                                              -- produced an invoice line; NULL: predates the
+                                              -- column
 )
