@@ -1,0 +1,66 @@
+"""FUSION_ADJUST_DELIVERY=next_period, the invoices that carry adjustments of October when
+they cannot be posted as they were: one carrying the adjustment lines alone is booked with its
+service's setup; one that shrank below the credit it carries is redelivered by the nightly run
+itself, or, when a person holds a draft of it in Odoo, once that draft is deleted; a carried
+increase stays on it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from rating.odoo.posting import post_period
+from rating.rate.engine import RateRequest, close_period, rate
+from rating.rate.guard import GuardSettings
+from tests.support.next_period import (
+    NEXT,
+    adjust,
+    correct_tiles,
+    landing,
+    rate_november,
+    revisions,
+)
+from tests.support.odoo_server import OdooTestServer
+from tests.support.posting import CATALOG, PERIOD, gateway_for, rated_period
+from tests.support.usage_builder import table, usage_row
+
+pytestmark = pytest.mark.slow
+D = Decimal
+
+
+@pytest.fixture
+def server() -> Iterator[OdooTestServer]:
+    with OdooTestServer() as running:
+        yield running
+
+
+def test_an_invoice_carrying_adjustment_lines_alone_is_booked_with_its_services_setup(
+        server: OdooTestServer, tmp_path: Path) -> None:
+    wh = rated_period(tmp_path, count=4)
+    gateway = gateway_for(server, "json2")
+    assert post_period(wh, PERIOD, gateway).held == []
+    # C2 is the only customer with map tiles in November.
+    rate_november(tmp_path, wh, tiles={"C2": 1_010_000}, vcpu={"C1": 300})
+    landing(tmp_path).usage("late-tiles.parquet", [usage_row(
+        "nexamaps", "map_tiles", 400_000, account_id="nexamaps-C2")])  # +5.00
+    adjust(tmp_path)
+    assert ("C2/nexamaps/2026-10/r1", "supplementary_invoice", D("5.00"), "next_period",
+            NEXT) in revisions(wh)
+    correct_tiles(tmp_path, "C2", 1_010_000, "withdrawn.parquet", month=NEXT)
+    rate(RateRequest(landing=str(tmp_path / "landing"), catalog=CATALOG, warehouse=wh,
+                     period=NEXT, guard=GuardSettings(accept_changes=True)))
+    assert table(wh, "invoice_lines", "count(*)",
+                 f"billing_period = '{NEXT}' AND service = 'nexamaps'") == [(0,)]
+    close_period(wh, NEXT)
+
+    assert post_period(wh, NEXT, gateway).held == []
+    [move] = [m for m in server.records("account.move")
+              if m["x_fc_billing_key"] == "C2/nexamaps/2026-11"]
+    [maps] = [a["id"] for a in server.records("account.analytic.account")
+              if a["name"] == "NexaMaps API"]
+    lines = [line for line in server.records("account.move.line")
+             if line["move_id"] == move["id"] and line.get("display_type") == "product"]
+    assert [line["analytic_distribution"] for line in lines] == [{str(maps): 100}]
