@@ -64,3 +64,43 @@ def test_an_invoice_carrying_adjustment_lines_alone_is_booked_with_its_services_
     lines = [line for line in server.records("account.move.line")
              if line["move_id"] == move["id"] and line.get("display_type") == "product"]
     assert [line["analytic_distribution"] for line in lines] == [{str(maps): 100}]
+
+
+def november_shrank_below_its_credit(tmp_path: Path, server: OdooTestServer) -> Path:
+    """C2's October maps credited 2.50 onto its November invoice, whose own usage then falls
+    to 0.13 before November closes."""
+    # C1's large November cloud invoice keeps the guard quiet when C2's maps fall.
+    wh = rated_period(tmp_path, count=4)
+    assert post_period(wh, PERIOD, gateway_for(server, "json2")).held == []
+    rate_november(tmp_path, wh, tiles={"C1": 1_010_000, "C2": 1_010_000, "C4": 20_000},
+                  vcpu={"C1": 100_000})
+    correct_tiles(tmp_path, "C2", 200_000, "fix-october.parquet")
+    adjust(tmp_path)
+    assert ("C2/nexamaps/2026-10/r1", "credit_note", D("-2.50"), "next_period", NEXT) in \
+        revisions(wh)
+    correct_tiles(tmp_path, "C2", 990_000, "fix-november.parquet", month=NEXT)
+    landing(tmp_path).rate(wh, NEXT)
+    return wh
+
+
+def test_the_nightly_run_redelivers_a_credit_whose_invoice_is_held_though_nothing_touched_it(
+        server: OdooTestServer, tmp_path: Path) -> None:
+    wh = november_shrank_below_its_credit(tmp_path, server)
+    gateway = gateway_for(server, "json2")
+    close_period(wh, NEXT)
+    [(key, state, _)] = post_period(wh, NEXT, gateway).held
+    assert (key, state) == ("C2/nexamaps/2026-11", "not_postable")
+
+    # No usage of October since: the nightly run looks at it again for the held invoice.
+    october = {p.period: p for p in adjust(tmp_path).periods}[PERIOD]
+    assert october.adjustment.outcome != "unchanged"
+    assert ("C2/nexamaps/2026-10/r1", "credit_note", D("-2.50"), "separate", None) in \
+        revisions(wh)
+    assert post_period(wh, NEXT, gateway).held == []
+    assert post_period(wh, PERIOD, gateway).held == []
+    moves = {m["x_fc_billing_key"]: m for m in server.records("account.move")}
+    assert (moves["C2/nexamaps/2026-11"]["state"], moves["C2/nexamaps/2026-10/r1"]["state"],
+            moves["C2/nexamaps/2026-10/r1"]["move_type"]) == ("posted", "posted", "out_refund")
+    # Redelivered once: the next night finds October quiet again.
+    october = {p.period: p for p in adjust(tmp_path).periods}[PERIOD]
+    assert october.adjustment.outcome == "unchanged"
