@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from rating.odoo.options import PostingOptions
 from rating.odoo.posting import post_period
 from rating.rate.engine import RateRequest, close_period, rate
 from rating.rate.guard import GuardSettings
@@ -66,9 +67,11 @@ def test_an_invoice_carrying_adjustment_lines_alone_is_booked_with_its_services_
     assert [line["analytic_distribution"] for line in lines] == [{str(maps): 100}]
 
 
-def november_shrank_below_its_credit(tmp_path: Path, server: OdooTestServer) -> Path:
-    """C2's October maps credited 2.50 onto its November invoice, whose own usage then falls
-    to 0.13 before November closes."""
+def november_shrank_below_its_credit(tmp_path: Path, server: OdooTestServer,
+                                     drafts_first: bool = False) -> Path:
+    """C2's October maps credited 2.50 onto its November invoice (with `drafts_first`,
+    November's drafts then written to Odoo), whose own usage then falls to 0.13 before
+    November closes."""
     # C1's large November cloud invoice keeps the guard quiet when C2's maps fall.
     wh = rated_period(tmp_path, count=4)
     assert post_period(wh, PERIOD, gateway_for(server, "json2")).held == []
@@ -78,6 +81,9 @@ def november_shrank_below_its_credit(tmp_path: Path, server: OdooTestServer) -> 
     adjust(tmp_path)
     assert ("C2/nexamaps/2026-10/r1", "credit_note", D("-2.50"), "next_period", NEXT) in \
         revisions(wh)
+    if drafts_first:
+        drafts = post_period(wh, NEXT, gateway_for(server, "json2"), PostingOptions(post=False))
+        assert drafts.held == []
     correct_tiles(tmp_path, "C2", 990_000, "fix-november.parquet", month=NEXT)
     landing(tmp_path).rate(wh, NEXT)
     return wh
@@ -104,3 +110,37 @@ def test_the_nightly_run_redelivers_a_credit_whose_invoice_is_held_though_nothin
     # Redelivered once: the next night finds October quiet again.
     october = {p.period: p for p in adjust(tmp_path).periods}[PERIOD]
     assert october.adjustment.outcome == "unchanged"
+
+
+def test_a_held_invoice_whose_draft_a_person_deleted_in_odoo_has_its_credit_redelivered(
+        server: OdooTestServer, tmp_path: Path) -> None:
+    wh = november_shrank_below_its_credit(tmp_path, server, drafts_first=True)
+    gateway = gateway_for(server, "json2")
+    [draft] = [m["id"] for m in server.records("account.move")
+               if m["x_fc_billing_key"] == "C2/nexamaps/2026-11"]
+    close_period(wh, NEXT)
+
+    [(key, state, why)] = post_period(wh, NEXT, gateway).held
+    assert (key, state) == ("C2/nexamaps/2026-11", "not_postable")
+    assert why.endswith(f"; Odoo holds a draft of it (move {draft}), written before it fell "
+                        "below zero: delete that draft in Odoo, and the next posting of "
+                        "2026-11 records it gone")
+    # Odoo holds the draft: the credit stays on it, never delivered twice.
+    adjust(tmp_path)
+    assert ("C2/nexamaps/2026-10/r1", "credit_note", D("-2.50"), "next_period", NEXT) in \
+        revisions(wh)
+
+    gateway.call("account.move", "unlink", [draft])
+    [(_, _, why)] = post_period(wh, NEXT, gateway).held
+    assert "Odoo holds" not in why
+    assert table(wh, "odoo_postings", "state, odoo_move_id",
+                 "invoice_key = 'C2/nexamaps/2026-11'") == [("not_postable", None)]
+    adjust(tmp_path)
+    assert ("C2/nexamaps/2026-10/r1", "credit_note", D("-2.50"), "separate", None) in \
+        revisions(wh)
+    assert post_period(wh, NEXT, gateway).held == []
+    assert post_period(wh, PERIOD, gateway).held == []
+    moves = {m["x_fc_billing_key"]: m for m in server.records("account.move")}
+    assert (moves["C2/nexamaps/2026-11"]["state"], moves["C2/nexamaps/2026-10/r1"]["state"]) \
+        == ("posted", "posted")
+
