@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from rating.odoo.options import PostingOptions
@@ -21,6 +22,7 @@ from tests.support.next_period import (
     adjust,
     correct_tiles,
     landing,
+    late_vcpu,
     rate_november,
     revisions,
 )
@@ -144,3 +146,31 @@ def test_a_held_invoice_whose_draft_a_person_deleted_in_odoo_has_its_credit_rede
     assert (moves["C2/nexamaps/2026-11"]["state"], moves["C2/nexamaps/2026-10/r1"]["state"]) \
         == ("posted", "posted")
 
+
+def test_an_increase_stays_on_an_invoice_that_a_credit_of_another_period_takes_below_zero(
+        server: OdooTestServer, tmp_path: Path) -> None:
+    wh = rated_period(tmp_path, count=4)
+    assert post_period(wh, PERIOD, gateway_for(server, "json2")).held == []
+    rate_november(tmp_path, wh, tiles={"C1": 1_010_000, "C2": 1_010_000}, vcpu={"C1": 300})
+    landing(tmp_path).usage("late-tiles.parquet", [usage_row(
+        "nexamaps", "map_tiles", 400_000, account_id="nexamaps-C2")])  # +5.00
+    adjust(tmp_path)
+    increase = ("C2/nexamaps/2026-10/r1", "supplementary_invoice", D("5.00"), "next_period",
+                NEXT)
+    assert increase in revisions(wh)
+    # A credit of September put on the same invoice since: 12.50 + 5.00 - 20.00 < 0.
+    with duckdb.connect(str(wh)) as con:
+        con.execute(
+            "INSERT INTO period_adjustments (adjustment_key, invoice_key, billing_period, "
+            "customer_key, service, currency, revision, document_kind, delivery, "
+            "target_period, old_amount, new_amount, amount_net, amount_document, reason, "
+            "reason_text, source_files, run_id, issued_at, issue_date) "
+            "VALUES ('C2/nexamaps/2026-09/r1', 'C2/nexamaps/2026-09', '2026-09', 'C2', "
+            "'nexamaps', 'CAD', 1, 'credit_note', 'next_period', '2026-11', 30, 10, -20, 20, "
+            "'correction', 'Corrected usage', [], 'test-run', TIMESTAMP '2026-12-02 07:30:00', "
+            "DATE '2026-12-02')")
+
+    late_vcpu(tmp_path, "C3", 10, "late-c3.parquet")  # October is re-rated
+    adjust(tmp_path)
+    # Moving the increase out would leave the invoice further below zero: it stays.
+    assert increase in revisions(wh)
