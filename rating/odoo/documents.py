@@ -100,7 +100,7 @@ def _check_carried(key: str, lines: list[dict[str, Any]], total: Decimal) -> Non
             f"{key}: its own lines ({own}) with the adjustments it carries ({', '.join(carried)}:"
             f" {total - own}) total {total}, and Odoo refuses a negative invoice: held; "
             + " then ".join(f"`fusion-rating adjust --period {period}`" for period in periods)
-            + " makes them documents of their own, then this invoice posts without them")
+            + " makes the credits documents of their own, then this invoice posts without them")
 
 
 def customer_of(row: dict[str, Any]) -> Customer:
