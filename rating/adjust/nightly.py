@@ -4,7 +4,8 @@ whether it can be skipped, in milliseconds when nothing touched it, whatever the
 docs/adjustments.md rule 5: a period is re-rated when an ingestion since its last adjust run
 lists it (before its first: since the rating that wrote its invoice lines, so rows ingested
 between that rating and the close are billed too), when the catalog rows it uses changed, or
-when a pending difference may be issued without a touch (adjust/pending_needs_rerun.sql).
+when a pending difference may be issued without a touch, or a credit put on a later invoice
+that it takes below zero is to be redelivered (adjust/pending_needs_rerun.sql).
 """
 
 from __future__ import annotations
@@ -60,7 +61,9 @@ def fast_path(con: Any, base: AdjustRequest, params: dict[str, Any], *,
 
 def _pending_needs_rerun(con: Any, base: AdjustRequest, params: dict[str, Any]) -> bool:
     """A pending difference may be decided otherwise now: what it waits for in Odoo changed,
-    the lookback or the threshold no longer holds it (adjust/pending_needs_rerun.sql)."""
+    the lookback or the threshold no longer holds it; or a credit carried by a later invoice
+    is to be made a document of its own, that invoice held below zero with it
+    (adjust/pending_needs_rerun.sql)."""
     # As rating.adjust.run reads the postings: changed after posting is not posted.
     changed = PostingState.CHANGED_AFTER_POSTING
     return bool(warehouse.value(con, "adjust/pending_needs_rerun", {

@@ -31,13 +31,15 @@ ONE = Decimal(1)
 
 @dataclass(frozen=True)
 class Unpostable:
-    """An invoice that cannot be posted exactly at Odoo's precision (held as not_postable)."""
+    """An invoice that cannot be posted exactly at Odoo's precision, or below zero with the
+    adjustments of earlier periods it carries (`carries_adjustments`): held as not_postable."""
 
     key: str
     customer: str
     service: str
     amount: Decimal
     problem: str
+    carries_adjustments: bool = False
 
 
 def documents(con: Any, period: str, keys: Sequence[str], options: PostingOptions,
@@ -65,7 +67,8 @@ def documents(con: Any, period: str, keys: Sequence[str], options: PostingOption
                                  customer_of(first), rated, precision_for(first["currency"]),
                                  origin=f"{first['service_name']} usage, {label.label}")
         except NotPostable as exc:
-            yield Unpostable(key, first["customer_key"], service, total, str(exc))
+            yield Unpostable(key, first["customer_key"], service, total, str(exc),
+                             any(r["adjusted_period"] is not None for r in lines))
 
 
 def _rated_line(row: dict[str, Any]) -> RatedLine:
@@ -97,7 +100,7 @@ def _check_carried(key: str, lines: list[dict[str, Any]], total: Decimal) -> Non
             f"{key}: its own lines ({own}) with the adjustments it carries ({', '.join(carried)}:"
             f" {total - own}) total {total}, and Odoo refuses a negative invoice: held; "
             + " then ".join(f"`fusion-rating adjust --period {period}`" for period in periods)
-            + " makes them documents of their own, then this invoice posts without them")
+            + " makes the credits documents of their own, then this invoice posts without them")
 
 
 def customer_of(row: dict[str, Any]) -> Customer:

@@ -38,7 +38,7 @@ LEDGER_STEP_COLUMNS = (
     ("content_hash", pa.string()), ("amount_untaxed", MONEY), ("odoo_move_id", pa.int64()),
     ("odoo_number", pa.string()), ("state", pa.string()), ("attempts", pa.int32()),
     ("last_error", pa.string()), ("document_kind", pa.string()),
-    ("original_move_id", pa.int64()))
+    ("original_move_id", pa.int64()), ("move_gone", pa.bool_()))
 
 
 @dataclass
@@ -126,8 +126,8 @@ class PostingLedger:
 
     def not_postable(self, doc: Unpostable, hold: Hold) -> None:
         if hold.recorded:
-            self._note(doc.key, doc.customer, doc.service, "", doc.amount, None, None,
-                       hold.state, 0, hold.reason)
+            self._note(doc.key, doc.customer, doc.service, "", doc.amount, hold.move_id, None,
+                       hold.state, 0, hold.reason, move_gone=hold.no_move_in_odoo)
         self.report_held(doc.key, hold.state, hold.reason)
 
     def report_held(self, key: str, state: PostingState, reason: str) -> None:
@@ -138,12 +138,15 @@ class PostingLedger:
     def _note(self, key: str, customer: str, service: str, content_hash: str,
               amount: Decimal, move_id: int | None, number: str | None, state: PostingState,
               attempts: int, error: str | None,
-              adjustment: tuple[str | None, int | None] = (None, None)) -> None:
+              adjustment: tuple[str | None, int | None] = (None, None),
+              move_gone: bool = False) -> None:
         """One step per key is written: the last state, the attempts summed, the last known
-        id and number. `adjustment`: an adjustment's kind and original Odoo move."""
+        id and number (forgotten when `move_gone`: Odoo holds no move under the key).
+        `adjustment`: an adjustment's kind and original Odoo move."""
         earlier = self.pending.get(key)
         if earlier is not None:
             attempts += earlier["attempts"]
+        if earlier is not None and not move_gone:
             move_id = move_id if move_id is not None else earlier["odoo_move_id"]
             number = number if number is not None else earlier["odoo_number"]
         self.pending[key] = {"invoice_key": key, "customer_key": customer, "service": service,
@@ -151,7 +154,7 @@ class PostingLedger:
                              "odoo_move_id": move_id, "odoo_number": number,
                              "state": state.value, "attempts": attempts, "last_error": error,
                              "document_kind": adjustment[0],
-                             "original_move_id": adjustment[1]}
+                             "original_move_id": adjustment[1], "move_gone": move_gone}
 
     def flush(self) -> None:
         """Write the noted steps in one statement. Flushed before every create (so a key's
@@ -165,6 +168,7 @@ class PostingLedger:
                                   arrow_table(LEDGER_STEP_COLUMNS, steps)):
             warehouse.run(self.con, "odoo/upsert_postings",
                           {"billing_period": self.period, "now": self.now()})
+            warehouse.run(self.con, "odoo/forget_gone_moves")
 
     def count(self, state: PostingState) -> int:
         """The period's keys in `state`, as written."""

@@ -180,6 +180,8 @@ class Hold:
     content_hash: what Odoo's invoice holds when it is not today's content (None: today's).
     recorded: False when the ledger keeps what it says (the wait after a lost create counts
     from that create; a posted invoice stays recorded as posted).
+    no_move_in_odoo: Odoo was searched and holds no move under the key: the ledger forgets
+    the move it knew (a draft a person deleted).
     """
 
     state: PostingState
@@ -188,6 +190,7 @@ class Hold:
     number: str | None = None
     content_hash: str | None = None
     recorded: bool = True
+    no_move_in_odoo: bool = False
 
 
 Decision = Create | Rewrite | Verify | AlreadyPosted | CompareLines | Hold
@@ -336,6 +339,36 @@ def hold_not_postable(entry: LedgerEntry | None, problem: str) -> Hold:
     posted: Odoo holds it, whatever we can build today."""
     return Hold(PostingState.NOT_POSTABLE, problem,
                 recorded=entry is None or not entry.state.posted_by_us)
+
+
+def hold_carrying_unpostable(entry: LedgerEntry | None, problem: str, period: str,
+                             moves: Sequence[OdooMove], now: dt.datetime,
+                             settle_seconds: float) -> Hold:
+    """An invoice that carries adjustments of earlier periods and cannot be posted (below
+    zero with them), as Odoo holds its key. The adjust run makes those adjustments documents
+    of their own only while Odoo holds no move of the invoice (else they would be credited
+    twice): a move there (a draft written with `post --drafts-only` before it fell below
+    zero) is named, for a person to delete; none is recorded (`no_move_in_odoo`), so that the
+    ledger forgets the move it knew."""
+    if entry is not None and entry.state.posted_by_us:
+        return hold_not_postable(entry, problem)
+    if len(moves) == 1 and moves[0].state == "draft":
+        return Hold(PostingState.NOT_POSTABLE,
+                    f"{problem}; Odoo holds a draft of it (move {moves[0].id}), written before "
+                    "it fell below zero: delete that draft in Odoo, and the next posting of "
+                    f"{period} records it gone", moves[0].id)
+    if moves:
+        held = ", ".join(f"move {m.id} ({m.state})" for m in moves)
+        return Hold(PostingState.NOT_POSTABLE,
+                    f"{problem}; Odoo holds {held} under this key: left to a person",
+                    moves[0].id)
+    if entry is not None and entry.state is PostingState.CREATE_UNCONFIRMED and \
+            now - entry.updated_at < dt.timedelta(seconds=settle_seconds):
+        # A lost create may still land in Odoo: not recorded, the wait counts from it.
+        return Hold(PostingState.CREATE_UNCONFIRMED,
+                    f"{problem}; a create whose answer was lost may still land in Odoo: looked "
+                    f"at again {settle_seconds:.0f} s after it", recorded=False)
+    return Hold(PostingState.NOT_POSTABLE, problem, no_move_in_odoo=True)
 
 
 def _same_content(entry: LedgerEntry | None, rated: Rated) -> bool:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from rating import warehouse
-from rating.odoo.documents import product_specs
+from rating.odoo.documents import Unpostable, product_specs
 from rating.odoo.gateway import Gateway, OdooError, OdooUnreachable
 from rating.odoo.ledger import (
     PostingLedger,
@@ -52,6 +52,7 @@ from rating.odoo.plan import (
     Rewrite,
     Verify,
     decide,
+    hold_carrying_unpostable,
     hold_not_postable,
     judge_posted,
     link_original,
@@ -136,18 +137,18 @@ class PostingRun:
         """One search of Odoo for the batch's keys, a decision per key, then the writes:
         create the new, rewrite the changed drafts, verify every draft, post."""
         docs: list[InvoiceDocument] = []
+        unpostable: list[Unpostable] = []
         for doc in self.source.build(self.con, self.period, keys, self.options,
                                      lambda currency: self.records.currency(currency)[0]):
             if isinstance(doc, InvoiceDocument):
                 docs.append(doc)
             else:
-                self.ledger.not_postable(doc, hold_not_postable(self.entries.get(doc.key),
-                                                                doc.problem))
+                unpostable.append(doc)
+        found = _search(self, docs, unpostable)
+        for held in unpostable:
+            _not_postable(self, held, found.get(held.key, []))
         if not docs:
             return
-        originals = sorted({d.original_key for d in docs
-                            if d.original_key is not None and not d.standalone})
-        found = moves_by_key(self.odoo, [d.key for d in docs] + originals)
         docs = _linked(self, docs, found)
         new: list[InvoiceDocument] = []
         drafts: dict[str, tuple[InvoiceDocument, Rewrite | Verify]] = {}
@@ -233,6 +234,28 @@ def _check_setup(run: PostingRun) -> None:
                 f"invoices dated {last_day} are booked on {moved}, the first open date")
         run.report.notes.append(note)
         log.warning(note)
+
+
+def _search(run: PostingRun, docs: list[InvoiceDocument], unpostable: list[Unpostable]
+            ) -> dict[str, list[OdooMove]]:
+    """One search of Odoo for the batch: its documents, an adjustment's original invoice, and
+    an unpostable invoice carrying adjustments (whether Odoo holds a move of it decides
+    whether the adjust run may deliver them otherwise)."""
+    originals = sorted({d.original_key for d in docs
+                        if d.original_key is not None and not d.standalone})
+    keys = [d.key for d in docs] + originals + [u.key for u in unpostable
+                                                if u.carries_adjustments]
+    return moves_by_key(run.odoo, keys) if keys else {}
+
+
+def _not_postable(run: PostingRun, doc: Unpostable, moves: list[OdooMove]) -> None:
+    entry = run.entries.get(doc.key)
+    if doc.carries_adjustments:
+        hold = hold_carrying_unpostable(entry, doc.problem, run.period, moves, run.now(),
+                                        run.options.settle_seconds)
+    else:
+        hold = hold_not_postable(entry, doc.problem)
+    run.ledger.not_postable(doc, hold)
 
 
 def _linked(run: PostingRun, docs: list[InvoiceDocument], found: dict[str, list[OdooMove]]

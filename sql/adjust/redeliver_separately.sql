@@ -1,10 +1,12 @@
--- The period's revisions put on a later invoice (delivery 'next_period') that this invoice can
--- no longer carry: its usage fell after they were issued, so that with everything it carries
--- it totals below zero, and posting holds it (Odoo refuses a negative invoice). Odoo has never
--- had a move of that invoice (no odoo_postings row, or one refused or not postable before any
--- create), so nothing of the revision is in Odoo: it becomes a document of its own, posted with
--- the period's adjustments, and the invoice is posted without it. The only change ever made
--- to an issued revision; its lines and amounts stay as issued.
+-- The period's credits put on a later invoice (delivery 'next_period', a negative net) that
+-- this invoice can no longer carry: its usage fell after they were issued, so that with
+-- everything it carries it totals below zero, and posting holds it (Odoo refuses a negative
+-- invoice). An increase stays on it: moved out, it would leave the invoice further below zero.
+-- Odoo holds no move of that invoice (no odoo_postings row, or one refused or not postable
+-- with no move: posting records a deleted draft so), so nothing of the revision is in Odoo:
+-- it becomes a document of its own, posted with the period's adjustments, and the invoice is
+-- posted without it. The only change ever made to an issued revision; its lines and amounts
+-- stay as issued. adjust/pending_needs_rerun.sql looks for the same revisions (keep alike).
 UPDATE period_adjustments AS a
 SET delivery = 'separate', target_period = NULL,
     reason_text = a.reason_text || '; a document of its own: its ' || a.target_period
@@ -23,6 +25,7 @@ FROM (
 ) t
 WHERE a.billing_period = $billing_period
   AND a.delivery = 'next_period'
+  AND a.amount_net < 0
   AND t.invoice_key = a.customer_key || '/' || a.service || '/' || a.target_period
   AND NOT EXISTS (SELECT 1 FROM odoo_postings p
                   WHERE p.invoice_key = t.invoice_key

@@ -216,8 +216,8 @@ def test_an_invoice_that_shrank_below_the_credit_it_carries_is_held_with_it(
     assert (key, state) == ("C2/nexamaps/2026-11", "not_postable")
     assert why == ("C2/nexamaps/2026-11: its own lines (0.13) with the adjustments it carries "
                    "(C2/nexamaps/2026-10/r1: -2.50) total -2.37, and Odoo refuses a negative "
-                   "invoice: held; `fusion-rating adjust --period 2026-10` makes them documents "
-                   "of their own, then this invoice posts without them")
+                   "invoice: held; `fusion-rating adjust --period 2026-10` makes the credits "
+                   "documents of their own, then this invoice posts without them")
     assert "C2/nexamaps/2026-11" not in by_key(server)
     assert table(wh, "reconciliation_odoo", "rated_untaxed, status",
                  "invoice_key = 'C2/nexamaps/2026-11'") == [(D("-2.37"), "missing_in_odoo")]

@@ -2,7 +2,9 @@
 the same test runs on the Odoo test server and on a real Odoo 19: October posted, late usage
 and a correction of it issued onto November's invoices, November closed and posted; Odoo's
 untaxed total of each November invoice is what we rated, its adjustment lines included, and a
-rerun creates nothing.
+rerun creates nothing. A November invoice whose draft was written before it fell below the
+credit it carries is held naming the draft; once the draft is deleted in Odoo, the nightly run
+makes the credit a credit note of its own and both post.
 
 Params `jsonrpc` and `json2` post to the test server; `live-jsonrpc` and `live-json2` (marker
 odoo_live, `pytest -m odoo_live`) to the real Odoo named by ODOO_URL and ODOO_DB, as
@@ -21,12 +23,14 @@ from typing import Any
 import pytest
 
 from rating.odoo import gateway as odoo
+from rating.odoo.options import PostingOptions
 from rating.odoo.posting import post_period
 from rating.rate.engine import close_period
 from tests.support.next_period import (
     NEXT,
     adjust,
     correct_tiles,
+    landing,
     late_vcpu,
     rate_november,
     rated,
@@ -122,3 +126,37 @@ def test_a_november_invoice_carrying_october_adjustments_posts_at_the_total_we_r
     assert (again.created, again.held) == (0, [])
     assert post_period(wh, PERIOD, target.gateway).created == 0
     assert read_moves(target.gateway, target.prefix) == moves
+
+
+def test_a_held_invoice_whose_draft_is_deleted_in_odoo_posts_with_its_credit_redelivered(
+        target: Target, tmp_path: Path) -> None:
+    first, second = f"{target.prefix}1", f"{target.prefix}2"
+    wh = rated_period(tmp_path, count=2, prefix=target.prefix)
+    assert post_period(wh, PERIOD, target.gateway).held == []
+    # The first's large cloud invoice keeps the guard quiet when the second's maps fall.
+    rate_november(tmp_path, wh, tiles={first: 1_010_000, second: 1_010_000},
+                  vcpu={first: 100_000})
+    correct_tiles(tmp_path, second, 200_000, "fix.parquet")  # -2.50, onto November
+    adjust(tmp_path)
+    assert post_period(wh, NEXT, target.gateway, PostingOptions(post=False)).held == []
+    held_key = f"{second}/nexamaps/{NEXT}"
+    draft = read_moves(target.gateway, target.prefix)[held_key]["id"]
+    correct_tiles(tmp_path, second, 990_000, "fix-november.parquet", month=NEXT)
+    landing(tmp_path).rate(wh, NEXT)
+    close_period(wh, NEXT)
+
+    held = {key: why for key, _, why in post_period(wh, NEXT, target.gateway).held}
+    assert f"Odoo holds a draft of it (move {draft})" in held[held_key]
+    target.gateway.call("account.move", "unlink", [draft])
+    assert post_period(wh, NEXT, target.gateway).held[0][0] == held_key
+    adjust(tmp_path)
+    assert (f"{second}/nexamaps/{PERIOD}/r1", "separate") in [
+        (key, delivery) for key, _, _, delivery, _ in revisions(wh)]
+    assert post_period(wh, NEXT, target.gateway).held == []
+    assert post_period(wh, PERIOD, target.gateway).held == []
+    moves = read_moves(target.gateway, target.prefix)
+    credit = moves[f"{second}/nexamaps/{PERIOD}/r1"]
+    assert (moves[held_key]["state"], money(moves[held_key]["amount_untaxed"])) == (
+        "posted", D("0.13"))
+    assert (credit["move_type"], credit["state"], money(credit["amount_untaxed"])) == (
+        "out_refund", "posted", D("2.50"))

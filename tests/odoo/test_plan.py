@@ -20,6 +20,7 @@ from rating.odoo.plan import (
     Verified,
     Verify,
     decide,
+    hold_carrying_unpostable,
     hold_not_postable,
     judge_posted,
     link_original,
@@ -365,3 +366,48 @@ def test_an_invoice_settled_by_an_adjustment_is_already_posted_whatever_its_cont
 
 def test_an_invoice_settled_by_an_adjustment_counts_as_posted_by_us() -> None:
     assert PostingState.SETTLED_BY_ADJUSTMENT.posted_by_us
+
+
+# -- an invoice held below zero with the adjustments it carries ------------------------------
+
+BELOW_ZERO = "C1/nexamaps/2026-11: ... total -2.37, and Odoo refuses a negative invoice: held"
+
+
+def carrying(ledger: LedgerEntry | None, *moves: OdooMove,
+             now: dt.datetime = NOW) -> Hold:
+    return hold_carrying_unpostable(ledger, BELOW_ZERO, "2026-11", moves, now, SETTLE)
+
+
+def test_a_carrying_invoice_odoo_holds_no_move_of_is_recorded_so_its_known_draft_is_forgotten(
+) -> None:
+    assert carrying(entry(PostingState.DRAFT)) == Hold(
+        PostingState.NOT_POSTABLE, BELOW_ZERO, no_move_in_odoo=True)
+    assert carrying(None).no_move_in_odoo
+
+
+def test_a_carrying_invoice_whose_draft_odoo_holds_names_the_draft_and_keeps_it() -> None:
+    held = carrying(entry(PostingState.DRAFT), move("draft", move_id=57))
+    assert (held.state, held.move_id, held.no_move_in_odoo) == (
+        PostingState.NOT_POSTABLE, 57, False)
+    assert held.reason == (f"{BELOW_ZERO}; Odoo holds a draft of it (move 57), written before "
+                           "it fell below zero: delete that draft in Odoo, and the next "
+                           "posting of 2026-11 records it gone")
+    several = carrying(None, move("draft", move_id=57), move("posted", move_id=58))
+    assert several.reason.endswith("; Odoo holds move 57 (draft), move 58 (posted) under this "
+                                   "key: left to a person")
+    assert not several.no_move_in_odoo
+
+
+def test_a_carrying_invoice_whose_create_may_still_land_is_not_recorded_as_without_a_move(
+) -> None:
+    lost = entry(PostingState.CREATE_UNCONFIRMED, move_id=None,
+                 updated_at=NOW - dt.timedelta(seconds=60))
+    held = carrying(lost)
+    assert (held.state, held.recorded, held.no_move_in_odoo) == (
+        PostingState.CREATE_UNCONFIRMED, False, False)
+    assert carrying(lost, now=NOW + dt.timedelta(seconds=SETTLE)).no_move_in_odoo
+
+
+def test_a_posted_carrying_invoice_stays_recorded_as_posted() -> None:
+    held = carrying(entry(PostingState.POSTED))
+    assert (held.recorded, held.no_move_in_odoo) == (False, False)
