@@ -9,9 +9,10 @@ credit note counts negative), and issues a revision with reason 'settlement' who
 it to what we rated (the original's lines plus every revision's differences but settlements'):
 per product, old = Odoo's, new = ours. A supplementary invoice when that net is positive, a
 credit note (linked to the original) when negative; no document when it nets to zero. The
-changed documents become settled_by_adjustment (ours as Odoo holds them, never flagged again)
-and settled_documents keeps what Odoo held, so reconciliation compares Odoo with it; later
-runs compare the key line by line with its invoice lines again.
+changed documents become settled_by_adjustment (ours as Odoo holds them, flagged again only
+when their untaxed total in Odoo changes since) and settled_documents keeps what Odoo held,
+so reconciliation compares Odoo with it; later runs compare the key line by line with its
+invoice lines again.
 
 `settlement` decides from plain values (no warehouse, no Odoo); `settle_invoice` reads both
 and writes the settlement in one transaction.
