@@ -136,17 +136,18 @@ def settle_command(args: argparse.Namespace) -> int | None:
         print("fusion-rating: nothing settled: --settle KEY needs --period P and --reason TEXT",
               file=sys.stderr)
         return 2
-    settings = odoo.settings_from_environment()
-    if settings is None:
-        print("fusion-rating: nothing settled: settling reads what Odoo billed; set ODOO_URL "
-              "(and ODOO_DB and the credentials)", file=sys.stderr)
-        return 2
     try:
+        settings = odoo.settings_from_environment()
+        if settings is None:
+            raise CannotSettle("settling reads what Odoo billed; set ODOO_URL (and ODOO_DB and "
+                               "the credentials)")
         settled = settle_invoice(SettleRequest(
             warehouse=args.warehouse, period=args.period, invoice_key=args.settle,
             reason=args.reason, time_zone=args.time_zone, dry_run=args.dry_run),
             odoo.connect(settings))
-    except (CannotSettle, odoo.OdooError, odoo.OdooUnreachable) as exc:
+    # As adjusting does: CannotSettle, WarehouseInUse (a writer kept the warehouse past the
+    # wait) and Odoo settings refused are all ValueErrors.
+    except (ValueError, odoo.OdooError, odoo.OdooUnreachable) as exc:
         print(f"fusion-rating: nothing settled: {exc}", file=sys.stderr)
         return 2
     documents = ", ".join(d.move.number or f"Odoo move {d.move.id}" for d in settled.settled)

@@ -166,3 +166,30 @@ def test_adjust_settle_brings_odoo_back_to_what_was_rated_and_lets_the_key_be_ad
         assert table(wh, "reconciliation_odoo", "DISTINCT status") == [("match",)]
         assert cli.main([*command, "--settle", key, "--reason", "again"]) == 2
         assert "nothing to settle" in capsys.readouterr().err
+
+
+@pytest.mark.engine
+def test_adjust_settle_refuses_in_one_line_while_another_process_keeps_the_warehouse(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from rating import warehouse
+
+    def in_use(*_: object, **__: object) -> None:
+        raise warehouse.WarehouseInUse("process 1234 (python) keeps it open: close it")
+
+    command = ["adjust", "--landing", str(tmp_path / "landing"), "--catalog", str(CATALOG),
+               "--warehouse", str(tmp_path / "wh.duckdb"), "-q", "--period", PERIOD,
+               "--settle", f"C1/nexacloud/{PERIOD}", "--reason", "x"]
+    for name in ("ODOO_USER", "ODOO_PASSWORD", "ODOO_API_KEY", "ODOO_TRANSPORT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ODOO_URL", "http://127.0.0.1:9")  # never reached
+    assert cli.main(command) == 2
+    assert capsys.readouterr().err == ("fusion-rating: nothing settled: the jsonrpc transport "
+                                       "needs a login and a password (ODOO_USER, "
+                                       "ODOO_PASSWORD)\n")
+    monkeypatch.setenv("ODOO_USER", "admin")
+    monkeypatch.setenv("ODOO_PASSWORD", "admin")
+    monkeypatch.setattr(warehouse, "writer", in_use)
+    assert cli.main(command) == 2
+    assert capsys.readouterr().err == (
+        "fusion-rating: nothing settled: process 1234 (python) keeps it open: close it\n")

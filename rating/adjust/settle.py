@@ -9,9 +9,10 @@ credit note counts negative), and issues a revision with reason 'settlement' who
 it to what we rated (the original's lines plus every revision's differences but settlements'):
 per product, old = Odoo's, new = ours. A supplementary invoice when that net is positive, a
 credit note (linked to the original) when negative; no document when it nets to zero. The
-changed documents become settled_by_adjustment (ours as Odoo holds them, never flagged again)
-and settled_documents keeps what Odoo held, so reconciliation compares Odoo with it; later
-runs compare the key line by line with its invoice lines again.
+changed documents become settled_by_adjustment (ours as Odoo holds them, flagged again only
+when their untaxed total in Odoo changes since) and settled_documents keeps what Odoo held,
+so reconciliation compares Odoo with it; later runs compare the key line by line with its
+invoice lines again.
 
 `settlement` decides from plain values (no warehouse, no Odoo); `settle_invoice` reads both
 and writes the settlement in one transaction.
@@ -40,6 +41,12 @@ from rating.periods import DEFAULT_TIME_ZONE, billing_period
 ZERO = Decimal("0.00")
 MOVE_TYPES = {None: "out_invoice", "supplementary_invoice": "out_invoice",
               "credit_note": "out_refund"}
+
+
+# A document Odoo no longer holds as we posted it: left out, its amount would never be billed
+# again while compare_lines counts it as invoiced.
+TAKEN_OUT_OF_OUR_HANDS = (PostingState.CANCELLED_IN_ODOO, PostingState.RESET_TO_DRAFT_IN_ODOO,
+                          PostingState.DELETED_IN_ODOO)
 
 
 class CannotSettle(ValueError):
@@ -127,8 +134,9 @@ def settlement(invoice_key: str, documents: Sequence[LedgerDocument],
                rated: Mapping[str, Mapping[str, Decimal]]) -> Settlement:
     """The settlement of the key, or CannotSettle: it must have an original invoice and a
     document changed after posting; every document we posted must be posted in Odoo as its
-    type (a draft is a person's work in progress), each of its product lines with a code, and
-    an earlier settlement must be posted. `rated`: per document key, our amount per product
+    type (a draft is a person's work in progress), none cancelled, reset to draft or deleted
+    in Odoo after we posted it, each of its product lines with a code, and an earlier
+    settlement must be posted. `rated`: per document key, our amount per product
     (settlements have none)."""
     if not documents or documents[0].document_kind is not None:
         raise CannotSettle(f"{invoice_key} is not an invoice of its period (no invoice lines): "
@@ -138,6 +146,11 @@ def settlement(invoice_key: str, documents: Sequence[LedgerDocument],
         raise CannotSettle(f"none of {invoice_key}'s documents is changed_after_posting in "
                            "odoo_postings: nothing to settle")
     for document in documents:
+        if document.state in TAKEN_OUT_OF_OUR_HANDS:
+            assert document.state is not None
+            raise CannotSettle(f"{document.key} is {document.state.value} in odoo_postings: "
+                               "what it holds would be left out of both sides; settle once "
+                               "it is posted in Odoo again")
         if document.settlement and not document.in_odoo:
             raise CannotSettle(f"the earlier settlement {document.key} is not posted: post "
                                "the period (`fusion-rating post`) before settling again")

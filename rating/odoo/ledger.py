@@ -81,7 +81,8 @@ def ledger_entries(con: Any, period: str) -> dict[str, LedgerEntry]:
     return {row["invoice_key"]: LedgerEntry(
         invoice_key=row["invoice_key"], content_hash=row["content_hash"],
         odoo_move_id=row["odoo_move_id"], state=_state(row["invoice_key"], row["state"]),
-        attempts=row["attempts"], updated_at=row["updated_at"])
+        attempts=row["attempts"], updated_at=row["updated_at"],
+        settled_untaxed=row["settled_untaxed"])
         for row in warehouse.rows(con, "odoo/postings_for_period", {"billing_period": period})}
 
 

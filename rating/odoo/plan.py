@@ -53,7 +53,8 @@ class PostingState(StrEnum):
     ORIGINAL_NOT_POSTED = "original_not_posted"
     WRONG_TYPE_IN_ODOO = "wrong_type_in_odoo"  # the key's move is of another type in Odoo
     LINK_MISMATCH = "link_mismatch"  # the draft credit note reverses another move: left in draft
-    # Posted, then settled by an adjustment (`adjust --settle`): never flagged again.
+    # Posted, then settled by an adjustment (`adjust --settle`): flagged again only when Odoo's
+    # untaxed total is no longer the settled one.
     SETTLED_BY_ADJUSTMENT = "settled_by_adjustment"
     # An adjustment whose original invoice a person changed in Odoo after we posted it: held
     # until the original is settled (`adjust --settle`).
@@ -90,6 +91,9 @@ class LedgerEntry:
     state: PostingState
     attempts: int
     updated_at: dt.datetime
+    # A settled document's untaxed total in Odoo when settled (settled_documents); None: never
+    # settled.
+    settled_untaxed: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -252,8 +256,15 @@ def _nothing_in_odoo(entry: LedgerEntry | None, now: dt.datetime,
 def _posted_in_odoo(entry: LedgerEntry | None, rated: Rated,
                     move: OdooMove) -> AlreadyPosted | CompareLines | Hold:
     if entry is not None and entry.state is PostingState.SETTLED_BY_ADJUSTMENT:
-        # Its difference was billed by an adjustment: ours as it stands, never flagged again.
-        return AlreadyPosted(move.id, move.number, state=PostingState.SETTLED_BY_ADJUSTMENT)
+        if entry.settled_untaxed is None or move.untaxed == entry.settled_untaxed:
+            # Its difference was billed by an adjustment: ours as it stands.
+            return AlreadyPosted(move.id, move.number, state=PostingState.SETTLED_BY_ADJUSTMENT)
+        # A person changed it again since: the settlement no longer covers it.
+        return Hold(PostingState.CHANGED_AFTER_POSTING,
+                    f"Odoo invoice {move.number} is posted with {move.untaxed}, settled with "
+                    f"{entry.settled_untaxed}: changed again since; settle it again "
+                    "(`fusion-rating adjust --settle`)", move.id, move.number,
+                    content_hash=entry.content_hash)
     if not _recorded_as_posted(entry, rated) and move.untaxed == rated.untaxed and \
             move.currency == rated.currency:
         return CompareLines(move)

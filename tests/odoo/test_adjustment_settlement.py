@@ -128,3 +128,23 @@ def test_settling_a_changed_original_credits_what_odoo_billed_over_ours_once(
         settle_invoice(SettleRequest(target.wh, PERIOD, key, "again"), target.gateway)
     again = post_period(target.wh, PERIOD, target.gateway)
     assert (again.held, again.created) == ([], 0)
+
+
+def test_a_settled_original_a_person_changes_again_is_flagged_again(target: Target) -> None:
+    post_period(target.wh, PERIOD, target.gateway)
+    target.change(D("-5.00"))
+    key = target.changed
+    settle_invoice(SettleRequest(target.wh, PERIOD, key, "tiles billed by hand",
+                                 issue_date=ISSUED), target.gateway)
+    assert post_period(target.wh, PERIOD, target.gateway).held == []
+    assert held(target) == []  # as settled: never flagged again
+
+    change_in_odoo(target.gateway, target.move(key)["id"], D("2.00"))  # changed after settling
+    again = post_period(target.wh, PERIOD, target.gateway).held
+    assert [(k, s) for k, s, _ in again] == [(key, "changed_after_posting")]
+    assert "settle it again" in again[0][2]
+    assert table(target.wh, "odoo_postings", "state", f"invoice_key = '{key}'") == [
+        ("changed_after_posting",)]
+    resettled = settle_invoice(SettleRequest(target.wh, PERIOD, key, "lowered by hand",
+                                             issue_date=ISSUED), target.gateway)
+    assert (resettled.kind, resettled.net) == (DocumentKind.SUPPLEMENTARY_INVOICE, D("2.00"))

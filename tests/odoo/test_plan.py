@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -362,6 +363,20 @@ def test_an_invoice_settled_by_an_adjustment_is_already_posted_whatever_its_cont
     settled = entry(PostingState.SETTLED_BY_ADJUSTMENT, "hash-before")
     assert decision(settled, posted(untaxed="90.00")) == AlreadyPosted(
         7, "INV/2026/00001", state=PostingState.SETTLED_BY_ADJUSTMENT)
+
+
+def test_a_settled_invoice_a_person_changed_again_since_is_flagged_again() -> None:
+    settled = replace(entry(PostingState.SETTLED_BY_ADJUSTMENT, "hash-before"),
+                      settled_untaxed=Decimal("90.00"))
+    assert decision(settled, posted(untaxed="90.00")) == AlreadyPosted(
+        7, "INV/2026/00001", state=PostingState.SETTLED_BY_ADJUSTMENT)
+    found = decision(settled, posted(untaxed="88.00"))
+    assert isinstance(found, Hold)
+    assert (found.state, found.move_id, found.content_hash) == (
+        PostingState.CHANGED_AFTER_POSTING, 7, "hash-before")
+    assert found.reason == ("Odoo invoice INV/2026/00001 is posted with 88.00, settled with "
+                            "90.00: changed again since; settle it again "
+                            "(`fusion-rating adjust --settle`)")
 
 
 def test_an_invoice_settled_by_an_adjustment_counts_as_posted_by_us() -> None:
