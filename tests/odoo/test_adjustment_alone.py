@@ -19,10 +19,13 @@ from typing import Any
 import pytest
 
 from rating import warehouse
+from rating.adjust.decide import DocumentKind
 from rating.adjust.run import unbalanced_lines
 from rating.adjust.service import AdjustPeriodsRequest, PeriodAdjusted, adjust_periods
+from rating.adjust.settle import SettleRequest, settle_invoice
 from rating.odoo import gateway as odoo
 from rating.odoo.posting import post_period
+from tests.support.adjustments import ISSUED, change_in_odoo, flag_changed
 from tests.support.odoo_server import OdooTestServer
 from tests.support.posting import CATALOG, PERIOD, apply_setup, gateway_for, money, rated_period
 from tests.support.usage_builder import Landing, table, usage_row
@@ -164,4 +167,28 @@ def test_a_credit_after_an_invoice_standing_alone_reverses_it_and_odoo_bills_wha
     billed = [money(target.move(f"{target.key}/r{n}")["amount_untaxed"]) for n in (1, 2, 3)]
     # What Odoo bills (12.50 - 4.00 + 6.00) is what 1,160,000 billable tiles rate at.
     assert billed[0] - billed[1] + billed[2] == D("14.50")
+    assert table(target.wh, "reconciliation_odoo", "DISTINCT status") == [("match",)]
+
+
+def test_an_invoice_standing_alone_a_person_changed_in_odoo_is_settled(target: Target) -> None:
+    post_period(target.wh, PERIOD, target.gateway)
+    target.land("late.parquet", 1_010_000)
+    target.adjust()
+    post_period(target.wh, PERIOD, target.gateway)
+    first = f"{target.key}/r1"
+    change_in_odoo(target.gateway, target.move(first)["id"], D("-5.00"))  # 5.00 more by hand
+    flag_changed(target.wh, first)
+
+    settled = settle_invoice(SettleRequest(target.wh, PERIOD, target.key, "tiles by hand",
+                                           issue_date=ISSUED), target.gateway)
+    assert (settled.adjustment_key, settled.kind, settled.net) == (
+        f"{target.key}/r2", DocumentKind.CREDIT_NOTE, D("-5.00"))
+    report = post_period(target.wh, PERIOD, target.gateway)
+    assert (report.held, report.created) == ([], 1)
+    note = target.move(f"{target.key}/r2")
+    assert (note["move_type"], note["state"], money(note["amount_untaxed"]),
+            note["reversed_entry_id"][0]) == (
+        "out_refund", "posted", D("5.00"), target.move(first)["id"])
+    assert table(target.wh, "odoo_postings", "state", f"invoice_key = '{first}'") == [
+        ("settled_by_adjustment",)]
     assert table(target.wh, "reconciliation_odoo", "DISTINCT status") == [("match",)]
