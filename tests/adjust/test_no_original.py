@@ -138,3 +138,21 @@ def test_a_customer_whose_account_link_came_after_the_close_stays_held(
     held = only(month)
     assert (held.documents, held.needs_a_person) == ((), True)
     assert [(h.rows, h.late_files) for h in held.held_usage] == [(1, (late,))]
+
+
+def test_a_credit_an_earlier_version_held_after_an_invoice_alone_is_credited_the_next_night(
+        tmp_path: Path) -> None:
+    month = Month(tmp_path, [usage_row("nexacloud", "vcpu_hours", 200)])
+    month.late("late.parquet", tiles(1_000_000, counter_id="t-1"))
+    only(month)
+    month.post()
+    month.late("correction.parquet", tiles(410_000, counter_id="t-1",
+                                           pushed_at="2026-10-25T00:00Z"))
+    month.adjust(settings=AdjustSettings(threshold=D("100.00")))
+    with duckdb.connect(str(month.warehouse)) as con:
+        # As a version that asked a person to credit it left it: pending, nothing issued.
+        con.execute("UPDATE pending_adjustments SET why = 'no_original_invoice'")
+    # Nothing landed since: revision 1 is in Odoo to reverse, so the credit is issued.
+    [credit] = only(month).documents
+    assert (credit.revision.adjustment_key, credit.revision.document_kind,
+            credit.revision.amount_net) == (f"{KEY}/r2", "credit_note", D("-7.38"))
