@@ -12,8 +12,9 @@ amount differs, `decide` answers:
 
 The checks run in the order of the design (docs/adjustments.md): a period beyond the lookback,
 a problem of the whole period (catalog changed, no snapshot, guard, unpriced charges), the
-original or a revision changed in Odoo after posting, a credit without an original invoice
-(going up without one is billed by a supplementary invoice standing alone), the original
+original or a revision changed in Odoo after posting, a credit with nothing in Odoo to reverse
+(going up without an original is billed by a supplementary invoice standing alone, which a
+later credit note reverses), the original
 invoice not posted, an earlier revision not posted, a net of zero, a net below the
 threshold. `judge_period` is the guard of the adjust run, on the period's totals.
 """
@@ -64,8 +65,11 @@ class KeyDifference:
     revisions_issued: the key's latest revision (0: only the original).
     has_original: the period's invoices had this key when it closed. Without one (all of
         the customer's usage of the service came late) a revision going up is a supplementary
-        invoice standing alone, linked to nothing; one going down waits for a person: there
-        is no invoice for a credit note to reverse.
+        invoice standing alone, linked to nothing.
+    has_standalone_revision: without an original, the key has a supplementary invoice of its
+        own (delivered separately): a credit note reverses the first one, and the key is then
+        treated as one with an original (its revisions posted first, the threshold). A credit
+        before any is kept pending and netted against the period's later usage.
     changed_after_posting: Odoo's original or one of its revisions no longer holds what we
         posted (a person changed it): the deltas, computed against what we invoiced, could
         credit more than Odoo billed, so the key waits for a person.
@@ -79,6 +83,7 @@ class KeyDifference:
     revisions_posted: bool
     unpriced: bool = False
     has_original: bool = True
+    has_standalone_revision: bool = False
     changed_after_posting: bool = False
 
     @property
@@ -152,11 +157,12 @@ def decide(key: KeyDifference, period: PeriodState) -> Decision:
                        "changed after we posted it, so the difference is not against what "
                        "Odoo billed; `fusion-rating adjust --period P --settle "
                        f"{key.invoice_key} --reason TEXT` settles it")
-    if not key.has_original and net < 0:
+    if not key.has_original and not key.has_standalone_revision and net < 0:
         return Pending(Why.NO_ORIGINAL_INVOICE,
-                       f"{money} held: {key.invoice_key} had no invoice at the close, so there "
-                       "is no invoice for a credit note to reverse; a person credits it in "
-                       "Odoo")
+                       f"{money} kept: {key.invoice_key} had no invoice at the close and "
+                       "none has been issued since, so there is nothing in Odoo for a credit "
+                       "note to reverse; it is netted against the period's later usage of "
+                       "the service (nothing to do in Odoo)")
     if key.has_original and not key.original_posted:
         return Pending(Why.ORIGINAL_NOT_POSTED,
                        f"{money} waits for {key.invoice_key} to be posted")

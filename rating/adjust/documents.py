@@ -64,10 +64,20 @@ def _document(key: str, period: str, lines: list[dict[str, Any]], label: str,
             options.booking(service, first["service_name"]), customer_of(first), rated,
             precision_for(first["currency"]),
             origin=f"{first['service_name']} usage, {label}, revision {first['revision']}",
-            move_type=move_type, original_key=first["invoice_key"],
-            standalone=not first["has_original"])
+            move_type=move_type, **_corrects(first, move_type))
     except NotPostable as exc:
         return Unpostable(key, first["customer_key"], service, total, str(exc))
+
+
+def _corrects(first: dict[str, Any], move_type: str) -> dict[str, Any]:
+    """What the document corrects: the original invoice; without one, a supplementary
+    invoice stands alone and a credit note reverses the key's first supplementary invoice of
+    its own (standalone when there is none: build_document refuses it)."""
+    if first["has_original"]:
+        return {"original_key": first["invoice_key"]}
+    if move_type == "out_refund" and first["first_standalone_key"] is not None:
+        return {"original_key": first["first_standalone_key"]}
+    return {"original_key": first["invoice_key"], "standalone": True}
 
 
 ADJUSTMENTS = DocumentSource("adjustments", "odoo/adjustment_keys", "adjustment_key",

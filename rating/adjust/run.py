@@ -291,6 +291,7 @@ def _decisions(con: Any, request: AdjustRequest, state: PeriodState) -> dict[str
         invoice_key=row["invoice_key"], currency=row["currency"], deltas=tuple(row["deltas"]),
         original_posted=row["original_posted"], revisions_issued=row["revisions_issued"],
         revisions_posted=row["revisions_posted"], has_original=row["has_original"],
+        has_standalone_revision=row["has_standalone_revision"],
         changed_after_posting=row["changed_after_posting"],
         unpriced=row["invoice_key"] in request.unpriced_keys), state) for row in keys}
 

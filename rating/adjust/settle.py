@@ -132,13 +132,15 @@ class Settlement:
 def settlement(invoice_key: str, documents: Sequence[LedgerDocument],
                moves: Mapping[int, OdooMove], lines: Sequence[OdooLine],
                rated: Mapping[str, Mapping[str, Decimal]]) -> Settlement:
-    """The settlement of the key, or CannotSettle: it must have an original invoice and a
+    """The settlement of the key, or CannotSettle: it must have an original invoice (or,
+    without one, start with a supplementary invoice standing alone) and a
     document changed after posting; every document we posted must be posted in Odoo as its
     type (a draft is a person's work in progress), none cancelled, reset to draft or deleted
     in Odoo after we posted it, each of its product lines with a code, and an earlier
     settlement must be posted. `rated`: per document key, our amount per product
     (settlements have none)."""
-    if not documents or documents[0].document_kind is not None:
+    # Without an invoice at the close, the key starts with its supplementary invoice alone.
+    if not documents or documents[0].document_kind not in (None, "supplementary_invoice"):
         raise CannotSettle(f"{invoice_key} is not an invoice of its period (no invoice lines): "
                            "nothing to settle")
     changed = [d for d in documents if d.state is PostingState.CHANGED_AFTER_POSTING]
@@ -252,7 +254,7 @@ def _write(con: Any, request: SettleRequest, result: Settlement) -> Settlement:
             "run_id": request.run_id, "issued_at": now,
             "issue_date": request.issue_date or dt.datetime.now(dt.UTC).astimezone(
                 ZoneInfo(request.time_zone)).date()})
-        assert issued is not None  # the key has invoice lines (settlement checked it)
+        assert issued is not None  # the key has documents (settlement checked it)
         adjustment_key = issued["adjustment_key"]
         lines = pa.Table.from_pylist(
             [{"product_code": line.product_code, "old_amount": line.old_amount,

@@ -6,10 +6,14 @@ INSERT INTO period_adjustments (adjustment_key, invoice_key, billing_period, cus
     new_amount, amount_net, amount_document, reason, reason_text, source_files,
     through_ingestion_id, run_id, issued_at, issue_date)
 WITH invoice AS (
+    -- A key the period had no invoice for at the close has its revisions only.
     SELECT min(customer_key) AS customer_key, min(service) AS service,
            min(currency) AS currency
-    FROM invoice_lines
-    WHERE billing_period = $billing_period AND invoice_key = $invoice_key
+    FROM (SELECT customer_key, service, currency FROM invoice_lines
+          WHERE billing_period = $billing_period AND invoice_key = $invoice_key
+          UNION ALL
+          SELECT customer_key, service, currency FROM period_adjustments
+          WHERE billing_period = $billing_period AND invoice_key = $invoice_key) documents
 ),
 revision AS (
     SELECT coalesce(max(revision), 0) + 1 AS revision,

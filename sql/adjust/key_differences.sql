@@ -1,5 +1,6 @@
 -- Per invoice key with a line whose amount differs: its deltas in document order, whether it
--- had an original invoice at the close, whether the original and every earlier revision are
+-- had an original invoice at the close, whether (without one) a supplementary invoice of its
+-- own was issued (delivered separately: a credit note reverses it), whether the original and every earlier revision are
 -- posted ($posted_states: the odoo_postings states
 -- that mean Odoo holds what we posted; $outbox_posts: a dry run's odoo_outbox payload counts
 -- as posted), whether Odoo's original or a revision of it was changed after we posted it
@@ -30,6 +31,10 @@ SELECT k.invoice_key, k.currency, k.deltas,
        EXISTS (SELECT 1 FROM invoice_lines l WHERE l.billing_period = $billing_period
                                                AND l.invoice_key = k.invoice_key)
            AS has_original,
+       EXISTS (SELECT 1 FROM period_adjustments a
+               WHERE a.invoice_key = k.invoice_key AND a.delivery = 'separate'
+                 AND a.document_kind = 'supplementary_invoice')
+           AS has_standalone_revision,
        k.invoice_key IN (SELECT invoice_key FROM posted) AS original_posted,
        EXISTS (SELECT 1 FROM odoo_postings p
                WHERE p.state = $changed_state

@@ -60,9 +60,17 @@ waiting AS (
                 WHEN NOT EXISTS (SELECT 1 FROM invoice_lines l
                                  WHERE l.billing_period = $billing_period
                                    AND l.invoice_key = k.invoice_key)
-                    -- as rating.adjust.decide: without an original, a credit waits for a
-                    -- person and an increase stands alone (it waits only for its revisions)
-                    THEN CASE WHEN k.signed_net < 0 THEN 'no_original_invoice'
+                    -- as rating.adjust.decide: without an original, a credit is kept until
+                    -- a supplementary invoice of the key's own is issued (a credit note
+                    -- reverses it), and an increase stands alone (it waits only for its
+                    -- revisions)
+                    THEN CASE WHEN k.signed_net < 0
+                                   AND NOT EXISTS (
+                                       SELECT 1 FROM period_adjustments a
+                                       WHERE a.invoice_key = k.invoice_key
+                                         AND a.delivery = 'separate'
+                                         AND a.document_kind = 'supplementary_invoice')
+                                  THEN 'no_original_invoice'
                               WHEN EXISTS (SELECT 1 FROM documents d
                                            WHERE d.invoice_key = k.invoice_key
                                              AND d.document_key <> k.invoice_key

@@ -25,10 +25,20 @@ invoices AS (
     GROUP BY invoice_key
 ),
 adjustments AS (
-    SELECT adjustment_key AS invoice_key, customer_key, service,
-           amount_document AS rated_untaxed, document_kind, invoice_key AS original_key
-    FROM period_adjustments
-    WHERE billing_period = $billing_period AND delivery = 'separate'
+    -- Without an invoice at the close, a credit note reverses the key's first supplementary
+    -- invoice of its own (as odoo/adjustment_documents.sql links it).
+    SELECT a.adjustment_key AS invoice_key, a.customer_key, a.service,
+           a.amount_document AS rated_untaxed, a.document_kind,
+           CASE WHEN a.document_kind = 'credit_note'
+                     AND NOT EXISTS (SELECT 1 FROM invoice_lines l
+                                     WHERE l.billing_period = a.billing_period
+                                       AND l.invoice_key = a.invoice_key)
+                THEN (SELECT min_by(f.adjustment_key, f.revision) FROM period_adjustments f
+                      WHERE f.invoice_key = a.invoice_key AND f.delivery = 'separate'
+                        AND f.document_kind = 'supplementary_invoice')
+                ELSE a.invoice_key END AS original_key
+    FROM period_adjustments a
+    WHERE a.billing_period = $billing_period AND a.delivery = 'separate'
 ),
 rated AS (
     -- A document settled after a person changed it in Odoo: what Odoo held then is ours.

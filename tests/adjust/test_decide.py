@@ -91,12 +91,12 @@ def test_an_original_not_posted_holds_the_difference_before_the_threshold_is_loo
     assert why(decide(key("50.00", original_posted=False), NIGHTLY)) is Why.ORIGINAL_NOT_POSTED
 
 
-def late_only(net: str, revisions_issued: int = 0,
-              revisions_posted: bool = True) -> KeyDifference:
+def late_only(net: str, revisions_issued: int = 0, revisions_posted: bool = True,
+              has_standalone_revision: bool = False) -> KeyDifference:
     """A key the period had no invoice for at the close: all of its usage came late."""
     return KeyDifference(KEY, "CAD", (Decimal(net),), original_posted=False,
                          revisions_issued=revisions_issued, revisions_posted=revisions_posted,
-                         has_original=False)
+                         has_original=False, has_standalone_revision=has_standalone_revision)
 
 
 def test_an_invoice_the_period_did_not_have_at_the_close_is_billed_by_a_supplementary_one(
@@ -116,11 +116,24 @@ def test_a_second_late_file_without_an_original_waits_for_the_first_revision_to_
         DocumentKind.SUPPLEMENTARY_INVOICE, 2)
 
 
-def test_a_credit_without_an_original_invoice_waits_for_a_person() -> None:
-    # A credit note reverses an invoice: without one there is nothing to credit against.
-    decision = decide(late_only("-12.00", revisions_issued=1), NIGHTLY)
+def test_a_credit_with_nothing_in_odoo_to_reverse_is_kept_for_later_usage() -> None:
+    # No original and no supplementary invoice of its own: nothing for a credit note to
+    # reverse; kept (and netted against later usage), never credited by hand.
+    decision = decide(late_only("-12.00"), NIGHTLY)
     assert why(decision) is Why.NO_ORIGINAL_INVOICE and not Why.NO_ORIGINAL_INVOICE.carried
-    assert isinstance(decision, Pending) and decision.detail.startswith("-12.00 CAD held")
+    assert isinstance(decision, Pending) and decision.detail.startswith("-12.00 CAD kept")
+    assert "netted against the period's later usage" in decision.detail
+    assert "credits it" not in decision.detail
+
+
+def test_a_credit_of_a_key_billed_by_a_supplementary_invoice_alone_is_a_credit_note() -> None:
+    alone = {"revisions_issued": 1, "has_standalone_revision": True}
+    assert decide(late_only("-4.00", **alone), NIGHTLY) == Issue(
+        DocumentKind.CREDIT_NOTE, 2, Decimal("-4.00"), (Decimal("4.00"),))
+    # As a key with an original: its revisions posted first, the threshold.
+    assert why(decide(late_only("-4.00", revisions_posted=False, **alone),
+                      NIGHTLY)) is Why.EARLIER_REVISION_NOT_POSTED
+    assert why(decide(late_only("-0.40", **alone), NIGHTLY)) is Why.BELOW_THRESHOLD
 
 
 def test_an_earlier_revision_not_posted_holds_the_next_one() -> None:

@@ -1,7 +1,7 @@
 """Issued adjustments as Odoo documents (rating.adjust.documents): a credit note credits the
 differences negated, lines without a difference are left off, a revision whose lines do not
 give its amount_document is never sent, and one of an invoice the period did not have at the
-close stands alone."""
+close stands alone (a credit of it reverses its first supplementary invoice)."""
 
 from __future__ import annotations
 
@@ -83,5 +83,16 @@ def test_a_revision_of_an_invoice_the_period_did_not_have_stands_alone(
     assert (invoice.standalone, invoice.original_key, invoice.document_kind) == (
         True, alone, "supplementary_invoice")
     assert linked.standalone is False
+    # A later credit reverses the key's first supplementary invoice of its own.
+    assert isinstance(credit, InvoiceDocument)
+    assert (credit.standalone, credit.original_key, credit.move_type) == (
+        False, f"{alone}/r1", "out_refund")
+
+
+def test_a_credit_with_no_supplementary_invoice_of_its_own_to_reverse_is_never_sent(
+        posting_wh: Path) -> None:
+    alone = "C9/nexamaps/2026-10"
+    issue(posting_wh, f"{alone}/r1", alone, "credit_note", [("NM-TILES", "-1.00")])
+    [credit] = built(posting_wh, f"{alone}/r1")
     assert isinstance(credit, Unpostable)
-    assert credit.problem == f"{alone}/r2: a credit note needs an original invoice to reverse"
+    assert credit.problem == f"{alone}/r1: a credit note needs an original invoice to reverse"

@@ -1,6 +1,7 @@
 """A customer whose whole month's usage came after the close (no invoice for it at the close):
 `fusion-rating adjust` bills it by a supplementary invoice standing alone, and posting creates
-its partner and the invoice once, its ref naming the period (there is no original number).
+its partner and the invoice once, its ref naming the period (there is no original number); a
+later credit is a credit note reversing that first invoice.
 Read back through the gateway alone, so that the same test runs on the Odoo test server (both
 transports) and on a real Odoo (`live-*`, marker odoo_live: skipped without ODOO_URL), as
 tests/odoo/test_adjustment_posting_live.py does. Every live run has customer keys of its own."""
@@ -18,10 +19,13 @@ from typing import Any
 import pytest
 
 from rating import warehouse
+from rating.adjust.decide import DocumentKind
 from rating.adjust.run import unbalanced_lines
 from rating.adjust.service import AdjustPeriodsRequest, PeriodAdjusted, adjust_periods
+from rating.adjust.settle import SettleRequest, settle_invoice
 from rating.odoo import gateway as odoo
 from rating.odoo.posting import post_period
+from tests.support.adjustments import ISSUED, change_in_odoo, flag_changed
 from tests.support.odoo_server import OdooTestServer
 from tests.support.posting import CATALOG, PERIOD, apply_setup, gateway_for, money, rated_period
 from tests.support.usage_builder import Landing, table, usage_row
@@ -47,10 +51,10 @@ class Target:
     def key(self) -> str:
         return f"{self.late_customer}/nexamaps/{PERIOD}"
 
-    def land(self, name: str, tiles: int) -> None:
+    def land(self, name: str, tiles: int, **fields: object) -> None:
         Landing(self.root / "landing", accounts=False, subscriptions=False).usage(
             name, [usage_row("nexamaps", "map_tiles", tiles,
-                             account_id=f"nexamaps-{self.late_customer}")])
+                             account_id=f"nexamaps-{self.late_customer}", **fields)])
 
     def adjust(self) -> PeriodAdjusted:
         [period] = adjust_periods(AdjustPeriodsRequest(
@@ -132,4 +136,59 @@ def test_a_customer_whose_whole_month_came_late_is_billed_once_by_an_invoice_sta
             for d in target.adjust().documents] == [(f"{target.key}/r2", D("25.00"))]
     assert post_period(target.wh, PERIOD, target.gateway).created == 1
     assert target.move(f"{target.key}/r2")["state"] == "posted"
+    assert table(target.wh, "reconciliation_odoo", "DISTINCT status") == [("match",)]
+
+
+def test_a_credit_after_an_invoice_standing_alone_reverses_it_and_odoo_bills_what_was_rated(
+        target: Target) -> None:
+    post_period(target.wh, PERIOD, target.gateway)
+    target.land("late.parquet", 1_010_000, counter_id="t-1")  # 1,000,000 billable: 12.50
+    target.adjust()
+    assert post_period(target.wh, PERIOD, target.gateway).created == 1
+    first = target.move(f"{target.key}/r1")
+
+    # The counter pushed again, lower: 680,000 billable, 8.50.
+    target.land("correction.parquet", 690_000, counter_id="t-1", pushed_at="2026-10-25T00:00Z")
+    assert [(d.revision.adjustment_key, d.revision.document_kind, d.revision.amount_net)
+            for d in target.adjust().documents] == [
+        (f"{target.key}/r2", "credit_note", D("-4.00"))]
+    report = post_period(target.wh, PERIOD, target.gateway)
+    assert (report.held, report.created) == ([], 1)
+    credit = target.move(f"{target.key}/r2")
+    assert (credit["move_type"], credit["state"], money(credit["amount_untaxed"]),
+            credit["reversed_entry_id"][0], credit["partner_id"]) == (
+        "out_refund", "posted", D("4.00"), first["id"], first["partner_id"])
+
+    # Later usage: billed on its own, the credit not netted into it again.
+    target.land("later.parquet", 480_000, counter_id="t-2")
+    assert [(d.revision.adjustment_key, d.revision.amount_net)
+            for d in target.adjust().documents] == [(f"{target.key}/r3", D("6.00"))]
+    assert post_period(target.wh, PERIOD, target.gateway).created == 1
+    billed = [money(target.move(f"{target.key}/r{n}")["amount_untaxed"]) for n in (1, 2, 3)]
+    # What Odoo bills (12.50 - 4.00 + 6.00) is what 1,160,000 billable tiles rate at.
+    assert billed[0] - billed[1] + billed[2] == D("14.50")
+    assert table(target.wh, "reconciliation_odoo", "DISTINCT status") == [("match",)]
+
+
+def test_an_invoice_standing_alone_a_person_changed_in_odoo_is_settled(target: Target) -> None:
+    post_period(target.wh, PERIOD, target.gateway)
+    target.land("late.parquet", 1_010_000)
+    target.adjust()
+    post_period(target.wh, PERIOD, target.gateway)
+    first = f"{target.key}/r1"
+    change_in_odoo(target.gateway, target.move(first)["id"], D("-5.00"))  # 5.00 more by hand
+    flag_changed(target.wh, first)
+
+    settled = settle_invoice(SettleRequest(target.wh, PERIOD, target.key, "tiles by hand",
+                                           issue_date=ISSUED), target.gateway)
+    assert (settled.adjustment_key, settled.kind, settled.net) == (
+        f"{target.key}/r2", DocumentKind.CREDIT_NOTE, D("-5.00"))
+    report = post_period(target.wh, PERIOD, target.gateway)
+    assert (report.held, report.created) == ([], 1)
+    note = target.move(f"{target.key}/r2")
+    assert (note["move_type"], note["state"], money(note["amount_untaxed"]),
+            note["reversed_entry_id"][0]) == (
+        "out_refund", "posted", D("5.00"), target.move(first)["id"])
+    assert table(target.wh, "odoo_postings", "state", f"invoice_key = '{first}'") == [
+        ("settled_by_adjustment",)]
     assert table(target.wh, "reconciliation_odoo", "DISTINCT status") == [("match",)]
