@@ -39,6 +39,7 @@ SCALES = {
         "settled_documents": ("odoo_untaxed",),
         "adjustment_balance": ("original", "issued", "pending", "rerated"),
         "adjusted_invoices": ("original", "issued_net", "pending", "rerated", "invoiced"),
+        "credits_to_redeliver": ("target_total",),
     },
     NINE: {
         "provider_costs": ("cost", "fx_rate", "cost_cad"), "cost_allocations": ("cost_cad",),

@@ -11,10 +11,9 @@
 -- - a key without an original invoice going up, held by versions that could not bill it
 --   alone (this one issues it, so it is looked at once more).
 -- - a credit the period issued onto a later invoice (delivery 'next_period') is to be made a
---   document of its own, as adjust/redeliver_separately.sql (which the re-rate runs) decides
---   it: that invoice totals below zero with everything it carries and Odoo has no move of it
---   (posting holds it as not_postable, the whole invoice unbilled, until this period is
---   re-rated); keep the two conditions alike.
+--   document of its own by adjust/redeliver_separately.sql (which the re-rate runs): the view
+--   credits_to_redeliver lists it (posting holds that invoice as not_postable, the whole
+--   invoice unbilled, until this period is re-rated).
 -- What waits for a person's look at the whole period (guard, catalog_changed, no_snapshot,
 -- unpriced) waits for `adjust --period P`, which always re-rates.
 WITH last_run AS (
@@ -93,29 +92,11 @@ waiting AS (
     FROM keys k
     WHERE k.why IN ('original_changed_after_posting', 'no_original_invoice',
                     'original_not_posted', 'earlier_revision_not_posted')
-),
-redeliverable AS (
-    SELECT a.adjustment_key
-    FROM period_adjustments a
-    JOIN (SELECT invoice_key, sum(amount) AS total
-          FROM (SELECT invoice_key, amount FROM invoice_lines
-                UNION ALL
-                SELECT customer_key || '/' || service || '/' || target_period, amount_net
-                FROM period_adjustments WHERE delivery = 'next_period') carried
-          GROUP BY invoice_key
-          HAVING sum(amount) < 0) t
-      ON t.invoice_key = a.customer_key || '/' || a.service || '/' || a.target_period
-    WHERE a.billing_period = $billing_period
-      AND a.delivery = 'next_period'
-      AND a.amount_net < 0
-      AND NOT EXISTS (SELECT 1 FROM odoo_postings p
-                      WHERE p.invoice_key = t.invoice_key
-                        AND (p.odoo_move_id IS NOT NULL
-                             OR p.state NOT IN ('not_postable', 'rejected')))
 )
 SELECT coalesce((SELECT bool_or(why = 'beyond_lookback' OR (carried AND net >= $threshold)
                          OR billable_alone)
                  FROM keys), false)
        OR coalesce((SELECT bool_or(why_now <> why OR coalesce(posting_since, false))
                     FROM waiting), false)
-       OR EXISTS (SELECT 1 FROM redeliverable) AS needs_rerun
+       OR EXISTS (SELECT 1 FROM credits_to_redeliver
+                  WHERE billing_period = $billing_period) AS needs_rerun
