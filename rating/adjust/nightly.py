@@ -15,8 +15,7 @@ from typing import Any
 
 from rating import warehouse
 from rating.adjust import rerate
-from rating.adjust.run import AdjustRequest, AdjustResult, unchanged
-from rating.odoo.plan import PostingState
+from rating.adjust.run import AdjustRequest, AdjustResult, posting_params, unchanged
 from rating.rate import snapshots
 
 
@@ -64,9 +63,5 @@ def _pending_needs_rerun(con: Any, base: AdjustRequest, params: dict[str, Any]) 
     the lookback or the threshold no longer holds it; or a credit carried by a later invoice
     is to be made a document of its own, that invoice held below zero with it
     (adjust/pending_needs_rerun.sql)."""
-    # As rating.adjust.run reads the postings: changed after posting is not posted.
-    changed = PostingState.CHANGED_AFTER_POSTING
     return bool(warehouse.value(con, "adjust/pending_needs_rerun", {
-        **params, "threshold": base.settings.threshold,
-        "posted_states": [s.value for s in PostingState if s.posted_by_us and s is not changed],
-        "changed_state": changed.value, "outbox_posts": base.outbox_counts_as_posted}))
+        **params, "threshold": base.settings.threshold, **posting_params(base)}))

@@ -280,13 +280,19 @@ def _period_state(con: Any, request: AdjustRequest, position: int,
         threshold=request.settings.threshold)
 
 
-def _decisions(con: Any, request: AdjustRequest, state: PeriodState) -> dict[str, Decision]:
+def posting_params(request: AdjustRequest) -> dict[str, Any]:
+    """How adjust/key_differences.sql and adjust/pending_needs_rerun.sql read the postings:
+    which states count as posted, which as changed in Odoo, whether the outbox counts."""
     # Odoo no longer holds what we posted: not posted for a delta computed against our lines.
     changed = PostingState.CHANGED_AFTER_POSTING
-    posted_states = [s.value for s in PostingState if s.posted_by_us and s is not changed]
+    return {"posted_states": [s.value for s in PostingState
+                              if s.posted_by_us and s is not changed],
+            "changed_state": changed.value, "outbox_posts": request.outbox_counts_as_posted}
+
+
+def _decisions(con: Any, request: AdjustRequest, state: PeriodState) -> dict[str, Decision]:
     keys = warehouse.rows(con, "adjust/key_differences", {
-        "billing_period": request.period, "posted_states": posted_states,
-        "changed_state": changed.value, "outbox_posts": request.outbox_counts_as_posted})
+        "billing_period": request.period, **posting_params(request)})
     return {row["invoice_key"]: decide(KeyDifference(
         invoice_key=row["invoice_key"], currency=row["currency"], deltas=tuple(row["deltas"]),
         original_posted=row["original_posted"], revisions_issued=row["revisions_issued"],
