@@ -50,6 +50,7 @@ import duckdb
 
 from rating.catalog import CatalogError, load_catalog
 from rating.cli_adjust import adjust_command
+from rating.cli_api import key_command, serve_command, service_command
 from rating.cli_args import build_parser
 from rating.cli_odoo import odoo_command
 from rating.ingest.ledger import LedgerError
@@ -368,7 +369,8 @@ def _sample(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "ingest": _ingest, "rate": _rate, "release": _release, "close": _close,
     "adjust": adjust_command, "post": _post, "odoo": odoo_command, "finance": _finance,
-    "report": _report, "sample": _sample,
+    "report": _report, "sample": _sample, "serve": serve_command, "service": service_command,
+    "key": key_command,
 }
 
 

@@ -1,0 +1,15 @@
+"""The billing API the apps call (`fusion-rating serve`): Lago's request and response shapes
+under /api/billing/v1, one key per service, durable the moment it answers.
+
+    app.py        the FastAPI application: routers, the key check, Lago-shaped errors
+    keys.py       service records and their API keys (stored only as hashes)
+    errors.py     errors in Lago's shape (status, error, code, error_details)
+    settings.py   where the server reads and writes (landing zone, warehouse, its state folder)
+    usage.py      POST /usage, /events, /events/batch: counters into the write-ahead store
+    references.py customers and subscriptions: new versions in the landing zone
+    current_usage.py  month-to-date usage and amount, priced by the rating SQL
+    invoices.py   the customer's invoices as posted (and their adjustments)
+
+No Dagster import here: the server is a process of its own; the Dagster sensor picks up the
+Parquet files it flushes to the landing zone like any app's.
+"""

@@ -1,0 +1,43 @@
+"""The FastAPI application: the routers under /api/billing/v1 (each route but /health checks
+the key: rating.api.auth), errors in Lago's shape (rating.api.errors)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from rating.api import current_usage, errors, invoices, references, usage
+from rating.api.keys import KeyChecker, KeyStore
+from rating.api.settings import ApiSettings
+
+PREFIX = "/api/billing/v1"
+
+
+def create_app(settings: ApiSettings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        usage.start(app)
+        try:
+            yield
+        finally:
+            usage.stop(app)
+
+    app = FastAPI(title="fusion-rating billing API", version="1",
+                  summary="Lago-shaped billing API of NexaSystems' rating engine",
+                  lifespan=lifespan)
+    app.state.settings = settings
+    app.state.keys = KeyChecker(KeyStore(settings.state))
+    errors.install(app)
+    health = APIRouter(prefix=PREFIX)
+
+    @health.get("/health", tags=["health"])
+    def get_health() -> dict[str, str]:
+        """Whether the server is up (no key needed)."""
+        return {"status": "ok"}
+
+    app.include_router(health)
+    for module in (usage, references, current_usage, invoices):
+        app.include_router(module.router, prefix=PREFIX)
+    return app
