@@ -60,3 +60,12 @@ def accepted(settings: ApiSettings) -> dict[str, dict[str, Any]]:
 
 def landed_files(settings: ApiSettings) -> list[Path]:
     return sorted((settings.landing / "usage").rglob("*.parquet"))
+
+
+def as_json(body: Any) -> bytes:
+    """JSON with each Decimal as a bare JSON number (an app's JSON library writes 0.1 so)."""
+    import json
+    import re
+
+    text = json.dumps(body, default=lambda d: f"@@{d}@@")
+    return re.sub(r'"@@([^@]*)@@"', r"\1", text).encode()
