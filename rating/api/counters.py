@@ -14,6 +14,7 @@ ingest's reason code, per item (its index) and field, in Lago's `error_details`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ def now_us() -> int:
     return (dt.datetime.now(dt.UTC) - EPOCH) // dt.timedelta(microseconds=1)
 
 
+@functools.lru_cache(maxsize=8192)
 def iso(us: int) -> str:
     """UTC microseconds as ISO 8601 with Z (Lago writes timestamps so)."""
     return (EPOCH + dt.timedelta(microseconds=us)).isoformat().replace("+00:00", "Z")
@@ -61,6 +63,12 @@ def timestamp_us(text: Any) -> int:
         raise Refused("null_required")
     if not isinstance(text, str):
         raise Refused("bad_timestamp")
+    return _parsed_us(text)
+
+
+@functools.lru_cache(maxsize=16384)
+def _parsed_us(text: str) -> int:
+    """Cached: the counters of a batch mostly share their window and pushed_at."""
     try:
         moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:
@@ -123,9 +131,18 @@ class Checker:
             (m.service, m.code): m for m in self.catalog.metrics}
         self._zone = ZoneInfo(self.time_zone)
         self._period_ends: dict[str, int] = {}
+        self._ends_by_start: dict[int, int] = {}
 
     def period_end_us(self, start_us: int) -> int:
         """The end (UTC µs) of the billing period holding `start_us`."""
+        found = self._ends_by_start.get(start_us)
+        if found is None:
+            if len(self._ends_by_start) > 65536:
+                self._ends_by_start.clear()
+            found = self._ends_by_start[start_us] = self._period_end_us(start_us)
+        return found
+
+    def _period_end_us(self, start_us: int) -> int:
         local = (EPOCH + dt.timedelta(microseconds=start_us)).astimezone(self._zone)
         code = period_code(local.date())
         end = self._period_ends.get(code)
