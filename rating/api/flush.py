@@ -148,13 +148,15 @@ class Flusher:
         first, last = (redo if redo is not None else (batches[0].seq, batches[-1].seq))
         self._checkpoint(self.checkpoint.flushed_through, (first, last))
         day = (EPOCH + dt.timedelta(microseconds=batches[0].received)).date().isoformat()
-        by_service: dict[str, list[Row]] = defaultdict(list)
+        # One small Arrow table per batch: converting Python objects holds the GIL, and a
+        # request's thread gets it back between two short conversions, not during one long one.
+        by_service: dict[str, list[pyarrow.Table]] = defaultdict(list)
         for batch in batches:
-            by_service[batch.service].extend(batch.rows)
+            by_service[batch.service].append(table(batch.service, batch.rows))
         name = f"{self.checkpoint.instance}-{first:012d}-{last:012d}.parquet"
-        for service, rows in sorted(by_service.items()):
+        for service, tables in sorted(by_service.items()):
             path = self.landing / "usage" / f"service={service}" / "api" / day / name
-            if write_file(path, table(service, rows)):
+            if write_file(path, pyarrow.concat_tables(tables).combine_chunks()):
                 self.files_written += 1
         self._checkpoint(max(last, self.checkpoint.flushed_through), None)
         with self._lock:

@@ -123,6 +123,27 @@ def write_atomically(path: Path, data: bytes) -> None:
     fsync_directory(path.parent)
 
 
+def read_checkpoint(folder: Path) -> Checkpoint:
+    """The folder's checkpoint; a new one (a new instance id) the first time."""
+    path = folder / "checkpoint.json"
+    if not path.exists():
+        checkpoint = Checkpoint(instance=secrets.token_hex(4))
+        folder.mkdir(parents=True, exist_ok=True)
+        write_checkpoint(folder, checkpoint)
+        return checkpoint
+    data = json.loads(path.read_text(encoding="utf-8"))
+    flushing = data.get("flushing")
+    return Checkpoint(data["instance"], int(data["flushed_through"]),
+                      None if flushing is None else (int(flushing[0]), int(flushing[1])))
+
+
+def write_checkpoint(folder: Path, checkpoint: Checkpoint) -> None:
+    write_atomically(folder / "checkpoint.json", json.dumps({
+        "instance": checkpoint.instance, "flushed_through": checkpoint.flushed_through,
+        "flushing": None if checkpoint.flushing is None else list(checkpoint.flushing)},
+    ).encode())
+
+
 class Wal:
     """The segments of one state folder and their writer thread."""
 
@@ -140,26 +161,11 @@ class Wal:
         self._size = 0
         self._thread: threading.Thread | None = None
 
-    @property
-    def checkpoint_path(self) -> Path:
-        return self.folder / "checkpoint.json"
-
     def read_checkpoint(self) -> Checkpoint:
-        if not self.checkpoint_path.exists():
-            checkpoint = Checkpoint(instance=secrets.token_hex(4))
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self.write_checkpoint(checkpoint)
-            return checkpoint
-        data = json.loads(self.checkpoint_path.read_text(encoding="utf-8"))
-        flushing = data.get("flushing")
-        return Checkpoint(data["instance"], int(data["flushed_through"]),
-                          None if flushing is None else (int(flushing[0]), int(flushing[1])))
+        return read_checkpoint(self.folder)
 
     def write_checkpoint(self, checkpoint: Checkpoint) -> None:
-        write_atomically(self.checkpoint_path, json.dumps({
-            "instance": checkpoint.instance, "flushed_through": checkpoint.flushed_through,
-            "flushing": None if checkpoint.flushing is None else list(checkpoint.flushing)},
-        ).encode())
+        write_checkpoint(self.folder, checkpoint)
 
     def segments(self) -> list[Path]:
         return sorted(self.folder.glob("*.wal"))

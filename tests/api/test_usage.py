@@ -165,3 +165,18 @@ def test_invalid_json_is_400_in_lagos_shape(tmp_path: Path) -> None:
     assert answer.status_code == 400 and answer.json()["code"] == "bad_request"
     assert missing.status_code == 422
     assert missing.json()["error_details"] == {"counters": ["null_required"]}
+
+
+def test_push_counters_sends_batches_durably_and_raises_on_a_refusal(tmp_path: Path) -> None:
+    from rating.api.client import PushRefused, push_counters
+
+    settings = settings_in(tmp_path)
+    with api_in_thread(settings) as api:
+        sent = push_counters(api.url, api.keys["nexacloud"], [
+            counter(f"p{i}", value=Decimal(i) / 4) for i in range(7)], batch=3)
+        with pytest.raises(PushRefused) as refused:
+            push_counters(api.url, api.keys["nexacloud"], [counter("bad", value="-2")])
+    assert sent == 7
+    assert refused.value.status == 422
+    ingest(settings)
+    assert accepted(settings)["p3"]["value"] == Decimal("0.75")
