@@ -20,8 +20,7 @@ the future never makes the row look pushed at a wrong time.
 
 from __future__ import annotations
 
-import json
-import uuid
+import hashlib
 from collections.abc import Callable
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from typing import Any
@@ -31,6 +30,7 @@ from rating.api.counters import (
     Details,
     Refused,
     Row,
+    dimensions_text,
     iso,
     number,
     text,
@@ -64,8 +64,11 @@ def event_time_us(value: Any, received: int) -> int:
 
 
 def lago_id(service: str, transaction_id: str) -> str:
-    """A stable id for the event (Lago answers with one): the same for a re-sent event."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"fusion-rating:{service}:{transaction_id}"))
+    """A stable id in UUID form for the event (Lago answers with one): the same for a re-sent
+    event. A plain SHA-1 is a fifth of uuid5's cost, paid on every event."""
+    h = hashlib.sha1(f"fusion-rating:{service}:{transaction_id}".encode(),
+                     usedforsecurity=False).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
 
 
 def map_events(checker: Checker, service: str, items: list[Any], accounts: Accounts,
@@ -143,8 +146,7 @@ def _unique_key(value: Any) -> str:
 
 
 def _dimensions(dimensions: dict[str, str]) -> str | None:
-    return json.dumps(dimensions, separators=(",", ":"), ensure_ascii=False) \
-        if dimensions else None
+    return dimensions_text(dimensions) if dimensions else None
 
 
 def _account(item: dict[str, Any], accounts: Accounts,
