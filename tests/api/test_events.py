@@ -139,3 +139,26 @@ def test_a_resent_transaction_with_other_properties_replaces_the_first(tmp_path:
                 "t-1", properties={"value": value})}), headers=JSON).status_code == 200
     ingest(settings)
     assert accepted(settings)["t-1"]["value"] == Decimal(5)
+
+
+def test_subscription_files_in_csv_and_parquet_with_extra_columns_are_read_together(
+        tmp_path: Path) -> None:
+    import pyarrow
+    import pyarrow.parquet
+
+    folder = tmp_path / "landing" / "subscriptions"
+    (folder / "api").mkdir(parents=True)
+    (folder / "a.csv").write_text("subscription_id,service,account_id,plan_code,start\n"
+                                  "sub-1,nexacloud,nc-1,cloud-payg,2026-01-01\n"
+                                  "sub-2,nexacloud,nc-2,cloud-payg,2026-01-01\n")
+    pyarrow.parquet.write_table(pyarrow.table({
+        "subscription_id": ["sub-1", "sub-1"], "service": ["nexacloud"] * 2,
+        "account_id": ["nc-late", "nc-early"], "plan_code": ["cloud-payg"] * 2,
+        "start": ["2026-01-01"] * 2,
+        "updated_at": ["2026-11-03T00:00:00Z", "2026-11-01T00:00:00Z"]}),
+        folder / "api" / "b.parquet")
+    (folder / "broken.parquet").write_bytes(b"not parquet")
+    accounts = lookup.SubscriptionAccounts(tmp_path / "landing")
+    assert accounts.account_of("nexacloud", "sub-1") == "nc-late"
+    assert accounts.account_of("nexacloud", "sub-2") == "nc-2"
+    assert accounts.account_of("nexadesk", "sub-2") is None
