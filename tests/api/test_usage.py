@@ -180,3 +180,41 @@ def test_push_counters_sends_batches_durably_and_raises_on_a_refusal(tmp_path: P
     assert refused.value.status == 422
     ingest(settings)
     assert accepted(settings)["p3"]["value"] == Decimal("0.75")
+
+
+def test_what_the_ingest_would_quarantine_from_the_counter_alone_is_refused_at_once(
+        tmp_path: Path) -> None:
+    settings = settings_in(tmp_path)
+    future = (NOW + dt.timedelta(days=3)).isoformat()
+    with api_in_thread(settings) as api, api.client("nexadesk") as client:
+        answer = client.post("/usage", json={"counters": [
+            counter("big", value="1000000000000001", metric="conversations"),
+            counter("later", metric="conversations", pushed_at=future),
+            counter("agent", value=None, metric="agents"),
+            counter(" ", metric="conversations")]})
+    assert answer.status_code == 422
+    assert answer.json()["error_details"] == {
+        "0": {"value": ["value_out_of_range"]}, "1": {"pushed_at": ["pushed_at_in_future"]},
+        "2": {"unique_key": ["null_required"]}, "3": {"counter_id": ["null_required"]}}
+
+
+def test_a_value_past_nine_decimals_is_rounded_as_the_ingest_rounds_a_file(tmp_path: Path
+                                                                           ) -> None:
+    settings = settings_in(tmp_path)
+    with api_in_thread(settings) as api, api.client("nexacloud") as client:
+        assert client.post("/usage", content=as_json({"counters": [
+            counter("a", value=Decimal("0.0000000015")),
+            counter("b", value=Decimal("2.0000000005"))]}),
+            headers={"Content-Type": "application/json"}).status_code == 200
+    ingest(settings)
+    rows = accepted(settings)
+    assert rows["a"]["value"] == Decimal("0.000000002")
+    assert rows["b"]["value"] == Decimal("2.000000001")
+
+
+def test_the_usage_endpoint_documents_its_body_in_openapi(tmp_path: Path) -> None:
+    with api_in_thread(settings_in(tmp_path)) as api, api.client() as client:
+        spec = client.get(f"{api.url}/openapi.json").json()
+    body = spec["paths"]["/api/billing/v1/usage"]["post"]["requestBody"]
+    assert "counters" in body["content"]["application/json"]["schema"]["properties"]
+    assert "/api/billing/v1/events/batch" in spec["paths"]
