@@ -7,9 +7,10 @@ Starts `fusion-rating serve` on a free loopback port (a process of its own, as i
 uvicorn with uvloop and httptools), in a temporary folder, then for each endpoint and number of
 concurrent clients pushes batches of `--batch` counters (POST /usage) or Lago events
 (POST /events/batch) for `--seconds` seconds from asyncio clients in this process. Every 2xx
-means the batch was fsynced in the write-ahead store. Prints counters/s acknowledged and the
-latency per request (p50, p99), then stops the server (which lands everything) and checks that
-the landed Parquet files hold every acknowledged counter.
+means the batch was fsynced in the write-ahead store. Prints counters/s acknowledged, the
+latency per request (p50, p99) and the share of a CPU the clients themselves used, then stops
+the server (which lands everything) and checks that the landed Parquet files hold every
+acknowledged counter.
 
 Target (issue 14): at least 10,000 counters/s with p99 under 100 ms. The client shares the
 machine with the server: on a 2-core machine the figures are a floor.
@@ -126,16 +127,19 @@ def main() -> int:
             print(f"batch: {args.batch} counters per request; {args.seconds:.0f} s per setting;"
                   f" {os.cpu_count()} CPUs shared by server and clients")
             print(f"{'endpoint':<14}{'clients':>8}{'counters/s':>12}{'requests':>10}"
-                  f"{'p50 ms':>9}{'p99 ms':>9}{'refused':>9}")
+                  f"{'p50 ms':>9}{'p99 ms':>9}{'refused':>9}{'client CPU':>11}")
             for endpoint in args.endpoints.split(","):
                 for clients in (int(c) for c in args.clients.split(",")):
+                    cpu = time.process_time()
                     acked, elapsed, latencies, refused = asyncio.run(run_setting(
                         url, key, endpoint, clients, args.batch, args.seconds))
+                    cpu = (time.process_time() - cpu) / elapsed
                     total += acked
                     name = "/usage" if endpoint == "usage" else "/events/batch"
                     print(f"{name:<14}{clients:>8}{acked / elapsed:>12,.0f}{len(latencies):>10}"
                           f"{percentile(latencies, 0.5) * 1000:>9.1f}"
-                          f"{percentile(latencies, 0.99) * 1000:>9.1f}{refused:>9}", flush=True)
+                          f"{percentile(latencies, 0.99) * 1000:>9.1f}{refused:>9}"
+                          f"{cpu:>10.0%}", flush=True)
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=120)
