@@ -159,8 +159,9 @@ class Flusher:
             if write_file(path, pyarrow.concat_tables(tables).combine_chunks()):
                 self.files_written += 1
         self._checkpoint(max(last, self.checkpoint.flushed_through), None)
+        landed = {id(b) for b in batches}
         with self._lock:
-            del self.pending[:len(batches)]
+            self.pending = [b for b in self.pending if id(b) not in landed]
             self.pending_rows -= sum(len(b.rows) for b in batches)
         self.wal.request_roll()
         self.wal.delete_flushed(self.checkpoint.flushed_through)
