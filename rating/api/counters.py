@@ -35,6 +35,8 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _NINE = Decimal("1E-9")
 MAX_VALUE = Decimal(10) ** 15
 """Above this a counter is a unit mix-up; the ingest quarantines it (value_out_of_range)."""
+EARLIEST_US = -2_208_988_800_000_000   # 1900-01-01
+LATEST_US = 32_503_680_000_000_000     # 3000-01-01
 _TOLERANCE_US = int(PUSHED_AT_TOLERANCE.total_seconds()) * 1_000_000
 
 
@@ -75,7 +77,12 @@ def _parsed_us(text: str) -> int:
         raise Refused("bad_timestamp") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return (moment - EPOCH) // dt.timedelta(microseconds=1)
+    micros = (moment - EPOCH) // dt.timedelta(microseconds=1)
+    # Far from any billing period, and near datetime's limits the time zone arithmetic of
+    # the period check would overflow.
+    if not EARLIEST_US <= micros < LATEST_US:
+        raise Refused("bad_timestamp")
+    return micros
 
 
 def number(value: Any) -> Decimal:

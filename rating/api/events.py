@@ -26,6 +26,8 @@ from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from typing import Any
 
 from rating.api.counters import (
+    EARLIEST_US,
+    LATEST_US,
     Checker,
     Details,
     Refused,
@@ -58,7 +60,7 @@ def event_time_us(value: Any, received: int) -> int:
     if seconds is None or not seconds.is_finite():
         raise Refused("bad_timestamp")
     micros = (seconds * 1_000_000).to_integral_value(rounding=ROUND_FLOOR)
-    if not -62_135_596_800_000_000 <= micros < 253_402_300_800_000_000:
+    if not EARLIEST_US <= micros < LATEST_US:
         raise Refused("bad_timestamp")
     return int(micros)
 
