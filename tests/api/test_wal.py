@@ -137,3 +137,21 @@ def test_segments_are_deleted_once_flushed(tmp_path: Path) -> None:
     again.flusher.stop()
     ingest(settings)
     assert len(accepted(settings)) == 7
+
+
+def test_a_full_writer_queue_is_503_with_retry_after(tmp_path: Path) -> None:
+    import asyncio
+    import queue
+
+    from rating.api.errors import ApiError
+
+    settings = settings_in(tmp_path, flush_interval_seconds=5.0)
+    store = open_store(settings)
+    store.wal.stop()   # the writer takes nothing more: its queue fills
+    store.wal.queue = queue.Queue(maxsize=1)
+    store.wal.queue.put_nowait(None)
+    with pytest.raises(ApiError) as busy:
+        asyncio.run(store.append("nexacloud", START, rows("a", 1)))
+    store.flusher.stop()
+    assert busy.value.status == 503 and busy.value.retry_after == 5
+    assert busy.value.code == "too_many_unflushed_counters"
