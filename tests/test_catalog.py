@@ -229,3 +229,26 @@ def test_a_missing_key_is_placed_on_the_line_of_the_entry_that_lacks_it(tmp_path
     assert raised.value.problems == [
         "catalog.yaml:12: plans[0].charges[0].prices[0].effective_from: missing; expected a "
         "date (YYYY-MM-DD)"]
+
+
+def test_a_metric_names_the_event_property_of_its_value_as_lagos_field_name(
+        tmp_path: Path) -> None:
+    folder = write(tmp_path, BASE.replace("unit: tiles}", "unit: tiles, field_name: count}")
+                   + "          - {effective_from: 2025-01-01, model: per_unit, "
+                     "unit_price: '0.01'}\n")
+    assert load_catalog(folder).metrics[0].field_name == "count"
+
+
+def test_a_metric_without_field_name_reads_the_value_property(tmp_path: Path) -> None:
+    assert next(m for m in load_catalog(BUNDLED).metrics
+                if m.code == "vcpu_hours").field_name == "value"
+    assert next(m for m in load_catalog(BUNDLED).metrics
+                if m.code == "agents").field_name == "agent_id"
+
+
+def test_a_field_name_that_is_not_a_string_is_refused(tmp_path: Path) -> None:
+    folder = write(tmp_path, BASE.replace("unit: tiles}", "unit: tiles, field_name: 3}")
+                   + "          - {effective_from: 2025-01-01, model: per_unit, "
+                     "unit_price: '0.01'}\n")
+    with pytest.raises(CatalogError, match=r"metrics\[0\]\.field_name: expected a non-empty"):
+        load_catalog(folder)

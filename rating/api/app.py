@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rating.api import current_usage, errors, invoices, references, usage
 from rating.api.keys import KeyChecker, KeyStore
@@ -30,6 +32,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.state.settings = settings
     app.state.keys = KeyChecker(KeyStore(settings.state))
     errors.install(app)
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     health = APIRouter(prefix=PREFIX)
 
     @health.get("/health", tags=["health"])
@@ -41,3 +44,21 @@ def create_app(settings: ApiSettings) -> FastAPI:
     for module in (usage, references, current_usage, invoices):
         app.include_router(module.router, prefix=PREFIX)
     return app
+
+
+class BodyLimit:
+    """413 in Lago's shape for a body whose Content-Length is over the limit, before it is
+    read (a body without one is counted as it is read: rating.api.usage)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = dict(scope["headers"]).get(b"content-length", b"0")
+            if not length.isdigit() or int(length) > self.limit:
+                error = errors.ApiError(413, "request_too_large",
+                                        {"body": [f"at most {self.limit} bytes"]})
+                await JSONResponse(error.body(), status_code=413)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -86,6 +86,9 @@ class Metric:
     unit: str
     filter: Mapping[str, str] = field(default_factory=dict)
     group_by: str | None = None
+    field_name: str = "value"
+    """The event property holding the value (Lago's `field_name`), for POST /events: for a
+    unique_count metric, the property that is the counter's unique_key."""
 
 
 @dataclass(frozen=True)

@@ -106,13 +106,14 @@ def read_metrics(raw: list[Entry], services: Collection[str] | None) -> list[Met
     metrics: dict[tuple[str, str], Metric] = {}
     for reader, path, node in raw:
         reader.unknown_keys(node, path, {"code", "service", "name", "aggregation", "unit",
-                                         "filter", "group_by"})
+                                         "filter", "group_by", "field_name"})
         code = reader.text(node, "code", path, code=True)
         service = reader.text(node, "service", path, code=True)
         aggregation = reader.text(node, "aggregation", path)
         unit = reader.text(node, "unit", path)
         name = reader.text(node, "name", path, required=False) or code
         group_by = reader.text(node, "group_by", path, required=False)
+        field_name = reader.text(node, "field_name", path, required=False) or "value"
         if service is not None and services is not None and service not in services:
             reader.fail(f"{path}.service", f"unknown service {service!r}; expected one of "
                         f"{', '.join(sorted(services)) or '(no service defined)'}")
@@ -136,7 +137,8 @@ def read_metrics(raw: list[Entry], services: Collection[str] | None) -> list[Met
         if (service, code) in metrics:
             reader.fail(f"{path}.code", f"metric {code!r} is defined twice for service {service!r}")
             continue
-        metrics[(service, code)] = Metric(service, code, name, aggregation, unit, filters, group_by)
+        metrics[(service, code)] = Metric(service, code, name, aggregation, unit, filters, group_by,
+                                         field_name)
     return sorted(metrics.values(), key=lambda m: (m.service, m.code))
 
 
