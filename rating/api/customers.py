@@ -118,7 +118,8 @@ def _new_version(service: str, sent: CustomerInput, current: dict[str, Any] | No
     return {**row, "service": service, "account_id": sent.external_id, "updated_at": updated_at}
 
 
-def _timestamp(value: dt.datetime | None) -> str | None:
+def timestamp_text(value: dt.datetime | None) -> str | None:
+    """An instant as Lago writes it: UTC, ISO 8601, `Z`."""
     return None if value is None else value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
@@ -135,8 +136,8 @@ def customer_body(service: str, row: dict[str, Any], currency: str | None,
         "city": row.get("city"), "zipcode": row.get("postal_code"),
         "state": row.get("province"), "country": row.get("country"),
         "currency": currency, "applicable_timezone": time_zone,
-        "created_at": _timestamp(row.get("created_at")),
-        "updated_at": _timestamp(row.get("updated_at")),
+        "created_at": timestamp_text(row.get("created_at")),
+        "updated_at": timestamp_text(row.get("updated_at")),
         "billing_configuration": {
             "document_locale": None if language is None else language.split("_")[0]},
         "customer_key": row["customer_key"], "language": language}}

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict
 
 from rating.api import errors
 from rating.api.auth import Service
-from rating.api.customers import lago_id, store
+from rating.api.customers import lago_id, store, timestamp_text
 from rating.api.landed_references import ReferenceStore
 
 router = APIRouter(tags=["subscriptions"])
@@ -82,10 +82,6 @@ def moment(value: str, time_zone: str, field: str) -> Moment:
     return Moment(instant.isoformat(), instant)
 
 
-def _timestamp(value: dt.datetime | None) -> str | None:
-    return None if value is None else value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-
-
 def subscription_body(service: str, row: dict[str, Any]) -> dict[str, Any]:
     """A version of a subscription as Lago's subscription object."""
     now = dt.datetime.now(dt.UTC)
@@ -98,12 +94,12 @@ def subscription_body(service: str, row: dict[str, Any]) -> dict[str, Any]:
         "lago_customer_id": lago_id("customer", service, row["account_id"]),
         "external_customer_id": row["account_id"], "name": row.get("name"),
         "plan_code": row["plan_code"], "status": status, "billing_time": "calendar",
-        "subscription_at": _timestamp(start),
-        "started_at": None if status == "pending" else _timestamp(start),
-        "ending_at": _timestamp(end),
-        "terminated_at": _timestamp(end) if status == "terminated" else None,
-        "canceled_at": None, "created_at": _timestamp(row.get("created_at")),
-        "updated_at": _timestamp(row.get("updated_at")),
+        "subscription_at": timestamp_text(start),
+        "started_at": None if status == "pending" else timestamp_text(start),
+        "ending_at": timestamp_text(end),
+        "terminated_at": timestamp_text(end) if status == "terminated" else None,
+        "canceled_at": None, "created_at": timestamp_text(row.get("created_at")),
+        "updated_at": timestamp_text(row.get("updated_at")),
         "previous_plan_code": None, "next_plan_code": None, "downgrade_plan_date": None}}
 
 

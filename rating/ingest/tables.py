@@ -4,9 +4,10 @@ of landed CSV/Parquet tables that the finance files share.
 `<landing>/subscriptions/` holds subscription_id, service, account_id, plan_code, start, end;
 `<landing>/accounts/` holds service, account_id, customer_key, name, email, country, province,
 and optionally street, city, postal_code and language (an Odoo code such as fr_CA; by default
-French in Quebec) for the customer's Odoo partner. Both kinds may carry `updated_at` (a UTC timestamp; the API's
-files do): the latest usable version of a subscription_id or a (service, account_id) is in force
-(sql/ingest/references/check_*.sql); a row without it is older than any row with it.
+French in Quebec) for the customer's Odoo partner. Both kinds may carry `updated_at` (a UTC
+timestamp; the API's files do): the latest usable version of a subscription_id or a (service,
+account_id) is in force (sql/ingest/references/check_*.sql); a row without it is older than any
+row with it.
 Which version of each file is in force: rating.ingest.references. Rows that cannot be used go to
 `reference_quarantine` with a reason; usage that needed them is then held when its period is
 rated (unknown_account, no_subscription) and rated by a later rating once fixed.

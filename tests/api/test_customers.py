@@ -2,6 +2,8 @@
 version of the account link, the latest one is what the API answers and what the rating uses."""
 
 import datetime as dt
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from rating.api.landed_references import write_version
-from tests.support.api_server import api_in_thread, settings_in
+from tests.support.api_server import api_in_thread, api_process, settings_in
 from tests.support.usage_builder import Landing, table, usage_row
 
 pytestmark = pytest.mark.engine
@@ -134,3 +136,16 @@ def test_the_rating_uses_the_latest_version_and_an_update_replaces_it(tmp_path: 
 
 def _utc(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+
+
+def test_an_answered_write_survives_kill_9_of_the_server(tmp_path: Path) -> None:
+    settings = settings_in(tmp_path)
+    with api_process(settings) as (api, process), api.client("nexacloud") as client:
+        answer = client.post("/customers", json={"customer": ANNE})
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    assert answer.status_code == 200
+    files = [p for p in landed(settings.landing) if p.is_file()]
+    assert [pq.read_table(p).to_pylist()[0]["name"] for p in files] == ["Anne Tremblay"]
+    with api_in_thread(settings) as again, again.client("nexacloud") as client:
+        assert client.get("/customers/nc-9").json()["customer"]["name"] == "Anne Tremblay"
