@@ -1,6 +1,10 @@
 -- Subscriptions with parsed UTC bounds and the reason each cannot be used (NULL: usable);
 -- a subscription needs a usable account link (unknown_account otherwise).
 -- A bare date means midnight in the billing time zone; a timestamp without an offset is UTC.
+-- A file may carry `updated_at` (the API's files do): among the usable rows of one
+-- subscription_id, those with the latest updated_at are in force and the others superseded (a
+-- row without it is older than any row with it, so files without the column compare as
+-- before); only rows not older than that are compared for duplicate_subscription.
 -- Overlapping subscriptions of one account are not guessed at: in start order (ties: the
 -- smaller subscription_id) a subscription is kept when it starts at or after the end of the
 -- last one kept, and held otherwise.
@@ -17,10 +21,11 @@ WITH RECURSIVE parsed AS (
                 THEN CAST(timezone($time_zone, CAST(TRY_CAST(trim(r.end_text) AS DATE)
                                                     AS TIMESTAMP)) AS TIMESTAMP)
                 ELSE CAST(TRY_CAST(trim(r.end_text) AS TIMESTAMPTZ) AS TIMESTAMP)
-           END AS end_at
+           END AS end_at,
+           CAST(TRY_CAST(trim(r.updated_at_text) AS TIMESTAMPTZ) AS TIMESTAMP) AS updated_at
     FROM raw_subscriptions r
 ),
-checked AS (
+basic AS (
     SELECT p.*,
            CASE
                WHEN nullif(trim(p.subscription_id), '') IS NULL
@@ -31,28 +36,47 @@ checked AS (
                WHEN p.start_at IS NULL THEN 'bad_timestamp'
                WHEN nullif(trim(p.end_text), '') IS NOT NULL AND p.end_at IS NULL
                    THEN 'bad_timestamp'
+               WHEN nullif(trim(p.updated_at_text), '') IS NOT NULL AND p.updated_at IS NULL
+                   THEN 'bad_timestamp'
                WHEN p.end_at <= p.start_at THEN 'bad_window'
                WHEN s.service IS NULL THEN 'unknown_service'
                WHEN pl.plan_code IS NULL THEN 'unknown_plan'
                WHEN pl.service <> p.service THEN 'plan_service_mismatch'
                WHEN acc.account_id IS NULL THEN 'unknown_account'
-               WHEN count(*) OVER ids > 1
-                    AND (min(p.service || '|' || p.account_id || '|' || p.plan_code || '|'
-                             || p.start_at || '|' || coalesce(CAST(p.end_at AS VARCHAR), ''))
-                             OVER ids
-                         <> max(p.service || '|' || p.account_id || '|' || p.plan_code || '|'
-                                || p.start_at || '|' || coalesce(CAST(p.end_at AS VARCHAR), ''))
-                             OVER ids)
-                   THEN 'duplicate_subscription'
-           END AS reason
+           END AS basic_reason
     FROM parsed p
     LEFT JOIN cat_services s ON s.service = p.service
     LEFT JOIN cat_plans pl ON pl.plan_code = p.plan_code
     LEFT JOIN ref_accounts acc ON acc.service = p.service AND acc.account_id = p.account_id
-    WINDOW ids AS (PARTITION BY p.subscription_id)
+),
+versions AS (
+    SELECT *,
+           coalesce(coalesce(updated_at, TIMESTAMP '-infinity')
+                    < max(coalesce(updated_at, TIMESTAMP '-infinity'))
+                          FILTER (WHERE basic_reason IS NULL) OVER (PARTITION BY subscription_id),
+                    false) AS older
+    FROM basic
+),
+checked AS (
+    SELECT * EXCLUDE (basic_reason, older),
+           basic_reason IS NULL AND older AS superseded,
+           CASE
+               WHEN basic_reason IS NOT NULL THEN basic_reason
+               WHEN older THEN NULL
+               WHEN count(*) OVER ids > 1
+                    AND (min(service || '|' || account_id || '|' || plan_code || '|'
+                             || start_at || '|' || coalesce(CAST(end_at AS VARCHAR), ''))
+                             OVER ids
+                         <> max(service || '|' || account_id || '|' || plan_code || '|'
+                                || start_at || '|' || coalesce(CAST(end_at AS VARCHAR), ''))
+                             OVER ids)
+                   THEN 'duplicate_subscription'
+           END AS reason
+    FROM versions
+    WINDOW ids AS (PARTITION BY subscription_id, older)
 ),
 distinct_valid AS (
-    SELECT * FROM checked WHERE reason IS NULL
+    SELECT * FROM checked WHERE reason IS NULL AND NOT superseded
     QUALIFY row_number() OVER (PARTITION BY subscription_id ORDER BY file_path DESC) = 1
 ),
 running AS (
@@ -89,13 +113,14 @@ overlap_checks AS (
     SELECT subscription_id, NOT kept AS overlapping FROM walk
 )
 SELECT c.file_path, c.subscription_id, c.service, c.account_id, c.plan_code, c.start_text,
-       c.end_text, c.start_at, c.end_at,
+       c.end_text, c.start_at, c.end_at, c.updated_at_text, c.updated_at, c.superseded,
        CASE
            WHEN c.reason IS NOT NULL THEN c.reason
            WHEN o.overlapping THEN 'overlapping_subscription'
        END AS reason,
-       c.reason IS NULL AND NOT coalesce(o.overlapping, false)
+       c.reason IS NULL AND NOT c.superseded AND NOT coalesce(o.overlapping, false)
            AND row_number() OVER (PARTITION BY c.subscription_id, c.reason
-                                  ORDER BY c.file_path DESC) = 1 AS usable
+                                  ORDER BY c.superseded, c.file_path DESC) = 1 AS usable
 FROM checked c
 LEFT JOIN overlap_checks o ON o.subscription_id = c.subscription_id AND c.reason IS NULL
+                          AND NOT c.superseded

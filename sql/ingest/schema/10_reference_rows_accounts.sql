@@ -11,5 +11,8 @@ CREATE TABLE IF NOT EXISTS reference_rows_accounts (
     street        VARCHAR,           -- as written; NULL: not given (files before the address)
     city          VARCHAR,           -- as written; NULL: not given
     postal_code   VARCHAR,           -- as written; NULL: not given
-    language      VARCHAR            -- the partner's language (e.g. fr_CA); NULL: not given
+    language      VARCHAR,           -- the partner's language (e.g. fr_CA); NULL: not given
+    updated_at_text VARCHAR          -- when this version was made, as written (the API's
+                                     -- files); the latest usable version of a (service,
+                                     -- account_id) is in force; NULL: older than any with one
 )
