@@ -42,7 +42,7 @@ _INVOICE_TYPES = {"invoice": "subscription", "supplementary_invoice": "subscript
                   "credit_note": "credit_note"}
 
 
-def lago_id(key: str) -> str:
+def document_id(key: str) -> str:
     """The document's id in Lago's form (sql/api/invoices.sql computes the same)."""
     return str(uuid.uuid3(uuid.NAMESPACE_URL, key))
 
@@ -134,11 +134,11 @@ def invoices(request: Request, service: Service, external_customer_id: str | Non
     return _listed(request, service, external_customer_id, page, per_page, status)
 
 
-@router.get("/invoices/{invoice_id}", response_model=OneInvoice)
-def one_invoice(request: Request, invoice_id: str, service: Service) -> OneInvoice:
+@router.get("/invoices/{lago_id}", response_model=OneInvoice)
+def one_invoice(request: Request, lago_id: str, service: Service) -> OneInvoice:
     """One document by its lago_id; 404 invoice_not_found if the service has no such one."""
     try:
-        wanted = str(uuid.UUID(invoice_id))
+        wanted = str(uuid.UUID(lago_id))
     except ValueError:
         raise errors.not_found("invoice") from None
     with analysts.reading(request.app.state.settings.warehouse) as con:
@@ -152,6 +152,8 @@ def _listed(request: Request, service: str, account: str | None, page: int, per_
             status: str | None) -> InvoiceList:
     per_page = min(per_page, MAX_PER_PAGE)
     with analysts.reading(request.app.state.settings.warehouse) as con:
+        # TODO(lead): an account created by POST /customers and not yet rated is 404 here
+        # while GET /customers finds it; once merged, ask rating.api.customers' store too.
         if account is not None and not warehouse.value(
                 con, "api/account_known", {"service": service, "account_id": account}):
             raise errors.not_found("customer")
@@ -178,10 +180,10 @@ def _invoice(row: warehouse.Row) -> Invoice:
     kind = row["document_kind"]
     adjustment = None if row["revision"] is None else Adjustment(
         revision=row["revision"], reason=row["reason"], reason_text=row["reason_text"],
-        adjusted_invoice=AdjustedInvoice(lago_id=lago_id(row["adjusted_key"]),
+        adjusted_invoice=AdjustedInvoice(lago_id=document_id(row["adjusted_key"]),
                                          number=row["adjusted_number"]))
     return Invoice(
-        lago_id=lago_id(row["invoice_key"]), sequential_id=row["odoo_move_id"],
+        lago_id=document_id(row["invoice_key"]), sequential_id=row["odoo_move_id"],
         number=row["number"], issuing_date=row["issuing_date"],
         invoice_type=_INVOICE_TYPES[kind], status=row["status"], currency=row["currency"],
         fees_amount_cents=row["fees_amount_cents"],

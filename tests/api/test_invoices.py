@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from rating.api.invoices import lago_id
+from rating.api.invoices import document_id
 from rating.finance.run import publish_analyst_copy
 from rating.odoo.posting import PostingOptions, post_period
 from tests.support.adjustments import issue
@@ -107,7 +107,7 @@ def test_a_credit_note_is_shown_positive_and_linked_to_the_invoice_it_reverses(
             credit["total_amount_cents"]) == (move["name"], "credit_note", "credit_note",
                                               350, 18, 368)
     assert credit["adjustment"]["adjusted_invoice"] == {
-        "lago_id": lago_id(CREDITED), "number": billed.moves[CREDITED]["name"]}
+        "lago_id": document_id(CREDITED), "number": billed.moves[CREDITED]["name"]}
 
 
 def test_every_document_carries_odoos_amounts_in_exact_cents(api: RunningApi,
@@ -161,15 +161,15 @@ def test_lagos_list_by_external_customer_id_answers_as_the_customer_route(
 
 
 def test_one_invoice_is_found_by_its_lago_id(api: RunningApi, billed: Billed) -> None:
-    found = get(api, "nexacloud", f"/invoices/{lago_id(f'{CREDITED}/r1')}")["invoice"]
+    found = get(api, "nexacloud", f"/invoices/{document_id(f'{CREDITED}/r1')}")["invoice"]
     assert found["number"] == billed.moves[f"{CREDITED}/r1"]["name"]
 
 
 def test_a_key_sees_only_its_services_customers_and_invoices(api: RunningApi) -> None:
     with api.client("nexadesk") as desk, api.client("nexamaps") as maps:
         other_customer = desk.get("/customers/nexacloud-C1/invoices")
-        other_invoice = desk.get(f"/invoices/{lago_id(SUPPLEMENTED)}")
-        own_account_other_service = maps.get(f"/invoices/{lago_id(SUPPLEMENTED)}")
+        other_invoice = desk.get(f"/invoices/{document_id(SUPPLEMENTED)}")
+        own_account_other_service = maps.get(f"/invoices/{document_id(SUPPLEMENTED)}")
         not_an_id = maps.get("/invoices/C1")
         maps_c1 = maps.get("/customers/nexamaps-C1/invoices").json()
     assert other_customer.status_code == 404
@@ -179,7 +179,7 @@ def test_a_key_sees_only_its_services_customers_and_invoices(api: RunningApi) ->
         not_an_id.json()["code"] == "invoice_not_found"
     assert [(i["customer_key"], i["number"]) for i in maps_c1["invoices"]] == [
         ("C1", maps_c1["invoices"][0]["number"])]
-    assert maps_c1["invoices"][0]["lago_id"] == lago_id("C1/nexamaps/2026-10")
+    assert maps_c1["invoices"][0]["lago_id"] == document_id("C1/nexamaps/2026-10")
 
 
 def test_a_customer_without_invoices_gets_an_empty_list(api: RunningApi) -> None:
