@@ -35,6 +35,7 @@ sys.path[:0] = [str(ROOT)]
 
 import duckdb  # noqa: E402
 
+from rating import warehouse  # noqa: E402
 from rating.api.invoices import document_id  # noqa: E402
 from rating.finance.run import publish_analyst_copy  # noqa: E402
 from rating.odoo.posting import post_period  # noqa: E402
@@ -52,7 +53,7 @@ def build(root: Path, customers: int, months: int) -> Path:
     history = (ROOT / "bench" / "invoices_history.sql").read_text(encoding="utf-8")
     with duckdb.connect(str(wh)) as con:
         for statement in filter(str.strip, history.split(";")):
-            con.execute(statement, {"months": months})
+            warehouse.run_text(con, statement, {"months": months})
     publish_analyst_copy(wh)
     with duckdb.connect(str(wh), read_only=True) as con:
         documents = con.execute("SELECT count(*) FROM reconciliation_odoo").fetchone()
