@@ -7,6 +7,7 @@ writing command does."""
 from __future__ import annotations
 
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -237,3 +238,49 @@ def test_the_copy_published_last_is_the_one_read(billed: Billed, tmp_path: Path)
         publish_analyst_copy(wh)
         after = get(api, "nexacloud", "/invoices")["meta"]["total_count"]
     assert (before, gone, after) == (6, 503, 5)
+
+
+def test_an_account_linked_to_another_customer_since_sees_the_invoices_as_rated(
+        billed: Billed, tmp_path: Path) -> None:
+    """A later rating links nexacloud-C1 to C2 (validated_accounts is what the latest rating
+    used): October was rated with C1, so the account still sees C1's October documents, and
+    never C2's."""
+    root = tmp_path / "relinked"
+    shutil.copytree(billed.root, root)
+    wh = root / "warehouse.duckdb"
+    with warehouse.writer(wh) as con:
+        con.execute("UPDATE validated_accounts SET customer_key = 'C2' "
+                    "WHERE service = 'nexacloud' AND account_id = 'nexacloud-C1'")
+    publish_analyst_copy(wh)
+    with api_in_thread(replace(settings_in(tmp_path), warehouse=wh), SERVICES) as api:
+        listed = get(api, "nexacloud", "/customers/nexacloud-C1/invoices")["invoices"]
+    assert [(i["customer_key"], i["number"]) for i in listed] == [
+        ("C1", billed.moves[f"{SUPPLEMENTED}/r1"]["name"]),
+        ("C1", billed.moves[SUPPLEMENTED]["name"])]
+
+
+def test_requests_while_the_copy_is_replaced_each_answer_from_one_copy(
+        billed: Billed, tmp_path: Path) -> None:
+    root = tmp_path / "busy"
+    shutil.copytree(billed.root, root)
+    wh = root / "warehouse.duckdb"
+    answers: list[tuple[int, int | None]] = []
+
+    def ask(api: RunningApi) -> None:
+        with api.client("nexacloud") as client:
+            for _ in range(25):
+                answer = client.get("/invoices")
+                answers.append((answer.status_code,
+                                answer.json()["meta"]["total_count"]
+                                if answer.status_code == 200 else None))
+
+    with api_in_thread(replace(settings_in(tmp_path), warehouse=wh), SERVICES) as api:
+        askers = [threading.Thread(target=ask, args=(api,)) for _ in range(6)]
+        for asker in askers:
+            asker.start()
+        for _ in range(4):
+            publish_analyst_copy(wh)
+        for asker in askers:
+            asker.join()
+    assert len(answers) == 150
+    assert set(answers) == {(200, 6)}
