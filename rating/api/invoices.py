@@ -154,7 +154,8 @@ def _listed(request: Request, service: str, account: str | None, page: int, per_
     per_page = min(per_page, MAX_PER_PAGE)
     with _copy(request).reading() as con:
         # TODO(lead): an account created by POST /customers and not yet rated is 404 here
-        # while GET /customers finds it; once merged, ask rating.api.customers' store too.
+        # while GET /customers finds it; once merged, also accept it when
+        # rating.api.customers.store(request).accounts.latest(service, account) is not None.
         if account is not None and not warehouse.value(
                 con, "api/account_known", {"service": service, "account_id": account}):
             raise errors.not_found("customer")
