@@ -14,7 +14,9 @@ Mapped to Lago's fields (docs/api.md says the same to the apps' developers):
   credit notes apart; its own `credit` is a wallet top-up, which this is not). Amounts of a
   credit note are positive, as on the document (and in Lago's credit note object).
 - status: Odoo's state: posted is `finalized`, cancelled `voided`, set back to draft `draft`.
-- payment_status: always `pending`: payments are Odoo's and not read back here.
+- payment_status: always `pending`, payment_overdue `false`, total_due_amount_cents the total
+  (0 on a credit note), net_payment_term 0: payments and terms are Odoo's and not read back
+  here. Lago's Python client requires these fields, so they are there.
 - Ours beside Lago's: billing_period, document_kind, customer_key, odoo_move_id, adjustment.
 """
 
@@ -73,7 +75,8 @@ class Invoice(BaseModel):
     number: str
     issuing_date: dt.date
     payment_due_date: dt.date | None = None
-    net_payment_term: int | None = None
+    net_payment_term: int = 0
+    payment_overdue: bool = False
     invoice_type: str
     status: Status
     payment_status: str = "pending"
@@ -87,6 +90,7 @@ class Invoice(BaseModel):
     taxes_amount_cents: int
     sub_total_including_taxes_amount_cents: int
     total_amount_cents: int
+    total_due_amount_cents: int
     file_url: str | None = None
     version_number: int = 4
     created_at: str
@@ -193,6 +197,7 @@ def _invoice(row: warehouse.Row) -> Invoice:
         taxes_amount_cents=row["taxes_amount_cents"],
         sub_total_including_taxes_amount_cents=row["total_amount_cents"],
         total_amount_cents=row["total_amount_cents"],
+        total_due_amount_cents=0 if kind == "credit_note" else row["total_amount_cents"],
         created_at=_utc(row["created_at"]), updated_at=_utc(row["updated_at"]),
         billing_period=row["billing_period"], document_kind=kind,
         customer_key=row["customer_key"], odoo_move_id=row["odoo_move_id"],
