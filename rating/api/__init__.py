@@ -15,6 +15,7 @@ under /api/billing/v1, one key per service, durable the moment it answers.
     references.py customers and subscriptions: new versions in the landing zone
     current_usage.py  month-to-date usage and amount, priced by the rating SQL
     invoices.py   the customer's invoices as posted (and their adjustments)
+    analysts.py   the analysts' copy the invoices are read from, held in memory per copy
 
 No Dagster import here: the server is a process of its own; the Dagster sensor picks up the
 Parquet files it flushes to the landing zone like any app's.
