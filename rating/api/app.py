@@ -15,6 +15,9 @@ from rating.api.keys import KeyChecker, KeyStore
 from rating.api.settings import ApiSettings
 
 PREFIX = "/api/billing/v1"
+LAGO_PREFIX = "/api/v1"
+"""Lago's own prefix, served too (not in the OpenAPI): Lago's clients append it to their base URL,
+so pointing a Lago client at this server is a change of base URL and key only."""
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
@@ -41,8 +44,9 @@ def create_app(settings: ApiSettings) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(health)
-    for module in (usage, references, current_usage, invoices):
-        app.include_router(module.router, prefix=PREFIX)
+    for prefix, documented in ((PREFIX, True), (LAGO_PREFIX, False)):
+        for module in (usage, references, current_usage, invoices):
+            app.include_router(module.router, prefix=prefix, include_in_schema=documented)
     return app
 
 

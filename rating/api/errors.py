@@ -46,6 +46,9 @@ def validation(details: dict[str, Any]) -> ApiError:
 
 def _response(error: ApiError) -> JSONResponse:
     headers = {} if error.retry_after is None else {"Retry-After": str(error.retry_after)}
+    if error.status == 429 and error.retry_after is not None:
+        # Lago's clients read their wait (seconds) from this header, not from Retry-After.
+        headers["x-ratelimit-reset"] = str(error.retry_after)
     return JSONResponse(error.body(), status_code=error.status, headers=headers)
 
 

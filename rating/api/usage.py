@@ -15,7 +15,8 @@ the first with the same values.
 Backpressure: a body over `max_request_bytes` is 413 (rating.api.app checks Content-Length;
 a body without one is counted as it is read); more than `max_batch_items` items is 413 naming
 the limit; past `max_unflushed_rows` counters not yet landed, or with the writer's queue full,
-503 with Retry-After.
+429 with Retry-After and Lago's `x-ratelimit-reset` (Lago's clients wait and retry a 429 on
+their own); 503 only when the disk refused the write.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from rating.catalog import load_catalog
 
 router = APIRouter(tags=["usage"])
 QUEUE_BATCHES = 10_000
-"""Batches waiting for the write-ahead writer; more is 503 (it fell that far behind)."""
+"""Batches waiting for the write-ahead writer; more is 429 (it fell that far behind)."""
 
 
 @dataclass
@@ -59,7 +60,7 @@ class UsageStore:
         return self.flusher.pending_rows + self.wal.queued_rows
 
     async def append(self, service: str, received: int, rows: list[Row]) -> int:
-        """The batch's seq once it is durable; 503 if the store is too far behind."""
+        """The batch's seq once it is durable; 429 if the store is too far behind."""
         if self.unflushed_rows() + len(rows) > self.settings.max_unflushed_rows:
             raise self.busy()
         loop = asyncio.get_running_loop()
@@ -90,7 +91,7 @@ class UsageStore:
         return max(1, round(self.settings.flush_interval_seconds))
 
     def busy(self) -> errors.ApiError:
-        return errors.ApiError(503, "too_many_unflushed_counters",
+        return errors.ApiError(429, "too_many_unflushed_counters",
                                {"unflushed_counters": [str(self.unflushed_rows())]},
                                retry_after=self.retry_after())
 

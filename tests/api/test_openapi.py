@@ -1,11 +1,5 @@
 """The OpenAPI the server serves (/openapi.json) and docs/api.md name the same endpoints: the
-doc's endpoint headings (### `METHOD /path`) against the served paths.
-
-TODO(lead): test_every_documented_endpoint_is_served fails until the usage, references and
-current_usage branches are merged (their endpoints are documented, not yet served on this
-branch): it is marked xfail(strict=True) so that it turns into a failure the moment it passes.
-Remove the mark after merging and run it.
-"""
+doc's endpoint headings (### `METHOD /path`) against the served paths."""
 
 from __future__ import annotations
 
@@ -48,8 +42,6 @@ def test_docs_api_names_the_endpoints_the_issue_asks_for() -> None:
             "/customers/{external_id}/invoices"} <= paths
 
 
-@pytest.mark.xfail(strict=True, reason="TODO(lead): passes once the other issue-14 branches "
-                   "are merged; then remove this mark")
 def test_every_documented_endpoint_is_served(tmp_path: Path) -> None:
     assert sorted(documented() - served(tmp_path)) == []
 

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import httpx
 import pytest
 
 from rating.api.keys import KeyStore
@@ -55,3 +56,18 @@ def test_serve_runs_as_a_process_of_its_own(tmp_path: Path) -> None:
     with api_process(settings_in(tmp_path)) as (api, process), api.client() as client:
         assert client.get("/health").status_code == 200
         assert process.poll() is None
+
+
+def test_lagos_own_prefix_reaches_the_same_routes_for_lago_clients(tmp_path: Path) -> None:
+    """Lago's clients append /api/v1 to their base URL: the same routes answer there, so that
+    a Lago client needs only a new base URL and key."""
+    with api_in_thread(settings_in(tmp_path)) as api:
+        headers = {"Authorization": f"Bearer {api.keys['nexacloud']}"}
+        ours = httpx.get(f"{api.url}/api/billing/v1/customers/none", headers=headers)
+        lagos = httpx.get(f"{api.url}/api/v1/customers/none", headers=headers)
+        unknown = httpx.get(f"{api.url}/api/v2/customers/none", headers=headers)
+        spec = httpx.get(f"{api.url}/openapi.json").json()
+    assert ours.status_code == lagos.status_code == 404
+    assert lagos.json()["code"] == ours.json()["code"] == "customer_not_found"
+    assert unknown.json()["code"] == "not_found"
+    assert not [path for path in spec["paths"] if path.startswith("/api/v1/")]

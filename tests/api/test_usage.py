@@ -130,14 +130,14 @@ def test_more_items_than_the_limit_is_413_naming_the_limit(tmp_path: Path) -> No
     assert answer.json()["error_details"] == {"counters": ["at most 3 items"]}
 
 
-def test_past_the_unflushed_limit_writes_get_503_with_retry_after(tmp_path: Path) -> None:
+def test_past_the_unflushed_limit_writes_get_429_with_retry_after(tmp_path: Path) -> None:
     settings = settings_in(tmp_path, max_unflushed_rows=4, flush_interval_seconds=3600.0)
     with api_in_thread(settings) as api, api.client("nexacloud") as client:
         first = client.post("/usage", json={"counters": [counter(str(i)) for i in range(3)]})
         second = client.post("/usage", json={"counters": [counter(f"x{i}") for i in range(3)]})
     assert first.status_code == 200
-    assert second.status_code == 503
-    assert second.headers["Retry-After"] == "3600"
+    assert second.status_code == 429
+    assert second.headers["Retry-After"] == second.headers["x-ratelimit-reset"] == "3600"
     assert second.json()["code"] == "too_many_unflushed_counters"
     ingest(settings)   # the server's stop landed the first batch
     assert sorted(accepted(settings)) == ["0", "1", "2"]

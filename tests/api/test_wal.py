@@ -139,7 +139,7 @@ def test_segments_are_deleted_once_flushed(tmp_path: Path) -> None:
     assert len(accepted(settings)) == 7
 
 
-def test_a_full_writer_queue_is_503_with_retry_after(tmp_path: Path) -> None:
+def test_a_full_writer_queue_is_429_with_retry_after(tmp_path: Path) -> None:
     import asyncio
     import queue
 
@@ -153,5 +153,5 @@ def test_a_full_writer_queue_is_503_with_retry_after(tmp_path: Path) -> None:
     with pytest.raises(ApiError) as busy:
         asyncio.run(store.append("nexacloud", START, rows("a", 1)))
     store.flusher.stop()
-    assert busy.value.status == 503 and busy.value.retry_after == 5
+    assert busy.value.status == 429 and busy.value.retry_after == 5
     assert busy.value.code == "too_many_unflushed_counters"
