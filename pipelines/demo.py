@@ -1,6 +1,11 @@
 """The README's main job: a sample month, the whole graph materialized in process on the
 embedded defaults (rating, checks, month close, posting to Odoo), and a short summary.
 
+Between the ingestion and the rating, a little usage goes through the billing API: the demo
+starts `fusion-rating serve`, creates a key for NexaMaps, pushes counters and Lago events over
+HTTP, and the Dagster sensor asks for the period's rating of the files the server flushed
+(pipelines/demo_api.py).
+
 Posting is a dry run into odoo_outbox unless ODOO_URL (and its credentials) is set: then the
 sample's invoices are posted to that Odoo (docs/odoo.md). Then sample legacy billing, provider
 costs and FX rates land (derived from the rated month, with planted differences), the finance
@@ -26,6 +31,7 @@ from typing import TextIO
 import dagster as dg
 
 from pipelines.definitions import ASSETS, CHECKS
+from pipelines.demo_api import ApiDemo, api_summary, push_through_api
 from pipelines.resources import RatingResource, odoo_resource_from_environment
 from rating.catalog import load_catalog
 from rating.ingest import ledger
@@ -46,6 +52,7 @@ class DemoRuns:
     month: dg.ExecuteInProcessResult  # rating, checks, month close, posting
     finance: dg.ExecuteInProcessResult
     released: tuple[str, ...]
+    api: ApiDemo  # the usage pushed through the billing API before the rating
 
     @property
     def all(self) -> tuple[dg.ExecuteInProcessResult, ...]:
@@ -118,14 +125,17 @@ def run_the_month(sample: SampleSummary, warehouse: Path, period: str,
             ingestion = run("ingestion")
         with progress.step("releasing the sample's corrupt file, as an operator would"):
             released = release_held_usage(warehouse)
-        with progress.step(f"2. rating {period}, checks, month close, posting"):
-            month = run("rating", "month_close", partition_key=period)
+        with progress.step("usage pushed through the billing API (fusion-rating serve)"):
+            api = push_through_api(sample, warehouse, period)
+        # As the sensor's rate_period run does: what landed since (the API's files) first.
+        with progress.step(f"2. ingestion, rating {period}, checks, month close, posting"):
+            month = run("ingestion", "rating", "month_close", partition_key=period)
         # The legacy billing and costs are derived from the rated month, so they land after it.
         with progress.step("sample legacy billing, provider costs and FX rates"):
             write_finance_sample(sample.landing, warehouse, period)
         with progress.step("3. dual run, margins, the analysts' copy"):
             finance = run("finance", partition_key=period)
-        return DemoRuns(ingestion, month, finance, released)
+        return DemoRuns(ingestion, month, finance, released, api)
 
 
 def print_ingestion(runs: DemoRuns, warehouse: Path) -> None:
@@ -226,6 +236,8 @@ def print_summary(runs: DemoRuns, warehouse: Path, args: argparse.Namespace,
                   log_path: Path) -> None:
     print(f"\nfusion-rating demo, period {args.period}")
     print_ingestion(runs, warehouse)
+    print(api_summary(runs.api, args.out / "landing",
+                      reports.records(warehouse, "reports/api_landed_usage")[0]))
     print_rating(runs, warehouse, args.period)
     print_odoo(runs, warehouse, args.period)
     print_finance(warehouse, args.period, args.out)
