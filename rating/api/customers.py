@@ -136,8 +136,10 @@ def customer_body(service: str, row: dict[str, Any], currency: str | None,
         "city": row.get("city"), "zipcode": row.get("postal_code"),
         "state": row.get("province"), "country": row.get("country"),
         "currency": currency, "applicable_timezone": time_zone,
-        "created_at": timestamp_text(row.get("created_at")),
-        "updated_at": timestamp_text(row.get("updated_at")),
+        # A link landed by hand has no updated_at: its file's time stands in (Lago's clients
+        # require both).
+        "created_at": timestamp_text(row.get("created_at") or row.get("landed_at")),
+        "updated_at": timestamp_text(row.get("updated_at") or row.get("landed_at")),
         "billing_configuration": {
             "document_locale": None if language is None else language.split("_")[0]},
         "customer_key": row["customer_key"], "language": language}}

@@ -139,16 +139,22 @@ class LandedReferences:
     def latest(self, service: str, key: str) -> dict[str, Any] | None:
         """The latest usable version of the key in the service (the rating's rule: the latest
         updated_at, a version without one older than any with one, then the file whose path
-        sorts last), with `created_at`, its first version's time; None when there is none."""
+        sorts last), with `created_at`, its first version's time, and `landed_at`, when its file
+        was last written (what a hand-landed file without updated_at can tell of its time);
+        None when there is none."""
         with self._lock:
             self._refresh()
             found = warehouse.first_row(self._con, self._latest, {
                 "service": service, "key": key, "time_zone": self.time_zone})
+            stamp = None if found is None else self._stamps.get(
+                os.path.join(self.landing, found["file_path"]))
         if found is None:
             return None
+        landed = None if stamp is None else dt.datetime.fromtimestamp(
+            stamp.modified_ns // 1_000_000_000, dt.UTC).replace(microsecond=0)
         # DuckDB gives naive UTC timestamps (the session's zone is UTC): make them aware.
-        return {name: v.replace(tzinfo=dt.UTC) if isinstance(v, dt.datetime) else v
-                for name, v in found.items()}
+        return {**{name: v.replace(tzinfo=dt.UTC) if isinstance(v, dt.datetime) else v
+                   for name, v in found.items()}, "landed_at": landed}
 
     def held_elsewhere(self, service: str, key: str) -> bool:
         """Whether a row of another service (or none) holds the key (subscriptions: the rating

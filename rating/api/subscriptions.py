@@ -98,8 +98,9 @@ def subscription_body(service: str, row: dict[str, Any]) -> dict[str, Any]:
         "started_at": None if status == "pending" else timestamp_text(start),
         "ending_at": timestamp_text(end),
         "terminated_at": timestamp_text(end) if status == "terminated" else None,
-        "canceled_at": None, "created_at": timestamp_text(row.get("created_at")),
-        "updated_at": timestamp_text(row.get("updated_at")),
+        "canceled_at": None,
+        "created_at": timestamp_text(row.get("created_at") or row.get("landed_at")),
+        "updated_at": timestamp_text(row.get("updated_at") or row.get("landed_at")),
         "previous_plan_code": None, "next_plan_code": None, "downgrade_plan_date": None}}
 
 
