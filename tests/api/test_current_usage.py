@@ -1,0 +1,139 @@
+"""GET /customers/{external_id}/current_usage over real HTTP: the month to date priced as
+`fusion-rating rate` prices it, including usage landed since the last ingestion, answered
+while a writer holds the warehouse and its ledger, and only for the key's own service."""
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rating import warehouse
+from rating.api.pricing import UsagePricer
+from rating.api.settings import ApiSettings
+from rating.finance.run import publish_analyst_copy
+from rating.ingest import ledger
+from rating.periods import BillingPeriod
+from tests.support.api_server import api_in_thread, settings_in
+from tests.support.usage_builder import Landing, rows, usage_row
+
+pytestmark = pytest.mark.engine
+
+
+def _period(settings: ApiSettings) -> BillingPeriod:
+    return UsagePricer(settings).current_period()
+
+
+def _counters(period: BillingPeriod, vcpu: int, egress: int) -> list[dict[str, Any]]:
+    start = period.start + dt.timedelta(hours=2)
+    return [usage_row(metric="vcpu_hours", value=vcpu, start=start),
+            usage_row(metric="egress_gb", value=egress, start=start),
+            usage_row(service="nexadesk", metric="conversations", value=3, start=start)]
+
+
+def _rated(landing: Landing, settings: ApiSettings, period: BillingPeriod) -> None:
+    """`fusion-rating rate` of the period, then the copies it publishes after a run."""
+    landing.rate(settings.warehouse, period=period.code)
+    publish_analyst_copy(settings.warehouse)
+
+
+def _invoiced(wh: Path, period: BillingPeriod, subscription: str) -> dict[str, Decimal]:
+    """invoice_lines of the real rating, per charge of the subscription."""
+    found = rows(wh, "SELECT charge_id, sum(amount) FROM invoice_lines WHERE billing_period = $p "
+                 "AND subscription_id = $s GROUP BY charge_id",
+                 {"p": period.code, "s": subscription})
+    return {charge: amount for charge, amount in found}
+
+
+def _answered(body: dict[str, Any]) -> dict[str, Decimal]:
+    return {c["charge"]["lago_id"]: Decimal(c["amount_cents"]) / 100
+            for c in body["customer_usage"]["charges_usage"] if c["amount_cents"]}
+
+
+@pytest.fixture
+def rated(tmp_path: Path) -> tuple[Landing, ApiSettings, BillingPeriod]:
+    landing = Landing(tmp_path / "landing")
+    settings = settings_in(tmp_path, landing=landing.root)
+    period = _period(settings)
+    landing.usage("nexacloud/first.parquet", _counters(period, vcpu=180, egress=40))
+    _rated(landing, settings, period)
+    return landing, settings, period
+
+
+def test_the_amount_of_each_charge_is_what_the_rating_invoices(
+        rated: tuple[Landing, ApiSettings, BillingPeriod]) -> None:
+    landing, settings, period = rated
+    with api_in_thread(settings) as api:
+        answer = api.client("nexacloud").get(
+            "/customers/C1/current_usage", params={"external_subscription_id": "SUB-NC-1"})
+    assert answer.status_code == 200
+    body = answer.json()["customer_usage"]
+    invoiced = _invoiced(settings.warehouse, period, "SUB-NC-1")
+    assert sum(invoiced.values()) > 0
+    assert _answered(answer.json()) == {k: v for k, v in invoiced.items() if v}
+    assert Decimal(body["amount_cents"]) / 100 == sum(invoiced.values())
+    assert body["taxes_amount_cents"] == 0
+    assert body["total_amount_cents"] == body["amount_cents"]
+    assert body["from_datetime"] == period.start.isoformat() + "Z"
+    vcpu = next(c for c in body["charges_usage"] if c["billable_metric"]["code"] == "vcpu_hours")
+    assert (vcpu["units"], vcpu["billable_metric"]["aggregation_type"]) == ("180", "sum_agg")
+
+
+def test_a_counter_landed_after_the_last_ingestion_is_priced_as_its_rating_will_price_it(
+        rated: tuple[Landing, ApiSettings, BillingPeriod]) -> None:
+    landing, settings, period = rated
+    before = _invoiced(settings.warehouse, period, "SUB-NC-1")
+    landing.usage("nexacloud/later.parquet", _counters(period, vcpu=95, egress=300))
+    with api_in_thread(settings) as api:
+        body = api.client("nexacloud").get(
+            "/customers/C1/current_usage",
+            params={"external_subscription_id": "SUB-NC-1"}).json()
+    _rated(landing, settings, period)
+    after = _invoiced(settings.warehouse, period, "SUB-NC-1")
+    assert sum(after.values()) > sum(before.values())
+    assert _answered(body) == {k: v for k, v in after.items() if v}
+    assert body["customer_usage"]["pending_files"] == 1
+
+
+def test_it_answers_while_a_writer_holds_the_warehouse_and_its_ledger(
+        rated: tuple[Landing, ApiSettings, BillingPeriod]) -> None:
+    landing, settings, period = rated
+    expected = _invoiced(settings.warehouse, period, "SUB-NC-1")
+    with api_in_thread(settings) as api, \
+            warehouse.writer(settings.warehouse) as con:
+        ledger.attach(con, ledger.default_folder(settings.warehouse))
+        answer = api.client("nexacloud").get(
+            "/customers/C1/current_usage", params={"external_subscription_id": "SUB-NC-1"})
+    assert answer.status_code == 200
+    assert _answered(answer.json()) == {k: v for k, v in expected.items() if v}
+
+
+def test_a_key_reaches_only_its_own_services_customers_and_subscriptions(
+        rated: tuple[Landing, ApiSettings, BillingPeriod]) -> None:
+    _, settings, _ = rated
+    with api_in_thread(settings) as api:
+        desk = api.client("nexadesk")
+        other_service = desk.get("/customers/C2/current_usage")  # nexamaps' customer
+        not_its_subscription = desk.get("/customers/C1/current_usage",
+                                        params={"external_subscription_id": "SUB-NC-1"})
+        unknown = api.client("nexacloud").get("/customers/C1/current_usage",
+                                              params={"external_subscription_id": "SUB-X"})
+        own = desk.get("/customers/C1/current_usage")
+    assert (other_service.status_code, other_service.json()["code"]) == (
+        404, "customer_not_found")
+    assert (not_its_subscription.status_code, not_its_subscription.json()["code"]) == (
+        404, "subscription_not_found")
+    assert unknown.json()["code"] == "subscription_not_found"
+    assert own.status_code == 200
+    assert own.json()["customer_usage"]["subscriptions"] == ["SUB-ND-1"]
+
+
+def test_before_anything_is_published_it_answers_503_with_retry_after(
+        tmp_path: Path) -> None:
+    settings = settings_in(tmp_path, landing=Landing(tmp_path / "landing").root)
+    with api_in_thread(settings) as api:
+        answer = api.client("nexacloud").get("/customers/C1/current_usage")
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "60"
+    assert answer.json()["code"] == "usage_not_available"
