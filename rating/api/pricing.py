@@ -29,6 +29,7 @@ import datetime as dt
 import os
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -196,8 +197,7 @@ class _Reader:
         ledger; the number of such files."""
         con = self.con
         warehouse.run(con, "api/clear_scratch_usage_rows")
-        for account_id in scope["accounts"]:
-            warehouse.run(con, "api/copy_customer_usage_rows", {**scope, "account_id": account_id})
+        warehouse.run(con, "api/copy_customer_usage_rows", scope)
         root = str(self.pricer.settings.landing)
         files = landing.discover(con, root)
         observed = by_file_id(files, landing.observe(con, root, files))
@@ -219,8 +219,11 @@ class _Reader:
 class UsagePricer:
     """The server's pool of readers (one request per connection at a time)."""
 
-    def __init__(self, settings: Any, size: int = 2) -> None:
+    def __init__(self, settings: Any, size: int = 2,
+                 clock: Callable[[], dt.datetime] | None = None) -> None:
+        """`clock`: what time it is (a benchmark prices a sample month as if it were now)."""
         self.settings = settings
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
         warehouse_file = Path(settings.warehouse)
         self.analysts = warehouse_file.with_name(
             f"{warehouse_file.stem}-analysts{warehouse_file.suffix}")
@@ -250,9 +253,8 @@ class UsagePricer:
             self._hashes[keys[file_id]] = digest
         return {file_id: self._hashes[key] for file_id, key in keys.items()}
 
-    def current_period(self, now: dt.datetime | None = None) -> BillingPeriod:
-        moment = now or dt.datetime.now(dt.UTC)
-        local = moment.astimezone(ZoneInfo(self.settings.time_zone))
+    def current_period(self) -> BillingPeriod:
+        local = self._clock().astimezone(ZoneInfo(self.settings.time_zone))
         return billing_period(period_code(local.date()), self.settings.time_zone)
 
     def price(self, service: str, external_id: str, subscription_id: str | None) -> PricedUsage:

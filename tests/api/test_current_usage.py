@@ -63,7 +63,7 @@ def rated(tmp_path: Path) -> tuple[Landing, ApiSettings, BillingPeriod]:
 
 def test_the_amount_of_each_charge_is_what_the_rating_invoices(
         rated: tuple[Landing, ApiSettings, BillingPeriod]) -> None:
-    landing, settings, period = rated
+    _, settings, period = rated
     with api_in_thread(settings) as api:
         answer = api.client("nexacloud").get(
             "/customers/C1/current_usage", params={"external_subscription_id": "SUB-NC-1"})
@@ -98,7 +98,7 @@ def test_a_counter_landed_after_the_last_ingestion_is_priced_as_its_rating_will_
 
 def test_it_answers_while_a_writer_holds_the_warehouse_and_its_ledger(
         rated: tuple[Landing, ApiSettings, BillingPeriod]) -> None:
-    landing, settings, period = rated
+    _, settings, period = rated
     expected = _invoiced(settings.warehouse, period, "SUB-NC-1")
     with api_in_thread(settings) as api, \
             warehouse.writer(settings.warehouse) as con:
