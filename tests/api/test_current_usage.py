@@ -10,15 +10,14 @@ from typing import Any
 import pytest
 
 from rating import warehouse
-from rating.api.pricing import UsagePricer
+from rating.api.current_usage import customer_usage
+from rating.api.pricing import PricedUsage, UsagePricer
 from rating.api.settings import ApiSettings
 from rating.finance.run import publish_analyst_copy
 from rating.ingest import ledger
-from rating.periods import BillingPeriod
+from rating.periods import BillingPeriod, billing_period
 from tests.support.api_server import api_in_thread, settings_in
 from tests.support.usage_builder import Landing, rows, usage_row
-
-pytestmark = pytest.mark.engine
 
 
 def _period(settings: ApiSettings) -> BillingPeriod:
@@ -61,6 +60,7 @@ def rated(tmp_path: Path) -> tuple[Landing, ApiSettings, BillingPeriod]:
     return landing, settings, period
 
 
+@pytest.mark.engine
 def test_the_amount_of_each_charge_is_what_the_rating_invoices(
         rated: tuple[Landing, ApiSettings, BillingPeriod]) -> None:
     _, settings, period = rated
@@ -80,6 +80,7 @@ def test_the_amount_of_each_charge_is_what_the_rating_invoices(
     assert (vcpu["units"], vcpu["billable_metric"]["aggregation_type"]) == ("180", "sum_agg")
 
 
+@pytest.mark.engine
 def test_a_counter_landed_after_the_last_ingestion_is_priced_as_its_rating_will_price_it(
         rated: tuple[Landing, ApiSettings, BillingPeriod]) -> None:
     landing, settings, period = rated
@@ -96,6 +97,7 @@ def test_a_counter_landed_after_the_last_ingestion_is_priced_as_its_rating_will_
     assert body["customer_usage"]["pending_files"] == 1
 
 
+@pytest.mark.engine
 def test_it_answers_while_a_writer_holds_the_warehouse_and_its_ledger(
         rated: tuple[Landing, ApiSettings, BillingPeriod]) -> None:
     _, settings, period = rated
@@ -109,6 +111,7 @@ def test_it_answers_while_a_writer_holds_the_warehouse_and_its_ledger(
     assert _answered(answer.json()) == {k: v for k, v in expected.items() if v}
 
 
+@pytest.mark.engine
 def test_a_key_reaches_only_its_own_services_customers_and_subscriptions(
         rated: tuple[Landing, ApiSettings, BillingPeriod]) -> None:
     _, settings, _ = rated
@@ -129,6 +132,7 @@ def test_a_key_reaches_only_its_own_services_customers_and_subscriptions(
     assert own.json()["customer_usage"]["subscriptions"] == ["SUB-ND-1"]
 
 
+@pytest.mark.engine
 def test_before_anything_is_published_it_answers_503_with_retry_after(
         tmp_path: Path) -> None:
     settings = settings_in(tmp_path, landing=Landing(tmp_path / "landing").root)
@@ -137,3 +141,28 @@ def test_before_anything_is_published_it_answers_503_with_retry_after(
     assert answer.status_code == 503
     assert answer.headers["Retry-After"] == "60"
     assert answer.json()["code"] == "usage_not_available"
+
+
+@pytest.mark.fast
+def test_a_charge_sums_its_groups_and_true_up_in_exact_cents_as_lago_names_them() -> None:
+    def line(kind: str, group: str | None, quantity: str, amount: str) -> dict[str, Any]:
+        return {"subscription_id": "S", "charge_id": "p:egress", "metric": "egress_gb",
+                "metric_name": "Egress", "aggregation": "sum", "model": "per_unit",
+                "line_kind": kind, "group_value": group, "currency": "CAD",
+                "quantity": Decimal(quantity), "amount": Decimal(amount),
+                "amount_unrounded": Decimal(amount), "counter_rows": 2, "description": "d"}
+
+    priced = PricedUsage(period=billing_period("2026-12"),
+                         subscriptions=({"subscription_id": "S"},),
+                         lines=(line("usage", "ca", "1.500000000", "0.10"),
+                                line("usage", "us", "2.000000000", "0.20"),
+                                line("minimum_true_up", None, "0", "4.70")),
+                         pending_files=0)
+    body = customer_usage(priced)["customer_usage"]
+    charge = body["charges_usage"][0]
+    assert (charge["units"], charge["amount_cents"], charge["amount"]) == ("3.5", 500, "5.00")
+    assert [g["amount_cents"] for g in charge["grouped_usage"]] == [10, 20]
+    assert charge["charge"]["charge_model"] == "standard"
+    assert charge["billable_metric"]["aggregation_type"] == "sum_agg"
+    assert (body["amount_cents"], body["taxes_amount_cents"], body["total_amount_cents"]) == (
+        500, 0, 500)
