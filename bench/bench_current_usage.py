@@ -7,7 +7,8 @@ subscriptions each, in a month of N usage counters.
 The month: with --source, a folder `bench/bench.py` left (landing/, catalog/, engine.duckdb
 and engine.ledger/, rated), reused without being changed: its usage files and ledger are
 linked, its warehouse copied; otherwise `--rows` counters are generated and rated here. The
-accounts file is rewritten so that each customer_key has 10 accounts of one service (each with
+accounts file is rewritten so that each customer_key has 10 accounts of one service (neighbours
+in account order, or random ones with --scatter; each with
 its subscription): a customer of 10 subscriptions. `--pending-files` lands that many extra files
 of 50,000 counters each, of random accounts, not ingested: current_usage reads them from the
 landing zone on every request.
@@ -72,19 +73,23 @@ def build_month(work: Path, rows: int, period: str) -> None:
                      warehouse=work / "engine.duckdb", period=period))
 
 
-def group_accounts(source: Path, work: Path) -> dict[str, list[str]]:
-    """accounts.csv with customer_key G<service>-<n>: 10 accounts of a service per customer;
-    the customers by service."""
+def group_accounts(source: Path, work: Path, scatter: int | None) -> dict[str, list[str]]:
+    """accounts.csv with customer_key G<service>-<n>: 10 accounts of a service per customer,
+    neighbours in account order or, with `scatter` (a seed), drawn at random; the customers by
+    service."""
     with (source / "landing/accounts/accounts.csv").open(newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
         fields, lines = reader.fieldnames or [], list(reader)
     seen: dict[str, int] = defaultdict(int)
     customers: dict[str, list[str]] = defaultdict(list)
-    for line in lines:
+    order = list(lines)
+    if scatter is not None:
+        random.Random(scatter).shuffle(order)
+    for line in order:
         number = seen[line["service"]] // 10
         seen[line["service"]] += 1
         line["customer_key"] = f"G-{line['service']}-{number:05d}"
-        if not customers[line["service"]] or customers[line["service"]][-1] != line["customer_key"]:
+        if number == len(customers[line["service"]]):
             customers[line["service"]].append(line["customer_key"])
     target = work / "landing/accounts/accounts.csv"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -190,6 +195,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--pending-files", type=int, default=0)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--scatter", action="store_true",
+                        help="a customer's 10 accounts drawn at random, not neighbours")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-data" / "current-usage")
     args = parser.parse_args()
     from rating.finance.run import publish_analyst_copy
@@ -204,7 +211,7 @@ def main() -> None:
     else:
         build_month(source, args.rows, args.period)
         link_month(source, work)
-    customers = group_accounts(source, work)
+    customers = group_accounts(source, work, args.seed if args.scatter else None)
     land_pending(work, args.pending_files, args.period, args.seed)
     publish_analyst_copy(work / "engine.duckdb")
     print(f"month ready in {time.perf_counter() - started:.1f} s ({source}); "

@@ -18,8 +18,9 @@ references kept between requests, taken again when a new copy is published):
    force by rating.ingest.references exactly as the next rating will, then checked by
    rating.ingest.tables.check_reference (its ref_* narrowed to the customer's);
 2. a scratch ledger (`ledger`, in memory): the customer's rows of the period from the published
-   ledger, plus every landed usage file the published manifest does not hold, decided by the
-   ingestion's own statements (rating.ingest.usage.insert_rows) and re-pushes settled;
+   ledger, plus the service's rows of every landed usage file the published manifest does not
+   hold, decided by the ingestion's own statements (rating.ingest.usage.insert_rows; kept
+   until those files or the copy change), and re-pushes settled as an ingestion settles them;
 3. the rating's classify and price statements (rating.rate.pricing) for the current period.
 """
 
@@ -41,7 +42,7 @@ from rating import warehouse
 from rating.catalog import Catalog, load_catalog
 from rating.ingest import landing, ledger, references
 from rating.ingest import tables as accounts
-from rating.ingest.manifest import by_file_id, compare_with_manifest, read_manifest
+from rating.ingest.manifest import KnownFile, by_file_id, compare_with_manifest, read_manifest
 from rating.ingest.usage import (
     PUSHED_AT_TOLERANCE,
     LandingError,
@@ -121,6 +122,9 @@ class _Reader:
         self.published: tuple[Any, ...] | None = None
         self.references: tuple[Any, ...] | None = None
         self.catalog: Catalog | None = None
+        self.pending_key: tuple[Any, ...] | None = None
+        self.manifest: dict[int, KnownFile] = {}
+        self.pending: tuple[int, int] | None = None
 
     def refresh(self, catalog: Catalog) -> None:
         """Attach the newest published copies, and the catalog and references, when changed."""
@@ -150,6 +154,7 @@ class _Reader:
                       read_only=True, catalog_copy=copies[1], name="published_ledger")
         warehouse.run(self.con, "api/clear_scratch_manifest")
         warehouse.run(self.con, "api/copy_manifest")
+        self.manifest = {known.file_id: known for known in read_manifest(self.con)}
 
     def _bring_references_into_force(self) -> None:
         for clear, copy in REFERENCE_TABLES:
@@ -193,27 +198,45 @@ class _Reader:
                            lines=tuple(lines), pending_files=pending)
 
     def _scratch_ledger(self, scope: dict[str, Any]) -> int:
-        """The customer's ledger rows and the landed rows not yet ingested into the scratch
-        ledger; the number of such files."""
-        con = self.con
-        warehouse.run(con, "api/clear_scratch_usage_rows")
-        warehouse.run(con, "api/copy_customer_usage_rows", scope)
-        root = str(self.pricer.settings.landing)
+        """The customer's ledger rows and the service's landed rows not yet ingested in the
+        scratch ledger, re-pushes settled; the number of such files."""
+        pending = self._pending_rows()
+        warehouse.run(self.con, "api/clear_scratch_usage_rows")
+        warehouse.run(self.con, "api/copy_customer_usage_rows", scope)
+        if pending is None:
+            return 0
+        warehouse.run(self.con, "api/add_pending_rows", scope)
+        settle_repushes(self.con, pending[0])
+        return pending[1]
+
+    def _pending_rows(self) -> tuple[int, int] | None:
+        """TEMP pending_rows: every landed usage file the published manifest does not hold,
+        decided by the ingestion's statements (decided again only when those files or the
+        published copy change); (its ingestion id, the number of files), None when none."""
+        con, root = self.con, str(self.pricer.settings.landing)
         files = landing.discover(con, root)
         observed = by_file_id(files, landing.observe(con, root, files))
-        manifest = {known.file_id: known for known in read_manifest(con)}
-        new, _, _ = compare_with_manifest(con, root, files, observed, manifest)
+        new, _, _ = compare_with_manifest(con, root, files, observed, self.manifest)
         new = [f for f in new if f.error is None]
-        if not new:
-            return 0
-        hashes = self.pricer.hashes(con, root, new, observed)
-        landing.inspect_new(con, new, SILENT)
-        ingestion_id = int(warehouse.value(con, "api/next_ingestion_id"))
-        insert_rows(con, new, observed, hashes, {}, self.pricer.catalog(), ingestion_id,
-                    warehouse.utc_now(), PUSHED_AT_TOLERANCE)
-        warehouse.run(con, "api/drop_other_services_rows", scope)
-        settle_repushes(con, ingestion_id)
-        return len(new)
+        key = (self.published, tuple((f.file_id, observed[f.file_id]) for f in new))
+        if key != self.pending_key:
+            self.pending_key, self.pending = key, None
+            if new:
+                hashes = self.pricer.hashes(con, root, new, observed)
+                landing.inspect_new(con, new, SILENT)
+                ingestion_id = int(warehouse.value(con, "api/next_ingestion_id"))
+                warehouse.run(con, "api/clear_scratch_usage_rows")
+                insert_rows(con, new, observed, hashes, {}, self.pricer.catalog(),
+                            ingestion_id, warehouse.utc_now(), PUSHED_AT_TOLERANCE)
+                warehouse.run(con, "api/keep_pending_rows")
+                # The published manifest and these files, as an ingestion's manifest holds
+                # them when it settles re-pushes (file paths break ties).
+                warehouse.run(con, "api/clear_scratch_manifest")
+                warehouse.run(con, "api/copy_manifest")
+                warehouse.run(con, "ingest/ledger/delete_manifest_files")
+                warehouse.run(con, "ingest/ledger/insert_manifest_files")
+                self.pending = (ingestion_id, len(new))
+        return self.pending
 
 
 class UsagePricer:

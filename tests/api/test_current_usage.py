@@ -16,6 +16,8 @@ from rating.api.settings import ApiSettings
 from rating.finance.run import publish_analyst_copy
 from rating.ingest import ledger
 from rating.periods import BillingPeriod, billing_period
+from rating.rate.engine import RateRequest, rate
+from rating.rate.guard import GuardSettings
 from tests.support.api_server import api_in_thread, settings_in
 from tests.support.usage_builder import Landing, rows, usage_row
 
@@ -31,9 +33,12 @@ def _counters(period: BillingPeriod, vcpu: int, egress: int) -> list[dict[str, A
             usage_row(service="nexadesk", metric="conversations", value=3, start=start)]
 
 
-def _rated(landing: Landing, settings: ApiSettings, period: BillingPeriod) -> None:
+def _rated(landing: Landing, settings: ApiSettings, period: BillingPeriod,
+           accept_changes: bool = False) -> None:
     """`fusion-rating rate` of the period, then the copies it publishes after a run."""
-    landing.rate(settings.warehouse, period=period.code)
+    rate(RateRequest(landing=str(landing.root), catalog=settings.catalog,
+                     warehouse=settings.warehouse, period=period.code,
+                     guard=GuardSettings(accept_changes=accept_changes)))
     publish_analyst_copy(settings.warehouse)
 
 
@@ -166,3 +171,25 @@ def test_a_charge_sums_its_groups_and_true_up_in_exact_cents_as_lago_names_them(
     assert charge["billable_metric"]["aggregation_type"] == "sum_agg"
     assert (body["amount_cents"], body["taxes_amount_cents"], body["total_amount_cents"]) == (
         500, 0, 500)
+
+
+@pytest.mark.engine
+def test_a_counter_pushed_again_in_a_file_not_yet_ingested_replaces_its_ledger_row(
+        tmp_path: Path) -> None:
+    landing = Landing(tmp_path / "landing")
+    settings = settings_in(tmp_path, landing=landing.root)
+    period = _period(settings)
+    start = period.start + dt.timedelta(hours=2)
+    first = usage_row(metric="vcpu_hours", value=400, start=start, counter_id="ctr-again")
+    landing.usage("nexacloud/first.parquet", [first])
+    _rated(landing, settings, period)
+    again = {**first, "value": 150, "pushed_at": first["pushed_at"] + dt.timedelta(hours=1)}
+    landing.usage("nexacloud/again.parquet", [again])
+    with api_in_thread(settings) as api:
+        body = api.client("nexacloud").get("/customers/C1/current_usage").json()
+    _rated(landing, settings, period, accept_changes=True)  # the guard sees the total fall
+    vcpu = next(c for c in body["customer_usage"]["charges_usage"]
+                if c["billable_metric"]["code"] == "vcpu_hours")
+    assert (vcpu["units"], vcpu["events_count"]) == ("150", 1)
+    assert _answered(body) == {k: v for k, v in
+                               _invoiced(settings.warehouse, period, "SUB-NC-1").items() if v}
