@@ -225,9 +225,7 @@ class _Reader:
                 hashes = self.pricer.hashes(con, root, new, observed)
                 landing.inspect_new(con, new, SILENT)
                 ingestion_id = int(warehouse.value(con, "api/next_ingestion_id"))
-                warehouse.run(con, "api/clear_scratch_usage_rows")
-                insert_rows(con, new, observed, hashes, {}, self.pricer.catalog(),
-                            ingestion_id, warehouse.utc_now(), PUSHED_AT_TOLERANCE)
+                self._decide(new, observed, hashes, ingestion_id)
                 warehouse.run(con, "api/keep_pending_rows")
                 # The published manifest and these files, as an ingestion's manifest holds
                 # them when it settles re-pushes (file paths break ties).
@@ -235,8 +233,23 @@ class _Reader:
                 warehouse.run(con, "api/copy_manifest")
                 warehouse.run(con, "ingest/ledger/delete_manifest_files")
                 warehouse.run(con, "ingest/ledger/insert_manifest_files")
-                self.pending = (ingestion_id, len(new))
+                self.pending = (ingestion_id, sum(f.error is None for f in new))
         return self.pending
+
+
+    def _decide(self, new: list[landing.LandedFile], observed: dict[int, landing.FileStat],
+                hashes: dict[int, str], ingestion_id: int) -> None:
+        """The files' rows on the emptied scratch ledger; a file whose pages do not decode is
+        left out as unreadable, as the ingestion does (rating.ingest.usage)."""
+        for attempt in (1, 2):
+            warehouse.run(self.con, "api/clear_scratch_usage_rows")
+            try:
+                insert_rows(self.con, new, observed, hashes, {}, self.pricer.catalog(),
+                            ingestion_id, warehouse.utc_now(), PUSHED_AT_TOLERANCE)
+                return
+            except duckdb.Error:
+                if attempt == 2 or not landing.verify(self.con, new):
+                    raise
 
 
 class UsagePricer:

@@ -91,6 +91,7 @@ def test_a_counter_landed_after_the_last_ingestion_is_priced_as_its_rating_will_
     landing, settings, period = rated
     before = _invoiced(settings.warehouse, period, "SUB-NC-1")
     landing.usage("nexacloud/later.parquet", _counters(period, vcpu=95, egress=300))
+    landing.corrupt("nexacloud/garbage.parquet")  # left out, as the ingestion leaves it
     with api_in_thread(settings) as api:
         body = api.client("nexacloud").get(
             "/customers/C1/current_usage",
