@@ -122,6 +122,7 @@ def create_tables(con: Any) -> None:
         if name == "usage_rows":
             warehouse.run(con, "ingest/ledger/partition_usage_rows")
             warehouse.run(con, "ingest/ledger/set_parquet_version")
+            warehouse.run(con, "ingest/ledger/set_row_group_size")
     # Same layout version: a column added at the end, which older rows read as NULL.
     if not warehouse.value(con, "ingest/ledger/usage_rows_has_detail"):
         warehouse.run(con, "ingest/ledger/add_usage_rows_detail")
