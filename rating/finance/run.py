@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from rating import warehouse
 from rating.catalog import Catalog, load_catalog
-from rating.ingest import landing
+from rating.ingest import landing, ledger
 from rating.ingest import tables as accounts
 from rating.periods import DEFAULT_TIME_ZONE, billing_period, first_of_next_month
 from rating.progress import SILENT, Progress, count
@@ -196,6 +196,9 @@ def publish_analyst_copy(database: Path | str) -> Path:
     with warehouse.writer(source) as con:
         con.execute("CHECKPOINT")
         shutil.copyfile(source, partial)
+        # The ledger's catalog too, for the API's current_usage (rating.api.pricing): under
+        # the same lock, so no writer has it open.
+        ledger.publish_catalog(source)
     os.replace(partial, target)
     return target
 

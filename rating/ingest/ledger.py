@@ -18,7 +18,9 @@ commits in the ledger, a rating in the warehouse (rating.ingest.usage mirrors wh
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import uuid
 from pathlib import Path
 from typing import Any
@@ -59,11 +61,14 @@ _MOVED = re.compile(r'DATA_PATH parameter "[^"]*" does not match existing data p
                     r'catalog "(?P<old>[^"]*)"')
 
 
-def attach(con: Any, folder: Path | str, *, read_only: bool = False) -> None:
+def attach(con: Any, folder: Path | str, *, read_only: bool = False,
+           catalog_copy: Path | None = None, name: str = "ledger") -> None:
     """Attach the ledger in `folder` as `ledger` (created on first use unless read-only) and
-    check that its key hashes are still comparable."""
+    check that its key hashes are still comparable. `catalog_copy` (read-only): a published
+    copy of its catalog (`published_catalog`) instead of the catalog the writers hold, under
+    `name`."""
     root = Path(folder).resolve()
-    catalog = root / "catalog.ducklake"
+    catalog = root / "catalog.ducklake" if catalog_copy is None else catalog_copy.resolve()
     if read_only and not catalog.exists():
         raise LedgerError(f"no ledger at {root}: nothing has been ingested there yet")
     root.mkdir(parents=True, exist_ok=True)
@@ -72,7 +77,7 @@ def attach(con: Any, folder: Path | str, *, read_only: bool = False) -> None:
     options = f"DATA_PATH {_quoted((root / 'data').as_posix() + '/')}"
     if read_only:
         options += ", READ_ONLY"
-    statement = (f"ATTACH IF NOT EXISTS {_quoted('ducklake:' + catalog.as_posix())} AS ledger "
+    statement = (f"ATTACH IF NOT EXISTS {_quoted('ducklake:' + catalog.as_posix())} AS {name} "
                  f"({options})")
     try:
         if read_only:
@@ -95,6 +100,8 @@ def attach(con: Any, folder: Path | str, *, read_only: bool = False) -> None:
         create_tables(con)
         if fresh:
             set_meta(con, "schema_version", SCHEMA_VERSION)
+    if name != "ledger":
+        return  # a published copy, read by statements of its own (rating.api.pricing)
     if meta(con, "schema_version") != SCHEMA_VERSION:
         raise LedgerError(
             f"the ledger at {root} has the layout of another fusion-rating: move it aside and "
@@ -115,6 +122,7 @@ def create_tables(con: Any) -> None:
         if name == "usage_rows":
             warehouse.run(con, "ingest/ledger/partition_usage_rows")
             warehouse.run(con, "ingest/ledger/set_parquet_version")
+            warehouse.run(con, "ingest/ledger/set_row_group_size")
     # Same layout version: a column added at the end, which older rows read as NULL.
     if not warehouse.value(con, "ingest/ledger/usage_rows_has_detail"):
         warehouse.run(con, "ingest/ledger/add_usage_rows_detail")
@@ -153,3 +161,27 @@ def _check_hash_canary(con: Any) -> None:
             "this DuckDB hashes counter keys differently from the one that built the ledger "
             "(a DuckDB upgrade): re-pushes could no longer be matched. Rebuild the ledger from "
             "the landing zone: fusion-rating ingest --rebuild ...")
+
+
+def published_catalog(warehouse_file: Path | str) -> Path:
+    """`<warehouse>-analysts.ducklake`: the copy of the ledger's catalog published beside the
+    analysts' copy of the warehouse, which a reader can open while a writer holds the ledger."""
+    path = Path(warehouse_file)
+    return path.with_name(f"{path.stem}-analysts.ducklake")
+
+
+def publish_catalog(warehouse_file: Path | str) -> Path | None:
+    """Copy the ledger's catalog (a DuckDB file of a few MB: the data files are immutable
+    Parquet that it names) to `published_catalog`, written beside it and renamed over it; the
+    caller holds the writer lock, so the catalog is checkpointed and no writer has it open.
+    None when there is no ledger yet."""
+    source = default_folder(warehouse_file) / "catalog.ducklake"
+    if not source.exists():
+        return None
+    target = published_catalog(warehouse_file)
+    partial = target.with_name(f".{target.name}.partial")
+    # A log left by a writer that died is replayed by the next writer, which publishes
+    # again; without it the copy is the last checkpoint, consistent in itself.
+    shutil.copyfile(source, partial)
+    os.replace(partial, target)
+    return target

@@ -48,7 +48,8 @@ from rating.progress import SILENT, Progress, count
 from rating.rate.catalog_tables import fingerprint
 
 __all__ = ["PUSHED_AT_TOLERANCE", "ConservationError", "HeldFile", "IngestResult", "LandingError",
-           "create_period_buckets", "ingest", "require_usage_files", "sync"]
+           "create_period_buckets", "ingest", "insert_rows", "require_usage_files",
+           "settle_repushes", "sync"]
 
 PUSHED_AT_TOLERANCE = dt.timedelta(hours=24)
 """How far past its file's ingestion a pushed_at may be (clock skew) before it is quarantined."""
@@ -186,17 +187,11 @@ def _write_ingestion(con: Any, candidates: list[landing.LandedFile], retry: set[
                     ledger.drop_data_tables(con)
                     ledger.create_tables(con)
                     ledger.set_meta(con, "generation", uuid.uuid4().hex)
-                _record_files(con, new, observed, hashes, first_seen, ingestion_id, started,
-                              tolerance)
+                insert_rows(con, new, observed, hashes, first_seen, catalog, ingestion_id,
+                            started, tolerance)
                 warehouse.run(con, "ingest/ledger/delete_manifest_files")
                 warehouse.run(con, "ingest/ledger/insert_manifest_files")
-                rows = landing.source(new)
-                insert = warehouse.sql("ingest/ledger/insert_usage_rows")
-                warehouse.run_text(con, rows.into(insert), {
-                    **rows.params, "known_services": [s.code for s in catalog.services],
-                    "ingestion_id": ingestion_id})
-                _check_conservation(con, new, ingestion_id)
-                _settle_repushes(con, ingestion_id)
+                settle_repushes(con, ingestion_id)
                 _record_ingestion(con, new, ingestion_id, started, rebuild is not None)
             return ingestion_id
         except duckdb.Error:
@@ -207,6 +202,20 @@ def _write_ingestion(con: Any, candidates: list[landing.LandedFile], retry: set[
             if rebuild:
                 check_rebuild(candidates, hashes, *rebuild)
     raise AssertionError("unreachable")
+
+
+def insert_rows(con: Any, new: list[landing.LandedFile], observed: dict[int, landing.FileStat],
+                hashes: dict[int, str], first_seen: dict[int, dt.datetime], catalog: Catalog,
+                ingestion_id: int, started: dt.datetime, tolerance: dt.timedelta) -> None:
+    """The new files' checks (landed_file_checks) and their rows in ledger.usage_rows, decided
+    as ingested (also on current_usage's scratch ledger: rating.api.pricing)."""
+    _record_files(con, new, observed, hashes, first_seen, ingestion_id, started, tolerance)
+    rows = landing.source(new)
+    insert = warehouse.sql("ingest/ledger/insert_usage_rows")
+    warehouse.run_text(con, rows.into(insert), {
+        **rows.params, "known_services": [s.code for s in catalog.services],
+        "ingestion_id": ingestion_id})
+    _check_conservation(con, new, ingestion_id)
 
 
 def _next_ingestion_id(con: Any) -> int:
@@ -244,7 +253,8 @@ def _check_conservation(con: Any, new: list[landing.LandedFile], ingestion_id: i
                                 f"written to the ledger ({written}); nothing was ingested")
 
 
-def _settle_repushes(con: Any, ingestion_id: int) -> None:
+def settle_repushes(con: Any, ingestion_id: int) -> None:
+    """Earlier pushes of a counter that this ingestion's rows repeat are superseded."""
     params = {"ingestion_id": ingestion_id}
     with_earlier = bool(warehouse.value(con, "ingest/ledger/has_live_keys", params))
     warehouse.run(con, "ingest/ledger/create_repeated_keys",

@@ -1,0 +1,2 @@
+-- The references in force are taken again from each newly published analysts' copy.
+DELETE FROM reference_rejects
