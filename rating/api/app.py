@@ -15,6 +15,8 @@ from rating.api.keys import KeyChecker, KeyStore
 from rating.api.settings import ApiSettings
 
 PREFIX = "/api/billing/v1"
+MODULES = (usage, references, current_usage, invoices)
+"""Each has a `router`, and `start(app)` / `stop(app)` the server runs at its start and end."""
 LAGO_PREFIX = "/api/v1"
 """Lago's own prefix, served too (not in the OpenAPI): Lago's clients append it to their base URL,
 so pointing a Lago client at this server is a change of base URL and key only."""
@@ -23,11 +25,14 @@ so pointing a Lago client at this server is a change of base URL and key only.""
 def create_app(settings: ApiSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        usage.start(app)
+        for module in MODULES:
+            module.start(app)
         try:
             yield
         finally:
-            usage.stop(app)
+            # Usage first: its stop lands what waits in the write-ahead store.
+            for module in MODULES:
+                module.stop(app)
 
     app = FastAPI(title="fusion-rating billing API", version="1",
                   summary="Lago-shaped billing API of NexaSystems' rating engine",
@@ -45,7 +50,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
 
     app.include_router(health)
     for prefix, documented in ((PREFIX, True), (LAGO_PREFIX, False)):
-        for module in (usage, references, current_usage, invoices):
+        for module in MODULES:
             app.include_router(module.router, prefix=prefix, include_in_schema=documented)
     return app
 

@@ -1,8 +1,10 @@
 """`GET /customers/{external_id}/current_usage?external_subscription_id=...`: the month to date
 in Lago's `customer_usage` shape, priced by the rating's own statements (rating.api.pricing).
 
-- The customer is the caller's service's: its external id is the customer_key its invoices
-  are addressed to (or, failing that, one of the service's account ids); another service's
+- The customer is the caller's service's: its external id is the app's own account id, as for
+  GET /customers and the invoices (Lago's external_id is the app's id), or, failing that, a
+  customer_key (our extension: the sum of that customer's accounts in the service, what its
+  invoice will show; the benchmark's customers of 10 subscriptions); another service's
   customer is 404 customer_not_found, a subscription it does not have 404
   subscription_not_found. Without external_subscription_id, every subscription of the customer
   active this month is summed (Lago requires one; the sum is what the invoice will show).
@@ -66,12 +68,16 @@ def _charge_usage(lines: list[dict[str, Any]]) -> dict[str, Any]:
     usage = [line for line in lines if line["line_kind"] == "usage"]
     units = sum((line["quantity"] for line in usage), Decimal(0))
     amount = sum((line["amount"] or Decimal(0) for line in lines), Decimal("0.00"))
-    grouped = [{"key": line["group_value"], "units": _number(line["quantity"]),
+    # Lago's clients require total_aggregated_units, grouped_by and filters on each of these.
+    grouped = [{"key": line["group_value"], "grouped_by": {line["group_by"]: line["group_value"]},
+                "units": _number(line["quantity"]),
+                "total_aggregated_units": _number(line["quantity"]),
                 "amount": str(line["amount"]), "amount_cents": _cents(line["amount"] or Decimal(0)),
-                "events_count": int(line["counter_rows"])}
+                "events_count": int(line["counter_rows"]), "filters": []}
                for line in usage if line["group_value"] is not None]
     return {
         "units": _number(units),
+        "total_aggregated_units": _number(units),
         "events_count": sum(int(line["counter_rows"]) for line in usage),
         "amount_cents": _cents(amount),
         "amount": str(amount),

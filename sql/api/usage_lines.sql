@@ -1,6 +1,6 @@
 -- The rated lines of the customer's subscriptions as the rating wrote them (rated_charges),
 -- with what Lago's current_usage shows of the charge and its metric.
-SELECT r.subscription_id, r.charge_id, r.metric, m.name AS metric_name, m.aggregation,
+SELECT r.subscription_id, r.charge_id, r.metric, m.name AS metric_name, m.aggregation, m.group_by,
        r.model, r.line_kind, r.group_value, r.currency, r.quantity, r.amount,
        r.amount_unrounded, r.counter_rows, r.description
 FROM rated_charges r

@@ -71,7 +71,7 @@ def test_the_amount_of_each_charge_is_what_the_rating_invoices(
     _, settings, period = rated
     with api_in_thread(settings) as api:
         answer = api.client("nexacloud").get(
-            "/customers/C1/current_usage", params={"external_subscription_id": "SUB-NC-1"})
+            "/customers/nc-1/current_usage", params={"external_subscription_id": "SUB-NC-1"})
     assert answer.status_code == 200
     body = answer.json()["customer_usage"]
     invoiced = _invoiced(settings.warehouse, period, "SUB-NC-1")
@@ -94,7 +94,7 @@ def test_a_counter_landed_after_the_last_ingestion_is_priced_as_its_rating_will_
     landing.corrupt("nexacloud/garbage.parquet")  # left out, as the ingestion leaves it
     with api_in_thread(settings) as api:
         body = api.client("nexacloud").get(
-            "/customers/C1/current_usage",
+            "/customers/nc-1/current_usage",
             params={"external_subscription_id": "SUB-NC-1"}).json()
     _rated(landing, settings, period)
     after = _invoiced(settings.warehouse, period, "SUB-NC-1")
@@ -112,7 +112,7 @@ def test_it_answers_while_a_writer_holds_the_warehouse_and_its_ledger(
             warehouse.writer(settings.warehouse) as con:
         ledger.attach(con, ledger.default_folder(settings.warehouse))
         answer = api.client("nexacloud").get(
-            "/customers/C1/current_usage", params={"external_subscription_id": "SUB-NC-1"})
+            "/customers/nc-1/current_usage", params={"external_subscription_id": "SUB-NC-1"})
     assert answer.status_code == 200
     assert _answered(answer.json()) == {k: v for k, v in expected.items() if v}
 
@@ -123,12 +123,14 @@ def test_a_key_reaches_only_its_own_services_customers_and_subscriptions(
     _, settings, _ = rated
     with api_in_thread(settings) as api:
         desk = api.client("nexadesk")
-        other_service = desk.get("/customers/C2/current_usage")  # nexamaps' customer
-        not_its_subscription = desk.get("/customers/C1/current_usage",
+        other_service = desk.get("/customers/nm-1/current_usage")  # nexamaps' account
+        not_its_subscription = desk.get("/customers/nd-1/current_usage",
                                         params={"external_subscription_id": "SUB-NC-1"})
-        unknown = api.client("nexacloud").get("/customers/C1/current_usage",
+        unknown = api.client("nexacloud").get("/customers/nc-1/current_usage",
                                               params={"external_subscription_id": "SUB-X"})
-        own = desk.get("/customers/C1/current_usage")
+        own = desk.get("/customers/nd-1/current_usage")
+        by_customer_key = desk.get("/customers/C1/current_usage")  # our extension
+        other_services_key = desk.get("/customers/C2/current_usage")  # nexamaps' customer
     assert (other_service.status_code, other_service.json()["code"]) == (
         404, "customer_not_found")
     assert (not_its_subscription.status_code, not_its_subscription.json()["code"]) == (
@@ -136,6 +138,8 @@ def test_a_key_reaches_only_its_own_services_customers_and_subscriptions(
     assert unknown.json()["code"] == "subscription_not_found"
     assert own.status_code == 200
     assert own.json()["customer_usage"]["subscriptions"] == ["SUB-ND-1"]
+    assert by_customer_key.json()["customer_usage"] == own.json()["customer_usage"]
+    assert other_services_key.json()["code"] == "customer_not_found"
 
 
 @pytest.mark.engine
@@ -143,7 +147,7 @@ def test_before_anything_is_published_it_answers_503_with_retry_after(
         tmp_path: Path) -> None:
     settings = settings_in(tmp_path, landing=Landing(tmp_path / "landing").root)
     with api_in_thread(settings) as api:
-        answer = api.client("nexacloud").get("/customers/C1/current_usage")
+        answer = api.client("nexacloud").get("/customers/nc-1/current_usage")
     assert answer.status_code == 503
     assert answer.headers["Retry-After"] == "60"
     assert answer.json()["code"] == "usage_not_available"
@@ -153,7 +157,8 @@ def test_before_anything_is_published_it_answers_503_with_retry_after(
 def test_a_charge_sums_its_groups_and_true_up_in_exact_cents_as_lago_names_them() -> None:
     def line(kind: str, group: str | None, quantity: str, amount: str) -> dict[str, Any]:
         return {"subscription_id": "S", "charge_id": "p:egress", "metric": "egress_gb",
-                "metric_name": "Egress", "aggregation": "sum", "model": "per_unit",
+                "metric_name": "Egress", "aggregation": "sum", "group_by": "region",
+                "model": "per_unit",
                 "line_kind": kind, "group_value": group, "currency": "CAD",
                 "quantity": Decimal(quantity), "amount": Decimal(amount),
                 "amount_unrounded": Decimal(amount), "counter_rows": 2, "description": "d"}
@@ -168,6 +173,11 @@ def test_a_charge_sums_its_groups_and_true_up_in_exact_cents_as_lago_names_them(
     charge = body["charges_usage"][0]
     assert (charge["units"], charge["amount_cents"], charge["amount"]) == ("3.5", 500, "5.00")
     assert [g["amount_cents"] for g in charge["grouped_usage"]] == [10, 20]
+    assert [g["grouped_by"] for g in charge["grouped_usage"]] == [{"region": "ca"},
+                                                                  {"region": "us"}]
+    # What Lago's clients require of a charge and of each group.
+    assert charge["total_aggregated_units"] == charge["units"]
+    assert all({"total_aggregated_units", "filters"} <= set(g) for g in charge["grouped_usage"])
     assert charge["charge"]["charge_model"] == "standard"
     assert charge["billable_metric"]["aggregation_type"] == "sum_agg"
     assert (body["amount_cents"], body["taxes_amount_cents"], body["total_amount_cents"]) == (
@@ -187,7 +197,7 @@ def test_a_counter_pushed_again_in_a_file_not_yet_ingested_replaces_its_ledger_r
     again = {**first, "value": 150, "pushed_at": first["pushed_at"] + dt.timedelta(hours=1)}
     landing.usage("nexacloud/again.parquet", [again])
     with api_in_thread(settings) as api:
-        body = api.client("nexacloud").get("/customers/C1/current_usage").json()
+        body = api.client("nexacloud").get("/customers/nc-1/current_usage").json()
     _rated(landing, settings, period, accept_changes=True)  # the guard sees the total fall
     vcpu = next(c for c in body["customer_usage"]["charges_usage"]
                 if c["billable_metric"]["code"] == "vcpu_hours")
