@@ -195,6 +195,18 @@ def test_a_customer_without_invoices_gets_an_empty_list(api: RunningApi) -> None
                                  "total_pages": 0, "total_count": 0}}
 
 
+def test_a_customer_created_through_the_api_and_not_yet_rated_has_an_empty_list(
+        api: RunningApi) -> None:
+    with api.client("nexamaps") as maps, api.client("nexadesk") as desk:
+        created = maps.post("/customers", json={"customer": {"external_id": "nm-new",
+                                                             "name": "New client"}})
+        listed = maps.get("/customers/nm-new/invoices")
+        elsewhere = desk.get("/customers/nm-new/invoices")
+    assert created.status_code == 200
+    assert (listed.status_code, listed.json()["invoices"]) == (200, [])
+    assert elsewhere.json()["code"] == "customer_not_found"
+
+
 def test_what_is_rated_or_only_drafted_in_odoo_is_not_an_invoice_yet(
         posting_wh: Path, tmp_path: Path) -> None:
     settings = replace(settings_in(tmp_path), warehouse=posting_wh)
