@@ -15,6 +15,7 @@
     fusion-rating report margin --warehouse FILE --period YYYY-MM [--out FILE.html]
         [--time-zone TZ]
     fusion-rating sample --out DIR [--rows N] [--period YYYY-MM] [--seed N] [--clean] [--force]
+    fusion-rating serve | service | key   the billing API and its keys (rating.cli_api)
 
 `post` and `odoo setup` talk to the Odoo named by ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD
 (or ODOO_API_KEY with ODOO_TRANSPORT=json2); without ODOO_URL `post` is a dry run into the
