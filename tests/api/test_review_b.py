@@ -139,3 +139,27 @@ def test_current_usage_bills_usage_of_a_metric_added_to_the_catalog_as_the_next_
     shown = {c["billable_metric"]["code"]: c["units"]
              for c in body["customer_usage"]["charges_usage"]}
     assert shown.get("vcpu_hours") == "400", shown
+
+
+def test_a_hand_landed_accounts_file_whose_crm_export_has_an_updated_at_column_still_bills(
+        tmp_path: Path) -> None:
+    # Before the reference versions, a column outside the contract was ignored (docs/
+    # usage-counters.md: "Extra columns are ignored"). An accounts export from a CRM that
+    # carries its own `updated_at` (here in the CRM's day/month format) billed as before;
+    # now every row of it is bad_timestamp, the account unknown, its usage held.
+    from tests.support.usage_builder import write_csv
+
+    landing = Landing(tmp_path / "landing", accounts=False, subscriptions=False)
+    landing.subscriptions([("SUB-NC-1", "nexacloud", "nc-1", "cloud-standard", "2025-01-01",
+                            "")])
+    write_csv(landing.root / "accounts" / "accounts.csv",
+              ("service", "account_id", "customer_key", "name", "email", "country", "province",
+               "updated_at"),
+              [("nexacloud", "nc-1", "C1", "Customer C1", "c1@example.ca", "CA", "ON",
+                "05/10/2026 14:03")])
+    landing.usage("a.parquet", [usage_row(value=5)])
+    wh = tmp_path / "warehouse.duckdb"
+    landing.rate(wh)
+    assert table(wh, "reference_quarantine", "reason") == []
+    assert table(wh, "rated_charges", "DISTINCT customer_key", "account_id = 'nc-1'") == [
+        ("C1",)]
