@@ -11,6 +11,11 @@ Lago's upsert keeps what a request leaves out; so does this one: a field absent 
 keeps its value in the new version, a field sent as null clears it. A new account without a
 customer_key gets `<service>:<external_id>`: never the bare external_id, since two services'
 account ids may be equal and would then merge two clients into one partner.
+
+An account the rating holds as ambiguous_account (its rows tied as the latest version link it to
+different customer keys, e.g. two hand-landed files) is never resolved by a guess: GET answers
+409 ambiguous_account, and an upsert must say which customer it belongs to (`customer_key`; 422
+otherwise), since keeping the key "as it is" would pick one of the files.
 """
 
 from __future__ import annotations
@@ -155,6 +160,8 @@ def upsert_customer(body: CustomerRequest, service: Service, request: Request) -
     references = store(request)
     with references.write_lock:
         current = references.accounts.latest(service, sent.external_id)
+        if current is not None and current["ambiguous"] and _text(sent.customer_key) is None:
+            raise errors.validation({"customer_key": ["ambiguous_account"]})
         updated_at = references.accounts.next_version_time(
             service, sent.external_id, None if current is None else current["updated_at"])
         row = _new_version(service, sent, current, updated_at)
@@ -171,5 +178,7 @@ def get_customer(external_id: str, service: Service, request: Request) -> dict[s
     found = references.accounts.latest(service, external_id)
     if found is None:
         raise errors.not_found("customer")
+    if found["ambiguous"]:
+        raise errors.ApiError(409, "ambiguous_account")
     return customer_body(service, found, references.currencies.get(service),
                          references.time_zone)

@@ -15,8 +15,9 @@ Mapped to Lago's fields (docs/api.md says the same to the apps' developers):
   credit note are positive, as on the document (and in Lago's credit note object).
 - status: Odoo's state: posted is `finalized`, cancelled `voided`, set back to draft `draft`.
 - payment_status: always `pending`, payment_overdue `false`, total_due_amount_cents the total
-  (0 on a credit note), net_payment_term 0: payments and terms are Odoo's and not read back
-  here. Lago's Python client requires these fields, so they are there.
+  (0 on a credit note, and on a voided document: nothing is owed on it), net_payment_term 0:
+  payments and terms are Odoo's and not read back here. Lago's Python client requires these
+  fields, so they are there.
 - Ours beside Lago's: billing_period, document_kind, customer_key, odoo_move_id, adjustment.
 """
 
@@ -197,7 +198,8 @@ def _invoice(row: warehouse.Row) -> Invoice:
         taxes_amount_cents=row["taxes_amount_cents"],
         sub_total_including_taxes_amount_cents=row["total_amount_cents"],
         total_amount_cents=row["total_amount_cents"],
-        total_due_amount_cents=0 if kind == "credit_note" else row["total_amount_cents"],
+        total_due_amount_cents=(0 if kind == "credit_note" or row["status"] == "voided"
+                                else row["total_amount_cents"]),
         created_at=_utc(row["created_at"]), updated_at=_utc(row["updated_at"]),
         billing_period=row["billing_period"], document_kind=kind,
         customer_key=row["customer_key"], odoo_move_id=row["odoo_move_id"],

@@ -5,9 +5,11 @@ every landed version, the latest winning, as the rating does.
 A version is written under `<landing>/<kind>/api/<service>/<UTC day>/`, first under a name the
 ingest does not read (`….parquet.partial`: its glob wants `*.parquet`), fsynced, renamed in one
 step and its folder fsynced, all before the API answers: a 2xx means the version survives a
-crash, and the ingest never sees half a file. Each version carries `updated_at` (UTC, strictly
-later than any earlier version of its key that the server has seen): among the usable rows of a
-key the latest one is in force (sql/ingest/references/check_*.sql).
+crash, and the ingest never sees half a file. Each version carries `version_at` (UTC, strictly
+later than any earlier version of its key that the server has seen; Lago's `updated_at` in the
+answers): among the usable rows of a key the latest one is in force
+(sql/ingest/references/check_*.sql). Not `updated_at` in the files: CRM exports landed by hand
+often carry a column of that name with their own meaning and format.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from rating.catalog import load_catalog
 from rating.ingest import landing, tables
 from rating.ingest.references import RAW_INSERTS
 
+VERSION_COLUMN = tables.ACCOUNT_COLUMNS["updated_at_text"]
+"""The files' column with a version's time (`version_at`); rows answer it as `updated_at`."""
 PARTIAL_SUFFIX = ".partial"
 """Appended to a version's name until it is complete: the ingest reads only `*.parquet`."""
 
@@ -65,16 +69,17 @@ def _make_folders(folder: Path) -> None:
 
 
 def write_version(landing_root: Path, kind: str, service: str, row: Mapping[str, Any]) -> Path:
-    """One version of one key as a Parquet file, durable when this returns; its path."""
+    """One version of one key (`row["updated_at"]`: its time) as a Parquet file, durable when
+    this returns; its path."""
     updated_at: dt.datetime = row["updated_at"]
     folder = Path(landing_root) / kind / "api" / service / f"{updated_at:%Y-%m-%d}"
     _make_folders(folder)
     name = f"{updated_at:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:12]}.parquet"
     final = folder / name
     partial = folder / f"{name}{PARTIAL_SUFFIX}"
-    columns = [c for c in COLUMNS[kind] if c != "updated_at"]
+    columns = [c for c in COLUMNS[kind] if c != VERSION_COLUMN]
     arrays = {c: pa.array([row.get(c)], pa.string()) for c in columns}
-    arrays["updated_at"] = pa.array([updated_at], pa.timestamp("us", tz="UTC"))
+    arrays[VERSION_COLUMN] = pa.array([updated_at], pa.timestamp("us", tz="UTC"))
     with open(partial, "wb") as out:
         pq.write_table(pa.table(arrays), out)
         out.flush()
@@ -138,9 +143,11 @@ class LandedReferences:
 
     def latest(self, service: str, key: str) -> dict[str, Any] | None:
         """The latest usable version of the key in the service (the rating's rule: the latest
-        updated_at, a version without one older than any with one, then the file whose path
-        sorts last), with `created_at`, its first version's time, and `landed_at`, when its file
-        was last written (what a hand-landed file without updated_at can tell of its time);
+        version_at, a version without one older than any with one, then the file whose path
+        sorts last), with `updated_at` (its version_at), `created_at`, its first version's
+        time, `landed_at`, when its file was last written (what a hand-landed file without
+        version_at can tell of its time), and whether the rows tied as latest disagree
+        (`ambiguous` for accounts, `duplicate` for subscriptions: the rating holds the key);
         None when there is none."""
         with self._lock:
             self._refresh()

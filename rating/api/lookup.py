@@ -3,7 +3,7 @@
 Read with DuckDB from the subscription files landed under `<landing>/subscriptions/` (CSV with a
 header, or Parquet, at any depth: rating.ingest.tables), those the customers and subscriptions
 endpoints write included. Columns are matched by name, so extra ones are fine. When a
-subscription has several rows, the latest wins: the greatest `updated_at` where files have one,
+subscription has several rows, the latest wins: the greatest `version_at` where files have one,
 then the file whose path sorts last, then the later row in it.
 
 Cached until the files change: the listing (path, size, modification time) is looked at again at
@@ -71,7 +71,7 @@ def accounts_by_subscription(paths: list[str]) -> dict[tuple[str, str], str]:
     for suffix in _STATEMENTS:
         read = _read([p for p in paths if p.endswith(suffix)], suffix)
         for position, row in enumerate(read):
-            updated = row.get("updated_at")
+            updated = row.get("version_at")
             rows.append(((str(updated or ""), str(order.get(str(row.get("filename")), 0)).zfill(9),
                           position), row))
     found: dict[tuple[str, str], str] = {}

@@ -20,6 +20,11 @@ plan for an existing external_id is refused (plan_change_not_supported). PUT cha
 name and subscription_at. DELETE terminates now, or at `?ending_at=` (an extension); a
 subscription that has not started cannot be cancelled through a version (an end at or before the
 start is held by the rating as bad_window), so that is refused too.
+
+A subscription the rating holds as duplicate_subscription (its rows tied as the latest version
+disagree, e.g. two hand-landed files) is never built on by a guess: GET answers 409
+duplicate_subscription, and POST, PUT and DELETE are refused (422) and land nothing, since a new
+version would repeat the terms of whichever file sorts last. A file fixed by hand resolves it.
 """
 
 from __future__ import annotations
@@ -119,10 +124,17 @@ def _land(references: ReferenceStore, service: str, current: dict[str, Any] | No
 
 
 def _current(references: ReferenceStore, service: str, external_id: str) -> dict[str, Any]:
+    """The version in force to build a new one on: 404 none, 422 held as a duplicate."""
     found = references.subscriptions.latest(service, external_id)
     if found is None:
         raise errors.not_found("subscription")
+    _refuse_duplicate(found)
     return found
+
+
+def _refuse_duplicate(found: dict[str, Any]) -> None:
+    if found["duplicate"]:
+        raise errors.validation({"external_id": ["duplicate_subscription"]})
 
 
 def _as_written(current: dict[str, Any]) -> dict[str, Any]:
@@ -165,6 +177,7 @@ def create_subscription(body: SubscriptionRequest, service: Service,
             raise errors.validation({"external_id": ["value_already_exist"]})
         current = references.subscriptions.latest(service, external_id)
         if current is not None:
+            _refuse_duplicate(current)
             if current["account_id"] != account_id:
                 raise errors.validation({"external_id": ["value_already_exist"]})
             if current["plan_code"] != plan_code:
@@ -182,8 +195,14 @@ def create_subscription(body: SubscriptionRequest, service: Service,
 
 @router.get("/subscriptions/{external_id}")
 def get_subscription(external_id: str, service: Service, request: Request) -> dict[str, Any]:
-    """The subscription's version in force for this service; 404 in another service's."""
-    return subscription_body(service, _current(store(request), service, external_id))
+    """The subscription's version in force for this service; 404 in another service's, 409
+    when the rating holds it as a duplicate."""
+    found = store(request).subscriptions.latest(service, external_id)
+    if found is None:
+        raise errors.not_found("subscription")
+    if found["duplicate"]:
+        raise errors.ApiError(409, "duplicate_subscription")
+    return subscription_body(service, found)
 
 
 @router.put("/subscriptions/{external_id}")

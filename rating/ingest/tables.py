@@ -4,10 +4,12 @@ of landed CSV/Parquet tables that the finance files share.
 `<landing>/subscriptions/` holds subscription_id, service, account_id, plan_code, start, end;
 `<landing>/accounts/` holds service, account_id, customer_key, name, email, country, province,
 and optionally street, city, postal_code and language (an Odoo code such as fr_CA; by default
-French in Quebec) for the customer's Odoo partner. Both kinds may carry `updated_at` (a UTC
+French in Quebec) for the customer's Odoo partner. Both kinds may carry `version_at` (a UTC
 timestamp; the API's files do): the latest usable version of a subscription_id or a (service,
 account_id) is in force (sql/ingest/references/check_*.sql); a row without it is older than any
-row with it.
+row with it. The name is distinctive on purpose: CRM exports often carry an `updated_at` of
+their own, in their own format, which is an ignored extra column like any other. The tables keep
+it as `updated_at_text` (reference_rows_*).
 Which version of each file is in force: rating.ingest.references. Rows that cannot be used go to
 `reference_quarantine` with a reason; usage that needed them is then held when its period is
 rated (unknown_account, no_subscription) and rated by a later rating once fixed.
@@ -27,12 +29,12 @@ from rating.ingest import landing, names
 SUBSCRIPTION_COLUMNS = {"subscription_id": "subscription_id", "service": "service",
                         "account_id": "account_id", "plan_code": "plan_code",
                         "start_text": "start", "end_text": "end",
-                        "updated_at_text": "updated_at"}
+                        "updated_at_text": "version_at"}
 ACCOUNT_COLUMNS = {"service": "service", "account_id": "account_id",
                    "customer_key": "customer_key", "name": "name", "email": "email",
                    "country": "country", "province": "province", "street": "street",
                    "city": "city", "postal_code": "postal_code", "language": "language",
-                   "updated_at_text": "updated_at"}
+                   "updated_at_text": "version_at"}
 DESCRIBE = {"csv": "ingest/references/describe_csv",
             "parquet": "ingest/references/describe_parquet"}
 REQUIRED = {"subscriptions": {"subscription_id", "service", "account_id", "plan_code", "start"},

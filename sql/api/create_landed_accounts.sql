@@ -3,6 +3,6 @@
 CREATE TEMP TABLE landed_accounts (
     file_path VARCHAR NOT NULL, service VARCHAR, account_id VARCHAR, customer_key VARCHAR,
     name VARCHAR, email VARCHAR, country VARCHAR, province VARCHAR, street VARCHAR,
-    city VARCHAR, postal_code VARCHAR, language VARCHAR, updated_at VARCHAR,
+    city VARCHAR, postal_code VARCHAR, language VARCHAR, version_at VARCHAR,
     address_line1 VARCHAR, address_line2 VARCHAR, legal_name VARCHAR
 )

@@ -2,5 +2,5 @@
 -- the API server reads a subscription's current version from (rating.api.landed_references).
 CREATE TEMP TABLE landed_subscriptions (
     file_path VARCHAR NOT NULL, subscription_id VARCHAR, service VARCHAR, account_id VARCHAR,
-    plan_code VARCHAR, "start" VARCHAR, "end" VARCHAR, updated_at VARCHAR, name VARCHAR
+    plan_code VARCHAR, "start" VARCHAR, "end" VARCHAR, version_at VARCHAR, name VARCHAR
 )

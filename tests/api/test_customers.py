@@ -106,7 +106,7 @@ def test_a_hand_landed_link_is_answered_and_a_file_landed_meanwhile_is_seen(
             "name": "Renamed", "updated_at": _utc("2026-11-01T00:00:00")})
         renamed = client.get("/customers/nc-1").json()["customer"]
     assert (hand["name"], hand["customer_key"]) == ("Customer C1", "C1")
-    # No updated_at in a hand-landed file: its file's time stands in (Lago's clients need one).
+    # No version_at in a hand-landed file: its file's time stands in (Lago's clients need one).
     landed = next((landing.root / "accounts").rglob("*.csv")).stat().st_mtime
     expected = dt.datetime.fromtimestamp(int(landed), dt.UTC).isoformat().replace("+00:00", "Z")
     assert hand["updated_at"] == hand["created_at"] == expected

@@ -81,7 +81,7 @@ def test_a_subscription_is_mapped_to_its_account_the_latest_row_winning(tmp_path
         first = client.post("/events", content=as_json({"event": event(
             "s-1", external_customer_id=None, external_subscription_id="sub-1")}), headers=JSON)
         (folder / "b.csv").write_text(
-            "subscription_id,service,account_id,plan_code,start,end,updated_at\n"
+            "subscription_id,service,account_id,plan_code,start,end,version_at\n"
             "sub-1,nexacloud,nc-new,cloud-payg,2026-01-01,,2026-11-02T00:00:00Z\n")
         time.sleep(lookup.RELIST_SECONDS + 0.1)   # a found subscription is looked at again so
         second = client.post("/events", content=as_json({"event": event(
@@ -155,7 +155,7 @@ def test_subscription_files_in_csv_and_parquet_with_extra_columns_are_read_toget
         "subscription_id": ["sub-1", "sub-1"], "service": ["nexacloud"] * 2,
         "account_id": ["nc-late", "nc-early"], "plan_code": ["cloud-payg"] * 2,
         "start": ["2026-01-01"] * 2,
-        "updated_at": ["2026-11-03T00:00:00Z", "2026-11-01T00:00:00Z"]}),
+        "version_at": ["2026-11-03T00:00:00Z", "2026-11-01T00:00:00Z"]}),
         folder / "api" / "b.parquet")
     (folder / "broken.parquet").write_bytes(b"not parquet")
     accounts = lookup.SubscriptionAccounts(tmp_path / "landing")

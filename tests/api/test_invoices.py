@@ -138,6 +138,9 @@ def test_a_document_cancelled_in_odoo_is_voided_and_one_set_back_to_draft_is_dra
     redrafted = get(api, "nexacloud", "/customers/nexacloud-C4/invoices")["invoices"]
     assert [(i["number"], i["status"]) for i in voided] == [
         (billed.moves[VOIDED]["name"], "voided")]
+    # Nothing is owed on a cancelled document, whatever its amounts.
+    assert [(i["total_due_amount_cents"] == 0, i["total_amount_cents"] > 0) for i in voided] == [
+        (True, True)]
     assert [(i["number"], i["status"]) for i in redrafted] == [
         (billed.moves[REDRAFTED]["name"], "draft")]
     finalized = get(api, "nexacloud", "/invoices", status="finalized")

@@ -1,5 +1,5 @@
-"""Reference files with `updated_at` (the API's): the latest usable version of a key is in
-force, the earlier ones superseded (not problems); rows that tie on updated_at are compared as
+"""Reference files with `version_at` (the API's): the latest usable version of a key is in
+force, the earlier ones superseded (not problems); rows that tie on version_at are compared as
 files without the column always were; a file without the column behaves as before."""
 
 from decimal import Decimal
@@ -21,7 +21,7 @@ from tests.support.usage_builder import (
 
 pytestmark = pytest.mark.engine
 
-ACCOUNT_VERSION = ("service", "account_id", "customer_key", "name", "updated_at")
+ACCOUNT_VERSION = ("service", "account_id", "customer_key", "name", "version_at")
 OTHER_ACCOUNTS = [a for a in DEFAULT_ACCOUNTS if a[1] != "nc-1"]
 
 
@@ -30,7 +30,7 @@ def link_versions(landing: Landing, name: str, *rows: tuple[str, ...]) -> None:
 
 
 def subscription_versions(landing: Landing, name: str, *rows: tuple[str, ...]) -> None:
-    write_csv(landing.root / "subscriptions" / name, (*SUBSCRIPTION_HEADER, "updated_at"), rows)
+    write_csv(landing.root / "subscriptions" / name, (*SUBSCRIPTION_HEADER, "version_at"), rows)
 
 
 def rate(landing: Landing, wh: Path) -> None:
@@ -68,7 +68,7 @@ def test_the_latest_version_wins_whatever_its_file_is_called(landing: Landing, w
     assert in_force(wh) == [("C1", "New")]
 
 
-def test_links_tied_on_updated_at_are_still_ambiguous(landing: Landing, wh: Path) -> None:
+def test_links_tied_on_version_at_are_still_ambiguous(landing: Landing, wh: Path) -> None:
     landing.accounts(OTHER_ACCOUNTS)
     link_versions(landing, "a.csv", ("nexacloud", "nc-1", "C1", "Old", "2026-10-01T00:00:00Z"),
                   ("nexacloud", "nc-1", "C7", "A", "2026-10-02T00:00:00Z"))
@@ -86,8 +86,8 @@ def test_links_tied_on_updated_at_are_still_ambiguous(landing: Landing, wh: Path
     assert quarantine(wh) == [("ambiguous_account", path, 0, held["counter_id"])]
 
 
-def test_a_link_without_updated_at_is_older_than_one_with_it(landing: Landing, wh: Path) -> None:
-    # The hand-landed default file links nc-1 to C1 and has no updated_at column.
+def test_a_link_without_version_at_is_older_than_one_with_it(landing: Landing, wh: Path) -> None:
+    # The hand-landed default file links nc-1 to C1 and has no version_at column.
     link_versions(landing, "api.csv", ("nexacloud", "nc-1", "C9", "From the API",
                                        "2020-01-01T00:00:00Z"))
     rate(landing, wh)
@@ -128,7 +128,7 @@ def test_a_terminated_version_of_a_subscription_replaces_the_open_one(landing: L
     assert [r[0] for r in quarantine(wh)] == ["no_subscription"]
 
 
-def test_subscription_versions_tied_on_updated_at_are_still_duplicates(landing: Landing,
+def test_subscription_versions_tied_on_version_at_are_still_duplicates(landing: Landing,
                                                                         wh: Path) -> None:
     subscription_versions(
         landing, "a.csv",
@@ -140,7 +140,7 @@ def test_subscription_versions_tied_on_updated_at_are_still_duplicates(landing: 
         ("subscriptions", "duplicate_subscription")] * 2
 
 
-def test_a_subscriptions_file_without_updated_at_still_holds_differing_duplicates(
+def test_a_subscriptions_file_without_version_at_still_holds_differing_duplicates(
         landing: Landing, wh: Path) -> None:
     landing.subscriptions([*DEFAULT_SUBSCRIPTIONS,
                            ("SUB-NC-1", "nexacloud", "nc-1", "cloud-standard", "2025-01-01",

@@ -1,10 +1,11 @@
 -- Account links, each with the reason it cannot be used (NULL: usable) and whether a later
--- version of its (service, account_id) supersedes it. A file may carry `updated_at` (the API's
--- files do): among the usable links of one (service, account_id), those with the latest
--- updated_at are in force and the others superseded; a link without it is older than any link
--- with it, so files without the column compare as before. A (service, account_id) whose links in
--- force point at two customer keys is never guessed: all those links are held. Only links that
--- are otherwise usable count: a blank row neither makes a good one ambiguous nor supersedes it.
+-- version of its (service, account_id) supersedes it. A file may carry `version_at` (the API's
+-- files do; kept as updated_at_text): among the usable links of one (service, account_id), those
+-- with the latest version_at are in force and the others superseded; a link without it is
+-- older than any link with it, so files without the column compare as before. A (service,
+-- account_id) whose links in force point at two customer keys is never guessed: all those links
+-- are held. Only links that are otherwise usable count: a blank row neither makes a good one
+-- ambiguous nor supersedes it.
 CREATE OR REPLACE TEMP TABLE account_checks AS
 WITH parsed AS (
     SELECT a.*, CAST(TRY_CAST(trim(a.updated_at_text) AS TIMESTAMPTZ) AS TIMESTAMP) AS updated_at

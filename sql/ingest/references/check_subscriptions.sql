@@ -1,10 +1,10 @@
 -- Subscriptions with parsed UTC bounds and the reason each cannot be used (NULL: usable);
 -- a subscription needs a usable account link (unknown_account otherwise).
 -- A bare date means midnight in the billing time zone; a timestamp without an offset is UTC.
--- A file may carry `updated_at` (the API's files do): among the usable rows of one
--- subscription_id, those with the latest updated_at are in force and the others superseded (a
--- row without it is older than any row with it, so files without the column compare as
--- before); only rows not older than that are compared for duplicate_subscription.
+-- A file may carry `version_at` (the API's files do; kept as updated_at_text): among the usable
+-- rows of one subscription_id, those with the latest version_at are in force and the others
+-- superseded (a row without it is older than any row with it, so files without the column
+-- compare as before); only rows not older than that are compared for duplicate_subscription.
 -- Overlapping subscriptions of one account are not guessed at: in start order (ties: the
 -- smaller subscription_id) a subscription is kept when it starts at or after the end of the
 -- last one kept, and held otherwise.

@@ -8,7 +8,7 @@ CREATE TABLE IF NOT EXISTS reference_rows_subscriptions (
     start_text       VARCHAR,           -- the start as written (parsed into
                                         -- validated_subscriptions.start_at)
     end_text         VARCHAR,           -- the end as written; NULL or empty: open-ended
-    updated_at_text  VARCHAR            -- when this version was made, as written (the API's
+    updated_at_text  VARCHAR            -- the file's version_at, as written (the API's
                                         -- files); the latest usable version of an id is in
                                         -- force; NULL: older than any version with one
 )

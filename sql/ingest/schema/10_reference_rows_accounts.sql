@@ -12,7 +12,7 @@ CREATE TABLE IF NOT EXISTS reference_rows_accounts (
     city          VARCHAR,           -- as written; NULL: not given
     postal_code   VARCHAR,           -- as written; NULL: not given
     language      VARCHAR,           -- the partner's language (e.g. fr_CA); NULL: not given
-    updated_at_text VARCHAR          -- when this version was made, as written (the API's
+    updated_at_text VARCHAR          -- the file's version_at, as written (the API's
                                      -- files); the latest usable version of a (service,
                                      -- account_id) is in force; NULL: older than any with one
 )
