@@ -17,10 +17,15 @@ references kept between requests, taken again when a new copy is published):
 1. references: those in force in the analysts' copy, with newer landed versions brought into
    force by rating.ingest.references exactly as the next rating will, then checked by
    rating.ingest.tables.check_reference (its ref_* narrowed to the customer's);
-2. a scratch ledger (`ledger`, in memory): the customer's rows of the period from the published
-   ledger, plus the service's rows of every landed usage file the published manifest does not
-   hold, decided by the ingestion's own statements (rating.ingest.usage.insert_rows; kept
-   until those files or the copy change), and re-pushes settled as an ingestion settles them;
+2. a scratch ledger (`ledger`, in memory) that holds what the next ingestion will: the
+   customer's rows of the period from the published ledger, their catalog-quarantined rows
+   decided again when the catalog has changed since the published ledger decided them
+   (rating.ingest.redecision, as the next ingestion does first), plus the service's rows of
+   every landed usage file the published manifest does not hold, decided by the ingestion's own
+   statements (rating.ingest.usage.insert_rows, under the catalog in force; kept until those
+   files, the copy or the catalog change), with the published ledger's live rows of the
+   counters they push again (of any account: a later push under another account supersedes
+   the customer's), and re-pushes settled as an ingestion settles them;
 3. the rating's classify and price statements (rating.rate.pricing) for the current period.
 """
 
@@ -43,6 +48,7 @@ from rating.catalog import Catalog, load_catalog
 from rating.ingest import landing, ledger, references
 from rating.ingest import tables as accounts
 from rating.ingest.manifest import KnownFile, by_file_id, compare_with_manifest, read_manifest
+from rating.ingest.redecision import redecide_rows
 from rating.ingest.usage import (
     PUSHED_AT_TOLERANCE,
     LandingError,
@@ -53,7 +59,7 @@ from rating.ingest.usage import (
 from rating.periods import BillingPeriod, billing_period, period_code
 from rating.progress import SILENT
 from rating.rate import pricing
-from rating.rate.catalog_tables import load_catalog_tables
+from rating.rate.catalog_tables import fingerprint, load_catalog_tables
 from rating.rate.params import period_params
 
 LEDGER_TABLES = ("ingest/ledger/create_ledger_meta", "ingest/ledger/create_ingestions",
@@ -108,6 +114,21 @@ def _tree_stamp(root: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(sorted(found))
 
 
+def _decide(con: Any, new: list[landing.LandedFile], observed: dict[int, landing.FileStat],
+            hashes: dict[int, str], catalog: Catalog, ingestion_id: int) -> None:
+    """The files' rows on the emptied scratch ledger; a file whose pages do not decode is
+    left out as unreadable, as the ingestion does (rating.ingest.usage)."""
+    for attempt in (1, 2):
+        warehouse.run(con, "api/clear_scratch_usage_rows")
+        try:
+            insert_rows(con, new, observed, hashes, {}, catalog, ingestion_id,
+                        warehouse.utc_now(), PUSHED_AT_TOLERANCE)
+            return
+        except duckdb.Error:
+            if attempt == 2 or not landing.verify(con, new):
+                raise
+
+
 class _Reader:
     """One in-memory connection and what it has loaded."""
 
@@ -122,6 +143,9 @@ class _Reader:
         self.published: tuple[Any, ...] | None = None
         self.references: tuple[Any, ...] | None = None
         self.catalog: Catalog | None = None
+        self.fingerprint = ""  # the catalog's (rating.rate.catalog_tables.fingerprint)
+        self.decided_under: str | None = None  # the published ledger's catalog fingerprint
+        self.next_id = 0  # the next ingestion's id, above every one the published ledger holds
         self.pending_key: tuple[Any, ...] | None = None
         self.manifest: dict[int, KnownFile] = {}
         self.pending: tuple[int, int] | None = None
@@ -137,6 +161,7 @@ class _Reader:
             load_catalog_tables(self.con, catalog)
             create_period_buckets(self.con, settings.time_zone)
             self.catalog, self.references = catalog, None
+            self.fingerprint = fingerprint(catalog)
         if stamps != self.published:
             self._attach(copies)
             self.published, self.references = stamps, None
@@ -155,6 +180,9 @@ class _Reader:
         warehouse.run(self.con, "api/clear_scratch_manifest")
         warehouse.run(self.con, "api/copy_manifest")
         self.manifest = {known.file_id: known for known in read_manifest(self.con)}
+        found = warehouse.first_row(self.con, "api/published_catalog_fingerprint")
+        self.decided_under = None if found is None else str(found["value"])
+        self.next_id = int(warehouse.value(self.con, "api/next_ingestion_id"))
 
     def _bring_references_into_force(self) -> None:
         for clear, copy in REFERENCE_TABLES:
@@ -203,53 +231,47 @@ class _Reader:
         pending = self._pending_rows()
         warehouse.run(self.con, "api/clear_scratch_usage_rows")
         warehouse.run(self.con, "api/copy_customer_usage_rows", scope)
+        if self.decided_under not in (None, self.fingerprint):
+            # As the next ingestion, before it reads new files (rating.ingest.usage).
+            assert self.catalog is not None
+            redecide_rows(self.con, self.catalog, self.next_id)
         if pending is None:
             return 0
         warehouse.run(self.con, "api/add_pending_rows", scope)
+        warehouse.run(self.con, "api/add_pending_rivals", {"ingestion_id": pending[0]})
         settle_repushes(self.con, pending[0])
         return pending[1]
 
     def _pending_rows(self) -> tuple[int, int] | None:
         """TEMP pending_rows: every landed usage file the published manifest does not hold,
-        decided by the ingestion's statements (decided again only when those files or the
-        published copy change); (its ingestion id, the number of files), None when none."""
+        decided by the ingestion's statements under the catalog in force, and TEMP
+        pending_rivals, the published ledger's live rows of the counters they push again
+        (decided again only when those files, the published copy or the catalog change); (its
+        ingestion id, the number of files), None when none."""
         con, root = self.con, str(self.pricer.settings.landing)
         files = landing.discover(con, root)
         observed = by_file_id(files, landing.observe(con, root, files))
         new, _, _ = compare_with_manifest(con, root, files, observed, self.manifest)
         new = [f for f in new if f.error is None]
-        key = (self.published, tuple((f.file_id, observed[f.file_id]) for f in new))
+        key = (self.published, self.fingerprint,
+               tuple((f.file_id, observed[f.file_id]) for f in new))
         if key != self.pending_key:
             self.pending_key, self.pending = key, None
             if new:
                 hashes = self.pricer.hashes(con, root, new, observed)
                 landing.inspect_new(con, new, SILENT)
-                ingestion_id = int(warehouse.value(con, "api/next_ingestion_id"))
-                self._decide(new, observed, hashes, ingestion_id)
+                assert self.catalog is not None
+                _decide(con, new, observed, hashes, self.catalog, self.next_id)
                 warehouse.run(con, "api/keep_pending_rows")
+                warehouse.run(con, "api/keep_pending_rivals")
                 # The published manifest and these files, as an ingestion's manifest holds
                 # them when it settles re-pushes (file paths break ties).
                 warehouse.run(con, "api/clear_scratch_manifest")
                 warehouse.run(con, "api/copy_manifest")
                 warehouse.run(con, "ingest/ledger/delete_manifest_files")
                 warehouse.run(con, "ingest/ledger/insert_manifest_files")
-                self.pending = (ingestion_id, sum(f.error is None for f in new))
+                self.pending = (self.next_id, sum(f.error is None for f in new))
         return self.pending
-
-
-    def _decide(self, new: list[landing.LandedFile], observed: dict[int, landing.FileStat],
-                hashes: dict[int, str], ingestion_id: int) -> None:
-        """The files' rows on the emptied scratch ledger; a file whose pages do not decode is
-        left out as unreadable, as the ingestion does (rating.ingest.usage)."""
-        for attempt in (1, 2):
-            warehouse.run(self.con, "api/clear_scratch_usage_rows")
-            try:
-                insert_rows(self.con, new, observed, hashes, {}, self.pricer.catalog(),
-                            ingestion_id, warehouse.utc_now(), PUSHED_AT_TOLERANCE)
-                return
-            except duckdb.Error:
-                if attempt == 2 or not landing.verify(self.con, new):
-                    raise
 
 
 class UsagePricer:

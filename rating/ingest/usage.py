@@ -43,6 +43,7 @@ from rating.ingest.manifest import (
     relative_error,
     unreadable_held,
 )
+from rating.ingest.redecision import redecide_rows
 from rating.periods import billing_period, periods_between
 from rating.progress import SILENT, Progress, count
 from rating.rate.catalog_tables import fingerprint
@@ -360,17 +361,10 @@ def _redecide_catalog_reasons(con: Any, catalog: Catalog, time_zone: str,
         return None
     create_period_buckets(con, time_zone)
     with warehouse.transaction(con):
-        warehouse.run(con, "ingest/ledger/create_redecided", {
-            "known_services": [s.code for s in catalog.services]})
-        changed = int(warehouse.value(con, "ingest/ledger/count_redecided"))
+        ingestion_id = _next_ingestion_id(con)
+        changed = redecide_rows(con, catalog, ingestion_id)
         if not changed:
             return None
-        ingestion_id = _next_ingestion_id(con)
-        params = {"ingestion_id": ingestion_id}
-        warehouse.run(con, "ingest/ledger/update_redecided_accepted", params)
-        for row in warehouse.rows(con, "ingest/ledger/redecided_reasons"):
-            warehouse.run(con, "ingest/ledger/update_redecided_reason",
-                          {**params, "reason": row["reason"]})
         warehouse.run(con, "ingest/ledger/create_no_superseded")
         _record_ingestion(con, [], ingestion_id, started, False, "redecision", changed)
     return ingestion_id

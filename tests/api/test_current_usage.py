@@ -3,6 +3,8 @@
 while a writer holds the warehouse and its ledger, and only for the key's own service."""
 
 import datetime as dt
+import shutil
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from rating.periods import BillingPeriod, billing_period
 from rating.rate.engine import RateRequest, rate
 from rating.rate.guard import GuardSettings
 from tests.support.api_server import api_in_thread, settings_in
-from tests.support.usage_builder import Landing, rows, usage_row
+from tests.support.usage_builder import CATALOG, Landing, rows, usage_row
 
 
 def _period(settings: ApiSettings) -> BillingPeriod:
@@ -204,3 +206,38 @@ def test_a_counter_pushed_again_in_a_file_not_yet_ingested_replaces_its_ledger_r
     assert (vcpu["units"], vcpu["events_count"]) == ("150", 1)
     assert _answered(body) == {k: v for k, v in
                                _invoiced(settings.warehouse, period, "SUB-NC-1").items() if v}
+
+
+@pytest.mark.engine
+def test_a_file_not_yet_ingested_is_decided_again_when_a_metric_it_uses_is_added_to_the_catalog(
+        tmp_path: Path) -> None:
+    # The server's own copy of the catalog, which the test changes while it runs.
+    catalog = Path(shutil.copytree(CATALOG, tmp_path / "catalog"))
+    landing = Landing(tmp_path / "landing")
+    settings = replace(settings_in(tmp_path, landing=landing.root), catalog=catalog)
+    period = _period(settings)
+    counters = [usage_row(metric=metric, value=value, start=period.start + dt.timedelta(hours=2))
+                for metric, value in (("egress_gb", 10), ("gpu_hours", 40))]
+    landing.usage("nexacloud/a.parquet", counters[:1])
+    _rated(landing, settings, period)
+    landing.usage("nexacloud/gpu.parquet", counters[1:])
+    with api_in_thread(settings) as api, api.client("nexacloud") as client:
+        before = client.get("/customers/nc-1/current_usage").json()
+        # The metric and its charge are added while the server runs: the landed file, decided
+        # unknown_metric a moment ago, is decided again, as the next ingestion will.
+        metrics = catalog / "metrics.yaml"
+        metrics.write_text(metrics.read_text() + "  - {service: nexacloud, code: gpu_hours, "
+                           "name: GPU hours, aggregation: sum, unit: GPU-h}\n")
+        plans = catalog / "plans.yaml"
+        plans.write_text(plans.read_text().replace("    charges:\n", (
+            "    charges:\n      - metric: gpu_hours\n        product: NC-GPU\n"
+            "        description: \"GPU usage, {period}: {quantity} {unit}\"\n"
+            "        prices:\n          - {effective_from: 2025-01-01, model: per_unit, "
+            "unit_price: \"2.5\"}\n"), 1))
+        after = client.get("/customers/nc-1/current_usage").json()
+    _rated(landing, settings, period)
+    units = [{c["billable_metric"]["code"]: c["units"]
+              for c in body["customer_usage"]["charges_usage"]} for body in (before, after)]
+    assert "gpu_hours" not in units[0]
+    assert units[1]["gpu_hours"] == "40"
+    assert _invoiced(settings.warehouse, period, "SUB-NC-1")["cloud-standard:gpu_hours"] == 100
