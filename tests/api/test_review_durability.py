@@ -1,0 +1,60 @@
+"""Adversarial review of issue 14 (durability): each test shows a defect found in review."""
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support.api_server import api_in_thread, settings_in
+from tests.support.usage_api import accepted, counter, ingest
+
+pytestmark = pytest.mark.engine
+
+
+def test_the_write_ahead_store_writes_again_once_a_failed_segment_open_is_fixed(
+        tmp_path: Path) -> None:
+    settings = settings_in(tmp_path, flush_interval_seconds=0.2)
+    wal = settings.state / "wal"
+    with api_in_thread(settings) as api, api.client("nexacloud") as client:
+        assert client.post("/usage", json={"counters": [counter("a")]}).status_code == 200
+        deadline = time.monotonic() + 10
+        while '"flushed_through": 1, "flushing": null' not in (wal / "checkpoint.json"
+                                                                ).read_text():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(0.3)   # the flusher asks for a new segment right after its checkpoint
+        # The flush asked for a new segment, named by the next seq (2): make its open fail
+        # (as a full or read-only disk would), then clear the fault.
+        blocker = wal / f"{2:016d}.wal"
+        blocker.mkdir()
+        failed = client.post("/usage", json={"counters": [counter("b")]})
+        assert failed.status_code == 503
+        blocker.rmdir()
+        answers = [client.post("/usage", json={"counters": [counter(f"c{i}")]}).status_code
+                   for i in range(3)]
+        segments = sorted(p.name for p in wal.glob("*.wal"))
+    # The fault is gone: the store must accept writes again (it stays 503 forever: the writer
+    # keeps closing the segment it already closed, EBADF, or another file that got its number).
+    assert answers == [200, 200, 200], (answers, segments)
+    ingest(settings)
+    assert sorted(accepted(settings)) == ["a", "c0", "c1", "c2"]
+
+
+def test_a_second_server_on_the_same_state_folder_never_loses_an_acknowledged_counter(
+        tmp_path: Path) -> None:
+    # A rolling restart (the new server started before the old one stops), or `serve` started
+    # twice on one warehouse: nothing locks the state folder, so both take the same instance id
+    # and the same seqs, and the flushed file names collide (the second is skipped as "exists").
+    settings = settings_in(tmp_path, flush_interval_seconds=0.2)
+    acknowledged: list[str] = []
+    with api_in_thread(settings) as old, old.client("nexacloud") as old_client, \
+            api_in_thread(settings) as new, new.client("nexacloud") as new_client:
+        for i in range(3):
+            for name, client in (("old", old_client), ("new", new_client)):
+                answer = client.post("/usage", json={"counters": [counter(f"{name}{i}")]})
+                if answer.status_code == 200:
+                    acknowledged.append(f"{name}{i}")
+            time.sleep(0.5)
+    assert len(acknowledged) == 6
+    ingest(settings)
+    assert sorted(accepted(settings)) == sorted(acknowledged)
