@@ -58,3 +58,33 @@ def test_a_second_server_on_the_same_state_folder_never_loses_an_acknowledged_co
     assert len(acknowledged) == 6
     ingest(settings)
     assert sorted(accepted(settings)) == sorted(acknowledged)
+
+
+def test_lagos_transaction_id_is_unique_per_subscription_so_two_subscriptions_may_share_one(
+        tmp_path: Path) -> None:
+    # Lago: "transaction_id is unique per external_subscription_id so multiple subscriptions
+    # can share the same transaction_id" (API reference, Retrieve an event). A Lago client that
+    # names its events per subscription (e.g. "usage-2026-11-30") loses all but one here.
+    from decimal import Decimal
+
+    from tests.support.usage_api import NOW, as_json, ledger_rows
+
+    settings = settings_in(tmp_path)
+    folder = settings.landing / "subscriptions"
+    folder.mkdir(parents=True)
+    (folder / "a.csv").write_text(
+        "subscription_id,service,account_id,plan_code,start,end\n"
+        "sub-a,nexacloud,nc-1,cloud-standard,2026-01-01,\n"
+        "sub-b,nexacloud,nc-2,cloud-standard,2026-01-01,\n")
+    stamp = int(NOW.timestamp()) - 3 * 3600
+    events = [{"transaction_id": "usage-daily", "external_subscription_id": subscription,
+               "code": "egress_gb", "timestamp": stamp, "properties": {"value": Decimal(5)}}
+              for subscription in ("sub-a", "sub-b")]
+    with api_in_thread(settings) as api, api.client("nexacloud") as client:
+        answer = client.post("/events/batch", content=as_json({"events": events}),
+                             headers={"Content-Type": "application/json"})
+    assert answer.status_code == 200 and len(answer.json()["events"]) == 2
+    ingest(settings)
+    kept = {row["account_id"]: row["value"] for row in ledger_rows(settings)
+            if row["status"] == "accepted"}
+    assert kept == {"nc-1": Decimal(5), "nc-2": Decimal(5)}
