@@ -88,3 +88,21 @@ def test_lagos_transaction_id_is_unique_per_subscription_so_two_subscriptions_ma
     kept = {row["account_id"]: row["value"] for row in ledger_rows(settings)
             if row["status"] == "accepted"}
     assert kept == {"nc-1": Decimal(5), "nc-2": Decimal(5)}
+
+
+def test_a_chunked_body_over_the_limit_is_413_on_every_endpoint_not_only_usage(
+        tmp_path: Path) -> None:
+    # BodyLimit checks Content-Length only; only rating.api.usage counts a body without one,
+    # so POST /customers and /subscriptions read (and land) a body of any size.
+    settings = settings_in(tmp_path, max_request_bytes=2000)
+
+    def body() -> object:
+        yield b'{"customer": {"external_id": "acct-9", "name": "'
+        for _ in range(50):
+            yield b"x" * 100_000
+        yield b'"}}'
+
+    with api_in_thread(settings) as api, api.client("nexacloud") as client:
+        answer = client.post("/customers", content=body(),
+                             headers={"Content-Type": "application/json"})
+    assert answer.status_code == 413, (answer.status_code, len(answer.content))
