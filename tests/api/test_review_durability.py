@@ -106,3 +106,30 @@ def test_a_chunked_body_over_the_limit_is_413_on_every_endpoint_not_only_usage(
         answer = client.post("/customers", content=body(),
                              headers={"Content-Type": "application/json"})
     assert answer.status_code == 413, (answer.status_code, len(answer.content))
+
+
+def test_an_event_property_with_a_huge_exponent_does_not_stall_every_other_client(
+        tmp_path: Path) -> None:
+    # The echo of an event's properties goes through usage._exact: int(Decimal("1E+400000"))
+    # builds a 400,000-digit integer on the event loop (8 s here; 1E+1000000 took 40 s), and
+    # no other request is answered meanwhile. The event is already durable; its answer is a 500.
+    import threading
+
+    import httpx
+
+    from tests.support.api_server import api_process
+
+    settings = settings_in(tmp_path)
+    body = (b'{"event": {"transaction_id": "t", "external_customer_id": "nc-1", '
+            b'"code": "egress_gb", "properties": {"value": 1, "note": 1e400000}}}')
+    with api_process(settings) as (api, _), api.client("nexacloud", timeout=120) as client:
+        answers: list[int] = []
+        sender = threading.Thread(target=lambda: answers.append(client.post(
+            "/events", content=body, headers={"Content-Type": "application/json"}).status_code))
+        sender.start()
+        time.sleep(1)   # the server is answering the event
+        started = time.monotonic()
+        assert httpx.get(f"{api.url}/api/billing/v1/health", timeout=60).status_code == 200
+        waited = time.monotonic() - started
+        sender.join()
+    assert waited < 1.0 and answers != [500], (waited, answers)
