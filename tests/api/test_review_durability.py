@@ -133,3 +133,28 @@ def test_an_event_property_with_a_huge_exponent_does_not_stall_every_other_clien
         waited = time.monotonic() - started
         sender.join()
     assert waited < 1.0 and answers != [500], (waited, answers)
+
+
+def test_a_counter_or_event_the_api_accepts_is_never_quarantined_outside_billing_periods(
+        tmp_path: Path) -> None:
+    # The API accepts windows from 1900 to 3000 (counters.EARLIEST_US, LATEST_US); the ingest
+    # has billing periods from 2000-01 to 2099-12 only (rating.ingest.usage.
+    # create_period_buckets) and quarantines the rest: a 2xx, then a quarantine decided from the
+    # counter alone. A Lago client's `timestamp: 0` (an unset field) is one such event.
+    from tests.support.usage_api import as_json, ledger_rows
+
+    settings = settings_in(tmp_path)
+    counters = [counter("y1999", period_start="1999-12-01T00:00:00Z",
+                        period_end="1999-12-01T01:00:00Z"),
+                counter("y2150", period_start="2150-01-01T12:00:00Z",
+                        period_end="2150-01-01T13:00:00Z")]
+    event = {"transaction_id": "epoch", "external_customer_id": "nc-1", "code": "egress_gb",
+             "timestamp": 0, "properties": {"value": 1}}
+    with api_in_thread(settings) as api, api.client("nexacloud") as client:
+        answers = [client.post("/usage", json={"counters": counters}).status_code,
+                   client.post("/events", content=as_json({"event": event}),
+                               headers={"Content-Type": "application/json"}).status_code]
+    ingest(settings)
+    outcome = {row["counter_id"]: row["reason"] for row in ledger_rows(settings)}
+    # Either refused at once (422), or accepted by the ingest: never 200 then quarantined.
+    assert answers == [422, 422] or set(outcome.values()) == {None}, (answers, outcome)
