@@ -158,3 +158,20 @@ def test_a_counter_or_event_the_api_accepts_is_never_quarantined_outside_billing
     outcome = {row["counter_id"]: row["reason"] for row in ledger_rows(settings)}
     # Either refused at once (422), or accepted by the ingest: never 200 then quarantined.
     assert answers == [422, 422] or set(outcome.values()) == {None}, (answers, outcome)
+
+
+def test_push_counters_waits_out_the_servers_backpressure_429_as_it_does_a_503(
+        tmp_path: Path) -> None:
+    # The server answers "behind" with 429 + Retry-After (rating.api.usage), but
+    # rating.api.client retries only 503: push_counters (make demo, scripts) gives up.
+    from rating.api.client import PushRefused, push_counters
+
+    settings = settings_in(tmp_path, flush_interval_seconds=1.0, flush_rows=1_000_000,
+                           max_unflushed_rows=4)
+    with api_in_thread(settings) as api:
+        try:
+            pushed = push_counters(api.url, api.keys["nexacloud"],
+                                   [counter(f"p{i}") for i in range(8)], batch=4)
+        except PushRefused as refused:
+            pushed = -refused.status
+    assert pushed == 8
