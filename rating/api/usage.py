@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import queue
 from dataclasses import dataclass
 from decimal import Decimal
@@ -38,7 +39,7 @@ from rating.api.events import map_events
 from rating.api.flush import Flusher
 from rating.api.lookup import SubscriptionAccounts
 from rating.api.settings import ApiSettings
-from rating.api.wal import Submitted, Wal, encode
+from rating.api.wal import Submitted, Wal, encode, lock_folder
 from rating.catalog import load_catalog
 
 router = APIRouter(tags=["usage"])
@@ -55,6 +56,8 @@ class UsageStore:
     wal: Wal
     flusher: Flusher
     subscriptions: SubscriptionAccounts
+    lock: int
+    """The open fd of `<state>/wal/LOCK` (rating.api.wal.lock_folder), closed at stop."""
 
     def unflushed_rows(self) -> int:
         return self.flusher.pending_rows + self.wal.queued_rows
@@ -99,17 +102,23 @@ class UsageStore:
 def open_store(settings: ApiSettings) -> UsageStore:
     """Read the write-ahead store back (what was not landed waits again) and start its threads."""
     checker = Checker(load_catalog(settings.catalog), settings.time_zone)
-    holder: list[Flusher] = []
-    wal = Wal(settings.state / "wal", QUEUE_BATCHES, lambda batches: holder[0].add(batches))
-    checkpoint = wal.read_checkpoint()
-    replayed = wal.replay(checkpoint)
-    flusher = Flusher(settings.landing, wal, checkpoint, settings.flush_interval_seconds,
-                      settings.flush_rows)
-    holder.append(flusher)
-    flusher.add(replayed)
-    wal.start()
-    flusher.start()
-    return UsageStore(settings, checker, wal, flusher, SubscriptionAccounts(settings.landing))
+    lock = lock_folder(settings.state / "wal")
+    try:
+        holder: list[Flusher] = []
+        wal = Wal(settings.state / "wal", QUEUE_BATCHES, lambda batches: holder[0].add(batches))
+        checkpoint = wal.read_checkpoint()
+        replayed = wal.replay(checkpoint)
+        flusher = Flusher(settings.landing, wal, checkpoint, settings.flush_interval_seconds,
+                          settings.flush_rows)
+        holder.append(flusher)
+        flusher.add(replayed)
+        wal.start()
+        flusher.start()
+    except BaseException:
+        os.close(lock)
+        raise
+    return UsageStore(settings, checker, wal, flusher, SubscriptionAccounts(settings.landing),
+                      lock)
 
 
 def start(app: FastAPI) -> None:
@@ -122,6 +131,7 @@ def stop(app: FastAPI) -> None:
     if store is not None:
         store.wal.stop()
         store.flusher.stop()
+        os.close(store.lock)
 
 
 async def read_json(request: Request) -> Any:

@@ -1,5 +1,6 @@
 """Adversarial review of issue 14 (durability): each test shows a defect found in review."""
 
+import os
 import time
 from pathlib import Path
 
@@ -40,22 +41,35 @@ def test_the_write_ahead_store_writes_again_once_a_failed_segment_open_is_fixed(
     assert sorted(accepted(settings)) == ["a", "c0", "c1", "c2"]
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_a_second_server_on_the_same_state_folder_never_loses_an_acknowledged_counter(
         tmp_path: Path) -> None:
     # A rolling restart (the new server started before the old one stops), or `serve` started
-    # twice on one warehouse: nothing locks the state folder, so both take the same instance id
-    # and the same seqs, and the flushed file names collide (the second is skipped as "exists").
+    # twice on one warehouse: both would take the same instance id and the same seqs, and the
+    # flushed file names would collide (the second skipped as "exists"). The second server
+    # refuses to start (the state folder is locked); the first keeps every counter it answers.
+    import subprocess
+    import sys
+
     settings = settings_in(tmp_path, flush_interval_seconds=0.2)
     acknowledged: list[str] = []
-    with api_in_thread(settings) as old, old.client("nexacloud") as old_client, \
-            api_in_thread(settings) as new, new.client("nexacloud") as new_client:
+    with api_in_thread(settings) as old, old.client("nexacloud") as old_client:
+        with pytest.raises(RuntimeError, match="did not start"), api_in_thread(settings):
+            pass
+        serve = subprocess.run(
+            [sys.executable, "-m", "rating.cli", "serve", "--landing", str(settings.landing),
+             "--catalog", str(settings.catalog), "--warehouse", str(settings.warehouse),
+             "--state", str(settings.state), "--port", "1"],
+            capture_output=True, text=True, timeout=60)
         for i in range(3):
-            for name, client in (("old", old_client), ("new", new_client)):
-                answer = client.post("/usage", json={"counters": [counter(f"{name}{i}")]})
-                if answer.status_code == 200:
-                    acknowledged.append(f"{name}{i}")
+            answer = old_client.post("/usage", json={"counters": [counter(f"old{i}")]})
+            if answer.status_code == 200:
+                acknowledged.append(f"old{i}")
             time.sleep(0.5)
-    assert len(acknowledged) == 6
+    assert serve.returncode != 0 and "Traceback" not in serve.stderr, serve.stderr
+    assert str(settings.state) in serve.stderr and str(os.getpid()) in serve.stderr
+    assert len(serve.stderr.strip().splitlines()) == 1, serve.stderr
+    assert len(acknowledged) == 3
     ingest(settings)
     assert sorted(accepted(settings)) == sorted(acknowledged)
 
