@@ -37,6 +37,8 @@ MAX_VALUE = Decimal(10) ** 15
 """Above this a counter is a unit mix-up; the ingest quarantines it (value_out_of_range)."""
 EARLIEST_US = -2_208_988_800_000_000   # 1900-01-01
 LATEST_US = 32_503_680_000_000_000     # 3000-01-01
+RESERVED_PREFIX = "evt:"
+"""Events' counter_ids start so (rating.api.events); a /usage counter_id may not."""
 _TOLERANCE_US = int(PUSHED_AT_TOLERANCE.total_seconds()) * 1_000_000
 
 
@@ -145,6 +147,14 @@ def text(value: Any, required: bool = True) -> str | None:
     return value
 
 
+def own_counter_id(value: Any) -> str | None:
+    """A /usage counter_id: never in the events' namespace (RESERVED_PREFIX)."""
+    found = text(value)
+    if found is not None and found.startswith(RESERVED_PREFIX):
+        raise Refused("reserved_counter_id")
+    return found
+
+
 @dataclass
 class Checker:
     """The checks of one catalog and billing time zone."""
@@ -213,7 +223,7 @@ class Checker:
         """The row of a good counter, on one straight path (most are good); any problem
         raises, and _counter then says every problem of the item."""
         get = item.get
-        counter_id, account_id = text(get("counter_id")), text(get("account_id"))
+        counter_id, account_id = own_counter_id(get("counter_id")), text(get("account_id"))
         metric = self.metric(service, get("metric"))
         start, end = timestamp_us(get("period_start")), timestamp_us(get("period_end"))
         pushed = timestamp_us(get("pushed_at"))
@@ -238,7 +248,8 @@ class Checker:
             problems["counter"] = ["not_an_object"]
             return None
         got = _Fields(item, problems)
-        counter_id, account_id = got.take("counter_id", text), got.take("account_id", text)
+        counter_id = got.take("counter_id", own_counter_id)
+        account_id = got.take("account_id", text)
         metric = got.take("metric", lambda code: self.metric(service, code))
         start = got.take("period_start", timestamp_us)
         end = got.take("period_end", timestamp_us)
