@@ -12,8 +12,8 @@ row per counter_id (the latest pushed_at; on a tie, the row in the file whose pa
 and the flushed files' names sort in the order they were written), so the second copy replaces
 the first with the same values.
 
-Backpressure: a body over `max_request_bytes` is 413 (rating.api.app checks Content-Length;
-a body without one is counted as it is read); more than `max_batch_items` items is 413 naming
+Backpressure: a body over `max_request_bytes` is 413 (rating.api.app.BodyLimit: by its
+Content-Length, or counted as it is read); more than `max_batch_items` items is 413 naming
 the limit; past `max_unflushed_rows` counters not yet landed, or with the writer's queue full,
 429 with Retry-After and Lago's `x-ratelimit-reset` (Lago's clients wait and retry a 429 on
 their own); 503 only when the disk refused the write.
@@ -135,18 +135,10 @@ def stop(app: FastAPI) -> None:
 
 
 async def read_json(request: Request) -> Any:
-    """The body as JSON (numbers exact), 413 past the size limit while reading."""
-    limit = request.app.state.settings.max_request_bytes
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise errors.ApiError(413, "request_too_large",
-                                  {"body": [f"at most {limit} bytes"]})
-        chunks.append(chunk)
+    """The body as JSON (numbers exact); rating.api.app.BodyLimit stops one over the limit."""
+    body = await request.body()
     try:
-        return parse_json(b"".join(chunks))
+        return parse_json(body)
     except (ValueError, RecursionError):
         raise errors.ApiError(400, "bad_request", {"body": ["invalid_json"]}) from None
 

@@ -120,6 +120,7 @@ def test_a_chunked_body_over_the_limit_is_413_on_every_endpoint_not_only_usage(
         answer = client.post("/customers", content=body(),
                              headers={"Content-Type": "application/json"})
     assert answer.status_code == 413, (answer.status_code, len(answer.content))
+    assert answer.json()["code"] == "request_too_large"
 
 
 def test_an_event_property_with_a_huge_exponent_does_not_stall_every_other_client(
