@@ -125,6 +125,8 @@ def _event(checker: Checker, service: str, item: Any, accounts: Accounts, receiv
     if not isinstance(properties, dict):
         problems["properties"] = ["bad_type"]
         return None
+    for name in _not_finite(properties):
+        problems[f"properties.{name}"] = ["not_a_number"]
     value: Decimal | None = None
     unique_key: str | None = None
     if metric is not None:
@@ -146,6 +148,24 @@ def _event(checker: Checker, service: str, item: Any, accounts: Accounts, receiv
         return None
     return (counter_id(item, transaction_id), account, metric.code, start, start + 1, value, unique_key,
             dimensions_text, received)
+
+
+def _not_finite(properties: dict[str, Any]) -> list[str]:
+    """The properties holding NaN or Infinity (JSON has no such number; Python's parser
+    reads them): refused before the write, as they cannot be echoed."""
+    found: list[str] = []
+    for name, value in properties.items():
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, Decimal) and not item.is_finite():
+                found.append(str(name))
+                break
+            if isinstance(item, dict):
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+    return found
 
 
 def _present(value: Any) -> Any:

@@ -160,8 +160,13 @@ def json_response(body: dict[str, Any]) -> Response:
 
 
 def _exact(value: Any) -> Any:
+    # A whole number of at most 18 digits as a JSON number; any other Decimal (an event's
+    # property `1e400000` included: int() of it would take seconds of the event loop) as its
+    # text, exact. Non-finite numbers never get here (refused: rating.api.events).
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else str(value)
+        if value.is_finite() and value.adjusted() < 18 and value == value.to_integral_value():
+            return int(value)
+        return str(value)
     raise TypeError(type(value).__name__)
 
 

@@ -173,3 +173,17 @@ def test_a_usage_counter_may_not_take_an_id_in_the_events_namespace(tmp_path: Pa
         answer = client.post("/usage", json={"counters": [counter("evt:acct:nc-1:t-1")]})
     assert answer.status_code == 422
     assert answer.json()["error_details"] == {"0": {"counter_id": ["reserved_counter_id"]}}
+
+
+def test_an_event_property_that_is_not_a_finite_number_is_refused_before_the_write(
+        tmp_path: Path) -> None:
+    settings = settings_in(tmp_path)
+    body = (b'{"events": [{"transaction_id": "t", "external_customer_id": "nc-1", '
+            b'"code": "egress_gb", "properties": {"value": 1, "note": Infinity, '
+            b'"deep": {"x": [NaN]}}}]}')
+    with api_in_thread(settings) as api, api.client("nexacloud") as client:
+        answer = client.post("/events/batch", content=body, headers=JSON)
+    assert answer.status_code == 422
+    assert answer.json()["error_details"] == {"0": {"properties.note": ["not_a_number"],
+                                                    "properties.deep": ["not_a_number"]}}
+    assert not (settings.landing / "usage").exists()

@@ -147,7 +147,7 @@ def test_an_event_property_with_a_huge_exponent_does_not_stall_every_other_clien
         assert httpx.get(f"{api.url}/api/billing/v1/health", timeout=60).status_code == 200
         waited = time.monotonic() - started
         sender.join()
-    assert waited < 1.0 and answers != [500], (waited, answers)
+    assert waited < 1.0 and answers == [200], (waited, answers)
 
 
 def test_a_counter_or_event_the_api_accepts_is_never_quarantined_outside_billing_periods(
