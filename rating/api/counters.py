@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from rating.catalog import Catalog, Metric
 from rating.ingest.usage import PUSHED_AT_TOLERANCE
-from rating.periods import billing_period, period_code
+from rating.periods import FIRST_PERIOD, LAST_PERIOD, billing_period, period_code
 
 Row = tuple[str, str, str, int, int, Decimal | None, str | None, str | None, int]
 """counter_id, account_id, metric, period_start, period_end (µs), value, unique_key,
@@ -168,6 +168,13 @@ class Checker:
         self._zone = ZoneInfo(self.time_zone)
         self._period_ends: dict[str, int] = {}
         self._ends_by_start: dict[int, int] = {}
+        first, last = (billing_period(code, self.time_zone) for code in (FIRST_PERIOD,
+                                                                           LAST_PERIOD))
+        self.first_us, self.last_us = _utc_us(first.start), _utc_us(last.end)
+
+    def in_periods(self, start_us: int) -> bool:
+        """Whether the ingest has a billing period for a window starting then."""
+        return self.first_us <= start_us < self.last_us
 
     def period_end_us(self, start_us: int) -> int:
         """The end (UTC µs) of the billing period holding `start_us`."""
@@ -184,8 +191,7 @@ class Checker:
         end = self._period_ends.get(code)
         if end is None:
             period = billing_period(code, self.time_zone)
-            end = (period.end.replace(tzinfo=dt.UTC) - EPOCH) // dt.timedelta(microseconds=1)
-            self._period_ends[code] = end
+            end = self._period_ends[code] = _utc_us(period.end)
         return end
 
     def metric(self, service: str, code: Any) -> Metric:
@@ -195,7 +201,9 @@ class Checker:
         return found
 
     def window(self, start: int, end: int, problems: dict[str, list[str]]) -> None:
-        if end <= start:
+        if not self.in_periods(start):
+            problems["period_start"] = ["outside_billing_periods"]
+        elif end <= start:
             problems["period_end"] = ["bad_window"]
         elif end > self.period_end_us(start):
             problems["period_end"] = ["window_crosses_period"]
@@ -235,7 +243,7 @@ class Checker:
             value = None if raw_value is None else number(raw_value)
         else:
             value = number(_required(raw_value))
-        if end <= start or end > self.period_end_us(start) \
+        if not self.in_periods(start) or end <= start or end > self.period_end_us(start) \
                 or pushed > received + _TOLERANCE_US:
             raise Refused("window")
         assert counter_id is not None and account_id is not None
@@ -271,6 +279,10 @@ class Checker:
         assert None not in (counter_id, account_id, metric, start, end, pushed)
         return (counter_id, account_id, metric.code, start, end, value, unique_key, dimensions,
                 pushed)
+
+
+def _utc_us(naive_utc: dt.datetime) -> int:
+    return (naive_utc.replace(tzinfo=dt.UTC) - EPOCH) // dt.timedelta(microseconds=1)
 
 
 def _required(value: Any) -> Any:

@@ -143,6 +143,9 @@ def _event(checker: Checker, service: str, item: Any, accounts: Accounts, receiv
     dimensions = {k: v for k, v in sorted(properties.items())
                   if isinstance(v, str) and k != metric.field_name}
     dimensions_text = _dimensions(dimensions)
+    if not checker.in_periods(start):
+        problems["timestamp"] = ["outside_billing_periods"]
+        return None
     if start + 1 > checker.period_end_us(start):  # the last µs of a period still fits
         problems["timestamp"] = ["window_crosses_period"]
         return None

@@ -166,13 +166,29 @@ def test_a_counter_or_event_the_api_accepts_is_never_quarantined_outside_billing
     event = {"transaction_id": "epoch", "external_customer_id": "nc-1", "code": "egress_gb",
              "timestamp": 0, "properties": {"value": 1}}
     with api_in_thread(settings) as api, api.client("nexacloud") as client:
-        answers = [client.post("/usage", json={"counters": counters}).status_code,
+        answers = [client.post("/usage", json={"counters": counters}),
                    client.post("/events", content=as_json({"event": event}),
-                               headers={"Content-Type": "application/json"}).status_code]
+                               headers={"Content-Type": "application/json"})]
+    # Refused at once (422) with the ingest's reason code: never 200 then quarantined.
+    assert [a.status_code for a in answers] == [422, 422]
+    assert answers[0].json()["error_details"] == {
+        "0": {"period_start": ["outside_billing_periods"]},
+        "1": {"period_start": ["outside_billing_periods"]}}
+    assert answers[1].json()["error_details"] == {"timestamp": ["outside_billing_periods"]}
+    assert not (settings.landing / "usage").exists()
+    # The first and last instants the ingest places are accepted, and the ingest agrees.
+    from rating.api.counters import Checker, iso
+    from rating.catalog import load_catalog
+
+    checker = Checker(load_catalog(settings.catalog), settings.time_zone)
+    first, last = checker.first_us, checker.last_us - 1
+    edges = [counter("first", period_start=iso(first), period_end=iso(first + 1)),
+             counter("last", period_start=iso(last), period_end=iso(last + 1))]
+    with api_in_thread(settings) as api, api.client("nexacloud") as client:
+        assert client.post("/usage", json={"counters": edges}).status_code == 200
     ingest(settings)
     outcome = {row["counter_id"]: row["reason"] for row in ledger_rows(settings)}
-    # Either refused at once (422), or accepted by the ingest: never 200 then quarantined.
-    assert answers == [422, 422] or set(outcome.values()) == {None}, (answers, outcome)
+    assert outcome == {"first": None, "last": None}
 
 
 def test_push_counters_waits_out_the_servers_backpressure_429_as_it_does_a_503(
