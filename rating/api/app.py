@@ -45,9 +45,16 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     health = APIRouter(prefix=PREFIX)
 
-    @health.get("/health", tags=["health"])
-    def get_health() -> dict[str, str]:
-        """Whether the server is up (no key needed)."""
+    @health.get("/health", tags=["health"], response_model=None)
+    def get_health(request: Request) -> dict[str, str] | JSONResponse:
+        """Whether the server is up (no key needed): 503 `degraded` while usage cannot be
+        flushed to the landing zone (it waits, durable, in the write-ahead store)."""
+        store = getattr(request.app.state, "usage", None)
+        error = None if store is None else store.flusher.error
+        if error is not None:
+            return JSONResponse({"status": "degraded", "flush_error": error,
+                                 "unflushed_counters": store.unflushed_rows()},
+                                status_code=503)
         return {"status": "ok"}
 
     app.include_router(health)

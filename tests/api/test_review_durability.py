@@ -198,7 +198,7 @@ def test_push_counters_waits_out_the_servers_backpressure_429_as_it_does_a_503(
     from rating.api.client import PushRefused, push_counters
 
     settings = settings_in(tmp_path, flush_interval_seconds=1.0, flush_rows=1_000_000,
-                           max_unflushed_rows=4)
+                           max_unflushed_rows=4, max_batch_items=4)
     with api_in_thread(settings) as api:
         try:
             pushed = push_counters(api.url, api.keys["nexacloud"],
