@@ -51,7 +51,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         flushed to the landing zone (it waits, durable, in the write-ahead store)."""
         store = getattr(request.app.state, "usage", None)
         error = None if store is None else store.flusher.error
-        if error is not None:
+        if store is not None and error is not None:
             return JSONResponse({"status": "degraded", "flush_error": error,
                                  "unflushed_counters": store.unflushed_rows()},
                                 status_code=503)

@@ -149,8 +149,8 @@ def _event(checker: Checker, service: str, item: Any, accounts: Accounts, receiv
     if start + 1 > checker.period_end_us(start):  # the last µs of a period still fits
         problems["timestamp"] = ["window_crosses_period"]
         return None
-    return (counter_id(item, transaction_id), account, metric.code, start, start + 1, value, unique_key,
-            dimensions_text, received)
+    return (counter_id(item, transaction_id), account, metric.code, start, start + 1, value,
+            unique_key, dimensions_text, received)
 
 
 def _not_finite(properties: dict[str, Any]) -> list[str]:

@@ -206,3 +206,26 @@ def test_push_counters_waits_out_the_servers_backpressure_429_as_it_does_a_503(
         except PushRefused as refused:
             pushed = -refused.status
     assert pushed == 8
+
+
+def test_push_counters_sends_the_batch_again_after_a_transport_error(tmp_path: Path) -> None:
+    # The server is not up yet (connection refused), as during a restart: the same batch is
+    # sent again once it is, rather than the push failing.
+    import threading
+
+    from rating.api.client import push_counters
+    from tests.support.api_server import free_port, service_keys
+
+    settings = settings_in(tmp_path)
+    port = free_port()
+    key = service_keys(settings.state, ("nexacloud",))["nexacloud"]
+    pushed: list[int] = []
+    pusher = threading.Thread(target=lambda: pushed.append(push_counters(
+        f"http://127.0.0.1:{port}", key, [counter(f"t{i}") for i in range(3)])))
+    pusher.start()
+    time.sleep(0.5)   # the first attempt is refused
+    with api_in_thread(settings, services=("nexacloud",), port=port):
+        pusher.join(timeout=30)
+    assert pushed == [3]
+    ingest(settings)
+    assert sorted(accepted(settings)) == ["t0", "t1", "t2"]
