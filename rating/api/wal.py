@@ -145,6 +145,19 @@ def write_checkpoint(folder: Path, checkpoint: Checkpoint) -> None:
     ).encode())
 
 
+def new_segment(path: Path) -> int:
+    """The fd of a new, empty segment whose name is durable."""
+    # A segment of this name holds no good record (each would have moved next_seq past it):
+    # at most the torn start of one. Appending after it would hide what follows.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
+    try:
+        fsync_directory(path.parent)
+    except OSError:
+        os.close(fd)   # its name may not be durable: the next write opens it again
+        raise
+    return fd
+
+
 class StateFolderBusy(RuntimeError):
     """Another process serves this state folder (it holds `wal/LOCK`)."""
 
@@ -252,14 +265,7 @@ class Wal:
             os.close(fd)
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{self.next_seq:016d}.wal"
-        # A segment of this name holds no good record (each would have moved next_seq past
-        # it): at most the torn start of one. Appending after it would hide what follows.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
-        try:
-            fsync_directory(self.folder)
-        except OSError:
-            os.close(fd)   # its name may not be durable: the next write opens it again
-            raise
+        fd = new_segment(path)
         with self._lock:
             self._fd, self._segment, self._size = fd, path, os.fstat(fd).st_size
         self._roll = False
