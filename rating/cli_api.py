@@ -56,10 +56,15 @@ def _places(command: argparse.ArgumentParser) -> None:
 
 def serve_command(args: argparse.Namespace) -> int:
     from rating.api.server import serve
+    from rating.api.wal import StateFolderBusy
 
     settings = ApiSettings.for_warehouse(Path(args.landing), args.catalog, args.warehouse,
                                          args.state, time_zone=args.time_zone)
-    serve(settings, host=args.host, port=args.port)
+    try:
+        serve(settings, host=args.host, port=args.port)
+    except StateFolderBusy as busy:
+        print(f"fusion-rating: {busy}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 DEFAULT_TIME_ZONE = "America/Toronto"
+FIRST_PERIOD, LAST_PERIOD = "2000-01", "2099-12"
+"""The billing periods a usage row may fall in: the ingest quarantines one whose window starts
+outside them (outside_billing_periods), and the billing API refuses it at once."""
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 
 

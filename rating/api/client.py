@@ -5,7 +5,9 @@ written in Python): POST /usage in batches, each durable when the call returns.
 
 Values may be Decimal, int or decimal strings (a Decimal is sent as its exact text);
 timestamps datetimes (UTC if naive) or ISO 8601 text. A refused batch raises PushRefused
-with the server's answer (Lago's error shape); a 503 is retried after its Retry-After.
+with the server's answer (Lago's error shape). A 429 (the server's backpressure) or 503 is
+retried after its Retry-After (or x-ratelimit-reset), and a transport error (connection refused
+or reset, a timeout) by sending the same batch again: a batch sent twice changes nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from typing import Any
 import httpx
 
 PREFIX = "/api/billing/v1"
+RETRIED = (429, 503)
+"""The server's "not now": the same batch is sent again after the wait it names."""
 
 
 class PushRefused(RuntimeError):
@@ -48,12 +52,35 @@ def push_counters(url: str, key: str, counters: Iterable[Mapping[str, Any]],
                       timeout=timeout) as client:
         for start in range(0, len(items), batch):
             body = json.dumps({"counters": items[start:start + batch]}, default=_plain)
-            for attempt in range(retries + 1):
-                answer = client.post("/usage", content=body)
-                if answer.status_code != 503 or attempt == retries:
-                    break
-                time.sleep(float(answer.headers.get("Retry-After", "1")))
+            answer = _send(client, body, retries)
             if answer.status_code != 200:
                 raise PushRefused(answer.status_code, answer.json())
             done += int(answer.json()["counters_accepted"])
     return done
+
+
+def _send(client: httpx.Client, body: str, retries: int) -> httpx.Response:
+    """The server's answer to the batch, retried on 429, 503 and transport errors."""
+    for attempt in range(retries + 1):
+        last = attempt == retries
+        try:
+            answer = client.post("/usage", content=body)
+        except httpx.TransportError:
+            if last:
+                raise
+            time.sleep(min(2 ** attempt, 30))
+            continue
+        if answer.status_code not in RETRIED or last:
+            return answer
+        time.sleep(_wait(answer))
+    raise AssertionError("unreachable")  # pragma: no cover (the last attempt returns)
+
+
+def _wait(answer: httpx.Response) -> float:
+    for header in ("Retry-After", "x-ratelimit-reset"):
+        value = answer.headers.get(header, "")
+        try:
+            return min(max(float(value), 0.0), 300.0)
+        except ValueError:
+            continue
+    return 1.0

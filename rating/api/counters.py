@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from rating.catalog import Catalog, Metric
 from rating.ingest.usage import PUSHED_AT_TOLERANCE
-from rating.periods import billing_period, period_code
+from rating.periods import FIRST_PERIOD, LAST_PERIOD, billing_period, period_code
 
 Row = tuple[str, str, str, int, int, Decimal | None, str | None, str | None, int]
 """counter_id, account_id, metric, period_start, period_end (µs), value, unique_key,
@@ -37,6 +37,8 @@ MAX_VALUE = Decimal(10) ** 15
 """Above this a counter is a unit mix-up; the ingest quarantines it (value_out_of_range)."""
 EARLIEST_US = -2_208_988_800_000_000   # 1900-01-01
 LATEST_US = 32_503_680_000_000_000     # 3000-01-01
+RESERVED_PREFIX = "evt:"
+"""Events' counter_ids start so (rating.api.events); a /usage counter_id may not."""
 _TOLERANCE_US = int(PUSHED_AT_TOLERANCE.total_seconds()) * 1_000_000
 
 
@@ -145,6 +147,14 @@ def text(value: Any, required: bool = True) -> str | None:
     return value
 
 
+def own_counter_id(value: Any) -> str | None:
+    """A /usage counter_id: never in the events' namespace (RESERVED_PREFIX)."""
+    found = text(value)
+    if found is not None and found.startswith(RESERVED_PREFIX):
+        raise Refused("reserved_counter_id")
+    return found
+
+
 @dataclass
 class Checker:
     """The checks of one catalog and billing time zone."""
@@ -158,6 +168,13 @@ class Checker:
         self._zone = ZoneInfo(self.time_zone)
         self._period_ends: dict[str, int] = {}
         self._ends_by_start: dict[int, int] = {}
+        first, last = (billing_period(code, self.time_zone) for code in (FIRST_PERIOD,
+                                                                           LAST_PERIOD))
+        self.first_us, self.last_us = _utc_us(first.start), _utc_us(last.end)
+
+    def in_periods(self, start_us: int) -> bool:
+        """Whether the ingest has a billing period for a window starting then."""
+        return self.first_us <= start_us < self.last_us
 
     def period_end_us(self, start_us: int) -> int:
         """The end (UTC µs) of the billing period holding `start_us`."""
@@ -174,8 +191,7 @@ class Checker:
         end = self._period_ends.get(code)
         if end is None:
             period = billing_period(code, self.time_zone)
-            end = (period.end.replace(tzinfo=dt.UTC) - EPOCH) // dt.timedelta(microseconds=1)
-            self._period_ends[code] = end
+            end = self._period_ends[code] = _utc_us(period.end)
         return end
 
     def metric(self, service: str, code: Any) -> Metric:
@@ -185,7 +201,9 @@ class Checker:
         return found
 
     def window(self, start: int, end: int, problems: dict[str, list[str]]) -> None:
-        if end <= start:
+        if not self.in_periods(start):
+            problems["period_start"] = ["outside_billing_periods"]
+        elif end <= start:
             problems["period_end"] = ["bad_window"]
         elif end > self.period_end_us(start):
             problems["period_end"] = ["window_crosses_period"]
@@ -213,7 +231,7 @@ class Checker:
         """The row of a good counter, on one straight path (most are good); any problem
         raises, and _counter then says every problem of the item."""
         get = item.get
-        counter_id, account_id = text(get("counter_id")), text(get("account_id"))
+        counter_id, account_id = own_counter_id(get("counter_id")), text(get("account_id"))
         metric = self.metric(service, get("metric"))
         start, end = timestamp_us(get("period_start")), timestamp_us(get("period_end"))
         pushed = timestamp_us(get("pushed_at"))
@@ -225,7 +243,7 @@ class Checker:
             value = None if raw_value is None else number(raw_value)
         else:
             value = number(_required(raw_value))
-        if end <= start or end > self.period_end_us(start) \
+        if not self.in_periods(start) or end <= start or end > self.period_end_us(start) \
                 or pushed > received + _TOLERANCE_US:
             raise Refused("window")
         assert counter_id is not None and account_id is not None
@@ -238,7 +256,8 @@ class Checker:
             problems["counter"] = ["not_an_object"]
             return None
         got = _Fields(item, problems)
-        counter_id, account_id = got.take("counter_id", text), got.take("account_id", text)
+        counter_id = got.take("counter_id", own_counter_id)
+        account_id = got.take("account_id", text)
         metric = got.take("metric", lambda code: self.metric(service, code))
         start = got.take("period_start", timestamp_us)
         end = got.take("period_end", timestamp_us)
@@ -260,6 +279,10 @@ class Checker:
         assert None not in (counter_id, account_id, metric, start, end, pushed)
         return (counter_id, account_id, metric.code, start, end, value, unique_key, dimensions,
                 pushed)
+
+
+def _utc_us(naive_utc: dt.datetime) -> int:
+    return (naive_utc.replace(tzinfo=dt.UTC) - EPOCH) // dt.timedelta(microseconds=1)
 
 
 def _required(value: Any) -> Any:

@@ -2,7 +2,9 @@
 
 An event is one counter over a window of one microsecond at its timestamp:
 
-    transaction_id               -> counter_id (the idempotency key, as in Lago)
+    transaction_id               -> counter_id `evt:sub:<external_subscription_id>:<id>`, or
+                                    `evt:acct:<external_customer_id>:<id>` when no subscription
+                                    is named (the idempotency key)
     code                         -> metric
     properties[<field_name>]     -> value (the metric's `field_name` in the catalog, default
                                     `value`); for a unique_count metric -> unique_key, no value
@@ -11,6 +13,10 @@ An event is one counter over a window of one microsecond at its timestamp:
     external_subscription_id     -> account_id of that subscription (rating.api.lookup)
     timestamp                    -> period_start; period_end = timestamp + 1 µs
     (receipt time)               -> pushed_at
+
+Lago's transaction_id is unique per subscription (two subscriptions may share one), hence the
+subscription (or account) in the counter_id; the `evt:` prefix keeps events apart from /usage's
+counters, whose ids may not start with it (rating.api.counters.RESERVED_PREFIX).
 
 pushed_at is the time the server received the event, not its timestamp: a re-sent
 transaction_id with other properties then replaces the earlier one, as a re-pushed counter does
@@ -28,6 +34,7 @@ from typing import Any
 from rating.api.counters import (
     EARLIEST_US,
     LATEST_US,
+    RESERVED_PREFIX,
     Checker,
     Details,
     Refused,
@@ -65,10 +72,18 @@ def event_time_us(value: Any, received: int) -> int:
     return int(micros)
 
 
-def lago_id(service: str, transaction_id: str) -> str:
+def counter_id(item: dict[str, Any], transaction_id: str) -> str:
+    """The event's counter_id: the same for the same event sent again."""
+    subscription = item.get("external_subscription_id")
+    if subscription is not None:
+        return f"{RESERVED_PREFIX}sub:{subscription}:{transaction_id}"
+    return f"{RESERVED_PREFIX}acct:{item.get('external_customer_id')}:{transaction_id}"
+
+
+def lago_id(service: str, counter: str) -> str:
     """A stable id in UUID form for the event (Lago answers with one): the same for a re-sent
     event. A plain SHA-1 is a fifth of uuid5's cost, paid on every event."""
-    h = hashlib.sha1(f"fusion-rating:{service}:{transaction_id}".encode(),
+    h = hashlib.sha1(f"fusion-rating:{service}:{counter}".encode(),
                      usedforsecurity=False).hexdigest()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
 
@@ -110,6 +125,8 @@ def _event(checker: Checker, service: str, item: Any, accounts: Accounts, receiv
     if not isinstance(properties, dict):
         problems["properties"] = ["bad_type"]
         return None
+    for name in _not_finite(properties):
+        problems[f"properties.{name}"] = ["not_a_number"]
     value: Decimal | None = None
     unique_key: str | None = None
     if metric is not None:
@@ -126,11 +143,32 @@ def _event(checker: Checker, service: str, item: Any, accounts: Accounts, receiv
     dimensions = {k: v for k, v in sorted(properties.items())
                   if isinstance(v, str) and k != metric.field_name}
     dimensions_text = _dimensions(dimensions)
+    if not checker.in_periods(start):
+        problems["timestamp"] = ["outside_billing_periods"]
+        return None
     if start + 1 > checker.period_end_us(start):  # the last µs of a period still fits
         problems["timestamp"] = ["window_crosses_period"]
         return None
-    return (transaction_id, account, metric.code, start, start + 1, value, unique_key,
-            dimensions_text, received)
+    return (counter_id(item, transaction_id), account, metric.code, start, start + 1, value,
+            unique_key, dimensions_text, received)
+
+
+def _not_finite(properties: dict[str, Any]) -> list[str]:
+    """The properties holding NaN or Infinity (JSON has no such number; Python's parser
+    reads them): refused before the write, as they cannot be echoed."""
+    found: list[str] = []
+    for name, value in properties.items():
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, Decimal) and not item.is_finite():
+                found.append(str(name))
+                break
+            if isinstance(item, dict):
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+    return found
 
 
 def _present(value: Any) -> Any:
@@ -171,7 +209,7 @@ def _account(item: dict[str, Any], accounts: Accounts,
 
 def _echo(service: str, item: dict[str, Any], row: Row) -> dict[str, Any]:
     """The event as Lago answers it."""
-    return {"lago_id": lago_id(service, row[0]), "transaction_id": row[0],
+    return {"lago_id": lago_id(service, row[0]), "transaction_id": item["transaction_id"],
             "lago_customer_id": None, "lago_subscription_id": None,
             "external_customer_id": item.get("external_customer_id") or row[1],
             "external_subscription_id": item.get("external_subscription_id"),

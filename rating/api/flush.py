@@ -92,6 +92,9 @@ class Flusher:
         self.pending: list[Batch] = []
         self.pending_rows = 0
         self.files_written = 0
+        self.error: str | None = None
+        """Why the last flush failed (no path: GET /health shows it to anyone); None once one
+        succeeds."""
         self._lock = threading.Condition()
         self._stop = False
         self._thread: threading.Thread | None = None
@@ -128,8 +131,12 @@ class Flusher:
                     return
             try:
                 self.flush_once()
-            except Exception:  # retried next time; the rows stay in the write-ahead store
+                self.error = None
+            except Exception as exc:  # retried next time; the rows stay in the write-ahead store
                 log.exception("flushing usage to the landing zone failed; retrying")
+                self.error = (f"landing zone not writable: {exc.strerror}"
+                              if isinstance(exc, OSError) and exc.strerror
+                              else f"flush failed: {type(exc).__name__}")
                 with self._lock:
                     self._lock.wait(self.interval)
 

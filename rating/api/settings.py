@@ -37,8 +37,15 @@ class ApiSettings:
     flush_rows: int = 50_000
     """...or as soon as this many counters wait."""
     max_unflushed_rows: int = 500_000
-    """Past this many counters not yet flushed, writes get 503 with Retry-After (the flush
-    fell behind: backpressure rather than an unbounded queue)."""
+    """Past this many counters not yet flushed, writes get 429 with Retry-After and
+    x-ratelimit-reset (the flush fell behind: backpressure rather than an unbounded queue).
+    At least max_batch_items: a full batch must be able to get in once the store is empty."""
+
+    def __post_init__(self) -> None:
+        if self.max_batch_items > self.max_unflushed_rows:
+            raise ValueError(
+                f"max_batch_items ({self.max_batch_items}) is over max_unflushed_rows "
+                f"({self.max_unflushed_rows}): a full batch could never be taken")
 
     @classmethod
     def for_warehouse(cls, landing: Path, catalog: Path, warehouse: Path,

@@ -12,8 +12,8 @@ row per counter_id (the latest pushed_at; on a tie, the row in the file whose pa
 and the flushed files' names sort in the order they were written), so the second copy replaces
 the first with the same values.
 
-Backpressure: a body over `max_request_bytes` is 413 (rating.api.app checks Content-Length;
-a body without one is counted as it is read); more than `max_batch_items` items is 413 naming
+Backpressure: a body over `max_request_bytes` is 413 (rating.api.app.BodyLimit: by its
+Content-Length, or counted as it is read); more than `max_batch_items` items is 413 naming
 the limit; past `max_unflushed_rows` counters not yet landed, or with the writer's queue full,
 429 with Retry-After and Lago's `x-ratelimit-reset` (Lago's clients wait and retry a 429 on
 their own); 503 only when the disk refused the write.
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import queue
 from dataclasses import dataclass
 from decimal import Decimal
@@ -38,7 +39,7 @@ from rating.api.events import map_events
 from rating.api.flush import Flusher
 from rating.api.lookup import SubscriptionAccounts
 from rating.api.settings import ApiSettings
-from rating.api.wal import Submitted, Wal, encode
+from rating.api.wal import Submitted, Wal, encode, lock_folder
 from rating.catalog import load_catalog
 
 router = APIRouter(tags=["usage"])
@@ -55,6 +56,8 @@ class UsageStore:
     wal: Wal
     flusher: Flusher
     subscriptions: SubscriptionAccounts
+    lock: int
+    """The open fd of `<state>/wal/LOCK` (rating.api.wal.lock_folder), closed at stop."""
 
     def unflushed_rows(self) -> int:
         return self.flusher.pending_rows + self.wal.queued_rows
@@ -99,17 +102,23 @@ class UsageStore:
 def open_store(settings: ApiSettings) -> UsageStore:
     """Read the write-ahead store back (what was not landed waits again) and start its threads."""
     checker = Checker(load_catalog(settings.catalog), settings.time_zone)
-    holder: list[Flusher] = []
-    wal = Wal(settings.state / "wal", QUEUE_BATCHES, lambda batches: holder[0].add(batches))
-    checkpoint = wal.read_checkpoint()
-    replayed = wal.replay(checkpoint)
-    flusher = Flusher(settings.landing, wal, checkpoint, settings.flush_interval_seconds,
-                      settings.flush_rows)
-    holder.append(flusher)
-    flusher.add(replayed)
-    wal.start()
-    flusher.start()
-    return UsageStore(settings, checker, wal, flusher, SubscriptionAccounts(settings.landing))
+    lock = lock_folder(settings.state / "wal")
+    try:
+        holder: list[Flusher] = []
+        wal = Wal(settings.state / "wal", QUEUE_BATCHES, lambda batches: holder[0].add(batches))
+        checkpoint = wal.read_checkpoint()
+        replayed = wal.replay(checkpoint)
+        flusher = Flusher(settings.landing, wal, checkpoint, settings.flush_interval_seconds,
+                          settings.flush_rows)
+        holder.append(flusher)
+        flusher.add(replayed)
+        wal.start()
+        flusher.start()
+    except BaseException:
+        os.close(lock)
+        raise
+    return UsageStore(settings, checker, wal, flusher, SubscriptionAccounts(settings.landing),
+                      lock)
 
 
 def start(app: FastAPI) -> None:
@@ -122,21 +131,14 @@ def stop(app: FastAPI) -> None:
     if store is not None:
         store.wal.stop()
         store.flusher.stop()
+        os.close(store.lock)
 
 
 async def read_json(request: Request) -> Any:
-    """The body as JSON (numbers exact), 413 past the size limit while reading."""
-    limit = request.app.state.settings.max_request_bytes
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise errors.ApiError(413, "request_too_large",
-                                  {"body": [f"at most {limit} bytes"]})
-        chunks.append(chunk)
+    """The body as JSON (numbers exact); rating.api.app.BodyLimit stops one over the limit."""
+    body = await request.body()
     try:
-        return parse_json(b"".join(chunks))
+        return parse_json(body)
     except (ValueError, RecursionError):
         raise errors.ApiError(400, "bad_request", {"body": ["invalid_json"]}) from None
 
@@ -158,8 +160,13 @@ def json_response(body: dict[str, Any]) -> Response:
 
 
 def _exact(value: Any) -> Any:
+    # A whole number of at most 18 digits as a JSON number; any other Decimal (an event's
+    # property `1e400000` included: int() of it would take seconds of the event loop) as its
+    # text, exact. Non-finite numbers never get here (refused: rating.api.events).
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else str(value)
+        if value.is_finite() and value.adjusted() < 18 and value == value.to_integral_value():
+            return int(value)
+        return str(value)
     raise TypeError(type(value).__name__)
 
 

@@ -18,6 +18,7 @@ landing files' names), the last seq flushed to the landing zone and the range be
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import json
 import logging
@@ -144,6 +145,41 @@ def write_checkpoint(folder: Path, checkpoint: Checkpoint) -> None:
     ).encode())
 
 
+def new_segment(path: Path) -> int:
+    """The fd of a new, empty segment whose name is durable."""
+    # A segment of this name holds no good record (each would have moved next_seq past it):
+    # at most the torn start of one. Appending after it would hide what follows.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
+    try:
+        fsync_directory(path.parent)
+    except OSError:
+        os.close(fd)   # its name may not be durable: the next write opens it again
+        raise
+    return fd
+
+
+class StateFolderBusy(RuntimeError):
+    """Another process serves this state folder (it holds `wal/LOCK`)."""
+
+
+def lock_folder(folder: Path) -> int:
+    """An exclusive lock on `folder/LOCK`, held while the returned fd stays open: two servers
+    on one state folder would take the same instance id and seqs, and their landed files'
+    names would collide (one skipped as already there: acknowledged counters lost)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / "LOCK", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
+        os.close(fd)
+        raise StateFolderBusy(f"the state folder {folder.parent} is in use by another server "
+                              f"(process {holder}); stop it first") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    return fd
+
+
 class Wal:
     """The segments of one state folder and their writer thread."""
 
@@ -223,13 +259,13 @@ class Wal:
 
     def _open_segment(self) -> None:
         if self._fd is not None:
-            os.close(self._fd)
+            # Forgotten before anything can fail: a failed open below must not leave a closed
+            # fd here (closed again at the next attempt: EBADF, or another file's fd by then).
+            fd, self._fd = self._fd, None
+            os.close(fd)
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{self.next_seq:016d}.wal"
-        # A segment of this name holds no good record (each would have moved next_seq past
-        # it): at most the torn start of one. Appending after it would hide what follows.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
-        fsync_directory(self.folder)
+        fd = new_segment(path)
         with self._lock:
             self._fd, self._segment, self._size = fd, path, os.fstat(fd).st_size
         self._roll = False
@@ -257,7 +293,7 @@ class Wal:
 
     def _write(self, group: list[Submitted]) -> None:
         try:
-            if self._roll or self._size > SEGMENT_BYTES:
+            if self._fd is None or self._roll or self._size > SEGMENT_BYTES:
                 self._open_segment()
             seqs = list(range(self.next_seq, self.next_seq + len(group)))
             data = b"".join(record(seq, item.payload) for seq, item in zip(seqs, group,

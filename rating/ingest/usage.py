@@ -44,7 +44,7 @@ from rating.ingest.manifest import (
     unreadable_held,
 )
 from rating.ingest.redecision import redecide_rows
-from rating.periods import billing_period, periods_between
+from rating.periods import FIRST_PERIOD, LAST_PERIOD, billing_period, periods_between
 from rating.progress import SILENT, Progress, count
 from rating.rate.catalog_tables import fingerprint
 
@@ -371,15 +371,15 @@ def _redecide_catalog_reasons(con: Any, catalog: Catalog, time_zone: str,
 
 
 def create_period_buckets(con: Any, time_zone: str) -> None:
-    """Billing periods from 2000 to 2099 by the UTC months they overlap; a row whose window
-    starts outside them is quarantined (outside_billing_periods)."""
+    """Billing periods FIRST_PERIOD to LAST_PERIOD by the UTC months they overlap; a row whose
+    window starts outside them is quarantined (outside_billing_periods)."""
     if warehouse.value(con, "ingest/period_buckets_exist"):
         return
     warehouse.run(con, "ingest/create_period_buckets")
     columns: dict[str, list[Any]] = {"utc_month": [], "billing_period": [], "start_at": [],
                                      "end_at": []}
-    first = billing_period("2000-01", time_zone).start
-    last = billing_period("2099-12", time_zone).start
+    first = billing_period(FIRST_PERIOD, time_zone).start
+    last = billing_period(LAST_PERIOD, time_zone).start
     for p in periods_between(first, last, time_zone):
         month = p.start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         while month < p.end:

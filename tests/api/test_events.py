@@ -39,7 +39,7 @@ def test_an_event_is_answered_in_lagos_shape_and_ingested_as_a_counter(tmp_path:
     assert set(echoed) >= {"lago_id", "lago_customer_id", "lago_subscription_id",
                            "external_subscription_id", "properties", "created_at"}
     ingest(settings)
-    row = accepted(settings)["t-1"]
+    row = accepted(settings)["evt:acct:nc-1:t-1"]
     assert row["account_id"] == "nc-1" and row["metric"] == "egress_gb"
     assert row["value"] == Decimal("2.25")
     assert row["dimensions"] == '{"region":"ca-east"}'
@@ -60,7 +60,7 @@ def test_timestamps_are_read_as_lago_sends_them(tmp_path: Path) -> None:
     assert [e["transaction_id"] for e in answer.json()["events"]] == [
         "int", "decimal", "text", "iso", "none"]
     ingest(settings)
-    rows = accepted(settings)
+    rows = {key.rsplit(":", 1)[1]: row for key, row in accepted(settings).items()}
     quarter = STAMP.replace(tzinfo=None) + dt.timedelta(milliseconds=250)
     assert rows["int"]["period_start"] == rows["iso"]["period_start"] == STAMP.replace(
         tzinfo=None)
@@ -95,7 +95,8 @@ def test_a_subscription_is_mapped_to_its_account_the_latest_row_winning(tmp_path
         "external_subscription_id": ["subscription_not_found"]}
     ingest(settings)
     rows = accepted(settings)
-    assert rows["s-1"]["account_id"] == "nc-old" and rows["s-2"]["account_id"] == "nc-new"
+    assert rows["evt:sub:sub-1:s-1"]["account_id"] == "nc-old"
+    assert rows["evt:sub:sub-1:s-2"]["account_id"] == "nc-new"
 
 
 def test_a_batch_with_a_bad_event_is_refused_whole_by_index(tmp_path: Path) -> None:
@@ -125,7 +126,7 @@ def test_a_unique_count_metric_takes_its_unique_key_from_its_field_name(tmp_path
                              headers=JSON)
     assert answer.status_code == 200
     ingest(settings)
-    row = accepted(settings)["a1"]
+    row = accepted(settings)["evt:acct:nd-1:a1"]
     assert row["unique_key"] == "agent-7" and row["value"] is None
     assert row["dimensions"] == '{"team":"support"}'
 
@@ -138,7 +139,7 @@ def test_a_resent_transaction_with_other_properties_replaces_the_first(tmp_path:
             assert client.post("/events", content=as_json({"event": event(
                 "t-1", properties={"value": value})}), headers=JSON).status_code == 200
     ingest(settings)
-    assert accepted(settings)["t-1"]["value"] == Decimal(5)
+    assert accepted(settings)["evt:acct:nc-1:t-1"]["value"] == Decimal(5)
 
 
 def test_subscription_files_in_csv_and_parquet_with_extra_columns_are_read_together(
@@ -162,3 +163,27 @@ def test_subscription_files_in_csv_and_parquet_with_extra_columns_are_read_toget
     assert accounts.account_of("nexacloud", "sub-1") == "nc-late"
     assert accounts.account_of("nexacloud", "sub-2") == "nc-2"
     assert accounts.account_of("nexadesk", "sub-2") is None
+
+
+def test_a_usage_counter_may_not_take_an_id_in_the_events_namespace(tmp_path: Path) -> None:
+    from tests.support.usage_api import counter
+
+    settings = settings_in(tmp_path)
+    with api_in_thread(settings) as api, api.client("nexacloud") as client:
+        answer = client.post("/usage", json={"counters": [counter("evt:acct:nc-1:t-1")]})
+    assert answer.status_code == 422
+    assert answer.json()["error_details"] == {"0": {"counter_id": ["reserved_counter_id"]}}
+
+
+def test_an_event_property_that_is_not_a_finite_number_is_refused_before_the_write(
+        tmp_path: Path) -> None:
+    settings = settings_in(tmp_path)
+    body = (b'{"events": [{"transaction_id": "t", "external_customer_id": "nc-1", '
+            b'"code": "egress_gb", "properties": {"value": 1, "note": Infinity, '
+            b'"deep": {"x": [NaN]}}}]}')
+    with api_in_thread(settings) as api, api.client("nexacloud") as client:
+        answer = client.post("/events/batch", content=body, headers=JSON)
+    assert answer.status_code == 422
+    assert answer.json()["error_details"] == {"0": {"properties.note": ["not_a_number"],
+                                                    "properties.deep": ["not_a_number"]}}
+    assert not (settings.landing / "usage").exists()

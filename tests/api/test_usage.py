@@ -131,7 +131,8 @@ def test_more_items_than_the_limit_is_413_naming_the_limit(tmp_path: Path) -> No
 
 
 def test_past_the_unflushed_limit_writes_get_429_with_retry_after(tmp_path: Path) -> None:
-    settings = settings_in(tmp_path, max_unflushed_rows=4, flush_interval_seconds=3600.0)
+    settings = settings_in(tmp_path, max_unflushed_rows=4, max_batch_items=4,
+                           flush_interval_seconds=3600.0)
     with api_in_thread(settings) as api, api.client("nexacloud") as client:
         first = client.post("/usage", json={"counters": [counter(str(i)) for i in range(3)]})
         second = client.post("/usage", json={"counters": [counter(f"x{i}") for i in range(3)]})
@@ -218,3 +219,30 @@ def test_the_usage_endpoint_documents_its_body_in_openapi(tmp_path: Path) -> Non
     body = spec["paths"]["/api/billing/v1/usage"]["post"]["requestBody"]
     assert "counters" in body["content"]["application/json"]["schema"]["properties"]
     assert "/api/billing/v1/events/batch" in spec["paths"]
+
+
+def test_settings_where_a_full_batch_could_never_be_taken_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="max_batch_items"):
+        settings_in(tmp_path, max_unflushed_rows=4, max_batch_items=5)
+
+
+def test_health_says_degraded_while_the_landing_zone_cannot_be_written(tmp_path: Path) -> None:
+    settings = settings_in(tmp_path, flush_interval_seconds=0.2)
+    settings.landing.mkdir(parents=True)
+    (settings.landing / "usage").write_text("in the way")   # the usage folder cannot be made
+    with api_in_thread(settings) as api, api.client("nexacloud") as client:
+        assert client.post("/usage", json={"counters": [counter("h")]}).status_code == 200
+        deadline = time.monotonic() + 10
+        while (health := client.get("/health")).status_code == 200:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        (settings.landing / "usage").unlink()
+        while client.get("/health").status_code != 200:
+            assert time.monotonic() < deadline + 10
+            time.sleep(0.05)
+    assert health.status_code == 503
+    assert health.json()["status"] == "degraded" and health.json()["unflushed_counters"] == 1
+    assert health.json()["flush_error"].startswith("landing zone not writable: ")
+    assert str(tmp_path) not in health.text
+    ingest(settings)
+    assert sorted(accepted(settings)) == ["h"]

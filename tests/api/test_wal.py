@@ -1,6 +1,7 @@
 """The write-ahead store and its flusher: torn tails, replay after a restart, a crash between a
 file's rename and the checkpoint, segments deleted once flushed."""
 
+import os
 import threading
 from decimal import Decimal
 from pathlib import Path
@@ -45,6 +46,7 @@ def test_a_torn_tail_is_ignored_on_replay_and_writing_goes_on_after_it(tmp_path:
     push(store.wal, "nexacloud", rows("a", 3))
     push(store.wal, "nexacloud", rows("b", 2))
     store.wal.stop()   # no flush: as if killed
+    os.close(store.lock)   # a killed server's lock goes with its process
     segment = store.wal.segments()[-1]
     whole = segment.read_bytes()
     segment.write_bytes(whole + whole[:40])   # a third record cut short by the crash
@@ -79,6 +81,7 @@ def test_what_was_not_flushed_is_landed_after_a_restart(tmp_path: Path) -> None:
     push(store.wal, "nexacloud", rows("a", 4))
     push(store.wal, "nexadesk", rows("d", 2, "conversations"))
     store.wal.stop()
+    os.close(store.lock)   # a killed server's lock goes with its process
     assert landed_files(settings) == []
     again = open_store(settings)
     again.wal.stop()
@@ -108,6 +111,7 @@ def test_a_crash_between_rename_and_checkpoint_lands_no_row_twice(
     with pytest.raises(OSError, match="killed"):
         store.flusher.flush_once()
     monkeypatch.setattr(flush, "write_file", real_write)
+    os.close(store.lock)   # a killed server's lock goes with its process
     assert len(landed_files(settings)) == 1
     again = open_store(settings)   # the checkpoint still says "flushing 1..2"
     assert again.flusher.checkpoint.flushing == (1, 2)
@@ -130,6 +134,7 @@ def test_segments_are_deleted_once_flushed(tmp_path: Path) -> None:
     store.flusher.flush_once()
     store.wal.stop()
     store.flusher.stop()
+    os.close(store.lock)
     assert len(store.wal.segments()) <= 2
     again = open_store(settings)
     assert again.flusher.pending == []   # everything was flushed: nothing replayed

@@ -61,10 +61,12 @@ def settings_in(tmp: Path, landing: Path | None = None, **limits: object) -> Api
 
 @contextmanager
 def api_in_thread(settings: ApiSettings,
-                  services: tuple[str, ...] = ("nexacloud", "nexadesk")) -> Iterator[RunningApi]:
-    """uvicorn serving create_app(settings) in a thread; stopped (its shutdown run) after."""
+                  services: tuple[str, ...] = ("nexacloud", "nexadesk"),
+                  port: int | None = None) -> Iterator[RunningApi]:
+    """uvicorn serving create_app(settings) in a thread (on `port`, else a free one); stopped
+    (its shutdown run) after."""
     keys = service_keys(settings.state, services)
-    port = free_port()
+    port = port or free_port()
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
                             log_level="warning", access_log=False)
     server = uvicorn.Server(config)
