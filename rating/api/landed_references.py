@@ -27,6 +27,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from rating import warehouse
+from rating.api.flush import make_folder
+from rating.api.wal import fsync_directory
 from rating.catalog import load_catalog
 from rating.ingest import landing, tables
 from rating.ingest.references import RAW_INSERTS
@@ -49,31 +51,12 @@ SQL = {"accounts": ("api/create_landed_accounts", "api/delete_landed_accounts",
                          "api/latest_subscription")}
 
 
-def _fsync_directory(path: Path) -> None:
-    directory = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
-
-
-def _make_folders(folder: Path) -> None:
-    """Create `folder` and its missing parents, each new entry fsynced into its parent."""
-    missing: list[Path] = []
-    while not folder.exists():
-        missing.append(folder)
-        folder = folder.parent
-    for path in reversed(missing):
-        path.mkdir(exist_ok=True)
-        _fsync_directory(path.parent)
-
-
 def write_version(landing_root: Path, kind: str, service: str, row: Mapping[str, Any]) -> Path:
     """One version of one key (`row["updated_at"]`: its time) as a Parquet file, durable when
     this returns; its path."""
     updated_at: dt.datetime = row["updated_at"]
     folder = Path(landing_root) / kind / "api" / service / f"{updated_at:%Y-%m-%d}"
-    _make_folders(folder)
+    make_folder(folder)
     name = f"{updated_at:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:12]}.parquet"
     final = folder / name
     partial = folder / f"{name}{PARTIAL_SUFFIX}"
@@ -85,7 +68,7 @@ def write_version(landing_root: Path, kind: str, service: str, row: Mapping[str,
         out.flush()
         os.fsync(out.fileno())
     os.replace(partial, final)
-    _fsync_directory(folder)
+    fsync_directory(folder)
     return final
 
 

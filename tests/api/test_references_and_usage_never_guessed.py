@@ -1,5 +1,7 @@
-"""Review B (issue 14): money and data-correctness defects, each proven over real HTTP and real
-files. Each test states the behaviour the project's rules require; it fails on main today."""
+"""Money and data defects an adversarial review of issue 14 found, each over real HTTP and real
+files: the API never resolves by a guess what the rating holds (an ambiguous link, a duplicate
+subscription), a CRM export's own updated_at is an ignored column, and current_usage decides a
+counter as the next ingestion will. Each failed before its fix."""
 
 from pathlib import Path
 

@@ -1,4 +1,6 @@
-"""Adversarial review of issue 14 (durability): each test shows a defect found in review."""
+"""Durability and limits under faults an adversarial review of issue 14 found (two servers on
+one state folder, a failed segment open, chunked bodies, huge numbers, windows outside the
+billing periods, backpressure in the client): each test failed before its fix."""
 
 import os
 import time
