@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rating.api.wal import fsync_directory
+
 FILE_NAME = "services.json"
 _KEY = re.compile(r"^frk_(?P<service>[a-z0-9_-]+?)_(?P<key_id>[A-Za-z0-9]{8})[A-Za-z0-9_-]{32,}$")
 _SERVICE_CODE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -85,11 +87,7 @@ class KeyStore:
             out.flush()
             os.fsync(out.fileno())
         os.replace(partial, self.path)
-        directory = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        fsync_directory(self.path.parent)
 
     def add_service(self, code: str, known_services: set[str]) -> ServiceRecord:
         """A new service record; the code must be a service of the catalog."""
