@@ -81,6 +81,11 @@ def install(app: FastAPI) -> None:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code)
         return _response(ApiError(exc.status_code, code))
 
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # Starlette logs the traceback after this answer; the body says nothing of the cause.
+        return _response(ApiError(500))
+
     app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(Exception, unexpected)
     app.add_exception_handler(RequestValidationError, request_validation)
     app.add_exception_handler(StarletteHTTPException, http_error)

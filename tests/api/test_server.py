@@ -71,3 +71,18 @@ def test_lagos_own_prefix_reaches_the_same_routes_for_lago_clients(tmp_path: Pat
     assert lagos.json()["code"] == ours.json()["code"] == "customer_not_found"
     assert unknown.json()["code"] == "not_found"
     assert not [path for path in spec["paths"] if path.startswith("/api/v1/")]
+
+
+def test_an_unexpected_error_answers_500_in_lagos_shape_without_its_cause(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rating.api import customers
+
+    def broken(request: object) -> None:
+        raise RuntimeError("secret detail of a failure")
+
+    monkeypatch.setattr(customers, "store", broken)
+    with api_in_thread(settings_in(tmp_path)) as api, api.client("nexacloud") as client:
+        answer = client.get("/customers/nc-1")
+    assert answer.status_code == 500
+    assert answer.json() == {"status": 500, "error": "Internal Server Error"}
+    assert "secret" not in answer.text
