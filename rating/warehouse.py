@@ -215,19 +215,20 @@ SCHEMA_VERSION = 2
 and closed_periods changed; ingestions, held_inputs and the reference tables are new)."""
 
 
-SCHEMA_REVISION = 3
+SCHEMA_REVISION = 4
 """What this version's schema files add within SCHEMA_VERSION's layout, counted up: 1 since
 issue 12 (usage_rows.detail in the ledger, billing_month, typed held costs, the customers view,
 schema_applied.catalog_digest, this table); 2 since issue 13's re-rating (rated_subscriptions,
 rated_account_links, rating_runs.period_catalog_fingerprint, the adjust stage); 3 since issue
 14's API (reference_rows_*.updated_at_text: an older version's loader would insert a row short of
-it). Add 1 with each
+it); 4 since issue 15's webhooks (the webhooks stage: an older version would post invoices
+without their events). Add 1 with each
 change an earlier version could not write beside (a column it would not fill, a view it would
 replace with its own): a warehouse written by a newer revision is refused, since an older version
 cannot write it."""
 
 
-SCHEMA_STAGES = ("warehouse", "ingest", "rate", "adjust", "odoo", "finance")
+SCHEMA_STAGES = ("warehouse", "ingest", "rate", "adjust", "odoo", "finance", "webhooks")
 """Whose tables `create_schema` creates, in this order: each stage keeps its own in
 `sql/<stage>/schema/`, numbered, and a stage's views may read the tables of those before it."""
 

@@ -40,6 +40,7 @@ SCALES = {
         "adjustment_balance": ("original", "issued", "pending", "rerated"),
         "adjusted_invoices": ("original", "issued_net", "pending", "rerated", "invoiced"),
         "credits_to_redeliver": ("target_total",),
+        "odoo_payment_states": ("amount_residual",),
     },
     NINE: {
         "provider_costs": ("cost", "fx_rate", "cost_cad"), "cost_allocations": ("cost_cad",),

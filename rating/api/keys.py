@@ -76,7 +76,8 @@ class KeyStore:
                                     webhooks=tuple(record.get("webhooks", ())))
                 for code, record in data["services"].items()}
 
-    def _write(self, services: dict[str, ServiceRecord]) -> None:
+    def save(self, services: dict[str, ServiceRecord]) -> None:
+        """Replace the file with these records (written beside it, fsynced, renamed)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {"services": {code: {"keys": [key.__dict__ for key in record.keys],
                                     "webhooks": list(record.webhooks)}
@@ -101,7 +102,7 @@ class KeyStore:
         if code in services:
             raise KeyStoreError(f"service '{code}' already exists")
         services[code] = ServiceRecord(code=code)
-        self._write(services)
+        self.save(services)
         return services[code]
 
     def create_key(self, service: str, label: str = "") -> str:
@@ -116,7 +117,7 @@ class KeyStore:
         stored = KeyRecord(key_id=key_id, prefix=f"frk_{service}_{key_id}", sha256=_digest(key),
                            created_at=_now(), label=label)
         services[service] = ServiceRecord(record.code, (*record.keys, stored), record.webhooks)
-        self._write(services)
+        self.save(services)
         return key
 
     def revoke_key(self, prefix: str) -> KeyRecord:
@@ -131,7 +132,7 @@ class KeyStore:
                     services[code] = ServiceRecord(
                         code, tuple(revoked if k is key else k for k in record.keys),
                         record.webhooks)
-                    self._write(services)
+                    self.save(services)
                     return revoked
         raise KeyStoreError(f"no key with prefix {prefix} (fusion-rating key list)")
 
