@@ -13,7 +13,9 @@ import pytest
 
 from rating import warehouse
 from rating.catalog import load_catalog
+from rating.odoo import ledger
 from rating.odoo.posting import PostingFailed, PostingOptions, post_period
+from rating.webhooks.events import write_events
 from tests.support.adjustments import issue
 from tests.support.odoo_server import Fault, OdooTestServer
 from tests.support.posting import CATALOG, PERIOD, gateway_for, money
@@ -143,6 +145,13 @@ def test_a_failure_after_the_events_leaves_neither_the_numbers_nor_the_events(
             raise RuntimeError("injected after the events")
         return real_run(con, name, params)
 
+    written: list[int] = []
+
+    def counted_write_events(con: Any, staging: str, params: Any = None) -> int:
+        written.append(write_events(con, staging, params))
+        return written[-1]
+
+    monkeypatch.setattr(ledger, "write_events", counted_write_events)
     monkeypatch.setattr(warehouse, "run", failing_run)
     with pytest.raises(RuntimeError, match="injected after the events"):
         post_period(posting_wh, PERIOD, gateway_for(server, "json2"), options)
@@ -151,6 +160,7 @@ def test_a_failure_after_the_events_leaves_neither_the_numbers_nor_the_events(
     assert ran[failed_at - 4:failed_at] == [
         "odoo/update_numbers", "webhooks/stage_invoice_events", "webhooks/insert_events",
         "webhooks/drop_new_events"]
+    assert written == [8]  # written, then undone with the numbers
     assert table(posting_wh, "odoo_postings", "count(*)", "odoo_number IS NOT NULL") == [(0,)]
     assert invoice_events(posting_wh) == {}
 
