@@ -3,6 +3,7 @@ per service and per ingestion that landed new pushes, with the rows quarantined 
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -94,4 +95,27 @@ def test_a_rebuild_of_the_ledger_tells_nothing_again(landing: Landing, wh: Path)
                      period="2026-10", time_zone="America/Toronto", rebuild=True,
                      settings=WarehouseSettings(threads=2)))
     assert [kind for (kind,) in table(wh, "ingestions", "kind")] == ["rebuild"]
+    assert events(wh) == before
+
+
+def test_rows_decided_again_under_a_changed_catalog_are_not_told_again(
+        landing: Landing, wh: Path, tmp_path: Path) -> None:
+    catalog = Path(shutil.copytree(CATALOG, tmp_path / "catalog"))
+    landing.usage("a.parquet", [usage_row(metric="gpu_hours", value=5, counter_id="gpu-1")])
+    request = RateRequest(landing=str(landing.root), catalog=catalog, warehouse=wh,
+                          period="2026-10")
+    rate(request)
+    before = events(wh)
+    assert before["usage.rejected:nexacloud:1"]["data"]["counts_by_reason"] == {
+        "unknown_metric": 1}
+    metrics = catalog / "metrics.yaml"
+    metrics.write_text(metrics.read_text(encoding="utf-8") + (
+        "  - {service: nexacloud, code: gpu_hours, name: GPU hours, aggregation: unique_count,"
+        " unit: GPUs}\n"), encoding="utf-8")
+    rate(request)
+    # Decided again (a unique_count metric needs a unique_key): quarantined for another
+    # reason by a redecision, which lands no push.
+    assert table(wh, "ingestions", "ingestion_id, kind") == [(1, "incremental"),
+                                                             (2, "redecision")]
+    assert table(wh, "usage_quarantine", "reason, ingestion_id") == [("null_required", 1)]
     assert events(wh) == before
