@@ -47,6 +47,7 @@ from rating.ingest.redecision import redecide_rows
 from rating.periods import FIRST_PERIOD, LAST_PERIOD, billing_period, periods_between
 from rating.progress import SILENT, Progress, count
 from rating.rate.catalog_tables import fingerprint
+from rating.webhooks.events import write_events
 
 __all__ = ["PUSHED_AT_TOLERANCE", "ConservationError", "HeldFile", "IngestResult", "LandingError",
            "create_period_buckets", "ingest", "insert_rows", "require_usage_files",
@@ -309,6 +310,10 @@ def sync(con: Any) -> None:
                       "ingest/ledger/sync_insert_quarantine",
                       "ingest/ledger/sync_forget_marker", "ingest/ledger/sync_record"):
         warehouse.run(con, statement, params)
+    # The pushes of the ingestions mirrored now, once. A mirror started over (a rebuild,
+    # another ledger) holds no new push; the first mirror of a warehouse tells its ledger's.
+    if found is None or not reset:
+        write_events(con, "webhooks/stage_rejected_events", params)
 
 
 def _record_held(con: Any, held: list[HeldFile]) -> None:

@@ -21,6 +21,7 @@ from rating import warehouse
 from rating.odoo.documents import Unpostable
 from rating.odoo.payload import InvoiceDocument
 from rating.odoo.plan import Hold, LedgerEntry, PostingState
+from rating.webhooks.events import write_events
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,9 @@ MONEY = pa.decimal128(38, 2)
 READBACK_COLUMNS = (
     ("invoice_key", pa.string()), ("odoo_move_id", pa.int64()), ("odoo_number", pa.string()),
     ("odoo_state", pa.string()), ("odoo_untaxed", MONEY), ("odoo_tax", MONEY),
-    ("odoo_total", MONEY), ("odoo_reversed_entry_id", pa.int64()))
+    ("odoo_total", MONEY), ("odoo_reversed_entry_id", pa.int64()),
+    ("odoo_currency", pa.string()), ("odoo_invoice_date", pa.date32()),
+    ("odoo_due_date", pa.date32()))
 OUTBOX_COLUMNS = (
     ("invoice_key", pa.string()), ("customer_key", pa.string()), ("service", pa.string()),
     ("content_hash", pa.string()), ("amount_untaxed", MONEY), ("line_count", pa.int32()),
@@ -190,14 +193,18 @@ def write_outbox(con: Any, period: str, rows: list[dict[str, Any]]) -> None:
         warehouse.run(con, "odoo/insert_outbox", {"billing_period": period})
 
 
-def write_read_back(con: Any, period: str, rows: list[dict[str, Any]]) -> None:
-    """What Odoo holds (READBACK_COLUMNS by name): the invoice numbers into the ledger, and
-    the period's reconciliation."""
+def write_read_back(con: Any, period: str, rows: list[dict[str, Any]]) -> int:
+    """What Odoo holds (READBACK_COLUMNS by name): the invoice numbers into the ledger, the
+    events of the documents now known posted (invoice.posted, invoice.adjusted), and the
+    period's reconciliation, in one transaction: no number recorded without its event. The
+    number of events written."""
     with warehouse.transaction(con), \
             warehouse.registered(con, "readback_rows", arrow_table(READBACK_COLUMNS, rows)):
         warehouse.run(con, "odoo/create_readback")
         warehouse.run(con, "odoo/update_numbers", {"billing_period": period})
+        written = write_events(con, "webhooks/stage_invoice_events", {"billing_period": period})
         write_reconciliation(con, period, dry_run=False)
+    return written
 
 
 def write_reconciliation(con: Any, period: str, dry_run: bool) -> None:

@@ -9,6 +9,7 @@ never sent blindly again: Odoo is read (reads are retried) and what it holds is 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +21,8 @@ from rating.odoo.records import OdooRecords
 from rating.odoo.setup import KEY_FIELD
 
 MOVE_FIELDS = ["id", KEY_FIELD, "ref", "state", "name", "amount_untaxed", "amount_tax",
-               "amount_total", "currency_id", "move_type", "reversed_entry_id"]
+               "amount_total", "currency_id", "move_type", "reversed_entry_id", "invoice_date",
+               "invoice_date_due"]
 # Invoices and adjustments (supplementary invoices are invoices, credit notes out_refund): a key
 # is searched among both, so that a move of the wrong type under it is seen, never duplicated.
 MOVE_TYPES = ["out_invoice", "out_refund"]
@@ -72,7 +74,15 @@ def read_back(key: str, row: dict[str, Any]) -> dict[str, Any]:
             "odoo_number": invoice_number(row["name"]), "odoo_state": row["state"],
             "odoo_untaxed": money(row["amount_untaxed"]), "odoo_tax": money(row["amount_tax"]),
             "odoo_total": money(row["amount_total"]),
-            "odoo_reversed_entry_id": many2one_id(row.get("reversed_entry_id"))}
+            "odoo_reversed_entry_id": many2one_id(row.get("reversed_entry_id")),
+            "odoo_currency": odoo_move(row).currency,
+            "odoo_invoice_date": odoo_date(row.get("invoice_date")),
+            "odoo_due_date": odoo_date(row.get("invoice_date_due"))}
+
+
+def odoo_date(value: Any) -> dt.date | None:
+    """A date as Odoo reads it ("2026-10-31", or False when unset)."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
 def lines_are_ours(odoo: Gateway, records: OdooRecords, doc: InvoiceDocument,

@@ -16,6 +16,7 @@ from rating import warehouse
 from rating.periods import DEFAULT_TIME_ZONE, billing_period
 from rating.rate.params import period_params
 from rating.warehouse import WarehouseSettings
+from rating.webhooks.events import write_events
 
 
 def release_input(database: Path, kind: str, file_path: str, reason: str,
@@ -64,9 +65,12 @@ def close_period(database: Path, period_code: str, time_zone: str = DEFAULT_TIME
                                "close it")
         with warehouse.transaction(con):
             already = is_closed(con, params)
+            closed_at = warehouse.utc_now()
             warehouse.run(con, "rate/insert_closed_period_files", params)
-            warehouse.run(con, "rate/insert_closed_period",
-                          {**params, "closed_at": warehouse.utc_now()})
+            if not already:  # told once, by the close that closed it
+                write_events(con, "webhooks/stage_period_closed_events", {
+                    "billing_period": params["billing_period"], "closed_at": closed_at})
+            warehouse.run(con, "rate/insert_closed_period", {**params, "closed_at": closed_at})
     return not already
 
 

@@ -295,8 +295,10 @@ MODELS: dict[str, dict[str, Field]] = {
         # Set from the partner's address when the move is created (see _mapped_taxes).
         "fiscal_position_id": Field("many2one", comodel="account.fiscal.position",
                                     readonly=True),
-        # The invoice date plus the payment term's days ("30 Days"), set when posted.
-        "invoice_date_due": Field("date", readonly=True),
+        # Computed and stored in Odoo 19 (_compute_invoice_date_due), draft or posted: the
+        # payment term's last maturity from the invoice date (else the accounting date, else
+        # today); without a term (or lines), the date stored, today's at creation.
+        "invoice_date_due": Field("date", readonly=True, computed=True),
         "x_fc_billing_key": Field("char", custom=True),
         "narration": _char(), "journal_id": _m2o("account.journal", required=True),
         "currency_id": Field("many2one", required=True, comodel="res.currency", default=CAD),
@@ -822,6 +824,7 @@ class _Database:
             record["date"] = record["invoice_date"] or dt.date.today().isoformat()
         if model == MOVE:
             record["fiscal_position_id"] = self._fiscal_position(record["partner_id"])
+            record["invoice_date_due"] = dt.date.today().isoformat()
         if model == "ir.model.fields":
             self._check_custom_field(record)
         self._check_record(model, record)
@@ -1154,10 +1157,22 @@ class _Database:
         return self.create_one("account.fiscal.position", {"name": name})
 
     def _due_date(self, move: dict[str, Any]) -> str:
+        """Odoo 19's _compute_invoice_date_due over _compute_needed_terms, for the seeded terms
+        (one line of 100% each: "N Days" is nb_days N after the reference date, "End of
+        Following Month" the end of the next month, "Immediate Payment" the date itself)."""
         term = self.tables["account.payment.term"].get(move["invoice_payment_term_id"])
-        days = re.match(r"(\d+) Days$", term["name"]) if term else None
-        invoice_date = dt.date.fromisoformat(move["invoice_date"])
-        return (invoice_date + dt.timedelta(days=int(days[1]) if days else 0)).isoformat()
+        lines = [self.tables[LINE][i] for i in self.value(MOVE, move, "invoice_line_ids")]
+        if (term is None or move["move_type"] == "entry"
+                or not any(line["display_type"] == "product" for line in lines)):
+            return str(move["invoice_date_due"])
+        ref = dt.date.fromisoformat(move["invoice_date"] or move["date"]
+                                    or dt.date.today().isoformat())
+        days = re.match(r"(\d+) Days$", term["name"])
+        if term["name"] == "End of Following Month":
+            following = (ref.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+            return ((following + dt.timedelta(days=32)).replace(day=1)
+                    - dt.timedelta(days=1)).isoformat()
+        return (ref + dt.timedelta(days=int(days[1]) if days else 0)).isoformat()
 
     def _mapped_taxes(self, tax_ids: list[int], move_id: int) -> list[int]:
         """The fixed fiscal position: Ontario keeps HST, the rest of Canada gets GST,
@@ -1208,6 +1223,8 @@ class _Database:
             return untaxed if name == "price_subtotal" else untaxed + tax
         if name == "payment_state":
             return self._payment_state(record)
+        if name == "invoice_date_due":
+            return self._due_date(record)
         if name == "amount_residual":
             return self.compute(MOVE, record, "amount_total") - sum(
                 (p.amount for p in self.partials if record["id"] in (p.debit, p.credit)), ZERO)
@@ -1262,7 +1279,6 @@ class _Database:
                 self._check_invoice(move)
                 move["invoice_date"] = move["invoice_date"] or dt.date.today().isoformat()
                 move["date"] = move["date"] or move["invoice_date"]
-                move["invoice_date_due"] = self._due_date(move)
             self._check_lock_date(move)
             if move["name"] in ("/", False):  # a move posted before keeps its number
                 move["name"] = self._next_name(move)
