@@ -11,6 +11,7 @@
         [--adjustments-only]
     fusion-rating odoo setup [--catalog DIR] [--apply]
     fusion-rating odoo invoice KEY
+    fusion-rating odoo payments --warehouse FILE
     fusion-rating finance --landing DIR --catalog DIR --warehouse FILE --period YYYY-MM
     fusion-rating report margin --warehouse FILE --period YYYY-MM [--out FILE.html]
         [--time-zone TZ]
@@ -22,6 +23,11 @@
 odoo_outbox table. `post` exits 0 when every invoice is posted, 1 when some are held (listed,
 and in odoo_postings), 2 when nothing was tried (a bad argument, an open period), 3 when Odoo
 failed or is not set up (`odoo setup` says what is missing).
+
+`odoo payments` reads Odoo's payment state of the posted invoices not yet paid, recording each
+change with its invoice.payment_status_updated webhook event (docs/webhooks.md); it exits 0 when
+read, 2 without ODOO_URL or --warehouse, 3 when Odoo failed, and refreshes the analysts' copy
+when a payment state changed.
 
 `adjust` bills late usage of closed periods as revisions of their invoices (nightly: the
 closed periods within FUSION_ADJUST_LOOKBACK; --period P: that one, on purpose); it exits 0
