@@ -17,9 +17,6 @@ def odoo_command(args: argparse.Namespace) -> int:
 
 
 def _payments(args: argparse.Namespace) -> int:
-    import duckdb
-
-    from rating.finance.run import publish_analyst_copy
     from rating.odoo import gateway as odoo
     from rating.webhooks.payments import poll_payments
 
@@ -37,12 +34,6 @@ def _payments(args: argparse.Namespace) -> int:
     print(f"Odoo {settings.shown_url}: {report.checked:,} invoices read, {report.changed:,} "
           f"payment states changed, {report.events:,} webhook events written, "
           f"{report.final:,} now paid or reversed (not read again)")
-    if report.changed:
-        try:
-            print(f"  analysts' copy: {publish_analyst_copy(args.warehouse)}")
-        except (OSError, duckdb.Error) as exc:
-            print(f"fusion-rating: WARNING: the analysts' copy was not refreshed (it still "
-                  f"holds the previous run): {exc}", file=sys.stderr)
     return 0
 
 

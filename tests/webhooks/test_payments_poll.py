@@ -17,13 +17,14 @@ import duckdb
 import pytest
 
 from rating import warehouse
+from rating.cli import main
 from rating.odoo import gateway as odoo
 from rating.odoo.posting import post_period
 from rating.webhooks import payments
 from rating.webhooks.payments import poll_payments
 from tests.support.odoo_server import Call, Fault, OdooTestServer
 from tests.support.payments import register_payment
-from tests.support.posting import PERIOD, gateway_for
+from tests.support.posting import PERIOD, environment_for, gateway_for
 
 pytestmark = pytest.mark.engine
 PAID_IN_FULL = "C1/nexacloud/2026-10"
@@ -230,3 +231,27 @@ def test_a_failure_after_the_events_are_written_leaves_neither_events_nor_states
     assert (report.changed, report.events) == (1, 1)
     assert [e["key"] for e in events(wh)] == [
         f"invoice.payment_status_updated:{PAID_IN_FULL}:1"]
+
+
+def test_the_command_reads_and_says_what_changed_then_refreshes_the_analysts_copy(
+        posted: tuple[odoo.Gateway, Path], server: OdooTestServer,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    gateway, wh = posted
+    register_payment(gateway, move_ids(wh)[PAID_IN_FULL])
+    for name, value in environment_for(server, "jsonrpc").items():
+        monkeypatch.setenv(name, value)
+    assert main(["odoo", "payments", "--warehouse", str(wh)]) == 0
+    out = capsys.readouterr().out
+    assert "8 invoices read, 1 payment states changed, 1 webhook events written" in out
+    with duckdb.connect(str(wh.with_name("warehouse-analysts.duckdb")), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM webhook_events").fetchone() == (1,)
+
+
+def test_the_command_without_odoo_url_reads_nothing_and_says_what_to_set(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("ODOO_URL", raising=False)
+    wh = tmp_path / "warehouse.duckdb"
+    assert main(["odoo", "payments", "--warehouse", str(wh)]) == 2
+    assert "set ODOO_URL" in capsys.readouterr().err
+    assert not wh.exists()
