@@ -1,5 +1,5 @@
-"""Jobs: ingestion alone, the nightly rating of a period, the month close, and the adjustments
-of a closed period."""
+"""Jobs: ingestion alone, the nightly rating of a period, the month close, the adjustments of a
+closed period, and the hourly read of Odoo's payment states."""
 
 import dagster as dg
 
@@ -38,4 +38,12 @@ adjust_periods_job = dg.define_asset_job(
                 "adjustments (supplementary invoices and credit notes; differences below the "
                 "threshold carried forward), post them to Odoo and read them back (the nightly "
                 "posts the adjustments alone), then publish the analysts' copy.",
+)
+
+poll_payments_job = dg.define_asset_job(
+    "poll_payments",
+    selection=dg.AssetSelection.assets("odoo_payment_states"),
+    description="Read Odoo's payment state of the posted invoices not yet paid, record each "
+                "change with its webhook event, and refresh the analysts' copy when one "
+                "changed.",
 )

@@ -1,5 +1,5 @@
 """Nightly rating at 02:00, the month close after a grace period and the nightly adjustments
-of the closed periods at 02:30, in the billing zone.
+of the closed periods at 02:30, in the billing zone; Odoo's payment states every hour.
 
 (No `from __future__ import annotations` here: Dagster reads the annotations at run time.)
 """
@@ -11,8 +11,13 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines.jobs import adjust_periods_job, close_period_job, rate_period_job
-from pipelines.resources import RatingResource
+from pipelines.jobs import (
+    adjust_periods_job,
+    close_period_job,
+    poll_payments_job,
+    rate_period_job,
+)
+from pipelines.resources import OdooResource, RatingResource
 from rating.adjust.run import AdjustSettings
 from rating.catalog import CatalogError, load_catalog
 from rating.periods import DEFAULT_TIME_ZONE, period_code, previous_period_code
@@ -114,3 +119,15 @@ def nightly_adjustments(context: dg.ScheduleEvaluationContext,
     return [dg.RunRequest(run_key=f"adjust-{period}-{today}", partition_key=period,
                           run_config=NIGHTLY_ADJUSTMENTS)
             for period in closed + held]
+
+
+@dg.schedule(cron_schedule="17 * * * *", execution_timezone=DEFAULT_TIME_ZONE,
+             job=poll_payments_job,
+             description="Reads Odoo's payment states of the posted invoices not yet paid, "
+                         "every hour (skipped without ODOO_URL).")
+def hourly_payments(context: dg.ScheduleEvaluationContext,
+                    odoo: OdooResource) -> dg.SkipReason | dg.RunRequest:
+    if not odoo.url.strip():
+        return dg.SkipReason("ODOO_URL is not set: no Odoo to read payment states from")
+    moment = context.scheduled_execution_time
+    return dg.RunRequest(run_key=f"payments-{moment:%Y-%m-%dT%H}")

@@ -11,6 +11,7 @@
         [--adjustments-only]
     fusion-rating odoo setup [--catalog DIR] [--apply]
     fusion-rating odoo invoice KEY
+    fusion-rating odoo payments --warehouse FILE
     fusion-rating finance --landing DIR --catalog DIR --warehouse FILE --period YYYY-MM
     fusion-rating report margin --warehouse FILE --period YYYY-MM [--out FILE.html]
         [--time-zone TZ]
@@ -23,14 +24,18 @@ odoo_outbox table. `post` exits 0 when every invoice is posted, 1 when some are 
 and in odoo_postings), 2 when nothing was tried (a bad argument, an open period), 3 when Odoo
 failed or is not set up (`odoo setup` says what is missing).
 
+`odoo payments` reads Odoo's payment state of the posted invoices not yet paid, recording each
+change with its invoice.payment_status_updated webhook event (docs/webhooks.md); it exits 0 when
+read, 2 without ODOO_URL or --warehouse, 3 when Odoo failed.
+
 `adjust` bills late usage of closed periods as revisions of their invoices (nightly: the
 closed periods within FUSION_ADJUST_LOOKBACK; --period P: that one, on purpose); it exits 0
 when it issued or had nothing to issue, 1 when something waits for a person or a posting, 2
 on a bad argument or an open period, 3 out of memory, 4 when the guard stopped it.
 
-Every command that writes the warehouse (ingest, rate, release, close, adjust, post, finance)
-then refreshes the analysts' read-only copy, <warehouse>-analysts.duckdb, when it succeeded
-(not after `adjust --dry-run`).
+Every command that writes the warehouse (ingest, rate, release, close, adjust, post, finance,
+odoo payments) then refreshes the analysts' read-only copy, <warehouse>-analysts.duckdb, when it
+succeeded (not after `adjust --dry-run`).
 
 ingest, rate, finance, post and sample show their progress on stderr (a live display on a
 terminal, else a timestamped line per step); -q shows none, -v each file or batch too. Their
@@ -64,7 +69,9 @@ from rating.warehouse import WarehouseInUse, WarehouseSettings
 def main(argv: list[str] | None = None) -> int:
     args = build_parser(__doc__).parse_args(argv)
     code = COMMANDS[args.command](args)
-    if code in PUBLISHED_AFTER.get(args.command, ()) and not getattr(args, "dry_run", False):
+    # `odoo` writes the warehouse only as `odoo payments`, the one given --warehouse.
+    if code in PUBLISHED_AFTER.get(args.command, ()) and not getattr(args, "dry_run", False) \
+            and args.warehouse is not None:
         _publish_analyst_copy(args.warehouse)
     return code
 
@@ -72,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 # The commands that write the warehouse, and the exit codes after which it holds their work.
 PUBLISHED_AFTER: dict[str, tuple[int, ...]] = {
     "ingest": (0,), "rate": (0,), "release": (0,), "close": (0,), "adjust": (0, 1, 4),
-    "post": (0, 1), "finance": (0,),
+    "post": (0, 1), "finance": (0,), "odoo": (0,),
 }
 
 

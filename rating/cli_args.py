@@ -64,7 +64,8 @@ def build_parser(description: str | None) -> argparse.ArgumentParser:
     _odoo_options(_command(commands,
         "odoo", help="what posting needs in Odoo: `odoo setup` checks it (a dry run), "
                      "`odoo setup --apply` creates it; `odoo invoice KEY` shows one posted "
-                     "invoice as Odoo holds it"))
+                     "invoice as Odoo holds it; `odoo payments --warehouse FILE` reads the "
+                     "payment states of the invoices not yet paid"))
     _adjust_options(_command(commands,
         "adjust", help="ingest new usage files, then bill the late usage of closed periods as "
                        "supplementary invoices and credit notes linked to their invoices",
@@ -161,11 +162,13 @@ def _post_options(post: argparse.ArgumentParser) -> None:
 
 
 def _odoo_options(odoo: argparse.ArgumentParser) -> None:
-    odoo.add_argument("action", choices=["setup", "invoice"])
+    odoo.add_argument("action", choices=["setup", "invoice", "payments"])
     odoo.add_argument("key", nargs="?", default=None,
                       help="invoice: its key, <customer>/<service>/<period>")
     odoo.add_argument("--catalog", type=Path, default=Path("catalog"),
                       help="catalog folder (default: ./catalog)")
+    odoo.add_argument("--warehouse", type=Path, default=None,
+                      help="payments: the warehouse whose posted invoices are read")
     odoo.add_argument("--apply", action="store_true",
                       help="create or change what the plan lists (the custom field and "
                            "the precision need an Odoo administrator)")

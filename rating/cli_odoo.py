@@ -1,5 +1,6 @@
-"""`fusion-rating odoo setup|invoice`: what the Odoo named by ODOO_URL has and needs, and one
-invoice as Odoo holds it. Apart from cli.py because neither touches the warehouse."""
+"""`fusion-rating odoo setup|invoice|payments`: what the Odoo named by ODOO_URL has and needs,
+one invoice as Odoo holds it, and the payment states of the posted invoices not yet paid (the
+only one that writes the warehouse)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,30 @@ from rating.catalog import load_catalog
 
 
 def odoo_command(args: argparse.Namespace) -> int:
+    if args.action == "payments":
+        return _payments(args)
     return _invoice(args) if args.action == "invoice" else _setup(args)
+
+
+def _payments(args: argparse.Namespace) -> int:
+    from rating.odoo import gateway as odoo
+    from rating.webhooks.payments import poll_payments
+
+    settings = odoo.settings_from_environment()
+    if settings is None or args.warehouse is None:
+        print("fusion-rating: nothing read: give --warehouse and set ODOO_URL (and its "
+              "credentials)", file=sys.stderr)
+        return 2
+    try:
+        report = poll_payments(args.warehouse, odoo.connect(settings))
+    except (odoo.OdooError, odoo.OdooUnreachable) as exc:
+        print(f"fusion-rating: {exc} (the batches read before are recorded; run again)",
+              file=sys.stderr)
+        return 3
+    print(f"Odoo {settings.shown_url}: {report.checked:,} invoices read, {report.changed:,} "
+          f"payment states changed, {report.events:,} webhook events written, "
+          f"{report.final:,} now paid or reversed (not read again)")
+    return 0
 
 
 def _invoice(args: argparse.Namespace) -> int:

@@ -73,6 +73,8 @@ class AnalystCopy:
     def _read(self, stamp: tuple[int, int, int]) -> Snapshot:
         con = duckdb.connect(str(self.path), read_only=True)
         try:
+            if not warehouse.value(con, "api/payment_states_present"):
+                warehouse.run(con, "api/create_empty_payment_states")
             return Snapshot(stamp, {
                 "api_documents": warehouse.run(con, "api/documents").to_arrow_table(),
                 "api_links": warehouse.run(con, "api/account_links").to_arrow_table()})

@@ -14,11 +14,16 @@ Mapped to Lago's fields (docs/api.md says the same to the apps' developers):
   credit notes apart; its own `credit` is a wallet top-up, which this is not). Amounts of a
   credit note are positive, as on the document (and in Lago's credit note object).
 - status: Odoo's state: posted is `finalized`, cancelled `voided`, set back to draft `draft`.
-- payment_status: always `pending`, payment_overdue `false`, total_due_amount_cents the total
-  (0 on a credit note, and on a voided document: nothing is owed on it), net_payment_term 0:
-  payments and terms are Odoo's and not read back here. Lago's Python client requires these
+- payment_status: from Odoo's payment_state as the payment poll last read it
+  (odoo_payment_states, rating.webhooks.payments): `paid` is Lago's `succeeded`, anything else
+  (not read yet, not_paid, partial, in_payment, reversed, blocked) `pending`: Lago has no
+  partial. Odoo's own value is beside it as `payment_state` (null: not read yet).
+- total_due_amount_cents: what Odoo had left to pay at that read, else the total; 0 on a credit
+  note and on a voided document (nothing is owed on it). payment_overdue `false` and
+  net_payment_term 0: terms are Odoo's and not read back. Lago's Python client requires these
   fields, so they are there.
-- Ours beside Lago's: billing_period, document_kind, customer_key, odoo_move_id, adjustment.
+- Ours beside Lago's: billing_period, document_kind, customer_key, odoo_move_id, payment_state,
+  adjustment.
 """
 
 from __future__ import annotations
@@ -100,6 +105,7 @@ class Invoice(BaseModel):
     document_kind: Literal["invoice", "supplementary_invoice", "credit_note"]
     customer_key: str
     odoo_move_id: int
+    payment_state: str | None = None
     adjustment: Adjustment | None = None
 
 
@@ -198,12 +204,21 @@ def _invoice(row: warehouse.Row) -> Invoice:
         taxes_amount_cents=row["taxes_amount_cents"],
         sub_total_including_taxes_amount_cents=row["total_amount_cents"],
         total_amount_cents=row["total_amount_cents"],
-        total_due_amount_cents=(0 if kind == "credit_note" or row["status"] == "voided"
-                                else row["total_amount_cents"]),
+        payment_status="succeeded" if row["payment_state"] == "paid" else "pending",
+        total_due_amount_cents=_due(row),
         created_at=_utc(row["created_at"]), updated_at=_utc(row["updated_at"]),
         billing_period=row["billing_period"], document_kind=kind,
         customer_key=row["customer_key"], odoo_move_id=row["odoo_move_id"],
-        adjustment=adjustment)
+        payment_state=row["payment_state"], adjustment=adjustment)
+
+
+def _due(row: warehouse.Row) -> int:
+    """What the customer owes on the document: nothing on a credit note or a voided one; what
+    Odoo had left to pay when the payment poll last read it; else its total."""
+    if row["document_kind"] == "credit_note" or row["status"] == "voided":
+        return 0
+    residual: int | None = row["residual_amount_cents"]
+    return row["total_amount_cents"] if residual is None else residual
 
 
 def _utc(moment: dt.datetime) -> str:

@@ -32,7 +32,11 @@ SELECT p.service,            -- catalog_services.service
        -- The document an adjustment corrects: the move it names in Odoo (a credit note's
        -- reversed move), else its invoice.
        coalesce(o.invoice_key, a.invoice_key) AS adjusted_key,
-       o.odoo_number AS adjusted_number
+       o.odoo_number AS adjusted_number,
+       -- Odoo's payment_state as the payment poll last read it posted (rating.webhooks.
+       -- payments), and what was left to pay then, in cents; NULL: never read.
+       s.payment_state,
+       CAST(s.amount_residual * 100 AS BIGINT) AS residual_amount_cents
 FROM odoo_postings p
 JOIN reconciliation_odoo r ON r.invoice_key = p.invoice_key AND r.odoo_move_id = p.odoo_move_id
 CROSS JOIN LATERAL (SELECT md5(from_hex('6ba7b8119dad11d180b400c04fd430c8')
@@ -47,6 +51,8 @@ LEFT JOIN (SELECT customer_key || '/' || service || '/' || target_period AS invo
 LEFT JOIN (SELECT odoo_move_id, min(invoice_key) AS invoice_key, min(odoo_number) AS odoo_number
            FROM odoo_postings WHERE odoo_move_id IS NOT NULL
            GROUP BY odoo_move_id) o ON o.odoo_move_id = p.original_move_id
+LEFT JOIN odoo_payment_states s ON s.invoice_key = p.invoice_key
+                               AND s.odoo_move_id = p.odoo_move_id
 WHERE p.state <> 'duplicate_in_odoo'
   AND r.odoo_state IN ('posted', 'cancel', 'draft')
   AND r.odoo_untaxed IS NOT NULL

@@ -12,8 +12,15 @@ Documented simplifications (this is not Odoo):
   price-included taxes are kept for everyone.
 - Orders take plain field names; a many2one sorts by id; every model's default order is "id".
 - Computed fields, `state` and `payment_state` cannot be written (Odoo lets some writes through).
-- Reconciliation is only Odoo's automatic one of a credit note with the move it reverses
-  (`reversed_entry_id`) when it is posted: no payments, no line-level matching.
+- Reconciliation is Odoo's automatic one of a credit note with the move it reverses
+  (`reversed_entry_id`) when it is posted, and a payment registered as an accountant does
+  (`account.payment.register`: `create` with the context's active_model account.move and
+  active_ids, an optional `amount`, then `action_create_payments`); no line-level matching, no
+  journals or outstanding accounts for payments. As in Odoo 19 Community, a fully paid invoice
+  is `paid` (`in_payment=True`: as with the Accounting app, `in_payment` until
+  `match_payments` matches its payments with a bank statement); a payment on a draft is
+  accepted (Odoo 19 reconciles it); one on a cancelled move, or on a move with nothing left to
+  pay, is refused with Odoo's words.
 - Move names: one sequence per journal prefix and year, "INV/2026/00001" (refunds "RINV/...").
 - Faults apply to object calls only (execute, execute_kw, JSON-2), not to login or version.
 """
@@ -219,6 +226,7 @@ POSTED_READONLY = ("invoice_line_ids", "invoice_date", "date", "partner_id",
 POSTED_WRITABLE = ("ref", "narration", "invoice_origin", "reversed_entry_id")
 PAYMENT_STATES = ("not_paid", "in_payment", "paid", "partial", "reversed", "blocked",
                   "invoicing_legacy")
+REGISTER, PAYMENT = "account.payment.register", "account.payment"
 
 MODELS: dict[str, dict[str, Field]] = {
     "res.users": {"name": _char(True), "login": _char(True), "active": _flag(True)},
@@ -321,6 +329,14 @@ MODELS: dict[str, dict[str, Field]] = {
         "amount_residual": _amount(),
         "payment_state": Field("selection", selection=PAYMENT_STATES, readonly=True,
                                computed=True)},
+    # The register payment wizard: the moves it pays come from the context of its create.
+    REGISTER: {"amount": Field("decimal"), "payment_date": Field("date"),
+               "communication": _char()},
+    PAYMENT: {"name": _char(), "amount": Field("decimal"), "partner_id": _m2o("res.partner"),
+              "payment_type": Field("selection", selection=("inbound", "outbound")),
+              "state": Field("selection", selection=("draft", "in_process", "paid"),
+                             readonly=True),
+              "is_matched": Field("boolean", readonly=True), "memo": _char()},
     LINE: {
         "move_id": _m2o(MOVE, required=True), "product_id": _m2o("product.product"),
         # Default: the product category's income account, else the journal's (411100).
@@ -383,6 +399,7 @@ SIGNATURES: dict[str, _Signature] = {
     "lang_install": _Signature(True, (), ("base.language.install",)),
     "button_cancel": _Signature(True, (), (MOVE,)),
     "button_draft": _Signature(True, (), (MOVE,)),
+    "action_create_payments": _Signature(True, (), (REGISTER,)),
 }
 
 
@@ -534,7 +551,12 @@ def _command(command: Any, label: str) -> tuple[Any, Any, Any]:
 class _Database:
     """The records, the id counters and the move sequences: everything a rollback restores."""
 
-    def __init__(self, login: str, price_digits: int, quantity_digits: int) -> None:
+    def __init__(self, login: str, price_digits: int, quantity_digits: int,
+                 in_payment: bool = False) -> None:
+        # The Accounting app's `_get_invoice_in_payment_state`: in_payment until matched.
+        self.in_payment = in_payment
+        # The moves each register payment wizard pays (its context's active_ids).
+        self.wizard_moves: dict[int, list[int]] = {}
         self.tables: dict[str, dict[int, dict[str, Any]]] = {model: {} for model in MODELS}
         self.next_id = dict.fromkeys(MODELS, 1)
         self.sequences: dict[str, int] = {}
@@ -606,8 +628,12 @@ class _Database:
             return len(self.search(model, p["domain"], 0, p["limit"], None, call.context))
         if method == "read":
             return self.read(model, ids, p["fields"], p["load"])
+        if method == "create" and model == REGISTER:
+            return self.create_register(p["vals_list"], call.context)
         if method == "create":
             return self.create(model, p["vals_list"])
+        if method == "action_create_payments":
+            return self.action_create_payments(ids)
         if method == "write":
             self.write(model, ids, p["vals"])
             return True
@@ -1321,7 +1347,11 @@ class _Database:
         partials = [p for p in self.partials if move["id"] in (p.debit, p.credit)]
         if self.compute(MOVE, move, "amount_residual") == 0:
             others = {self.tables[MOVE][p.credit if p.debit == move["id"] else p.debit][
-                "move_type"] for p in partials}
+                "move_type"] for p in partials if not p.payment}
+            payments = [p.payment for p in partials if p.payment]
+            if payments:  # Community: paid; the Accounting app: in_payment until matched
+                matched = all(self.tables[PAYMENT][i]["is_matched"] for i in payments)
+                return "in_payment" if self.in_payment and not matched else "paid"
             reversed_by = {"out_invoice": {"out_refund"}, "in_invoice": {"in_refund"}}
             return ("reversed" if others and others == reversed_by.get(move["move_type"])
                     else "paid")
@@ -1362,6 +1392,58 @@ class _Database:
         self.sequences[key] = self.sequences.get(key, 0) + 1
         return f"{key}/{self.sequences[key]:05d}"
 
+    # ---- payments (account.payment.register)
+
+    def create_register(self, vals_list: Any, context: dict[str, Any]) -> int | list[int]:
+        """The wizard, as its default_get fills it from the context: the moves to pay must
+        still have something to pay (Odoo 19's words when none has)."""
+        if context.get("active_model") != MOVE:  # account.move.line: not modelled here
+            raise UserError("The register payment wizard should only be called on "
+                            "account.move or account.move.line records.")
+        moves = self.existing(MOVE, _ids(context.get("active_ids")))
+        if not any(move["move_type"] != "entry"
+                   and self.compute(MOVE, move, "amount_residual") != 0 for move in moves):
+            raise UserError("There's nothing left to pay for the selected journal items, so no "
+                            "payment registration is necessary. You've got your finances under "
+                            "control like a boss!")
+        created = self.create(REGISTER, vals_list)
+        for wizard_id in created if isinstance(created, list) else [created]:
+            self.wizard_moves[wizard_id] = [move["id"] for move in moves]
+        return created
+
+    def action_create_payments(self, ids: list[int]) -> dict[str, Any]:
+        """One payment per wizard (its amount, else what is left to pay), reconciled with its
+        move for what is left to pay on it (an overpayment stays open on the payment)."""
+        payment_id = 0
+        for wizard in self.existing(REGISTER, ids):
+            for move in self.existing(MOVE, self.wizard_moves.get(wizard["id"], [])):
+                if move["state"] == "cancel":
+                    raise UserError("You can not reconcile cancelled entries.")
+                residual = self.compute(MOVE, move, "amount_residual")
+                amount = wizard["amount"] or residual
+                debit = move["move_type"] in DEBIT_TYPES
+                payment_id = self.create_one(PAYMENT, {
+                    "name": f"P{self.next_id[PAYMENT]:05d}", "amount": amount,
+                    "partner_id": move["partner_id"],
+                    "payment_type": "inbound" if debit else "outbound",
+                    "memo": wizard["communication"] or move["name"]})
+                self.tables[PAYMENT][payment_id]["state"] = "in_process"
+                reconciled = min(amount, residual)
+                self.partials.append(_Partial(move["id"] if debit else 0,
+                                              0 if debit else move["id"], reconciled,
+                                              payment_id))
+        return {"name": "Payments", "type": "ir.actions.act_window",
+                "res_model": PAYMENT, "context": {"create": False}, "view_mode": "form",
+                "res_id": payment_id}
+
+    def match_payments(self, move_id: int) -> None:
+        """The bank statement matched the payments of the move (the Accounting app's
+        reconciliation): in_payment becomes paid."""
+        for partial in self.partials:
+            if partial.payment and move_id in (partial.debit, partial.credit):
+                self.tables[PAYMENT][partial.payment]["is_matched"] = True
+                self.tables[PAYMENT][partial.payment]["state"] = "paid"
+
     def button_cancel(self, ids: list[int]) -> None:
         for move in self.existing(MOVE, ids):
             if move["state"] == "posted":  # Odoo 17+: posted goes through draft to cancel
@@ -1386,6 +1468,7 @@ class _Partial:
     debit: int
     credit: int
     amount: Decimal
+    payment: int = 0  # a payment's id (account.payment): no move on that side (0)
 
 
 def _move_display_name(move: dict[str, Any]) -> str:
@@ -1679,11 +1762,11 @@ class OdooTestServer:
 
     def __init__(self, db: str = "fusion", login: str = "admin", password: str = "admin",
                  api_key: str = "test-api-key", price_digits: int = 2,
-                 quantity_digits: int = 2) -> None:
+                 quantity_digits: int = 2, in_payment: bool = False) -> None:
         self.db, self.login, self.password, self.api_key = db, login, password, api_key
         self.calls: list[Call] = []
         self.errors: list[BaseException] = []
-        self._database = _Database(login, price_digits, quantity_digits)
+        self._database = _Database(login, price_digits, quantity_digits, in_payment)
         self._lock = threading.Lock()  # one call at a time, like one transaction at a time
         self._calls_lock = threading.Lock()
         self._faults: list[Fault] = []
@@ -1736,6 +1819,11 @@ class OdooTestServer:
     def clear_faults(self) -> None:
         with self._faults_lock:
             self._faults.clear()
+
+    def match_payments(self, move_id: int) -> None:
+        """With `in_payment=True`: a bank statement matched the move's payments."""
+        with self._lock:
+            self._database.match_payments(move_id)
 
     def records(self, model: str) -> list[dict[str, Any]]:
         """A deep copy of the model's records, each field as stored (Decimal amounts,

@@ -9,5 +9,8 @@ CREATE TABLE IF NOT EXISTS odoo_payment_states (
     amount_residual  DECIMAL(38, 2),       -- what remains to pay, in the invoice's currency
     changes          INTEGER NOT NULL,     -- payment states recorded after the first read
     checked_at       TIMESTAMP NOT NULL,   -- the last read, UTC (wall clock)
-    changed_at       TIMESTAMP NOT NULL    -- when payment_state was last read different, UTC
+    changed_at       TIMESTAMP NOT NULL,   -- when payment_state was last read different, UTC
+    odoo_state       VARCHAR               -- the move's state at the last read: posted, draft,
+                                           -- cancel, or deleted (Odoo no longer has it); a
+                                           -- payment_state is recorded only as read posted
 )

@@ -1,0 +1,2 @@
+-- The batch's reads, once recorded.
+DROP TABLE IF EXISTS payment_reads
