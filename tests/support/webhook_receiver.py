@@ -23,6 +23,7 @@ OK, ERROR, SLOW, REDIRECT = "ok", "500", "slow", "redirect"
 class Received:
     webhook_id: str
     payload: dict[str, Any]
+    body: bytes
     at: float  # time.monotonic() when it arrived
 
 
@@ -87,7 +88,7 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             if fault == SLOW:
                 time.sleep(receiver.slow_seconds)
             with receiver.lock:
-                receiver.received.append(Received(self.headers["webhook-id"], payload,
+                receiver.received.append(Received(self.headers["webhook-id"], payload, body,
                                                   time.monotonic()))
             try:
                 self._answer(200, {"ok": True})
