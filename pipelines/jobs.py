@@ -39,3 +39,10 @@ adjust_periods_job = dg.define_asset_job(
                 "threshold carried forward), post them to Odoo and read them back (the nightly "
                 "posts the adjustments alone), then publish the analysts' copy.",
 )
+
+deliver_webhooks_job = dg.define_asset_job(
+    "deliver_webhooks",
+    selection=dg.AssetSelection.assets("webhook_deliveries"),
+    description="One webhook delivery pass (the events written since the last one, and the "
+                "retries due), then the warning check on failed deliveries.",
+)

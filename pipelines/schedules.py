@@ -1,5 +1,5 @@
 """Nightly rating at 02:00, the month close after a grace period and the nightly adjustments
-of the closed periods at 02:30, in the billing zone.
+of the closed periods at 02:30, in the billing zone; the webhooks delivered every minute.
 
 (No `from __future__ import annotations` here: Dagster reads the annotations at run time.)
 """
@@ -11,13 +11,20 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines.jobs import adjust_periods_job, close_period_job, rate_period_job
+from pipelines.jobs import (
+    adjust_periods_job,
+    close_period_job,
+    deliver_webhooks_job,
+    rate_period_job,
+)
 from pipelines.resources import RatingResource
 from rating.adjust.run import AdjustSettings
+from rating.api.settings import default_state
 from rating.catalog import CatalogError, load_catalog
 from rating.periods import DEFAULT_TIME_ZONE, period_code, previous_period_code
 from rating.rate.catalog_tables import fingerprint
 from rating.reports import queries as reports
+from rating.webhooks.endpoints import endpoints
 
 DEFAULT_GRACE_DAYS = 3
 NIGHTLY_ADJUSTMENTS = {"ops": {
@@ -114,3 +121,18 @@ def nightly_adjustments(context: dg.ScheduleEvaluationContext,
     return [dg.RunRequest(run_key=f"adjust-{period}-{today}", partition_key=period,
                           run_config=NIGHTLY_ADJUSTMENTS)
             for period in closed + held]
+
+
+@dg.schedule(cron_schedule="* * * * *", job=deliver_webhooks_job,
+             description="Delivers the webhooks every minute while any endpoint is configured "
+                         "(services.json beside the warehouse).")
+def webhook_delivery(context: dg.ScheduleEvaluationContext,
+                     rating: RatingResource) -> dg.SkipReason | dg.RunRequest:
+    try:
+        configured = endpoints(default_state(rating.warehouse))
+    except (OSError, ValueError, KeyError) as exc:
+        return dg.SkipReason(f"the endpoints cannot be read: {exc}")
+    if not configured:
+        return dg.SkipReason("no webhook endpoint is configured (fusion-rating webhooks "
+                             "endpoint add)")
+    return dg.RunRequest()
