@@ -19,8 +19,9 @@ JITTER = 0.5
 
 def delay(attempts: int, rand: random.Random | None = None) -> dt.timedelta:
     """The wait after the `attempts`-th failed attempt (1 for the first), jittered."""
-    base = min(FIRST_DELAY * (2 ** min(max(attempts - 1, 0), 20)), MAX_DELAY)
-    factor = 1 - JITTER + 2 * JITTER * (rand or random).random()
+    base = min(FIRST_DELAY * (1 << min(max(attempts - 1, 0), 20)), MAX_DELAY)
+    draw = rand.random() if rand is not None else random.random()
+    factor = 1 - JITTER + 2 * JITTER * draw
     return base * factor
 
 
