@@ -26,11 +26,23 @@ sys.path[:0] = [str(ROOT)]
 from rating import warehouse  # noqa: E402
 from rating.webhooks.delivery import DeliverySettings, deliver, endpoint_table  # noqa: E402
 from rating.webhooks.endpoints import endpoints, new_secret  # noqa: E402
-from tests.support.webhook_outbox import endpoint_for, write_generated  # noqa: E402
+from rating.webhooks.events import write_events  # noqa: E402
+from tests.support.webhook_outbox import endpoint_for  # noqa: E402
 from tests.support.webhook_receiver import receiving  # noqa: E402
 
 SECRET = new_secret()
 ENVIRON = {"BENCH_SECRET": SECRET}
+
+
+def write_generated(database: Path, service: str, count: int, prefix: str) -> None:
+    """`count` events of `service`, written as the emitters write theirs (the tests' helper
+    does the same: tests/support/webhook_outbox.py)."""
+    with warehouse.writer(database) as con:
+        warehouse.create_schema(con)
+        with warehouse.transaction(con):
+            write_events(con, "webhooks/stage_generated_events", {
+                "count": count, "prefix": prefix, "per_key": 0,
+                "event_type": "usage.rejected", "service": service})
 
 
 def throughput(folder: Path, events: int, count: int) -> None:
