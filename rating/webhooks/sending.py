@@ -78,19 +78,32 @@ def _attempt(endpoint: Endpoint, claimed: Claimed, secrets: Sequence[str],
              client: httpx.Client) -> Outcome:
     headers = signed_headers(claimed.event_id, claimed.payload, secrets)
     try:
-        answer = client.post(endpoint.url, content=claimed.payload.encode(), headers=headers)
+        # Streamed: an error page is read no further than the start kept in last_error.
+        with client.stream("POST", endpoint.url, content=claimed.payload.encode(),
+                           headers=headers) as answer:
+            status = answer.status_code
+            start = b"" if 200 <= status < 300 or answer.is_redirect else _start(answer)
     except httpx.TimeoutException as exc:
         return Outcome(claimed, False, None, f"timed out ({type(exc).__name__})")
     except httpx.HTTPError as exc:
         return Outcome(claimed, False, None, _short(f"{type(exc).__name__}: {exc}"))
-    if 200 <= answer.status_code < 300:
-        return Outcome(claimed, True, answer.status_code, None)
-    if answer.is_redirect:
-        return Outcome(claimed, False, answer.status_code,
-                       f"HTTP {answer.status_code}: redirects are not followed (only the "
-                       "configured URL is called): configure the final URL")
-    return Outcome(claimed, False, answer.status_code,
-                   _short(f"HTTP {answer.status_code}: {answer.text[:200]}"))
+    if 200 <= status < 300:
+        return Outcome(claimed, True, status, None)
+    if 300 <= status < 400:
+        return Outcome(claimed, False, status,
+                       f"HTTP {status}: redirects are not followed (only the configured URL "
+                       "is called): configure the final URL")
+    return Outcome(claimed, False, status,
+                   _short(f"HTTP {status}: {start.decode('utf-8', 'replace')}"))
+
+
+def _start(answer: httpx.Response, limit: int = 200) -> bytes:
+    kept = b""
+    for chunk in answer.iter_bytes():
+        kept += chunk
+        if len(kept) >= limit:
+            break
+    return kept[:limit]
 
 
 def _short(text: str) -> str:

@@ -76,8 +76,9 @@ def test_a_day_of_failures_holds_the_delivery_failed_and_retry_delivers_it(
         now, passes = max(now, row["next_attempt_at"]), passes + 1
         deliver(place.database, place.state, now=now, environ=place.environ())
     [failed] = list_deliveries(place.database, state="failed")
-    assert dt.timedelta(hours=20) < failed["last_attempt_at"] - start <= dt.timedelta(days=1)
-    assert 8 <= failed["attempts"] == passes <= 20
+    # The last attempt falls within the day, once a capped wait (4 h ±50 %) would pass it.
+    assert dt.timedelta(hours=18) <= failed["last_attempt_at"] - start <= dt.timedelta(days=1)
+    assert 8 <= failed["attempts"] == passes <= 24
     assert "ConnectError" in failed["last_error"]
     assert deliver(place.database, place.state, now=now + dt.timedelta(days=2),
                    environ=place.environ()).sent == 0  # held: never tried again by itself
