@@ -197,13 +197,19 @@ def _deliver(args: argparse.Namespace) -> int:
     if args.every is None:
         print(_report_line(deliver(args.warehouse, _state(args))))
         return 0
+    from rating.warehouse import WarehouseInUse
+
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         while not stop.is_set():
-            report = deliver(args.warehouse, _state(args))
-            if report.sent or report.skipped_busy:
-                print(_report_line(report), flush=True)
+            try:
+                report = deliver(args.warehouse, _state(args))
+            except WarehouseInUse as exc:  # a long reader: the next pass tries again
+                print(f"fusion-rating: {exc}", file=sys.stderr, flush=True)
+            else:
+                if report.sent or report.skipped_busy:
+                    print(_report_line(report), flush=True)
             stop.wait(args.every)
     except KeyboardInterrupt:
         pass

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,33 @@ def test_the_check_catches_a_deliverer_that_records_delivered_before_sending(
     lost, _ = _lost_and_inconsistent(place, app)
     assert pending == 0  # recorded delivered before any was sent
     assert lost, "a deliverer recording before sending lost nothing: the kill test proves nothing"
+
+
+def test_deliver_every_keeps_delivering_and_stops_on_sigterm(place: Place) -> None:
+    with receiving(place.secret) as app:
+        endpoint_for(place.state, "cloud", app.url, "HOOK_SECRET")
+        write_generated(place.database, "cloud", 2, "every-1")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "rating.cli", "webhooks", "deliver", "--every", "0.2",
+             "--warehouse", str(place.database)], cwd=ROOT, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "HOOK_SECRET": place.secret})
+        try:
+            _wait_for(lambda: len(app.ids()) == 2)
+            write_generated(place.database, "cloud", 1, "every-2")  # between two passes
+            _wait_for(lambda: len(app.ids()) == 3)
+            process.send_signal(signal.SIGTERM)
+            output = process.communicate(timeout=20)[0].decode()
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 0, output
+    assert app.ids() == event_ids(place.database)
+    assert "delivered" in output
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.05)
