@@ -22,17 +22,23 @@ def test_a_slow_endpoint_does_not_delay_another_endpoints_deliveries(place: Plac
     settings = DeliverySettings(read_timeout=5.0)
     with receiving(place.secret, delay=0.5) as slow, receiving(place.secret) as quick:
         endpoint_for(place.state, "cloud", slow.url, "HOOK_SECRET")
-        endpoint_for(place.state, "cloud", quick.url, "HOOK_SECRET")
-        write_generated(place.database, "cloud", 6, "slow-and-quick")
+        endpoint_for(place.state, "other", quick.url, "HOOK_SECRET")
+        # The slow endpoint's events first: sent one endpoint after the other, it would go
+        # first and hold the quick one back.
+        write_generated(place.database, "cloud", 6, "slow")
+        write_generated(place.database, "other", 6, "quick")
         started = time.monotonic()
         report = deliver(place.database, place.state, settings, environ=place.environ())
         took = time.monotonic() - started
     assert report.delivered == 12
     quick_done = max(r.at for r in quick.received) - started
+    slow_first = min(r.at for r in slow.received) - started
     slow_done = max(r.at for r in slow.received) - started
-    # The slow app takes 6 x 0.5 s; the quick one is done long before its first answer.
-    assert slow_done >= 3.0
-    assert quick_done < 0.5, f"quick endpoint done after {quick_done:.2f} s (pass {took:.2f} s)"
+    # The slow app takes 6 x 0.5 s; the quick one has all six before the slow one has one.
+    assert slow_done - slow_first >= 2.5
+    assert quick_done < slow_first, (
+        f"quick endpoint done after {quick_done:.2f} s, the slow one's first at "
+        f"{slow_first:.2f} s (pass {took:.2f} s)")
 
 
 def test_a_dead_endpoint_costs_one_timeout_per_pass_and_blocks_no_other(place: Place) -> None:
