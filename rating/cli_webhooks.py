@@ -101,7 +101,10 @@ def _state(args: argparse.Namespace) -> Path:
 def _endpoints(args: argparse.Namespace) -> int:
     from rating.webhooks.endpoints import endpoints
 
-    for e in endpoints(_state(args)):
+    found = endpoints(_state(args))
+    if not found:
+        print("no endpoint yet: fusion-rating webhooks endpoint add SERVICE URL --secret-env VAR")
+    for e in found:
         print(f"{e.endpoint_id}  {e.service}  {e.url}  secret in ${e.secret_env}  "
               f"since {e.created_at:%Y-%m-%d %H:%M:%S}  {e.description}".rstrip())
     return 0
