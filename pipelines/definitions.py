@@ -13,12 +13,19 @@ import assets
 from pipelines.jobs import (
     adjust_periods_job,
     close_period_job,
+    deliver_webhooks_job,
     ingest_usage_job,
     poll_payments_job,
     rate_period_job,
 )
 from pipelines.resources import odoo_resource_from_environment, rating_resource_from_environment
-from pipelines.schedules import hourly_payments, month_close, nightly_adjustments, nightly_rating
+from pipelines.schedules import (
+    hourly_payments,
+    month_close,
+    nightly_adjustments,
+    nightly_rating,
+    webhook_delivery,
+)
 from pipelines.sensors import new_usage_files
 
 ASSETS = dg.load_assets_from_package_module(assets)
@@ -32,8 +39,9 @@ def from_environment() -> dg.Definitions:
         assets=ASSETS,
         asset_checks=CHECKS,
         jobs=[ingest_usage_job, rate_period_job, close_period_job, adjust_periods_job,
-              poll_payments_job],
-        schedules=[nightly_rating, month_close, nightly_adjustments, hourly_payments],
+              poll_payments_job, deliver_webhooks_job],
+        schedules=[nightly_rating, month_close, nightly_adjustments, hourly_payments,
+                   webhook_delivery],
         sensors=[new_usage_files],
         resources={"rating": rating_resource_from_environment(),
                    "odoo": odoo_resource_from_environment()},

@@ -47,3 +47,10 @@ poll_payments_job = dg.define_asset_job(
                 "change with its webhook event, and refresh the analysts' copy when one "
                 "changed.",
 )
+
+deliver_webhooks_job = dg.define_asset_job(
+    "deliver_webhooks",
+    selection=dg.AssetSelection.assets("webhook_deliveries"),
+    description="One webhook delivery pass (the events written since the last one, and the "
+                "retries due), then the warning check on failed deliveries.",
+)

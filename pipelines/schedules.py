@@ -1,5 +1,6 @@
 """Nightly rating at 02:00, the month close after a grace period and the nightly adjustments
-of the closed periods at 02:30, in the billing zone; Odoo's payment states every hour.
+of the closed periods at 02:30, in the billing zone; Odoo's payment states every hour; the
+webhooks delivered every minute.
 
 (No `from __future__ import annotations` here: Dagster reads the annotations at run time.)
 """
@@ -14,15 +15,18 @@ import duckdb
 from pipelines.jobs import (
     adjust_periods_job,
     close_period_job,
+    deliver_webhooks_job,
     poll_payments_job,
     rate_period_job,
 )
 from pipelines.resources import OdooResource, RatingResource
 from rating.adjust.run import AdjustSettings
+from rating.api.settings import default_state
 from rating.catalog import CatalogError, load_catalog
 from rating.periods import DEFAULT_TIME_ZONE, period_code, previous_period_code
 from rating.rate.catalog_tables import fingerprint
 from rating.reports import queries as reports
+from rating.webhooks.endpoints import endpoints
 
 DEFAULT_GRACE_DAYS = 3
 NIGHTLY_ADJUSTMENTS = {"ops": {
@@ -121,13 +125,8 @@ def nightly_adjustments(context: dg.ScheduleEvaluationContext,
             for period in closed + held]
 
 
-@dg.schedule(cron_schedule="17 * * * *", execution_timezone=DEFAULT_TIME_ZONE,
-             job=poll_payments_job,
-             description="Reads Odoo's payment states of the posted invoices not yet paid, "
-                         "every hour (skipped without ODOO_URL).")
-def hourly_payments(context: dg.ScheduleEvaluationContext,
-                    odoo: OdooResource) -> dg.SkipReason | dg.RunRequest:
-    if not odoo.url.strip():
-        return dg.SkipReason("ODOO_URL is not set: no Odoo to read payment states from")
-    moment = context.scheduled_execution_time
-    return dg.RunRequest(run_key=f"payments-{moment:%Y-%m-%dT%H}")
+    deliver_webhooks_job,
+    poll_payments_job,
+    rate_period_job,
+)
+from pipelines.resources import OdooResource, RatingResource

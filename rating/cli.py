@@ -17,6 +17,8 @@
         [--time-zone TZ]
     fusion-rating sample --out DIR [--rows N] [--period YYYY-MM] [--seed N] [--clean] [--force]
     fusion-rating serve | service | key   the billing API and its keys (rating.cli_api)
+    fusion-rating webhooks endpoints | endpoint | secret | list | retry | replay | deliver
+        webhooks back to the apps (rating.cli_webhooks)
 
 `post` and `odoo setup` talk to the Odoo named by ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD
 (or ODOO_API_KEY with ODOO_TRANSPORT=json2); without ODOO_URL `post` is a dry run into the
@@ -59,6 +61,7 @@ from rating.cli_adjust import adjust_command
 from rating.cli_api import key_command, serve_command, service_command
 from rating.cli_args import build_parser
 from rating.cli_odoo import odoo_command
+from rating.cli_webhooks import webhooks_command
 from rating.ingest.ledger import LedgerError
 from rating.ingest.usage import HeldFile, IngestResult
 from rating.progress import Progress, total_text
@@ -378,7 +381,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "ingest": _ingest, "rate": _rate, "release": _release, "close": _close,
     "adjust": adjust_command, "post": _post, "odoo": odoo_command, "finance": _finance,
     "report": _report, "sample": _sample, "serve": serve_command, "service": service_command,
-    "key": key_command,
+    "key": key_command, "webhooks": webhooks_command,
 }
 
 

@@ -9,6 +9,7 @@ from importlib import metadata
 from pathlib import Path
 
 from rating.cli_api import add_commands as add_api_commands
+from rating.cli_webhooks import add_commands as add_webhook_commands
 from rating.periods import DEFAULT_TIME_ZONE
 
 POST_EXIT_CODES = """exit codes:
@@ -73,6 +74,7 @@ def build_parser(description: str | None) -> argparse.ArgumentParser:
     _finance_options(_command(commands,
         "finance", help="dual run against the legacy billing, and margins, for a period"))
     add_api_commands(commands, _command)
+    add_webhook_commands(commands, _command)
     _report_options(_command(commands, "report", help="print a report and write it as HTML"))
     _sample_options(_command(commands,
         "sample", help="write a sample month and a matching catalog",

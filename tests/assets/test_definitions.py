@@ -42,9 +42,9 @@ def test_definitions_load() -> None:
                     "period_summary", "closed_period", "odoo_invoices", "reconciliation_odoo",
                     "legacy_billing", "provider_costs", "reconciliation_legacy",
                     "cutover_readiness", "margin_daily", "margin_monthly", "analyst_copy",
-                    "period_adjustments", "odoo_payment_states"}
+                    "period_adjustments", "odoo_payment_states", "webhook_deliveries"}
     for job in ("ingest_usage", "rate_period", "close_period", "adjust_periods",
-                "poll_payments"):
+                "poll_payments", "deliver_webhooks"):
         assert defs.resolve_job_def(job) is not None
 
 
@@ -56,7 +56,7 @@ def test_every_asset_and_check_module_is_loaded() -> None:
     modules = {info.name: importlib.import_module(f"assets.{info.name}")
                for info in pkgutil.iter_modules(assets.__path__)}
     assert set(modules) == {"ingest", "rating", "close", "odoo", "finance", "adjust",
-                            "payments"}
+                            "payments", "webhooks"}
     checks_by_module = {}
     for name, module in modules.items():
         defined = {key for found in dg.load_assets_from_modules([module])
@@ -75,6 +75,7 @@ def test_every_asset_and_check_module_is_loaded() -> None:
         "finance": {"costs_all_converted"},
         "adjust": {"adjustments_balance", "adjustments_held"},
         "payments": set(),
+        "webhooks": {"no_failed_webhook_deliveries"},
     }
     assert {key.name for key in graph.asset_check_keys} == set().union(
         *checks_by_module.values())

@@ -1,0 +1,104 @@
+"""`fusion-rating webhooks ...`: endpoints and secrets, the deliveries listed, retried,
+replayed and delivered, with one-line errors naming the fix and never a secret."""
+
+import datetime as dt
+
+import pytest
+
+from rating import warehouse
+from rating.cli import main
+from rating.webhooks.delivery import DeliverySettings, deliver
+from rating.webhooks.endpoints import endpoints, valid_secret
+from tests.support.webhook_outbox import endpoint_for, event_ids, write_generated
+from tests.support.webhook_receiver import ERROR, receiving
+from tests.webhooks.conftest import Place
+
+pytestmark = pytest.mark.engine
+
+
+def run(place: Place, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["webhooks", *argv, "--warehouse", str(place.database)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_an_endpoint_is_added_listed_and_removed(place: Place,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    endpoint_for(place.state, "cloud", "http://127.0.0.1:9/first", "HOOK_SECRET")
+    code, out, _ = run(place, capsys, "endpoint", "add", "cloud", "https://app.example/hooks",
+                       "--secret-env", "CLOUD_HOOKS", "--description", "the app")
+    assert code == 0 and "added for cloud" in out
+    added = next(e for e in endpoints(place.state) if e.secret_env == "CLOUD_HOOKS")
+    code, out, _ = run(place, capsys, "endpoints")
+    assert added.endpoint_id in out and "https://app.example/hooks" in out
+    assert "$CLOUD_HOOKS" in out
+    code, out, _ = run(place, capsys, "endpoint", "remove", added.endpoint_id)
+    assert code == 0 and added.endpoint_id not in {e.endpoint_id for e in endpoints(place.state)}
+
+
+def test_a_bad_endpoint_command_answers_one_line_naming_the_fix(
+        place: Place, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(place, capsys, "endpoint", "add", "cloud", "https://app.example/hooks")
+    assert code == 2 and "--secret-env" in err and err.count("\n") == 1
+    code, _, err = run(place, capsys, "endpoint", "add", "nosuch", "https://app.example/h",
+                       "--secret-env", "X")
+    assert code == 2 and "fusion-rating service add nosuch" in err
+    code, _, err = run(place, capsys, "endpoint", "remove", "we_missing")
+    assert code == 2 and "fusion-rating webhooks endpoints" in err
+    code, _, err = run(place, capsys, "retry")
+    assert code == 2 and "--failed" in err
+    code, _, err = run(place, capsys, "replay", "--since", "yesterday", "--service", "cloud")
+    assert code == 2 and "is not a timestamp" in err
+
+
+def test_secret_prints_a_new_valid_secret_each_time(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["webhooks", "secret"]) == 0
+    first = capsys.readouterr().out.strip()
+    assert main(["webhooks", "secret"]) == 0
+    second = capsys.readouterr().out.strip()
+    assert valid_secret(first) and valid_secret(second) and first != second
+
+
+def test_deliver_list_retry_and_replay_from_the_command_line(
+        place: Place, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOOK_SECRET", place.secret)
+    with receiving(place.secret, fault=ERROR) as app:
+        endpoint_for(place.state, "cloud", app.url, "HOOK_SECRET")
+        write_generated(place.database, "cloud", 2, "cli")
+        deliver(place.database, place.state, DeliverySettings(give_up_after=dt.timedelta(0)),
+                environ=place.environ())
+        code, out, _ = run(place, capsys, "list", "--state", "failed")
+        assert code == 0 and out.count(" failed ") == 1 and "HTTP 500" in out
+        app.fault = "ok"
+        code, out, _ = run(place, capsys, "retry", "--failed")
+        assert code == 0 and out.startswith("1 delivery pending again")
+        code, out, _ = run(place, capsys, "deliver")
+        assert code == 0 and out.startswith("sent 2: delivered 2")
+        ids = event_ids(place.database)
+        code, out, _ = run(place, capsys, "replay", ids[0])
+        assert code == 0 and out.startswith("1 delivery to send again")
+        since = (warehouse.utc_now() - dt.timedelta(hours=1)).isoformat()
+        code, out, _ = run(place, capsys, "replay", "--since", since, "--service", "cloud")
+        assert out.startswith("2 deliveries")
+        run(place, capsys, "deliver")
+        code, out, _ = run(place, capsys, "list", "--type", "usage.rejected", "--limit", "5")
+    assert app.ids() == [ids[0], ids[1], ids[0], ids[1]]
+    assert out.count(" delivered ") == 2
+    assert place.secret not in out
+
+
+def test_no_secret_appears_in_the_list_or_the_errors(
+        place: Place, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    leaked = place.secret + " whsec_short"
+    monkeypatch.setenv("HOOK_SECRET", leaked)
+    endpoint_for(place.state, "cloud", "http://127.0.0.1:9/hooks", "HOOK_SECRET")
+    write_generated(place.database, "cloud", 1, "leak")
+    code, out, err = run(place, capsys, "deliver")
+    assert code == 0 and "to retry 1" in out
+    _, listed, _ = run(place, capsys, "list")
+    _, shown, _ = run(place, capsys, "endpoints")
+    assert "$HOOK_SECRET" in listed
+    for text in (out, err, listed, shown):
+        assert place.secret not in text and "whsec_short" not in text

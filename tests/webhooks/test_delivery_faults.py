@@ -1,0 +1,178 @@
+"""A slow endpoint never delays another, one invoice's events arrive in order through failures,
+a day of failures holds a delivery failed until a person retries it, replays keep the id."""
+
+import datetime as dt
+import fcntl
+import time
+
+import pytest
+
+from rating import warehouse
+from rating.webhooks.delivery import DeliverySettings, deliver, lock_path
+from rating.webhooks.endpoints import remove_endpoint
+from rating.webhooks.manage import list_deliveries, replay, retry
+from tests.support.webhook_outbox import endpoint_for, event_ids, write_generated
+from tests.support.webhook_receiver import ERROR, closed_url, receiving
+from tests.webhooks.conftest import Place
+
+pytestmark = pytest.mark.engine
+
+
+def test_a_slow_endpoint_does_not_delay_another_endpoints_deliveries(place: Place) -> None:
+    settings = DeliverySettings(read_timeout=5.0)
+    with receiving(place.secret, delay=0.5) as slow, receiving(place.secret) as quick:
+        endpoint_for(place.state, "cloud", slow.url, "HOOK_SECRET")
+        endpoint_for(place.state, "other", quick.url, "HOOK_SECRET")
+        # The slow endpoint's events first: sent one endpoint after the other, it would go
+        # first and hold the quick one back.
+        write_generated(place.database, "cloud", 6, "slow")
+        write_generated(place.database, "other", 6, "quick")
+        started = time.monotonic()
+        report = deliver(place.database, place.state, settings, environ=place.environ())
+        took = time.monotonic() - started
+    assert report.delivered == 12
+    quick_done = max(r.at for r in quick.received) - started
+    slow_first = min(r.at for r in slow.received) - started
+    slow_done = max(r.at for r in slow.received) - started
+    # The slow app takes 6 x 0.5 s; the quick one has all six before the slow one has one.
+    assert slow_done - slow_first >= 2.5
+    assert quick_done < slow_first, (
+        f"quick endpoint done after {quick_done:.2f} s, the slow one's first at "
+        f"{slow_first:.2f} s (pass {took:.2f} s)")
+
+
+def test_a_dead_endpoint_costs_one_timeout_per_pass_and_blocks_no_other(place: Place) -> None:
+    with receiving(place.secret) as alive:
+        endpoint_for(place.state, "cloud", closed_url(), "HOOK_SECRET")
+        endpoint_for(place.state, "cloud", alive.url, "HOOK_SECRET")
+        write_generated(place.database, "cloud", 5, "dead")
+        report = deliver(place.database, place.state, environ=place.environ())
+    assert (report.sent, report.delivered, report.retried) == (6, 5, 1)
+    assert alive.ids() == event_ids(place.database)
+
+
+def test_events_sharing_an_ordering_key_arrive_in_order_through_failures(place: Place) -> None:
+    now = warehouse.utc_now()
+    # Two invoices with three payment states each; the first request fails.
+    with receiving(place.secret, faults=[ERROR]) as app:
+        endpoint_for(place.state, "cloud", app.url, "HOOK_SECRET")
+        write_generated(place.database, "cloud", 6, "inv", per_key=3)
+        ids = event_ids(place.database)
+        first = deliver(place.database, place.state, now=now, environ=place.environ())
+        # Invoice 0's head failed: its next states wait; invoice 1's go (a pass sends those
+        # claimed after the failure in the next pass: the endpoint stopped at it).
+        second = deliver(place.database, place.state, now=now, environ=place.environ())
+        late = deliver(place.database, place.state, now=now + dt.timedelta(hours=1),
+                       environ=place.environ())
+    assert (first.sent, first.retried) == (1, 1)
+    assert second.delivered == 3
+    assert late.delivered == 3
+    assert app.ids() == ids[3:] + ids[:3]
+
+
+def test_a_day_of_failures_holds_the_delivery_failed_and_retry_delivers_it(
+        place: Place) -> None:
+    start = warehouse.utc_now()
+    endpoint = endpoint_for(place.state, "cloud", closed_url(), "HOOK_SECRET")
+    write_generated(place.database, "cloud", 1, "give-up")
+    deliver(place.database, place.state, now=start, environ=place.environ())
+    now, passes = start, 1
+    # Each pass when the delivery falls due, as a deliverer running every minute would.
+    while (row := list_deliveries(place.database)[0])["state"] == "pending" and passes < 40:
+        now, passes = max(now, row["next_attempt_at"]), passes + 1
+        deliver(place.database, place.state, now=now, environ=place.environ())
+    [failed] = list_deliveries(place.database, state="failed")
+    # The last attempt falls within the day, once a capped wait (4 h ±50 %) would pass it.
+    assert dt.timedelta(hours=18) <= failed["last_attempt_at"] - start <= dt.timedelta(days=1)
+    assert 8 <= failed["attempts"] == passes <= 24
+    assert "ConnectError" in failed["last_error"]
+    assert deliver(place.database, place.state, now=now + dt.timedelta(days=2),
+                   environ=place.environ()).sent == 0  # held: never tried again by itself
+    with receiving(place.secret) as app:
+        remove_endpoint(place.state, endpoint.endpoint_id)
+        moved = endpoint_for(place.state, "cloud", app.url, "HOOK_SECRET")
+        replay(place.database, place.state, [failed["event_id"]], endpoint=moved.endpoint_id)
+        assert retry(place.database, all_failed=True) == 1
+        [pending] = list_deliveries(place.database, state="pending", limit=1)
+        assert pending["event_id"] == failed["event_id"]
+        deliver(place.database, place.state, environ=place.environ())
+    assert app.ids() == [failed["event_id"]]
+
+
+def test_retry_makes_a_failed_delivery_pending_due_now_and_it_is_delivered(
+        place: Place) -> None:
+    with receiving(place.secret, fault=ERROR) as app:
+        endpoint_for(place.state, "cloud", app.url, "HOOK_SECRET")
+        write_generated(place.database, "cloud", 1, "retry")
+        start = warehouse.utc_now()
+        deliver(place.database, place.state, DeliverySettings(give_up_after=dt.timedelta(0)),
+                now=start, environ=place.environ())
+        [failed] = list_deliveries(place.database, state="failed")
+        assert retry(place.database, [failed["event_id"]]) == 1
+        app.fault = "ok"
+        report = deliver(place.database, place.state, environ=place.environ())
+    assert report.delivered == 1
+    [row] = list_deliveries(place.database)
+    assert (row["state"], row["attempts"]) == ("delivered", 2)
+
+
+def test_replay_sends_again_with_the_same_id_including_to_an_endpoint_added_after(
+        place: Place) -> None:
+    with receiving(place.secret) as first, receiving(place.secret) as added:
+        endpoint_for(place.state, "cloud", first.url, "HOOK_SECRET")
+        write_generated(place.database, "cloud", 2, "replay")
+        deliver(place.database, place.state, environ=place.environ())
+        endpoint_for(place.state, "cloud", added.url, "HOOK_SECRET")
+        since = warehouse.utc_now() - dt.timedelta(hours=1)
+        assert replay(place.database, place.state, since=since, service="cloud") == 4
+        deliver(place.database, place.state, environ=place.environ())
+    ids = event_ids(place.database)
+    assert first.ids() == ids + ids
+    assert added.ids() == ids
+
+
+def test_a_removed_endpoint_is_sent_nothing_more(place: Place) -> None:
+    with receiving(place.secret, fault=ERROR) as app:
+        endpoint = endpoint_for(place.state, "cloud", app.url, "HOOK_SECRET")
+        write_generated(place.database, "cloud", 2, "removed")
+        deliver(place.database, place.state, environ=place.environ())
+        remove_endpoint(place.state, endpoint.endpoint_id)
+        report = deliver(place.database, place.state,
+                         now=warehouse.utc_now() + dt.timedelta(hours=1),
+                         environ=place.environ())
+    assert report.sent == 0
+    assert report.pending_left == 2  # still listed, never sent
+    assert len(list_deliveries(place.database, state="pending")) == 2
+
+
+def test_a_second_pass_while_one_runs_returns_at_once_as_busy(place: Place) -> None:
+    endpoint_for(place.state, "cloud", closed_url(), "HOOK_SECRET")
+    write_generated(place.database, "cloud", 1, "busy")
+    with open(lock_path(place.database), "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        started = time.monotonic()
+        report = deliver(place.database, place.state, environ=place.environ())
+        assert time.monotonic() - started < 1
+    assert report.skipped_busy and report.sent == 0
+    assert deliver(place.database, place.state, environ=place.environ()).sent == 1
+
+
+def test_a_missing_secret_is_recorded_naming_its_variable_and_nothing_is_sent(
+        place: Place) -> None:
+    with receiving(place.secret) as app:
+        endpoint_for(place.state, "cloud", app.url, "HOOK_SECRET")
+        write_generated(place.database, "cloud", 2, "no-secret")
+        report = deliver(place.database, place.state, environ={})
+    assert (report.sent, report.retried, app.ids()) == (0, 2, [])
+    errors = {row["last_error"] for row in list_deliveries(place.database)}
+    assert len(errors) == 1 and "$HOOK_SECRET" in errors.pop()
+
+
+def test_an_invalid_secret_is_named_but_never_shown(place: Place) -> None:
+    leaked = "whsec_not-base64-at-all-but-secret"
+    endpoint_for(place.state, "cloud", closed_url(), "HOOK_SECRET")
+    write_generated(place.database, "cloud", 1, "invalid")
+    deliver(place.database, place.state, environ={"HOOK_SECRET": leaked})
+    [row] = list_deliveries(place.database)
+    assert "$HOOK_SECRET" in row["last_error"]
+    assert "not-base64" not in row["last_error"]
