@@ -125,8 +125,28 @@ def nightly_adjustments(context: dg.ScheduleEvaluationContext,
             for period in closed + held]
 
 
-    deliver_webhooks_job,
-    poll_payments_job,
-    rate_period_job,
-)
-from pipelines.resources import OdooResource, RatingResource
+@dg.schedule(cron_schedule="17 * * * *", execution_timezone=DEFAULT_TIME_ZONE,
+             job=poll_payments_job,
+             description="Reads Odoo's payment states of the posted invoices not yet paid, "
+                         "every hour (skipped without ODOO_URL).")
+def hourly_payments(context: dg.ScheduleEvaluationContext,
+                    odoo: OdooResource) -> dg.SkipReason | dg.RunRequest:
+    if not odoo.url.strip():
+        return dg.SkipReason("ODOO_URL is not set: no Odoo to read payment states from")
+    moment = context.scheduled_execution_time
+    return dg.RunRequest(run_key=f"payments-{moment:%Y-%m-%dT%H}")
+
+
+@dg.schedule(cron_schedule="* * * * *", job=deliver_webhooks_job,
+             description="Delivers the webhooks every minute while any endpoint is configured "
+                         "(services.json beside the warehouse).")
+def webhook_delivery(context: dg.ScheduleEvaluationContext,
+                     rating: RatingResource) -> dg.SkipReason | dg.RunRequest:
+    try:
+        configured = endpoints(default_state(rating.warehouse))
+    except (OSError, ValueError, KeyError) as exc:
+        return dg.SkipReason(f"the endpoints cannot be read: {exc}")
+    if not configured:
+        return dg.SkipReason("no webhook endpoint is configured (fusion-rating webhooks "
+                             "endpoint add)")
+    return dg.RunRequest()
