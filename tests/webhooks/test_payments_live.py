@@ -70,6 +70,7 @@ def posted(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Posted]:
 def events_of(wh: Path, key: str) -> list[dict[str, object]]:
     with duckdb.connect(str(wh), read_only=True) as con:
         found = con.execute("SELECT payload FROM webhook_events WHERE ordering_key = ? "
+                            "AND event_type = 'invoice.payment_status_updated' "
                             "ORDER BY event_seq", [key]).fetchall()
     return [json.loads(payload)["data"] for (payload,) in found]
 
