@@ -275,7 +275,9 @@ WALL_CLOCK = {"rating_runs": ("run_id", "started_at", "finished_at"),
               "reference_files": ("loaded_at", "modified_at"), "ledger_sync": ("generation",),
               "rerated_lines": ("run_id",), "pending_adjustments": ("run_id",),
               "adjustment_runs": ("run_id", "started_at", "finished_at"),
-              "period_adjustments": ("run_id", "issued_at", "issue_date")}
+              "period_adjustments": ("run_id", "issued_at", "issue_date"),
+              # The payload holds its `timestamp`, the wall clock when written.
+              "webhook_events": ("created_at", "payload")}
 
 
 def snapshot(warehouse: Path, tables: Iterable[str] | None = None
