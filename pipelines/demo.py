@@ -10,7 +10,10 @@ Posting is a dry run into odoo_outbox unless ODOO_URL (and its credentials) is s
 sample's invoices are posted to that Odoo (docs/odoo.md). Then sample legacy billing, provider
 costs and FX rates land (derived from the rated month, with planted differences), the finance
 assets run the dual run and the margins, the analysts' copy is published and the margin report
-is written (docs/margin.md). Each demo starts a fresh warehouse and replaces the folder's sample.
+is written (docs/margin.md). Last, every catalog service has a webhook endpoint at a local app
+that verifies each signature, and one delivery pass sends it what the month told
+(pipelines/demo_webhooks.py, docs/webhooks.md). Each demo starts a fresh warehouse and replaces
+the folder's sample.
 
 It prints a line per step and the summary; Dagster's own log (a few hundred DEBUG lines, each
 step's events) goes to <out>/demo.log.
@@ -32,7 +35,9 @@ import dagster as dg
 
 from pipelines.definitions import ASSETS, CHECKS
 from pipelines.demo_api import ApiDemo, api_summary, push_through_api
+from pipelines.demo_webhooks import DemoApp, local_app, metadata_values, webhooks_summary
 from pipelines.resources import RatingResource, odoo_resource_from_environment
+from rating.api.settings import default_state
 from rating.catalog import load_catalog
 from rating.ingest import ledger
 from rating.odoo import setup as odoo_setup
@@ -53,10 +58,12 @@ class DemoRuns:
     finance: dg.ExecuteInProcessResult
     released: tuple[str, ...]
     api: ApiDemo  # the usage pushed through the billing API before the rating
+    webhooks: dg.ExecuteInProcessResult  # one delivery pass to the local app
+    app: DemoApp  # what the local app received
 
     @property
     def all(self) -> tuple[dg.ExecuteInProcessResult, ...]:
-        return self.ingestion, self.month, self.finance
+        return self.ingestion, self.month, self.finance, self.webhooks
 
 
 class Progress:
@@ -96,6 +103,7 @@ def fresh_warehouse(out: Path) -> Path:
     for stale in (warehouse, Path(f"{warehouse}.wal")):
         stale.unlink(missing_ok=True)
     shutil.rmtree(ledger.default_folder(warehouse), ignore_errors=True)
+    shutil.rmtree(default_state(warehouse), ignore_errors=True)  # services, keys, endpoints
     return warehouse
 
 
@@ -115,11 +123,15 @@ def run_the_month(sample: SampleSummary, warehouse: Path, period: str,
     rating = RatingResource(landing=str(sample.landing), catalog=str(sample.catalog),
                             warehouse=str(warehouse))
     resources = {"rating": rating, "odoo": odoo_resource_from_environment()}
-    with dg.DagsterInstance.get() as instance:
-        def run(*groups: str, partition_key: "str | None" = None) -> dg.ExecuteInProcessResult:
+    with (dg.DagsterInstance.get() as instance,
+          local_app(warehouse, sample.catalog, default_state(warehouse)) as app):
+        def run(*groups: str, partition_key: "str | None" = None,
+                assets: "tuple[str, ...]" = ()) -> dg.ExecuteInProcessResult:
+            selection = (dg.AssetSelection.assets(*assets) if assets
+                         else dg.AssetSelection.groups(*groups))
             return dg.materialize([*ASSETS, *CHECKS], partition_key=partition_key,
-                                  selection=dg.AssetSelection.groups(*groups),
-                                  resources=resources, instance=instance, raise_on_error=False)
+                                  selection=selection, resources=resources, instance=instance,
+                                  raise_on_error=False)
 
         with progress.step("1. ingestion (Dagster group ingestion)"):
             ingestion = run("ingestion")
@@ -135,7 +147,9 @@ def run_the_month(sample: SampleSummary, warehouse: Path, period: str,
             write_finance_sample(sample.landing, warehouse, period)
         with progress.step("3. dual run, margins, the analysts' copy"):
             finance = run("finance", partition_key=period)
-        return DemoRuns(ingestion, month, finance, released, api)
+        with progress.step("4. webhooks delivered to a local app (asset webhook_deliveries)"):
+            webhooks = run(assets=("webhook_deliveries",))
+        return DemoRuns(ingestion, month, finance, released, api, webhooks, app)
 
 
 def print_ingestion(runs: DemoRuns, warehouse: Path) -> None:
@@ -242,6 +256,9 @@ def print_summary(runs: DemoRuns, warehouse: Path, args: argparse.Namespace,
     print_odoo(runs, warehouse, args.period)
     print_finance(warehouse, args.period, args.out)
     print_checks(runs)
+    delivered = runs.webhooks.asset_materializations_for_node("webhook_deliveries")
+    print(webhooks_summary(runs.app, metadata_values(dict(delivered[0].metadata))
+                           if delivered else {}))
     copy = runs.finance.asset_materializations_for_node("analyst_copy")
     print(f"  warehouse: {warehouse}; analysts: .venv/bin/duckdb -readonly "
           f"{copy[0].metadata['path'].value if copy else '(not published)'}")

@@ -36,4 +36,8 @@ def test_the_demo_prints_steps_and_summary_and_keeps_dagsters_log_in_a_file(
     assert "the sensor new_usage_files asked for: rate_period 2026-10" in printed
     # However many flushes the pushes fell into: every row, none quarantined.
     assert re.search(r"ingested in step 2: \d+ file\(s\), 123 rows, 0 quarantined", printed)
+    assert "check webhook_deliveries.no_failed_webhook_deliveries: passed" in printed
+    # Every catalog service's period.closed reached the local app, each signature verified.
+    assert re.search(r"the local app verified \d+ signed events \(period.closed 5, "
+                     r"usage.rejected \d+\), refused 0", printed)
     assert len(printed.splitlines()) < 80
