@@ -83,6 +83,7 @@ def _metadata(report) -> dict:  # type: ignore[no-untyped-def]
         "held": len(report.held),
         **amount("amount_posted_cad", report.amount_posted),
         "odoo_calls": report.odoo_calls,
+        "webhook_events": report.webhook_events,
         "by_state": dg.MetadataValue.md(reports.markdown_table(
             ("state", "invoices"), sorted(report.states.items()))),
         "held_first_20": dg.MetadataValue.md(reports.markdown_table(

@@ -60,6 +60,7 @@ class PostingReport:
     held: list[tuple[str, str, str]] = field(default_factory=list)  # key, state, reason
     notes: list[str] = field(default_factory=list)  # what a person should know, e.g. lock dates
     odoo_calls: int = 0
+    webhook_events: int = 0  # invoice.posted / invoice.adjusted written by the read-back
 
     def summary_of_states(self) -> str:
         """`posted 48, held_amount_mismatch 2`: the invoices done so far, by state."""
@@ -69,7 +70,8 @@ class PostingReport:
         states = self.summary_of_states()
         return (f"{self.period}: {self.invoices:,} invoices ({states}); created "
                 f"{self.created:,}, updated {self.updated:,}, posted {self.posted:,}, already "
-                f"posted {self.already_posted:,}; {self.odoo_calls:,} Odoo calls")
+                f"posted {self.already_posted:,}; {self.odoo_calls:,} Odoo calls; "
+                f"{self.webhook_events:,} webhook events")
 
     def count(self, state: PostingState) -> None:
         self.states[state.value] = self.states.get(state.value, 0) + 1

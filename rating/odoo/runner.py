@@ -215,7 +215,8 @@ class PostingRun:
         keys = moves_to_read_back(self.con, self.period)
         rows = [row for chunk in chunks(list(keys), READ_CHUNK)
                 for row in read_moves(self.odoo, chunk)]
-        write_read_back(self.con, self.period, [read_back(keys[row["id"]], row) for row in rows])
+        self.report.webhook_events += write_read_back(
+            self.con, self.period, [read_back(keys[row["id"]], row) for row in rows])
 
 
 def _check_setup(run: PostingRun) -> None:

@@ -63,7 +63,9 @@ def test_a_posted_and_paid_invoice_reaches_its_services_endpoint_signed_and_in_o
         for service, app in apps.items():
             endpoint_for(state, service, app.url, f"{service.upper()}_HOOK")
         wh = rated_period(tmp_path, count=2, prefix=customer)  # rated and closed
-        assert post_period(wh, PERIOD, gateway).posted == 4
+        posting = post_period(wh, PERIOD, gateway)
+        assert (posting.posted, posting.webhook_events) == (4, 4)  # one invoice.posted each
+        assert post_period(wh, PERIOD, gateway).webhook_events == 0  # a rerun: none again
         first = deliver(wh, state, environ=environ)
         assert (first.delivered, first.failed_total, first.pending_left) == (6, 0, 0)
 
