@@ -143,9 +143,13 @@ def _secret(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     from rating.webhooks.manage import list_deliveries
 
-    for row in list_deliveries(args.warehouse, args.delivery_state, args.service,
-                               args.event_type, args.limit):
+    rows = list_deliveries(args.warehouse, args.delivery_state, args.service,
+                           args.event_type, args.limit)
+    for row in rows:
         print(_delivery_line(row))
+    if not rows:
+        print("no delivery matches (an event gets one per endpoint of its service at the next "
+              "delivery pass: fusion-rating webhooks endpoints)")
     return 0
 
 
