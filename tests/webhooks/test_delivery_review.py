@@ -4,6 +4,7 @@ give-up, and an event committed after an endpoint was seen reaches it."""
 
 import contextlib
 import datetime as dt
+import fcntl
 import socket
 import threading
 import time
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from rating import warehouse
-from rating.webhooks.delivery import DeliverySettings, deliver
+from rating.webhooks.delivery import DeliverySettings, deliver, lock_path
 from rating.webhooks.manage import list_deliveries, retry
 from tests.support.webhook_outbox import endpoint_for, event_ids, write_generated
 from tests.support.webhook_receiver import ERROR, closed_url, receiving
@@ -120,3 +121,15 @@ def test_an_event_committed_after_an_endpoint_was_seen_reaches_it_though_stamped
         deliver(place.database, place.state, environ=place.environ())
     assert app.ids() == event_ids(place.database), (
         "an event written after the endpoint's first pass never got a delivery")
+
+
+def test_a_pass_through_a_symlink_to_the_warehouse_sees_the_running_pass(place: Place) -> None:
+    endpoint_for(place.state, "cloud", closed_url(), "HOOK_SECRET")
+    write_generated(place.database, "cloud", 1, "linked")
+    # Dagster's FUSION_WAREHOUSE names the file, a person's --warehouse a link to it.
+    link = place.database.parent / "linked.duckdb"
+    link.symlink_to(place.database)
+    with open(lock_path(place.database), "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        report = deliver(link, place.state, environ=place.environ())
+    assert report.skipped_busy and report.sent == 0, "two passes ran at once"
