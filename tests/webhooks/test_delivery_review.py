@@ -10,9 +10,13 @@ import threading
 import time
 from collections.abc import Iterator
 
+import dagster as dg
 import pytest
 
+from assets.webhooks import no_failed_webhook_deliveries, webhook_deliveries
+from pipelines.resources import RatingResource
 from rating import warehouse
+from rating.cli import main
 from rating.webhooks.delivery import DeliverySettings, deliver, lock_path
 from rating.webhooks.manage import list_deliveries, retry
 from tests.support.webhook_outbox import endpoint_for, event_ids, write_generated
@@ -133,3 +137,42 @@ def test_a_pass_through_a_symlink_to_the_warehouse_sees_the_running_pass(place: 
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         report = deliver(link, place.state, environ=place.environ())
     assert report.skipped_busy and report.sent == 0, "two passes ran at once"
+
+
+def test_a_delivery_run_that_finds_a_pass_running_ends_at_once_while_rating_holds_the_warehouse(
+        place: Place, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOOK_SECRET", place.secret)
+    endpoint_for(place.state, "cloud", closed_url(), "HOOK_SECRET")
+    write_generated(place.database, "cloud", 1, "pile-up")
+    rating = RatingResource(warehouse=str(place.database))
+    finished = threading.Event()
+
+    def scheduled_run() -> None:  # the next minute's run
+        dg.materialize([webhook_deliveries, no_failed_webhook_deliveries],
+                       resources={"rating": rating})
+        finished.set()
+
+    # A pass is waiting for its claim while the nightly rating holds the warehouse's writer.
+    with open(lock_path(place.database), "a") as running_pass, \
+            open(f"{place.database}.lock", "a") as rating_run:
+        fcntl.flock(running_pass, fcntl.LOCK_EX)
+        fcntl.flock(rating_run, fcntl.LOCK_EX)
+        thread = threading.Thread(target=scheduled_run, daemon=True)
+        thread.start()
+        ended = finished.wait(5)
+    thread.join(60)
+    assert ended, ("a run that did nothing waited for the warehouse in its check: one more "
+                   "Dagster run process piles up every minute for as long as rating runs")
+
+
+def test_list_with_a_negative_limit_and_retry_of_an_unknown_event_answer_one_line(
+        place: Place, capsys: pytest.CaptureFixture[str]) -> None:
+    write_generated(place.database, "cloud", 1, "cli")
+    code = main(["webhooks", "list", "--limit", "-1", "--warehouse", str(place.database)])
+    _, err = capsys.readouterr()
+    assert code == 2 and "--limit" in err and err.count("\n") == 1
+    code = main(["webhooks", "retry", "msg_typo", "--warehouse", str(place.database)])
+    out, err = capsys.readouterr()
+    assert "msg_typo" in out + err and "webhooks list" in out + err, (
+        "a mistyped event id answered '0 deliveries pending again': nothing says it matched "
+        "nothing")
