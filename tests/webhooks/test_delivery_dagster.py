@@ -2,6 +2,7 @@
 while a delivery is held failed, and the schedule runs only when an endpoint is configured."""
 
 import datetime as dt
+import uuid
 
 import dagster as dg
 import pytest
@@ -58,10 +59,25 @@ def test_the_check_warns_while_a_delivery_is_held_failed(place: Place,
 
 def test_the_schedule_runs_only_while_an_endpoint_is_configured(place: Place) -> None:
     rating = RatingResource(warehouse=str(place.database))
-    with dg.build_schedule_context(resources={"rating": rating}) as context:
+    with dg.instance_for_test() as instance, \
+            dg.build_schedule_context(instance=instance, resources={"rating": rating}) as context:
         assert isinstance(webhook_delivery(context), dg.SkipReason)
         endpoint_for(place.state, "cloud", "http://127.0.0.1:9/hooks", "HOOK_SECRET")
         assert isinstance(webhook_delivery(context), dg.RunRequest)
+
+
+def test_the_schedule_skips_while_a_delivery_run_is_started_until_it_ends(place: Place) -> None:
+    rating = RatingResource(warehouse=str(place.database))
+    endpoint_for(place.state, "cloud", "http://127.0.0.1:9/hooks", "HOOK_SECRET")
+    with dg.instance_for_test() as instance, \
+            dg.build_schedule_context(instance=instance, resources={"rating": rating}) as context:
+        started = instance.add_run(dg.DagsterRun(job_name="deliver_webhooks",
+                                                run_id=str(uuid.uuid4()),
+                                                status=dg.DagsterRunStatus.STARTED))
+        skipped = webhook_delivery(context)
+        instance.report_run_canceled(started)
+        assert isinstance(webhook_delivery(context), dg.RunRequest)
+    assert isinstance(skipped, dg.SkipReason) and started.run_id in str(skipped.skip_message)
 
 
 def test_the_definitions_hold_the_delivery_job_and_schedule() -> None:
