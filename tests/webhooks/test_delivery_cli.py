@@ -49,6 +49,12 @@ def test_a_bad_endpoint_command_answers_one_line_naming_the_fix(
     assert code == 2 and "--failed" in err
     code, _, err = run(place, capsys, "replay", "--since", "yesterday", "--service", "cloud")
     assert code == 2 and "is not a timestamp" in err
+    endpoint_for(place.state, "cloud", "http://127.0.0.1:9/first", "HOOK_SECRET")
+    code, _, err = run(place, capsys, "endpoint", "add", "cloud", "http://127.0.0.1:80a/hooks",
+                       "--secret-env", "X")  # a port the deliverer's HTTP client refuses
+    assert code == 2 and "is not a valid URL" in err and err.count("\n") == 1
+    code, out, err = run(place, capsys, "replay", "msg_typo")
+    assert code == 2 and "msg_typo" in err and "webhooks list" in err and not out
 
 
 def test_secret_prints_a_new_valid_secret_each_time(capsys: pytest.CaptureFixture[str]) -> None:

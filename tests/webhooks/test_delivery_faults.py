@@ -3,6 +3,7 @@ a day of failures holds a delivery failed until a person retries it, replays kee
 
 import datetime as dt
 import fcntl
+import threading
 import time
 
 import pytest
@@ -177,3 +178,39 @@ def test_an_invalid_secret_is_named_but_never_shown(place: Place) -> None:
     [row] = list_deliveries(place.database)
     assert "$HOOK_SECRET" in row["last_error"]
     assert "not-base64" not in row["last_error"]
+
+
+def test_a_retried_delivery_that_fails_again_waits_seconds_not_hours(place: Place) -> None:
+    start = warehouse.utc_now()
+    endpoint_for(place.state, "cloud", closed_url(), "HOOK_SECRET")
+    write_generated(place.database, "cloud", 1, "again")
+    deliver(place.database, place.state, now=start, environ=place.environ())
+    now = start
+    for _ in range(11):  # a long outage: the waits grow to hours
+        now = max(now, list_deliveries(place.database)[0]["next_attempt_at"])
+        deliver(place.database, place.state, now=now, environ=place.environ())
+    assert list_deliveries(place.database)[0]["next_attempt_at"] - now > dt.timedelta(hours=1)
+    retry(place.database, event_ids(place.database), now=now)
+    deliver(place.database, place.state, now=now, environ=place.environ())
+    [row] = list_deliveries(place.database)
+    assert row["attempts"] == 13 and row["state"] == "pending"
+    assert row["next_attempt_at"] - now < dt.timedelta(seconds=45), (
+        "a retried delivery failing again waited as if it had never been retried")
+
+
+def test_a_retry_while_the_delivery_is_in_flight_is_not_undone_by_its_record(
+        place: Place) -> None:
+    now = warehouse.utc_now()
+    with receiving(place.secret, fault=ERROR, delay=3.0) as app:
+        endpoint_for(place.state, "cloud", app.url, "HOOK_SECRET")
+        write_generated(place.database, "cloud", 1, "race")
+        racing = threading.Thread(target=deliver, args=(place.database, place.state),
+                                  kwargs={"now": now, "environ": place.environ()})
+        racing.start()
+        time.sleep(1.0)  # claimed and at the app, which answers 500 after 3 s
+        retried_at = now + dt.timedelta(seconds=1)
+        retry(place.database, event_ids(place.database), now=retried_at)  # the person's retry
+        racing.join()
+    [row] = list_deliveries(place.database)
+    assert (row["attempts"], row["next_attempt_at"]) == (0, retried_at), (
+        "the in-flight attempt's failure overwrote the person's retry")
