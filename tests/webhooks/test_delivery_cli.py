@@ -110,3 +110,16 @@ def test_no_secret_appears_in_the_list_or_the_errors(
     assert "$HOOK_SECRET" in listed
     for text in (out, err, listed, shown):
         assert place.secret not in text and "whsec_short" not in text
+
+
+def test_list_with_a_negative_limit_and_retry_of_an_unknown_event_answer_one_line(
+        place: Place, capsys: pytest.CaptureFixture[str]) -> None:
+    write_generated(place.database, "cloud", 1, "cli")
+    code = main(["webhooks", "list", "--limit", "-1", "--warehouse", str(place.database)])
+    _, err = capsys.readouterr()
+    assert code == 2 and "--limit" in err and err.count("\n") == 1
+    code = main(["webhooks", "retry", "msg_typo", "--warehouse", str(place.database)])
+    out, err = capsys.readouterr()
+    assert "msg_typo" in out + err and "webhooks list" in out + err, (
+        "a mistyped event id answered '0 deliveries pending again': nothing says it matched "
+        "nothing")
