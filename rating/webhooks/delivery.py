@@ -22,7 +22,7 @@ import os
 import random
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,8 +119,9 @@ def report_status(database: Path | str, counts: warehouse.Row,
                        "failed": int(counts.get("failed") or 0),
                        "failed_first": [dict(row) for row in first]}, default=str)
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(text)
-    os.replace(partial, path)
+    with suppress(OSError):  # the outcomes are recorded: a status not written is only stale
+        partial.write_text(text)
+        os.replace(partial, path)
 
 
 def last_status(database: Path | str) -> dict[str, Any] | None:

@@ -342,3 +342,19 @@ def test_a_pass_through_a_symlink_to_the_warehouse_sees_the_running_pass(place: 
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         report = deliver(link, place.state, environ=place.environ())
     assert report.skipped_busy and report.sent == 0, "two passes ran at once"
+
+
+def test_an_endpoint_past_its_budget_leaves_the_rest_untouched_each_outcome_at_its_time(
+        place: Place) -> None:
+    now = warehouse.utc_now()
+    with receiving(place.secret, delay=0.4) as app:
+        endpoint_for(place.state, "cloud", app.url, "HOOK_SECRET")
+        write_generated(place.database, "cloud", 3, "budget")
+        report = deliver(place.database, place.state, DeliverySettings(endpoint_budget=0.5),
+                         now=now, environ=place.environ())
+    first, second, third = sorted(list_deliveries(place.database), key=lambda r: r["event_seq"])
+    assert (report.sent, report.delivered, report.retried) == (2, 2, 0)
+    assert (third["state"], third["attempts"], third["last_error"]) == ("pending", 0, None)
+    assert second["delivered_at"] - first["delivered_at"] >= dt.timedelta(seconds=0.35), (
+        "the outcomes carry the pass's start, not their own time")
+    assert first["delivered_at"] > now
