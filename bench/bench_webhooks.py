@@ -47,7 +47,7 @@ def write_generated(database: Path, service: str, count: int, prefix: str) -> No
 
 def throughput(folder: Path, events: int, count: int) -> None:
     database, state = folder / f"tp{count}.duckdb", folder / f"tp{count}.api"
-    settings = DeliverySettings(batch_size=2000)
+    settings = DeliverySettings(batch_size=2000, per_endpoint=2000)
     receivers = [receiving(SECRET) for _ in range(count)]
     apps = [r.__enter__() for r in receivers]
     try:
@@ -90,7 +90,8 @@ def claim_plan(database: Path, state: Path) -> None:
             warehouse.registered(con, "delivery_endpoints", endpoint_table(endpoints(state))):
         text = warehouse.sql("webhooks/delivery_claim")
         plan = con.execute("EXPLAIN ANALYZE " + text,
-                           {"now": warehouse.utc_now(), "batch_size": 500}).fetchall()
+                           {"now": warehouse.utc_now(), "batch_size": 500,
+                            "per_endpoint": 100}).fetchall()
     print("  claim plan over the history (EXPLAIN ANALYZE):")
     for line in plan[0][1].splitlines():
         if any(word in line for word in ("Total Time", "SEQ_SCAN", "TABLE_SCAN", "JOIN",

@@ -149,4 +149,12 @@ def webhook_delivery(context: dg.ScheduleEvaluationContext,
     if not configured:
         return dg.SkipReason("no webhook endpoint is configured (fusion-rating webhooks "
                              "endpoint add)")
+    # One pass at a time: while one waits for the warehouse (rating holds it), no run a
+    # minute piles up behind it.
+    busy = context.instance.get_runs(dg.RunsFilter(
+        job_name=deliver_webhooks_job.name,
+        statuses=[dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED,
+                  dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]), limit=1)
+    if busy:
+        return dg.SkipReason(f"delivery run {busy[0].run_id} is not finished yet")
     return dg.RunRequest()

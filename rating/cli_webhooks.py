@@ -51,7 +51,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser],
                          choices=["pending", "delivered", "failed"])
     listing.add_argument("--service", default=None)
     listing.add_argument("--type", dest="event_type", default=None)
-    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--limit", type=int, default=50, help="at most this many (1 or more)")
     _places(listing, state_folder=False)  # reads only the warehouse; --state is the state
     retry = command(actions, "retry", help="make failed deliveries pending again, due now")
     retry.add_argument("event_ids", nargs="*", metavar="EVENT_ID")
@@ -143,6 +143,8 @@ def _secret(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     from rating.webhooks.manage import list_deliveries
 
+    if args.limit < 1:  # checked here, not by argparse: one line and exit 2 like every error
+        raise _Usage(f"--limit {args.limit}: give a positive number of deliveries to list")
     rows = list_deliveries(args.warehouse, args.delivery_state, args.service,
                            args.event_type, args.limit)
     for row in rows:
@@ -171,6 +173,8 @@ def _retry(args: argparse.Namespace) -> int:
         raise _Usage("retry needs event ids or --failed (fusion-rating webhooks list "
                      "--state failed lists them)")
     count = retry(args.warehouse, args.event_ids, args.failed, args.endpoint)
+    if not count and args.event_ids:
+        raise _Usage(_nothing_matched(args.event_ids, "not delivered"))
     print(f"{count} deliver{'y' if count == 1 else 'ies'} pending again, due now "
           "(fusion-rating webhooks deliver sends them)")
     return 0
@@ -184,9 +188,17 @@ def _replay(args: argparse.Namespace) -> int:
         raise _Usage("replay needs event ids, or --since TIMESTAMP with --service SERVICE")
     count = replay(args.warehouse, _state(args), args.event_ids, since, args.service,
                    args.endpoint)
+    if not count:
+        asked = args.event_ids or [f"{args.service}'s events since {args.since}"]
+        raise _Usage(_nothing_matched(asked, "with an endpoint of its service"))
     print(f"{count} deliver{'y' if count == 1 else 'ies'} to send again with the same "
           "webhook-id (fusion-rating webhooks deliver sends them)")
     return 0
+
+
+def _nothing_matched(asked: list[str], kind: str) -> str:
+    return (f"no delivery {kind} matches {', '.join(asked)}: nothing changed "
+            "(fusion-rating webhooks list shows the events and their deliveries)")
 
 
 def _timestamp(text: str) -> dt.datetime:
@@ -214,6 +226,10 @@ def _deliver(args: argparse.Namespace) -> int:
                 report = deliver(args.warehouse, _state(args))
             except WarehouseInUse as exc:  # a long reader: the next pass tries again
                 print(f"fusion-rating: {exc}", file=sys.stderr, flush=True)
+            except Exception as exc:  # logged: the next pass tries again
+                print(f"fusion-rating: a delivery pass failed ({type(exc).__name__}: {exc}); "
+                      f"the next one in {args.every:g} s tries again", file=sys.stderr,
+                      flush=True)
             else:
                 if report.sent or report.skipped_busy:
                     print(_report_line(report), flush=True)

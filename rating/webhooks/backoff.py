@@ -10,6 +10,7 @@ held as failed instead: about 14 attempts over that day.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 
 FIRST_DELAY = dt.timedelta(seconds=30)
@@ -33,3 +34,18 @@ def next_attempt(attempts: int, now: dt.datetime, first_attempt_at: dt.datetime 
     following = now + delay(attempts, rand)
     first = first_attempt_at or now
     return None if following - first > give_up_after else following
+
+
+def attempts_counted(attempts: int, first_attempt_at: dt.datetime | None,
+                     requeued_at: dt.datetime | None, now: dt.datetime) -> int:
+    """Which failed attempt the one at `now` is, for its delay: the delivery's attempts + 1,
+    but counted from a person's retry or replay (requeued_at), which also cleared
+    first_attempt_at: a retried delivery waits 30 s again, not hours. Since a requeue the count
+    is read off the time since the first attempt (30 s, 1 min, 2 min, ... add up to about
+    30 s x (2^(n-1) - 1))."""
+    if requeued_at is None:
+        return attempts + 1
+    if first_attempt_at is None:
+        return 1
+    elapsed = max((now - first_attempt_at) / FIRST_DELAY, 0.0)
+    return min(attempts + 1, max(2, int(math.log2(elapsed + 1)) + 1))

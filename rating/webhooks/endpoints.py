@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
+
 from rating.api.keys import KeyStore, KeyStoreError, ServiceRecord
 
 SECRET_PREFIX = "whsec_"
@@ -75,6 +77,10 @@ def new_secret() -> str:
 
 def check_url(url: str) -> str:
     """The URL, if an endpoint may have it: http or https with a host and no credentials."""
+    try:
+        httpx.URL(url)  # what the deliverer will parse: a port such as 80a is refused here
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise EndpointError(f"{url!r} is not a valid URL: {exc}") from None
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise EndpointError(f"{url!r} is not an http(s) URL with a host")

@@ -1,7 +1,7 @@
 -- The outcomes of this pass's requests (delivery_outcomes, registered): a 2xx delivered, else
 -- one more attempt, its status and error, the next attempt after the backoff, or failed once
--- that would fall beyond a day after the first attempt. Only a delivery still pending is
--- changed (a person's retry or replay meanwhile keeps its own).
+-- that would fall beyond a day after the first attempt. Only a delivery still pending and not
+-- requeued since the claim is changed (a person's retry or replay meanwhile keeps its own).
 UPDATE webhook_deliveries AS d
 SET state = CASE WHEN o.delivered THEN 'delivered' WHEN o.give_up THEN 'failed'
                  ELSE 'pending' END,
@@ -15,3 +15,4 @@ SET state = CASE WHEN o.delivered THEN 'delivered' WHEN o.give_up THEN 'failed'
     delivered_at = CASE WHEN o.delivered THEN o.attempted_at ELSE d.delivered_at END
 FROM delivery_outcomes o
 WHERE d.event_id = o.event_id AND d.endpoint_id = o.endpoint_id AND d.state = 'pending'
+  AND d.requeued_at IS NOT DISTINCT FROM o.requeued_at

@@ -29,3 +29,13 @@ def test_the_next_attempt_is_none_once_it_would_fall_beyond_a_day_after_the_firs
     assert backoff.next_attempt(12, NOW, first, DAY, random.Random(1)) is None
     soon = backoff.next_attempt(1, NOW, NOW, DAY, random.Random(1))
     assert soon is not None and NOW < soon < NOW + dt.timedelta(seconds=45)
+
+
+def test_a_retried_delivery_counts_its_attempts_again_from_the_retry() -> None:
+    retried = NOW - dt.timedelta(minutes=1)
+    # Fourteen attempts before a person's retry: its first attempt since waits 30 s again,
+    assert backoff.attempts_counted(14, None, retried, NOW) == 1
+    # and the ones after it double from there (the 3rd since, about 1.5 min after the first).
+    assert backoff.attempts_counted(16, NOW - dt.timedelta(seconds=90), retried, NOW) == 3
+    # Never requeued: the delivery's own count.
+    assert backoff.attempts_counted(14, NOW - dt.timedelta(hours=20), None, NOW) == 15

@@ -49,6 +49,12 @@ def test_a_bad_endpoint_command_answers_one_line_naming_the_fix(
     assert code == 2 and "--failed" in err
     code, _, err = run(place, capsys, "replay", "--since", "yesterday", "--service", "cloud")
     assert code == 2 and "is not a timestamp" in err
+    endpoint_for(place.state, "cloud", "http://127.0.0.1:9/first", "HOOK_SECRET")
+    code, _, err = run(place, capsys, "endpoint", "add", "cloud", "http://127.0.0.1:80a/hooks",
+                       "--secret-env", "X")  # a port the deliverer's HTTP client refuses
+    assert code == 2 and "is not a valid URL" in err and err.count("\n") == 1
+    code, out, err = run(place, capsys, "replay", "msg_typo")
+    assert code == 2 and "msg_typo" in err and "webhooks list" in err and not out
 
 
 def test_secret_prints_a_new_valid_secret_each_time(capsys: pytest.CaptureFixture[str]) -> None:
@@ -69,10 +75,12 @@ def test_deliver_list_retry_and_replay_from_the_command_line(
         deliver(place.database, place.state, DeliverySettings(give_up_after=dt.timedelta(0)),
                 environ=place.environ())
         code, out, _ = run(place, capsys, "list", "--state", "failed")
-        assert code == 0 and out.count(" failed ") == 1 and "HTTP 500" in out
+        # The second was not sent (the endpoint failed on the first) and ages the same way.
+        assert code == 0 and out.count("  failed ") == 2 and out.count("HTTP 500") == 2
+        assert out.count("not sent: the endpoint failed on") == 1
         app.fault = "ok"
         code, out, _ = run(place, capsys, "retry", "--failed")
-        assert code == 0 and out.startswith("1 delivery pending again")
+        assert code == 0 and out.startswith("2 deliveries pending again")
         code, out, _ = run(place, capsys, "deliver")
         assert code == 0 and out.startswith("sent 2: delivered 2")
         ids = event_ids(place.database)
@@ -102,3 +110,16 @@ def test_no_secret_appears_in_the_list_or_the_errors(
     assert "$HOOK_SECRET" in listed
     for text in (out, err, listed, shown):
         assert place.secret not in text and "whsec_short" not in text
+
+
+def test_list_with_a_negative_limit_and_retry_of_an_unknown_event_answer_one_line(
+        place: Place, capsys: pytest.CaptureFixture[str]) -> None:
+    write_generated(place.database, "cloud", 1, "cli")
+    code = main(["webhooks", "list", "--limit", "-1", "--warehouse", str(place.database)])
+    _, err = capsys.readouterr()
+    assert code == 2 and "--limit" in err and err.count("\n") == 1
+    code = main(["webhooks", "retry", "msg_typo", "--warehouse", str(place.database)])
+    out, err = capsys.readouterr()
+    assert "msg_typo" in out + err and "webhooks list" in out + err, (
+        "a mistyped event id answered '0 deliveries pending again': nothing says it matched "
+        "nothing")

@@ -31,11 +31,11 @@ from rating.webhooks.sending import Outcome
 
 database, send = sys.argv[1], delivery._send
 
-def record_first(configured, claimed, settings, environ):
+def record_first(configured, claimed, settings, timing, environ):
     with warehouse.writer(database) as con:
         delivery._record(con, [Outcome(c, True, 200, None) for c in claimed],
-                         warehouse.utc_now(), settings.give_up_after)
-    return send(configured, claimed, settings, environ)
+                         settings.give_up_after)
+    return send(configured, claimed, settings, timing, environ)
 
 delivery._send = record_first
 from rating.cli import main

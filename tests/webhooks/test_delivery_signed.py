@@ -90,10 +90,14 @@ def test_a_refused_connection_is_retried_later_with_its_error_kept(place: Place)
     write_generated(place.database, "cloud", 2, "refused")
     report = deliver(place.database, place.state, environ=place.environ())
     rows = list_deliveries(place.database)
-    # The endpoint stops at its first failure: the second delivery was not tried this pass.
+    # The endpoint stops at its first failure: the second delivery is not sent but counts an
+    # attempt (a dead endpoint's backlog ages to `failed`), its error naming the first's.
     assert (report.sent, report.retried, report.pending_left) == (1, 1, 2)
-    assert sorted(row["attempts"] for row in rows) == [0, 1]
-    assert "ConnectError" in next(row["last_error"] for row in rows if row["attempts"])
+    assert sorted(row["attempts"] for row in rows) == [1, 1]
+    first, second = sorted(rows, key=lambda row: row["event_seq"])
+    assert first["last_error"].startswith("ConnectError")
+    assert second["last_error"].startswith(f"not sent: the endpoint failed on {first['event_id']}")
+    assert "ConnectError" in second["last_error"]
 
 
 def test_a_redirect_is_a_failure_and_is_not_followed(place: Place) -> None:
