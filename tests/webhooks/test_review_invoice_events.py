@@ -6,7 +6,9 @@ on main (005437e) and names the defect it proves."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -108,3 +110,34 @@ def test_a_payment_of_an_invoice_a_person_reset_and_posted_again_is_told(
     paid = [data for _, key, data in outbox(posting_wh)
             if key.startswith(f"invoice.payment_status_updated:{KEY}:")]
     assert [data["payment_status"] for data in paid] == ["paid"]
+
+
+def test_a_payment_event_written_again_by_a_lost_warehouse_never_reuses_another_events_id(
+        server: OdooTestServer, gateway: odoo.Gateway, closed_period_warehouse: Path,
+        tmp_path: Path) -> None:
+    lost = tmp_path / "lost.duckdb"
+    shutil.copyfile(closed_period_warehouse, lost)
+    post_period(lost, PERIOD, gateway)
+    poll_payments(lost, gateway)
+    move_id = move_of(server, KEY)["id"]
+    register_payment(gateway, move_id, Decimal("1.00"))
+    poll_payments(lost, gateway)  # told: partial
+    register_payment(gateway, move_id)
+    # The warehouse is lost before the next poll; a new one posts (adopting Odoo's invoices)
+    # and polls: the invoice is paid.
+    rebuilt = tmp_path / "rebuilt.duckdb"
+    shutil.copyfile(closed_period_warehouse, rebuilt)
+    post_period(rebuilt, PERIOD, gateway)
+    poll_payments(rebuilt, gateway)
+    told = {event_id: data for event_id, data in ids_and_data(lost) + ids_and_data(rebuilt)
+            if data.get("payment_status")}
+    statuses = sorted(data["payment_status"] for data in told.values())
+    # An app deduplicating on webhook-id would drop `paid` if it carried partial's id.
+    assert statuses == ["paid", "partial"]
+
+
+def ids_and_data(wh: Path) -> list[tuple[str, dict[str, Any]]]:
+    with duckdb.connect(str(wh), read_only=True) as con:
+        found = con.execute("SELECT event_id, payload FROM webhook_events "
+                            "ORDER BY event_seq").fetchall()
+    return [(event_id, json.loads(payload)["data"]) for event_id, payload in found]
