@@ -141,3 +141,17 @@ def ids_and_data(wh: Path) -> list[tuple[str, dict[str, Any]]]:
         found = con.execute("SELECT event_id, payload FROM webhook_events "
                             "ORDER BY event_seq").fetchall()
     return [(event_id, json.loads(payload)["data"]) for event_id, payload in found]
+
+
+def test_no_payment_is_told_of_an_invoice_the_apps_were_never_told_of(
+        server: OdooTestServer, gateway: odoo.Gateway, posting_wh: Path) -> None:
+    post_period(posting_wh, PERIOD, gateway)
+    # A warehouse that posted before the webhooks existed (upgraded): no invoice.posted.
+    with duckdb.connect(str(posting_wh)) as con:
+        con.execute("DELETE FROM webhook_events")
+    register_payment(gateway, move_of(server, KEY)["id"])
+    poll_payments(posting_wh, gateway)
+    told = [key for _, key, _ in outbox(posting_wh)]
+    paid = [key for key in told if key.startswith("invoice.payment_status_updated:")]
+    announced = {key.split(":", 1)[1] for key in told if key.startswith("invoice.posted:")}
+    assert [key.split(":")[1] for key in paid if key.split(":")[1] not in announced] == []
