@@ -52,8 +52,10 @@ def move_of(server: OdooTestServer, key: str) -> dict[str, Any]:
 
 def ledger_state(wh: Path, key: str) -> str:
     with duckdb.connect(str(wh), read_only=True) as con:
-        return str(con.execute("SELECT state FROM odoo_postings WHERE invoice_key = ?",
-                               [key]).fetchone()[0])
+        found = con.execute("SELECT state FROM odoo_postings WHERE invoice_key = ?",
+                            [key]).fetchone()
+    assert found is not None
+    return str(found[0])
 
 
 def test_an_invoice_posted_anew_after_odoo_lost_the_first_is_told_with_its_new_number(
