@@ -1,7 +1,8 @@
-"""Review of issue 15's invoice and payment events against the Odoo test server: what an app
-holds after Odoo's invoices change hands (deleted and posted anew, a posting run stopped
-before its read-back, an invoice reset to draft and posted again by a person). Each test fails
-on main (005437e) and names the defect it proves."""
+"""Invoice and payment events after Odoo's invoices change hands (from issue 15's review): an
+invoice deleted in Odoo and posted anew under another move, a posting run stopped before its
+read-back, an invoice reset to draft and posted again by a person, a warehouse lost and made
+anew, a warehouse that posted before the webhooks existed. An app is told the invoice it now
+owes, never a payment before its invoice, and never one webhook-id for two contents."""
 
 from __future__ import annotations
 
