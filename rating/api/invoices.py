@@ -15,9 +15,10 @@ Mapped to Lago's fields (docs/api.md says the same to the apps' developers):
   credit note are positive, as on the document (and in Lago's credit note object).
 - status: Odoo's state: posted is `finalized`, cancelled `voided`, set back to draft `draft`.
 - payment_status: from Odoo's payment_state as the payment poll last read it
-  (odoo_payment_states, rating.webhooks.payments): `paid` is Lago's `succeeded`, anything else
-  (not read yet, not_paid, partial, in_payment, reversed, blocked) `pending`: Lago has no
-  partial. Odoo's own value is beside it as `payment_state` (null: not read yet).
+  (odoo_payment_states, rating.webhooks.payments, of the document's current move): `paid` and
+  `reversed` (a credit note settled it) are Lago's `succeeded`, nothing is owed; anything else
+  (not read yet, not_paid, partial, in_payment, blocked) `pending`: Lago has no partial.
+  Odoo's own value is beside it as `payment_state` (null: not read yet).
 - total_due_amount_cents: what Odoo had left to pay at that read, else the total; 0 on a credit
   note and on a voided document (nothing is owed on it). payment_overdue `false` and
   net_payment_term 0: terms are Odoo's and not read back. Lago's Python client requires these
@@ -204,12 +205,16 @@ def _invoice(row: warehouse.Row) -> Invoice:
         taxes_amount_cents=row["taxes_amount_cents"],
         sub_total_including_taxes_amount_cents=row["total_amount_cents"],
         total_amount_cents=row["total_amount_cents"],
-        payment_status="succeeded" if row["payment_state"] == "paid" else "pending",
+        payment_status="succeeded" if row["payment_state"] in _SETTLED else "pending",
         total_due_amount_cents=_due(row),
         created_at=_utc(row["created_at"]), updated_at=_utc(row["updated_at"]),
         billing_period=row["billing_period"], document_kind=kind,
         customer_key=row["customer_key"], odoo_move_id=row["odoo_move_id"],
         payment_state=row["payment_state"], adjustment=adjustment)
+
+
+_SETTLED = frozenset({"paid", "reversed"})
+"""Odoo's payment states that leave nothing owed: paid, or settled by a credit note."""
 
 
 def _due(row: warehouse.Row) -> int:

@@ -47,7 +47,7 @@ from rating.ingest.redecision import redecide_rows
 from rating.periods import FIRST_PERIOD, LAST_PERIOD, billing_period, periods_between
 from rating.progress import SILENT, Progress, count
 from rating.rate.catalog_tables import fingerprint
-from rating.webhooks.events import write_events
+from rating.webhooks.events import tell_rejected
 
 __all__ = ["PUSHED_AT_TOLERANCE", "ConservationError", "HeldFile", "IngestResult", "LandingError",
            "create_period_buckets", "ingest", "insert_rows", "require_usage_files",
@@ -148,15 +148,18 @@ def ingest(con: Any, root: str, catalog: Catalog, time_zone: str, *, rebuild: bo
         held += [unreadable_held(f, hashes[f.file_id],
                                  manifest[f.file_id] if f.file_id in retry else None)
                  for f in new if f.error is not None]
-        held = _mirror(con, catalog, touched, held)
+        # Told now: this run's pushes (of a rebuild, the files the old manifest lacked).
+        held = _mirror(con, catalog, touched, held, (ingestion_id, [
+            f.file_id for f in files if rebuild and f.file_id not in manifest]))
     return _result(con, ingestion_id, redecided, len(files), held)
 
 
 def _mirror(con: Any, catalog: Catalog,
             touched: list[tuple[landing.LandedFile, dt.datetime | None]],
-            held: list[HeldFile]) -> list[HeldFile]:
+            held: list[HeldFile], told: tuple[int | None, list[int]]) -> list[HeldFile]:
     """Step 4: the manifest's new modification times and the catalog's fingerprint in the
-    ledger, then the ledger mirrored into the warehouse with the usage files held now."""
+    ledger, then the ledger mirrored into the warehouse with the usage files held now and
+    the pushes of the ingestions mirrored told (`told`: this run's ingestion, new files)."""
     with warehouse.transaction(con):
         for landed, modified_at in touched:
             warehouse.run(con, "ingest/ledger/touch_manifest_file",
@@ -164,7 +167,7 @@ def _mirror(con: Any, catalog: Catalog,
         ledger.set_meta(con, "catalog_fingerprint", fingerprint(catalog))
     held = unreleased(con, held)
     with warehouse.transaction(con):
-        sync(con)
+        tell_rejected(con, sync(con), *told)
         _record_held(con, held)
     return held
 
@@ -289,10 +292,11 @@ def _record_ingestion(con: Any, new: list[landing.LandedFile], ingestion_id: int
         "periods": periods})
 
 
-def sync(con: Any) -> None:
+def sync(con: Any) -> int | None:
     """Mirror into the warehouse what ingestions since the last sync changed (the caller's
     warehouse transaction): landed_files, ingestions, and usage_quarantine's ingestion rows.
-    A mirror of another ledger, or of this one before a rebuild, is replaced whole."""
+    A mirror of another ledger, or of this one before a rebuild, is replaced whole. The last
+    ingestion mirrored before (None: the mirror started over), for tell_rejected."""
     generation = ledger.meta(con, "generation")
     found = warehouse.first_row(con, "ingest/ledger/synced_through")
     # Another ledger, a rebuild, or a ledger restored from a backup (the last ingestion
@@ -300,8 +304,8 @@ def sync(con: Any) -> None:
     reset = (found is None or found["generation"] != generation
              or not warehouse.value(con, "ingest/ledger/sync_marker_matches",
                                     {"synced": found["through_ingestion_id"]}))
-    params = {"synced": 0 if reset or found is None else int(found["through_ingestion_id"]),
-              "reset": reset, "generation": generation}
+    synced = 0 if reset or found is None else int(found["through_ingestion_id"])
+    params = {"synced": synced, "reset": reset, "generation": generation}
     for statement in ("ingest/ledger/sync_delete_landed_files",
                       "ingest/ledger/sync_insert_landed_files",
                       "ingest/ledger/sync_delete_ingestions",
@@ -310,10 +314,7 @@ def sync(con: Any) -> None:
                       "ingest/ledger/sync_insert_quarantine",
                       "ingest/ledger/sync_forget_marker", "ingest/ledger/sync_record"):
         warehouse.run(con, statement, params)
-    # The pushes of the ingestions mirrored now, once. A mirror started over (a rebuild,
-    # another ledger) holds no new push; the first mirror of a warehouse tells its ledger's.
-    if found is None or not reset:
-        write_events(con, "webhooks/stage_rejected_events", params)
+    return None if reset else synced
 
 
 def _record_held(con: Any, held: list[HeldFile]) -> None:

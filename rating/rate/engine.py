@@ -39,6 +39,7 @@ from rating.rate.close import close_period, release_input, summarise_period
 from rating.rate.guard import GuardSettings, RatingStopped
 from rating.rate.params import period_params
 from rating.warehouse import WarehouseSettings
+from rating.webhooks.events import tell_rejected
 
 __all__ = ["ConservationError", "PeriodResult", "RateRequest", "RateResult", "RatingStopped",
            "close_period", "ingest_landing", "open_connection", "period_params", "rate",
@@ -168,7 +169,7 @@ def _rate(con: Any, request: RateRequest, catalog: Catalog, period: BillingPerio
         with warehouse.transaction(con):
             # Catch the mirror up with the ledger (an ingestion may have died after its
             # commit): the rating's held rows and late usage name their files from it.
-            sync(con)
+            tell_rejected(con, sync(con))
             with progress.step("reference files in force") as step:
                 refresh = references.refresh(con, request.landing,
                                              retire_missing=request.guard.accept_changes)

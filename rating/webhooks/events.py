@@ -11,7 +11,7 @@ writes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -42,3 +42,14 @@ def write_events(con: Any, staging: str, params: Mapping[str, Any] | None = None
     finally:
         warehouse.run(con, "webhooks/drop_new_events")
     return int(written[0]["Count"]) if written else 0
+
+
+def tell_rejected(con: Any, since: int | None, ingestion_id: int | None = None,
+                  new_file_ids: Sequence[int] = ()) -> int:
+    """usage.rejected for the pushes the ledger's mirror just brought into the warehouse (the
+    caller's transaction, rating.ingest.usage.sync's): the incremental ingestions above
+    `since` (None: the mirror started over, a first mirror or another ledger, whose history is
+    not told again), and this run's own ingestion `ingestion_id`, of a rebuild only the rows
+    of `new_file_ids` (files not in the manifest it replaced: never told)."""
+    return write_events(con, "webhooks/stage_rejected_events", {
+        "since": since, "ingestion_id": ingestion_id, "new_file_ids": list(new_file_ids)})

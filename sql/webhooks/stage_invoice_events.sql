@@ -1,6 +1,7 @@
 -- The period's documents read back posted in Odoo (odoo_readback) with the number Odoo gave,
 -- that the ledger holds posted by us (PostingState.posted_by_us: posted, changed_after_posting,
--- settled_by_adjustment) and that have no event yet: invoice.posted for an invoice,
+-- settled_by_adjustment) and that have no event yet for that move (a key posted anew under
+-- another move after Odoo lost the first is told again, with its new number): invoice.posted for an invoice,
 -- invoice.adjusted for a supplementary invoice or a credit note (its amounts positive as Odoo
 -- shows them, `direction` credit: it reduces what is owed). Amounts, currency and dates are
 -- Odoo's; account_ids are the app's accounts linked to the customer for the service and period
@@ -23,7 +24,8 @@ WITH posted AS (
 new AS (
     SELECT * FROM posted n
     WHERE NOT EXISTS (SELECT 1 FROM webhook_events e
-                      WHERE e.event_key = n.event_type || ':' || n.invoice_key)
+                      WHERE e.event_key = n.event_type || ':' || n.invoice_key || ':'
+                                          || n.odoo_move_id)
 ),
 accounts AS (
     SELECT customer_key, service, list(account_id ORDER BY account_id) AS account_ids
@@ -38,7 +40,8 @@ originals AS (
     WHERE odoo_move_id IN (SELECT original_move_id FROM new)
     GROUP BY odoo_move_id
 )
-SELECT n.event_type || ':' || n.invoice_key AS event_key, n.event_type, n.service,
+SELECT n.event_type || ':' || n.invoice_key || ':' || n.odoo_move_id AS event_key,
+       n.event_type, n.service,
        n.invoice_key AS ordering_key,
        CASE WHEN n.document_kind IS NULL THEN json_object(
            'invoice_key', n.invoice_key, 'odoo_move_id', n.odoo_move_id,

@@ -1,5 +1,9 @@
--- usage.rejected for each ingestion mirrored now that landed new pushes (kind 'incremental',
--- ingestion_id above $synced), per service: the rows it quarantined at ingestion, counted by
+-- usage.rejected for each ingestion mirrored now that landed new pushes, per service: an
+-- incremental ingestion above $since (the mirror caught up: NULL when it started over, a first
+-- mirror or another ledger, whose history was told by the warehouse that mirrored it), and this
+-- run's own ingestion $ingestion_id: incremental, or a rebuild's rows of the files that were
+-- not in the manifest it replaced ($new_file_ids: landed since the last ingestion, never told).
+-- Per service, the rows it quarantined at ingestion, counted by
 -- reason, the first 100 in file order (`truncated` when there are more). A row's service is its
 -- own, else its file's service=<code> folder; a row whose service is not in the catalog in
 -- force (cat_services) cannot be routed to an app and is told to none, nor is an unreadable
@@ -13,8 +17,11 @@ WITH rejected AS (
            q.metric
     FROM usage_quarantine q
     JOIN ingestions i ON i.ingestion_id = q.ingestion_id
-    WHERE q.stage = 'ingestion' AND q.ingestion_id > $synced AND i.kind = 'incremental'
-      AND q.file_row_number IS NOT NULL
+    WHERE q.stage = 'ingestion' AND q.file_row_number IS NOT NULL
+      AND ((q.ingestion_id > $since AND i.kind = 'incremental')
+           OR (q.ingestion_id = $ingestion_id
+               AND (i.kind = 'incremental'
+                    OR list_contains(CAST($new_file_ids AS BIGINT[]), q.file_id))))
 ),
 routed AS (
     SELECT *, row_number() OVER (PARTITION BY service, ingestion_id

@@ -1,7 +1,8 @@
 """Invoices' payment_status over real HTTP once `fusion-rating odoo payments` has read Odoo's
 payment states (and refreshed the analysts' copy): a paid invoice is Lago's `succeeded` with
 nothing due, a partly paid one `pending` with what is left due, one never read `pending` with
-its total due; Odoo's own value is beside it as `payment_state`. A copy published before the
+its total due, one reversed by a credit note `succeeded` with nothing due; Odoo's own value is
+beside it as `payment_state`, as read for the document's current move. A copy published before the
 payment poll existed (no odoo_payment_states) still answers, every invoice pending."""
 
 from __future__ import annotations
@@ -98,3 +99,24 @@ def test_a_copy_published_before_the_payment_poll_answers_every_invoice_pending(
     assert {(i["payment_status"], i["payment_state"]) for i in found.values()} == {
         ("pending", None)}
     assert found["C1"]["total_due_amount_cents"] == found["C1"]["total_amount_cents"] > 0
+
+
+def test_a_reversed_invoice_is_succeeded_and_another_moves_state_is_never_shown(
+        polled: Polled, tmp_path: Path) -> None:
+    wh = tmp_path / "warehouse.duckdb"
+    wh.write_bytes(polled.wh.read_bytes())
+    with warehouse.writer(wh) as con:
+        # A credit note settled one; the other's state was read on a move Odoo since lost
+        # (the key posted anew under another move, not read yet).
+        con.execute("UPDATE odoo_payment_states SET payment_state = 'reversed', "
+                    "amount_residual = 0 WHERE invoice_key = ?", [UNPAID])
+        con.execute("UPDATE odoo_payment_states SET odoo_move_id = odoo_move_id + 1000 "
+                    "WHERE invoice_key = ?", [PAID])
+    publish_analyst_copy(wh)
+    with api_in_thread(replace(settings_in(tmp_path), warehouse=wh), SERVICES) as api:
+        reversed_ = invoices(api, "nexamaps")["C1"]
+        lost = invoices(api, "nexacloud")["C1"]
+    assert (reversed_["payment_status"], reversed_["payment_state"],
+            reversed_["total_due_amount_cents"]) == ("succeeded", "reversed", 0)
+    assert (lost["payment_status"], lost["payment_state"]) == ("pending", None)
+    assert lost["total_due_amount_cents"] == lost["total_amount_cents"] > 0

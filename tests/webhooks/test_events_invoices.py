@@ -60,9 +60,9 @@ def test_each_posted_invoice_is_told_once_with_odoos_number_amounts_and_due_date
     post_period(posting_wh, PERIOD, gateway_for(server, "json2"), options)
     told = invoice_events(posting_wh)
     moves = by_key(server)
-    assert sorted(told) == sorted(f"invoice.posted:{key}" for key in moves)
+    assert sorted(told) == sorted(f"invoice.posted:{key}:{m['id']}" for key, m in moves.items())
     for key, move in moves.items():
-        payload = told[f"invoice.posted:{key}"]
+        payload = told[f"invoice.posted:{key}:{move['id']}"]
         customer, service, _ = key.split("/")
         assert (payload["type"], payload["version"]) == ("invoice.posted", 1)
         assert payload["data"] == {
@@ -90,9 +90,12 @@ def test_a_supplementary_invoice_and_a_credit_note_are_told_as_adjustments_of_th
     post_period(posting_wh, PERIOD, gateway_for(server, "json2"), options)
     told = invoice_events(posting_wh)
     moves = by_key(server)
+    # One event per Odoo move: its key names the adjustment and the move.
+    credit_key = f"invoice.adjusted:{CREDIT_NOTE}:{moves[CREDIT_NOTE]['id']}"
+    supplementary_key = f"invoice.adjusted:{SUPPLEMENTARY}:{moves[SUPPLEMENTARY]['id']}"
     assert sorted(k for k in told if k.startswith("invoice.adjusted:")) == [
-        f"invoice.adjusted:{SUPPLEMENTED}/r1", f"invoice.adjusted:{CREDITED}/r1"]
-    credit = told[f"invoice.adjusted:{CREDIT_NOTE}"]["data"]
+        supplementary_key, credit_key]
+    credit = told[credit_key]["data"]
     credited = moves[CREDITED]
     assert credit == {
         "invoice_key": CREDIT_NOTE, "odoo_move_id": moves[CREDIT_NOTE]["id"],
@@ -105,13 +108,13 @@ def test_a_supplementary_invoice_and_a_credit_note_are_told_as_adjustments_of_th
         "total_amount_cents": cents(moves[CREDIT_NOTE]["amount_total"]),
         "invoice_date": "2026-12-02", "due_date": "2027-01-01"}
     assert credit["total_amount_cents"] > 0  # positive as Odoo shows it; `direction` says
-    supplementary = told[f"invoice.adjusted:{SUPPLEMENTARY}"]["data"]
+    supplementary = told[supplementary_key]["data"]
     assert (supplementary["kind"], supplementary["direction"], supplementary["number"],
             supplementary["original_invoice_key"], supplementary["original_number"],
             supplementary["untaxed_amount_cents"]) == (
         "supplementary_invoice", "debit", moves[SUPPLEMENTARY]["name"], SUPPLEMENTED,
         moves[SUPPLEMENTED]["name"], 1215)
-    assert told[f"invoice.adjusted:{CREDIT_NOTE}"]["_row"][3] == CREDIT_NOTE  # ordering key
+    assert told[credit_key]["_row"][3] == CREDIT_NOTE  # ordering key
 
 
 def test_an_invoice_read_back_only_by_a_later_run_still_gets_its_event_once(
@@ -127,7 +130,8 @@ def test_an_invoice_read_back_only_by_a_later_run_still_gets_its_event_once(
     server.clear_faults()
     post_period(posting_wh, PERIOD, gateway_for(server, "json2"), options)
     told = invoice_events(posting_wh)
-    assert sorted(told) == sorted(f"invoice.posted:{key}" for key in by_key(server))
+    assert sorted(told) == sorted(f"invoice.posted:{key}:{move['id']}"
+                                  for key, move in by_key(server).items())
     assert all(p["data"]["number"].startswith("INV/2026/") for p in told.values())
     post_period(posting_wh, PERIOD, gateway_for(server, "json2"), options)
     assert len(invoice_events(posting_wh)) == len(told)
@@ -167,8 +171,8 @@ def test_a_failure_after_the_events_leaves_neither_the_numbers_nor_the_events(
     monkeypatch.setattr(warehouse, "run", real_run)
     post_period(posting_wh, PERIOD, gateway_for(server, "json2"), options)
     numbered = table(posting_wh, "odoo_postings", "invoice_key", "odoo_number IS NOT NULL")
-    assert sorted(k.removeprefix("invoice.posted:") for k in invoice_events(posting_wh)) == [
-        key for (key,) in numbered]
+    assert sorted(k.removeprefix("invoice.posted:").rsplit(":", 1)[0]
+                  for k in invoice_events(posting_wh)) == [key for (key,) in numbered]
 
 
 def test_a_dry_run_writes_no_invoice_event(posting_wh: Path, options: PostingOptions) -> None:

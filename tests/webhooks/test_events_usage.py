@@ -119,3 +119,28 @@ def test_rows_decided_again_under_a_changed_catalog_are_not_told_again(
                                                              (2, "redecision")]
     assert table(wh, "usage_quarantine", "reason, ingestion_id") == [("null_required", 1)]
     assert events(wh) == before
+
+
+def test_a_new_warehouse_beside_an_old_ledger_tells_no_old_push_again(
+        landing: Landing, wh: Path) -> None:
+    landing.usage("a.parquet", [usage_row(counter_id="neg-1", value=-2)])
+    landing.rate(wh)
+    assert sorted(events(wh, "usage.rejected")) == ["usage.rejected:nexacloud:1"]
+    for lost in wh.parent.glob(f"{wh.name}*"):
+        if lost.is_file():  # the warehouse (and its lock, its WAL); the ledger folder stays
+            lost.unlink()
+    landing.rate(wh)  # nothing new landed
+    assert events(wh, "usage.rejected") == {}
+
+
+def test_a_push_landed_just_before_a_ledger_rebuild_is_still_told(landing: Landing,
+                                                                   wh: Path) -> None:
+    landing.usage("a.parquet", [usage_row(counter_id="neg-1", value=-2)])
+    landing.rate(wh)
+    landing.usage("b.parquet", [usage_row(counter_id="neg-2", value=-3)])  # new, never told
+    rate(RateRequest(landing=str(landing.root), catalog=CATALOG, warehouse=wh,
+                     period="2026-10", time_zone="America/Toronto", rebuild=True,
+                     settings=WarehouseSettings(threads=2)))
+    told = [row["counter_id"] for payload in events(wh, "usage.rejected").values()
+            for row in payload["data"]["rows"]]
+    assert sorted(told) == ["neg-1", "neg-2"]

@@ -95,7 +95,8 @@ def test_a_payment_registered_in_odoo_is_one_event_with_the_invoice_and_its_acco
     report = poll_payments(wh, gateway)
     assert (report.changed, report.events, report.final) == (1, 1, 1)
     [event] = events(wh)
-    assert event["key"] == f"invoice.payment_status_updated:{PAID_IN_FULL}:1"
+    move_id = move_ids(wh)[PAID_IN_FULL]
+    assert event["key"] == f"invoice.payment_status_updated:{PAID_IN_FULL}:{move_id}:1:paid"
     assert event["ordering_key"] == PAID_IN_FULL
     assert (event["type"], event["version"]) == ("invoice.payment_status_updated", 1)
     data = event["data"]
@@ -121,7 +122,7 @@ def test_a_partial_payment_then_the_rest_are_two_events_in_order_and_a_rerun_add
     poll_payments(wh, gateway)
     again = poll_payments(wh, gateway)
     assert (again.changed, again.events) == (0, 0)
-    found = [(e["key"].rsplit(":", 1)[1], e["data"]["previous_payment_status"],
+    found = [(e["key"].split(":")[-2], e["data"]["previous_payment_status"],
               e["data"]["payment_status"]) for e in events(wh)]
     assert found == [("1", "not_paid", "partial"), ("2", "partial", "paid")]
     partial = events(wh)[0]["data"]
@@ -236,7 +237,7 @@ def test_a_failure_after_the_events_are_written_leaves_neither_events_nor_states
     report = poll_payments(wh, gateway)
     assert (report.changed, report.events) == (1, 1)
     assert [e["key"] for e in events(wh)] == [
-        f"invoice.payment_status_updated:{PAID_IN_FULL}:1"]
+        f"invoice.payment_status_updated:{PAID_IN_FULL}:{move_ids(wh)[PAID_IN_FULL]}:1:paid"]
 
 
 def test_the_command_reads_and_says_what_changed_then_refreshes_the_analysts_copy(

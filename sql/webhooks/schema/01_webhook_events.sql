@@ -7,9 +7,11 @@ CREATE TABLE IF NOT EXISTS webhook_events (
                                          -- on every attempt and replay; derived from event_key
     event_seq     BIGINT NOT NULL UNIQUE,  -- increasing in the order events were written
     event_key     VARCHAR NOT NULL UNIQUE, -- what the event is about, once:
-                                         -- <type>:<invoice key>, <type>:<service>:<ingestion
-                                         -- id>, <type>:<service>:<period>, or for a payment
-                                         -- state <type>:<invoice key>:<change number>
+                                         -- <type>:<invoice key>:<odoo move id>,
+                                         -- <type>:<service>:<ingestion id>,
+                                         -- <type>:<service>:<period>, or for a payment state
+                                         -- <type>:<invoice key>:<odoo move id>:<change
+                                         -- number>:<payment state>
     event_type    VARCHAR NOT NULL,      -- invoice.posted, invoice.payment_status_updated,
                                          -- invoice.adjusted, usage.rejected, period.closed
     version       INTEGER NOT NULL,      -- the payload's version for its type (1)
