@@ -123,3 +123,38 @@ def test_list_with_a_negative_limit_and_retry_of_an_unknown_event_answer_one_lin
     assert "msg_typo" in out + err and "webhooks list" in out + err, (
         "a mistyped event id answered '0 deliveries pending again': nothing says it matched "
         "nothing")
+
+
+def test_deliver_every_carries_on_after_a_pass_that_failed_and_delivers_at_the_next(
+        place: Place, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import signal
+
+    from rating.webhooks import delivery
+
+    real = delivery.deliver
+    passes: list[str] = []
+
+    def flaky(*args: object, **kwargs: object) -> delivery.DeliveryReport:
+        passes.append("pass")
+        if len(passes) == 1:
+            raise RuntimeError("disk hiccup")  # an error no pass expects
+        if len(passes) == 3:
+            raise KeyboardInterrupt  # the operator's Ctrl-C ends the loop
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(delivery, "deliver", flaky)
+    monkeypatch.setenv("HOOK_SECRET", place.secret)
+    sigterm = signal.getsignal(signal.SIGTERM)  # the loop installs its own handler
+    try:
+        with receiving(place.secret) as app:
+            endpoint_for(place.state, "cloud", app.url, "HOOK_SECRET")
+            write_generated(place.database, "cloud", 2, "loop")
+            code, out, err = run(place, capsys, "deliver", "--every", "0.05")
+            assert len(app.ids()) == 2  # the pass after the failed one delivered both
+    finally:
+        signal.signal(signal.SIGTERM, sigterm)
+    assert code == 0 and len(passes) == 3
+    assert "a delivery pass failed (RuntimeError: disk hiccup)" in err
+    assert "the next one in 0.05 s tries again" in err
+    assert "sent 2: delivered 2" in out
