@@ -12,21 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from enum import StrEnum
 from typing import Any
 
 from rating import warehouse
 
 VERSION = 1
 """The payload version of every event type today."""
-
-
-class EventType(StrEnum):
-    INVOICE_POSTED = "invoice.posted"
-    INVOICE_PAYMENT_STATUS_UPDATED = "invoice.payment_status_updated"
-    INVOICE_ADJUSTED = "invoice.adjusted"
-    USAGE_REJECTED = "usage.rejected"
-    PERIOD_CLOSED = "period.closed"
 
 
 def write_events(con: Any, staging: str, params: Mapping[str, Any] | None = None,

@@ -1,5 +1,5 @@
-"""What a person does with deliveries (`fusion-rating webhooks list|retry|replay`) and what the
-Dagster check reads; each a short transaction on the warehouse."""
+"""What a person does with deliveries (`fusion-rating webhooks list|retry|replay`); each a
+short transaction on the warehouse."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ from rating import warehouse
 from rating.webhooks.delivery import endpoint_table
 from rating.webhooks.endpoints import EndpointError, endpoints
 
-STATES = ("pending", "delivered", "failed")
-
 
 def list_deliveries(database: Path | str, state: str | None = None, service: str | None = None,
                     event_type: str | None = None, limit: int = 50) -> list[warehouse.Row]:
@@ -23,12 +21,6 @@ def list_deliveries(database: Path | str, state: str | None = None, service: str
         warehouse.create_schema(con)
         return warehouse.rows(con, "webhooks/deliveries_list", {
             "state": state, "service": service, "event_type": event_type, "limit": limit})
-
-
-def failed_deliveries(database: Path | str, limit: int = 10) -> list[warehouse.Row]:
-    with warehouse.writer(database) as con:
-        warehouse.create_schema(con)
-        return warehouse.rows(con, "webhooks/failed_deliveries", {"limit": limit})
 
 
 def _requested(event_ids: Sequence[str]) -> pa.Table:

@@ -15,7 +15,8 @@ has no outcome to note, and a slow or dead Odoo (30 s timeouts, retried) must no
 nightly rating back. A read older than the one recorded (two polls at once) writes nothing.
 
 - The first read `not_paid` is the baseline (invoice.posted implies it): no event. A first read
-  in another state, and every change after, is one event, keyed by the change's number.
+  in another state, and every change after, is one event, keyed by the move, the change's
+  number and the state (sql/webhooks/payment_stage_events.sql).
 - A move Odoo holds in draft (reset by accounting) or cancelled, or no longer has: its
   odoo_state is recorded, no event (its payment state is kept as last read posted). A cancelled
   or deleted one is no longer read, until a posting run records the key again; a draft is read
@@ -25,7 +26,6 @@ nightly rating back. A read older than the one recorded (two polls at once) writ
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -36,6 +36,7 @@ import pyarrow as pa
 from rating import warehouse
 from rating.odoo.gateway import Gateway
 from rating.odoo.moves import READ_CHUNK, money
+from rating.odoo.runner import chunks
 from rating.webhooks.events import write_events
 
 FIELDS = ["payment_state", "amount_residual", "amount_total", "state", "currency_id"]
@@ -72,7 +73,7 @@ def poll_payments(database: Path | str, gateway: Gateway,
         documents = [(row["invoice_key"], int(row["odoo_move_id"]))
                      for row in warehouse.rows(con, "webhooks/payment_documents")]
     checked = changed = events = final = 0
-    for batch in _chunks(documents, READ_CHUNK):
+    for batch in chunks(documents, READ_CHUNK):
         read_at = now or warehouse.utc_now()
         reads = _read(gateway, batch, read_at)  # no warehouse lock held meanwhile
         with warehouse.writer(database, settings) as con:
@@ -122,8 +123,3 @@ def _record(con: Any, reads: list[dict[str, Any]], read_at: dt.datetime) -> tupl
         recorded = int(warehouse.value(con, "webhooks/payment_changes")) - before
         warehouse.run(con, "webhooks/payment_drop_reads")
     return written, recorded
-
-
-def _chunks(items: list[tuple[str, int]], size: int) -> Iterator[list[tuple[str, int]]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
